@@ -1,0 +1,29 @@
+//! Writing audit events for use cases.
+
+use super::Actor;
+use crate::store::audit::{self, NewEvent, Outcome};
+use crate::store::Tx;
+use uuid::Uuid;
+
+/// Records that `actor` did `action` on an object, in the caller's transaction.
+pub async fn record(
+    tx: &mut Tx,
+    actor: &Actor,
+    action: &str,
+    object: Option<(&str, Uuid)>,
+    reason: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    audit::append(
+        tx,
+        NewEvent {
+            at: super::now(),
+            actor: Some((actor.id, actor.role)),
+            source: actor.source.as_deref(),
+            action,
+            object,
+            outcome: Outcome::Success,
+            reason,
+        },
+    )
+    .await
+}

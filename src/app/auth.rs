@@ -1,0 +1,336 @@
+//! Signing in: password verification, server-side sessions and API tokens.
+//! Secrets are stored only as hashes.
+
+use super::{now, Actor, App, AppError, AppResult};
+use crate::domain::ids::{SessionId, TokenId, UserId};
+use crate::domain::users::Role;
+use crate::store::audit::{self, NewEvent, Outcome};
+use crate::store::users::{self, UserRow};
+use crate::store::Tx;
+use anyhow::Context;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use chrono::Duration;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use std::fmt;
+use std::sync::OnceLock;
+
+/// A secret that must not appear in logs: `Debug` prints a placeholder.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Self(s.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// argon2id with OWASP's minimum: 19 MiB, 2 passes, 1 lane.
+fn argon2() -> Argon2<'static> {
+    let params = Params::new(19 * 1024, 2, 1, None).expect("static argon2 parameters are valid");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// Hashes a password on a blocking thread.
+pub async fn hash_password(password: Secret) -> anyhow::Result<String> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut rand::rngs::OsRng);
+        argon2()
+            .hash_password(password.expose().as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| anyhow::anyhow!("hashing a password: {e}"))
+    })
+    .await
+    .context("password hashing task")?
+}
+
+/// A hash of a random password, checked when the username is unknown so that
+/// an unknown user takes as long as a wrong password.
+async fn decoy_hash() -> &'static str {
+    static DECOY: OnceLock<String> = OnceLock::new();
+    if let Some(h) = DECOY.get() {
+        return h;
+    }
+    let hash = hash_password(Secret::new(random_token()))
+        .await
+        .unwrap_or_default();
+    DECOY.get_or_init(|| hash)
+}
+
+async fn verify_password(password: Secret, hash: String) -> bool {
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&hash)
+            .map(|parsed| {
+                argon2()
+                    .verify_password(password.expose().as_bytes(), &parsed)
+                    .is_ok()
+            })
+            .unwrap_or(false)
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// 256 random bits, hex-encoded.
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// Tokens are looked up by their SHA-256; the token itself is never stored.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+async fn load_actor(
+    tx: &mut Tx,
+    user: UserRow,
+    source: Option<String>,
+) -> Result<Actor, sqlx::Error> {
+    let team = if user.role == Role::Supervisor {
+        users::team_of(tx, user.id).await?
+    } else {
+        Vec::new()
+    };
+    Ok(Actor {
+        id: user.id,
+        username: user.username,
+        full_name: user.full_name,
+        role: user.role,
+        court: user.court,
+        team,
+        source,
+    })
+}
+
+async fn audit_anonymous(
+    tx: &mut Tx,
+    action: &str,
+    user: Option<(UserId, Role)>,
+    source: Option<&str>,
+    outcome: Outcome,
+    reason: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    audit::append(
+        tx,
+        NewEvent {
+            at: now(),
+            actor: user,
+            source,
+            action,
+            object: None,
+            outcome,
+            reason,
+        },
+    )
+    .await
+}
+
+/// A new session: the cookie value to hand to the browser.
+pub struct NewSession {
+    pub token: Secret,
+}
+
+/// Checks a username and password; on success starts a session.
+/// An unknown user and a wrong password get the same answer.
+pub async fn log_in(
+    app: &App,
+    username: &str,
+    password: Secret,
+    source: Option<String>,
+) -> AppResult<NewSession> {
+    let username = username.trim().to_lowercase();
+    let mut tx = app.db.read().await?;
+    let user = users::by_username(&mut tx, &username).await?;
+    drop(tx);
+    let hash = match &user {
+        Some(u) => u.password_hash.clone(),
+        None => decoy_hash().await.to_owned(),
+    };
+    let verified = verify_password(password, hash).await;
+    let mut tx = app.db.write().await?;
+    match user.filter(|u| verified && u.active) {
+        Some(u) => {
+            let token = random_token();
+            let at = now();
+            users::insert_session(
+                &mut tx,
+                SessionId::new(),
+                &token_hash(&token),
+                u.id,
+                at,
+                source.as_deref(),
+            )
+            .await?;
+            users::record_login(&mut tx, u.id, at).await?;
+            audit_anonymous(
+                &mut tx,
+                "auth.login",
+                Some((u.id, u.role)),
+                source.as_deref(),
+                Outcome::Success,
+                None,
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(NewSession {
+                token: Secret::new(token),
+            })
+        }
+        None => {
+            audit_anonymous(
+                &mut tx,
+                "auth.login",
+                None,
+                source.as_deref(),
+                Outcome::Failure,
+                Some("bad username or password"),
+            )
+            .await?;
+            tx.commit().await?;
+            Err(AppError::Unauthenticated)
+        }
+    }
+}
+
+/// Resolves a session cookie to its user, ending sessions idle too long or too old.
+pub async fn session_actor(
+    app: &App,
+    token: &str,
+    source: Option<String>,
+) -> AppResult<(Actor, SessionId)> {
+    let mut tx = app.db.write().await?;
+    let session = users::session_by_token(&mut tx, &token_hash(token))
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    let at = now();
+    let idle = Duration::minutes(app.settings.session_idle_minutes);
+    let max = Duration::hours(app.settings.session_max_hours);
+    if at - session.last_seen_at > idle || at - session.created_at > max || !session.user.active {
+        users::delete_session(&mut tx, session.id).await?;
+        audit_anonymous(
+            &mut tx,
+            "auth.session_expired",
+            Some((session.user.id, session.user.role)),
+            source.as_deref(),
+            Outcome::Success,
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        return Err(AppError::Unauthenticated);
+    }
+    // Refresh at most once a minute to spare the writer.
+    if at - session.last_seen_at > Duration::minutes(1) {
+        users::touch_session(&mut tx, session.id, at).await?;
+    }
+    let actor = load_actor(&mut tx, session.user, source).await?;
+    tx.commit().await?;
+    Ok((actor, session.id))
+}
+
+pub async fn log_out(app: &App, actor: &Actor, session: SessionId) -> AppResult<()> {
+    let mut tx = app.db.write().await?;
+    users::delete_session(&mut tx, session).await?;
+    super::audit::record(&mut tx, actor, "auth.logout", None, None).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Resolves an API bearer token to its user.
+pub async fn token_actor(app: &App, token: &str, source: Option<String>) -> AppResult<Actor> {
+    let mut tx = app.db.write().await?;
+    match users::user_by_token(&mut tx, &token_hash(token))
+        .await?
+        .filter(|u| u.active)
+    {
+        Some(user) => {
+            let actor = load_actor(&mut tx, user, source).await?;
+            tx.commit().await?;
+            Ok(actor)
+        }
+        None => {
+            audit_anonymous(
+                &mut tx,
+                "auth.token",
+                None,
+                source.as_deref(),
+                Outcome::Failure,
+                Some("unknown or revoked token"),
+            )
+            .await?;
+            tx.commit().await?;
+            Err(AppError::Unauthenticated)
+        }
+    }
+}
+
+/// Creates an API token for `username` and returns it; only its hash is kept.
+pub async fn create_token(app: &App, username: &str, name: &str) -> AppResult<Secret> {
+    let mut tx = app.db.write().await?;
+    let user = users::by_username(&mut tx, &username.trim().to_lowercase())
+        .await?
+        .ok_or(AppError::NotFound("user"))?;
+    let name = crate::domain::validation::required_text(name, 80)
+        .map_err(|m| crate::domain::validation::Invalid::one("name", m))?;
+    let token = format!("bw_{}", random_token());
+    let id = TokenId::new();
+    users::insert_token(&mut tx, id, user.id, &name, &token_hash(&token), now()).await?;
+    audit::append(
+        &mut tx,
+        NewEvent {
+            at: now(),
+            actor: Some((user.id, user.role)),
+            source: Some("cli"),
+            action: "auth.token_created",
+            object: Some(("api_token", id.0)),
+            outcome: Outcome::Success,
+            reason: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Secret::new(token))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_do_not_debug_print() {
+        assert_eq!(format!("{:?}", Secret::new("hunter2")), "Secret(***)");
+    }
+
+    #[test]
+    fn tokens_are_random_and_hashed() {
+        let (a, b) = (random_token(), random_token());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 64);
+        assert_eq!(token_hash(&a).len(), 64);
+        assert_ne!(token_hash(&a), a);
+    }
+
+    #[tokio::test]
+    async fn passwords_verify_only_against_their_hash() {
+        let hash = hash_password(Secret::new("correct horse battery"))
+            .await
+            .unwrap();
+        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        assert!(verify_password(Secret::new("correct horse battery"), hash.clone()).await);
+        assert!(!verify_password(Secret::new("wrong horse battery"), hash).await);
+        assert!(!verify_password(Secret::new("x"), "not a hash".into()).await);
+    }
+}

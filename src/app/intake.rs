@@ -1,0 +1,327 @@
+//! Intake: a referral arrives, the person is found or entered (with a
+//! duplicate check), the case is opened and screened against the program's
+//! eligibility rules.
+
+use super::people::{self, PersonInput, PossibleDuplicate};
+use super::{audit, now, policy, today, Actor, App, AppError, AppResult};
+use crate::domain::ids::{CaseId, PersonId, ProgramId, UserId};
+use crate::domain::lifecycle::CaseStatus;
+use crate::domain::people::age_on;
+use crate::domain::programs::{Charge, ChargeLevel, Referral, ScreeningResult};
+use crate::domain::validation::{optional_text, required_text, Errors, Invalid};
+use crate::store::cases::{self as case_store, CaseFields, NewCase, StatusChange};
+use crate::store::{people as people_store, programs as program_store, users as user_store, Tx};
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChargeInput {
+    pub statute_code: String,
+    pub description: String,
+    pub level: ChargeLevel,
+    #[serde(default)]
+    pub violent: bool,
+    #[serde(default)]
+    pub offense_date: Option<NaiveDate>,
+}
+
+/// Referral and court details of a case.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CaseDetailsInput {
+    /// Who referred: a court, a prosecutor, law enforcement, another agency.
+    pub referral_source: String,
+    pub referral_date: NaiveDate,
+    #[serde(default)]
+    pub court: Option<String>,
+    #[serde(default)]
+    pub docket_number: Option<String>,
+    #[serde(default)]
+    pub judge: Option<String>,
+    #[serde(default)]
+    pub prosecutor: Option<String>,
+    /// Number of prior convictions, when known (0 to 200).
+    #[serde(default)]
+    pub prior_convictions: Option<i32>,
+    /// Whether the victim consents (for programs that require it).
+    #[serde(default)]
+    pub victim_consent: Option<bool>,
+    #[serde(default)]
+    pub start_date: Option<NaiveDate>,
+    #[serde(default)]
+    pub expected_end_date: Option<NaiveDate>,
+    /// The assigned officer.
+    #[serde(default)]
+    pub officer_id: Option<UserId>,
+}
+
+/// A referral: an existing person (`person_id`) or a new one (`person`).
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IntakeInput {
+    #[serde(default)]
+    pub person_id: Option<PersonId>,
+    #[serde(default)]
+    pub person: Option<PersonInput>,
+    /// Enter the new person although possible duplicates were found.
+    #[serde(default)]
+    pub confirm_new_person: bool,
+    pub program_id: ProgramId,
+    pub case: CaseDetailsInput,
+    pub charges: Vec<ChargeInput>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct IntakeResult {
+    pub case_id: CaseId,
+    pub person_id: PersonId,
+    pub case_number: String,
+    pub screening: ScreeningResult,
+}
+
+/// What intake did.
+#[derive(Debug)]
+pub enum IntakeOutcome {
+    Opened(IntakeResult),
+    /// Nothing was stored: these people may be the one referred.
+    PossibleDuplicates(Vec<PossibleDuplicate>),
+}
+
+pub fn parse_charges(
+    errors: &mut Errors,
+    input: &[ChargeInput],
+    today: NaiveDate,
+) -> Option<Vec<Charge>> {
+    if input.is_empty() {
+        errors.add("charges", "at least one charge is required");
+    }
+    if input.len() > 50 {
+        errors.add("charges", "at most 50 charges");
+    }
+    let mut out = Vec::new();
+    for (i, c) in input.iter().enumerate() {
+        let code = errors.check(
+            &format!("charges[{i}].statute_code"),
+            required_text(&c.statute_code, 40),
+        );
+        let description = errors.check(
+            &format!("charges[{i}].description"),
+            required_text(&c.description, 200),
+        );
+        if c.offense_date.is_some_and(|d| d > today) {
+            errors.add(
+                &format!("charges[{i}].offense_date"),
+                "must not be in the future",
+            );
+        }
+        out.push(Charge {
+            statute_code: code?,
+            description: description?,
+            level: c.level,
+            violent: c.violent,
+            offense_date: c.offense_date,
+        });
+    }
+    Some(out)
+}
+
+pub fn parse_case_details(
+    errors: &mut Errors,
+    input: &CaseDetailsInput,
+    today: NaiveDate,
+) -> Option<CaseFields> {
+    let source = errors.check(
+        "case.referral_source",
+        required_text(&input.referral_source, 120),
+    );
+    let court = errors.check("case.court", optional_text(input.court.as_deref(), 120));
+    let docket = errors.check(
+        "case.docket_number",
+        optional_text(input.docket_number.as_deref(), 60),
+    );
+    let judge = errors.check("case.judge", optional_text(input.judge.as_deref(), 120));
+    let prosecutor = errors.check(
+        "case.prosecutor",
+        optional_text(input.prosecutor.as_deref(), 120),
+    );
+    if input.referral_date > today {
+        errors.add("case.referral_date", "must not be in the future");
+    }
+    if input
+        .prior_convictions
+        .is_some_and(|n| !(0..=200).contains(&n))
+    {
+        errors.add("case.prior_convictions", "must be between 0 and 200");
+    }
+    if let (Some(start), Some(end)) = (input.start_date, input.expected_end_date) {
+        if end <= start {
+            errors.add("case.expected_end_date", "must be after the start date");
+        }
+    }
+    Some(CaseFields {
+        referral_source: source?,
+        referral_date: input.referral_date,
+        court: court?,
+        docket_number: docket?,
+        judge: judge?,
+        prosecutor: prosecutor?,
+        prior_convictions: input.prior_convictions,
+        victim_consent: input.victim_consent,
+        start_date: input.start_date,
+        expected_end_date: input.expected_end_date,
+        officer_id: input.officer_id,
+    })
+}
+
+/// Checks that `officer` is an active officer or supervisor the actor may assign to.
+pub async fn check_officer(tx: &mut Tx, actor: &Actor, officer: Option<UserId>) -> AppResult<()> {
+    if let Some(id) = officer {
+        let ok = user_store::by_id(tx, id).await?.is_some_and(|u| {
+            u.active
+                && matches!(
+                    u.role,
+                    crate::domain::users::Role::Officer | crate::domain::users::Role::Supervisor
+                )
+        });
+        if !ok {
+            return Err(Invalid::one("case.officer_id", "is not an active officer").into());
+        }
+    }
+    policy::assign_case(actor, officer)
+}
+
+/// Screens a case against its program's rules as the case now stands.
+pub fn screen(
+    program: &program_store::ProgramRow,
+    dob: NaiveDate,
+    fields: &CaseFields,
+    charges: &[Charge],
+) -> ScreeningResult {
+    program.eligibility.0.screen(&Referral {
+        charges,
+        age: age_on(dob, fields.referral_date),
+        prior_convictions: fields.prior_convictions.and_then(|n| u32::try_from(n).ok()),
+        victim_consent: fields.victim_consent,
+    })
+}
+
+/// Takes in a referral. Nothing is stored when the input is invalid or when
+/// possible duplicates need a decision.
+pub async fn take_in(app: &App, actor: &Actor, input: IntakeInput) -> AppResult<IntakeOutcome> {
+    policy::intake(actor)?;
+    let today = today();
+    let mut errors = Errors::new();
+    let new_person = match (&input.person_id, &input.person) {
+        (Some(_), None) => None,
+        (None, Some(p)) => match people::validate(p, &app.settings.demographics) {
+            Ok(valid) => Some(valid),
+            Err(invalid) => {
+                errors.absorb("person.", invalid);
+                None
+            }
+        },
+        _ => {
+            errors.add(
+                "person",
+                "give either person_id (an existing person) or person (a new one)",
+            );
+            None
+        }
+    };
+    let fields = parse_case_details(&mut errors, &input.case, today);
+    let charges = parse_charges(&mut errors, &input.charges, today);
+    let (fields, charges) = errors.finish(|| Some((fields?, charges?)))?;
+
+    let mut tx = app.db.write().await?;
+    let program = program_store::get(&mut tx, input.program_id)
+        .await?
+        .filter(|p| p.active)
+        .ok_or_else(|| Invalid::one("program_id", "is not an active program"))?;
+    check_officer(&mut tx, actor, fields.officer_id).await?;
+    let person_id = match (input.person_id, new_person) {
+        (Some(id), _) => {
+            people_store::get(&mut tx, id)
+                .await?
+                .ok_or_else(|| Invalid::one("person_id", "no such person"))?;
+            id
+        }
+        (None, Some(person)) => {
+            let duplicates = people::find_duplicates(&mut tx, &person).await?;
+            if !duplicates.is_empty() && !input.confirm_new_person {
+                return Ok(IntakeOutcome::PossibleDuplicates(duplicates));
+            }
+            let id = people::insert(&mut tx, &person).await?;
+            audit::record(
+                &mut tx,
+                actor,
+                "person.create",
+                Some(("person", id.0)),
+                None,
+            )
+            .await?;
+            id
+        }
+        (None, None) => return Err(Invalid::one("person", "is required").into()),
+    };
+    let dob = people_store::get(&mut tx, person_id)
+        .await?
+        .ok_or(AppError::NotFound("participant"))?
+        .date_of_birth;
+
+    let case_id = CaseId::new();
+    let case_number = case_store::next_case_number(&mut tx, today.year()).await?;
+    let at = now();
+    case_store::insert(
+        &mut tx,
+        NewCase {
+            id: case_id,
+            case_number: &case_number,
+            person_id,
+            program_id: program.id,
+            status: CaseStatus::Screening,
+            fields: &fields,
+            now: at,
+        },
+    )
+    .await?;
+    case_store::insert_charges(&mut tx, case_id, &charges).await?;
+    let referred = StatusChange {
+        from: None,
+        to: CaseStatus::Referred,
+        exit_reason: None,
+        reason: "referral received",
+        actor: Some(actor.id),
+        at,
+        start_date: None,
+    };
+    case_store::record_history(&mut tx, case_id, &referred).await?;
+    let screening = screen(&program, dob, &fields, &charges);
+    case_store::save_screening(&mut tx, case_id, &screening, None).await?;
+    let screened = StatusChange {
+        from: Some(CaseStatus::Referred),
+        to: CaseStatus::Screening,
+        reason: if screening.eligible {
+            "screened: eligible"
+        } else {
+            "screened: not eligible"
+        },
+        ..referred
+    };
+    case_store::record_history(&mut tx, case_id, &screened).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "case.create",
+        Some(("case", case_id.0)),
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(IntakeOutcome::Opened(IntakeResult {
+        case_id,
+        person_id,
+        case_number,
+        screening,
+    }))
+}

@@ -1,0 +1,106 @@
+//! Application services: each use case authorizes, loads, applies the domain
+//! rule, stores and audits in one transaction. Pages and the API both call these.
+
+pub mod audit;
+pub mod auth;
+pub mod cases;
+pub mod intake;
+pub mod people;
+pub mod policy;
+pub mod programs;
+pub mod users;
+
+use crate::config::Settings;
+use crate::domain::ids::UserId;
+use crate::domain::users::Role;
+use crate::domain::validation::Invalid;
+use crate::store::Db;
+use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
+use std::sync::Arc;
+
+/// Everything a use case needs: the database and the settings.
+#[derive(Clone)]
+pub struct App {
+    pub db: Db,
+    pub settings: Arc<Settings>,
+    /// Demo log-ins (username, password) shown on the sign-in page; empty
+    /// unless the database is a demo database.
+    pub demo_logins: Arc<Vec<(String, String)>>,
+}
+
+impl App {
+    pub fn new(db: Db, settings: Settings) -> Self {
+        Self {
+            db,
+            settings: Arc::new(settings),
+            demo_logins: Arc::default(),
+        }
+    }
+
+    pub fn with_demo_logins(mut self, logins: Vec<(String, String)>) -> Self {
+        self.demo_logins = Arc::new(logins);
+        self
+    }
+}
+
+/// The signed-in user on whose behalf a use case runs.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub id: UserId,
+    pub username: String,
+    pub full_name: String,
+    pub role: Role,
+    /// The court a court liaison works for.
+    pub court: Option<String>,
+    /// Officers reporting to this user (supervisors).
+    pub team: Vec<UserId>,
+    /// Network address the request came from, for the audit trail.
+    pub source: Option<String>,
+}
+
+/// Why a use case did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    Invalid(Invalid),
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("you do not have permission to {0}")]
+    Forbidden(&'static str),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("sign-in required")]
+    Unauthenticated,
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Internal(e.into())
+    }
+}
+
+impl From<Invalid> for AppError {
+    fn from(e: Invalid) -> Self {
+        Self::Invalid(e)
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+/// The current time, to the millisecond, in UTC.
+pub fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(3)
+}
+
+pub fn today() -> NaiveDate {
+    Utc::now().date_naive()
+}
+
+/// The error for a write made on a stale version of a record.
+pub fn stale(what: &str) -> AppError {
+    AppError::Conflict(format!(
+        "this {what} was changed by someone else since you loaded it; reload it and apply your change again"
+    ))
+}

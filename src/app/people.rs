@@ -1,0 +1,573 @@
+//! Participants: entering, checking for duplicates, viewing, correcting, searching.
+
+use super::{audit, now, policy, stale, today, Actor, App, AppError, AppResult};
+use crate::config::Demographics;
+use crate::domain::ids::PersonId;
+use crate::domain::people::{
+    duplicate_reasons, Candidate, DateOfBirth, Identifier, IdentifierKind, Language, PersonName,
+    Prospect,
+};
+use crate::domain::validation::{optional_text, required_text, Errors, Invalid};
+use crate::store::cases::{self as case_store, CaseRow, HistoryRow};
+use crate::store::people::{self as store, PersonFields, PersonRow, SearchHit, SearchQuery};
+use crate::store::{audit as audit_store, Tx};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NameInput {
+    pub first_name: String,
+    #[serde(default)]
+    pub middle_name: Option<String>,
+    pub last_name: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IdentifierInput {
+    pub kind: IdentifierKind,
+    pub value: String,
+}
+
+/// A participant's details as entered.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PersonInput {
+    pub first_name: String,
+    #[serde(default)]
+    pub middle_name: Option<String>,
+    pub last_name: String,
+    pub date_of_birth: NaiveDate,
+    #[serde(default)]
+    pub aliases: Vec<NameInput>,
+    #[serde(default)]
+    pub identifiers: Vec<IdentifierInput>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(default = "english")]
+    pub preferred_language: Language,
+    /// May we send text messages?
+    #[serde(default)]
+    pub may_text: bool,
+    /// May we send e-mail?
+    #[serde(default)]
+    pub may_email: bool,
+    #[serde(default)]
+    pub race: Option<String>,
+    #[serde(default)]
+    pub ethnicity: Option<String>,
+    #[serde(default)]
+    pub sex: Option<String>,
+}
+
+fn english() -> Language {
+    Language::English
+}
+
+/// A person ready to store: every field checked.
+#[derive(Debug, Clone)]
+pub struct ValidPerson {
+    pub fields: PersonFields,
+    pub aliases: Vec<PersonName>,
+    pub identifiers: Vec<Identifier>,
+}
+
+fn parse_name(
+    errors: &mut Errors,
+    prefix: &str,
+    first: &str,
+    middle: Option<&str>,
+    last: &str,
+) -> Option<PersonName> {
+    let first = errors.check(&format!("{prefix}first_name"), required_text(first, 60));
+    let middle = errors.check(&format!("{prefix}middle_name"), optional_text(middle, 60));
+    let last = errors.check(&format!("{prefix}last_name"), required_text(last, 60));
+    Some(PersonName {
+        first: first?,
+        middle: middle?,
+        last: last?,
+    })
+}
+
+fn parse_phone(raw: Option<&str>) -> Result<Option<String>, String> {
+    let Some(v) = optional_text(raw, 30)? else {
+        return Ok(None);
+    };
+    let digits = v.chars().filter(char::is_ascii_digit).count();
+    if !(7..=15).contains(&digits)
+        || !v
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-().".contains(c))
+    {
+        return Err("must be a phone number of 7 to 15 digits".into());
+    }
+    Ok(Some(v))
+}
+
+fn parse_email(raw: Option<&str>) -> Result<Option<String>, String> {
+    let Some(v) = optional_text(raw, 254)? else {
+        return Ok(None);
+    };
+    match v.split_once('@') {
+        Some((local, domain))
+            if !local.is_empty() && domain.contains('.') && !v.contains(char::is_whitespace) =>
+        {
+            Ok(Some(v))
+        }
+        _ => Err("must be an e-mail address like name@example.org".into()),
+    }
+}
+
+fn parse_choice(raw: Option<&str>, allowed: &[String]) -> Result<Option<String>, String> {
+    match optional_text(raw, 60)? {
+        None => Ok(None),
+        Some(v) if allowed.contains(&v) => Ok(Some(v)),
+        Some(v) => Err(format!(
+            "'{v}' is not one of the agency's values: {}",
+            allowed.join(", ")
+        )),
+    }
+}
+
+/// Checks every field of a person, reporting all problems at once.
+pub fn validate(input: &PersonInput, demographics: &Demographics) -> Result<ValidPerson, Invalid> {
+    let mut e = Errors::new();
+    let name = parse_name(
+        &mut e,
+        "",
+        &input.first_name,
+        input.middle_name.as_deref(),
+        &input.last_name,
+    );
+    let dob = e.check(
+        "date_of_birth",
+        DateOfBirth::new(input.date_of_birth, today()),
+    );
+    let aliases: Vec<Option<PersonName>> = input
+        .aliases
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            parse_name(
+                &mut e,
+                &format!("aliases[{i}]."),
+                &a.first_name,
+                a.middle_name.as_deref(),
+                &a.last_name,
+            )
+        })
+        .collect();
+    let mut identifiers = Vec::new();
+    for (i, id) in input.identifiers.iter().enumerate() {
+        if let Some(parsed) = e.check(
+            &format!("identifiers[{i}].value"),
+            Identifier::parse(id.kind, &id.value),
+        ) {
+            if parsed.kind.is_unique()
+                && identifiers
+                    .iter()
+                    .any(|o: &Identifier| o.kind == parsed.kind)
+            {
+                e.add(
+                    &format!("identifiers[{i}].kind"),
+                    format!("only one {} may be recorded", parsed.kind.title()),
+                );
+            }
+            identifiers.push(parsed);
+        }
+    }
+    let phone = e.check("phone", parse_phone(input.phone.as_deref()));
+    let email = e.check("email", parse_email(input.email.as_deref()));
+    let address = e.check("address", optional_text(input.address.as_deref(), 300));
+    let race = e.check(
+        "race",
+        parse_choice(input.race.as_deref(), &demographics.race),
+    );
+    let ethnicity = e.check(
+        "ethnicity",
+        parse_choice(input.ethnicity.as_deref(), &demographics.ethnicity),
+    );
+    let sex = e.check("sex", parse_choice(input.sex.as_deref(), &demographics.sex));
+    if input.may_text && matches!(phone, Some(None)) {
+        e.add("may_text", "needs a phone number");
+    }
+    if input.may_email && matches!(email, Some(None)) {
+        e.add("may_email", "needs an e-mail address");
+    }
+    e.finish(|| {
+        Some(ValidPerson {
+            fields: PersonFields {
+                name: name?,
+                date_of_birth: dob?.date(),
+                phone: phone?,
+                email: email?,
+                address: address?,
+                preferred_language: input.preferred_language,
+                may_text: input.may_text,
+                may_email: input.may_email,
+                race: race?,
+                ethnicity: ethnicity?,
+                sex: sex?,
+            },
+            aliases: aliases.into_iter().collect::<Option<Vec<_>>>()?,
+            identifiers,
+        })
+    })
+}
+
+/// An existing person who may be the one being entered.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PossibleDuplicate {
+    pub id: PersonId,
+    pub person_number: String,
+    pub name: String,
+    pub date_of_birth: NaiveDate,
+    pub reasons: Vec<String>,
+}
+
+/// Existing people who look like `person` (same birth date and a similar name, or a shared identifier).
+pub async fn find_duplicates(
+    tx: &mut Tx,
+    person: &ValidPerson,
+) -> Result<Vec<PossibleDuplicate>, sqlx::Error> {
+    let values: Vec<String> = person.identifiers.iter().map(|i| i.value.clone()).collect();
+    let mut names = vec![&person.fields.name];
+    names.extend(person.aliases.iter());
+    let prospect = Prospect {
+        names,
+        date_of_birth: person.fields.date_of_birth,
+        identifiers: &person.identifiers,
+    };
+    let mut out = Vec::new();
+    for id in store::duplicate_candidates(tx, person.fields.date_of_birth, &values).await? {
+        let Some(row) = store::get(tx, id).await? else {
+            continue;
+        };
+        let mut names = vec![row.name()];
+        names.extend(store::aliases(tx, id).await?);
+        let candidate = Candidate {
+            names,
+            date_of_birth: row.date_of_birth,
+            identifiers: store::identifiers(tx, id).await?,
+        };
+        let reasons = duplicate_reasons(&prospect, &candidate);
+        if !reasons.is_empty() {
+            out.push(PossibleDuplicate {
+                id,
+                person_number: row.person_number.clone(),
+                name: row.name().display(),
+                date_of_birth: row.date_of_birth,
+                reasons: reasons.iter().map(ToString::to_string).collect(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Refuses a unique identifier (state ID, FBI number, licence) already held by another person.
+async fn check_identifiers_free(
+    tx: &mut Tx,
+    person: &ValidPerson,
+    except: Option<PersonId>,
+) -> AppResult<()> {
+    for (i, id) in person
+        .identifiers
+        .iter()
+        .enumerate()
+        .filter(|(_, id)| id.kind.is_unique())
+    {
+        if let Some(holder) = store::holder_of(tx, id)
+            .await?
+            .filter(|h| Some(*h) != except)
+        {
+            let number = store::get(tx, holder)
+                .await?
+                .map(|p| p.person_number)
+                .unwrap_or_default();
+            return Err(Invalid::one(
+                format!("identifiers[{i}].value"),
+                format!(
+                    "{} {} already belongs to person {number}",
+                    id.kind.title(),
+                    id.value
+                ),
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// Stores a new person within the caller's transaction.
+pub async fn insert(tx: &mut Tx, person: &ValidPerson) -> AppResult<PersonId> {
+    check_identifiers_free(tx, person, None).await?;
+    let id = PersonId::new();
+    let number = store::next_person_number(tx).await?;
+    store::insert(tx, id, &number, &person.fields, now()).await?;
+    for a in &person.aliases {
+        store::insert_alias(tx, id, a).await?;
+    }
+    for i in &person.identifiers {
+        store::insert_identifier(tx, id, i).await?;
+    }
+    Ok(id)
+}
+
+/// Everything shown about one participant.
+#[derive(Debug, Clone)]
+pub struct PersonRecord {
+    pub person: PersonRow,
+    pub aliases: Vec<PersonName>,
+    pub identifiers: Vec<Identifier>,
+    pub cases: Vec<CaseRow>,
+    /// Status history per case, in the order of `cases`.
+    pub histories: Vec<Vec<HistoryRow>>,
+    /// Who viewed or changed this record lately.
+    pub access: Vec<audit_store::EventRow>,
+    pub can_change: bool,
+}
+
+/// Opens a participant's record; the view itself is audited.
+pub async fn view(app: &App, actor: &Actor, id: PersonId) -> AppResult<PersonRecord> {
+    let mut tx = app.db.write().await?;
+    let person = store::get(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound("participant"))?;
+    let cases = case_store::for_person(&mut tx, id).await?;
+    policy::view_person(actor, &cases).map_err(|_| AppError::NotFound("participant"))?;
+    let cases: Vec<CaseRow> = cases
+        .into_iter()
+        .filter(|c| policy::view_case(actor, c).is_ok())
+        .collect();
+    audit::record(&mut tx, actor, "person.view", Some(("person", id.0)), None).await?;
+    let mut histories = Vec::with_capacity(cases.len());
+    for c in &cases {
+        histories.push(case_store::history(&mut tx, c.id).await?);
+    }
+    let record = PersonRecord {
+        aliases: store::aliases(&mut tx, id).await?,
+        identifiers: store::identifiers(&mut tx, id).await?,
+        access: audit_store::for_object(&mut tx, "person", id.0, 20).await?,
+        can_change: policy::change_person(actor, &cases).is_ok(),
+        person,
+        cases,
+        histories,
+    };
+    tx.commit().await?;
+    Ok(record)
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PersonUpdate {
+    /// The version you loaded; a stale one is refused with 409.
+    pub version: i64,
+    pub person: PersonInput,
+}
+
+/// Corrects a participant's details. Aliases and identifiers given are added
+/// to those already recorded.
+pub async fn update(app: &App, actor: &Actor, id: PersonId, input: PersonUpdate) -> AppResult<()> {
+    let person = validate(&input.person, &app.settings.demographics)?;
+    let mut tx = app.db.write().await?;
+    store::get(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound("participant"))?;
+    let cases = case_store::for_person(&mut tx, id).await?;
+    policy::view_person(actor, &cases).map_err(|_| AppError::NotFound("participant"))?;
+    policy::change_person(actor, &cases)?;
+    check_identifiers_free(&mut tx, &person, Some(id)).await?;
+    if !store::update(&mut tx, id, input.version, &person.fields, now()).await? {
+        return Err(stale("participant"));
+    }
+    let known_aliases = store::aliases(&mut tx, id).await?;
+    for a in person.aliases.iter().filter(|a| !known_aliases.contains(a)) {
+        store::insert_alias(&mut tx, id, a).await?;
+    }
+    let known_ids = store::identifiers(&mut tx, id).await?;
+    for i in person.identifiers.iter().filter(|i| !known_ids.contains(i)) {
+        store::insert_identifier(&mut tx, id, i).await?;
+    }
+    audit::record(
+        &mut tx,
+        actor,
+        "person.update",
+        Some(("person", id.0)),
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Reads free text into a search: a date (YYYY-MM-DD or MM/DD/YYYY), a
+/// number-like token (identifier, person, docket or case number), and name words
+/// ("Smith", "Smith, Ann", "Ann Smith").
+pub fn parse_query(raw: &str) -> SearchQuery {
+    let mut q = SearchQuery::default();
+    let mut words = Vec::new();
+    for token in raw.split_whitespace() {
+        let t = token.trim_matches(',');
+        if let Some(d) = parse_date(t) {
+            q.date_of_birth = Some(d);
+        } else if t.chars().any(|c| c.is_ascii_digit()) {
+            q.exact = Some(t.to_owned());
+        } else if !t.is_empty() {
+            words.push(t.to_owned());
+        }
+    }
+    if raw.contains(',') && words.len() >= 2 {
+        q.last = Some(words[0].clone());
+        q.first = Some(words[1].clone());
+    } else if words.len() >= 2 {
+        q.first = Some(words[0].clone());
+        q.last = Some(words[words.len() - 1].clone());
+    } else {
+        q.last = words.pop();
+    }
+    q
+}
+
+fn parse_date(t: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(t, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(t, "%m/%d/%Y"))
+        .ok()
+}
+
+/// Searches the agency's people.
+pub async fn search(app: &App, actor: &Actor, raw: &str, limit: i64) -> AppResult<Vec<SearchHit>> {
+    policy::search_people(actor)?;
+    let q = parse_query(raw);
+    if q == SearchQuery::default() {
+        return Err(Invalid::one(
+            "q",
+            "enter a name, date of birth, identifier or docket number",
+        )
+        .into());
+    }
+    let mut tx = app.db.write().await?;
+    let hits = store::search(&mut tx, &q, limit).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "person.search",
+        None,
+        Some(&format!("{} results", hits.len())),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(hits)
+}
+
+/// A page of all people, by name.
+pub async fn list(
+    app: &App,
+    actor: &Actor,
+    name_prefix: Option<&str>,
+    cursor: Option<&str>,
+    limit: i64,
+) -> AppResult<(Vec<PersonRow>, Option<String>)> {
+    policy::search_people(actor)?;
+    let mut tx = app.db.write().await?;
+    let page = store::list(&mut tx, name_prefix, cursor, limit).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "person.list",
+        None,
+        Some(&format!("{} results", page.0.len())),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(page)
+}
+
+/// Checks a prospective person for duplicates without storing anything.
+pub async fn check_duplicates(
+    app: &App,
+    actor: &Actor,
+    input: &PersonInput,
+) -> AppResult<Vec<PossibleDuplicate>> {
+    policy::intake(actor)?;
+    let person = validate(input, &app.settings.demographics)?;
+    let mut tx = app.db.read().await?;
+    Ok(find_duplicates(&mut tx, &person).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_text_is_read_into_parts() {
+        let q = parse_query("Smith, Ann");
+        assert_eq!(
+            (q.last.as_deref(), q.first.as_deref()),
+            (Some("Smith"), Some("Ann"))
+        );
+        let q = parse_query("Ann Smith 1990-04-01");
+        assert_eq!(
+            (q.last.as_deref(), q.first.as_deref()),
+            (Some("Smith"), Some("Ann"))
+        );
+        assert_eq!(q.date_of_birth, NaiveDate::from_ymd_opt(1990, 4, 1));
+        let q = parse_query("04/01/1990");
+        assert_eq!(q.date_of_birth, NaiveDate::from_ymd_opt(1990, 4, 1));
+        assert_eq!(q.last, None);
+        let q = parse_query("CR-2026-0042");
+        assert_eq!(q.exact.as_deref(), Some("CR-2026-0042"));
+        assert_eq!(parse_query("   "), SearchQuery::default());
+    }
+
+    fn input() -> PersonInput {
+        serde_json::from_value(serde_json::json!({
+            "first_name": "Ann", "last_name": "Lee", "date_of_birth": "1990-01-01"
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_person_is_checked_field_by_field() {
+        let d = Demographics::default();
+        assert!(validate(&input(), &d).is_ok());
+        let mut bad = input();
+        bad.last_name = " ".into();
+        bad.phone = Some("12".into());
+        bad.email = Some("nope".into());
+        bad.may_text = true;
+        bad.race = Some("Martian".into());
+        bad.identifiers = vec![
+            IdentifierInput {
+                kind: IdentifierKind::StateId,
+                value: "A1".into(),
+            },
+            IdentifierInput {
+                kind: IdentifierKind::StateId,
+                value: "A2".into(),
+            },
+        ];
+        let fields: Vec<String> = validate(&bad, &d)
+            .unwrap_err()
+            .0
+            .into_iter()
+            .map(|f| f.field)
+            .collect();
+        assert_eq!(
+            fields,
+            ["last_name", "identifiers[1].kind", "phone", "email", "race"]
+        );
+    }
+
+    #[test]
+    fn texting_needs_a_phone() {
+        let mut p = input();
+        p.may_text = true;
+        let err = validate(&p, &Demographics::default()).unwrap_err();
+        assert_eq!(err.0[0].field, "may_text");
+    }
+}

@@ -1,0 +1,217 @@
+//! Who may do what: the one place authorization is decided. Every function
+//! fails closed: a role not named is refused.
+
+use super::{Actor, AppError};
+use crate::domain::ids::UserId;
+use crate::domain::users::Role;
+use crate::store::cases::{CaseRow, Scope};
+
+fn allow(ok: bool, what: &'static str) -> Result<(), AppError> {
+    if ok {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(what))
+    }
+}
+
+fn is_case_staff(actor: &Actor) -> bool {
+    matches!(actor.role, Role::Admin | Role::Supervisor | Role::Officer)
+}
+
+/// Search the agency's people and open intake.
+pub fn search_people(actor: &Actor) -> Result<(), AppError> {
+    allow(is_case_staff(actor), "search participants")
+}
+
+pub fn intake(actor: &Actor) -> Result<(), AppError> {
+    allow(is_case_staff(actor), "take in referrals")
+}
+
+/// Read one case: case staff agency-wide, a court liaison the cases of their court.
+pub fn view_case(actor: &Actor, case: &CaseRow) -> Result<(), AppError> {
+    let court_match =
+        actor.role == Role::Court && actor.court.is_some() && case.court == actor.court;
+    allow(is_case_staff(actor) || court_match, "view this case")
+}
+
+/// Read a person's record: allowed if the actor may see any of their cases,
+/// or is case staff (who search the whole agency at intake).
+pub fn view_person(actor: &Actor, cases: &[CaseRow]) -> Result<(), AppError> {
+    allow(
+        is_case_staff(actor) || cases.iter().any(|c| view_case(actor, c).is_ok()),
+        "view this participant",
+    )
+}
+
+fn responsible_for(actor: &Actor, officer: Option<UserId>) -> bool {
+    match actor.role {
+        Role::Admin => true,
+        Role::Supervisor => officer.is_none_or(|o| o == actor.id || actor.team.contains(&o)),
+        Role::Officer => officer.is_none_or(|o| o == actor.id),
+        Role::Provider | Role::Court | Role::Auditor => false,
+    }
+}
+
+/// Change a case (status, details): its officer, their supervisor, an
+/// administrator; anyone on case staff while the case has no officer yet.
+pub fn change_case(actor: &Actor, case: &CaseRow) -> Result<(), AppError> {
+    allow(responsible_for(actor, case.officer_id), "change this case")
+}
+
+/// Change a person's details: whoever may change one of their cases.
+pub fn change_person(actor: &Actor, cases: &[CaseRow]) -> Result<(), AppError> {
+    let ok = if cases.is_empty() {
+        is_case_staff(actor)
+    } else {
+        cases.iter().any(|c| change_case(actor, c).is_ok())
+    };
+    allow(ok, "change this participant")
+}
+
+/// Assign a case to an officer: a supervisor within their team, an administrator.
+pub fn assign_case(actor: &Actor, to: Option<UserId>) -> Result<(), AppError> {
+    let ok = match actor.role {
+        Role::Admin => true,
+        Role::Supervisor => to.is_none_or(|o| o == actor.id || actor.team.contains(&o)),
+        Role::Officer => to.is_none_or(|o| o == actor.id),
+        Role::Provider | Role::Court | Role::Auditor => false,
+    };
+    allow(ok, "assign cases to that officer")
+}
+
+pub fn manage_programs(actor: &Actor) -> Result<(), AppError> {
+    allow(actor.role == Role::Admin, "manage programs")
+}
+
+pub fn manage_users(actor: &Actor) -> Result<(), AppError> {
+    allow(actor.role == Role::Admin, "manage user accounts")
+}
+
+/// List staff (to pick an officer): case staff and administrators.
+pub fn list_staff(actor: &Actor) -> Result<(), AppError> {
+    allow(is_case_staff(actor), "list staff")
+}
+
+/// Whose cases a caseload shows. `everyone` asks for the agency-wide list.
+pub fn caseload_scope(actor: &Actor, everyone: bool) -> Scope {
+    match actor.role {
+        Role::Admin => Scope::All,
+        Role::Supervisor | Role::Officer if everyone => Scope::All,
+        Role::Supervisor => Scope::Team(actor.id),
+        Role::Officer => Scope::Officer(actor.id),
+        Role::Court => actor.court.clone().map_or(Scope::Nothing, Scope::Court),
+        Role::Provider | Role::Auditor => Scope::Nothing,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ids::{CaseId, PersonId, ProgramId};
+    use crate::domain::lifecycle::CaseStatus;
+
+    fn actor(role: Role) -> Actor {
+        Actor {
+            id: UserId::new(),
+            username: "u".into(),
+            full_name: "U".into(),
+            role,
+            court: None,
+            team: vec![],
+            source: None,
+        }
+    }
+
+    fn case(officer: Option<UserId>, court: Option<&str>) -> CaseRow {
+        let now = chrono::Utc::now();
+        CaseRow {
+            id: CaseId::new(),
+            case_number: "BW-1".into(),
+            person_id: PersonId::new(),
+            program_id: ProgramId::new(),
+            status: CaseStatus::Active,
+            referral_source: "court".into(),
+            referral_date: now.date_naive(),
+            court: court.map(Into::into),
+            docket_number: None,
+            judge: None,
+            prosecutor: None,
+            prior_convictions: None,
+            victim_consent: None,
+            start_date: None,
+            expected_end_date: None,
+            officer_id: officer,
+            screening: None,
+            screening_override: None,
+            exit_reason: None,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+            person_name: "A, B".into(),
+            program_name: "P".into(),
+            officer_name: None,
+        }
+    }
+
+    #[test]
+    fn officers_change_only_their_own_or_unassigned_cases() {
+        let me = actor(Role::Officer);
+        assert!(change_case(&me, &case(Some(me.id), None)).is_ok());
+        assert!(change_case(&me, &case(None, None)).is_ok());
+        assert!(change_case(&me, &case(Some(UserId::new()), None)).is_err());
+    }
+
+    #[test]
+    fn supervisors_change_their_teams_cases() {
+        let member = UserId::new();
+        let mut sup = actor(Role::Supervisor);
+        sup.team = vec![member];
+        assert!(change_case(&sup, &case(Some(member), None)).is_ok());
+        assert!(change_case(&sup, &case(Some(UserId::new()), None)).is_err());
+        assert!(assign_case(&sup, Some(member)).is_ok());
+        assert!(assign_case(&sup, Some(UserId::new())).is_err());
+    }
+
+    #[test]
+    fn court_liaisons_see_only_their_courts_cases_and_change_none() {
+        let mut court = actor(Role::Court);
+        court.court = Some("Superior Court Dept 3".into());
+        assert!(view_case(&court, &case(None, Some("Superior Court Dept 3"))).is_ok());
+        assert!(view_case(&court, &case(None, Some("Other"))).is_err());
+        assert!(change_case(&court, &case(None, Some("Superior Court Dept 3"))).is_err());
+        assert_eq!(
+            caseload_scope(&court, true),
+            Scope::Court("Superior Court Dept 3".into())
+        );
+        let mut no_court = actor(Role::Court);
+        no_court.court = None;
+        assert!(
+            view_case(&no_court, &case(None, None)).is_err(),
+            "no court matches no court"
+        );
+    }
+
+    #[test]
+    fn roles_without_case_work_are_refused_everything() {
+        for role in [Role::Provider, Role::Auditor] {
+            let a = actor(role);
+            let c = case(None, None);
+            assert!(search_people(&a).is_err());
+            assert!(intake(&a).is_err());
+            assert!(view_case(&a, &c).is_err());
+            assert!(view_person(&a, std::slice::from_ref(&c)).is_err());
+            assert!(change_case(&a, &c).is_err());
+            assert!(change_person(&a, &[]).is_err());
+            assert_eq!(caseload_scope(&a, true), Scope::Nothing);
+        }
+    }
+
+    #[test]
+    fn only_administrators_manage_programs_and_users() {
+        for role in Role::all() {
+            let a = actor(*role);
+            assert_eq!(manage_programs(&a).is_ok(), *role == Role::Admin);
+            assert_eq!(manage_users(&a).is_ok(), *role == Role::Admin);
+        }
+    }
+}

@@ -1,0 +1,163 @@
+//! Programs: the agency's probation, pretrial and diversion offerings.
+
+use super::{audit, now, policy, stale, Actor, App, AppError, AppResult};
+use crate::domain::ids::ProgramId;
+use crate::domain::programs::{EligibilityRules, ProgramKind};
+use crate::domain::validation::{required_text, Errors, Invalid};
+use crate::store::is_unique_violation;
+use crate::store::programs::{self, ProgramFields, ProgramRow};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProgramInput {
+    pub kind: ProgramKind,
+    pub name: String,
+    /// Usual length of supervision, in days (1 to 3650).
+    pub default_length_days: i32,
+    pub supervising_unit: String,
+    #[serde(default)]
+    pub eligibility: EligibilityRules,
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProgramUpdate {
+    /// The version you loaded; a stale one is refused with 409.
+    pub version: i64,
+    pub program: ProgramInput,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Program {
+    pub id: ProgramId,
+    pub kind: ProgramKind,
+    pub name: String,
+    pub default_length_days: i32,
+    pub supervising_unit: String,
+    pub eligibility: EligibilityRules,
+    pub active: bool,
+    pub version: i64,
+}
+
+impl From<ProgramRow> for Program {
+    fn from(p: ProgramRow) -> Self {
+        Self {
+            id: p.id,
+            kind: p.kind,
+            name: p.name,
+            default_length_days: p.default_length_days,
+            supervising_unit: p.supervising_unit,
+            eligibility: p.eligibility.0,
+            active: p.active,
+            version: p.version,
+        }
+    }
+}
+
+fn parse(input: ProgramInput) -> Result<ProgramFields, Invalid> {
+    let mut errors = Errors::new();
+    let name = errors.check("name", required_text(&input.name, 120));
+    let unit = errors.check(
+        "supervising_unit",
+        required_text(&input.supervising_unit, 120),
+    );
+    if !(1..=3650).contains(&input.default_length_days) {
+        errors.add("default_length_days", "must be between 1 and 3650 days");
+    }
+    errors.check("eligibility", input.eligibility.validate());
+    errors.finish(|| {
+        Some(ProgramFields {
+            kind: input.kind,
+            name: name?,
+            default_length_days: input.default_length_days,
+            supervising_unit: unit?,
+            eligibility: input.eligibility,
+            active: input.active,
+        })
+    })
+}
+
+fn name_taken(e: &sqlx::Error, name: &str) -> Option<AppError> {
+    is_unique_violation(e)
+        .then(|| Invalid::one("name", format!("a program named '{name}' already exists")).into())
+}
+
+/// Programs are reference data every signed-in staff member may read.
+pub async fn list(app: &App) -> AppResult<Vec<Program>> {
+    let mut tx = app.db.read().await?;
+    Ok(programs::all(&mut tx)
+        .await?
+        .into_iter()
+        .map(Program::from)
+        .collect())
+}
+
+pub async fn get(app: &App, id: ProgramId) -> AppResult<Program> {
+    let mut tx = app.db.read().await?;
+    Ok(programs::get(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound("program"))?
+        .into())
+}
+
+pub async fn create(app: &App, actor: &Actor, input: ProgramInput) -> AppResult<Program> {
+    policy::manage_programs(actor)?;
+    let fields = parse(input)?;
+    let id = ProgramId::new();
+    let mut tx = app.db.write().await?;
+    if let Err(e) = programs::insert(&mut tx, id, &fields, now()).await {
+        return Err(name_taken(&e, &fields.name).unwrap_or_else(|| e.into()));
+    }
+    audit::record(
+        &mut tx,
+        actor,
+        "program.create",
+        Some(("program", id.0)),
+        None,
+    )
+    .await?;
+    let row = programs::get(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound("program"))?;
+    tx.commit().await?;
+    Ok(row.into())
+}
+
+pub async fn update(
+    app: &App,
+    actor: &Actor,
+    id: ProgramId,
+    input: ProgramUpdate,
+) -> AppResult<Program> {
+    policy::manage_programs(actor)?;
+    let fields = parse(input.program)?;
+    let mut tx = app.db.write().await?;
+    programs::get(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound("program"))?;
+    match programs::update(&mut tx, id, input.version, &fields).await {
+        Ok(true) => {}
+        Ok(false) => return Err(stale("program")),
+        Err(e) => return Err(name_taken(&e, &fields.name).unwrap_or_else(|| e.into())),
+    }
+    audit::record(
+        &mut tx,
+        actor,
+        "program.update",
+        Some(("program", id.0)),
+        None,
+    )
+    .await?;
+    let row = programs::get(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound("program"))?;
+    tx.commit().await?;
+    Ok(row.into())
+}

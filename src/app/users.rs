@@ -1,0 +1,154 @@
+//! Staff accounts.
+
+use super::auth::{hash_password, Secret};
+use super::{now, policy, Actor, App, AppError, AppResult};
+use crate::domain::ids::UserId;
+use crate::domain::users::{check_password, Role, Username};
+use crate::domain::validation::{optional_text, required_text, Errors, Invalid};
+use crate::store::audit::{self, NewEvent, Outcome};
+use crate::store::is_unique_violation;
+use crate::store::users::{self, NewUser, UserRow};
+use serde::{Deserialize, Serialize};
+
+/// A new staff account.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserInput {
+    pub username: String,
+    pub full_name: String,
+    pub role: Role,
+    #[schema(value_type = String, format = Password)]
+    pub password: String,
+    pub supervisor: Option<String>,
+    pub court: Option<String>,
+}
+
+/// A staff member as others see them.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct StaffMember {
+    pub id: UserId,
+    pub username: String,
+    pub full_name: String,
+    pub role: Role,
+    pub supervisor_id: Option<UserId>,
+    pub court: Option<String>,
+    pub active: bool,
+}
+
+impl From<UserRow> for StaffMember {
+    fn from(u: UserRow) -> Self {
+        Self {
+            id: u.id,
+            username: u.username,
+            full_name: u.full_name,
+            role: u.role,
+            supervisor_id: u.supervisor_id,
+            court: u.court,
+            active: u.active,
+        }
+    }
+}
+
+/// Who did it: a signed-in administrator, or the command line on the server.
+pub enum Creator<'a> {
+    Admin(&'a Actor),
+    Console,
+}
+
+pub async fn create(app: &App, creator: Creator<'_>, input: UserInput) -> AppResult<StaffMember> {
+    if let Creator::Admin(actor) = &creator {
+        policy::manage_users(actor)?;
+    }
+    let mut errors = Errors::new();
+    let username = errors.check("username", Username::parse(&input.username));
+    let full_name = errors.check("full_name", required_text(&input.full_name, 120));
+    let court = errors.check("court", optional_text(input.court.as_deref(), 120));
+    if let Some(u) = &username {
+        errors.check("password", check_password(&input.password, u));
+    }
+    if input.role == Role::Court && matches!(court, Some(None)) {
+        errors.add("court", "is required for a court liaison");
+    }
+    let (username, full_name, court) = errors.finish(|| Some((username?, full_name?, court?)))?;
+    let hash = hash_password(Secret::new(input.password)).await?;
+
+    let mut tx = app.db.write().await?;
+    let supervisor = match input
+        .supervisor
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(name) => Some(
+            users::by_username(&mut tx, &name.to_lowercase())
+                .await?
+                .filter(|u| u.role == Role::Supervisor)
+                .ok_or_else(|| {
+                    Invalid::one(
+                        "supervisor",
+                        format!("no supervisor has the username '{name}'"),
+                    )
+                })?
+                .id,
+        ),
+        None => None,
+    };
+    let id = UserId::new();
+    let inserted = users::insert(
+        &mut tx,
+        NewUser {
+            id,
+            username: username.as_str(),
+            full_name: &full_name,
+            role: input.role,
+            password_hash: &hash,
+            supervisor_id: supervisor,
+            court: court.as_deref(),
+            now: now(),
+        },
+    )
+    .await;
+    match inserted {
+        Err(e) if is_unique_violation(&e) => {
+            return Err(Invalid::one(
+                "username",
+                format!("'{}' is already taken", username.as_str()),
+            )
+            .into())
+        }
+        other => other?,
+    }
+    let (actor, source) = match creator {
+        Creator::Admin(a) => (Some((a.id, a.role)), a.source.as_deref()),
+        Creator::Console => (None, Some("cli")),
+    };
+    audit::append(
+        &mut tx,
+        NewEvent {
+            at: now(),
+            actor,
+            source,
+            action: "user.create",
+            object: Some(("user", id.0)),
+            outcome: Outcome::Success,
+            reason: None,
+        },
+    )
+    .await?;
+    let row = users::by_id(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound("user"))?;
+    tx.commit().await?;
+    Ok(row.into())
+}
+
+/// Every staff account (to pick an officer, or to administer accounts).
+pub async fn list(app: &App, actor: &Actor) -> AppResult<Vec<StaffMember>> {
+    policy::list_staff(actor).or_else(|_| policy::manage_users(actor))?;
+    let mut tx = app.db.read().await?;
+    Ok(users::all(&mut tx)
+        .await?
+        .into_iter()
+        .map(StaffMember::from)
+        .collect())
+}

@@ -1,0 +1,237 @@
+//! The `bridgeway` command: serve, migrate, demo, admin.
+
+use crate::app::auth::{self, Secret};
+use crate::app::users::{self, Creator, UserInput};
+use crate::app::App;
+use crate::config::Settings;
+use crate::domain::users::Role;
+use crate::store::Db;
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "bridgeway",
+    version,
+    about = "Case management for probation, pretrial services and diversion programs"
+)]
+struct Cli {
+    /// Settings file (TOML).
+    #[arg(long, global = true, env = "BRIDGEWAY_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct DbArgs {
+    /// `sqlite://file.db` (created if missing) or `postgres://user@host/db`.
+    #[arg(long, env = "DATABASE_URL")]
+    database_url: Option<String>,
+}
+
+#[derive(Args, Clone)]
+struct ServeArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// Address to listen on.
+    #[arg(long, env = "BRIDGEWAY_BIND")]
+    bind: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web pages and the JSON API (runs migrations first).
+    Serve(ServeArgs),
+    /// Run database migrations and exit.
+    Migrate(DbArgs),
+    /// Create (or reuse) a database of realistic synthetic data and serve it.
+    Demo {
+        #[command(flatten)]
+        serve: ServeArgs,
+        /// How many participants to generate.
+        #[arg(long, default_value_t = 320)]
+        participants: usize,
+    },
+    /// Administer accounts.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create a staff account; the password is read from standard input.
+    CreateUser {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        username: String,
+        /// admin, supervisor, officer, provider, court or auditor.
+        #[arg(long)]
+        role: Role,
+        #[arg(long)]
+        full_name: Option<String>,
+        /// Username of the supervisor this officer reports to.
+        #[arg(long)]
+        supervisor: Option<String>,
+        /// The court a court liaison works for.
+        #[arg(long)]
+        court: Option<String>,
+    },
+    /// Create an API token and print it once.
+    CreateToken {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        username: String,
+        /// What the token is for.
+        #[arg(long, default_value = "api")]
+        name: String,
+    },
+}
+
+impl clap::ValueEnum for Role {
+    fn value_variants<'a>() -> &'a [Self] {
+        Role::all()
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.label()))
+    }
+}
+
+pub fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: starting the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn settings(
+    cli_config: Option<&PathBuf>,
+    db: &DbArgs,
+    bind: Option<&String>,
+    default_db: &str,
+) -> anyhow::Result<Settings> {
+    let mut s = Settings::load(cli_config.map(PathBuf::as_path))?;
+    let configured_db = cli_config.is_some() && s.database_url != Settings::default().database_url;
+    match &db.database_url {
+        Some(url) => s.database_url = url.clone(),
+        None if !configured_db => s.database_url = default_db.to_owned(),
+        None => {}
+    }
+    if let Some(b) = bind {
+        s.bind = b.clone();
+    }
+    Ok(s)
+}
+
+async fn open(settings: &Settings) -> anyhow::Result<Db> {
+    let db = Db::connect(&settings.database_url).await?;
+    db.migrate().await?;
+    Ok(db)
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = cli.config.as_ref();
+    match cli.command {
+        Command::Serve(args) => {
+            let s = settings(
+                config,
+                &args.db,
+                args.bind.as_ref(),
+                "sqlite://bridgeway.db",
+            )?;
+            let app = App::new(open(&s).await?, s.clone());
+            crate::server::serve(app, &s.bind).await
+        }
+        Command::Migrate(db) => {
+            let s = settings(config, &db, None, "sqlite://bridgeway.db")?;
+            open(&s).await?;
+            println!("migrations are up to date");
+            Ok(())
+        }
+        Command::Demo {
+            serve,
+            participants,
+        } => {
+            let s = settings(
+                config,
+                &serve.db,
+                serve.bind.as_ref(),
+                "sqlite://bridgeway-demo.db",
+            )?;
+            let db = open(&s).await?;
+            let app = App::new(db, s.clone());
+            let logins = crate::demo::ensure(&app, participants).await?;
+            println!();
+            println!("Bridgeway demo: http://{}/", s.bind);
+            println!("Sign in as (username / password):");
+            for (u, p) in &logins {
+                println!("  {u:<12} {p}");
+            }
+            println!();
+            crate::server::serve(app.with_demo_logins(logins), &s.bind).await
+        }
+        Command::Admin(AdminCommand::CreateUser {
+            db,
+            username,
+            role,
+            full_name,
+            supervisor,
+            court,
+        }) => {
+            let s = settings(config, &db, None, "sqlite://bridgeway.db")?;
+            let app = App::new(open(&s).await?, s);
+            let mut password = String::new();
+            std::io::stdin()
+                .read_to_string(&mut password)
+                .context("reading the password from standard input")?;
+            let password = password.trim_end_matches(['\r', '\n']).to_owned();
+            let input = UserInput {
+                full_name: full_name.unwrap_or_else(|| username.clone()),
+                username,
+                role,
+                password,
+                supervisor,
+                court,
+            };
+            let user = users::create(&app, Creator::Console, input)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("created {} ({})", user.username, user.role.title());
+            Ok(())
+        }
+        Command::Admin(AdminCommand::CreateToken { db, username, name }) => {
+            let s = settings(config, &db, None, "sqlite://bridgeway.db")?;
+            let app = App::new(open(&s).await?, s);
+            let token: Secret = auth::create_token(&app, &username, &name)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("{}", token.expose());
+            eprintln!("This token is shown once. Send it as: Authorization: Bearer <token>");
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,108 @@
+//! Settings: defaults, then an optional TOML file, then `BRIDGEWAY_*`
+//! environment variables and command-line options.
+
+use anyhow::Context;
+use serde::Deserialize;
+use std::path::Path;
+
+/// Values an agency may record for equity reporting. Defaults follow the
+/// U.S. OMB race and ethnicity categories.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Demographics {
+    pub race: Vec<String>,
+    pub ethnicity: Vec<String>,
+    pub sex: Vec<String>,
+}
+
+impl Default for Demographics {
+    fn default() -> Self {
+        let list = |items: &[&str]| items.iter().map(|s| (*s).to_owned()).collect();
+        Self {
+            race: list(&[
+                "American Indian or Alaska Native",
+                "Asian",
+                "Black or African American",
+                "Native Hawaiian or Other Pacific Islander",
+                "White",
+                "Two or more races",
+                "Unknown",
+            ]),
+            ethnicity: list(&["Hispanic or Latino", "Not Hispanic or Latino", "Unknown"]),
+            sex: list(&["Female", "Male", "Unknown"]),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    /// Address to listen on.
+    pub bind: String,
+    /// `sqlite://file.db` or `postgres://user@host/db`.
+    pub database_url: String,
+    /// A session unused this long must sign in again.
+    pub session_idle_minutes: i64,
+    /// A session ends this long after sign-in, used or not.
+    pub session_max_hours: i64,
+    pub demographics: Demographics,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            bind: "127.0.0.1:8080".into(),
+            database_url: "sqlite://bridgeway.db".into(),
+            session_idle_minutes: 30,
+            session_max_hours: 12,
+            demographics: Demographics::default(),
+        }
+    }
+}
+
+impl Settings {
+    /// Reads the TOML file if given, over the defaults.
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
+        let settings: Self = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("reading {}", path.display()))?;
+                toml::from_str(&text)
+                    .with_context(|| format!("reading settings from {}", path.display()))?
+            }
+            None => Self::default(),
+        };
+        settings.check()?;
+        Ok(settings)
+    }
+
+    pub fn check(&self) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            (1..=30).contains(&self.session_idle_minutes),
+            "session_idle_minutes must be 1 to 30 (CJIS allows at most 30)"
+        );
+        anyhow::ensure!(
+            (1..=24).contains(&self.session_max_hours),
+            "session_max_hours must be 1 to 24"
+        );
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn toml_overrides_defaults_and_unknown_keys_are_refused() {
+        let s: Settings = toml::from_str("session_idle_minutes = 15").unwrap();
+        assert_eq!(s.session_idle_minutes, 15);
+        assert_eq!(s.bind, "127.0.0.1:8080");
+        assert!(toml::from_str::<Settings>("sesion_idle_minutes = 15").is_err());
+        let too_long = Settings {
+            session_idle_minutes: 60,
+            ..Settings::default()
+        };
+        assert!(too_long.check().is_err());
+    }
+}

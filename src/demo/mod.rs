@@ -1,0 +1,718 @@
+//! `bridgeway demo`: a database of realistic synthetic people, programs,
+//! staff and cases in every lifecycle state. Generated from a fixed seed, so
+//! two demo databases of the same size hold the same people.
+
+mod names;
+
+use crate::app::auth::{hash_password, Secret};
+use crate::app::{now, App};
+use crate::domain::ids::{CaseId, PersonId, ProgramId, UserId};
+use crate::domain::lifecycle::{CaseStatus, ExitReason};
+use crate::domain::people::{Identifier, IdentifierKind, Language, PersonName};
+use crate::domain::programs::{Charge, ChargeLevel, EligibilityRules, ProgramKind, Referral};
+use crate::domain::users::Role;
+use crate::store::cases::{self as case_store, CaseFields, NewCase, StatusChange};
+use crate::store::people::{self as people_store, PersonFields};
+use crate::store::programs::{self as program_store, ProgramFields};
+use crate::store::users::{self as user_store, NewUser};
+use crate::store::{audit, Tx};
+use crate::{exec, fetch};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use std::io::Write;
+
+/// The one password of every demo account (the sign-in page of a demo database shows it).
+pub const DEMO_PASSWORD: &str = "bridgeway-demo-2026";
+
+const BATCH: usize = 500;
+
+struct Staff {
+    username: &'static str,
+    full_name: &'static str,
+    role: Role,
+    supervisor: Option<&'static str>,
+    court: Option<&'static str>,
+}
+
+const STAFF: &[Staff] = &[
+    Staff {
+        username: "admin",
+        full_name: "Alex Morgan",
+        role: Role::Admin,
+        supervisor: None,
+        court: None,
+    },
+    Staff {
+        username: "supervisor",
+        full_name: "Dana Whitfield",
+        role: Role::Supervisor,
+        supervisor: None,
+        court: None,
+    },
+    Staff {
+        username: "rvega",
+        full_name: "Rosa Vega",
+        role: Role::Supervisor,
+        supervisor: None,
+        court: None,
+    },
+    Staff {
+        username: "officer",
+        full_name: "Marcus Reed",
+        role: Role::Officer,
+        supervisor: Some("supervisor"),
+        court: None,
+    },
+    Staff {
+        username: "jkim",
+        full_name: "Jenny Kim",
+        role: Role::Officer,
+        supervisor: Some("supervisor"),
+        court: None,
+    },
+    Staff {
+        username: "tobrien",
+        full_name: "Tom O'Brien",
+        role: Role::Officer,
+        supervisor: Some("supervisor"),
+        court: None,
+    },
+    Staff {
+        username: "lgarcia",
+        full_name: "Luis García",
+        role: Role::Officer,
+        supervisor: Some("supervisor"),
+        court: None,
+    },
+    Staff {
+        username: "aokafor",
+        full_name: "Ada Okafor",
+        role: Role::Officer,
+        supervisor: Some("rvega"),
+        court: None,
+    },
+    Staff {
+        username: "pnguyen",
+        full_name: "Phuong Nguyen",
+        role: Role::Officer,
+        supervisor: Some("rvega"),
+        court: None,
+    },
+    Staff {
+        username: "bwalker",
+        full_name: "Brian Walker",
+        role: Role::Officer,
+        supervisor: Some("rvega"),
+        court: None,
+    },
+    Staff {
+        username: "shill",
+        full_name: "Sara Hill",
+        role: Role::Officer,
+        supervisor: Some("rvega"),
+        court: None,
+    },
+    Staff {
+        username: "court",
+        full_name: "Elena Park",
+        role: Role::Court,
+        supervisor: None,
+        court: Some(COURTS[0]),
+    },
+    Staff {
+        username: "auditor",
+        full_name: "Irene Fox",
+        role: Role::Auditor,
+        supervisor: None,
+        court: None,
+    },
+    Staff {
+        username: "provider",
+        full_name: "New Paths Counseling",
+        role: Role::Provider,
+        supervisor: None,
+        court: None,
+    },
+];
+
+const COURTS: &[&str] = &[
+    "Superior Court, Dept. 3",
+    "Superior Court, Dept. 7",
+    "Municipal Court, Division 2",
+    "Drug Treatment Court",
+];
+const JUDGES: &[&str] = &[
+    "Hon. Maria Delgado",
+    "Hon. Robert Chen",
+    "Hon. Patricia Greene",
+    "Hon. Samuel Osei",
+    "Hon. Linda Novak",
+];
+const PROSECUTORS: &[&str] = &[
+    "DDA Kevin Shah",
+    "DDA Laura Bishop",
+    "ADA Marcus Bell",
+    "DDA Nina Alvarez",
+];
+const SOURCES: &[&str] = &[
+    "Superior Court",
+    "District Attorney",
+    "Municipal Court",
+    "Police Department",
+    "Pretrial Services Unit",
+];
+
+struct ProgramSeed {
+    kind: ProgramKind,
+    name: &'static str,
+    days: i32,
+    unit: &'static str,
+    rules: fn() -> EligibilityRules,
+    court: usize,
+}
+
+const PROGRAMS: &[ProgramSeed] = &[
+    ProgramSeed {
+        kind: ProgramKind::Probation,
+        name: "Adult Felony Probation",
+        days: 1095,
+        unit: "Adult Field Services",
+        rules: || EligibilityRules {
+            min_age: Some(18),
+            ..Default::default()
+        },
+        court: 0,
+    },
+    ProgramSeed {
+        kind: ProgramKind::Probation,
+        name: "Misdemeanor Probation",
+        days: 365,
+        unit: "Misdemeanor Unit",
+        rules: || EligibilityRules {
+            excluded_levels: vec![ChargeLevel::Felony],
+            min_age: Some(18),
+            ..Default::default()
+        },
+        court: 2,
+    },
+    ProgramSeed {
+        kind: ProgramKind::Pretrial,
+        name: "Pretrial Supervision",
+        days: 180,
+        unit: "Pretrial Services",
+        rules: EligibilityRules::default,
+        court: 1,
+    },
+    ProgramSeed {
+        kind: ProgramKind::Diversion,
+        name: "First-Offender Diversion (DA)",
+        days: 270,
+        unit: "Prosecutor Diversion Unit",
+        rules: || EligibilityRules {
+            excluded_levels: vec![ChargeLevel::Felony],
+            exclude_violent: true,
+            excluded_statutes: vec!["VC 23152*".into()],
+            min_age: Some(18),
+            max_prior_convictions: Some(0),
+            victim_consent_required: true,
+            ..Default::default()
+        },
+        court: 2,
+    },
+    ProgramSeed {
+        kind: ProgramKind::Diversion,
+        name: "Drug Court Diversion",
+        days: 540,
+        unit: "Treatment Court Team",
+        rules: || EligibilityRules {
+            exclude_violent: true,
+            excluded_statutes: vec!["HS 11352*".into(), "HS 11379*".into()],
+            min_age: Some(18),
+            max_prior_convictions: Some(3),
+            ..Default::default()
+        },
+        court: 3,
+    },
+];
+
+/// Makes sure the database holds the demo data (generating it on first use)
+/// and returns the demo log-ins.
+pub async fn ensure(app: &App, participants: usize) -> anyhow::Result<Vec<(String, String)>> {
+    let logins = STAFF
+        .iter()
+        .map(|s| (s.username.to_owned(), DEMO_PASSWORD.to_owned()))
+        .collect();
+    let mut tx = app.db.read().await?;
+    let seeded: Option<i64> = fetch!(
+        &mut tx,
+        fetch_optional,
+        sqlx::query_scalar("SELECT value FROM counters WHERE name = 'demo'")
+    )?;
+    drop(tx);
+    if let Some(n) = seeded {
+        eprintln!("Reusing the demo database ({n} participants).");
+        return Ok(logins);
+    }
+    let has_users: i64 = {
+        let mut tx = app.db.read().await?;
+        fetch!(
+            &mut tx,
+            fetch_one,
+            sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        )?
+    };
+    anyhow::ensure!(has_users == 0, "this database already holds real accounts; point the demo at a new database (--database-url)");
+    generate(app, participants).await?;
+    Ok(logins)
+}
+
+async fn generate(app: &App, participants: usize) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let mut rng = StdRng::seed_from_u64(20_261_123);
+    let hash = hash_password(Secret::new(DEMO_PASSWORD)).await?;
+    let at = now();
+
+    let mut tx = app.db.write().await?;
+    let staff = insert_staff(&mut tx, &hash, at).await?;
+    let programs = insert_programs(&mut tx, at).await?;
+    tx.commit().await?;
+
+    let officers: Vec<UserId> = STAFF
+        .iter()
+        .zip(&staff)
+        .filter(|(s, _)| matches!(s.role, Role::Officer | Role::Supervisor))
+        .map(|(_, id)| *id)
+        .collect();
+    let mut done = 0;
+    let mut next_report = 0;
+    while done < participants {
+        let n = BATCH.min(participants - done);
+        let mut tx = app.db.write().await?;
+        for i in done..done + n {
+            insert_participant(&mut tx, &mut rng, i, &programs, &officers).await?;
+        }
+        tx.commit().await?;
+        done += n;
+        if done * 20 / participants.max(1) >= next_report || done == participants {
+            next_report = done * 20 / participants.max(1) + 1;
+            eprint!(
+                "\rGenerating demo data: {done}/{participants} participants ({:.0}%)",
+                done as f64 * 100.0 / participants as f64
+            );
+            let _ = std::io::stderr().flush();
+        }
+    }
+    let mut tx = app.db.write().await?;
+    exec!(
+        &mut tx,
+        sqlx::query("INSERT INTO counters (name, value) VALUES ('demo', $1)")
+            .bind(participants as i64)
+    )?;
+    audit::append(
+        &mut tx,
+        audit::NewEvent {
+            at: now(),
+            actor: None,
+            source: Some("cli"),
+            action: "demo.generate",
+            object: None,
+            outcome: audit::Outcome::Success,
+            reason: Some(&format!("{participants} participants")),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    eprintln!(
+        "\nGenerated {participants} participants in {:.1} s.",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+async fn insert_staff(tx: &mut Tx, hash: &str, at: DateTime<Utc>) -> anyhow::Result<Vec<UserId>> {
+    let mut ids: Vec<UserId> = Vec::new();
+    for s in STAFF {
+        let id = UserId::new();
+        let supervisor = s
+            .supervisor
+            .and_then(|name| STAFF.iter().position(|o| o.username == name))
+            .map(|i| ids[i]);
+        user_store::insert(
+            tx,
+            NewUser {
+                id,
+                username: s.username,
+                full_name: s.full_name,
+                role: s.role,
+                password_hash: hash,
+                supervisor_id: supervisor,
+                court: s.court,
+                now: at,
+            },
+        )
+        .await?;
+        ids.push(id);
+    }
+    Ok(ids)
+}
+
+async fn insert_programs(
+    tx: &mut Tx,
+    at: DateTime<Utc>,
+) -> anyhow::Result<Vec<(ProgramId, &'static ProgramSeed)>> {
+    let mut out = Vec::new();
+    for p in PROGRAMS {
+        let id = ProgramId::new();
+        let fields = ProgramFields {
+            kind: p.kind,
+            name: p.name.into(),
+            default_length_days: p.days,
+            supervising_unit: p.unit.into(),
+            eligibility: (p.rules)(),
+            active: true,
+        };
+        program_store::insert(tx, id, &fields, at).await?;
+        out.push((id, p));
+    }
+    Ok(out)
+}
+
+fn pick<'a, T>(rng: &mut StdRng, items: &'a [T]) -> &'a T {
+    items.choose(rng).expect("demo lists are not empty")
+}
+
+fn person(
+    rng: &mut StdRng,
+    i: usize,
+    today: NaiveDate,
+) -> (PersonFields, Vec<Identifier>, Vec<PersonName>) {
+    let spanish = rng.gen_bool(0.18);
+    let first = if spanish {
+        pick(rng, names::FIRST_ES)
+    } else {
+        pick(rng, names::FIRST)
+    };
+    let last = if spanish {
+        pick(rng, names::LAST_ES)
+    } else {
+        pick(rng, names::LAST)
+    };
+    let age_days = rng.gen_range(18 * 365..68 * 365);
+    let dob = today - Duration::days(age_days);
+    let phone = rng.gen_bool(0.85).then(|| {
+        format!(
+            "(555) {:03}-{:04}",
+            rng.gen_range(200..999),
+            rng.gen_range(0..9999)
+        )
+    });
+    let email = rng.gen_bool(0.55).then(|| {
+        format!(
+            "{}.{}{}@example.org",
+            first.to_lowercase(),
+            last.to_lowercase().replace(' ', ""),
+            i
+        )
+    });
+    let fields = PersonFields {
+        name: PersonName {
+            first: (*first).into(),
+            middle: rng
+                .gen_bool(0.4)
+                .then(|| pick(rng, names::FIRST).to_string()),
+            last: (*last).into(),
+        },
+        date_of_birth: dob,
+        may_text: phone.is_some() && rng.gen_bool(0.8),
+        may_email: email.is_some() && rng.gen_bool(0.6),
+        phone,
+        email,
+        address: Some(format!(
+            "{} {} {}",
+            rng.gen_range(100..9999),
+            pick(rng, names::STREETS),
+            pick(rng, &["St", "Ave", "Blvd", "Rd", "Ct"])
+        )),
+        preferred_language: if spanish && rng.gen_bool(0.6) {
+            Language::Spanish
+        } else {
+            Language::English
+        },
+        race: Some(
+            pick(
+                rng,
+                &[
+                    "White",
+                    "Black or African American",
+                    "Asian",
+                    "American Indian or Alaska Native",
+                    "Two or more races",
+                    "Unknown",
+                ],
+            )
+            .to_string(),
+        ),
+        ethnicity: Some(
+            if spanish {
+                "Hispanic or Latino"
+            } else {
+                pick(
+                    rng,
+                    &[
+                        "Not Hispanic or Latino",
+                        "Not Hispanic or Latino",
+                        "Unknown",
+                    ],
+                )
+            }
+            .to_string(),
+        ),
+        sex: Some(pick(rng, &["Male", "Male", "Female"]).to_string()),
+    };
+    let mut ids = vec![Identifier {
+        kind: IdentifierKind::StateId,
+        value: format!("SID{:08}", 10_000_000 + i),
+    }];
+    if rng.gen_bool(0.4) {
+        ids.push(Identifier {
+            kind: IdentifierKind::FbiNumber,
+            value: format!("FBI{:07}{}", i, rng.gen_range(10..99)),
+        });
+    }
+    let aliases = if rng.gen_bool(0.1) {
+        vec![PersonName {
+            first: pick(rng, names::FIRST).to_string(),
+            middle: None,
+            last: (*last).into(),
+        }]
+    } else {
+        Vec::new()
+    };
+    (fields, ids, aliases)
+}
+
+/// A lifecycle path ending in a status, weighted like a real caseload.
+fn path(rng: &mut StdRng) -> (Vec<CaseStatus>, Option<ExitReason>) {
+    use CaseStatus::*;
+    let roll = rng.gen_range(0..100);
+    let (path, exit): (&[CaseStatus], Option<ExitReason>) = match roll {
+        0..=1 => (&[], None),
+        2..=5 => (&[Screening], None),
+        6..=8 => (&[Screening, Ineligible], None),
+        9..=10 => (&[Screening, Declined], None),
+        11..=13 => (&[Screening, Enrolled], None),
+        14..=58 => (&[Screening, Enrolled, Active], None),
+        59..=63 => (&[Screening, Enrolled, Active, Suspended], None),
+        64..=78 => (
+            &[Screening, Enrolled, Active, Completed],
+            Some(*pick(
+                rng,
+                &[
+                    ExitReason::Successful,
+                    ExitReason::Successful,
+                    ExitReason::EarlyDischarge,
+                ],
+            )),
+        ),
+        79..=90 => (
+            &[Screening, Enrolled, Active, Terminated],
+            Some(*pick(
+                rng,
+                &[
+                    ExitReason::Revoked,
+                    ExitReason::NewOffense,
+                    ExitReason::Absconded,
+                    ExitReason::NonCompliance,
+                ],
+            )),
+        ),
+        _ => (
+            &[Screening, Enrolled, Active, Closed],
+            Some(*pick(
+                rng,
+                &[
+                    ExitReason::Transferred,
+                    ExitReason::Administrative,
+                    ExitReason::Warrant,
+                    ExitReason::Deceased,
+                ],
+            )),
+        ),
+    };
+    (path.to_vec(), exit)
+}
+
+fn reason_for(status: CaseStatus) -> &'static str {
+    match status {
+        CaseStatus::Referred => "referral received",
+        CaseStatus::Screening => "screened at intake",
+        CaseStatus::Ineligible => "does not meet program criteria",
+        CaseStatus::Declined => "participant declined to take part",
+        CaseStatus::Enrolled => "orientation completed, conditions signed",
+        CaseStatus::Active => "supervision started",
+        CaseStatus::Suspended => "bench warrant issued after missed court date",
+        CaseStatus::Completed => "all conditions met",
+        CaseStatus::Terminated => "returned to court",
+        CaseStatus::Closed => "case closed",
+    }
+}
+
+async fn insert_participant(
+    tx: &mut Tx,
+    rng: &mut StdRng,
+    i: usize,
+    programs: &[(ProgramId, &ProgramSeed)],
+    officers: &[UserId],
+) -> anyhow::Result<()> {
+    let today = Utc::now().date_naive();
+    let (fields, ids, aliases) = person(rng, i, today);
+    let person_id = PersonId::new();
+    let number = people_store::next_person_number(tx).await?;
+    let created = now();
+    people_store::insert(tx, person_id, &number, &fields, created).await?;
+    for id in &ids {
+        people_store::insert_identifier(tx, person_id, id).await?;
+    }
+    for a in &aliases {
+        people_store::insert_alias(tx, person_id, a).await?;
+    }
+    let cases = if rng.gen_bool(0.15) { 2 } else { 1 };
+    for _ in 0..cases {
+        insert_case(
+            tx,
+            rng,
+            person_id,
+            fields.date_of_birth,
+            programs,
+            officers,
+            today,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+async fn insert_case(
+    tx: &mut Tx,
+    rng: &mut StdRng,
+    person_id: PersonId,
+    dob: NaiveDate,
+    programs: &[(ProgramId, &ProgramSeed)],
+    officers: &[UserId],
+    today: NaiveDate,
+) -> anyhow::Result<()> {
+    let (program_id, seed) = *pick(rng, programs);
+    let (steps, exit) = path(rng);
+    let final_status = steps.last().copied().unwrap_or(CaseStatus::Referred);
+    let charges: Vec<Charge> = (0..rng.gen_range(1..=3))
+        .map(|_| pick(rng, names::CHARGES).charge(rng, today))
+        .collect();
+    let days_ago = if final_status.is_open() {
+        rng.gen_range(5..i64::from(seed.days))
+    } else {
+        rng.gen_range(i64::from(seed.days) / 2..i64::from(seed.days) * 2)
+    };
+    let referral_date = today - Duration::days(days_ago);
+    let started = steps
+        .contains(&CaseStatus::Active)
+        .then(|| referral_date + Duration::days(rng.gen_range(7..30)));
+    let court = COURTS[if rng.gen_bool(0.7) {
+        seed.court
+    } else {
+        rng.gen_range(0..COURTS.len())
+    }];
+    let fields = CaseFields {
+        referral_source: pick(rng, SOURCES).to_string(),
+        referral_date,
+        court: Some(court.into()),
+        docket_number: Some(format!(
+            "{}-{}-{:06}",
+            if seed.kind == ProgramKind::Diversion {
+                "DV"
+            } else {
+                "CR"
+            },
+            referral_date.year(),
+            rng.gen_range(1..999_999)
+        )),
+        judge: Some(pick(rng, JUDGES).to_string()),
+        prosecutor: Some(pick(rng, PROSECUTORS).to_string()),
+        prior_convictions: Some(*pick(rng, &[0, 0, 0, 1, 1, 2, 3, 5])),
+        victim_consent: (seed.kind == ProgramKind::Diversion).then(|| rng.gen_bool(0.85)),
+        start_date: started,
+        expected_end_date: started.map(|s| s + Duration::days(i64::from(seed.days))),
+        officer_id: (final_status != CaseStatus::Referred).then(|| *pick(rng, officers)),
+    };
+    let case_id = CaseId::new();
+    let number = case_store::next_case_number(tx, referral_date.year()).await?;
+    let at = to_time(referral_date);
+    case_store::insert(
+        tx,
+        NewCase {
+            id: case_id,
+            case_number: &number,
+            person_id,
+            program_id,
+            status: final_status,
+            fields: &fields,
+            now: at,
+        },
+    )
+    .await?;
+    case_store::insert_charges(tx, case_id, &charges).await?;
+    let screening = (seed.rules)().screen(&Referral {
+        charges: &charges,
+        age: crate::domain::people::age_on(dob, referral_date),
+        prior_convictions: fields.prior_convictions.and_then(|n| u32::try_from(n).ok()),
+        victim_consent: fields.victim_consent,
+    });
+    if !steps.is_empty() {
+        let overridden = !screening.eligible && steps.contains(&CaseStatus::Enrolled);
+        case_store::save_screening(
+            tx,
+            case_id,
+            &screening,
+            overridden.then_some("judge ordered participation"),
+        )
+        .await?;
+    }
+    let mut from = None;
+    let mut when = at;
+    for status in std::iter::once(CaseStatus::Referred).chain(steps.iter().copied()) {
+        let exit_reason = if status.is_final() { exit } else { None };
+        case_store::record_history(
+            tx,
+            case_id,
+            &StatusChange {
+                from,
+                to: status,
+                exit_reason,
+                reason: reason_for(status),
+                actor: fields.officer_id,
+                at: when,
+                start_date: None,
+            },
+        )
+        .await?;
+        from = Some(status);
+        when += Duration::days(rng.gen_range(3..40));
+        if when > now() {
+            when = now();
+        }
+    }
+    if let Some(exit) = exit {
+        exec!(
+            tx,
+            sqlx::query("UPDATE cases SET exit_reason = $1 WHERE id = $2")
+                .bind(exit)
+                .bind(case_id)
+        )?;
+    }
+    Ok(())
+}
+
+fn to_time(d: NaiveDate) -> DateTime<Utc> {
+    d.and_hms_opt(15, 30, 0).map_or_else(now, |t| t.and_utc())
+}

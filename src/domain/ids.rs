@@ -1,0 +1,48 @@
+//! Typed identifiers: a `PersonId` can never be passed where a `CaseId` is meant.
+
+use uuid::Uuid;
+
+macro_rules! id_types {
+    ($($name:ident),+ $(,)?) => {$(
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
+                 serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+        #[serde(transparent)]
+        pub struct $name(pub Uuid);
+
+        impl $name {
+            pub fn new() -> Self { Self(Uuid::new_v4()) }
+        }
+
+        impl Default for $name {
+            fn default() -> Self { Self::new() }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { self.0.fmt(f) }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = uuid::Error;
+            fn from_str(s: &str) -> Result<Self, Self::Err> { Uuid::parse_str(s).map(Self) }
+        }
+    )+};
+}
+
+id_types!(UserId, SessionId, TokenId, PersonId, ProgramId, CaseId, RowId, AuditId);
+
+/// Applies `$m!` to every id type (used by the store to give each a column codec).
+#[macro_export]
+macro_rules! for_each_id_type {
+    ($m:ident) => {
+        $m!(
+            $crate::domain::ids::UserId,
+            $crate::domain::ids::SessionId,
+            $crate::domain::ids::TokenId,
+            $crate::domain::ids::PersonId,
+            $crate::domain::ids::ProgramId,
+            $crate::domain::ids::CaseId,
+            $crate::domain::ids::RowId,
+            $crate::domain::ids::AuditId
+        );
+    };
+}

@@ -1,0 +1,9 @@
+//! Domain rules: plain Rust, no I/O, exhaustively unit-tested.
+
+pub mod ids;
+pub mod labels;
+pub mod lifecycle;
+pub mod people;
+pub mod programs;
+pub mod users;
+pub mod validation;

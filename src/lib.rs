@@ -1,0 +1,11 @@
+//! Bridgeway: case management for probation, pretrial services and diversion
+//! programs. See `docs/ARCHITECTURE.md` for how the parts fit.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod domain;
+pub mod server;
+pub mod store;
+pub mod web;

@@ -1,0 +1,330 @@
+//! Participants, their aliases and identifiers.
+
+use super::{cursor, Tx};
+use crate::domain::ids::{PersonId, RowId};
+use crate::domain::people::{Identifier, IdentifierKind, Language, PersonName};
+use crate::{exec, fetch};
+use chrono::{DateTime, NaiveDate, Utc};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PersonRow {
+    pub id: PersonId,
+    pub person_number: String,
+    pub first_name: String,
+    pub middle_name: Option<String>,
+    pub last_name: String,
+    pub date_of_birth: NaiveDate,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub address: Option<String>,
+    pub preferred_language: Language,
+    pub may_text: bool,
+    pub may_email: bool,
+    pub race: Option<String>,
+    pub ethnicity: Option<String>,
+    pub sex: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+impl PersonRow {
+    pub fn name(&self) -> PersonName {
+        PersonName {
+            first: self.first_name.clone(),
+            middle: self.middle_name.clone(),
+            last: self.last_name.clone(),
+        }
+    }
+}
+
+const PERSON_COLUMNS: &str =
+    "id, person_number, first_name, middle_name, last_name, date_of_birth, phone, email, address, \
+    preferred_language, may_text, may_email, race, ethnicity, sex, created_at, updated_at, version";
+
+/// The editable part of a person.
+#[derive(Debug, Clone)]
+pub struct PersonFields {
+    pub name: PersonName,
+    pub date_of_birth: NaiveDate,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub address: Option<String>,
+    pub preferred_language: Language,
+    pub may_text: bool,
+    pub may_email: bool,
+    pub race: Option<String>,
+    pub ethnicity: Option<String>,
+    pub sex: Option<String>,
+}
+
+/// Next agency person number, e.g. `P-0000042`.
+pub async fn next_person_number(tx: &mut Tx) -> Result<String, sqlx::Error> {
+    Ok(format!("P-{:07}", super::next_counter(tx, "person").await?))
+}
+
+pub async fn insert(
+    tx: &mut Tx,
+    id: PersonId,
+    number: &str,
+    f: &PersonFields,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    exec!(tx, sqlx::query(
+        "INSERT INTO people (id, person_number, first_name, middle_name, last_name, date_of_birth, phone, email, address, \
+         preferred_language, may_text, may_email, race, ethnicity, sex, created_at, updated_at, version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, 1)")
+        .bind(id).bind(number).bind(&f.name.first).bind(&f.name.middle).bind(&f.name.last).bind(f.date_of_birth)
+        .bind(&f.phone).bind(&f.email).bind(&f.address).bind(f.preferred_language).bind(f.may_text).bind(f.may_email)
+        .bind(&f.race).bind(&f.ethnicity).bind(&f.sex).bind(now))?;
+    Ok(())
+}
+
+/// Updates a person if `version` is current; returns false when it is stale.
+pub async fn update(
+    tx: &mut Tx,
+    id: PersonId,
+    version: i64,
+    f: &PersonFields,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let n = exec!(tx, sqlx::query(
+        "UPDATE people SET first_name = $1, middle_name = $2, last_name = $3, date_of_birth = $4, phone = $5, email = $6, \
+         address = $7, preferred_language = $8, may_text = $9, may_email = $10, race = $11, ethnicity = $12, sex = $13, \
+         updated_at = $14, version = version + 1 WHERE id = $15 AND version = $16")
+        .bind(&f.name.first).bind(&f.name.middle).bind(&f.name.last).bind(f.date_of_birth).bind(&f.phone).bind(&f.email)
+        .bind(&f.address).bind(f.preferred_language).bind(f.may_text).bind(f.may_email).bind(&f.race).bind(&f.ethnicity)
+        .bind(&f.sex).bind(now).bind(id).bind(version))?;
+    Ok(n == 1)
+}
+
+pub async fn insert_alias(
+    tx: &mut Tx,
+    person: PersonId,
+    name: &PersonName,
+) -> Result<(), sqlx::Error> {
+    exec!(tx, sqlx::query("INSERT INTO person_aliases (id, person_id, first_name, middle_name, last_name) VALUES ($1, $2, $3, $4, $5)")
+        .bind(RowId::new()).bind(person).bind(&name.first).bind(&name.middle).bind(&name.last))?;
+    Ok(())
+}
+
+pub async fn insert_identifier(
+    tx: &mut Tx,
+    person: PersonId,
+    id: &Identifier,
+) -> Result<(), sqlx::Error> {
+    exec!(
+        tx,
+        sqlx::query(
+            "INSERT INTO person_identifiers (id, person_id, kind, value) VALUES ($1, $2, $3, $4)"
+        )
+        .bind(RowId::new())
+        .bind(person)
+        .bind(id.kind)
+        .bind(&id.value)
+    )?;
+    Ok(())
+}
+
+pub async fn get(tx: &mut Tx, id: PersonId) -> Result<Option<PersonRow>, sqlx::Error> {
+    let sql = format!("SELECT {PERSON_COLUMNS} FROM people WHERE id = $1");
+    fetch!(tx, fetch_optional, sqlx::query_as(&sql).bind(id))
+}
+
+#[derive(sqlx::FromRow)]
+struct AliasRow {
+    first_name: String,
+    middle_name: Option<String>,
+    last_name: String,
+}
+
+pub async fn aliases(tx: &mut Tx, person: PersonId) -> Result<Vec<PersonName>, sqlx::Error> {
+    let rows: Vec<AliasRow> = fetch!(tx, fetch_all, sqlx::query_as(
+        "SELECT first_name, middle_name, last_name FROM person_aliases WHERE person_id = $1 ORDER BY last_name, first_name").bind(person))?;
+    Ok(rows
+        .into_iter()
+        .map(|r| PersonName {
+            first: r.first_name,
+            middle: r.middle_name,
+            last: r.last_name,
+        })
+        .collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct IdentifierRow {
+    kind: IdentifierKind,
+    value: String,
+}
+
+pub async fn identifiers(tx: &mut Tx, person: PersonId) -> Result<Vec<Identifier>, sqlx::Error> {
+    let rows: Vec<IdentifierRow> = fetch!(
+        tx,
+        fetch_all,
+        sqlx::query_as(
+            "SELECT kind, value FROM person_identifiers WHERE person_id = $1 ORDER BY kind, value"
+        )
+        .bind(person)
+    )?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Identifier {
+            kind: r.kind,
+            value: r.value,
+        })
+        .collect())
+}
+
+/// Which person, if any, already holds this unique identifier.
+pub async fn holder_of(tx: &mut Tx, id: &Identifier) -> Result<Option<PersonId>, sqlx::Error> {
+    fetch!(
+        tx,
+        fetch_optional,
+        sqlx::query_scalar(
+            "SELECT person_id FROM person_identifiers WHERE kind = $1 AND value = $2 LIMIT 1"
+        )
+        .bind(id.kind)
+        .bind(&id.value)
+    )
+}
+
+/// People born on `dob` or holding one of `values`: candidates for the duplicate check.
+pub async fn duplicate_candidates(
+    tx: &mut Tx,
+    dob: NaiveDate,
+    values: &[String],
+) -> Result<Vec<PersonId>, sqlx::Error> {
+    let mut ids: Vec<PersonId> = fetch!(
+        tx,
+        fetch_all,
+        sqlx::query_scalar("SELECT id FROM people WHERE date_of_birth = $1 LIMIT 200").bind(dob)
+    )?;
+    for v in values {
+        let holders: Vec<PersonId> = fetch!(
+            tx,
+            fetch_all,
+            sqlx::query_scalar(
+                "SELECT DISTINCT person_id FROM person_identifiers WHERE value = $1"
+            )
+            .bind(v)
+        )?;
+        ids.extend(holders);
+    }
+    ids.sort();
+    ids.dedup();
+    Ok(ids)
+}
+
+/// A page of people whose name starts with `name_prefix` (any order of words
+/// is not attempted: the search service decides what to ask), keyset-paged.
+pub async fn list(
+    tx: &mut Tx,
+    name_prefix: Option<&str>,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<(Vec<PersonRow>, Option<String>), sqlx::Error> {
+    let after = after.and_then(|c| cursor::decode(c, 3));
+    let prefix = name_prefix.map(|p| format!("{}%", escape_like(&p.to_lowercase())));
+    let sql = format!(
+        "SELECT {PERSON_COLUMNS} FROM people \
+         WHERE ($1 IS NULL OR lower(last_name) LIKE $1 ESCAPE '\\') \
+         AND ($2 IS NULL OR (lower(last_name), lower(first_name), id) > ($2, $3, $4)) \
+         ORDER BY lower(last_name), lower(first_name), id LIMIT $5"
+    );
+    let (k1, k2, k3) = match &after {
+        Some(v) => (Some(v[0].clone()), Some(v[1].clone()), Some(v[2].clone())),
+        None => (None, None, None),
+    };
+    let k3 = k3.and_then(|s| s.parse::<PersonId>().ok());
+    let rows: Vec<PersonRow> = fetch!(
+        tx,
+        fetch_all,
+        sqlx::query_as(&sql)
+            .bind(prefix)
+            .bind(k1)
+            .bind(k2)
+            .bind(k3)
+            .bind(limit + 1)
+    )?;
+    Ok(page(rows, limit, |p| {
+        cursor::encode(&[
+            &p.last_name.to_lowercase(),
+            &p.first_name.to_lowercase(),
+            &p.id.to_string(),
+        ])
+    }))
+}
+
+/// Splits off the extra row fetched to learn whether another page exists.
+pub fn page<T>(
+    mut rows: Vec<T>,
+    limit: i64,
+    key: impl Fn(&T) -> String,
+) -> (Vec<T>, Option<String>) {
+    let limit = usize::try_from(limit).unwrap_or(0);
+    if rows.len() > limit {
+        rows.truncate(limit);
+        let next = rows.last().map(key);
+        (rows, next)
+    } else {
+        (rows, None)
+    }
+}
+
+/// Escapes `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`.
+pub fn escape_like(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SearchHit {
+    pub id: PersonId,
+    pub person_number: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub date_of_birth: NaiveDate,
+}
+
+/// People matching a name (last name, optionally with a first-name prefix),
+/// an identifier, a person number, a docket or case number, or a date of birth.
+pub async fn search(
+    tx: &mut Tx,
+    q: &SearchQuery,
+    limit: i64,
+) -> Result<Vec<SearchHit>, sqlx::Error> {
+    let like = |s: &str| format!("{}%", escape_like(&s.to_lowercase()));
+    let last = q.last.as_deref().map(like);
+    let first = q.first.as_deref().map(like);
+    let exact = q.exact.as_deref().map(str::to_uppercase);
+    let sql =
+        "SELECT id, person_number, first_name, last_name, date_of_birth FROM people p WHERE \
+         ($1 IS NULL OR lower(p.last_name) LIKE $1 ESCAPE '\\' OR EXISTS (SELECT 1 FROM person_aliases a WHERE a.person_id = p.id AND lower(a.last_name) LIKE $1 ESCAPE '\\')) \
+         AND ($2 IS NULL OR lower(p.first_name) LIKE $2 ESCAPE '\\' OR EXISTS (SELECT 1 FROM person_aliases a WHERE a.person_id = p.id AND lower(a.first_name) LIKE $2 ESCAPE '\\')) \
+         AND ($3 IS NULL OR p.person_number = $3 \
+              OR EXISTS (SELECT 1 FROM person_identifiers i WHERE i.person_id = p.id AND i.value = $3) \
+              OR EXISTS (SELECT 1 FROM cases c WHERE c.person_id = p.id AND (upper(c.docket_number) = $3 OR c.case_number = $3))) \
+         AND ($4 IS NULL OR p.date_of_birth = $4) \
+         ORDER BY lower(p.last_name), lower(p.first_name), p.id LIMIT $5";
+    fetch!(
+        tx,
+        fetch_all,
+        sqlx::query_as(sql)
+            .bind(last)
+            .bind(first)
+            .bind(exact)
+            .bind(q.date_of_birth)
+            .bind(limit)
+    )
+}
+
+/// A parsed search: each part narrows the result.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchQuery {
+    pub last: Option<String>,
+    pub first: Option<String>,
+    /// A person number, identifier, docket or case number, matched exactly.
+    pub exact: Option<String>,
+    pub date_of_birth: Option<NaiveDate>,
+}

@@ -1,0 +1,181 @@
+//! Staff accounts, log-in sessions and API tokens.
+
+use super::Tx;
+use crate::domain::ids::{SessionId, TokenId, UserId};
+use crate::domain::users::Role;
+use crate::{exec, fetch};
+use chrono::{DateTime, Utc};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: UserId,
+    pub username: String,
+    pub full_name: String,
+    pub role: Role,
+    pub password_hash: String,
+    pub supervisor_id: Option<UserId>,
+    pub court: Option<String>,
+    pub active: bool,
+    pub last_login_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+const USER_COLUMNS: &str = "id, username, full_name, role, password_hash, supervisor_id, court, active, last_login_at, created_at, version";
+
+pub struct NewUser<'a> {
+    pub id: UserId,
+    pub username: &'a str,
+    pub full_name: &'a str,
+    pub role: Role,
+    pub password_hash: &'a str,
+    pub supervisor_id: Option<UserId>,
+    pub court: Option<&'a str>,
+    pub now: DateTime<Utc>,
+}
+
+pub async fn insert(tx: &mut Tx, u: NewUser<'_>) -> Result<(), sqlx::Error> {
+    exec!(tx, sqlx::query(
+        "INSERT INTO users (id, username, full_name, role, password_hash, supervisor_id, court, active, created_at, version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, TRUE, $8, 1)")
+        .bind(u.id).bind(u.username).bind(u.full_name).bind(u.role).bind(u.password_hash)
+        .bind(u.supervisor_id).bind(u.court).bind(u.now))?;
+    Ok(())
+}
+
+pub async fn by_username(tx: &mut Tx, username: &str) -> Result<Option<UserRow>, sqlx::Error> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1");
+    fetch!(tx, fetch_optional, sqlx::query_as(&sql).bind(username))
+}
+
+pub async fn by_id(tx: &mut Tx, id: UserId) -> Result<Option<UserRow>, sqlx::Error> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+    fetch!(tx, fetch_optional, sqlx::query_as(&sql).bind(id))
+}
+
+/// Every account, by role then name.
+pub async fn all(tx: &mut Tx) -> Result<Vec<UserRow>, sqlx::Error> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY role, full_name");
+    fetch!(tx, fetch_all, sqlx::query_as(&sql))
+}
+
+/// Officers reporting to `supervisor`.
+pub async fn team_of(tx: &mut Tx, supervisor: UserId) -> Result<Vec<UserId>, sqlx::Error> {
+    fetch!(
+        tx,
+        fetch_all,
+        sqlx::query_scalar("SELECT id FROM users WHERE supervisor_id = $1").bind(supervisor)
+    )
+}
+
+pub async fn record_login(tx: &mut Tx, id: UserId, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    exec!(
+        tx,
+        sqlx::query("UPDATE users SET last_login_at = $1 WHERE id = $2")
+            .bind(at)
+            .bind(id)
+    )?;
+    Ok(())
+}
+
+pub struct SessionRow {
+    pub id: SessionId,
+    pub user: UserRow,
+    pub last_seen_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+}
+
+pub async fn insert_session(
+    tx: &mut Tx,
+    id: SessionId,
+    token_hash: &str,
+    user: UserId,
+    now: DateTime<Utc>,
+    source: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    exec!(tx, sqlx::query(
+        "INSERT INTO sessions (id, token_hash, user_id, created_at, last_seen_at, source) VALUES ($1, $2, $3, $4, $4, $5)")
+        .bind(id).bind(token_hash).bind(user).bind(now).bind(source))?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionKey {
+    id: SessionId,
+    user_id: UserId,
+    created_at: DateTime<Utc>,
+    last_seen_at: DateTime<Utc>,
+}
+
+pub async fn session_by_token(
+    tx: &mut Tx,
+    token_hash: &str,
+) -> Result<Option<SessionRow>, sqlx::Error> {
+    let key: Option<SessionKey> = fetch!(
+        tx,
+        fetch_optional,
+        sqlx::query_as(
+            "SELECT id, user_id, created_at, last_seen_at FROM sessions WHERE token_hash = $1"
+        )
+        .bind(token_hash)
+    )?;
+    let Some(key) = key else { return Ok(None) };
+    Ok(by_id(tx, key.user_id).await?.map(|user| SessionRow {
+        id: key.id,
+        user,
+        last_seen_at: key.last_seen_at,
+        created_at: key.created_at,
+    }))
+}
+
+pub async fn touch_session(
+    tx: &mut Tx,
+    id: SessionId,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    exec!(
+        tx,
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(id)
+    )?;
+    Ok(())
+}
+
+pub async fn delete_session(tx: &mut Tx, id: SessionId) -> Result<(), sqlx::Error> {
+    exec!(
+        tx,
+        sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id)
+    )?;
+    Ok(())
+}
+
+pub async fn insert_token(
+    tx: &mut Tx,
+    id: TokenId,
+    user: UserId,
+    name: &str,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    exec!(tx, sqlx::query(
+        "INSERT INTO api_tokens (id, user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(id).bind(user).bind(name).bind(token_hash).bind(now))?;
+    Ok(())
+}
+
+/// The owner of a live (not revoked) token.
+pub async fn user_by_token(tx: &mut Tx, token_hash: &str) -> Result<Option<UserRow>, sqlx::Error> {
+    let user: Option<UserId> = fetch!(
+        tx,
+        fetch_optional,
+        sqlx::query_scalar(
+            "SELECT user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL"
+        )
+        .bind(token_hash)
+    )?;
+    match user {
+        Some(id) => by_id(tx, id).await,
+        None => Ok(None),
+    }
+}

@@ -1,0 +1,65 @@
+//! The JSON API under `/api/v1`, described by an OpenAPI 3.1 document
+//! generated from these handlers.
+
+mod cases;
+mod people;
+mod programs;
+mod users;
+pub mod views;
+
+use super::error::ErrorBody;
+use crate::app::App;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use utoipa::OpenApi;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Bridgeway API", description = "Case management for probation, pretrial services and diversion programs. \
+        Authenticate with `Authorization: Bearer <token>` (see `bridgeway admin create-token`) or the session cookie. \
+        Errors are JSON `{code, message, fields}`; bad input is 422 naming the field; a write on a stale `version` is 409."),
+    paths(
+        users::me, users::list, users::create,
+        programs::list, programs::get, programs::create, programs::update,
+        people::list, people::search, people::get, people::update, people::duplicates,
+        cases::intake, cases::list, cases::get, cases::update, cases::transition,
+    ),
+    components(schemas(ErrorBody)),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+pub fn router() -> Router<App> {
+    Router::new()
+        .route("/openapi.json", get(openapi))
+        .route("/me", get(users::me))
+        .route("/users", get(users::list).post(users::create))
+        .route("/programs", get(programs::list).post(programs::create))
+        .route("/programs/{id}", get(programs::get).put(programs::update))
+        .route("/people", get(people::list))
+        .route("/people/duplicates", post(people::duplicates))
+        .route("/people/{id}", get(people::get).put(people::update))
+        .route("/search", get(people::search))
+        .route("/intake", post(cases::intake))
+        .route("/cases", get(cases::list))
+        .route("/cases/{id}", get(cases::get).put(cases::update))
+        .route("/cases/{id}/transitions", post(cases::transition))
+}

@@ -1,0 +1,90 @@
+use super::views::{Page, PersonSummary, PersonView};
+use crate::app::people::{self, PersonInput, PersonUpdate, PossibleDuplicate};
+use crate::app::App;
+use crate::domain::ids::PersonId;
+use crate::web::error::{ApiResult, ErrorBody};
+use crate::web::extract::{ApiJson, ApiPath, ApiQuery, ApiUser};
+use axum::extract::State;
+use axum::Json;
+use serde::Deserialize;
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    /// Only people whose family name starts with this.
+    name: Option<String>,
+    cursor: Option<String>,
+    /// 1 to 200 (default 50).
+    limit: Option<i64>,
+}
+
+/// People, by name, a page at a time.
+#[utoipa::path(get, path = "/api/v1/people", tag = "people", params(ListQuery),
+    responses((status = 200, body = Page<PersonSummary>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn list(
+    State(app): State<App>,
+    ApiUser(actor): ApiUser,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> ApiResult<Json<Page<PersonSummary>>> {
+    let limit = q.limit.unwrap_or(50).clamp(1, 200);
+    let (rows, next_cursor) =
+        people::list(&app, &actor, q.name.as_deref(), q.cursor.as_deref(), limit).await?;
+    Ok(Json(Page {
+        items: rows.into_iter().map(PersonSummary::from).collect(),
+        next_cursor,
+    }))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct SearchQuery {
+    /// A name ("Smith", "Ann Smith", "Smith, Ann"), a date of birth, an identifier, a person, docket or case number.
+    q: String,
+}
+
+/// Searches the agency's people.
+#[utoipa::path(get, path = "/api/v1/search", tag = "people", params(SearchQuery),
+    responses((status = 200, body = Vec<PersonSummary>), (status = 422, body = ErrorBody)))]
+pub async fn search(
+    State(app): State<App>,
+    ApiUser(actor): ApiUser,
+    ApiQuery(q): ApiQuery<SearchQuery>,
+) -> ApiResult<Json<Vec<PersonSummary>>> {
+    let hits = people::search(&app, &actor, &q.q, 100).await?;
+    Ok(Json(hits.into_iter().map(PersonSummary::from).collect()))
+}
+
+/// A participant's record, with their cases. The read is audited.
+#[utoipa::path(get, path = "/api/v1/people/{id}", tag = "people", params(("id" = uuid::Uuid, Path)),
+    responses((status = 200, body = PersonView), (status = 404, body = ErrorBody)))]
+pub async fn get(
+    State(app): State<App>,
+    ApiUser(actor): ApiUser,
+    ApiPath(id): ApiPath<PersonId>,
+) -> ApiResult<Json<PersonView>> {
+    Ok(Json(people::view(&app, &actor, id).await?.into()))
+}
+
+/// Corrects a participant's details.
+#[utoipa::path(put, path = "/api/v1/people/{id}", tag = "people", params(("id" = uuid::Uuid, Path)), request_body = PersonUpdate,
+    responses((status = 200, body = PersonView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update(
+    State(app): State<App>,
+    ApiUser(actor): ApiUser,
+    ApiPath(id): ApiPath<PersonId>,
+    ApiJson(input): ApiJson<PersonUpdate>,
+) -> ApiResult<Json<PersonView>> {
+    people::update(&app, &actor, id, input).await?;
+    Ok(Json(people::view(&app, &actor, id).await?.into()))
+}
+
+/// Existing people who may be the one described (nothing is stored).
+#[utoipa::path(post, path = "/api/v1/people/duplicates", tag = "people", request_body = PersonInput,
+    responses((status = 200, body = Vec<PossibleDuplicate>), (status = 422, body = ErrorBody)))]
+pub async fn duplicates(
+    State(app): State<App>,
+    ApiUser(actor): ApiUser,
+    ApiJson(input): ApiJson<PersonInput>,
+) -> ApiResult<Json<Vec<PossibleDuplicate>>> {
+    Ok(Json(people::check_duplicates(&app, &actor, &input).await?))
+}

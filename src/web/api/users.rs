@@ -1,0 +1,51 @@
+use crate::app::users::{self, Creator, StaffMember, UserInput};
+use crate::app::App;
+use crate::domain::users::Role;
+use crate::web::error::{ApiResult, ErrorBody};
+use crate::web::extract::{ApiJson, ApiUser};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use serde::Serialize;
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Me {
+    pub id: crate::domain::ids::UserId,
+    pub username: String,
+    pub full_name: String,
+    pub role: Role,
+}
+
+/// The signed-in user.
+#[utoipa::path(get, path = "/api/v1/me", tag = "users", responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
+pub async fn me(ApiUser(actor): ApiUser) -> Json<Me> {
+    Json(Me {
+        id: actor.id,
+        username: actor.username,
+        full_name: actor.full_name,
+        role: actor.role,
+    })
+}
+
+/// Staff accounts.
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", responses((status = 200, body = Vec<StaffMember>), (status = 403, body = ErrorBody)))]
+pub async fn list(
+    State(app): State<App>,
+    ApiUser(actor): ApiUser,
+) -> ApiResult<Json<Vec<StaffMember>>> {
+    Ok(Json(users::list(&app, &actor).await?))
+}
+
+/// Creates a staff account (administrators).
+#[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = UserInput,
+    responses((status = 201, body = StaffMember), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create(
+    State(app): State<App>,
+    ApiUser(actor): ApiUser,
+    ApiJson(input): ApiJson<UserInput>,
+) -> ApiResult<(StatusCode, Json<StaffMember>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(users::create(&app, Creator::Admin(&actor), input).await?),
+    ))
+}

@@ -1,0 +1,202 @@
+//! Request extractors: who is asking (session cookie or API token), and JSON
+//! bodies whose errors name the offending field.
+
+use super::error::{ApiError, PageError};
+use crate::app::{auth, Actor, App, AppError};
+use crate::domain::ids::SessionId;
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use serde::de::DeserializeOwned;
+use std::net::SocketAddr;
+
+pub const SESSION_COOKIE: &str = "bridgeway_session";
+
+/// The client's address, when the server knows it.
+pub fn source(parts: &Parts) -> Option<String> {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+}
+
+pub fn session_cookie(parts: &Parts) -> Option<String> {
+    parts
+        .headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_owned())
+}
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get(AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+/// A signed-in user of the API: a bearer token or the session cookie.
+pub struct ApiUser(pub Actor);
+
+impl FromRequestParts<App> for ApiUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        let src = source(parts);
+        if let Some(token) = bearer(parts) {
+            return Ok(Self(auth::token_actor(app, token, src).await?));
+        }
+        let cookie = session_cookie(parts).ok_or(AppError::Unauthenticated)?;
+        Ok(Self(auth::session_actor(app, &cookie, src).await?.0))
+    }
+}
+
+/// A signed-in user of the web pages, with their session.
+pub struct PageUser {
+    pub actor: Actor,
+    pub session: SessionId,
+}
+
+impl FromRequestParts<App> for PageUser {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        let cookie = session_cookie(parts).ok_or(AppError::Unauthenticated)?;
+        let (actor, session) = auth::session_actor(app, &cookie, source(parts)).await?;
+        Ok(Self { actor, session })
+    }
+}
+
+/// A JSON body. Unknown fields, wrong types, impossible dates and missing
+/// fields are answered with 422 naming the field.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<App> for ApiJson<T> {
+    type Rejection = axum::response::Response;
+
+    async fn from_request(req: Request, app: &App) -> Result<Self, Self::Rejection> {
+        let is_json = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json"));
+        if !is_json {
+            return Err(ApiError::body(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "send the body as application/json".into(),
+                vec![],
+            ));
+        }
+        let bytes = Bytes::from_request(req, app).await.map_err(|e| {
+            ApiError::body(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body_too_large",
+                e.body_text(),
+                vec![],
+            )
+        })?;
+        let de = &mut serde_json::Deserializer::from_slice(&bytes);
+        serde_path_to_error::deserialize(de)
+            .map(ApiJson)
+            .map_err(|err| invalid_input(err.path().to_string(), &err.into_inner().to_string()))
+    }
+}
+
+/// Query-string parameters; bad ones are answered with 422 naming the parameter.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = axum::response::Response;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or_default();
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(de)
+            .map(ApiQuery)
+            .map_err(|err| invalid_input(err.path().to_string(), &err.into_inner().to_string()))
+    }
+}
+
+/// A 422 naming the field a deserializer choked on. Unknown and missing
+/// fields are named from the message.
+fn invalid_input(path: String, message: &str) -> axum::response::Response {
+    let message = match message.rfind(" at line ") {
+        Some(i) => &message[..i],
+        None => message,
+    };
+    let name_in = |prefix: &str| {
+        message
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.split('`').next())
+    };
+    // serde reports an unknown field at its own path, a missing one at its parent's.
+    let field = match (
+        path.as_str(),
+        name_in("unknown field `"),
+        name_in("missing field `"),
+    ) {
+        (".", Some(name), _) | (".", _, Some(name)) => name.to_owned(),
+        (".", None, None) => "body".to_owned(),
+        (parent, _, Some(name)) => format!("{parent}.{name}"),
+        (own, _, None) => own.to_owned(),
+    };
+    let fields = vec![crate::domain::validation::FieldError {
+        field: field.clone(),
+        message: message.to_owned(),
+    }];
+    ApiError::body(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        format!("{field}: {message}"),
+        fields,
+    )
+}
+
+/// A record id in the path; one that is not a well-formed id is simply not found.
+pub struct ApiPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| Self(p.0))
+            .map_err(|_| ApiError(AppError::NotFound("record")))
+    }
+}
+
+/// The page counterpart of [`ApiPath`].
+pub struct PagePath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for PagePath<T> {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| Self(p.0))
+            .map_err(|_| PageError(AppError::NotFound("page")))
+    }
+}
+
+/// The client's network address, if known.
+pub struct ClientAddr(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(source(parts)))
+    }
+}

@@ -1,0 +1,237 @@
+//! Intake: referral -> duplicate check -> screening result.
+
+use super::form::{Form, FormState};
+use super::{render_with, Nav};
+use crate::app::intake::{self, CaseDetailsInput, ChargeInput, IntakeInput, IntakeOutcome};
+use crate::app::people::{IdentifierInput, NameInput, PersonInput, PossibleDuplicate};
+use crate::app::programs::{self, Program};
+use crate::app::users::{self, StaffMember};
+use crate::app::{policy, today, App, AppError};
+use crate::config::Demographics;
+use crate::domain::ids::{PersonId, ProgramId, UserId};
+use crate::domain::people::{IdentifierKind, Language};
+use crate::domain::programs::ChargeLevel;
+use crate::domain::users::Role;
+use crate::web::error::PageResult;
+use crate::web::extract::PageUser;
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+
+/// Charge rows offered on the form (blank rows are ignored).
+pub const CHARGE_ROWS: usize = 3;
+
+/// The input names of one charge row.
+pub struct ChargeRow {
+    pub number: usize,
+    pub statute_code: String,
+    pub description: String,
+    pub level: String,
+    pub offense_date: String,
+    pub violent: String,
+}
+
+impl ChargeRow {
+    fn new(i: usize) -> Self {
+        let name = |f: &str| format!("charges[{i}].{f}");
+        Self {
+            number: i + 1,
+            statute_code: name("statute_code"),
+            description: name("description"),
+            level: name("level"),
+            offense_date: name("offense_date"),
+            violent: name("violent"),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "intake.html")]
+struct IntakePage {
+    nav: Nav,
+    form: FormState,
+    programs: Vec<Program>,
+    officers: Vec<StaffMember>,
+    demographics: Demographics,
+    duplicates: Vec<PossibleDuplicate>,
+    charge_rows: Vec<ChargeRow>,
+    levels: &'static [ChargeLevel],
+    languages: &'static [Language],
+}
+
+async fn show(
+    app: &App,
+    user: &PageUser,
+    status: StatusCode,
+    form: FormState,
+    duplicates: Vec<PossibleDuplicate>,
+) -> PageResult<Response> {
+    policy::intake(&user.actor)?;
+    let officers = users::list(app, &user.actor)
+        .await?
+        .into_iter()
+        .filter(|u| u.active && matches!(u.role, Role::Officer | Role::Supervisor))
+        .collect();
+    let programs = programs::list(app)
+        .await?
+        .into_iter()
+        .filter(|p| p.active)
+        .collect();
+    Ok(render_with(
+        status,
+        &IntakePage {
+            nav: Nav::new(&user.actor, "intake"),
+            form,
+            programs,
+            officers,
+            demographics: app.settings.demographics.clone(),
+            duplicates,
+            charge_rows: (0..CHARGE_ROWS).map(ChargeRow::new).collect(),
+            levels: ChargeLevel::all(),
+            languages: Language::all(),
+        },
+    ))
+}
+
+pub async fn form(State(app): State<App>, user: PageUser) -> PageResult<Response> {
+    let form = FormState::default()
+        .with("case.referral_date", today().to_string())
+        .with("case.officer_id", user.actor.id.to_string())
+        .with("person.preferred_language", Language::English.label());
+    show(&app, &user, StatusCode::OK, form, Vec::new()).await
+}
+
+fn person_from(form: &mut FormState) -> Option<PersonInput> {
+    let dob = form.date("person.date_of_birth");
+    let language = form.parse::<Language>("person.preferred_language", "a language");
+    let mut identifiers = Vec::new();
+    if let Some(v) = form.opt("person.state_id") {
+        identifiers.push(IdentifierInput {
+            kind: IdentifierKind::StateId,
+            value: v,
+        });
+    }
+    let mut aliases = Vec::new();
+    if form.opt("person.alias_last_name").is_some() || form.opt("person.alias_first_name").is_some()
+    {
+        aliases.push(NameInput {
+            first_name: form.v("person.alias_first_name").into(),
+            middle_name: None,
+            last_name: form.v("person.alias_last_name").into(),
+        });
+    }
+    Some(PersonInput {
+        first_name: form.v("person.first_name").into(),
+        middle_name: form.opt("person.middle_name"),
+        last_name: form.v("person.last_name").into(),
+        date_of_birth: dob?,
+        aliases,
+        identifiers,
+        phone: form.opt("person.phone"),
+        email: form.opt("person.email"),
+        address: form.opt("person.address"),
+        preferred_language: language?,
+        may_text: form.checked("person.may_text"),
+        may_email: form.checked("person.may_email"),
+        race: form.opt("person.race"),
+        ethnicity: form.opt("person.ethnicity"),
+        sex: form.opt("person.sex"),
+    })
+}
+
+fn charges_from(form: &mut FormState) -> Option<Vec<ChargeInput>> {
+    let mut out = Vec::new();
+    let mut ok = true;
+    for i in 0..CHARGE_ROWS {
+        let name = |f: &str| format!("charges[{i}].{f}");
+        let blank = ["statute_code", "description", "offense_date"]
+            .iter()
+            .all(|f| form.v(&name(f)).trim().is_empty());
+        if blank {
+            continue;
+        }
+        let level = form.parse::<ChargeLevel>(&name("level"), "a charge level");
+        let offense_date = form.date_opt(&name("offense_date"));
+        match (level, offense_date) {
+            (Some(level), Some(offense_date)) => out.push(ChargeInput {
+                statute_code: form.v(&name("statute_code")).into(),
+                description: form.v(&name("description")).into(),
+                level,
+                violent: form.checked(&name("violent")),
+                offense_date,
+            }),
+            _ => ok = false,
+        }
+    }
+    ok.then_some(out)
+}
+
+fn case_from(form: &mut FormState) -> Option<CaseDetailsInput> {
+    let referral_date = form.date("case.referral_date");
+    let prior = form.parse_opt::<i32>("case.prior_convictions", "a whole number");
+    let officer = form.parse_opt::<UserId>("case.officer_id", "an officer");
+    let consent = match form.v("case.victim_consent") {
+        "yes" => Some(true),
+        "no" => Some(false),
+        _ => None,
+    };
+    Some(CaseDetailsInput {
+        referral_source: form.v("case.referral_source").into(),
+        referral_date: referral_date?,
+        court: form.opt("case.court"),
+        docket_number: form.opt("case.docket_number"),
+        judge: form.opt("case.judge"),
+        prosecutor: form.opt("case.prosecutor"),
+        prior_convictions: prior?,
+        victim_consent: consent,
+        start_date: None,
+        expected_end_date: None,
+        officer_id: officer?,
+    })
+}
+
+/// Reads the whole form, recording every field that cannot be read.
+fn read(form: &mut FormState) -> Option<IntakeInput> {
+    let person_id = form.parse_opt::<PersonId>("person_id", "a person");
+    let person = match person_id {
+        Some(Some(_)) => Some(None),
+        _ => person_from(form).map(Some),
+    };
+    let program = form.parse::<ProgramId>("program_id", "a program");
+    let case = case_from(form);
+    let charges = charges_from(form);
+    Some(IntakeInput {
+        person_id: person_id?,
+        person: person?,
+        confirm_new_person: form.checked("confirm_new_person"),
+        program_id: program?,
+        case: case?,
+        charges: charges?,
+    })
+}
+
+pub async fn submit(
+    State(app): State<App>,
+    user: PageUser,
+    Form(mut form): Form,
+) -> PageResult<Response> {
+    let input = read(&mut form);
+    let mut duplicates = Vec::new();
+    if let (Some(input), false) = (input, form.has_errors()) {
+        match intake::take_in(&app, &user.actor, input).await {
+            Ok(IntakeOutcome::Opened(result)) => {
+                return Ok(Redirect::to(&format!("/cases/{}", result.case_id)).into_response())
+            }
+            Ok(IntakeOutcome::PossibleDuplicates(found)) => duplicates = found,
+            Err(AppError::Invalid(invalid)) => form.add_invalid(invalid),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let status = if duplicates.is_empty() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::CONFLICT
+    };
+    show(&app, &user, status, form, duplicates).await
+}

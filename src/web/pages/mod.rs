@@ -1,0 +1,134 @@
+//! Server-rendered pages (askama templates), mirroring the API: each handler
+//! calls the same service as its API counterpart and renders the result.
+
+mod caseload;
+mod cases;
+pub mod form;
+mod intake;
+mod people;
+mod programs;
+mod session;
+
+use crate::app::{Actor, App};
+use crate::domain::users::Role;
+use askama::Template;
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+
+/// What the navigation bar shows for the signed-in user.
+pub struct Nav {
+    pub full_name: String,
+    pub role: &'static str,
+    pub is_admin: bool,
+    pub does_casework: bool,
+    pub current: &'static str,
+}
+
+impl Nav {
+    pub fn new(actor: &Actor, current: &'static str) -> Self {
+        Self {
+            full_name: actor.full_name.clone(),
+            role: actor.role.title(),
+            is_admin: actor.role == Role::Admin,
+            does_casework: matches!(actor.role, Role::Admin | Role::Supervisor | Role::Officer),
+            current,
+        }
+    }
+
+    pub fn is(&self, page: &str) -> bool {
+        self.current == page
+    }
+}
+
+/// Display helpers called from templates.
+pub trait Show {
+    /// The value, or an em dash when there is none.
+    fn or_dash(&self) -> String;
+}
+
+impl<T: std::fmt::Display> Show for Option<T> {
+    fn or_dash(&self) -> String {
+        self.as_ref()
+            .map_or_else(|| "—".to_owned(), ToString::to_string)
+    }
+}
+
+pub trait When {
+    /// A time as staff read it: `2026-11-23 14:05 UTC`.
+    fn when(&self) -> String;
+}
+
+impl When for chrono::DateTime<chrono::Utc> {
+    fn when(&self) -> String {
+        self.format("%Y-%m-%d %H:%M UTC").to_string()
+    }
+}
+
+/// Renders a template, or a plain error page if rendering itself fails.
+pub fn render<T: Template>(t: &T) -> Response {
+    render_with(StatusCode::OK, t)
+}
+
+pub fn render_with<T: Template>(status: StatusCode, t: &T) -> Response {
+    match t.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the page could not be shown",
+            )
+                .into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    status: u16,
+    title: &'a str,
+    message: &'a str,
+}
+
+pub fn error_page(status: StatusCode, message: &str) -> Response {
+    let title = status.canonical_reason().unwrap_or("Error");
+    render_with(
+        status,
+        &ErrorPage {
+            status: status.as_u16(),
+            title,
+            message,
+        },
+    )
+}
+
+const CSS: &str = include_str!("../../../static/app.css");
+
+async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        CSS,
+    )
+        .into_response()
+}
+
+pub fn router() -> Router<App> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/caseload") }))
+        .route("/static/app.css", get(stylesheet))
+        .route("/login", get(session::login_page).post(session::log_in))
+        .route("/logout", post(session::log_out))
+        .route("/caseload", get(caseload::page))
+        .route("/search", get(people::search))
+        .route("/people/{id}", get(people::participant))
+        .route("/cases/{id}", get(cases::page))
+        .route("/cases/{id}/status", post(cases::change_status))
+        .route("/intake", get(intake::form).post(intake::submit))
+        .route("/programs", get(programs::list))
+}

@@ -1,0 +1,24 @@
+//! The programs the agency runs and their eligibility rules.
+
+use super::{render, Nav};
+use crate::app::programs::{self, Program};
+use crate::app::App;
+use crate::web::error::PageResult;
+use crate::web::extract::PageUser;
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+
+#[derive(Template)]
+#[template(path = "programs.html")]
+struct ProgramsPage {
+    nav: Nav,
+    programs: Vec<Program>,
+}
+
+pub async fn list(State(app): State<App>, user: PageUser) -> PageResult<Response> {
+    Ok(render(&ProgramsPage {
+        nav: Nav::new(&user.actor, "programs"),
+        programs: programs::list(&app).await?,
+    }))
+}

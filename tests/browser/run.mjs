@@ -1,0 +1,199 @@
+// Browser tests: a real headless Chromium drives a real Bridgeway demo server.
+// Usage: node tests/browser/run.mjs path/to/bridgeway
+// Prints "N passed, N failed" and exits non-zero on any failure.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const here = dirname(fileURLToPath(import.meta.url));
+const binary = process.argv[2] ?? 'target/debug/bridgeway';
+const artifacts = join(here, 'artifacts');
+const PASSWORD = 'bridgeway-demo-2026';
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.unref();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitReady(url, server) {
+  for (let i = 0; i < 300; i++) {
+    if (server.exitCode !== null) throw new Error(`bridgeway exited with ${server.exitCode}`);
+    try {
+      const res = await fetch(`${url}/readyz`);
+      if (res.ok) return;
+    } catch { /* not listening yet */ }
+    await new Promise(r => setTimeout(r, 200));
+  }
+  throw new Error('bridgeway did not become ready within 60 s');
+}
+
+/** Runs axe-core on the page and fails on any WCAG 2.1 A/AA violation. */
+async function expectAccessible(page, what) {
+  await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+  const result = await page.evaluate(async () =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }));
+  if (result.violations.length > 0) {
+    const lines = result.violations.map(v => `${v.id} (${v.impact}): ${v.help} -> ${v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', ')}`);
+    throw new Error(`${what} has accessibility violations:\n  ${lines.join('\n  ')}`);
+  }
+}
+
+function expect(cond, message) {
+  if (!cond) throw new Error(message);
+}
+
+async function signIn(page, url, username) {
+  await page.goto(`${url}/login`);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${url}/caseload`);
+}
+
+const tests = [
+  ['the sign-in page is accessible and shows the CJIS notice', async ({ page, url }) => {
+    await page.goto(`${url}/login`);
+    expect(await page.getByText('Restricted system').isVisible(), 'the notice is shown');
+    await expectAccessible(page, 'the sign-in page');
+  }],
+  ['a wrong password is refused with a message', async ({ page, url }) => {
+    await page.goto(`${url}/login`);
+    await page.getByLabel('Username').fill('officer');
+    await page.getByLabel('Password').fill('not the password at all');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    expect(await page.getByRole('alert').innerText().then(t => t.includes('not right')), 'an error is announced');
+  }],
+  ['an officer takes in a referral and finds the participant in the caseload', async ({ page, url }) => {
+    await signIn(page, url, 'officer');
+    await expectAccessible(page, 'the caseload');
+    await page.getByRole('link', { name: 'Intake' }).click();
+    await expectAccessible(page, 'the intake form');
+    await page.getByLabel('First name', { exact: true }).fill('Wilhelmina');
+    await page.getByLabel('Last name', { exact: true }).fill('Zabriskie');
+    await page.getByLabel('Date of birth', { exact: true }).fill('1992-03-14');
+    await page.getByLabel('Program').selectOption({ label: 'Pretrial Supervision' });
+    await page.getByLabel('Referred by').fill('Superior Court');
+    await page.locator('#charges-0--statute_code').fill('PC 484');
+    await page.locator('#charges-0--description').fill('Petty theft');
+    await page.locator('#charges-0--level').selectOption('misdemeanor');
+    await page.getByRole('button', { name: 'Save referral and screen' }).click();
+    await page.waitForURL(/\/cases\//);
+    expect(await page.getByText('Eligible:').isVisible(), 'the screening result is shown');
+    await expectAccessible(page, 'the case page');
+
+    // Enrol, then start supervision, from the case page.
+    for (const status of ['Enrolled', 'Active']) {
+      const form = page.getByRole('form', { name: `Mark ${status}` });
+      await form.getByLabel('Reason or note').fill(`${status} in the browser test`);
+      await form.getByRole('button').click();
+      await page.waitForLoadState();
+      expect(await page.locator('.lede .status').innerText() === status, `the case is ${status}`);
+    }
+
+    await page.getByRole('link', { name: 'Caseload' }).click();
+    await page.getByLabel('Sort by').selectOption('name');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    const row = page.getByRole('link', { name: 'Zabriskie, Wilhelmina' });
+    expect(await row.count() === 1, 'the new participant is in the caseload');
+    await row.click();
+    expect(await page.getByRole('heading', { name: 'Timeline' }).isVisible(), 'the participant page has a timeline');
+    await expectAccessible(page, 'the participant page');
+  }],
+  ['a person who may already be on record is offered before a new one is created', async ({ page, url }) => {
+    await signIn(page, url, 'officer');
+    for (let attempt = 0; attempt < 2; attempt++) {
+      await page.goto(`${url}/intake`);
+      await page.getByLabel('First name', { exact: true }).fill('Quentin');
+      await page.getByLabel('Last name', { exact: true }).fill('Abernathy');
+      await page.getByLabel('Date of birth', { exact: true }).fill('1980-07-01');
+      await page.getByLabel('Program').selectOption({ label: 'Pretrial Supervision' });
+      await page.getByLabel('Referred by').fill('Police Department');
+      await page.locator('#charges-0--statute_code').fill('PC 602');
+      await page.locator('#charges-0--description').fill('Trespass');
+      await page.getByRole('button', { name: 'Save referral and screen' }).click();
+      await page.waitForLoadState();
+    }
+    expect(await page.getByText('This person may already be on record').isVisible(), 'the duplicate warning is shown');
+    await expectAccessible(page, 'the duplicate warning');
+    await page.getByRole('button', { name: /^Use Quentin Abernathy/ }).click();
+    await page.waitForURL(/\/cases\//);
+  }],
+  ['pages work on a phone without sideways scrolling', async ({ browser, url }) => {
+    const phone = await browser.newContext({ viewport: { width: 375, height: 740 }, bypassCSP: true });
+    const page = await phone.newPage();
+    await signIn(page, url, 'officer');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    await page.screenshot({ path: join(artifacts, 'caseload-phone.png'), fullPage: false });
+    await phone.close();
+    expect(overflow <= 1, `the caseload is ${overflow}px wider than the phone`);
+  }],
+  ['the keyboard reaches the skip link first', async ({ page, url }) => {
+    await signIn(page, url, 'officer');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent) === 'Skip to main content', 'skip link focused first');
+  }],
+];
+
+async function main() {
+  mkdirSync(artifacts, { recursive: true });
+  const dir = mkdtempSync(join(tmpdir(), 'bridgeway-browser-'));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const server = spawn(binary, ['demo', '--participants', '40', '--database-url', `sqlite://${join(dir, 'demo.db')}`, '--bind', `127.0.0.1:${port}`], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, RUST_LOG: 'warn' },
+  });
+  let serverLog = '';
+  server.stderr.on('data', d => { serverLog += d; });
+  let passed = 0;
+  let failed = 0;
+  let browser;
+  try {
+    await waitReady(url, server);
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    for (const [name, test] of tests) {
+      const context = await browser.newContext({ bypassCSP: true });
+      const page = await context.newPage();
+      try {
+        await test({ browser, page, url });
+        passed++;
+        console.log(`ok   - ${name}`);
+      } catch (e) {
+        failed++;
+        const shot = join(artifacts, `${name.replace(/[^a-z0-9]+/gi, '-')}.png`);
+        await page.screenshot({ path: shot, fullPage: true }).catch(() => {});
+        console.log(`FAIL - ${name}\n       ${String(e.stack ?? e).split('\n').join('\n       ')}\n       screenshot: ${shot}`);
+      } finally {
+        await context.close();
+      }
+    }
+  } catch (e) {
+    failed++;
+    console.log(`FAIL - setting up: ${e}\n${serverLog}`);
+  } finally {
+    await browser?.close();
+    server.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  }
+  console.log(`\n${passed} passed, ${failed} failed`);
+  process.exit(failed === 0 ? 0 : 1);
+}
+
+main();

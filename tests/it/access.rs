@@ -1,0 +1,264 @@
+//! Authorization: who may see and change what, decided on the server.
+
+use crate::helpers::{referral, Backend, TestApp};
+use crate::on_both_databases;
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use bridgeway::domain::users::Role;
+use serde_json::json;
+
+async fn each_role_sees_and_changes_only_what_it_should(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let admin = t.user("admin", Role::Admin, None, None).await;
+    let sup = t.user("sup", Role::Supervisor, None, None).await;
+    let mine = t.user("mine", Role::Officer, Some(sup.id), None).await;
+    let other = t.user("other", Role::Officer, None, None).await;
+    let court = t
+        .user("court", Role::Court, None, Some("Superior Court, Dept. 3"))
+        .await;
+    let far_court = t
+        .user("farcourt", Role::Court, None, Some("Municipal Court"))
+        .await;
+    let auditor = t.user("auditor", Role::Auditor, None, None).await;
+    let provider = t.user("provider", Role::Provider, None, None).await;
+    let program = t.program(&admin, "Pretrial", json!({})).await;
+    let opened = t
+        .post(
+            "/api/v1/intake",
+            &mine,
+            referral(program, "Ann", "Lee", "1990-04-01", Some(mine.id)),
+        )
+        .await
+        .json();
+    let case = format!("/api/v1/cases/{}", opened["case_id"].as_str().unwrap());
+    let person = format!("/api/v1/people/{}", opened["person_id"].as_str().unwrap());
+    let version = t.get(&case, &mine).await.json()["version"].clone();
+    let enroll = json!({"version": version, "to": "declined", "reason": "test"});
+
+    // Reading a case: case staff agency-wide, the court of the case; everyone else is told it does not exist.
+    for (user, status) in [
+        (&admin, 200),
+        (&sup, 200),
+        (&mine, 200),
+        (&other, 200),
+        (&court, 200),
+        (&far_court, 404),
+        (&auditor, 404),
+        (&provider, 404),
+    ] {
+        assert_eq!(
+            t.get(&case, user).await.status.as_u16(),
+            status,
+            "{} reading the case",
+            user.username
+        );
+        assert_eq!(
+            t.get(&person, user).await.status.as_u16(),
+            status,
+            "{} reading the person",
+            user.username
+        );
+    }
+    // Changing it: the assigned officer, their supervisor, an administrator.
+    for (user, status) in [
+        (&other, 403),
+        (&court, 403),
+        (&far_court, 404),
+        (&auditor, 404),
+        (&provider, 404),
+    ] {
+        let res = t
+            .post(&format!("{case}/transitions"), user, enroll.clone())
+            .await;
+        assert_eq!(
+            res.status.as_u16(),
+            status,
+            "{} changing the case",
+            user.username
+        );
+    }
+    assert_eq!(
+        t.get(&case, &mine).await.json()["status"],
+        "screening",
+        "refused changes changed nothing"
+    );
+    assert_eq!(
+        t.post(&format!("{case}/transitions"), &sup, enroll)
+            .await
+            .status,
+        StatusCode::OK
+    );
+
+    // Search and intake: case staff only.
+    for (user, status) in [
+        (&mine, 200),
+        (&court, 403),
+        (&auditor, 403),
+        (&provider, 403),
+    ] {
+        assert_eq!(
+            t.get("/api/v1/search?q=lee", user).await.status.as_u16(),
+            status,
+            "{} searching",
+            user.username
+        );
+    }
+    let res = t
+        .post(
+            "/api/v1/intake",
+            &court,
+            referral(program, "Bo", "Li", "1980-01-01", None),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    // Account administration: administrators only.
+    let new_user = json!({"username": "newbie", "full_name": "New Officer", "role": "officer", "password": "a fine long password"});
+    assert_eq!(
+        t.post("/api/v1/users", &sup, new_user.clone()).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        t.post("/api/v1/users", &admin, new_user).await.status,
+        StatusCode::CREATED
+    );
+}
+
+async fn caseloads_are_scoped_to_the_user(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let admin = t.user("admin", Role::Admin, None, None).await;
+    let sup = t.user("sup", Role::Supervisor, None, None).await;
+    let a = t.user("a", Role::Officer, Some(sup.id), None).await;
+    let b = t.user("b", Role::Officer, None, None).await;
+    let court = t
+        .user("court", Role::Court, None, Some("Superior Court, Dept. 3"))
+        .await;
+    let program = t.program(&admin, "Pretrial", json!({})).await;
+    t.post(
+        "/api/v1/intake",
+        &a,
+        referral(program, "Ann", "Lee", "1990-04-01", Some(a.id)),
+    )
+    .await;
+    let mut elsewhere = referral(program, "Bob", "Ray", "1980-04-01", Some(b.id));
+    elsewhere["case"]["court"] = json!("Municipal Court");
+    t.post("/api/v1/intake", &b, elsewhere).await;
+
+    let people = |path: &'static str, user: &'static str| {
+        let t = &t;
+        let user = match user {
+            "a" => &a,
+            "b" => &b,
+            "sup" => &sup,
+            "court" => &court,
+            _ => &admin,
+        };
+        async move {
+            let mut names: Vec<String> = t.get(path, user).await.json()["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["person_name"].as_str().unwrap().to_owned())
+                .collect();
+            names.sort();
+            names
+        }
+    };
+    assert_eq!(people("/api/v1/cases", "a").await, ["Lee, Ann"]);
+    assert_eq!(people("/api/v1/cases", "b").await, ["Ray, Bob"]);
+    assert_eq!(
+        people("/api/v1/cases", "sup").await,
+        ["Lee, Ann"],
+        "the supervisor's team"
+    );
+    assert_eq!(
+        people("/api/v1/cases", "court").await,
+        ["Lee, Ann"],
+        "the court's own cases"
+    );
+    assert_eq!(
+        people("/api/v1/cases", "admin").await,
+        ["Lee, Ann", "Ray, Bob"]
+    );
+    assert_eq!(
+        people("/api/v1/cases?everyone=true", "a").await,
+        ["Lee, Ann", "Ray, Bob"]
+    );
+    assert_eq!(
+        people("/api/v1/cases?everyone=true", "court").await,
+        ["Lee, Ann"],
+        "asking for everything widens nothing"
+    );
+    assert_eq!(
+        people("/api/v1/cases?status=active", "a").await,
+        Vec::<String>::new()
+    );
+}
+
+async fn unauthenticated_requests_are_refused(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    t.user("officer", Role::Officer, None, None).await;
+    let res = t
+        .send(Request::get("/api/v1/cases").body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(res.json()["code"], "unauthenticated");
+    let res = t
+        .send(
+            Request::get("/api/v1/cases")
+                .header(header::AUTHORIZATION, "Bearer bw_nope")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        t.audit_count("auth.token").await,
+        1,
+        "a bad token is audited"
+    );
+    let res = t
+        .send(Request::get("/caseload").body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(res.headers[header::LOCATION], "/login");
+    for path in ["/healthz", "/readyz", "/login"] {
+        assert_eq!(
+            t.send(Request::get(path).body(Body::empty()).unwrap())
+                .await
+                .status,
+            StatusCode::OK,
+            "{path}"
+        );
+    }
+}
+
+async fn sign_in_fails_the_same_way_for_unknown_users_and_wrong_passwords(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    t.user("officer", Role::Officer, None, None).await;
+    let wrong = t.login("officer", "not the password").await;
+    let unknown = t.login("nobody", "not the password").await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        wrong.text().replace("officer", ""),
+        unknown.text().replace("nobody", "")
+    );
+    assert_eq!(t.audit_count("auth.login").await, 2);
+
+    let cookie = t.session("officer").await;
+    assert_eq!(t.page("/caseload", &cookie).await.status, StatusCode::OK);
+    let logout = t.form("/logout", &cookie, &[]).await;
+    assert_eq!(logout.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        t.page("/caseload", &cookie).await.status,
+        StatusCode::SEE_OTHER,
+        "the session ended on the server"
+    );
+}
+
+on_both_databases!(
+    each_role_sees_and_changes_only_what_it_should,
+    caseloads_are_scoped_to_the_user,
+    unauthenticated_requests_are_refused,
+    sign_in_fails_the_same_way_for_unknown_users_and_wrong_passwords,
+);

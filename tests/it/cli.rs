@@ -1,0 +1,127 @@
+//! The `bridgeway` binary's administrative commands.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn bridgeway(args: &[&str], stdin: &str) -> (bool, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bridgeway"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run bridgeway");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write");
+    let out = child.wait_with_output().expect("wait");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn accounts_and_tokens_are_created_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("cli.db").display());
+    let (ok, out, err) = bridgeway(&["migrate", "--database-url", &url], "");
+    assert!(ok, "{err}");
+    assert!(out.contains("up to date"));
+
+    let (ok, out, err) = bridgeway(
+        &[
+            "admin",
+            "create-user",
+            "--database-url",
+            &url,
+            "--username",
+            "jdoe",
+            "--role",
+            "officer",
+            "--full-name",
+            "Jo Doe",
+        ],
+        "a very long password\n",
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("created jdoe (Officer)"));
+
+    let (ok, _, err) = bridgeway(
+        &[
+            "admin",
+            "create-user",
+            "--database-url",
+            &url,
+            "--username",
+            "jdoe2",
+            "--role",
+            "officer",
+        ],
+        "short\n",
+    );
+    assert!(!ok);
+    assert!(
+        err.contains("password: must be at least 12 characters"),
+        "{err}"
+    );
+    let (ok, _, err) = bridgeway(
+        &[
+            "admin",
+            "create-user",
+            "--database-url",
+            &url,
+            "--username",
+            "jdoe",
+            "--role",
+            "officer",
+        ],
+        "a very long password\n",
+    );
+    assert!(!ok);
+    assert!(err.contains("already taken"), "{err}");
+    let (ok, _, err) = bridgeway(
+        &[
+            "admin",
+            "create-user",
+            "--database-url",
+            &url,
+            "--username",
+            "x1",
+            "--role",
+            "wizard",
+        ],
+        "",
+    );
+    assert!(!ok);
+    assert!(err.contains("wizard"), "{err}");
+
+    let (ok, out, err) = bridgeway(
+        &[
+            "admin",
+            "create-token",
+            "--database-url",
+            &url,
+            "--username",
+            "jdoe",
+            "--name",
+            "reports",
+        ],
+        "",
+    );
+    assert!(ok, "{err}");
+    let token = out.trim();
+    assert!(token.starts_with("bw_") && token.len() > 60, "{token}");
+    assert!(
+        !err.contains(token),
+        "the token is printed once, on standard output"
+    );
+
+    let (ok, _, err) = bridgeway(&["migrate", "--database-url", "mysql://nope"], "");
+    assert!(!ok);
+    assert!(err.contains("unsupported database URL"), "{err}");
+}

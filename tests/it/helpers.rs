@@ -1,0 +1,351 @@
+//! A Bridgeway per test, on its own SQLite file or PostgreSQL schema, driven
+//! in-process through the real router.
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use bridgeway::app::auth::{hash_password, Secret};
+use bridgeway::app::{auth, App};
+use bridgeway::config::Settings;
+use bridgeway::domain::ids::{ProgramId, UserId};
+use bridgeway::domain::users::Role;
+use bridgeway::store::users::{self, NewUser};
+use bridgeway::store::Db;
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use sqlx::postgres::PgConnectOptions;
+use std::str::FromStr;
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = "a long test password";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs each named test body on SQLite, and on PostgreSQL when
+/// `BRIDGEWAY_TEST_POSTGRES_URL` is set.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),+ $(,)?) => {
+        mod sqlite {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+               async fn $name() { super::$name($crate::helpers::Backend::Sqlite).await } )+
+        }
+        mod postgres {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+               async fn $name() {
+                   if $crate::helpers::postgres_url().is_none() {
+                       eprintln!("skipped: set BRIDGEWAY_TEST_POSTGRES_URL to run this test on PostgreSQL");
+                       return;
+                   }
+                   super::$name($crate::helpers::Backend::Postgres).await
+               } )+
+        }
+    };
+}
+
+pub fn postgres_url() -> Option<String> {
+    std::env::var("BRIDGEWAY_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|s| !s.is_empty())
+}
+
+/// Removes the test's database when the test ends, pass or fail.
+enum Cleanup {
+    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    Postgres { url: String, schema: String },
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        if let Cleanup::Postgres { url, schema } = self {
+            let (url, schema) = (url.clone(), schema.clone());
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("runtime");
+                rt.block_on(async {
+                    if let Ok(db) = Db::connect(&url).await {
+                        if let Db::Postgres(pool) = &db {
+                            let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                                .execute(pool)
+                                .await;
+                        }
+                        db.close().await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+pub struct User {
+    pub id: UserId,
+    pub username: String,
+    pub token: String,
+}
+
+pub struct TestApp {
+    pub app: App,
+    router: Router,
+    _cleanup: Cleanup,
+}
+
+pub struct Response {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// The fields named by a 422 error.
+    pub fn error_fields(&self) -> Vec<String> {
+        self.json()["fields"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|f| f["field"].as_str().unwrap_or_default().to_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+impl TestApp {
+    pub async fn new(backend: Backend) -> Self {
+        let (db, cleanup) = match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}", dir.path().join("test.db").display());
+                (
+                    Db::connect(&url).await.expect("sqlite"),
+                    Cleanup::Sqlite(dir),
+                )
+            }
+            Backend::Postgres => {
+                let url = postgres_url().expect("postgres url");
+                let schema = format!("bw_test_{}", uuid::Uuid::new_v4().simple());
+                let admin = Db::connect(&url).await.expect("postgres");
+                if let Db::Postgres(pool) = &admin {
+                    sqlx::query(&format!("CREATE SCHEMA {schema}"))
+                        .execute(pool)
+                        .await
+                        .expect("create schema");
+                }
+                admin.close().await;
+                let options = PgConnectOptions::from_str(&url)
+                    .expect("url")
+                    .options([("search_path", schema.as_str())]);
+                let db = Db::connect_postgres(options).await.expect("postgres");
+                (db, Cleanup::Postgres { url, schema })
+            }
+        };
+        db.migrate().await.expect("migrations");
+        let app = App::new(db, Settings::default());
+        Self {
+            router: bridgeway::web::router(app.clone()),
+            app,
+            _cleanup: cleanup,
+        }
+    }
+
+    /// Creates a user with a token for the API.
+    pub async fn user(
+        &self,
+        username: &str,
+        role: Role,
+        supervisor: Option<UserId>,
+        court: Option<&str>,
+    ) -> User {
+        let hash = hash_password(Secret::new(PASSWORD)).await.expect("hash");
+        let id = UserId::new();
+        let mut tx = self.app.db.write().await.expect("tx");
+        users::insert(
+            &mut tx,
+            NewUser {
+                id,
+                username,
+                full_name: &format!("{username} (test)"),
+                role,
+                password_hash: &hash,
+                supervisor_id: supervisor,
+                court,
+                now: bridgeway::app::now(),
+            },
+        )
+        .await
+        .expect("user");
+        tx.commit().await.expect("commit");
+        let token = auth::create_token(&self.app, username, "tests")
+            .await
+            .expect("token");
+        User {
+            id,
+            username: username.to_owned(),
+            token: token.expose().to_owned(),
+        }
+    }
+
+    pub async fn send(&self, req: Request<Body>) -> Response {
+        let res = self.router.clone().oneshot(req).await.expect("infallible");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = res
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes()
+            .to_vec();
+        assert_ne!(
+            status,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "500: {}",
+            String::from_utf8_lossy(&body)
+        );
+        Response {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn api(
+        &self,
+        method: &str,
+        path: &str,
+        user: &User,
+        body: Option<Value>,
+    ) -> Response {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {}", user.token));
+        let body = match body {
+            Some(v) => {
+                req = req.header(header::CONTENT_TYPE, "application/json");
+                Body::from(v.to_string())
+            }
+            None => Body::empty(),
+        };
+        self.send(req.body(body).expect("request")).await
+    }
+
+    pub async fn get(&self, path: &str, user: &User) -> Response {
+        self.api("GET", path, user, None).await
+    }
+
+    pub async fn post(&self, path: &str, user: &User, body: Value) -> Response {
+        self.api("POST", path, user, Some(body)).await
+    }
+
+    /// Signs in through the log-in form and returns the session cookie.
+    pub async fn login(&self, username: &str, password: &str) -> Response {
+        let body = form_urlencoded::Serializer::new(String::new())
+            .append_pair("username", username)
+            .append_pair("password", password)
+            .finish();
+        let req = Request::post("/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .expect("request");
+        self.send(req).await
+    }
+
+    pub async fn session(&self, username: &str) -> String {
+        let res = self.login(username, PASSWORD).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
+        let cookie = res
+            .headers
+            .get(header::SET_COOKIE)
+            .expect("cookie")
+            .to_str()
+            .expect("ascii");
+        cookie.split(';').next().expect("pair").to_owned()
+    }
+
+    pub async fn page(&self, path: &str, cookie: &str) -> Response {
+        self.send(
+            Request::get(path)
+                .header(header::COOKIE, cookie)
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+    }
+
+    pub async fn form(&self, path: &str, cookie: &str, pairs: &[(&str, &str)]) -> Response {
+        let mut s = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in pairs {
+            s.append_pair(k, v);
+        }
+        let req = Request::post(path)
+            .header(header::COOKIE, cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header("sec-fetch-site", "same-origin")
+            .body(Body::from(s.finish()))
+            .expect("request");
+        self.send(req).await
+    }
+
+    pub async fn program(&self, admin: &User, name: &str, eligibility: Value) -> ProgramId {
+        let res = self.post("/api/v1/programs", admin, json!({
+            "kind": "diversion", "name": name, "default_length_days": 180, "supervising_unit": "Diversion Unit", "eligibility": eligibility
+        })).await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+        res.json()["id"]
+            .as_str()
+            .expect("id")
+            .parse()
+            .expect("uuid")
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        let mut tx = self.app.db.read().await.expect("tx");
+        bridgeway::fetch!(
+            &mut tx,
+            fetch_one,
+            sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+        )
+        .expect("count")
+    }
+
+    pub async fn audit_count(&self, action: &str) -> i64 {
+        let mut tx = self.app.db.read().await.expect("tx");
+        bridgeway::store::audit::count(&mut tx, action)
+            .await
+            .expect("count")
+    }
+}
+
+/// A referral of a new person to `program`, with one misdemeanor charge.
+pub fn referral(
+    program: ProgramId,
+    first: &str,
+    last: &str,
+    dob: &str,
+    officer: Option<UserId>,
+) -> Value {
+    json!({
+        "person": { "first_name": first, "last_name": last, "date_of_birth": dob },
+        "program_id": program,
+        "case": { "referral_source": "District Attorney", "referral_date": "2026-10-01", "court": "Superior Court, Dept. 3",
+                  "docket_number": format!("CR-2026-{}", &uuid::Uuid::new_v4().simple().to_string()[..6]),
+                  "prior_convictions": 0, "victim_consent": true, "officer_id": officer },
+        "charges": [{ "statute_code": "PC 484", "description": "Petty theft", "level": "misdemeanor", "offense_date": "2026-09-01" }]
+    })
+}

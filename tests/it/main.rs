@@ -1,0 +1,12 @@
+//! The behaviour suite: every route, on SQLite and (when configured) PostgreSQL.
+//! One test binary keeps link times down.
+
+mod helpers;
+
+mod access;
+mod cli;
+mod intake;
+mod lifecycle;
+mod pages;
+mod people;
+mod validation;

@@ -1,0 +1,206 @@
+//! The web pages call the same services as the API.
+
+use crate::helpers::{referral, Backend, TestApp};
+use crate::on_both_databases;
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use bridgeway::domain::users::Role;
+use serde_json::json;
+
+async fn an_officer_takes_in_a_referral_through_the_pages(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let admin = t.user("admin", Role::Admin, None, None).await;
+    let officer = t.user("officer", Role::Officer, None, None).await;
+    let program = t
+        .program(
+            &admin,
+            "First-Offender Diversion",
+            json!({"exclude_violent": true}),
+        )
+        .await;
+    let cookie = t.session("officer").await;
+
+    let form = t.page("/intake", &cookie).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.text().contains("First-Offender Diversion"));
+    let program_id = program.to_string();
+    let officer_id = officer.id.to_string();
+    let fields = [
+        ("person.first_name", "Dana"),
+        ("person.last_name", "Reyes"),
+        ("person.date_of_birth", "1995-06-30"),
+        ("person.preferred_language", "es"),
+        ("program_id", program_id.as_str()),
+        ("case.referral_source", "District Attorney"),
+        ("case.referral_date", "2026-11-01"),
+        ("case.docket_number", "DV-2026-000777"),
+        ("case.officer_id", officer_id.as_str()),
+        ("charges[0].statute_code", "PC 484"),
+        ("charges[0].description", "Petty theft"),
+        ("charges[0].level", "misdemeanor"),
+    ];
+    let res = t.form("/intake", &cookie, &fields).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
+    let case_url = res.headers[header::LOCATION].to_str().unwrap().to_owned();
+    let case = t.page(&case_url, &cookie).await.text();
+    assert!(case.contains("Eligible"), "the screening result is shown");
+    assert!(case.contains("DV-2026-000777"));
+
+    let caseload = t.page("/caseload", &cookie).await.text();
+    assert!(
+        caseload.contains("Reyes, Dana"),
+        "the new participant is in the caseload"
+    );
+
+    // Enrol through the status form.
+    let version =
+        t.get(&format!("/api/v1{case_url}"), &officer).await.json()["version"].to_string();
+    let res = t
+        .form(
+            &format!("{case_url}/status"),
+            &cookie,
+            &[
+                ("version", &version),
+                ("to", "enrolled"),
+                ("reason", "orientation done"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
+    let page = t.page(&case_url, &cookie).await.text();
+    assert!(page.contains("orientation done"));
+
+    // The same referral again: the duplicate warning offers the existing person.
+    let res = t.form("/intake", &cookie, &fields).await;
+    assert_eq!(res.status, StatusCode::CONFLICT);
+    assert!(res.text().contains("This person may already be on record"));
+}
+
+async fn form_errors_are_shown_beside_their_fields(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let admin = t.user("admin", Role::Admin, None, None).await;
+    t.user("officer", Role::Officer, None, None).await;
+    t.program(&admin, "Pretrial", json!({})).await;
+    let cookie = t.session("officer").await;
+    let res = t
+        .form(
+            "/intake",
+            &cookie,
+            &[
+                ("person.first_name", "Dana"),
+                ("person.date_of_birth", "1995-02-30"),
+                ("person.preferred_language", "en"),
+                ("case.referral_date", "2026-11-01"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text();
+    assert!(
+        html.contains(r##"href="#person-date_of_birth""##),
+        "the summary links to the field"
+    );
+    assert!(
+        html.contains("&#39;1995-02-30&#39; is not a date")
+            || html.contains("'1995-02-30' is not a date"),
+        "{html}"
+    );
+    assert!(html.contains(r#"value="Dana""#), "what was typed is kept");
+    assert!(html.contains(r#"aria-invalid="true""#));
+    assert_eq!(t.count("people").await, 0);
+}
+
+async fn the_participant_page_shows_the_timeline_and_who_looked(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let admin = t.user("admin", Role::Admin, None, None).await;
+    let officer = t.user("officer", Role::Officer, None, None).await;
+    let program = t.program(&admin, "Pretrial", json!({})).await;
+    let opened = t
+        .post(
+            "/api/v1/intake",
+            &officer,
+            referral(program, "Ann", "Lee", "1990-04-01", Some(officer.id)),
+        )
+        .await
+        .json();
+    let cookie = t.session("officer").await;
+    let page = t
+        .page(
+            &format!("/people/{}", opened["person_id"].as_str().unwrap()),
+            &cookie,
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = page.text();
+    assert!(html.contains("Timeline"));
+    assert!(html.contains("referral received"));
+    assert!(
+        html.contains("person.view"),
+        "the view itself is listed among accesses"
+    );
+    assert_eq!(page.headers[header::CACHE_CONTROL], "no-store");
+    assert!(page.headers[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap()
+        .contains("frame-ancestors 'none'"));
+    let search = t.page("/search?q=lee", &cookie).await.text();
+    assert!(search.contains("Lee, Ann"));
+    assert_eq!(
+        t.page("/people/not-an-id", &cookie).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        t.page("/no/such/page", &cookie).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+async fn cross_site_form_posts_are_refused(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    t.user("officer", Role::Officer, None, None).await;
+    let cookie = t.session("officer").await;
+    let req = Request::post("/logout")
+        .header(header::COOKIE, &cookie)
+        .header("sec-fetch-site", "cross-site")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(t.send(req).await.status, StatusCode::FORBIDDEN);
+    let req = Request::post("/logout")
+        .header(header::COOKIE, &cookie)
+        .header(header::ORIGIN, "https://evil.example")
+        .header(header::HOST, "bridgeway.local")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(t.send(req).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        t.page("/caseload", &cookie).await.status,
+        StatusCode::OK,
+        "still signed in"
+    );
+}
+
+async fn the_openapi_document_describes_every_route(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let officer = t.user("officer", Role::Officer, None, None).await;
+    let doc = t.get("/api/v1/openapi.json", &officer).await.json();
+    assert_eq!(doc["openapi"], "3.1.0");
+    for path in [
+        "/api/v1/intake",
+        "/api/v1/cases",
+        "/api/v1/cases/{id}/transitions",
+        "/api/v1/people/{id}",
+        "/api/v1/search",
+        "/api/v1/programs",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path} is documented");
+    }
+    assert!(doc["components"]["schemas"]["IntakeInput"].is_object());
+}
+
+on_both_databases!(
+    an_officer_takes_in_a_referral_through_the_pages,
+    form_errors_are_shown_beside_their_fields,
+    the_participant_page_shows_the_timeline_and_who_looked,
+    cross_site_form_posts_are_refused,
+    the_openapi_document_describes_every_route,
+);

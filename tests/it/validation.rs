@@ -1,0 +1,182 @@
+//! Bad input is answered with a clear error naming the field: never a 500,
+//! never a half-written record.
+
+use crate::helpers::{referral, Backend, TestApp};
+use crate::on_both_databases;
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use bridgeway::domain::users::Role;
+use serde_json::json;
+
+async fn bad_json_names_the_field(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let admin = t.user("admin", Role::Admin, None, None).await;
+    let officer = t.user("officer", Role::Officer, None, None).await;
+    let program = t.program(&admin, "Pretrial", json!({})).await;
+    let good = referral(program, "Ann", "Lee", "1990-04-01", Some(officer.id));
+
+    let cases = [
+        (
+            "unknown field",
+            {
+                let mut r = good.clone();
+                r["person"]["nickname"] = json!("Annie");
+                r
+            },
+            "person.nickname",
+        ),
+        (
+            "wrong type",
+            {
+                let mut r = good.clone();
+                r["case"]["prior_convictions"] = json!("three");
+                r
+            },
+            "case.prior_convictions",
+        ),
+        (
+            "impossible date",
+            {
+                let mut r = good.clone();
+                r["person"]["date_of_birth"] = json!("2023-02-30");
+                r
+            },
+            "person.date_of_birth",
+        ),
+        (
+            "future date of birth",
+            {
+                let mut r = good.clone();
+                r["person"]["date_of_birth"] = json!("2099-01-01");
+                r
+            },
+            "person.date_of_birth",
+        ),
+        (
+            "unknown charge level",
+            {
+                let mut r = good.clone();
+                r["charges"][0]["level"] = json!("petty");
+                r
+            },
+            "charges[0].level",
+        ),
+        (
+            "missing field",
+            {
+                let mut r = good.clone();
+                r["case"].as_object_mut().unwrap().remove("referral_source");
+                r
+            },
+            "case.referral_source",
+        ),
+        (
+            "out of range",
+            {
+                let mut r = good.clone();
+                r["case"]["prior_convictions"] = json!(-1);
+                r
+            },
+            "case.prior_convictions",
+        ),
+        (
+            "empty name",
+            {
+                let mut r = good.clone();
+                r["person"]["last_name"] = json!("  ");
+                r
+            },
+            "person.last_name",
+        ),
+        (
+            "no charges",
+            {
+                let mut r = good.clone();
+                r["charges"] = json!([]);
+                r
+            },
+            "charges",
+        ),
+        (
+            "unknown program",
+            {
+                let mut r = good.clone();
+                r["program_id"] = json!("00000000-0000-0000-0000-000000000000");
+                r
+            },
+            "program_id",
+        ),
+        (
+            "not an officer",
+            {
+                let mut r = good.clone();
+                r["case"]["officer_id"] = json!(admin.id);
+                r
+            },
+            "case.officer_id",
+        ),
+    ];
+    for (what, body, field) in cases {
+        let res = t.post("/api/v1/intake", &officer, body).await;
+        assert_eq!(
+            res.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{what}: {}",
+            res.text()
+        );
+        assert_eq!(res.json()["code"], "invalid", "{what}");
+        assert_eq!(res.error_fields(), [field], "{what}: {}", res.text());
+    }
+    assert_eq!(t.count("people").await, 0, "nothing was written");
+    assert_eq!(t.count("cases").await, 0);
+}
+
+async fn malformed_requests_get_clear_errors(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let officer = t.user("officer", Role::Officer, None, None).await;
+    let send = |body: &'static str, content_type: &'static str| {
+        Request::post("/api/v1/intake")
+            .header(header::AUTHORIZATION, format!("Bearer {}", officer.token))
+            .header(header::CONTENT_TYPE, content_type)
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let res = t.send(send("{not json", "application/json")).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let res = t.send(send("[]", "application/json")).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let res = t
+        .send(send("a=b", "application/x-www-form-urlencoded"))
+        .await;
+    assert_eq!(res.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+
+    let huge = format!("{{\"x\": \"{}\"}}", "a".repeat(2 * 1024 * 1024));
+    let req = Request::post("/api/v1/intake")
+        .header(header::AUTHORIZATION, format!("Bearer {}", officer.token))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(huge))
+        .unwrap();
+    assert_eq!(t.send(req).await.status, StatusCode::PAYLOAD_TOO_LARGE);
+
+    for path in [
+        "/api/v1/cases/not-a-uuid",
+        "/api/v1/people/123",
+        "/api/v1/nothing-here",
+    ] {
+        let res = t.get(path, &officer).await;
+        assert_eq!(res.status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(res.json()["code"], "not_found");
+    }
+    let res = t.get("/api/v1/cases?status=sideways", &officer).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(res.error_fields(), ["status"]);
+    let res = t.get("/api/v1/cases?limit=lots", &officer).await;
+    assert_eq!(res.error_fields(), ["limit"]);
+    let res = t.get("/api/v1/search?q=", &officer).await;
+    assert_eq!(res.error_fields(), ["q"]);
+}
+
+on_both_databases!(
+    bad_json_names_the_field,
+    malformed_requests_get_clear_errors
+);
