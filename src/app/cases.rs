@@ -115,7 +115,7 @@ pub async fn transition(
     if !store::change_status(&mut tx, id, input.version, &change).await? {
         return Err(stale("case"));
     }
-    if input.to == CaseStatus::Active && case.expected_end_date.is_none() {
+    if input.to == CaseStatus::Active && case.fields.expected_end_date.is_none() {
         set_expected_end(&mut tx, &case).await?;
     }
     audit::record(
@@ -175,27 +175,11 @@ async fn set_expected_end(tx: &mut crate::store::Tx, case: &CaseRow) -> AppResul
     let updated = store::get(tx, case.id)
         .await?
         .ok_or(AppError::NotFound("case"))?;
-    let start = updated.start_date.unwrap_or_else(today);
-    let mut fields = fields_of(&updated);
+    let start = updated.fields.start_date.unwrap_or_else(today);
+    let mut fields = updated.fields.clone();
     fields.expected_end_date = Some(start + Duration::days(i64::from(program.default_length_days)));
     store::update_fields(tx, case.id, updated.version, &fields, now()).await?;
     Ok(())
-}
-
-fn fields_of(c: &CaseRow) -> store::CaseFields {
-    store::CaseFields {
-        referral_source: c.referral_source.clone(),
-        referral_date: c.referral_date,
-        court: c.court.clone(),
-        docket_number: c.docket_number.clone(),
-        judge: c.judge.clone(),
-        prosecutor: c.prosecutor.clone(),
-        prior_convictions: c.prior_convictions,
-        victim_consent: c.victim_consent,
-        start_date: c.start_date,
-        expected_end_date: c.expected_end_date,
-        officer_id: c.officer_id,
-    }
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -218,7 +202,7 @@ pub async fn update(app: &App, actor: &Actor, id: CaseId, input: CaseUpdate) -> 
         .ok_or(AppError::NotFound("case"))?;
     policy::view_case(actor, &case).map_err(|_| AppError::NotFound("case"))?;
     policy::change_case(actor, &case)?;
-    if fields.officer_id != case.officer_id {
+    if fields.officer_id != case.fields.officer_id {
         check_officer(&mut tx, actor, fields.officer_id).await?;
     }
     if !store::update_fields(&mut tx, id, input.version, &fields, now()).await? {
@@ -301,7 +285,7 @@ pub async fn caseload(app: &App, actor: &Actor, q: &CaseloadQuery) -> AppResult<
     )
     .await?;
     tx.commit().await?;
-    let (cases, next_cursor) = crate::store::people::page(cases, limit, |c| c.case_number.clone());
+    let (cases, next_cursor) = crate::store::page(cases, limit, |c| c.case_number.clone());
     Ok(Caseload {
         cases,
         total,

@@ -30,7 +30,7 @@ pub fn intake(actor: &Actor) -> Result<(), AppError> {
 /// Read one case: case staff agency-wide, a court liaison the cases of their court.
 pub fn view_case(actor: &Actor, case: &CaseRow) -> Result<(), AppError> {
     let court_match =
-        actor.role == Role::Court && actor.court.is_some() && case.court == actor.court;
+        actor.role == Role::Court && actor.court.is_some() && case.fields.court == actor.court;
     allow(is_case_staff(actor) || court_match, "view this case")
 }
 
@@ -55,7 +55,10 @@ fn responsible_for(actor: &Actor, officer: Option<UserId>) -> bool {
 /// Change a case (status, details): its officer, their supervisor, an
 /// administrator; anyone on case staff while the case has no officer yet.
 pub fn change_case(actor: &Actor, case: &CaseRow) -> Result<(), AppError> {
-    allow(responsible_for(actor, case.officer_id), "change this case")
+    allow(
+        responsible_for(actor, case.fields.officer_id),
+        "change this case",
+    )
 }
 
 /// Change a person's details: whoever may change one of their cases.
@@ -109,6 +112,7 @@ mod tests {
     use super::*;
     use crate::domain::ids::{CaseId, PersonId, ProgramId};
     use crate::domain::lifecycle::CaseStatus;
+    use crate::store::cases::CaseFields;
 
     fn actor(role: Role) -> Actor {
         Actor {
@@ -130,17 +134,19 @@ mod tests {
             person_id: PersonId::new(),
             program_id: ProgramId::new(),
             status: CaseStatus::Active,
-            referral_source: "court".into(),
-            referral_date: now.date_naive(),
-            court: court.map(Into::into),
-            docket_number: None,
-            judge: None,
-            prosecutor: None,
-            prior_convictions: None,
-            victim_consent: None,
-            start_date: None,
-            expected_end_date: None,
-            officer_id: officer,
+            fields: CaseFields {
+                referral_source: "court".into(),
+                referral_date: now.date_naive(),
+                court: court.map(Into::into),
+                docket_number: None,
+                judge: None,
+                prosecutor: None,
+                prior_convictions: None,
+                victim_consent: None,
+                start_date: None,
+                expected_end_date: None,
+                officer_id: officer,
+            },
             screening: None,
             screening_override: None,
             exit_reason: None,

@@ -10,7 +10,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::types::Json;
 
 /// Referral and court details of a case, as entered at intake and edited later.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct CaseFields {
     pub referral_source: String,
     pub referral_date: NaiveDate,
@@ -32,17 +32,8 @@ pub struct CaseRow {
     pub person_id: PersonId,
     pub program_id: ProgramId,
     pub status: CaseStatus,
-    pub referral_source: String,
-    pub referral_date: NaiveDate,
-    pub court: Option<String>,
-    pub docket_number: Option<String>,
-    pub judge: Option<String>,
-    pub prosecutor: Option<String>,
-    pub prior_convictions: Option<i32>,
-    pub victim_consent: Option<bool>,
-    pub start_date: Option<NaiveDate>,
-    pub expected_end_date: Option<NaiveDate>,
-    pub officer_id: Option<UserId>,
+    #[sqlx(flatten)]
+    pub fields: CaseFields,
     pub screening: Option<Json<ScreeningResult>>,
     pub screening_override: Option<String>,
     pub exit_reason: Option<ExitReason>,

@@ -195,6 +195,22 @@ pub async fn next_counter(tx: &mut Tx, name: &str) -> Result<i64, sqlx::Error> {
     )
 }
 
+/// Splits off the extra row fetched to learn whether another page exists.
+pub fn page<T>(
+    mut rows: Vec<T>,
+    limit: i64,
+    key: impl Fn(&T) -> String,
+) -> (Vec<T>, Option<String>) {
+    let limit = usize::try_from(limit).unwrap_or(0);
+    if rows.len() > limit {
+        rows.truncate(limit);
+        let next = rows.last().map(key);
+        (rows, next)
+    } else {
+        (rows, None)
+    }
+}
+
 /// Is this a violation of a unique constraint (a duplicate value)?
 pub fn is_unique_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(e) if e.is_unique_violation())

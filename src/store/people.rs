@@ -246,29 +246,13 @@ pub async fn list(
             .bind(k3)
             .bind(limit + 1)
     )?;
-    Ok(page(rows, limit, |p| {
+    Ok(super::page(rows, limit, |p| {
         cursor::encode(&[
             &p.last_name.to_lowercase(),
             &p.first_name.to_lowercase(),
             &p.id.to_string(),
         ])
     }))
-}
-
-/// Splits off the extra row fetched to learn whether another page exists.
-pub fn page<T>(
-    mut rows: Vec<T>,
-    limit: i64,
-    key: impl Fn(&T) -> String,
-) -> (Vec<T>, Option<String>) {
-    let limit = usize::try_from(limit).unwrap_or(0);
-    if rows.len() > limit {
-        rows.truncate(limit);
-        let next = rows.last().map(key);
-        (rows, next)
-    } else {
-        (rows, None)
-    }
 }
 
 /// Escapes `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`.

@@ -2,11 +2,11 @@
 
 use crate::app::cases::CaseRecord;
 use crate::app::people::PersonRecord;
-use crate::domain::ids::{CaseId, PersonId, ProgramId, UserId};
+use crate::domain::ids::{CaseId, PersonId, ProgramId};
 use crate::domain::lifecycle::{CaseStatus, ExitReason, SurveyExitCategory};
 use crate::domain::people::{IdentifierKind, Language};
 use crate::domain::programs::{ChargeLevel, ScreeningResult};
-use crate::store::cases::{CaseRow, HistoryRow};
+use crate::store::cases::{CaseFields, CaseRow, HistoryRow};
 use crate::store::people::{PersonRow, SearchHit};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -152,17 +152,8 @@ pub struct CaseView {
     pub exit_reason: Option<ExitReason>,
     /// The Annual Probation Survey exit category of `exit_reason`.
     pub survey_exit_category: Option<SurveyExitCategory>,
-    pub referral_source: String,
-    pub referral_date: NaiveDate,
-    pub court: Option<String>,
-    pub docket_number: Option<String>,
-    pub judge: Option<String>,
-    pub prosecutor: Option<String>,
-    pub prior_convictions: Option<i32>,
-    pub victim_consent: Option<bool>,
-    pub start_date: Option<NaiveDate>,
-    pub expected_end_date: Option<NaiveDate>,
-    pub officer_id: Option<UserId>,
+    #[serde(flatten)]
+    pub details: CaseFields,
     pub officer_name: Option<String>,
     pub screening: Option<ScreeningResult>,
     pub screening_override: Option<String>,
@@ -191,17 +182,7 @@ impl CaseView {
             allowed_transitions: c.status.successors().to_vec(),
             exit_reason: c.exit_reason,
             survey_exit_category: c.exit_reason.map(ExitReason::survey_category),
-            referral_source: c.referral_source,
-            referral_date: c.referral_date,
-            court: c.court,
-            docket_number: c.docket_number,
-            judge: c.judge,
-            prosecutor: c.prosecutor,
-            prior_convictions: c.prior_convictions,
-            victim_consent: c.victim_consent,
-            start_date: c.start_date,
-            expected_end_date: c.expected_end_date,
-            officer_id: c.officer_id,
+            details: c.fields,
             officer_name: c.officer_name,
             screening: c.screening.map(|s| s.0),
             screening_override: c.screening_override,
