@@ -256,9 +256,45 @@ async fn sign_in_fails_the_same_way_for_unknown_users_and_wrong_passwords(backen
     );
 }
 
+async fn staff_lists_and_the_signed_in_user(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let admin = t.user("admin", Role::Admin, None, None).await;
+    let officer = t.user("officer", Role::Officer, None, None).await;
+    let auditor = t.user("auditor", Role::Auditor, None, None).await;
+    let me = t.get("/api/v1/me", &officer).await.json();
+    assert_eq!(
+        (me["username"].as_str(), me["role"].as_str()),
+        (Some("officer"), Some("officer"))
+    );
+    let staff = t.get("/api/v1/users", &officer).await.json();
+    let names: Vec<&str> = staff
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["username"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 3);
+    assert!(
+        staff
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|u| u.get("password_hash").is_none()),
+        "no hashes leave the server"
+    );
+    assert_eq!(
+        t.get("/api/v1/users", &auditor).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let bad = json!({"username": "x", "full_name": "", "role": "court", "password": "admin"});
+    let res = t.post("/api/v1/users", &admin, bad).await;
+    assert_eq!(res.error_fields(), ["username", "full_name", "court"]);
+}
+
 on_both_databases!(
     each_role_sees_and_changes_only_what_it_should,
     caseloads_are_scoped_to_the_user,
     unauthenticated_requests_are_refused,
     sign_in_fails_the_same_way_for_unknown_users_and_wrong_passwords,
+    staff_lists_and_the_signed_in_user,
 );

@@ -197,7 +197,63 @@ async fn the_openapi_document_describes_every_route(backend: Backend) {
     assert!(doc["components"]["schemas"]["IntakeInput"].is_object());
 }
 
+async fn a_supervisor_assigns_an_unassigned_referral_from_the_case_page(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let admin = t.user("admin", Role::Admin, None, None).await;
+    let sup = t.user("sup", Role::Supervisor, None, None).await;
+    let officer = t.user("officer", Role::Officer, Some(sup.id), None).await;
+    let program = t.program(&admin, "Pretrial", json!({})).await;
+    let opened = t
+        .post(
+            "/api/v1/intake",
+            &sup,
+            referral(program, "Ann", "Lee", "1990-04-01", None),
+        )
+        .await
+        .json();
+    let case_url = format!("/cases/{}", opened["case_id"].as_str().unwrap());
+    assert_eq!(
+        t.get("/api/v1/cases", &officer).await.json()["items"],
+        json!([]),
+        "not yet in the officer's caseload"
+    );
+
+    let cookie = t.session("sup").await;
+    let page = t.page(&case_url, &cookie).await.text();
+    assert!(page.contains("Edit referral and court details"));
+    let version = t.get(&format!("/api/v1{case_url}"), &sup).await.json()["version"].to_string();
+    let officer_id = officer.id.to_string();
+    let mut fields = vec![
+        ("version", version.as_str()),
+        ("case.referral_source", "District Attorney"),
+        ("case.referral_date", "2026-10-01"),
+        ("case.docket_number", "CR-2026-5"),
+        ("case.officer_id", officer_id.as_str()),
+        ("case.expected_end_date", "not a date"),
+    ];
+    let res = t
+        .form(&format!("{case_url}/details"), &cookie, &fields)
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.text().contains("&#39;not a date&#39; is not a date")
+            || res.text().contains("'not a date' is not a date")
+    );
+    fields.pop();
+    let res = t
+        .form(&format!("{case_url}/details"), &cookie, &fields)
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
+    let caseload = t.get("/api/v1/cases", &officer).await.json();
+    assert_eq!(caseload["items"][0]["docket_number"], "CR-2026-5");
+    let res = t
+        .form(&format!("{case_url}/details"), &cookie, &fields)
+        .await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "the version is stale now");
+}
+
 on_both_databases!(
+    a_supervisor_assigns_an_unassigned_referral_from_the_case_page,
     an_officer_takes_in_a_referral_through_the_pages,
     form_errors_are_shown_beside_their_fields,
     the_participant_page_shows_the_timeline_and_who_looked,

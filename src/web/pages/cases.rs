@@ -2,10 +2,14 @@
 
 use super::form::{Form, FormState};
 use super::{render_with, Nav, Show as _, When as _};
-use crate::app::cases::{self, CaseRecord, TransitionInput};
+use crate::app::cases::{self, CaseRecord, CaseUpdate, TransitionInput};
+use crate::app::intake::CaseDetailsInput;
+use crate::app::users::{self, StaffMember};
 use crate::app::{Actor, App, AppError};
-use crate::domain::ids::CaseId;
+use crate::domain::ids::{CaseId, UserId};
 use crate::domain::lifecycle::{CaseStatus, ExitReason};
+use crate::domain::users::Role;
+use crate::store::cases::CaseFields;
 use crate::web::error::PageResult;
 use crate::web::extract::{PagePath, PageUser};
 use askama::Template;
@@ -29,6 +33,78 @@ struct CasePage {
     next: Vec<NextStatus>,
     /// The status form that was submitted, with its errors.
     form: FormState,
+    /// The details form, filled from the case or as submitted.
+    details: FormState,
+    officers: Vec<StaffMember>,
+}
+
+/// Which of the page's forms was submitted, if any.
+enum Submitted {
+    Nothing,
+    Status(FormState),
+    Details(FormState),
+}
+
+/// The details form filled from the case as stored.
+fn details_of(c: &CaseFields) -> FormState {
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let shown = |v: Option<String>| v.unwrap_or_default();
+    let consent = match c.victim_consent {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "",
+    };
+    FormState::default()
+        .with("case.referral_source", c.referral_source.clone())
+        .with("case.referral_date", c.referral_date.to_string())
+        .with("case.court", text(&c.court))
+        .with("case.docket_number", text(&c.docket_number))
+        .with("case.judge", text(&c.judge))
+        .with("case.prosecutor", text(&c.prosecutor))
+        .with(
+            "case.prior_convictions",
+            shown(c.prior_convictions.map(|n| n.to_string())),
+        )
+        .with("case.victim_consent", consent)
+        .with(
+            "case.start_date",
+            shown(c.start_date.map(|d| d.to_string())),
+        )
+        .with(
+            "case.expected_end_date",
+            shown(c.expected_end_date.map(|d| d.to_string())),
+        )
+        .with(
+            "case.officer_id",
+            shown(c.officer_id.map(|o| o.to_string())),
+        )
+}
+
+/// Reads referral and court details; the intake form and the case page share the input names.
+pub(super) fn read_details(form: &mut FormState) -> Option<CaseDetailsInput> {
+    let referral_date = form.date("case.referral_date");
+    let prior = form.parse_opt::<i32>("case.prior_convictions", "a whole number");
+    let officer = form.parse_opt::<UserId>("case.officer_id", "an officer");
+    let start = form.date_opt("case.start_date");
+    let end = form.date_opt("case.expected_end_date");
+    let victim_consent = match form.v("case.victim_consent") {
+        "yes" => Some(true),
+        "no" => Some(false),
+        _ => None,
+    };
+    Some(CaseDetailsInput {
+        referral_source: form.v("case.referral_source").into(),
+        referral_date: referral_date?,
+        court: form.opt("case.court"),
+        docket_number: form.opt("case.docket_number"),
+        judge: form.opt("case.judge"),
+        prosecutor: form.opt("case.prosecutor"),
+        prior_convictions: prior?,
+        victim_consent,
+        start_date: start?,
+        expected_end_date: end?,
+        officer_id: officer?,
+    })
 }
 
 async fn show(
@@ -36,7 +112,7 @@ async fn show(
     actor: &Actor,
     id: CaseId,
     status: StatusCode,
-    form: FormState,
+    submitted: Submitted,
 ) -> PageResult<Response> {
     let r = cases::view(app, actor, id).await?;
     let eligible = r.case.screening.as_ref().is_some_and(|s| s.0.eligible);
@@ -51,6 +127,18 @@ async fn show(
             needs_override: *s == CaseStatus::Enrolled && !eligible,
         })
         .collect();
+    let officers = match users::list(app, actor).await {
+        Ok(all) => all
+            .into_iter()
+            .filter(|u| u.active && matches!(u.role, Role::Officer | Role::Supervisor))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    let (form, details) = match submitted {
+        Submitted::Nothing => (FormState::default(), details_of(&r.case.fields)),
+        Submitted::Status(form) => (form, details_of(&r.case.fields)),
+        Submitted::Details(details) => (FormState::default(), details),
+    };
     Ok(render_with(
         status,
         &CasePage {
@@ -58,6 +146,8 @@ async fn show(
             r,
             next,
             form,
+            details,
+            officers,
         },
     ))
 }
@@ -67,7 +157,22 @@ pub async fn page(
     user: PageUser,
     PagePath(id): PagePath<CaseId>,
 ) -> PageResult<Response> {
-    show(&app, &user.actor, id, StatusCode::OK, FormState::default()).await
+    show(&app, &user.actor, id, StatusCode::OK, Submitted::Nothing).await
+}
+
+/// What a failed submission shows: the form again, with its errors.
+fn refused(e: AppError, form: &mut FormState) -> Result<StatusCode, AppError> {
+    match e {
+        AppError::Invalid(invalid) => {
+            form.add_invalid(invalid);
+            Ok(StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        AppError::Conflict(message) => {
+            form.add_error("version", message);
+            Ok(StatusCode::CONFLICT)
+        }
+        other => Err(other),
+    }
 }
 
 pub async fn change_status(
@@ -79,6 +184,7 @@ pub async fn change_status(
     let version = form.parse::<i64>("version", "a version number");
     let to = form.parse::<CaseStatus>("to", "a case status");
     let exit_reason = form.parse_opt::<ExitReason>("exit_reason", "an exit reason");
+    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
     if let (Some(version), Some(to), Some(exit_reason), false) =
         (version, to, exit_reason, form.has_errors())
     {
@@ -91,20 +197,26 @@ pub async fn change_status(
         };
         match cases::transition(&app, &user.actor, id, input).await {
             Ok(_) => return Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
-            Err(AppError::Invalid(invalid)) => form.add_invalid(invalid),
-            Err(AppError::Conflict(message)) => {
-                form.add_error("version", message);
-                return show(&app, &user.actor, id, StatusCode::CONFLICT, form).await;
-            }
-            Err(e) => return Err(e.into()),
+            Err(e) => status = refused(e, &mut form)?,
         }
     }
-    show(
-        &app,
-        &user.actor,
-        id,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        form,
-    )
-    .await
+    show(&app, &user.actor, id, status, Submitted::Status(form)).await
+}
+
+pub async fn change_details(
+    State(app): State<App>,
+    user: PageUser,
+    PagePath(id): PagePath<CaseId>,
+    Form(mut form): Form,
+) -> PageResult<Response> {
+    let version = form.parse::<i64>("version", "a version number");
+    let details = read_details(&mut form);
+    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
+    if let (Some(version), Some(case), false) = (version, details, form.has_errors()) {
+        match cases::update(&app, &user.actor, id, CaseUpdate { version, case }).await {
+            Ok(_) => return Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
+            Err(e) => status = refused(e, &mut form)?,
+        }
+    }
+    show(&app, &user.actor, id, status, Submitted::Details(form)).await
 }

@@ -2,13 +2,13 @@
 
 use super::form::{Form, FormState};
 use super::{render_with, Nav};
-use crate::app::intake::{self, CaseDetailsInput, ChargeInput, IntakeInput, IntakeOutcome};
+use crate::app::intake::{self, ChargeInput, IntakeInput, IntakeOutcome};
 use crate::app::people::{IdentifierInput, NameInput, PersonInput, PossibleDuplicate};
 use crate::app::programs::{self, Program};
 use crate::app::users::{self, StaffMember};
 use crate::app::{policy, today, App, AppError};
 use crate::config::Demographics;
-use crate::domain::ids::{PersonId, ProgramId, UserId};
+use crate::domain::ids::{PersonId, ProgramId};
 use crate::domain::people::{IdentifierKind, Language};
 use crate::domain::programs::ChargeLevel;
 use crate::domain::users::Role;
@@ -167,30 +167,6 @@ fn charges_from(form: &mut FormState) -> Option<Vec<ChargeInput>> {
     ok.then_some(out)
 }
 
-fn case_from(form: &mut FormState) -> Option<CaseDetailsInput> {
-    let referral_date = form.date("case.referral_date");
-    let prior = form.parse_opt::<i32>("case.prior_convictions", "a whole number");
-    let officer = form.parse_opt::<UserId>("case.officer_id", "an officer");
-    let consent = match form.v("case.victim_consent") {
-        "yes" => Some(true),
-        "no" => Some(false),
-        _ => None,
-    };
-    Some(CaseDetailsInput {
-        referral_source: form.v("case.referral_source").into(),
-        referral_date: referral_date?,
-        court: form.opt("case.court"),
-        docket_number: form.opt("case.docket_number"),
-        judge: form.opt("case.judge"),
-        prosecutor: form.opt("case.prosecutor"),
-        prior_convictions: prior?,
-        victim_consent: consent,
-        start_date: None,
-        expected_end_date: None,
-        officer_id: officer?,
-    })
-}
-
 /// Reads the whole form, recording every field that cannot be read.
 fn read(form: &mut FormState) -> Option<IntakeInput> {
     let person_id = form.parse_opt::<PersonId>("person_id", "a person");
@@ -199,7 +175,7 @@ fn read(form: &mut FormState) -> Option<IntakeInput> {
         _ => person_from(form).map(Some),
     };
     let program = form.parse::<ProgramId>("program_id", "a program");
-    let case = case_from(form);
+    let case = super::cases::read_details(form);
     let charges = charges_from(form);
     Some(IntakeInput {
         person_id: person_id?,

@@ -129,6 +129,7 @@ pub fn router() -> Router<App> {
         .route("/people/{id}", get(people::participant))
         .route("/cases/{id}", get(cases::page))
         .route("/cases/{id}/status", post(cases::change_status))
+        .route("/cases/{id}/details", post(cases::change_details))
         .route("/intake", get(intake::form).post(intake::submit))
         .route("/programs", get(programs::list))
 }

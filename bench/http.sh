@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Times the pages and API calls an officer makes all day against a demo
+# database of a given size, from a second process on loopback.
+#
+#   bench/http.sh [participants] [requests per route]
+#
+# Builds the release binary, generates (or reuses) bench-<N>.db, serves it,
+# and prints the median and 95th percentile of each route in milliseconds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n="${1:-100000}"
+reps="${2:-50}"
+db="bench-${n}.db"
+port=18089
+url="http://127.0.0.1:${port}"
+
+cargo build --release --quiet
+start=$(date +%s.%N)
+target/release/bridgeway demo --participants "$n" --database-url "sqlite://${db}" --bind "127.0.0.1:${port}" >/dev/null 2>bench-server.log &
+server=$!
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
+until curl -fsS "${url}/readyz" >/dev/null 2>&1; do
+  kill -0 $server 2>/dev/null || { cat bench-server.log; exit 1; }
+  sleep 0.2
+done
+echo "demo database of ${n} participants ready in $(echo "$(date +%s.%N) - $start" | bc) s (includes generation on first use)"
+
+jar=$(mktemp)
+curl -fsS -c "$jar" -o /dev/null -d "username=officer&password=bridgeway-demo-2026" "${url}/login"
+token=$(target/release/bridgeway admin create-token --database-url "sqlite://${db}" --username officer --name bench 2>/dev/null)
+person=$(curl -fsS -H "Authorization: Bearer ${token}" "${url}/api/v1/search?q=smith" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
+case_id=$(curl -fsS -H "Authorization: Bearer ${token}" "${url}/api/v1/cases?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
+
+measure() {
+  local label="$1"; shift
+  local times=()
+  for _ in $(seq "$reps"); do
+    times+=("$(curl -fsS -o /dev/null -w '%{time_total}' "$@")")
+  done
+  printf '%s\n' "${times[@]}" | sort -n | awk -v label="$label" '{ t[NR] = $1 * 1000 } END {
+    printf "%-44s median %7.1f ms   p95 %7.1f ms\n", label, t[int((NR + 1) / 2)], t[int(NR * 0.95 + 0.5)] }'
+}
+
+measure "page: my caseload"                -b "$jar" "${url}/caseload"
+measure "page: whole agency, sorted by end" -b "$jar" "${url}/caseload?everyone=1&sort=end"
+measure "page: participant"                -b "$jar" "${url}/people/${person}"
+measure "page: case"                       -b "$jar" "${url}/cases/${case_id}"
+measure "page: search by last name"        -b "$jar" "${url}/search?q=garcia"
+measure "page: search by date of birth"    -b "$jar" "${url}/search?q=1990-04-01"
+measure "api: caseload page of 50"         -H "Authorization: Bearer ${token}" "${url}/api/v1/cases?limit=50"
+measure "api: search by docket number"     -H "Authorization: Bearer ${token}" "${url}/api/v1/search?q=CR-2026-000001"
+measure "api: people page of 50"           -H "Authorization: Bearer ${token}" "${url}/api/v1/people?limit=50"
+rm -f "$jar"
