@@ -135,12 +135,12 @@ fn settings(
     default_db: &str,
 ) -> anyhow::Result<Settings> {
     let mut s = Settings::load(cli_config.map(PathBuf::as_path))?;
-    let configured_db = cli_config.is_some() && s.database_url != Settings::default().database_url;
-    match &db.database_url {
-        Some(url) => s.database_url = url.clone(),
-        None if !configured_db => s.database_url = default_db.to_owned(),
-        None => {}
-    }
+    // The command line or environment wins, then the file, then the command's own default.
+    s.database_url = db
+        .database_url
+        .clone()
+        .or(s.database_url)
+        .or_else(|| Some(default_db.to_owned()));
     if let Some(b) = bind {
         s.bind = b.clone();
     }
@@ -148,7 +148,11 @@ fn settings(
 }
 
 async fn open(settings: &Settings) -> anyhow::Result<Db> {
-    let db = Db::connect(&settings.database_url).await?;
+    let url = settings
+        .database_url
+        .as_deref()
+        .context("no database URL")?;
+    let db = Db::connect(url).await?;
     db.migrate().await?;
     Ok(db)
 }

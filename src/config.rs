@@ -39,8 +39,8 @@ impl Default for Demographics {
 pub struct Settings {
     /// Address to listen on.
     pub bind: String,
-    /// `sqlite://file.db` or `postgres://user@host/db`.
-    pub database_url: String,
+    /// `sqlite://file.db` or `postgres://user@host/db`; each command has its own default.
+    pub database_url: Option<String>,
     /// A session unused this long must sign in again.
     pub session_idle_minutes: i64,
     /// A session ends this long after sign-in, used or not.
@@ -52,7 +52,7 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             bind: "127.0.0.1:8080".into(),
-            database_url: "sqlite://bridgeway.db".into(),
+            database_url: None,
             session_idle_minutes: 30,
             session_max_hours: 12,
             demographics: Demographics::default(),

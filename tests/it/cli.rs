@@ -125,3 +125,44 @@ fn accounts_and_tokens_are_created_from_the_command_line() {
     assert!(!ok);
     assert!(err.contains("unsupported database URL"), "{err}");
 }
+
+#[test]
+fn settings_come_from_a_file_and_the_command_line_wins() {
+    let dir = tempfile::tempdir().unwrap();
+    let from_file = dir.path().join("from-file.db");
+    let config = dir.path().join("bridgeway.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "database_url = \"sqlite://{}\"\nsession_idle_minutes = 15\n",
+            from_file.display()
+        ),
+    )
+    .unwrap();
+    let (ok, _, err) = bridgeway(&["migrate", "--config", config.to_str().unwrap()], "");
+    assert!(ok, "{err}");
+    assert!(from_file.exists(), "the file's database was used");
+
+    let from_cli = dir.path().join("from-cli.db");
+    let (ok, _, err) = bridgeway(
+        &[
+            "migrate",
+            "--config",
+            config.to_str().unwrap(),
+            "--database-url",
+            &format!("sqlite://{}", from_cli.display()),
+        ],
+        "",
+    );
+    assert!(ok, "{err}");
+    assert!(from_cli.exists(), "the command line wins over the file");
+
+    std::fs::write(&config, "session_idle_minutes = 90\n").unwrap();
+    let (ok, _, err) = bridgeway(&["migrate", "--config", config.to_str().unwrap()], "");
+    assert!(!ok);
+    assert!(err.contains("at most 30"), "{err}");
+    std::fs::write(&config, "sesion_idle_minutes = 10\n").unwrap();
+    let (ok, _, err) = bridgeway(&["migrate", "--config", config.to_str().unwrap()], "");
+    assert!(!ok);
+    assert!(err.contains("unknown field"), "{err}");
+}
