@@ -606,15 +606,15 @@ async fn insert_case(
     let (program_id, seed) = *pick(rng, programs);
     let (steps, exit) = path(rng);
     let final_status = steps.last().copied().unwrap_or(CaseStatus::Referred);
-    let charges: Vec<Charge> = (0..rng.gen_range(1..=3))
-        .map(|_| pick(rng, names::CHARGES).charge(rng, today))
-        .collect();
     let days_ago = if final_status.is_open() {
         rng.gen_range(5..i64::from(seed.days))
     } else {
         rng.gen_range(i64::from(seed.days) / 2..i64::from(seed.days) * 2)
     };
     let referral_date = today - Duration::days(days_ago);
+    let charges: Vec<Charge> = (0..rng.gen_range(1..=3))
+        .map(|_| pick(rng, names::CHARGES).charge(rng, referral_date))
+        .collect();
     let started = steps
         .contains(&CaseStatus::Active)
         .then(|| referral_date + Duration::days(rng.gen_range(7..30)));

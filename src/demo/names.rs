@@ -209,13 +209,14 @@ pub struct ChargeSeed {
 }
 
 impl ChargeSeed {
-    pub fn charge(&self, rng: &mut StdRng, today: NaiveDate) -> Charge {
+    /// The charge, committed some weeks or months before the referral.
+    pub fn charge(&self, rng: &mut StdRng, referral_date: NaiveDate) -> Charge {
         Charge {
             statute_code: self.code.into(),
             description: self.description.into(),
             level: self.level,
             violent: self.violent,
-            offense_date: Some(today - Duration::days(rng.gen_range(60..900))),
+            offense_date: Some(referral_date - Duration::days(rng.gen_range(14..400))),
         }
     }
 }
