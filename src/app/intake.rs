@@ -272,15 +272,19 @@ pub async fn take_in(app: &App, actor: &Actor, input: IntakeInput) -> AppResult<
     let case_id = CaseId::new();
     let case_number = case_store::next_case_number(&mut tx, today.year()).await?;
     let at = now();
+    let screening = screen(&program, dob, &fields, &charges);
     case_store::insert(
         &mut tx,
         NewCase {
             id: case_id,
-            case_number: &case_number,
+            case_number: case_number.clone(),
             person_id,
             program_id: program.id,
             status: CaseStatus::Screening,
             fields: &fields,
+            screening: Some(&screening),
+            screening_override: None,
+            exit_reason: None,
             now: at,
         },
     )
@@ -295,9 +299,6 @@ pub async fn take_in(app: &App, actor: &Actor, input: IntakeInput) -> AppResult<
         at,
         start_date: None,
     };
-    case_store::record_history(&mut tx, case_id, &referred).await?;
-    let screening = screen(&program, dob, &fields, &charges);
-    case_store::save_screening(&mut tx, case_id, &screening, None).await?;
     let screened = StatusChange {
         from: Some(CaseStatus::Referred),
         to: CaseStatus::Screening,
@@ -308,7 +309,7 @@ pub async fn take_in(app: &App, actor: &Actor, input: IntakeInput) -> AppResult<
         },
         ..referred
     };
-    case_store::record_history(&mut tx, case_id, &screened).await?;
+    case_store::record_histories(&mut tx, &[(case_id, &referred), (case_id, &screened)]).await?;
     audit::record(
         &mut tx,
         actor,

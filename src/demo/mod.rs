@@ -9,10 +9,12 @@ use crate::app::{now, App};
 use crate::domain::ids::{CaseId, PersonId, ProgramId, UserId};
 use crate::domain::lifecycle::{CaseStatus, ExitReason};
 use crate::domain::people::{Identifier, IdentifierKind, Language, PersonName};
-use crate::domain::programs::{Charge, ChargeLevel, EligibilityRules, ProgramKind, Referral};
+use crate::domain::programs::{
+    Charge, ChargeLevel, EligibilityRules, ProgramKind, Referral, ScreeningResult,
+};
 use crate::domain::users::Role;
 use crate::store::cases::{self as case_store, CaseFields, NewCase, StatusChange};
-use crate::store::people::{self as people_store, PersonFields};
+use crate::store::people::{self as people_store, NewPerson, PersonFields};
 use crate::store::programs::{self as program_store, ProgramFields};
 use crate::store::users::{self as user_store, NewUser};
 use crate::store::{audit, Tx};
@@ -26,7 +28,7 @@ use std::io::Write;
 /// The one password of every demo account (the sign-in page of a demo database shows it).
 pub const DEMO_PASSWORD: &str = "bridgeway-demo-2026";
 
-const BATCH: usize = 500;
+const BATCH: usize = 2_000;
 
 struct Staff {
     username: &'static str,
@@ -289,10 +291,13 @@ async fn generate(app: &App, participants: usize) -> anyhow::Result<()> {
     let mut next_report = 0;
     while done < participants {
         let n = BATCH.min(participants - done);
-        let mut tx = app.db.write().await?;
+        let today = Utc::now().date_naive();
+        let mut batch = Batch::default();
         for i in done..done + n {
-            insert_participant(&mut tx, &mut rng, i, &programs, &officers).await?;
+            batch.add_participant(&mut rng, i, &programs, &officers, today);
         }
+        let mut tx = app.db.write().await?;
+        batch.store(&mut tx, now()).await?;
         tx.commit().await?;
         done += n;
         if done * 20 / participants.max(1) >= next_report || done == participants {
@@ -559,50 +564,137 @@ fn reason_for(status: CaseStatus) -> &'static str {
     }
 }
 
-async fn insert_participant(
-    tx: &mut Tx,
-    rng: &mut StdRng,
-    i: usize,
-    programs: &[(ProgramId, &ProgramSeed)],
-    officers: &[UserId],
-) -> anyhow::Result<()> {
-    let today = Utc::now().date_naive();
-    let (fields, ids, aliases) = person(rng, i, today);
-    let person_id = PersonId::new();
-    let number = people_store::next_person_number(tx).await?;
-    let created = now();
-    people_store::insert(tx, person_id, &number, &fields, created).await?;
-    for id in &ids {
-        people_store::insert_identifier(tx, person_id, id).await?;
-    }
-    for a in &aliases {
-        people_store::insert_alias(tx, person_id, a).await?;
-    }
-    let cases = if rng.gen_bool(0.15) { 2 } else { 1 };
-    for _ in 0..cases {
-        insert_case(
-            tx,
-            rng,
-            person_id,
-            fields.date_of_birth,
-            programs,
-            officers,
-            today,
-        )
-        .await?;
-    }
-    Ok(())
+/// One batch of generated participants, stored with a few multi-row inserts.
+#[derive(Default)]
+struct Batch {
+    people: Vec<(PersonId, PersonFields, Vec<Identifier>, Vec<PersonName>)>,
+    cases: Vec<SeedCase>,
 }
 
-async fn insert_case(
-    tx: &mut Tx,
+struct SeedCase {
+    id: CaseId,
+    person_id: PersonId,
+    program_id: ProgramId,
+    status: CaseStatus,
+    fields: CaseFields,
+    charges: Vec<Charge>,
+    screening: Option<ScreeningResult>,
+    screening_override: Option<&'static str>,
+    exit_reason: Option<ExitReason>,
+    created: DateTime<Utc>,
+    /// (status, when), from referral on.
+    history: Vec<(CaseStatus, DateTime<Utc>)>,
+}
+
+impl Batch {
+    fn add_participant(
+        &mut self,
+        rng: &mut StdRng,
+        i: usize,
+        programs: &[(ProgramId, &ProgramSeed)],
+        officers: &[UserId],
+        today: NaiveDate,
+    ) {
+        let (fields, ids, aliases) = person(rng, i, today);
+        let person_id = PersonId::new();
+        let cases = if rng.gen_bool(0.15) { 2 } else { 1 };
+        for _ in 0..cases {
+            let case = seed_case(
+                rng,
+                person_id,
+                fields.date_of_birth,
+                programs,
+                officers,
+                today,
+            );
+            self.cases.push(case);
+        }
+        self.people.push((person_id, fields, ids, aliases));
+    }
+
+    async fn store(&self, tx: &mut Tx, at: DateTime<Utc>) -> anyhow::Result<()> {
+        let first_person =
+            crate::store::reserve_counter(tx, "person", self.people.len() as i64).await?;
+        let people: Vec<NewPerson> = (first_person..)
+            .zip(&self.people)
+            .map(|(n, (id, fields, _, _))| NewPerson {
+                id: *id,
+                number: people_store::person_number(n),
+                fields,
+            })
+            .collect();
+        people_store::insert_many(tx, &people, at).await?;
+        let ids: Vec<(PersonId, &Identifier)> = self
+            .people
+            .iter()
+            .flat_map(|(p, _, ids, _)| ids.iter().map(move |i| (*p, i)))
+            .collect();
+        people_store::insert_identifiers(tx, &ids).await?;
+        let aliases: Vec<(PersonId, &PersonName)> = self
+            .people
+            .iter()
+            .flat_map(|(p, _, _, a)| a.iter().map(move |n| (*p, n)))
+            .collect();
+        people_store::insert_aliases(tx, &aliases).await?;
+
+        let first_case = crate::store::reserve_counter(tx, "case", self.cases.len() as i64).await?;
+        let cases: Vec<NewCase> = (first_case..)
+            .zip(&self.cases)
+            .map(|(n, c)| NewCase {
+                id: c.id,
+                case_number: case_store::case_number(c.fields.referral_date.year(), n),
+                person_id: c.person_id,
+                program_id: c.program_id,
+                status: c.status,
+                fields: &c.fields,
+                screening: c.screening.as_ref(),
+                screening_override: c.screening_override,
+                exit_reason: c.exit_reason,
+                now: c.created,
+            })
+            .collect();
+        case_store::insert_many(tx, &cases).await?;
+        let charges: Vec<(CaseId, i32, &Charge)> = self
+            .cases
+            .iter()
+            .flat_map(|c| (0..).zip(&c.charges).map(move |(i, ch)| (c.id, i, ch)))
+            .collect();
+        case_store::insert_charge_rows(tx, &charges).await?;
+        let changes: Vec<(CaseId, StatusChange)> = self
+            .cases
+            .iter()
+            .flat_map(|c| {
+                let froms = std::iter::once(None).chain(c.history.iter().map(|(s, _)| Some(*s)));
+                c.history.iter().zip(froms).map(move |((to, when), from)| {
+                    (
+                        c.id,
+                        StatusChange {
+                            from,
+                            to: *to,
+                            exit_reason: if to.is_final() { c.exit_reason } else { None },
+                            reason: reason_for(*to),
+                            actor: c.fields.officer_id,
+                            at: *when,
+                            start_date: None,
+                        },
+                    )
+                })
+            })
+            .collect();
+        let rows: Vec<(CaseId, &StatusChange)> = changes.iter().map(|(id, ch)| (*id, ch)).collect();
+        case_store::record_histories(tx, &rows).await?;
+        Ok(())
+    }
+}
+
+fn seed_case(
     rng: &mut StdRng,
     person_id: PersonId,
     dob: NaiveDate,
     programs: &[(ProgramId, &ProgramSeed)],
     officers: &[UserId],
     today: NaiveDate,
-) -> anyhow::Result<()> {
+) -> SeedCase {
     let (program_id, seed) = *pick(rng, programs);
     let (steps, exit) = path(rng);
     let final_status = steps.last().copied().unwrap_or(CaseStatus::Referred);
@@ -623,17 +715,17 @@ async fn insert_case(
     } else {
         rng.gen_range(0..COURTS.len())
     }];
+    let prefix = if seed.kind == ProgramKind::Diversion {
+        "DV"
+    } else {
+        "CR"
+    };
     let fields = CaseFields {
         referral_source: pick(rng, SOURCES).to_string(),
         referral_date,
         court: Some(court.into()),
         docket_number: Some(format!(
-            "{}-{}-{:06}",
-            if seed.kind == ProgramKind::Diversion {
-                "DV"
-            } else {
-                "CR"
-            },
+            "{prefix}-{}-{:06}",
             referral_date.year(),
             rng.gen_range(1..999_999)
         )),
@@ -645,72 +737,36 @@ async fn insert_case(
         expected_end_date: started.map(|s| s + Duration::days(i64::from(seed.days))),
         officer_id: (final_status != CaseStatus::Referred).then(|| *pick(rng, officers)),
     };
-    let case_id = CaseId::new();
-    let number = case_store::next_case_number(tx, referral_date.year()).await?;
-    let at = to_time(referral_date);
-    case_store::insert(
-        tx,
-        NewCase {
-            id: case_id,
-            case_number: &number,
-            person_id,
-            program_id,
-            status: final_status,
-            fields: &fields,
-            now: at,
-        },
-    )
-    .await?;
-    case_store::insert_charges(tx, case_id, &charges).await?;
-    let screening = (seed.rules)().screen(&Referral {
-        charges: &charges,
-        age: crate::domain::people::age_on(dob, referral_date),
-        prior_convictions: fields.prior_convictions.and_then(|n| u32::try_from(n).ok()),
-        victim_consent: fields.victim_consent,
+    let screening = (!steps.is_empty()).then(|| {
+        (seed.rules)().screen(&Referral {
+            charges: &charges,
+            age: crate::domain::people::age_on(dob, referral_date),
+            prior_convictions: fields.prior_convictions.and_then(|n| u32::try_from(n).ok()),
+            victim_consent: fields.victim_consent,
+        })
     });
-    if !steps.is_empty() {
-        let overridden = !screening.eligible && steps.contains(&CaseStatus::Enrolled);
-        case_store::save_screening(
-            tx,
-            case_id,
-            &screening,
-            overridden.then_some("judge ordered participation"),
-        )
-        .await?;
-    }
-    let mut from = None;
-    let mut when = at;
+    let overridden =
+        screening.as_ref().is_some_and(|s| !s.eligible) && steps.contains(&CaseStatus::Enrolled);
+    let created = to_time(referral_date);
+    let mut when = created;
+    let mut history = Vec::new();
     for status in std::iter::once(CaseStatus::Referred).chain(steps.iter().copied()) {
-        let exit_reason = if status.is_final() { exit } else { None };
-        case_store::record_history(
-            tx,
-            case_id,
-            &StatusChange {
-                from,
-                to: status,
-                exit_reason,
-                reason: reason_for(status),
-                actor: fields.officer_id,
-                at: when,
-                start_date: None,
-            },
-        )
-        .await?;
-        from = Some(status);
+        history.push((status, when.min(now())));
         when += Duration::days(rng.gen_range(3..40));
-        if when > now() {
-            when = now();
-        }
     }
-    if let Some(exit) = exit {
-        exec!(
-            tx,
-            sqlx::query("UPDATE cases SET exit_reason = $1 WHERE id = $2")
-                .bind(exit)
-                .bind(case_id)
-        )?;
+    SeedCase {
+        id: CaseId::new(),
+        person_id,
+        program_id,
+        status: final_status,
+        fields,
+        charges,
+        screening,
+        screening_override: overridden.then_some("judge ordered participation"),
+        exit_reason: exit,
+        created,
+        history,
     }
-    Ok(())
 }
 
 fn to_time(d: NaiveDate) -> DateTime<Utc> {

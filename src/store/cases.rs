@@ -54,46 +54,132 @@ const SELECT: &str = "SELECT c.id, c.case_number, c.person_id, c.program_id, c.s
     LEFT JOIN users u ON u.id = c.officer_id";
 
 pub async fn next_case_number(tx: &mut Tx, year: i32) -> Result<String, sqlx::Error> {
-    Ok(format!(
-        "BW-{year}-{:06}",
-        super::next_counter(tx, "case").await?
-    ))
+    Ok(case_number(year, super::next_counter(tx, "case").await?))
 }
 
+pub fn case_number(year: i32, n: i64) -> String {
+    format!("BW-{year}-{n:06}")
+}
+
+/// A case to store, with its screening result if it has been screened.
 pub struct NewCase<'a> {
     pub id: CaseId,
-    pub case_number: &'a str,
+    pub case_number: String,
     pub person_id: PersonId,
     pub program_id: ProgramId,
     pub status: CaseStatus,
     pub fields: &'a CaseFields,
+    pub screening: Option<&'a ScreeningResult>,
+    pub screening_override: Option<&'a str>,
+    pub exit_reason: Option<ExitReason>,
     pub now: DateTime<Utc>,
 }
 
+const CASE_INSERT: &[&str] = &[
+    "id",
+    "case_number",
+    "person_id",
+    "program_id",
+    "status",
+    "referral_source",
+    "referral_date",
+    "court",
+    "docket_number",
+    "judge",
+    "prosecutor",
+    "prior_convictions",
+    "victim_consent",
+    "start_date",
+    "expected_end_date",
+    "officer_id",
+    "screening",
+    "screening_override",
+    "exit_reason",
+    "created_at",
+    "updated_at",
+];
+
 pub async fn insert(tx: &mut Tx, c: NewCase<'_>) -> Result<(), sqlx::Error> {
-    let f = c.fields;
-    exec!(tx, sqlx::query(
-        "INSERT INTO cases (id, case_number, person_id, program_id, status, referral_source, referral_date, court, docket_number, \
-         judge, prosecutor, prior_convictions, victim_consent, start_date, expected_end_date, officer_id, created_at, updated_at, version) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, 1)")
-        .bind(c.id).bind(c.case_number).bind(c.person_id).bind(c.program_id).bind(c.status)
-        .bind(&f.referral_source).bind(f.referral_date).bind(&f.court).bind(&f.docket_number).bind(&f.judge)
-        .bind(&f.prosecutor).bind(f.prior_convictions).bind(f.victim_consent).bind(f.start_date)
-        .bind(f.expected_end_date).bind(f.officer_id).bind(c.now))?;
+    insert_many(tx, &[c]).await
+}
+
+/// Stores many cases with few statements.
+pub async fn insert_many(tx: &mut Tx, cases: &[NewCase<'_>]) -> Result<(), sqlx::Error> {
+    for chunk in cases.chunks(super::rows_per_insert(CASE_INSERT.len())) {
+        let sql = super::insert_sql("cases", CASE_INSERT, chunk.len());
+        exec!(
+            tx,
+            chunk.iter().fold(sqlx::query(&sql), |q, c| {
+                let f = c.fields;
+                q.bind(c.id)
+                    .bind(&c.case_number)
+                    .bind(c.person_id)
+                    .bind(c.program_id)
+                    .bind(c.status)
+                    .bind(&f.referral_source)
+                    .bind(f.referral_date)
+                    .bind(&f.court)
+                    .bind(&f.docket_number)
+                    .bind(&f.judge)
+                    .bind(&f.prosecutor)
+                    .bind(f.prior_convictions)
+                    .bind(f.victim_consent)
+                    .bind(f.start_date)
+                    .bind(f.expected_end_date)
+                    .bind(f.officer_id)
+                    .bind(c.screening.map(Json))
+                    .bind(c.screening_override)
+                    .bind(c.exit_reason)
+                    .bind(c.now)
+                    .bind(c.now)
+            })
+        )?;
+    }
     Ok(())
 }
+
+const CHARGE_INSERT: &[&str] = &[
+    "id",
+    "case_id",
+    "position",
+    "statute_code",
+    "description",
+    "level",
+    "violent",
+    "offense_date",
+];
 
 pub async fn insert_charges(
     tx: &mut Tx,
     case: CaseId,
     charges: &[Charge],
 ) -> Result<(), sqlx::Error> {
-    for (position, ch) in (0_i32..).zip(charges) {
-        exec!(tx, sqlx::query(
-            "INSERT INTO charges (id, case_id, position, statute_code, description, level, violent, offense_date) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-            .bind(RowId::new()).bind(case).bind(position).bind(&ch.statute_code).bind(&ch.description)
-            .bind(ch.level).bind(ch.violent).bind(ch.offense_date))?;
+    let rows: Vec<(CaseId, i32, &Charge)> = (0..).zip(charges).map(|(i, c)| (case, i, c)).collect();
+    insert_charge_rows(tx, &rows).await
+}
+
+/// Stores charges of one or many cases: (case, position on the case, charge).
+pub async fn insert_charge_rows(
+    tx: &mut Tx,
+    rows: &[(CaseId, i32, &Charge)],
+) -> Result<(), sqlx::Error> {
+    for chunk in rows.chunks(super::rows_per_insert(CHARGE_INSERT.len())) {
+        let sql = super::insert_sql("charges", CHARGE_INSERT, chunk.len());
+        exec!(
+            tx,
+            chunk
+                .iter()
+                .fold(sqlx::query(&sql), |q, (case, position, ch)| {
+                    q.bind(RowId::new())
+                        .bind(*case)
+                        .bind(*position)
+                        .bind(&ch.statute_code)
+                        .bind(&ch.description)
+                        .bind(ch.level)
+                        .bind(ch.violent)
+                        .bind(ch.offense_date)
+                })
+        )?;
     }
     Ok(())
 }
@@ -186,10 +272,39 @@ pub async fn record_history(
     id: CaseId,
     ch: &StatusChange<'_>,
 ) -> Result<(), sqlx::Error> {
-    exec!(tx, sqlx::query(
-        "INSERT INTO case_status_history (case_id, from_status, to_status, exit_reason, reason, actor_id, at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)")
-        .bind(id).bind(ch.from).bind(ch.to).bind(ch.exit_reason).bind(ch.reason).bind(ch.actor).bind(ch.at))?;
+    record_histories(tx, &[(id, ch)]).await
+}
+
+const HISTORY_INSERT: &[&str] = &[
+    "case_id",
+    "from_status",
+    "to_status",
+    "exit_reason",
+    "reason",
+    "actor_id",
+    "at",
+];
+
+/// Records status changes of one or many cases, in the order given.
+pub async fn record_histories(
+    tx: &mut Tx,
+    rows: &[(CaseId, &StatusChange<'_>)],
+) -> Result<(), sqlx::Error> {
+    for chunk in rows.chunks(super::rows_per_insert(HISTORY_INSERT.len())) {
+        let sql = super::insert_sql("case_status_history", HISTORY_INSERT, chunk.len());
+        exec!(
+            tx,
+            chunk.iter().fold(sqlx::query(&sql), |q, (id, ch)| {
+                q.bind(*id)
+                    .bind(ch.from)
+                    .bind(ch.to)
+                    .bind(ch.exit_reason)
+                    .bind(ch.reason)
+                    .bind(ch.actor)
+                    .bind(ch.at)
+            })
+        )?;
+    }
     Ok(())
 }
 

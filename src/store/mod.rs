@@ -187,11 +187,44 @@ impl Tx {
 /// Takes the next value of a named counter; the row lock serializes
 /// concurrent writers on PostgreSQL, the write lock does on SQLite.
 pub async fn next_counter(tx: &mut Tx, name: &str) -> Result<i64, sqlx::Error> {
-    fetch!(
+    reserve_counter(tx, name, 1).await
+}
+
+/// Reserves `n` consecutive values of a named counter and returns the first.
+pub async fn reserve_counter(tx: &mut Tx, name: &str, n: i64) -> Result<i64, sqlx::Error> {
+    let last: i64 = fetch!(
         tx,
         fetch_one,
-        sqlx::query_scalar("UPDATE counters SET value = value + 1 WHERE name = $1 RETURNING value")
-            .bind(name)
+        sqlx::query_scalar(
+            "UPDATE counters SET value = value + $1 WHERE name = $2 RETURNING value"
+        )
+        .bind(n)
+        .bind(name)
+    )?;
+    Ok(last - n + 1)
+}
+
+/// Most bind parameters one statement may carry (SQLite allows 32,766).
+const MAX_PARAMS: usize = 32_000;
+
+/// How many rows of `columns` values fit in one multi-row INSERT.
+pub fn rows_per_insert(columns: usize) -> usize {
+    (MAX_PARAMS / columns).max(1)
+}
+
+/// `INSERT INTO table (a, b) VALUES ($1, $2), ($3, $4)` for `rows` rows.
+pub fn insert_sql(table: &str, columns: &[&str], rows: usize) -> String {
+    let n = columns.len();
+    let values: Vec<String> = (0..rows)
+        .map(|r| {
+            let params: Vec<String> = (1..=n).map(|c| format!("${}", r * n + c)).collect();
+            format!("({})", params.join(", "))
+        })
+        .collect();
+    format!(
+        "INSERT INTO {table} ({}) VALUES {}",
+        columns.join(", "),
+        values.join(", ")
     )
 }
 
@@ -214,6 +247,18 @@ pub fn page<T>(
 /// Is this a violation of a unique constraint (a duplicate value)?
 pub fn is_unique_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(e) if e.is_unique_violation())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn multi_row_inserts_number_their_parameters() {
+        assert_eq!(
+            super::insert_sql("t", &["a", "b"], 2),
+            "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)"
+        );
+        assert_eq!(super::rows_per_insert(16), 2000);
+    }
 }
 
 /// An opaque keyset cursor for list endpoints: the sort key and id of the last row shown.

@@ -60,8 +60,39 @@ pub struct PersonFields {
 
 /// Next agency person number, e.g. `P-0000042`.
 pub async fn next_person_number(tx: &mut Tx) -> Result<String, sqlx::Error> {
-    Ok(format!("P-{:07}", super::next_counter(tx, "person").await?))
+    Ok(person_number(super::next_counter(tx, "person").await?))
 }
+
+pub fn person_number(n: i64) -> String {
+    format!("P-{n:07}")
+}
+
+/// A person to store.
+pub struct NewPerson<'a> {
+    pub id: PersonId,
+    pub number: String,
+    pub fields: &'a PersonFields,
+}
+
+const PERSON_INSERT: &[&str] = &[
+    "id",
+    "person_number",
+    "first_name",
+    "middle_name",
+    "last_name",
+    "date_of_birth",
+    "phone",
+    "email",
+    "address",
+    "preferred_language",
+    "may_text",
+    "may_email",
+    "race",
+    "ethnicity",
+    "sex",
+    "created_at",
+    "updated_at",
+];
 
 pub async fn insert(
     tx: &mut Tx,
@@ -70,13 +101,50 @@ pub async fn insert(
     f: &PersonFields,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    exec!(tx, sqlx::query(
-        "INSERT INTO people (id, person_number, first_name, middle_name, last_name, date_of_birth, phone, email, address, \
-         preferred_language, may_text, may_email, race, ethnicity, sex, created_at, updated_at, version) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, 1)")
-        .bind(id).bind(number).bind(&f.name.first).bind(&f.name.middle).bind(&f.name.last).bind(f.date_of_birth)
-        .bind(&f.phone).bind(&f.email).bind(&f.address).bind(f.preferred_language).bind(f.may_text).bind(f.may_email)
-        .bind(&f.race).bind(&f.ethnicity).bind(&f.sex).bind(now))?;
+    insert_many(
+        tx,
+        &[NewPerson {
+            id,
+            number: number.to_owned(),
+            fields: f,
+        }],
+        now,
+    )
+    .await
+}
+
+/// Stores many people with few statements.
+pub async fn insert_many(
+    tx: &mut Tx,
+    people: &[NewPerson<'_>],
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    for chunk in people.chunks(super::rows_per_insert(PERSON_INSERT.len())) {
+        let sql = super::insert_sql("people", PERSON_INSERT, chunk.len());
+        exec!(
+            tx,
+            chunk.iter().fold(sqlx::query(&sql), |q, p| {
+                let f = p.fields;
+                q.bind(p.id)
+                    .bind(&p.number)
+                    .bind(&f.name.first)
+                    .bind(&f.name.middle)
+                    .bind(&f.name.last)
+                    .bind(f.date_of_birth)
+                    .bind(&f.phone)
+                    .bind(&f.email)
+                    .bind(&f.address)
+                    .bind(f.preferred_language)
+                    .bind(f.may_text)
+                    .bind(f.may_email)
+                    .bind(&f.race)
+                    .bind(&f.ethnicity)
+                    .bind(&f.sex)
+                    .bind(now)
+                    .bind(now)
+            })
+        )?;
+    }
     Ok(())
 }
 
@@ -103,8 +171,28 @@ pub async fn insert_alias(
     person: PersonId,
     name: &PersonName,
 ) -> Result<(), sqlx::Error> {
-    exec!(tx, sqlx::query("INSERT INTO person_aliases (id, person_id, first_name, middle_name, last_name) VALUES ($1, $2, $3, $4, $5)")
-        .bind(RowId::new()).bind(person).bind(&name.first).bind(&name.middle).bind(&name.last))?;
+    insert_aliases(tx, &[(person, name)]).await
+}
+
+const ALIAS_INSERT: &[&str] = &["id", "person_id", "first_name", "middle_name", "last_name"];
+
+pub async fn insert_aliases(
+    tx: &mut Tx,
+    rows: &[(PersonId, &PersonName)],
+) -> Result<(), sqlx::Error> {
+    for chunk in rows.chunks(super::rows_per_insert(ALIAS_INSERT.len())) {
+        let sql = super::insert_sql("person_aliases", ALIAS_INSERT, chunk.len());
+        exec!(
+            tx,
+            chunk.iter().fold(sqlx::query(&sql), |q, (person, name)| {
+                q.bind(RowId::new())
+                    .bind(*person)
+                    .bind(&name.first)
+                    .bind(&name.middle)
+                    .bind(&name.last)
+            })
+        )?;
+    }
     Ok(())
 }
 
@@ -113,16 +201,27 @@ pub async fn insert_identifier(
     person: PersonId,
     id: &Identifier,
 ) -> Result<(), sqlx::Error> {
-    exec!(
-        tx,
-        sqlx::query(
-            "INSERT INTO person_identifiers (id, person_id, kind, value) VALUES ($1, $2, $3, $4)"
-        )
-        .bind(RowId::new())
-        .bind(person)
-        .bind(id.kind)
-        .bind(&id.value)
-    )?;
+    insert_identifiers(tx, &[(person, id)]).await
+}
+
+const IDENTIFIER_INSERT: &[&str] = &["id", "person_id", "kind", "value"];
+
+pub async fn insert_identifiers(
+    tx: &mut Tx,
+    rows: &[(PersonId, &Identifier)],
+) -> Result<(), sqlx::Error> {
+    for chunk in rows.chunks(super::rows_per_insert(IDENTIFIER_INSERT.len())) {
+        let sql = super::insert_sql("person_identifiers", IDENTIFIER_INSERT, chunk.len());
+        exec!(
+            tx,
+            chunk.iter().fold(sqlx::query(&sql), |q, (person, id)| {
+                q.bind(RowId::new())
+                    .bind(*person)
+                    .bind(id.kind)
+                    .bind(&id.value)
+            })
+        )?;
+    }
     Ok(())
 }
 

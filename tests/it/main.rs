@@ -5,6 +5,7 @@ mod helpers;
 
 mod access;
 mod cli;
+mod demo;
 mod intake;
 mod lifecycle;
 mod pages;

@@ -1,0 +1,49 @@
+use crate::helpers::{Backend, TestApp};
+use crate::on_both_databases;
+
+async fn the_demo_agency_has_cases_in_every_state(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let logins = bridgeway::demo::ensure(&t.app, 300)
+        .await
+        .expect("demo data");
+    assert!(logins.len() >= 10, "10+ staff");
+    assert_eq!(t.count("people").await, 300);
+    let mut tx = t.app.db.read().await.unwrap();
+    let statuses: Vec<String> = bridgeway::fetch!(
+        &mut tx,
+        fetch_all,
+        sqlx::query_scalar("SELECT DISTINCT status FROM cases ORDER BY status")
+    )
+    .unwrap();
+    assert_eq!(
+        statuses,
+        [
+            "active",
+            "closed",
+            "completed",
+            "declined",
+            "enrolled",
+            "ineligible",
+            "referred",
+            "screening",
+            "suspended",
+            "terminated"
+        ]
+    );
+    let orphans: i64 = bridgeway::fetch!(&mut tx, fetch_one, sqlx::query_scalar(
+        "SELECT COUNT(*) FROM cases c WHERE NOT EXISTS (SELECT 1 FROM case_status_history h WHERE h.case_id = c.id AND h.to_status = c.status)")).unwrap();
+    assert_eq!(orphans, 0, "every case's history ends in its status");
+    let numbers: i64 = bridgeway::fetch!(
+        &mut tx,
+        fetch_one,
+        sqlx::query_scalar("SELECT COUNT(DISTINCT person_number) FROM people")
+    )
+    .unwrap();
+    assert_eq!(numbers, 300);
+    drop(tx);
+    let again = bridgeway::demo::ensure(&t.app, 300).await.expect("reuse");
+    assert_eq!(again, logins);
+    assert_eq!(t.count("people").await, 300, "a second run reuses the data");
+}
+
+on_both_databases!(the_demo_agency_has_cases_in_every_state);
