@@ -204,8 +204,11 @@ pub async fn reserve_counter(tx: &mut Tx, name: &str, n: i64) -> Result<i64, sql
     Ok(last - n + 1)
 }
 
-/// Most bind parameters one statement may carry (SQLite allows 32,766).
-const MAX_PARAMS: usize = 32_000;
+/// Most bind parameters one multi-row statement carries. SQLite allows
+/// 32,766, but it resolves `$n` names by a linear search while preparing, so
+/// the cost of preparing grows with the square of the count: a thousand keeps
+/// preparation near a millisecond (and full chunks share one cached statement).
+const MAX_PARAMS: usize = 999;
 
 /// How many rows of `columns` values fit in one multi-row INSERT.
 pub fn rows_per_insert(columns: usize) -> usize {
@@ -257,7 +260,8 @@ mod tests {
             super::insert_sql("t", &["a", "b"], 2),
             "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)"
         );
-        assert_eq!(super::rows_per_insert(16), 2000);
+        assert_eq!(super::rows_per_insert(16), 62);
+        assert_eq!(super::rows_per_insert(2000), 1);
     }
 }
 
