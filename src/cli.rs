@@ -5,6 +5,7 @@ use crate::app::users::{self, Creator, UserInput};
 use crate::app::App;
 use crate::config::Settings;
 use crate::domain::users::Role;
+use crate::store::audit::Verification;
 use crate::store::Db;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
@@ -59,6 +60,16 @@ enum Command {
     /// Administer accounts.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Check the audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute the audit trail's hash chain; exits non-zero at the first
+    /// event that was changed, removed, inserted or reordered.
+    Verify(DbArgs),
 }
 
 #[derive(Subcommand)]
@@ -226,6 +237,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("created {} ({})", user.username, user.role.title());
             Ok(())
+        }
+        Command::Audit(AuditCommand::Verify(db)) => {
+            let s = settings(config, &db, None, "sqlite://bridgeway.db")?;
+            let db = open(&s).await?;
+            let mut tx = db.read().await?;
+            match crate::store::audit::verify(&mut tx).await? {
+                Verification::Intact { events } => {
+                    println!("audit trail intact: {events} events verified");
+                    Ok(())
+                }
+                Verification::Broken { events_checked, seq, at, action } => anyhow::bail!(
+                    "audit trail broken at event #{seq} ({action} at {at}): its hash does not follow from the \
+                     {events_checked} events before it; it or an earlier event was changed, removed, inserted or reordered"
+                ),
+            }
         }
         Command::Admin(AdminCommand::CreateToken { db, username, name }) => {
             let s = settings(config, &db, None, "sqlite://bridgeway.db")?;

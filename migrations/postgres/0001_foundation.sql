@@ -155,10 +155,24 @@ CREATE TABLE audit_events (
     object_type TEXT,
     object_id UUID,
     outcome TEXT NOT NULL,
-    reason TEXT
+    reason TEXT,
+    -- SHA-256 of the previous event's hash and this event's fields: a chain
+    -- that `bridgeway audit verify` recomputes.
+    hash TEXT NOT NULL
 );
 CREATE INDEX audit_events_object ON audit_events(object_type, object_id);
 CREATE INDEX audit_events_actor ON audit_events(actor_id, at);
+-- The audit trail is append-only: nothing may change or remove an event.
+CREATE FUNCTION audit_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'audit events are append-only';
+END;
+$$;
+CREATE TRIGGER audit_events_no_change BEFORE UPDATE OR DELETE ON audit_events
+    FOR EACH ROW EXECUTE FUNCTION audit_events_append_only();
+CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_events_append_only();
+
 CREATE INDEX people_last_name_prefix ON people(lower(last_name) text_pattern_ops);
 
 -- Agency-visible sequential numbers (person numbers, case numbers).

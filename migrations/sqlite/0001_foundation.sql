@@ -155,10 +155,19 @@ CREATE TABLE audit_events (
     object_type TEXT,
     object_id TEXT,
     outcome TEXT NOT NULL,
-    reason TEXT
+    reason TEXT,
+    -- SHA-256 of the previous event's hash and this event's fields: a chain
+    -- that `bridgeway audit verify` recomputes.
+    hash TEXT NOT NULL
 );
 CREATE INDEX audit_events_object ON audit_events(object_type, object_id);
 CREATE INDEX audit_events_actor ON audit_events(actor_id, at);
+-- The audit trail is append-only: nothing may change or remove an event.
+CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+
 
 -- Agency-visible sequential numbers (person numbers, case numbers).
 CREATE TABLE counters (

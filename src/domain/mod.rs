@@ -1,5 +1,6 @@
 //! Domain rules: plain Rust, no I/O, exhaustively unit-tested.
 
+pub mod audit;
 pub mod ids;
 pub mod labels;
 pub mod lifecycle;

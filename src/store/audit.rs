@@ -1,6 +1,8 @@
-//! The audit trail: append-only; nothing here updates or deletes an event.
+//! The audit trail: append-only (nothing here updates or deletes an event,
+//! and triggers refuse it) and hash-chained (see `domain::audit`).
 
-use super::Tx;
+use super::{Dialect, Tx};
+use crate::domain::audit::{chain_hash, ChainedFields, GENESIS};
 use crate::domain::ids::{AuditId, UserId};
 use crate::domain::users::Role;
 use crate::{exec, fetch};
@@ -36,15 +38,138 @@ impl Outcome {
     }
 }
 
+/// The hash of the newest event, which the next one chains from. On
+/// PostgreSQL a transaction-scoped advisory lock makes concurrent appenders
+/// (from any server) take their turn; SQLite's single writer already does.
+async fn chain_head(tx: &mut Tx) -> Result<String, sqlx::Error> {
+    if tx.dialect() == Dialect::Postgres {
+        exec!(
+            tx,
+            sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(AUDIT_CHAIN_LOCK)
+        )?;
+    }
+    let head: Option<String> = fetch!(
+        tx,
+        fetch_optional,
+        sqlx::query_scalar("SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1")
+    )?;
+    Ok(head.unwrap_or_else(|| GENESIS.to_owned()))
+}
+
+/// Advisory lock key serializing audit appends on PostgreSQL.
+const AUDIT_CHAIN_LOCK: i64 = 0x0042_5741_5544_4954;
+
 pub async fn append(tx: &mut Tx, e: NewEvent<'_>) -> Result<(), sqlx::Error> {
     let (object_type, object_id) = e.object.unzip();
-    let object_id = object_id.map(AuditId);
+    let id = AuditId::new();
+    let (id_text, actor_text, object_text) = (
+        id.to_string(),
+        e.actor.map(|a| a.0.to_string()),
+        object_id.map(|o| o.to_string()),
+    );
+    let previous = chain_head(tx).await?;
+    let hash = chain_hash(
+        &previous,
+        &ChainedFields {
+            id: &id_text,
+            at: e.at,
+            actor_id: actor_text.as_deref(),
+            actor_role: e.actor.map(|a| a.1.label()),
+            source: e.source,
+            action: e.action,
+            object_type,
+            object_id: object_text.as_deref(),
+            outcome: e.outcome.label(),
+            reason: e.reason,
+        },
+    );
     exec!(tx, sqlx::query(
-        "INSERT INTO audit_events (id, at, actor_id, actor_role, source, action, object_type, object_id, outcome, reason) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
-        .bind(AuditId::new()).bind(e.at).bind(e.actor.map(|a| a.0)).bind(e.actor.map(|a| a.1))
-        .bind(e.source).bind(e.action).bind(object_type).bind(object_id).bind(e.outcome.label()).bind(e.reason))?;
+        "INSERT INTO audit_events (id, at, actor_id, actor_role, source, action, object_type, object_id, outcome, reason, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
+        .bind(id).bind(e.at).bind(e.actor.map(|a| a.0)).bind(e.actor.map(|a| a.1))
+        .bind(e.source).bind(e.action).bind(object_type).bind(object_id.map(AuditId)).bind(e.outcome.label()).bind(e.reason).bind(hash))?;
     Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct StoredEvent {
+    seq: i64,
+    id: AuditId,
+    at: DateTime<Utc>,
+    actor_id: Option<UserId>,
+    actor_role: Option<String>,
+    source: Option<String>,
+    action: String,
+    object_type: Option<String>,
+    object_id: Option<AuditId>,
+    outcome: String,
+    reason: Option<String>,
+    hash: String,
+}
+
+/// The outcome of checking the chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verification {
+    Intact {
+        events: u64,
+    },
+    /// The first event whose hash does not follow from the events before it:
+    /// it, or one before it, was changed, removed, inserted or reordered.
+    Broken {
+        events_checked: u64,
+        seq: i64,
+        at: DateTime<Utc>,
+        action: String,
+    },
+}
+
+/// Recomputes the whole chain, a page at a time.
+pub async fn verify(tx: &mut Tx) -> Result<Verification, sqlx::Error> {
+    const PAGE: i64 = 5_000;
+    let mut previous = GENESIS.to_owned();
+    let mut after = 0_i64;
+    let mut checked = 0_u64;
+    loop {
+        let rows: Vec<StoredEvent> = fetch!(tx, fetch_all, sqlx::query_as(
+            "SELECT seq, id, at, actor_id, actor_role, source, action, object_type, object_id, outcome, reason, hash \
+             FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2").bind(after).bind(PAGE))?;
+        let Some(last) = rows.last() else {
+            return Ok(Verification::Intact { events: checked });
+        };
+        after = last.seq;
+        for e in &rows {
+            let (id, actor, object) = (
+                e.id.to_string(),
+                e.actor_id.map(|a| a.to_string()),
+                e.object_id.map(|o| o.to_string()),
+            );
+            let expected = chain_hash(
+                &previous,
+                &ChainedFields {
+                    id: &id,
+                    at: e.at,
+                    actor_id: actor.as_deref(),
+                    actor_role: e.actor_role.as_deref(),
+                    source: e.source.as_deref(),
+                    action: &e.action,
+                    object_type: e.object_type.as_deref(),
+                    object_id: object.as_deref(),
+                    outcome: &e.outcome,
+                    reason: e.reason.as_deref(),
+                },
+            );
+            if expected != e.hash {
+                return Ok(Verification::Broken {
+                    events_checked: checked,
+                    seq: e.seq,
+                    at: e.at,
+                    action: e.action.clone(),
+                });
+            }
+            previous = expected;
+            checked += 1;
+        }
+    }
 }
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]

@@ -166,3 +166,45 @@ fn settings_come_from_a_file_and_the_command_line_wins() {
     assert!(!ok);
     assert!(err.contains("unknown field"), "{err}");
 }
+
+#[test]
+fn audit_verify_reports_a_tampered_trail_and_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.db");
+    let url = format!("sqlite://{}", path.display());
+    for user in ["first", "second", "third"] {
+        let (ok, _, err) = bridgeway(
+            &[
+                "admin",
+                "create-user",
+                "--database-url",
+                &url,
+                "--username",
+                user,
+                "--role",
+                "officer",
+            ],
+            "a very long password\n",
+        );
+        assert!(ok, "{err}");
+    }
+    let (ok, out, err) = bridgeway(&["audit", "verify", "--database-url", &url], "");
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("audit trail intact: 3 events verified"),
+        "{out}"
+    );
+
+    let tamper = std::process::Command::new("python3")
+        .args(["-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('DROP TRIGGER audit_events_no_update'); \
+                      c.execute(\"UPDATE audit_events SET source = '10.9.9.9' WHERE seq = 2\"); c.commit()", path.to_str().unwrap()])
+        .status()
+        .expect("python3 edits the database as an intruder would");
+    assert!(tamper.success());
+    let (ok, _, err) = bridgeway(&["audit", "verify", "--database-url", &url], "");
+    assert!(!ok, "a tampered trail fails verification");
+    assert!(
+        err.contains("audit trail broken at event #2 (user.create"),
+        "{err}"
+    );
+}

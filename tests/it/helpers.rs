@@ -200,6 +200,11 @@ impl TestApp {
         }
     }
 
+    /// The router, for requests sent from spawned tasks.
+    pub fn router(&self) -> Router {
+        self.router.clone()
+    }
+
     pub async fn send(&self, req: Request<Body>) -> Response {
         let res = self.router.clone().oneshot(req).await.expect("infallible");
         let status = res.status();
