@@ -175,6 +175,9 @@ CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events
 
 CREATE INDEX people_last_name_prefix ON people(lower(last_name) text_pattern_ops);
 
+-- Name search by family-name prefix.
+CREATE INDEX person_aliases_last_name_prefix ON person_aliases(lower(last_name) text_pattern_ops);
+
 -- Agency-visible sequential numbers (person numbers, case numbers).
 CREATE TABLE counters (
     name TEXT PRIMARY KEY,

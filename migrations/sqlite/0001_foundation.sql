@@ -169,6 +169,10 @@ CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
 BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
 
 
+-- Name search by family-name prefix.
+CREATE INDEX people_last_lower ON people(lower(last_name));
+CREATE INDEX person_aliases_last_lower ON person_aliases(lower(last_name));
+
 -- Agency-visible sequential numbers (person numbers, case numbers).
 CREATE TABLE counters (
     name TEXT PRIMARY KEY,

@@ -163,7 +163,8 @@ pub fn parse_case_details(
         referral_source: source?,
         referral_date: input.referral_date,
         court: court?,
-        docket_number: docket?,
+        // Docket numbers are kept upper-case so a search finds them exactly.
+        docket_number: docket?.map(|d| d.to_uppercase()),
         judge: judge?,
         prosecutor: prosecutor?,
         prior_convictions: input.prior_convictions,

@@ -1,6 +1,6 @@
 //! Participants, their aliases and identifiers.
 
-use super::{cursor, Tx};
+use super::{cursor, Dialect, Tx};
 use crate::domain::ids::{PersonId, RowId};
 use crate::domain::people::{Identifier, IdentifierKind, Language, PersonName};
 use crate::{exec, fetch};
@@ -377,24 +377,63 @@ pub async fn search(
     q: &SearchQuery,
     limit: i64,
 ) -> Result<Vec<SearchHit>, sqlx::Error> {
-    let like = |s: &str| format!("{}%", escape_like(&s.to_lowercase()));
-    let last = q.last.as_deref().map(like);
-    let first = q.first.as_deref().map(like);
+    let dialect = tx.dialect();
+    let last = q.last.as_deref().map(|s| s.to_lowercase());
+    // A family-name prefix, matched through an index: SQLite compares a
+    // range of lower(last_name), PostgreSQL a LIKE on a text_pattern_ops index.
+    let name_match = |table: &str, id: &str| match dialect {
+        Dialect::Sqlite => format!(
+            "SELECT {id} FROM {table} WHERE lower(last_name) >= $1 AND lower(last_name) < $2"
+        ),
+        Dialect::Postgres => {
+            format!("SELECT {id} FROM {table} WHERE lower(last_name) LIKE $2 ESCAPE '\\'")
+        }
+    };
+    let mut clauses = Vec::new();
+    if last.is_some() {
+        clauses.push(format!(
+            "p.id IN ({} UNION {})",
+            name_match("people", "id"),
+            name_match("person_aliases", "person_id")
+        ));
+    }
+    if q.first.is_some() {
+        clauses.push("(lower(p.first_name) LIKE $3 ESCAPE '\\' OR EXISTS (SELECT 1 FROM person_aliases a WHERE a.person_id = p.id AND lower(a.first_name) LIKE $3 ESCAPE '\\'))".to_owned());
+    }
+    if q.exact.is_some() {
+        clauses.push(
+            "p.id IN (SELECT id FROM people WHERE person_number = $4 \
+            UNION SELECT person_id FROM person_identifiers WHERE value = $4 \
+            UNION SELECT person_id FROM cases WHERE docket_number = $4 OR case_number = $4)"
+                .to_owned(),
+        );
+    }
+    if q.date_of_birth.is_some() {
+        clauses.push("p.date_of_birth = $5".to_owned());
+    }
+    if clauses.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT id, person_number, first_name, last_name, date_of_birth FROM people p WHERE {} \
+         ORDER BY lower(p.last_name), lower(p.first_name), p.id LIMIT $6",
+        clauses.join(" AND ")
+    );
+    let second = match dialect {
+        Dialect::Sqlite => last.as_ref().map(|l| format!("{l}\u{10FFFF}")),
+        Dialect::Postgres => last.as_ref().map(|l| format!("{}%", escape_like(l))),
+    };
+    let first = q
+        .first
+        .as_deref()
+        .map(|s| format!("{}%", escape_like(&s.to_lowercase())));
     let exact = q.exact.as_deref().map(str::to_uppercase);
-    let sql =
-        "SELECT id, person_number, first_name, last_name, date_of_birth FROM people p WHERE \
-         ($1 IS NULL OR lower(p.last_name) LIKE $1 ESCAPE '\\' OR EXISTS (SELECT 1 FROM person_aliases a WHERE a.person_id = p.id AND lower(a.last_name) LIKE $1 ESCAPE '\\')) \
-         AND ($2 IS NULL OR lower(p.first_name) LIKE $2 ESCAPE '\\' OR EXISTS (SELECT 1 FROM person_aliases a WHERE a.person_id = p.id AND lower(a.first_name) LIKE $2 ESCAPE '\\')) \
-         AND ($3 IS NULL OR p.person_number = $3 \
-              OR EXISTS (SELECT 1 FROM person_identifiers i WHERE i.person_id = p.id AND i.value = $3) \
-              OR EXISTS (SELECT 1 FROM cases c WHERE c.person_id = p.id AND (upper(c.docket_number) = $3 OR c.case_number = $3))) \
-         AND ($4 IS NULL OR p.date_of_birth = $4) \
-         ORDER BY lower(p.last_name), lower(p.first_name), p.id LIMIT $5";
     fetch!(
         tx,
         fetch_all,
-        sqlx::query_as(sql)
+        sqlx::query_as(&sql)
             .bind(last)
+            .bind(second)
             .bind(first)
             .bind(exact)
             .bind(q.date_of_birth)
