@@ -26,7 +26,7 @@ done
 echo "demo database of ${n} participants ready in $(echo "$(date +%s.%N) - $start" | bc) s (includes generation on first use)"
 
 jar=$(mktemp)
-curl -fsS -c "$jar" -o /dev/null -d "username=officer&password=bridgeway-demo-2026" "${url}/login"
+curl -fsS -c "$jar" -o /dev/null -d "username=officer&password=bridgeway-demo-2026&acknowledge=on" "${url}/login"
 token=$(target/release/bridgeway admin create-token --database-url "sqlite://${db}" --username officer --name bench 2>/dev/null)
 person=$(curl -fsS -H "Authorization: Bearer ${token}" "${url}/api/v1/search?q=smith" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
 case_id=$(curl -fsS -H "Authorization: Bearer ${token}" "${url}/api/v1/cases?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')

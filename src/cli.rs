@@ -92,6 +92,13 @@ enum AdminCommand {
         #[arg(long)]
         court: Option<String>,
     },
+    /// Unlock an account locked after failed sign-ins.
+    Unlock {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        username: String,
+    },
     /// Create an API token and print it once.
     CreateToken {
         #[command(flatten)]
@@ -236,6 +243,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("created {} ({})", user.username, user.role.title());
+            Ok(())
+        }
+        Command::Admin(AdminCommand::Unlock { db, username }) => {
+            let s = settings(config, &db, None, "sqlite://bridgeway.db")?;
+            let app = App::new(open(&s).await?, s);
+            auth::unlock(&app, None, &username)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("unlocked {username}");
             Ok(())
         }
         Command::Audit(AuditCommand::Verify(db)) => {

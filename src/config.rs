@@ -45,6 +45,9 @@ pub struct Settings {
     pub session_idle_minutes: i64,
     /// A session ends this long after sign-in, used or not.
     pub session_max_hours: i64,
+    /// A locked account unlocks by itself after this many minutes; by default
+    /// only an administrator unlocks it.
+    pub lockout_auto_unlock_minutes: Option<i64>,
     pub demographics: Demographics,
 }
 
@@ -55,6 +58,7 @@ impl Default for Settings {
             database_url: None,
             session_idle_minutes: 30,
             session_max_hours: 12,
+            lockout_auto_unlock_minutes: None,
             demographics: Demographics::default(),
         }
     }
@@ -84,6 +88,11 @@ impl Settings {
         anyhow::ensure!(
             (1..=24).contains(&self.session_max_hours),
             "session_max_hours must be 1 to 24"
+        );
+        anyhow::ensure!(
+            self.lockout_auto_unlock_minutes
+                .is_none_or(|m| (15..=1440).contains(&m)),
+            "lockout_auto_unlock_minutes must be 15 to 1440"
         );
         Ok(())
     }

@@ -11,6 +11,10 @@ CREATE TABLE users (
     court TEXT,
     active BOOLEAN NOT NULL DEFAULT TRUE,
     last_login_at TIMESTAMPTZ,
+    -- Lockout: consecutive failed sign-ins since failures_since, and when the account locked.
+    failed_logins INTEGER NOT NULL DEFAULT 0,
+    failures_since TIMESTAMPTZ,
+    locked_at TIMESTAMPTZ,
     created_at TIMESTAMPTZ NOT NULL,
     version BIGINT NOT NULL DEFAULT 1
 );
@@ -25,6 +29,13 @@ CREATE TABLE sessions (
     source TEXT
 );
 CREATE INDEX sessions_user ON sessions(user_id);
+
+-- Sign-in attempts per network address, for rate limiting across servers.
+CREATE TABLE login_attempts (
+    source TEXT NOT NULL,
+    at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX login_attempts_source ON login_attempts(source, at);
 
 CREATE TABLE api_tokens (
     id UUID PRIMARY KEY,

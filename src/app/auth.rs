@@ -3,7 +3,7 @@
 
 use super::{now, Actor, App, AppError, AppResult};
 use crate::domain::ids::{SessionId, TokenId, UserId};
-use crate::domain::users::Role;
+use crate::domain::users::{Lockout, Role};
 use crate::store::audit::{self, NewEvent, Outcome};
 use crate::store::users::{self, UserRow};
 use crate::store::Tx;
@@ -143,8 +143,12 @@ pub struct NewSession {
     pub token: Secret,
 }
 
+/// Sign-in attempts one network address may make per minute.
+pub const ATTEMPTS_PER_MINUTE: i64 = 10;
+
 /// Checks a username and password; on success starts a session.
-/// An unknown user and a wrong password get the same answer.
+/// An unknown user, a wrong password and a locked account get the same
+/// answer after about the same time; five failures in 15 minutes lock the account.
 pub async fn log_in(
     app: &App,
     username: &str,
@@ -152,6 +156,14 @@ pub async fn log_in(
     source: Option<String>,
 ) -> AppResult<NewSession> {
     let username = username.trim().to_lowercase();
+    let at = now();
+    let mut tx = app.db.write().await?;
+    let address = source.as_deref().unwrap_or("unknown");
+    let attempts = users::count_attempt(&mut tx, address, at, at - Duration::minutes(1)).await?;
+    tx.commit().await?;
+    if attempts > ATTEMPTS_PER_MINUTE {
+        return Err(AppError::TooManyAttempts);
+    }
     let mut tx = app.db.read().await?;
     let user = users::by_username(&mut tx, &username).await?;
     drop(tx);
@@ -160,11 +172,26 @@ pub async fn log_in(
         None => decoy_hash().await.to_owned(),
     };
     let verified = verify_password(password, hash).await;
+    let auto_unlock = app
+        .settings
+        .lockout_auto_unlock_minutes
+        .map(Duration::minutes);
     let mut tx = app.db.write().await?;
-    match user.filter(|u| verified && u.active) {
-        Some(u) => {
+    // Re-read: another attempt may have changed the lockout meanwhile.
+    let user = match user {
+        Some(u) => users::by_id(&mut tx, u.id).await?,
+        None => None,
+    };
+    let refusal = match &user {
+        None => "unknown username",
+        Some(u) if !u.active => "account disabled",
+        Some(u) if u.lockout().is_locked(at, auto_unlock) => "account locked",
+        Some(_) if !verified => "wrong password",
+        Some(_) => "",
+    };
+    match user {
+        Some(u) if refusal.is_empty() => {
             let token = random_token();
-            let at = now();
             users::insert_session(
                 &mut tx,
                 SessionId::new(),
@@ -175,6 +202,7 @@ pub async fn log_in(
             )
             .await?;
             users::record_login(&mut tx, u.id, at).await?;
+            users::set_lockout(&mut tx, u.id, Lockout::default()).await?;
             audit_anonymous(
                 &mut tx,
                 "auth.login",
@@ -189,20 +217,67 @@ pub async fn log_in(
                 token: Secret::new(token),
             })
         }
-        None => {
+        user => {
+            let actor = user.as_ref().map(|u| (u.id, u.role));
             audit_anonymous(
                 &mut tx,
                 "auth.login",
-                None,
+                actor,
                 source.as_deref(),
                 Outcome::Failure,
-                Some("bad username or password"),
+                Some(refusal),
             )
             .await?;
+            if let Some(u) = user.filter(|_| refusal == "wrong password") {
+                let after = u.lockout().after_failure(at);
+                users::set_lockout(&mut tx, u.id, after).await?;
+                if after.locked_at.is_some() {
+                    audit_anonymous(
+                        &mut tx,
+                        "auth.lockout",
+                        actor,
+                        source.as_deref(),
+                        Outcome::Success,
+                        Some("5 failed sign-ins within 15 minutes"),
+                    )
+                    .await?;
+                }
+            }
             tx.commit().await?;
             Err(AppError::Unauthenticated)
         }
     }
+}
+
+/// Unlocks an account locked by failed sign-ins.
+pub async fn unlock(app: &App, by: Option<&Actor>, username: &str) -> AppResult<()> {
+    if let Some(actor) = by {
+        super::policy::manage_users(actor)?;
+    }
+    let mut tx = app.db.write().await?;
+    let user = users::by_username(&mut tx, &username.trim().to_lowercase())
+        .await?
+        .ok_or(AppError::NotFound("user"))?;
+    users::set_lockout(&mut tx, user.id, Lockout::default()).await?;
+    let (actor, source) = match by {
+        Some(a) => (Some((a.id, a.role)), a.source.as_deref()),
+        None => (None, Some("cli")),
+    };
+    audit::append(
+        &mut tx,
+        NewEvent {
+            at: now(),
+            actor,
+            source,
+            action: "auth.unlock",
+            object: Some(("user", user.id.0)),
+            outcome: Outcome::Success,
+            reason: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Resolves a session cookie to its user, ending sessions idle too long or too old.

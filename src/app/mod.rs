@@ -71,6 +71,8 @@ pub enum AppError {
     Conflict(String),
     #[error("sign-in required")]
     Unauthenticated,
+    #[error("too many sign-in attempts from your address; wait a minute and try again")]
+    TooManyAttempts,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }

@@ -80,3 +80,98 @@ mod tests {
         );
     }
 }
+
+/// Consecutive failures within this window lock an account (CJIS: 5 in 15 minutes).
+pub const LOCKOUT_FAILURES: i32 = 5;
+pub const LOCKOUT_WINDOW_MINUTES: i64 = 15;
+
+/// An account's record of failed sign-ins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Lockout {
+    pub failures: i32,
+    pub since: Option<chrono::DateTime<chrono::Utc>>,
+    pub locked_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl Lockout {
+    /// Is the account locked at `now`? With `auto_unlock`, a lock lapses after that long.
+    pub fn is_locked(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+        auto_unlock: Option<chrono::Duration>,
+    ) -> bool {
+        match (self.locked_at, auto_unlock) {
+            (None, _) => false,
+            (Some(at), Some(after)) => now - at < after,
+            (Some(_), None) => true,
+        }
+    }
+
+    /// The record after one more failure at `now`; the count restarts when
+    /// the last run of failures began outside the window.
+    pub fn after_failure(self, now: chrono::DateTime<chrono::Utc>) -> Self {
+        let window = chrono::Duration::minutes(LOCKOUT_WINDOW_MINUTES);
+        let (failures, since) = match self.since {
+            Some(since) if now - since <= window && self.locked_at.is_none() => {
+                (self.failures + 1, since)
+            }
+            _ => (1, now),
+        };
+        let locked_at = (failures >= LOCKOUT_FAILURES).then_some(now);
+        Self {
+            failures,
+            since: Some(since),
+            locked_at,
+        }
+    }
+}
+
+#[cfg(test)]
+mod lockout_tests {
+    use super::*;
+    use chrono::{Duration, TimeZone, Utc};
+
+    #[test]
+    fn five_failures_within_fifteen_minutes_lock() {
+        let t0 = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap();
+        let mut l = Lockout::default();
+        for i in 0..4 {
+            l = l.after_failure(t0 + Duration::minutes(i * 3));
+            assert!(
+                !l.is_locked(t0 + Duration::minutes(13), None),
+                "after {} failures",
+                i + 1
+            );
+        }
+        l = l.after_failure(t0 + Duration::minutes(14));
+        assert_eq!(l.failures, 5);
+        assert!(
+            l.is_locked(t0 + Duration::days(30), None),
+            "until an administrator unlocks it"
+        );
+        assert!(
+            !l.is_locked(t0 + Duration::minutes(45), Some(Duration::minutes(30))),
+            "or a configured period passes"
+        );
+        assert!(l.is_locked(t0 + Duration::minutes(40), Some(Duration::minutes(30))));
+    }
+
+    #[test]
+    fn failures_spread_over_more_than_the_window_do_not_lock() {
+        let t0 = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap();
+        let mut l = Lockout::default();
+        for i in 0..10 {
+            l = l.after_failure(t0 + Duration::minutes(i * 4));
+        }
+        assert!(
+            l.locked_at.is_none(),
+            "no five fell within one 15-minute window: {l:?}"
+        );
+        let mut slow = Lockout::default();
+        for i in 0..10 {
+            slow = slow.after_failure(t0 + Duration::minutes(i * 16));
+        }
+        assert_eq!(slow.failures, 1);
+        assert!(!slow.is_locked(t0 + Duration::hours(3), None));
+    }
+}

@@ -2,7 +2,7 @@
 
 use super::Tx;
 use crate::domain::ids::{SessionId, TokenId, UserId};
-use crate::domain::users::Role;
+use crate::domain::users::{Lockout, Role};
 use crate::{exec, fetch};
 use chrono::{DateTime, Utc};
 
@@ -17,11 +17,57 @@ pub struct UserRow {
     pub court: Option<String>,
     pub active: bool,
     pub last_login_at: Option<DateTime<Utc>>,
+    pub failed_logins: i32,
+    pub failures_since: Option<DateTime<Utc>>,
+    pub locked_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub version: i64,
 }
 
-const USER_COLUMNS: &str = "id, username, full_name, role, password_hash, supervisor_id, court, active, last_login_at, created_at, version";
+impl UserRow {
+    pub fn lockout(&self) -> Lockout {
+        Lockout {
+            failures: self.failed_logins,
+            since: self.failures_since,
+            locked_at: self.locked_at,
+        }
+    }
+}
+
+const USER_COLUMNS: &str =
+    "id, username, full_name, role, password_hash, supervisor_id, court, active, last_login_at, \
+    failed_logins, failures_since, locked_at, created_at, version";
+
+/// Stores an account's failed sign-in record (after a failure, a success or an unlock).
+pub async fn set_lockout(tx: &mut Tx, id: UserId, l: Lockout) -> Result<(), sqlx::Error> {
+    exec!(tx, sqlx::query("UPDATE users SET failed_logins = $1, failures_since = $2, locked_at = $3 WHERE id = $4")
+        .bind(l.failures).bind(l.since).bind(l.locked_at).bind(id))?;
+    Ok(())
+}
+
+/// Records a sign-in attempt from `source` and returns how many it made since `window_start`.
+pub async fn count_attempt(
+    tx: &mut Tx,
+    source: &str,
+    at: DateTime<Utc>,
+    window_start: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    exec!(
+        tx,
+        sqlx::query("DELETE FROM login_attempts WHERE at < $1").bind(window_start)
+    )?;
+    exec!(
+        tx,
+        sqlx::query("INSERT INTO login_attempts (source, at) VALUES ($1, $2)")
+            .bind(source)
+            .bind(at)
+    )?;
+    fetch!(
+        tx,
+        fetch_one,
+        sqlx::query_scalar("SELECT COUNT(*) FROM login_attempts WHERE source = $1").bind(source)
+    )
+}
 
 pub struct NewUser<'a> {
     pub id: UserId,

@@ -25,6 +25,7 @@ pub fn status_and_code(e: &AppError) -> (StatusCode, &'static str) {
         AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
         AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
         AppError::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated"),
+        AppError::TooManyAttempts => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
         AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
     }
 }

@@ -60,6 +60,7 @@ async function signIn(page, url, username) {
   await page.goto(`${url}/login`);
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByLabel('I have read the notice').check();
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL(`${url}/caseload`);
 }
@@ -74,6 +75,7 @@ const tests = [
     await page.goto(`${url}/login`);
     await page.getByLabel('Username').fill('officer');
     await page.getByLabel('Password').fill('not the password at all');
+    await page.getByLabel('I have read the notice').check();
     await page.getByRole('button', { name: 'Sign in' }).click();
     expect(await page.getByRole('alert').innerText().then(t => t.includes('not right')), 'an error is announced');
   }],

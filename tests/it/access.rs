@@ -291,10 +291,89 @@ async fn staff_lists_and_the_signed_in_user(backend: Backend) {
     assert_eq!(res.error_fields(), ["username", "full_name", "court"]);
 }
 
+async fn five_failures_lock_an_account_until_an_administrator_unlocks_it(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let admin = t.user("admin", Role::Admin, None, None).await;
+    let sup = t.user("sup", Role::Supervisor, None, None).await;
+    t.user("officer", Role::Officer, None, None).await;
+    for _ in 0..5 {
+        assert_eq!(
+            t.login("officer", "a wrong password here").await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(t.audit_count("auth.lockout").await, 1);
+    let res = t.login("officer", crate::helpers::PASSWORD).await;
+    assert_eq!(
+        res.status,
+        StatusCode::UNAUTHORIZED,
+        "the right password does not open a locked account"
+    );
+    assert!(res.text().contains("or the account is locked"));
+
+    assert_eq!(
+        t.post("/api/v1/users/officer/unlock", &sup, json!({}))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        t.post("/api/v1/users/nobody/unlock", &admin, json!({}))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        t.post("/api/v1/users/officer/unlock", &admin, json!({}))
+            .await
+            .status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(t.audit_count("auth.unlock").await, 1);
+    assert_eq!(
+        t.login("officer", crate::helpers::PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
+}
+
+async fn sign_in_needs_the_notice_acknowledged_and_is_rate_limited(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    t.user("officer", Role::Officer, None, None).await;
+    let body = form_urlencoded::Serializer::new(String::new())
+        .append_pair("username", "officer")
+        .append_pair("password", crate::helpers::PASSWORD)
+        .finish();
+    let req = Request::post("/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body))
+        .unwrap();
+    let res = t.send(req).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().contains("confirm that you have read the notice"));
+    assert_eq!(
+        t.audit_count("auth.login").await,
+        0,
+        "credentials were not even checked"
+    );
+
+    let mut statuses = Vec::new();
+    for _ in 0..12 {
+        statuses.push(t.login("nobody", "whatever it is").await.status.as_u16());
+    }
+    assert_eq!(statuses[..10], [401; 10]);
+    assert_eq!(
+        statuses[10..],
+        [429, 429],
+        "the 11th attempt within a minute from one address is refused"
+    );
+}
+
 on_both_databases!(
     each_role_sees_and_changes_only_what_it_should,
     caseloads_are_scoped_to_the_user,
     unauthenticated_requests_are_refused,
     sign_in_fails_the_same_way_for_unknown_users_and_wrong_passwords,
     staff_lists_and_the_signed_in_user,
+    five_failures_lock_an_account_until_an_administrator_unlocks_it,
+    sign_in_needs_the_notice_acknowledged_and_is_rate_limited,
 );

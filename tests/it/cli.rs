@@ -100,6 +100,24 @@ fn accounts_and_tokens_are_created_from_the_command_line() {
     assert!(!ok);
     assert!(err.contains("wizard"), "{err}");
 
+    let unlock = |user: &str| {
+        bridgeway(
+            &[
+                "admin",
+                "unlock",
+                "--database-url",
+                &url,
+                "--username",
+                user,
+            ],
+            "",
+        )
+    };
+    let (ok, out, err) = unlock("jdoe");
+    assert!(ok && out.contains("unlocked jdoe"), "{err}");
+    let (ok, _, err) = unlock("ghost");
+    assert!(!ok && err.contains("user not found"), "{err}");
+
     let (ok, out, err) = bridgeway(
         &[
             "admin",

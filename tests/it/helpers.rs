@@ -263,6 +263,7 @@ impl TestApp {
         let body = form_urlencoded::Serializer::new(String::new())
             .append_pair("username", username)
             .append_pair("password", password)
+            .append_pair("acknowledge", "on")
             .finish();
         let req = Request::post("/login")
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")

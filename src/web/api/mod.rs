@@ -19,7 +19,7 @@ use utoipa::OpenApi;
         Authenticate with `Authorization: Bearer <token>` (see `bridgeway admin create-token`) or the session cookie. \
         Errors are JSON `{code, message, fields}`; bad input is 422 naming the field; a write on a stale `version` is 409."),
     paths(
-        users::me, users::list, users::create,
+        users::me, users::list, users::create, users::unlock,
         programs::list, programs::get, programs::create, programs::update,
         people::list, people::search, people::get, people::update, people::duplicates,
         cases::intake, cases::list, cases::get, cases::update, cases::transition,
@@ -52,6 +52,7 @@ pub fn router() -> Router<App> {
         .route("/openapi.json", get(openapi))
         .route("/me", get(users::me))
         .route("/users", get(users::list).post(users::create))
+        .route("/users/{username}/unlock", post(users::unlock))
         .route("/programs", get(programs::list).post(programs::create))
         .route("/programs/{id}", get(programs::get).put(programs::update))
         .route("/people", get(people::list))

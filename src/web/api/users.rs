@@ -1,8 +1,9 @@
+use crate::app::auth;
 use crate::app::users::{self, Creator, StaffMember, UserInput};
 use crate::app::App;
 use crate::domain::users::Role;
 use crate::web::error::{ApiResult, ErrorBody};
-use crate::web::extract::{ApiJson, ApiUser};
+use crate::web::extract::{ApiJson, ApiPath, ApiUser};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -48,4 +49,16 @@ pub async fn create(
         StatusCode::CREATED,
         Json(users::create(&app, Creator::Admin(&actor), input).await?),
     ))
+}
+
+/// Unlocks an account locked after failed sign-ins (administrators).
+#[utoipa::path(post, path = "/api/v1/users/{username}/unlock", tag = "users", params(("username" = String, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn unlock(
+    State(app): State<App>,
+    ApiUser(actor): ApiUser,
+    ApiPath(username): ApiPath<String>,
+) -> ApiResult<StatusCode> {
+    auth::unlock(&app, Some(&actor), &username).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -16,38 +16,43 @@ use axum::response::{IntoResponse, Redirect, Response};
 #[template(path = "login.html")]
 struct LoginPage {
     form: FormState,
-    failed: bool,
+    /// Why the last attempt did not sign in.
+    problem: Option<&'static str>,
     demo_accounts: Vec<(String, String)>,
 }
 
-fn demo_accounts(app: &App) -> Vec<(String, String)> {
-    app.demo_logins.as_ref().clone()
-}
-
-pub async fn login_page(State(app): State<App>) -> Response {
+fn login(app: &App, status: StatusCode, username: &str, problem: Option<&'static str>) -> Response {
+    let form = FormState::default().with("username", username);
     render_with(
-        StatusCode::OK,
+        status,
         &LoginPage {
-            form: FormState::default(),
-            failed: false,
-            demo_accounts: demo_accounts(&app),
+            form,
+            problem,
+            demo_accounts: app.demo_logins.as_ref().clone(),
         },
     )
 }
 
+pub async fn login_page(State(app): State<App>) -> Response {
+    login(&app, StatusCode::OK, "", None)
+}
+
+/// Signs in. The notice must be acknowledged before credentials are even checked.
 pub async fn log_in(
     State(app): State<App>,
     ClientAddr(source): ClientAddr,
     Form(form): Form,
 ) -> PageResult<Response> {
-    match auth::log_in(
-        &app,
-        form.v("username"),
-        Secret::new(form.v("password")),
-        source,
-    )
-    .await
-    {
+    let username = form.v("username");
+    if !form.checked("acknowledge") {
+        return Ok(login(
+            &app,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            username,
+            Some("Please confirm that you have read the notice about this restricted system."),
+        ));
+    }
+    match auth::log_in(&app, username, Secret::new(form.v("password")), source).await {
         Ok(session) => {
             let cookie = format!(
                 "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict",
@@ -55,17 +60,18 @@ pub async fn log_in(
             );
             Ok(([(SET_COOKIE, cookie)], Redirect::to("/caseload")).into_response())
         }
-        Err(AppError::Unauthenticated) => {
-            let form = FormState::default().with("username", form.v("username"));
-            Ok(render_with(
-                StatusCode::UNAUTHORIZED,
-                &LoginPage {
-                    form,
-                    failed: true,
-                    demo_accounts: demo_accounts(&app),
-                },
-            ))
-        }
+        Err(AppError::Unauthenticated) => Ok(login(
+            &app,
+            StatusCode::UNAUTHORIZED,
+            username,
+            Some("The username or password is not right, or the account is locked."),
+        )),
+        Err(AppError::TooManyAttempts) => Ok(login(
+            &app,
+            StatusCode::TOO_MANY_REQUESTS,
+            username,
+            Some("Too many sign-in attempts from your address. Wait a minute and try again."),
+        )),
         Err(e) => Err(e.into()),
     }
 }
