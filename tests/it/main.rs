@@ -9,6 +9,7 @@ mod cli;
 mod demo;
 mod intake;
 mod lifecycle;
+mod matrix;
 mod pages;
 mod people;
 mod validation;

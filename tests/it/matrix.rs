@@ -1,0 +1,356 @@
+//! Every API route × every role × their own and someone else's record: the
+//! answer each gets is spelled out here, independently of the policy module,
+//! so a route that leaks (or a role that loses access) fails this test.
+//!
+//! Writes are probed with a stale version or an invalid body: an authorized
+//! caller gets 409 or 422 and nothing changes; an unauthorized one 403 or 404.
+
+use crate::helpers::{referral, Backend, TestApp, User};
+use crate::on_both_databases;
+use bridgeway::domain::users::Role;
+use serde_json::{json, Value};
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Who {
+    Admin,
+    Supervisor,
+    Officer,
+    OtherOfficer,
+    Court,
+    Provider,
+    Auditor,
+}
+
+const EVERYONE: [Who; 7] = [
+    Who::Admin,
+    Who::Supervisor,
+    Who::Officer,
+    Who::OtherOfficer,
+    Who::Court,
+    Who::Provider,
+    Who::Auditor,
+];
+
+fn case_staff(w: Who) -> bool {
+    matches!(
+        w,
+        Who::Admin | Who::Supervisor | Who::Officer | Who::OtherOfficer
+    )
+}
+
+/// The expected answer for reading the officer's case (`own`) or the other officer's.
+fn read(w: Who, own: bool) -> u16 {
+    match w {
+        _ if case_staff(w) => 200,
+        Who::Court if own => 200,
+        _ => 404,
+    }
+}
+
+/// The expected answer for changing it (`ok` is what an authorized probe gets).
+fn change(w: Who, own: bool, ok: u16) -> u16 {
+    match w {
+        Who::Admin => ok,
+        Who::Supervisor | Who::Officer if own => ok,
+        Who::OtherOfficer if !own => ok,
+        Who::Supervisor | Who::Officer | Who::OtherOfficer => 403,
+        Who::Court if own => 403,
+        _ => 404,
+    }
+}
+
+fn only(allowed: &[Who], w: Who, ok: u16) -> u16 {
+    if allowed.contains(&w) {
+        ok
+    } else {
+        403
+    }
+}
+
+async fn every_route_answers_every_role_as_specified(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let admin = t.user("admin", Role::Admin, None, None).await;
+    let sup = t.user("sup", Role::Supervisor, None, None).await;
+    let officer = t.user("officer", Role::Officer, Some(sup.id), None).await;
+    let other = t.user("other", Role::Officer, None, None).await;
+    let court = t
+        .user("court", Role::Court, None, Some("Superior Court, Dept. 3"))
+        .await;
+    let provider = t.user("provider", Role::Provider, None, None).await;
+    let auditor = t.user("auditor", Role::Auditor, None, None).await;
+    let user = |w: Who| -> &User {
+        match w {
+            Who::Admin => &admin,
+            Who::Supervisor => &sup,
+            Who::Officer => &officer,
+            Who::OtherOfficer => &other,
+            Who::Court => &court,
+            Who::Provider => &provider,
+            Who::Auditor => &auditor,
+        }
+    };
+    let program = t.program(&admin, "Pretrial", json!({})).await;
+    let mine = t
+        .post(
+            "/api/v1/intake",
+            &officer,
+            referral(program, "Ann", "Lee", "1990-04-01", Some(officer.id)),
+        )
+        .await
+        .json();
+    let mut elsewhere = referral(program, "Bob", "Ray", "1970-04-01", Some(other.id));
+    elsewhere["case"]["court"] = json!("Municipal Court");
+    let theirs = t.post("/api/v1/intake", &other, elsewhere).await.json();
+
+    let stale_person = json!({"version": 0, "person": {"first_name": "X", "last_name": "Y", "date_of_birth": "1990-01-01"}});
+    let stale_case =
+        json!({"version": 0, "case": {"referral_source": "Court", "referral_date": "2026-10-01"}});
+    let stale_move = json!({"version": 0, "to": "declined", "reason": "probe"});
+    let bad_program =
+        json!({"kind": "probation", "name": "", "default_length_days": 1, "supervising_unit": "U"});
+    let bad_user = json!({"username": "x", "full_name": "", "role": "officer", "password": "p"});
+    let bad_intake = json!({"person_id": mine["person_id"], "program_id": program, "case": {"referral_source": "C", "referral_date": "2026-10-01"}, "charges": []});
+    let person_probe =
+        json!({"first_name": "Ann", "last_name": "Lee", "date_of_birth": "1990-04-01"});
+
+    let mut failures = Vec::new();
+    for w in EVERYONE {
+        let u = user(w);
+        let mut check = |what: String, got: u16, want: u16| {
+            if got != want {
+                failures.push(format!("{w:?} {what}: got {got}, want {want}"));
+            }
+        };
+        check(
+            "GET /me".into(),
+            t.get("/api/v1/me", u).await.status.as_u16(),
+            200,
+        );
+        check(
+            "GET /openapi.json".into(),
+            t.get("/api/v1/openapi.json", u).await.status.as_u16(),
+            200,
+        );
+        check(
+            "GET /programs".into(),
+            t.get("/api/v1/programs", u).await.status.as_u16(),
+            200,
+        );
+        check(
+            "GET /programs/{id}".into(),
+            t.get(&format!("/api/v1/programs/{program}"), u)
+                .await
+                .status
+                .as_u16(),
+            200,
+        );
+        check(
+            "POST /programs".into(),
+            t.post("/api/v1/programs", u, bad_program.clone())
+                .await
+                .status
+                .as_u16(),
+            only(&[Who::Admin], w, 422),
+        );
+        let stale_program = json!({"version": 0, "program": {"kind": "pretrial", "name": "Pretrial", "default_length_days": 180, "supervising_unit": "U"}});
+        check(
+            "PUT /programs/{id}".into(),
+            t.api(
+                "PUT",
+                &format!("/api/v1/programs/{program}"),
+                u,
+                Some(stale_program),
+            )
+            .await
+            .status
+            .as_u16(),
+            only(&[Who::Admin], w, 409),
+        );
+        let staff = [Who::Admin, Who::Supervisor, Who::Officer, Who::OtherOfficer];
+        check(
+            "GET /users".into(),
+            t.get("/api/v1/users", u).await.status.as_u16(),
+            only(&staff, w, 200),
+        );
+        check(
+            "POST /users".into(),
+            t.post("/api/v1/users", u, bad_user.clone())
+                .await
+                .status
+                .as_u16(),
+            only(&[Who::Admin], w, 422),
+        );
+        check(
+            "POST /users/{u}/unlock".into(),
+            t.post("/api/v1/users/officer/unlock", u, json!({}))
+                .await
+                .status
+                .as_u16(),
+            only(&[Who::Admin], w, 204),
+        );
+        check(
+            "GET /people".into(),
+            t.get("/api/v1/people", u).await.status.as_u16(),
+            only(&staff, w, 200),
+        );
+        check(
+            "GET /search".into(),
+            t.get("/api/v1/search?q=lee", u).await.status.as_u16(),
+            only(&staff, w, 200),
+        );
+        check(
+            "POST /people/duplicates".into(),
+            t.post("/api/v1/people/duplicates", u, person_probe.clone())
+                .await
+                .status
+                .as_u16(),
+            only(&staff, w, 200),
+        );
+        check(
+            "POST /intake".into(),
+            t.post("/api/v1/intake", u, bad_intake.clone())
+                .await
+                .status
+                .as_u16(),
+            only(&staff, w, 422),
+        );
+        check(
+            "GET /cases".into(),
+            t.get("/api/v1/cases", u).await.status.as_u16(),
+            200,
+        );
+        for (own, opened) in [(true, &mine), (false, &theirs)] {
+            let person = format!("/api/v1/people/{}", opened["person_id"].as_str().unwrap());
+            let case = format!("/api/v1/cases/{}", opened["case_id"].as_str().unwrap());
+            let whose = if own { "own" } else { "other" };
+            check(
+                format!("GET {whose} person"),
+                t.get(&person, u).await.status.as_u16(),
+                read(w, own),
+            );
+            check(
+                format!("PUT {whose} person"),
+                t.api("PUT", &person, u, Some(stale_person.clone()))
+                    .await
+                    .status
+                    .as_u16(),
+                change(w, own, 409),
+            );
+            check(
+                format!("GET {whose} case"),
+                t.get(&case, u).await.status.as_u16(),
+                read(w, own),
+            );
+            check(
+                format!("PUT {whose} case"),
+                t.api("PUT", &case, u, Some(stale_case.clone()))
+                    .await
+                    .status
+                    .as_u16(),
+                change(w, own, 409),
+            );
+            check(
+                format!("POST {whose} case transition"),
+                t.post(&format!("{case}/transitions"), u, stale_move.clone())
+                    .await
+                    .status
+                    .as_u16(),
+                change(w, own, 409),
+            );
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} answers differ from the specification:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// Pages for each role: the same rules, rendered.
+async fn every_page_answers_every_role_as_specified(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let admin = t.user("admin", Role::Admin, None, None).await;
+    let officer = t.user("officer", Role::Officer, None, None).await;
+    t.user("court", Role::Court, None, Some("Superior Court, Dept. 3"))
+        .await;
+    t.user("auditor", Role::Auditor, None, None).await;
+    let program = t.program(&admin, "Pretrial", json!({})).await;
+    let opened: Value = t
+        .post(
+            "/api/v1/intake",
+            &officer,
+            referral(program, "Ann", "Lee", "1990-04-01", Some(officer.id)),
+        )
+        .await
+        .json();
+    let person = format!("/people/{}", opened["person_id"].as_str().unwrap());
+    let case = format!("/cases/{}", opened["case_id"].as_str().unwrap());
+    let mut failures = Vec::new();
+    for (name, pages) in [
+        (
+            "officer",
+            [
+                (200, "/caseload"),
+                (200, "/search?q=lee"),
+                (200, "/intake"),
+                (200, "/programs"),
+                (200, person.as_str()),
+                (200, case.as_str()),
+            ],
+        ),
+        (
+            "court",
+            [
+                (200, "/caseload"),
+                (403, "/search?q=lee"),
+                (403, "/intake"),
+                (200, "/programs"),
+                (200, person.as_str()),
+                (200, case.as_str()),
+            ],
+        ),
+        (
+            "auditor",
+            [
+                (200, "/caseload"),
+                (403, "/search?q=lee"),
+                (403, "/intake"),
+                (200, "/programs"),
+                (404, person.as_str()),
+                (404, case.as_str()),
+            ],
+        ),
+    ] {
+        let cookie = t.session(name).await;
+        for (want, path) in pages {
+            let got = t.page(path, &cookie).await.status.as_u16();
+            if got != want {
+                failures.push(format!("{name} GET {path}: got {got}, want {want}"));
+            }
+        }
+        let got = t
+            .form(
+                &format!("{case}/status"),
+                &cookie,
+                &[("version", "0"), ("to", "declined"), ("reason", "probe")],
+            )
+            .await
+            .status
+            .as_u16();
+        let want = match name {
+            "officer" => 409,
+            "court" => 403,
+            _ => 404,
+        };
+        if got != want {
+            failures.push(format!("{name} POST {case}/status: got {got}, want {want}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+on_both_databases!(
+    every_route_answers_every_role_as_specified,
+    every_page_answers_every_role_as_specified
+);
