@@ -27,3 +27,16 @@ pub async fn record(
     )
     .await
 }
+
+/// Who an event names: a signed-in user, or the command line on the server.
+pub fn origin(
+    by: Option<&Actor>,
+) -> (
+    Option<(crate::domain::ids::UserId, crate::domain::users::Role)>,
+    Option<&str>,
+) {
+    match by {
+        Some(a) => (Some((a.id, a.role)), a.source.as_deref()),
+        None => (None, Some("cli")),
+    }
+}

@@ -259,10 +259,7 @@ pub async fn unlock(app: &App, by: Option<&Actor>, username: &str) -> AppResult<
         .await?
         .ok_or(AppError::NotFound("user"))?;
     users::set_lockout(&mut tx, user.id, Lockout::default()).await?;
-    let (actor, source) = match by {
-        Some(a) => (Some((a.id, a.role)), a.source.as_deref()),
-        None => (None, Some("cli")),
-    };
+    let (actor, source) = super::audit::origin(by);
     audit::append(
         &mut tx,
         NewEvent {

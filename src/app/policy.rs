@@ -90,6 +90,11 @@ pub fn manage_users(actor: &Actor) -> Result<(), AppError> {
     allow(actor.role == Role::Admin, "manage user accounts")
 }
 
+/// Read the audit trail: auditors only (CJIS separation of duties).
+pub fn read_audit_trail(actor: &Actor) -> Result<(), AppError> {
+    allow(actor.role == Role::Auditor, "read the audit trail")
+}
+
 /// List staff (to pick an officer): case staff and administrators.
 pub fn list_staff(actor: &Actor) -> Result<(), AppError> {
     allow(is_case_staff(actor), "list staff")

@@ -118,10 +118,10 @@ pub async fn create(app: &App, creator: Creator<'_>, input: UserInput) -> AppRes
         }
         other => other?,
     }
-    let (actor, source) = match creator {
-        Creator::Admin(a) => (Some((a.id, a.role)), a.source.as_deref()),
-        Creator::Console => (None, Some("cli")),
-    };
+    let (actor, source) = super::audit::origin(match creator {
+        Creator::Admin(a) => Some(a),
+        Creator::Console => None,
+    });
     audit::append(
         &mut tx,
         NewEvent {

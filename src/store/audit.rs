@@ -211,3 +211,88 @@ pub async fn count(tx: &mut Tx, action: &str) -> Result<i64, sqlx::Error> {
         sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = $1").bind(action)
     )
 }
+
+/// What an auditor asks of the trail. Every part narrows the result.
+#[derive(Debug, Clone, Default)]
+pub struct EventQuery {
+    /// Events on this person's record or on any of their cases.
+    pub person: Option<Uuid>,
+    /// Events by this user.
+    pub actor: Option<UserId>,
+    /// Actions starting with this (e.g. `auth.` or `person.view`).
+    pub action_prefix: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+    /// Only events before this sequence number (the next page, newest first).
+    pub before_seq: Option<i64>,
+}
+
+/// One event as an auditor reads it.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct AuditEntry {
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    pub actor_username: Option<String>,
+    pub actor_name: Option<String>,
+    pub actor_role: Option<String>,
+    pub source: Option<String>,
+    pub action: String,
+    pub object_type: Option<String>,
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub object_id: Option<AuditId>,
+    pub outcome: String,
+    pub reason: Option<String>,
+}
+
+/// Events matching `q`, newest first.
+pub async fn search(
+    tx: &mut Tx,
+    q: &EventQuery,
+    limit: i64,
+) -> Result<Vec<AuditEntry>, sqlx::Error> {
+    let mut clauses = vec!["TRUE".to_owned()];
+    if q.person.is_some() {
+        clauses.push(
+            "((e.object_type = 'person' AND e.object_id = $1) \
+             OR (e.object_type = 'case' AND e.object_id IN (SELECT id FROM cases WHERE person_id = $1)))"
+                .to_owned(),
+        );
+    }
+    if q.actor.is_some() {
+        clauses.push("e.actor_id = $2".to_owned());
+    }
+    if q.action_prefix.is_some() {
+        clauses.push("e.action LIKE $3 ESCAPE '\\'".to_owned());
+    }
+    if q.from.is_some() {
+        clauses.push("e.at >= $4".to_owned());
+    }
+    if q.until.is_some() {
+        clauses.push("e.at < $5".to_owned());
+    }
+    if q.before_seq.is_some() {
+        clauses.push("e.seq < $6".to_owned());
+    }
+    let sql = format!(
+        "SELECT e.seq, e.at, u.username AS actor_username, u.full_name AS actor_name, e.actor_role, e.source, e.action, \
+         e.object_type, e.object_id, e.outcome, e.reason \
+         FROM audit_events e LEFT JOIN users u ON u.id = e.actor_id WHERE {} ORDER BY e.seq DESC LIMIT $7",
+        clauses.join(" AND ")
+    );
+    let prefix = q
+        .action_prefix
+        .as_deref()
+        .map(|p| format!("{}%", super::people::escape_like(p)));
+    fetch!(
+        tx,
+        fetch_all,
+        sqlx::query_as(&sql)
+            .bind(q.person.map(AuditId))
+            .bind(q.actor)
+            .bind(prefix)
+            .bind(q.from)
+            .bind(q.until)
+            .bind(q.before_seq)
+            .bind(limit)
+    )
+}

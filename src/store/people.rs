@@ -230,6 +230,14 @@ pub async fn get(tx: &mut Tx, id: PersonId) -> Result<Option<PersonRow>, sqlx::E
     fetch!(tx, fetch_optional, sqlx::query_as(&sql).bind(id))
 }
 
+pub async fn by_number(tx: &mut Tx, number: &str) -> Result<Option<PersonId>, sqlx::Error> {
+    fetch!(
+        tx,
+        fetch_optional,
+        sqlx::query_scalar("SELECT id FROM people WHERE person_number = $1").bind(number)
+    )
+}
+
 #[derive(sqlx::FromRow)]
 struct AliasRow {
     first_name: String,

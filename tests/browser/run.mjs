@@ -56,13 +56,13 @@ function expect(cond, message) {
   if (!cond) throw new Error(message);
 }
 
-async function signIn(page, url, username) {
+async function signIn(page, url, username, home = '/caseload') {
   await page.goto(`${url}/login`);
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByLabel('I have read the notice').check();
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(`${url}/caseload`);
+  await page.waitForURL(`${url}${home}`);
 }
 
 const tests = [
@@ -133,6 +133,14 @@ const tests = [
     await expectAccessible(page, 'the duplicate warning');
     await page.getByRole('button', { name: /^Use Quentin Abernathy/ }).click();
     await page.waitForURL(/\/cases\//);
+  }],
+  ['an auditor lands on the audit trail and can filter it', async ({ page, url }) => {
+    await signIn(page, url, 'auditor', '/audit');
+    await page.getByLabel('Action').fill('auth.');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForLoadState();
+    expect(await page.getByRole('cell', { name: /auth\.login/ }).count() > 0, 'sign-ins are listed');
+    await expectAccessible(page, 'the audit trail');
   }],
   ['pages work on a phone without sideways scrolling', async ({ browser, url }) => {
     const phone = await browser.newContext({ viewport: { width: 375, height: 740 }, bypassCSP: true });

@@ -1,27 +1,16 @@
 //! The audit trail is append-only and a changed, removed or inserted event is caught.
 
-use crate::helpers::{referral, Backend, TestApp};
+use crate::helpers::{Backend, TestApp};
 use crate::on_both_databases;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use bridgeway::domain::users::Role;
 use bridgeway::store::audit::{verify, Verification};
 use bridgeway::{exec, fetch};
-use serde_json::json;
 use tower::ServiceExt;
 
 async fn some_history(t: &TestApp) {
-    let admin = t.user("admin", Role::Admin, None, None).await;
-    let officer = t.user("officer", Role::Officer, None, None).await;
-    let program = t.program(&admin, "Pretrial", json!({})).await;
-    let opened = t
-        .post(
-            "/api/v1/intake",
-            &officer,
-            referral(program, "Ann", "Lee", "1990-04-01", Some(officer.id)),
-        )
-        .await
-        .json();
+    let (_, officer, opened) = t.one_referral().await;
     for _ in 0..3 {
         t.get(
             &format!("/api/v1/people/{}", opened["person_id"].as_str().unwrap()),
@@ -154,9 +143,116 @@ async fn concurrent_appends_keep_one_chain(backend: Backend) {
     assert_eq!(verification(&t).await, Verification::Intact { events });
 }
 
+async fn auditors_search_and_export_the_trail(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let (admin, officer, opened) = t.one_referral().await;
+    let auditor = t.user("auditor", Role::Auditor, None, None).await;
+    let person_id = opened["person_id"].as_str().unwrap();
+    t.get(&format!("/api/v1/people/{person_id}"), &officer)
+        .await;
+    t.get(
+        &format!("/api/v1/cases/{}", opened["case_id"].as_str().unwrap()),
+        &officer,
+    )
+    .await;
+
+    let res = t
+        .get(&format!("/api/v1/audit?person_id={person_id}"), &auditor)
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    let actions: Vec<String> = res.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        actions,
+        ["case.view", "person.view", "case.create", "person.create"],
+        "the person's record and their cases, newest first"
+    );
+    let by_user = t
+        .get("/api/v1/audit?username=officer&action=person.", &auditor)
+        .await
+        .json();
+    assert!(by_user["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["actor_username"] == "officer"
+            && e["action"].as_str().unwrap().starts_with("person.")));
+    let res = t.get("/api/v1/audit?username=ghost", &auditor).await;
+    assert_eq!(res.error_fields(), ["username"]);
+    let res = t
+        .get("/api/v1/audit?from=2026-11-02&to=2026-11-01", &auditor)
+        .await;
+    assert_eq!(res.error_fields(), ["to"]);
+    assert_eq!(
+        t.get("/api/v1/audit", &officer).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        t.get("/api/v1/audit", &admin).await.status,
+        StatusCode::FORBIDDEN,
+        "administrators manage, auditors audit"
+    );
+
+    let cookie = t.session("auditor").await;
+    let home = t.page("/", &cookie).await;
+    assert_eq!(
+        home.headers[header::LOCATION],
+        "/audit",
+        "an auditor's home is the trail"
+    );
+    let page = t.page("/audit?person_number=p-0000001", &cookie).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text().contains("person.view"));
+    assert_eq!(
+        t.page("/audit?from=yesterday", &cookie).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let csv = t
+        .page("/audit/export.csv?person_number=P-0000001", &cookie)
+        .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.headers[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let text = csv.text();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "seq,time_utc,username,name,role,source,action,object_type,object_id,outcome,reason"
+    );
+    assert!(
+        lines[1..]
+            .iter()
+            .any(|l| l.contains(",person.view,person,")),
+        "{text}"
+    );
+    assert!(
+        t.audit_count("audit.search").await >= 3,
+        "reading the trail is audited"
+    );
+    assert_eq!(t.audit_count("audit.export").await, 1);
+    let officer_cookie = t.session("officer").await;
+    assert_eq!(
+        t.page("/audit", &officer_cookie).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        verification(&t).await,
+        Verification::Intact {
+            events: t.count("audit_events").await as u64
+        }
+    );
+}
+
 on_both_databases!(
     the_trail_verifies_and_refuses_changes,
     a_changed_event_is_caught,
     a_removed_event_is_caught,
     concurrent_appends_keep_one_chain,
+    auditors_search_and_export_the_trail,
 );

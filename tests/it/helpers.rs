@@ -320,6 +320,23 @@ impl TestApp {
             .expect("uuid")
     }
 
+    /// An administrator, an officer, a program open to everyone, and the
+    /// intake answer for one referral the officer took in (Ann Lee).
+    pub async fn one_referral(&self) -> (User, User, Value) {
+        let admin = self.user("admin", Role::Admin, None, None).await;
+        let officer = self.user("officer", Role::Officer, None, None).await;
+        let program = self.program(&admin, "Pretrial", json!({})).await;
+        let opened = self
+            .post(
+                "/api/v1/intake",
+                &officer,
+                referral(program, "Ann", "Lee", "1990-04-01", Some(officer.id)),
+            )
+            .await;
+        assert_eq!(opened.status, StatusCode::CREATED, "{}", opened.text());
+        (admin, officer, opened.json())
+    }
+
     pub async fn count(&self, table: &str) -> i64 {
         let mut tx = self.app.db.read().await.expect("tx");
         bridgeway::fetch!(

@@ -219,6 +219,11 @@ async fn every_route_answers_every_role_as_specified(backend: Backend) {
             t.get("/api/v1/cases", u).await.status.as_u16(),
             200,
         );
+        check(
+            "GET /audit".into(),
+            t.get("/api/v1/audit", u).await.status.as_u16(),
+            only(&[Who::Auditor], w, 200),
+        );
         for (own, opened) in [(true, &mine), (false, &theirs)] {
             let person = format!("/api/v1/people/{}", opened["person_id"].as_str().unwrap());
             let case = format!("/api/v1/cases/{}", opened["case_id"].as_str().unwrap());
@@ -297,6 +302,8 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
                 (200, "/programs"),
                 (200, person.as_str()),
                 (200, case.as_str()),
+                (403, "/audit"),
+                (403, "/audit/export.csv"),
             ],
         ),
         (
@@ -308,6 +315,8 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
                 (200, "/programs"),
                 (200, person.as_str()),
                 (200, case.as_str()),
+                (403, "/audit"),
+                (403, "/audit/export.csv"),
             ],
         ),
         (
@@ -319,6 +328,8 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
                 (200, "/programs"),
                 (404, person.as_str()),
                 (404, case.as_str()),
+                (200, "/audit"),
+                (200, "/audit/export.csv"),
             ],
         ),
     ] {

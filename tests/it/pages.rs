@@ -112,17 +112,7 @@ async fn form_errors_are_shown_beside_their_fields(backend: Backend) {
 
 async fn the_participant_page_shows_the_timeline_and_who_looked(backend: Backend) {
     let t = TestApp::new(backend).await;
-    let admin = t.user("admin", Role::Admin, None, None).await;
-    let officer = t.user("officer", Role::Officer, None, None).await;
-    let program = t.program(&admin, "Pretrial", json!({})).await;
-    let opened = t
-        .post(
-            "/api/v1/intake",
-            &officer,
-            referral(program, "Ann", "Lee", "1990-04-01", Some(officer.id)),
-        )
-        .await
-        .json();
+    let (_, _, opened) = t.one_referral().await;
     let cookie = t.session("officer").await;
     let page = t
         .page(

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, described by an OpenAPI 3.1 document
 //! generated from these handlers.
 
+mod audit;
 mod cases;
 mod people;
 mod programs;
@@ -23,6 +24,7 @@ use utoipa::OpenApi;
         programs::list, programs::get, programs::create, programs::update,
         people::list, people::search, people::get, people::update, people::duplicates,
         cases::intake, cases::list, cases::get, cases::update, cases::transition,
+        audit::search,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
@@ -63,4 +65,5 @@ pub fn router() -> Router<App> {
         .route("/cases", get(cases::list))
         .route("/cases/{id}", get(cases::get).put(cases::update))
         .route("/cases/{id}/transitions", post(cases::transition))
+        .route("/audit", get(audit::search))
 }

@@ -1,6 +1,7 @@
 //! Server-rendered pages (askama templates), mirroring the API: each handler
 //! calls the same service as its API counterpart and renders the result.
 
+mod audit;
 mod caseload;
 mod cases;
 pub mod form;
@@ -23,6 +24,7 @@ pub struct Nav {
     pub role: &'static str,
     pub is_admin: bool,
     pub does_casework: bool,
+    pub is_auditor: bool,
     pub current: &'static str,
 }
 
@@ -33,6 +35,7 @@ impl Nav {
             role: actor.role.title(),
             is_admin: actor.role == Role::Admin,
             does_casework: matches!(actor.role, Role::Admin | Role::Supervisor | Role::Officer),
+            is_auditor: actor.role == Role::Auditor,
             current,
         }
     }
@@ -118,9 +121,20 @@ async fn stylesheet() -> Response {
         .into_response()
 }
 
+/// Each role's home: the audit trail for auditors, the caseload for everyone else.
+async fn home(user: crate::web::extract::PageUser) -> Redirect {
+    if user.actor.role == Role::Auditor {
+        Redirect::to("/audit")
+    } else {
+        Redirect::to("/caseload")
+    }
+}
+
 pub fn router() -> Router<App> {
     Router::new()
-        .route("/", get(|| async { Redirect::to("/caseload") }))
+        .route("/", get(home))
+        .route("/audit", get(audit::page))
+        .route("/audit/export.csv", get(audit::export))
         .route("/static/app.css", get(stylesheet))
         .route("/login", get(session::login_page).post(session::log_in))
         .route("/logout", post(session::log_out))

@@ -58,7 +58,7 @@ pub async fn log_in(
                 "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict",
                 session.token.expose()
             );
-            Ok(([(SET_COOKIE, cookie)], Redirect::to("/caseload")).into_response())
+            Ok(([(SET_COOKIE, cookie)], Redirect::to("/")).into_response())
         }
         Err(AppError::Unauthenticated) => Ok(login(
             &app,

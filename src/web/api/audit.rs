@@ -1,0 +1,54 @@
+use super::views::Page;
+use crate::app::audit_trail::{self, TrailQuery};
+use crate::app::App;
+use crate::domain::ids::PersonId;
+use crate::store::audit::AuditEntry;
+use crate::web::error::{ApiResult, ErrorBody};
+use crate::web::extract::{ApiQuery, ApiUser};
+use axum::extract::State;
+use axum::Json;
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AuditQuery {
+    /// Events on this participant's record or any of their cases.
+    person_id: Option<PersonId>,
+    /// Events by this user.
+    username: Option<String>,
+    /// Actions starting with this, e.g. `auth.` or `person.view`.
+    action: Option<String>,
+    /// First day (UTC), inclusive.
+    from: Option<NaiveDate>,
+    /// Last day (UTC), inclusive.
+    to: Option<NaiveDate>,
+    cursor: Option<i64>,
+    /// 1 to 500 (default 100).
+    limit: Option<i64>,
+}
+
+/// The audit trail, newest first (auditors). Reading it is audited.
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery),
+    responses((status = 200, body = Page<AuditEntry>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn search(
+    State(app): State<App>,
+    ApiUser(actor): ApiUser,
+    ApiQuery(q): ApiQuery<AuditQuery>,
+) -> ApiResult<Json<Page<AuditEntry>>> {
+    let limit = q.limit.unwrap_or(100).clamp(1, 500);
+    let query = TrailQuery {
+        person: q.person_id,
+        person_number: None,
+        username: q.username,
+        action: q.action,
+        from: q.from,
+        to: q.to,
+        before_seq: q.cursor,
+    };
+    let items = audit_trail::search(&app, &actor, &query, limit).await?;
+    let next_cursor = (items.len() as i64 == limit)
+        .then(|| items.last().map(|e| e.seq.to_string()))
+        .flatten();
+    Ok(Json(Page { items, next_cursor }))
+}
