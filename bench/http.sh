@@ -27,6 +27,8 @@ echo "demo database of ${n} participants ready in $(echo "$(date +%s.%N) - $star
 
 jar=$(mktemp)
 curl -fsS -c "$jar" -o /dev/null -d "username=officer&password=bridgeway-demo-2026&acknowledge=on" "${url}/login"
+code=$(curl -fsS -b "$jar" "${url}/mfa" | sed -n 's/.*id="demo-code">\([0-9]*\)<.*/\1/p')
+curl -fsS -b "$jar" -o /dev/null -H "Sec-Fetch-Site: same-origin" -d "code=${code}" "${url}/mfa"
 token=$(target/release/bridgeway admin create-token --database-url "sqlite://${db}" --username officer --name bench 2>/dev/null)
 person=$(curl -fsS -H "Authorization: Bearer ${token}" "${url}/api/v1/search?q=smith" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
 case_id=$(curl -fsS -H "Authorization: Bearer ${token}" "${url}/api/v1/cases?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')

@@ -214,7 +214,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("  {u:<12} {p}");
             }
             println!();
-            crate::server::serve(app.with_demo_logins(logins), &s.bind).await
+            println!("Every demo account uses the authenticator secret {} (the sign-in page also shows the current code).", crate::demo::DEMO_TOTP_SECRET);
+            println!();
+            crate::server::serve(app.with_demo(logins, crate::demo::demo_totp()), &s.bind).await
         }
         Command::Admin(AdminCommand::CreateUser {
             db,

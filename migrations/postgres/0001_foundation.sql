@@ -15,6 +15,11 @@ CREATE TABLE users (
     failed_logins INTEGER NOT NULL DEFAULT 0,
     failures_since TIMESTAMPTZ,
     locked_at TIMESTAMPTZ,
+    -- TOTP (RFC 6238): the shared secret (base32), when enrolment was
+    -- confirmed, and the last time step used (a code is never accepted twice).
+    totp_secret TEXT,
+    totp_confirmed_at TIMESTAMPTZ,
+    totp_last_step BIGINT,
     created_at TIMESTAMPTZ NOT NULL,
     version BIGINT NOT NULL DEFAULT 1
 );
@@ -26,8 +31,19 @@ CREATE TABLE sessions (
     user_id UUID NOT NULL REFERENCES users(id),
     created_at TIMESTAMPTZ NOT NULL,
     last_seen_at TIMESTAMPTZ NOT NULL,
-    source TEXT
+    source TEXT,
+    -- A session is usable only once the second factor has been given.
+    mfa_done BOOLEAN NOT NULL DEFAULT FALSE
 );
+
+-- Single-use recovery codes for a lost authenticator, stored as SHA-256.
+CREATE TABLE recovery_codes (
+    id UUID PRIMARY KEY,
+    user_id UUID NOT NULL REFERENCES users(id),
+    code_hash TEXT NOT NULL,
+    used_at TIMESTAMPTZ
+);
+CREATE INDEX recovery_codes_user ON recovery_codes(user_id);
 CREATE INDEX sessions_user ON sessions(user_id);
 
 -- Sign-in attempts per network address, for rate limiting across servers.

@@ -115,7 +115,7 @@ async fn load_actor(
     })
 }
 
-async fn audit_anonymous(
+pub(super) async fn audit_anonymous(
     tx: &mut Tx,
     action: &str,
     user: Option<(UserId, Role)>,
@@ -278,35 +278,58 @@ pub async fn unlock(app: &App, by: Option<&Actor>, username: &str) -> AppResult<
 }
 
 /// Resolves a session cookie to its user, ending sessions idle too long or too old.
-pub async fn session_actor(
+/// The session a cookie names, if it is still live: sessions idle too long
+/// or too old are ended here.
+pub(super) async fn live_session(
+    tx: &mut Tx,
     app: &App,
     token: &str,
-    source: Option<String>,
-) -> AppResult<(Actor, SessionId)> {
-    let mut tx = app.db.write().await?;
-    let session = users::session_by_token(&mut tx, &token_hash(token))
+    source: Option<&str>,
+) -> AppResult<users::SessionRow> {
+    let session = users::session_by_token(tx, &token_hash(token))
         .await?
         .ok_or(AppError::Unauthenticated)?;
     let at = now();
     let idle = Duration::minutes(app.settings.session_idle_minutes);
     let max = Duration::hours(app.settings.session_max_hours);
     if at - session.last_seen_at > idle || at - session.created_at > max || !session.user.active {
-        users::delete_session(&mut tx, session.id).await?;
+        users::delete_session(tx, session.id).await?;
         audit_anonymous(
-            &mut tx,
+            tx,
             "auth.session_expired",
             Some((session.user.id, session.user.role)),
-            source.as_deref(),
+            source,
             Outcome::Success,
             None,
         )
         .await?;
-        tx.commit().await?;
         return Err(AppError::Unauthenticated);
     }
     // Refresh at most once a minute to spare the writer.
     if at - session.last_seen_at > Duration::minutes(1) {
-        users::touch_session(&mut tx, session.id, at).await?;
+        users::touch_session(tx, session.id, at).await?;
+    }
+    Ok(session)
+}
+
+/// Resolves a session cookie to its user; the second factor must have been given.
+pub async fn session_actor(
+    app: &App,
+    token: &str,
+    source: Option<String>,
+) -> AppResult<(Actor, SessionId)> {
+    let mut tx = app.db.write().await?;
+    let session = live_session(&mut tx, app, token, source.as_deref()).await;
+    // An expired session's deletion and its audit event are kept.
+    let session = match session {
+        Ok(s) => s,
+        Err(e) => {
+            tx.commit().await?;
+            return Err(e);
+        }
+    };
+    if !session.mfa_done {
+        return Err(AppError::SecondFactorRequired);
     }
     let actor = load_actor(&mut tx, session.user, source).await?;
     tx.commit().await?;

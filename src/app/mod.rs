@@ -6,6 +6,7 @@ pub mod audit_trail;
 pub mod auth;
 pub mod cases;
 pub mod intake;
+pub mod mfa;
 pub mod people;
 pub mod policy;
 pub mod programs;
@@ -27,6 +28,9 @@ pub struct App {
     /// Demo log-ins (username, password) shown on the sign-in page; empty
     /// unless the database is a demo database.
     pub demo_logins: Arc<Vec<(String, String)>>,
+    /// The demo accounts' authenticator secret, whose current code the sign-in
+    /// pages show; `None` unless the database is a demo database.
+    pub demo_totp: Option<crate::domain::mfa::TotpKey>,
 }
 
 impl App {
@@ -35,12 +39,25 @@ impl App {
             db,
             settings: Arc::new(settings),
             demo_logins: Arc::default(),
+            demo_totp: None,
         }
     }
 
-    pub fn with_demo_logins(mut self, logins: Vec<(String, String)>) -> Self {
+    pub fn with_demo(
+        mut self,
+        logins: Vec<(String, String)>,
+        totp: crate::domain::mfa::TotpKey,
+    ) -> Self {
         self.demo_logins = Arc::new(logins);
+        self.demo_totp = Some(totp);
         self
+    }
+
+    /// The demo authenticator's current code, on a demo database only.
+    pub fn demo_code(&self) -> Option<String> {
+        self.demo_totp
+            .as_ref()
+            .map(|k| k.code_at(now().timestamp().max(0) as u64))
     }
 }
 
@@ -72,6 +89,8 @@ pub enum AppError {
     Conflict(String),
     #[error("sign-in required")]
     Unauthenticated,
+    #[error("the second sign-in step (authenticator code) is required")]
+    SecondFactorRequired,
     #[error("too many sign-in attempts from your address; wait a minute and try again")]
     TooManyAttempts,
     #[error(transparent)]

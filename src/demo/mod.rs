@@ -28,6 +28,15 @@ use std::io::Write;
 /// The one password of every demo account (the sign-in page of a demo database shows it).
 pub const DEMO_PASSWORD: &str = "bridgeway-demo-2026";
 
+/// The authenticator secret every demo account is enrolled with (base32):
+/// add it to an authenticator app, or read the current code off the sign-in page.
+pub const DEMO_TOTP_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+
+pub fn demo_totp() -> crate::domain::mfa::TotpKey {
+    crate::domain::mfa::TotpKey::from_base32(DEMO_TOTP_SECRET)
+        .expect("the demo secret is valid base32")
+}
+
 const BATCH: usize = 2_000;
 
 struct Staff {
@@ -358,6 +367,7 @@ async fn insert_staff(tx: &mut Tx, hash: &str, at: DateTime<Utc>) -> anyhow::Res
             },
         )
         .await?;
+        crate::app::mfa::enrol_with(tx, id, &demo_totp()).await?;
         ids.push(id);
     }
     Ok(ids)

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod ids;
 pub mod labels;
 pub mod lifecycle;
+pub mod mfa;
 pub mod people;
 pub mod programs;
 pub mod users;

@@ -20,6 +20,9 @@ pub struct UserRow {
     pub failed_logins: i32,
     pub failures_since: Option<DateTime<Utc>>,
     pub locked_at: Option<DateTime<Utc>>,
+    pub totp_secret: Option<String>,
+    pub totp_confirmed_at: Option<DateTime<Utc>>,
+    pub totp_last_step: Option<i64>,
     pub created_at: DateTime<Utc>,
     pub version: i64,
 }
@@ -36,7 +39,7 @@ impl UserRow {
 
 const USER_COLUMNS: &str =
     "id, username, full_name, role, password_hash, supervisor_id, court, active, last_login_at, \
-    failed_logins, failures_since, locked_at, created_at, version";
+    failed_logins, failures_since, locked_at, totp_secret, totp_confirmed_at, totp_last_step, created_at, version";
 
 /// Stores an account's failed sign-in record (after a failure, a success or an unlock).
 pub async fn set_lockout(tx: &mut Tx, id: UserId, l: Lockout) -> Result<(), sqlx::Error> {
@@ -127,6 +130,8 @@ pub async fn record_login(tx: &mut Tx, id: UserId, at: DateTime<Utc>) -> Result<
 pub struct SessionRow {
     pub id: SessionId,
     pub user: UserRow,
+    /// Has the second factor been given?
+    pub mfa_done: bool,
     pub last_seen_at: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
 }
@@ -149,6 +154,7 @@ pub async fn insert_session(
 struct SessionKey {
     id: SessionId,
     user_id: UserId,
+    mfa_done: bool,
     created_at: DateTime<Utc>,
     last_seen_at: DateTime<Utc>,
 }
@@ -161,7 +167,7 @@ pub async fn session_by_token(
         tx,
         fetch_optional,
         sqlx::query_as(
-            "SELECT id, user_id, created_at, last_seen_at FROM sessions WHERE token_hash = $1"
+            "SELECT id, user_id, mfa_done, created_at, last_seen_at FROM sessions WHERE token_hash = $1"
         )
         .bind(token_hash)
     )?;
@@ -169,6 +175,7 @@ pub async fn session_by_token(
     Ok(by_id(tx, key.user_id).await?.map(|user| SessionRow {
         id: key.id,
         user,
+        mfa_done: key.mfa_done,
         last_seen_at: key.last_seen_at,
         created_at: key.created_at,
     }))
@@ -224,4 +231,80 @@ pub async fn user_by_token(tx: &mut Tx, token_hash: &str) -> Result<Option<UserR
         Some(id) => by_id(tx, id).await,
         None => Ok(None),
     }
+}
+
+/// Marks a session as having passed the second factor.
+pub async fn complete_mfa(tx: &mut Tx, session: SessionId) -> Result<(), sqlx::Error> {
+    exec!(
+        tx,
+        sqlx::query("UPDATE sessions SET mfa_done = TRUE WHERE id = $1").bind(session)
+    )?;
+    Ok(())
+}
+
+/// Stores a TOTP secret; `confirmed_at` is set once the user has proved they hold it.
+pub async fn set_totp(
+    tx: &mut Tx,
+    user: UserId,
+    secret: &str,
+    confirmed_at: Option<DateTime<Utc>>,
+) -> Result<(), sqlx::Error> {
+    exec!(tx, sqlx::query("UPDATE users SET totp_secret = $1, totp_confirmed_at = $2, totp_last_step = NULL WHERE id = $3")
+        .bind(secret).bind(confirmed_at).bind(user))?;
+    Ok(())
+}
+
+pub async fn confirm_totp(tx: &mut Tx, user: UserId, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    exec!(
+        tx,
+        sqlx::query("UPDATE users SET totp_confirmed_at = $1 WHERE id = $2")
+            .bind(at)
+            .bind(user)
+    )?;
+    Ok(())
+}
+
+/// Records the time step of an accepted code, so it is never accepted again.
+pub async fn set_totp_step(tx: &mut Tx, user: UserId, step: i64) -> Result<(), sqlx::Error> {
+    exec!(
+        tx,
+        sqlx::query("UPDATE users SET totp_last_step = $1 WHERE id = $2")
+            .bind(step)
+            .bind(user)
+    )?;
+    Ok(())
+}
+
+/// Replaces a user's recovery codes with new ones (given as hashes).
+pub async fn replace_recovery_codes(
+    tx: &mut Tx,
+    user: UserId,
+    hashes: &[String],
+) -> Result<(), sqlx::Error> {
+    exec!(
+        tx,
+        sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1").bind(user)
+    )?;
+    for hash in hashes {
+        exec!(
+            tx,
+            sqlx::query("INSERT INTO recovery_codes (id, user_id, code_hash) VALUES ($1, $2, $3)")
+                .bind(crate::domain::ids::RowId::new())
+                .bind(user)
+                .bind(hash)
+        )?;
+    }
+    Ok(())
+}
+
+/// Uses up a recovery code; false if it is not one of the user's unused codes.
+pub async fn use_recovery_code(
+    tx: &mut Tx,
+    user: UserId,
+    hash: &str,
+    at: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let n = exec!(tx, sqlx::query("UPDATE recovery_codes SET used_at = $1 WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL")
+        .bind(at).bind(user).bind(hash))?;
+    Ok(n == 1)
 }

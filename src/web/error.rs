@@ -25,6 +25,7 @@ pub fn status_and_code(e: &AppError) -> (StatusCode, &'static str) {
         AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
         AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
         AppError::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated"),
+        AppError::SecondFactorRequired => (StatusCode::UNAUTHORIZED, "second_factor_required"),
         AppError::TooManyAttempts => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
         AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
     }
@@ -94,8 +95,10 @@ impl<E: Into<AppError>> From<E> for PageError {
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        if matches!(self.0, AppError::Unauthenticated) {
-            return Redirect::to("/login").into_response();
+        match self.0 {
+            AppError::Unauthenticated => return Redirect::to("/login").into_response(),
+            AppError::SecondFactorRequired => return Redirect::to("/mfa").into_response(),
+            _ => {}
         }
         let (status, _) = status_and_code(&self.0);
         let message = public_message(&self.0);

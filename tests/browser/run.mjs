@@ -62,6 +62,11 @@ async function signIn(page, url, username, home = '/caseload') {
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByLabel('I have read the notice').check();
   await page.getByRole('button', { name: 'Sign in' }).click();
+  // The second step: a demo database shows the authenticator's current code.
+  await page.waitForURL(`${url}/mfa`);
+  const code = await page.locator('#demo-code').innerText();
+  await page.getByLabel('Authenticator code').fill(code);
+  await page.getByRole('button', { name: 'Continue' }).click();
   await page.waitForURL(`${url}${home}`);
 }
 
@@ -70,6 +75,15 @@ const tests = [
     await page.goto(`${url}/login`);
     expect(await page.getByText('Restricted system').isVisible(), 'the notice is shown');
     await expectAccessible(page, 'the sign-in page');
+  }],
+  ['the second sign-in step is accessible', async ({ page, url }) => {
+    await page.goto(`${url}/login`);
+    await page.getByLabel('Username').fill('pnguyen');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByLabel('I have read the notice').check();
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${url}/mfa`);
+    await expectAccessible(page, 'the authenticator code page');
   }],
   ['a wrong password is refused with a message', async ({ page, url }) => {
     await page.goto(`${url}/login`);
@@ -116,7 +130,8 @@ const tests = [
     await expectAccessible(page, 'the participant page');
   }],
   ['a person who may already be on record is offered before a new one is created', async ({ page, url }) => {
-    await signIn(page, url, 'officer');
+    // Each test signs in as its own demo officer: an authenticator code is accepted once per account.
+    await signIn(page, url, 'jkim');
     for (let attempt = 0; attempt < 2; attempt++) {
       await page.goto(`${url}/intake`);
       await page.getByLabel('First name', { exact: true }).fill('Quentin');
@@ -145,14 +160,14 @@ const tests = [
   ['pages work on a phone without sideways scrolling', async ({ browser, url }) => {
     const phone = await browser.newContext({ viewport: { width: 375, height: 740 }, bypassCSP: true });
     const page = await phone.newPage();
-    await signIn(page, url, 'officer');
+    await signIn(page, url, 'tobrien');
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     await page.screenshot({ path: join(artifacts, 'caseload-phone.png'), fullPage: false });
     await phone.close();
     expect(overflow <= 1, `the caseload is ${overflow}px wider than the phone`);
   }],
   ['the keyboard reaches the skip link first', async ({ page, url }) => {
-    await signIn(page, url, 'officer');
+    await signIn(page, url, 'lgarcia');
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent) === 'Skip to main content', 'skip link focused first');
   }],

@@ -8,6 +8,7 @@ use bridgeway::app::auth::{hash_password, Secret};
 use bridgeway::app::{auth, App};
 use bridgeway::config::Settings;
 use bridgeway::domain::ids::{ProgramId, UserId};
+use bridgeway::domain::mfa::TotpKey;
 use bridgeway::domain::users::Role;
 use bridgeway::store::users::{self, NewUser};
 use bridgeway::store::Db;
@@ -18,6 +19,11 @@ use std::str::FromStr;
 use tower::ServiceExt;
 
 pub const PASSWORD: &str = "a long test password";
+
+/// The authenticator every test account is enrolled with.
+pub fn test_totp() -> TotpKey {
+    TotpKey::from_bytes(*b"bridgeway-test-key!!")
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -189,6 +195,9 @@ impl TestApp {
         )
         .await
         .expect("user");
+        bridgeway::app::mfa::enrol_with(&mut tx, id, &test_totp())
+            .await
+            .expect("enrol");
         tx.commit().await.expect("commit");
         let token = auth::create_token(&self.app, username, "tests")
             .await
@@ -281,7 +290,33 @@ impl TestApp {
             .expect("cookie")
             .to_str()
             .expect("ascii");
-        cookie.split(';').next().expect("pair").to_owned()
+        let cookie = cookie.split(';').next().expect("pair").to_owned();
+        assert_eq!(res.headers[header::LOCATION], "/mfa");
+        let code = self.fresh_code(username).await;
+        let res = self.form("/mfa", &cookie, &[("code", &code)]).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
+        assert_eq!(res.headers[header::LOCATION], "/", "the second step passed");
+        cookie
+    }
+
+    /// An authenticator code for `username` that has not been used yet (one
+    /// step of drift is accepted, so up to three sign-ins fit in 30 seconds).
+    pub async fn fresh_code(&self, username: &str) -> String {
+        let mut tx = self.app.db.read().await.expect("tx");
+        let user = users::by_username(&mut tx, username)
+            .await
+            .expect("user")
+            .expect("exists");
+        let now = bridgeway::app::now().timestamp() as u64;
+        let current = (now / 30) as i64;
+        let step = user
+            .totp_last_step
+            .map_or(current, |last| (last + 1).max(current - 1));
+        assert!(
+            step <= current + 1,
+            "more than three sign-ins of {username} within 30 seconds"
+        );
+        test_totp().code_at(step as u64 * 30)
     }
 
     pub async fn page(&self, path: &str, cookie: &str) -> Response {

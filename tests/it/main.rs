@@ -10,6 +10,7 @@ mod demo;
 mod intake;
 mod lifecycle;
 mod matrix;
+mod mfa;
 mod pages;
 mod people;
 mod validation;

@@ -6,6 +6,7 @@ mod caseload;
 mod cases;
 pub mod form;
 mod intake;
+mod mfa;
 mod people;
 mod programs;
 mod session;
@@ -138,6 +139,7 @@ pub fn router() -> Router<App> {
         .route("/static/app.css", get(stylesheet))
         .route("/login", get(session::login_page).post(session::log_in))
         .route("/logout", post(session::log_out))
+        .route("/mfa", get(mfa::page).post(mfa::submit))
         .route("/caseload", get(caseload::page))
         .route("/search", get(people::search))
         .route("/people/{id}", get(people::participant))

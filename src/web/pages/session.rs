@@ -19,6 +19,7 @@ struct LoginPage {
     /// Why the last attempt did not sign in.
     problem: Option<&'static str>,
     demo_accounts: Vec<(String, String)>,
+    demo_code: Option<String>,
 }
 
 fn login(app: &App, status: StatusCode, username: &str, problem: Option<&'static str>) -> Response {
@@ -29,6 +30,7 @@ fn login(app: &App, status: StatusCode, username: &str, problem: Option<&'static
             form,
             problem,
             demo_accounts: app.demo_logins.as_ref().clone(),
+            demo_code: app.demo_code(),
         },
     )
 }
@@ -58,7 +60,7 @@ pub async fn log_in(
                 "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict",
                 session.token.expose()
             );
-            Ok(([(SET_COOKIE, cookie)], Redirect::to("/")).into_response())
+            Ok(([(SET_COOKIE, cookie)], Redirect::to("/mfa")).into_response())
         }
         Err(AppError::Unauthenticated) => Ok(login(
             &app,

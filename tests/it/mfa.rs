@@ -1,0 +1,143 @@
+//! Two-step sign-in: enrolment with a QR code, codes accepted once, recovery codes.
+
+use crate::helpers::{test_totp, Backend, TestApp, PASSWORD};
+use crate::on_both_databases;
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use bridgeway::domain::mfa::TotpKey;
+use bridgeway::domain::users::Role;
+use serde_json::json;
+
+/// Signs in with the password only; returns the half-signed-in session cookie.
+async fn password_step(t: &TestApp, username: &str) -> String {
+    let res = t.login(username, PASSWORD).await;
+    assert_eq!(res.headers[header::LOCATION], "/mfa");
+    let cookie = res.headers[header::SET_COOKIE].to_str().unwrap();
+    cookie.split(';').next().unwrap().to_owned()
+}
+
+fn now() -> u64 {
+    bridgeway::app::now().timestamp() as u64
+}
+
+async fn a_new_account_enrols_an_authenticator_and_gets_recovery_codes(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let admin = t.user("admin", Role::Admin, None, None).await;
+    let created = t.post("/api/v1/users", &admin, json!({"username": "newbie", "full_name": "New Officer", "role": "officer", "password": PASSWORD})).await;
+    assert_eq!(created.status, StatusCode::CREATED);
+
+    let cookie = password_step(&t, "newbie").await;
+    assert_eq!(
+        t.page("/caseload", &cookie).await.headers[header::LOCATION],
+        "/mfa",
+        "nothing opens before the second step"
+    );
+    let enrol = t.page("/mfa", &cookie).await.text();
+    assert!(
+        enrol.contains("data:image/svg+xml;base64,"),
+        "a QR code is shown"
+    );
+    let key = enrol
+        .split("<code class=\"secret\">")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .expect("the key is shown");
+    let key = TotpKey::from_base32(key).expect("base32 key");
+    assert!(
+        t.page("/mfa", &cookie).await.text().contains(&key.base32()),
+        "the same key until enrolment is confirmed"
+    );
+
+    let wrong = t.form("/mfa", &cookie, &[("code", "000000")]).await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let res = t
+        .form("/mfa", &cookie, &[("code", &key.code_at(now()))])
+        .await;
+    assert_eq!(res.status, StatusCode::OK);
+    let page = res.text();
+    let codes: Vec<&str> = page
+        .split("<li><code>")
+        .skip(1)
+        .map(|s| s.split('<').next().unwrap())
+        .collect();
+    assert_eq!(codes.len(), 10, "{page}");
+    assert_eq!(t.page("/caseload", &cookie).await.status, StatusCode::OK);
+    assert_eq!(t.audit_count("auth.mfa_enrolled").await, 1);
+
+    // A recovery code works once.
+    let cookie = password_step(&t, "newbie").await;
+    assert_eq!(
+        t.form("/mfa", &cookie, &[("code", codes[0])]).await.headers[header::LOCATION],
+        "/"
+    );
+    let cookie = password_step(&t, "newbie").await;
+    assert_eq!(
+        t.form("/mfa", &cookie, &[("code", codes[0])]).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "used up"
+    );
+}
+
+async fn a_code_is_accepted_once(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    t.user("officer", Role::Officer, None, None).await;
+    let code = test_totp().code_at(now());
+    let first = password_step(&t, "officer").await;
+    assert_eq!(
+        t.form("/mfa", &first, &[("code", &code)]).await.headers[header::LOCATION],
+        "/"
+    );
+    let second = password_step(&t, "officer").await;
+    let replay = t.form("/mfa", &second, &[("code", &code)]).await;
+    assert_eq!(replay.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(replay.text().contains("already used"));
+    let mut tx = t.app.db.read().await.unwrap();
+    let reasons: Vec<Option<String>> = bridgeway::fetch!(
+        &mut tx,
+        fetch_all,
+        sqlx::query_scalar(
+            "SELECT reason FROM audit_events WHERE action = 'auth.mfa' AND outcome = 'failure'"
+        )
+    )
+    .unwrap();
+    assert_eq!(
+        reasons,
+        [Some("code already used (replay)".to_owned())],
+        "the replay is logged"
+    );
+}
+
+async fn a_half_signed_in_session_opens_nothing(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    t.user("officer", Role::Officer, None, None).await;
+    let cookie = password_step(&t, "officer").await;
+    let api = t
+        .send(
+            Request::get("/api/v1/cases")
+                .header(header::COOKIE, &cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(api.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(api.json()["code"], "second_factor_required");
+    for _ in 0..5 {
+        t.form("/mfa", &cookie, &[("code", "000000")]).await;
+    }
+    assert_eq!(
+        t.audit_count("auth.lockout").await,
+        1,
+        "wrong codes count toward the lockout"
+    );
+    assert_eq!(
+        t.login("officer", PASSWORD).await.status,
+        StatusCode::UNAUTHORIZED,
+        "locked"
+    );
+}
+
+on_both_databases!(
+    a_new_account_enrols_an_authenticator_and_gets_recovery_codes,
+    a_code_is_accepted_once,
+    a_half_signed_in_session_opens_nothing,
+);
