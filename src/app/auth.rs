@@ -400,6 +400,30 @@ pub async fn create_token(app: &App, username: &str, name: &str) -> AppResult<Se
     Ok(Secret::new(token))
 }
 
+/// The signed-in user's own sessions.
+pub async fn my_sessions(app: &App, actor: &Actor) -> AppResult<Vec<users::SessionInfo>> {
+    let mut tx = app.db.read().await?;
+    Ok(users::sessions_of(&mut tx, actor.id).await?)
+}
+
+/// Ends one of the signed-in user's own sessions (on another device, say).
+pub async fn end_session(app: &App, actor: &Actor, id: SessionId) -> AppResult<()> {
+    let mut tx = app.db.write().await?;
+    if !users::delete_session_of(&mut tx, actor.id, id).await? {
+        return Err(AppError::NotFound("session"));
+    }
+    super::audit::record(
+        &mut tx,
+        actor,
+        "auth.session_end",
+        Some(("session", id.0)),
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

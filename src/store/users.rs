@@ -308,3 +308,33 @@ pub async fn use_recovery_code(
         .bind(at).bind(user).bind(hash))?;
     Ok(n == 1)
 }
+
+/// A session as its owner sees it.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct SessionInfo {
+    pub id: SessionId,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub source: Option<String>,
+    pub mfa_done: bool,
+}
+
+/// A user's sessions, most recently used first.
+pub async fn sessions_of(tx: &mut Tx, user: UserId) -> Result<Vec<SessionInfo>, sqlx::Error> {
+    fetch!(tx, fetch_all, sqlx::query_as(
+        "SELECT id, created_at, last_seen_at, source, mfa_done FROM sessions WHERE user_id = $1 ORDER BY last_seen_at DESC").bind(user))
+}
+
+/// Ends one of `user`'s sessions; false if they have no such session.
+pub async fn delete_session_of(
+    tx: &mut Tx,
+    user: UserId,
+    id: SessionId,
+) -> Result<bool, sqlx::Error> {
+    Ok(exec!(
+        tx,
+        sqlx::query("DELETE FROM sessions WHERE id = $1 AND user_id = $2")
+            .bind(id)
+            .bind(user)
+    )? == 1)
+}

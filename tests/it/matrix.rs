@@ -220,6 +220,11 @@ async fn every_route_answers_every_role_as_specified(backend: Backend) {
             200,
         );
         check(
+            "GET /me/sessions".into(),
+            t.get("/api/v1/me/sessions", u).await.status.as_u16(),
+            200,
+        );
+        check(
             "GET /audit".into(),
             t.get("/api/v1/audit", u).await.status.as_u16(),
             only(&[Who::Auditor], w, 200),
@@ -300,6 +305,7 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
                 (200, "/search?q=lee"),
                 (200, "/intake"),
                 (200, "/programs"),
+                (200, "/account/sessions"),
                 (200, person.as_str()),
                 (200, case.as_str()),
                 (403, "/audit"),
@@ -313,6 +319,7 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
                 (403, "/search?q=lee"),
                 (403, "/intake"),
                 (200, "/programs"),
+                (200, "/account/sessions"),
                 (200, person.as_str()),
                 (200, case.as_str()),
                 (403, "/audit"),
@@ -326,6 +333,7 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
                 (403, "/search?q=lee"),
                 (403, "/intake"),
                 (200, "/programs"),
+                (200, "/account/sessions"),
                 (404, person.as_str()),
                 (404, case.as_str()),
                 (200, "/audit"),

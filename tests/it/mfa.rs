@@ -136,8 +136,65 @@ async fn a_half_signed_in_session_opens_nothing(backend: Backend) {
     );
 }
 
+async fn users_see_and_end_their_own_sessions(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let officer = t.user("officer", Role::Officer, None, None).await;
+    let other = t.user("other", Role::Officer, None, None).await;
+    let laptop = t.session("officer").await;
+    let phone = t.session("officer").await;
+    let theirs = t.session("other").await;
+    let mine = t.get("/api/v1/me/sessions", &officer).await.json();
+    assert_eq!(mine.as_array().unwrap().len(), 2, "only their own: {mine}");
+    let page = t.page("/account/sessions", &laptop).await.text();
+    assert!(page.contains("(this one)"));
+
+    // Ending someone else's session is "not found", and changes nothing.
+    let their_id = t.get("/api/v1/me/sessions", &other).await.json()[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        t.api(
+            "DELETE",
+            &format!("/api/v1/me/sessions/{their_id}"),
+            &officer,
+            None
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(t.page("/caseload", &theirs).await.status, StatusCode::OK);
+
+    // Ending the phone's session from the laptop signs the phone out. The
+    // laptop's own row is the one whose button says "End (sign out)".
+    let is_current = |id: &str| {
+        page.contains(&format!(
+            "/account/sessions/{id}/end\"><button type=\"submit\" class=\"link\">End (sign out)"
+        ))
+    };
+    let phone_id = mine
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .find(|id| !is_current(id))
+        .expect("the other session");
+    let res = t
+        .form(&format!("/account/sessions/{phone_id}/end"), &laptop, &[])
+        .await;
+    assert_eq!(res.headers[header::LOCATION], "/account/sessions");
+    assert_eq!(
+        t.page("/caseload", &phone).await.headers[header::LOCATION],
+        "/login"
+    );
+    assert_eq!(t.page("/caseload", &laptop).await.status, StatusCode::OK);
+    assert_eq!(t.audit_count("auth.session_end").await, 1);
+}
+
 on_both_databases!(
     a_new_account_enrols_an_authenticator_and_gets_recovery_codes,
     a_code_is_accepted_once,
     a_half_signed_in_session_opens_nothing,
+    users_see_and_end_their_own_sessions,
 );

@@ -20,7 +20,7 @@ use utoipa::OpenApi;
         Authenticate with `Authorization: Bearer <token>` (see `bridgeway admin create-token`) or the session cookie. \
         Errors are JSON `{code, message, fields}`; bad input is 422 naming the field; a write on a stale `version` is 409."),
     paths(
-        users::me, users::list, users::create, users::unlock,
+        users::me, users::sessions, users::end_session, users::list, users::create, users::unlock,
         programs::list, programs::get, programs::create, programs::update,
         people::list, people::search, people::get, people::update, people::duplicates,
         cases::intake, cases::list, cases::get, cases::update, cases::transition,
@@ -53,6 +53,11 @@ pub fn router() -> Router<App> {
     Router::new()
         .route("/openapi.json", get(openapi))
         .route("/me", get(users::me))
+        .route("/me/sessions", get(users::sessions))
+        .route(
+            "/me/sessions/{id}",
+            axum::routing::delete(users::end_session),
+        )
         .route("/users", get(users::list).post(users::create))
         .route("/users/{username}/unlock", post(users::unlock))
         .route("/programs", get(programs::list).post(programs::create))

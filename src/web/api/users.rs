@@ -1,7 +1,9 @@
 use crate::app::auth;
 use crate::app::users::{self, Creator, StaffMember, UserInput};
 use crate::app::App;
+use crate::domain::ids::SessionId;
 use crate::domain::users::Role;
+use crate::store::users::SessionInfo;
 use crate::web::error::{ApiResult, ErrorBody};
 use crate::web::extract::{ApiJson, ApiPath, ApiUser};
 use axum::extract::State;
@@ -60,5 +62,26 @@ pub async fn unlock(
     ApiPath(username): ApiPath<String>,
 ) -> ApiResult<StatusCode> {
     auth::unlock(&app, Some(&actor), &username).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Your own sessions, most recently used first.
+#[utoipa::path(get, path = "/api/v1/me/sessions", tag = "users", responses((status = 200, body = Vec<SessionInfo>)))]
+pub async fn sessions(
+    State(app): State<App>,
+    ApiUser(actor): ApiUser,
+) -> ApiResult<Json<Vec<SessionInfo>>> {
+    Ok(Json(auth::my_sessions(&app, &actor).await?))
+}
+
+/// Ends one of your own sessions.
+#[utoipa::path(delete, path = "/api/v1/me/sessions/{id}", tag = "users", params(("id" = uuid::Uuid, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+pub async fn end_session(
+    State(app): State<App>,
+    ApiUser(actor): ApiUser,
+    ApiPath(id): ApiPath<SessionId>,
+) -> ApiResult<StatusCode> {
+    auth::end_session(&app, &actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

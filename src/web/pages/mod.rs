@@ -1,6 +1,7 @@
 //! Server-rendered pages (askama templates), mirroring the API: each handler
 //! calls the same service as its API counterpart and renders the result.
 
+mod account;
 mod audit;
 mod caseload;
 mod cases;
@@ -140,6 +141,8 @@ pub fn router() -> Router<App> {
         .route("/login", get(session::login_page).post(session::log_in))
         .route("/logout", post(session::log_out))
         .route("/mfa", get(mfa::page).post(mfa::submit))
+        .route("/account/sessions", get(account::sessions))
+        .route("/account/sessions/{id}/end", post(account::end_session))
         .route("/caseload", get(caseload::page))
         .route("/search", get(people::search))
         .route("/people/{id}", get(people::participant))
