@@ -1,10 +1,10 @@
 //! The `bridgeway` command: serve, migrate, demo, admin.
 
-use crate::app::auth::{self, Secret};
+use crate::app::auth::{self, TokenRequest};
 use crate::app::users::{self, Creator, UserInput};
 use crate::app::App;
 use crate::config::Settings;
-use crate::domain::users::Role;
+use crate::domain::users::{Role, TokenScope};
 use crate::store::audit::Verification;
 use crate::store::Db;
 use anyhow::Context;
@@ -108,6 +108,12 @@ enum AdminCommand {
         /// What the token is for.
         #[arg(long, default_value = "api")]
         name: String,
+        /// read, write or admin (admin only for an administrator).
+        #[arg(long, default_value = "read")]
+        scope: String,
+        /// Days until the token expires (1 to 365).
+        #[arg(long, default_value_t = 90)]
+        expires_in_days: i64,
     },
 }
 
@@ -271,14 +277,26 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 ),
             }
         }
-        Command::Admin(AdminCommand::CreateToken { db, username, name }) => {
+        Command::Admin(AdminCommand::CreateToken {
+            db,
+            username,
+            name,
+            scope,
+            expires_in_days,
+        }) => {
+            let scope: TokenScope = scope.parse().map_err(|e| anyhow::anyhow!("--scope: {e}"))?;
             let s = settings(config, &db, None, "sqlite://bridgeway.db")?;
             let app = App::new(open(&s).await?, s);
-            let token: Secret = auth::create_token(&app, &username, &name)
+            let request = TokenRequest {
+                name,
+                scope,
+                expires_in_days,
+            };
+            let issued = auth::create_token(&app, None, &username, request)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            println!("{}", token.expose());
-            eprintln!("This token is shown once. Send it as: Authorization: Bearer <token>");
+            println!("{}", issued.token.expose());
+            eprintln!("This {} token expires {} and is shown once. Send it as: Authorization: Bearer <token>", scope.label(), issued.expires_at);
             Ok(())
         }
     }

@@ -58,9 +58,13 @@ CREATE TABLE api_tokens (
     user_id TEXT NOT NULL REFERENCES users(id),
     name TEXT NOT NULL,
     token_hash TEXT NOT NULL UNIQUE,
+    -- read, write or admin
+    scope TEXT NOT NULL,
     created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
     revoked_at TEXT
 );
+CREATE INDEX api_tokens_user ON api_tokens(user_id);
 
 CREATE TABLE people (
     id TEXT PRIMARY KEY,

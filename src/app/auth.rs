@@ -3,7 +3,7 @@
 
 use super::{now, Actor, App, AppError, AppResult};
 use crate::domain::ids::{SessionId, TokenId, UserId};
-use crate::domain::users::{Lockout, Role};
+use crate::domain::users::{Lockout, Role, TokenScope, TOKEN_MAX_DAYS};
 use crate::store::audit::{self, NewEvent, Outcome};
 use crate::store::users::{self, UserRow};
 use crate::store::Tx;
@@ -112,6 +112,7 @@ async fn load_actor(
         court: user.court,
         team,
         source,
+        scope: None,
     })
 }
 
@@ -347,12 +348,13 @@ pub async fn log_out(app: &App, actor: &Actor, session: SessionId) -> AppResult<
 /// Resolves an API bearer token to its user.
 pub async fn token_actor(app: &App, token: &str, source: Option<String>) -> AppResult<Actor> {
     let mut tx = app.db.write().await?;
-    match users::user_by_token(&mut tx, &token_hash(token))
+    match users::token_owner(&mut tx, &token_hash(token), now())
         .await?
-        .filter(|u| u.active)
+        .filter(|(u, _)| u.active)
     {
-        Some(user) => {
-            let actor = load_actor(&mut tx, user, source).await?;
+        Some((user, scope)) => {
+            let mut actor = load_actor(&mut tx, user, source).await?;
+            actor.scope = Some(scope);
             tx.commit().await?;
             Ok(actor)
         }
@@ -363,7 +365,7 @@ pub async fn token_actor(app: &App, token: &str, source: Option<String>) -> AppR
                 None,
                 source.as_deref(),
                 Outcome::Failure,
-                Some("unknown or revoked token"),
+                Some("unknown, expired or revoked token"),
             )
             .await?;
             tx.commit().await?;
@@ -372,32 +374,133 @@ pub async fn token_actor(app: &App, token: &str, source: Option<String>) -> AppR
     }
 }
 
-/// Creates an API token for `username` and returns it; only its hash is kept.
-pub async fn create_token(app: &App, username: &str, name: &str) -> AppResult<Secret> {
+/// What a new API token is for.
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenRequest {
+    /// What the token is for, e.g. "nightly court report".
+    pub name: String,
+    pub scope: TokenScope,
+    /// Days until it expires (1 to 365).
+    pub expires_in_days: i64,
+}
+
+/// A new token: shown once, only its hash is kept.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct IssuedToken {
+    pub id: TokenId,
+    #[schema(value_type = String)]
+    #[serde(serialize_with = "expose_secret")]
+    pub token: Secret,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+fn expose_secret<S: serde::Serializer>(s: &Secret, ser: S) -> Result<S::Ok, S::Error> {
+    ser.serialize_str(s.expose())
+}
+
+/// Creates an API token for `username`, by that user (signed in: `by`) or on
+/// the server's command line (`by` is `None`). Only its hash is kept.
+pub async fn create_token(
+    app: &App,
+    by: Option<&Actor>,
+    username: &str,
+    request: TokenRequest,
+) -> AppResult<IssuedToken> {
+    let mut errors = crate::domain::validation::Errors::new();
+    let name = errors.check(
+        "name",
+        crate::domain::validation::required_text(&request.name, 80),
+    );
+    if !(1..=TOKEN_MAX_DAYS).contains(&request.expires_in_days) {
+        errors.add(
+            "expires_in_days",
+            format!("must be between 1 and {TOKEN_MAX_DAYS}"),
+        );
+    }
+    let name = errors.finish(|| name)?;
+    if let Some(actor) = by {
+        // Tokens are made by a person at a keyboard, for themselves.
+        if actor.scope.is_some() {
+            return Err(AppError::Forbidden("create API tokens with an API token"));
+        }
+        if actor.username != username {
+            return Err(AppError::Forbidden("create API tokens for someone else"));
+        }
+    }
     let mut tx = app.db.write().await?;
     let user = users::by_username(&mut tx, &username.trim().to_lowercase())
         .await?
         .ok_or(AppError::NotFound("user"))?;
-    let name = crate::domain::validation::required_text(name, 80)
-        .map_err(|m| crate::domain::validation::Invalid::one("name", m))?;
+    if request.scope == TokenScope::Admin && user.role != Role::Admin {
+        return Err(crate::domain::validation::Invalid::one(
+            "scope",
+            "only an administrator's token may have the admin scope",
+        )
+        .into());
+    }
     let token = format!("bw_{}", random_token());
     let id = TokenId::new();
-    users::insert_token(&mut tx, id, user.id, &name, &token_hash(&token), now()).await?;
+    let at = now();
+    let expires_at = at + Duration::days(request.expires_in_days);
+    users::insert_token(
+        &mut tx,
+        users::NewToken {
+            id,
+            user: user.id,
+            name: &name,
+            token_hash: &token_hash(&token),
+            scope: request.scope,
+            created_at: at,
+            expires_at,
+        },
+    )
+    .await?;
+    let (actor, source) = super::audit::origin(by);
+    let actor = actor.or(Some((user.id, user.role)));
     audit::append(
         &mut tx,
         NewEvent {
-            at: now(),
-            actor: Some((user.id, user.role)),
-            source: Some("cli"),
+            at,
+            actor,
+            source,
             action: "auth.token_created",
             object: Some(("api_token", id.0)),
             outcome: Outcome::Success,
-            reason: None,
+            reason: Some(request.scope.label()),
         },
     )
     .await?;
     tx.commit().await?;
-    Ok(Secret::new(token))
+    Ok(IssuedToken {
+        id,
+        token: Secret::new(token),
+        expires_at,
+    })
+}
+
+/// The signed-in user's API tokens (never the tokens themselves).
+pub async fn my_tokens(app: &App, actor: &Actor) -> AppResult<Vec<users::TokenInfo>> {
+    let mut tx = app.db.read().await?;
+    Ok(users::tokens_of(&mut tx, actor.id).await?)
+}
+
+/// Revokes one of the signed-in user's tokens.
+pub async fn revoke_token(app: &App, actor: &Actor, id: TokenId) -> AppResult<()> {
+    let mut tx = app.db.write().await?;
+    if !users::revoke_token(&mut tx, actor.id, id, now()).await? {
+        return Err(AppError::NotFound("token"));
+    }
+    super::audit::record(
+        &mut tx,
+        actor,
+        "auth.token_revoked",
+        Some(("api_token", id.0)),
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// The signed-in user's own sessions.

@@ -74,6 +74,8 @@ pub struct Actor {
     pub team: Vec<UserId>,
     /// Network address the request came from, for the audit trail.
     pub source: Option<String>,
+    /// The API token's scope; `None` for a person signed in to a session.
+    pub scope: Option<crate::domain::users::TokenScope>,
 }
 
 /// Why a use case did not happen.

@@ -3,7 +3,7 @@
 
 use super::{Actor, AppError};
 use crate::domain::ids::UserId;
-use crate::domain::users::Role;
+use crate::domain::users::{Role, TokenScope};
 use crate::store::cases::{CaseRow, Scope};
 
 fn allow(ok: bool, what: &'static str) -> Result<(), AppError> {
@@ -82,12 +82,25 @@ pub fn assign_case(actor: &Actor, to: Option<UserId>) -> Result<(), AppError> {
     allow(ok, "assign cases to that officer")
 }
 
+/// An administrator, signed in or with an admin-scoped API token.
+fn administers(actor: &Actor) -> bool {
+    actor.role == Role::Admin && actor.scope.is_none_or(|s| s == TokenScope::Admin)
+}
+
 pub fn manage_programs(actor: &Actor) -> Result<(), AppError> {
-    allow(actor.role == Role::Admin, "manage programs")
+    allow(administers(actor), "manage programs")
 }
 
 pub fn manage_users(actor: &Actor) -> Result<(), AppError> {
-    allow(actor.role == Role::Admin, "manage user accounts")
+    allow(administers(actor), "manage user accounts")
+}
+
+/// A read-only API token may not change anything.
+pub fn write_with_token(actor: &Actor) -> Result<(), AppError> {
+    allow(
+        actor.scope != Some(TokenScope::Read),
+        "change records with a read-only API token",
+    )
 }
 
 /// Read the audit trail: auditors only (CJIS separation of duties).
@@ -128,6 +141,7 @@ mod tests {
             court: None,
             team: vec![],
             source: None,
+            scope: None,
         }
     }
 
@@ -215,6 +229,23 @@ mod tests {
             assert!(change_person(&a, &[]).is_err());
             assert_eq!(caseload_scope(&a, true), Scope::Nothing);
         }
+    }
+
+    #[test]
+    fn token_scopes_narrow_what_a_user_may_do() {
+        let mut admin = actor(Role::Admin);
+        admin.scope = Some(TokenScope::Write);
+        assert!(
+            manage_users(&admin).is_err(),
+            "a write token is not an admin token"
+        );
+        admin.scope = Some(TokenScope::Admin);
+        assert!(manage_users(&admin).is_ok());
+        let mut reader = actor(Role::Officer);
+        reader.scope = Some(TokenScope::Read);
+        assert!(write_with_token(&reader).is_err());
+        reader.scope = None;
+        assert!(write_with_token(&reader).is_ok());
     }
 
     #[test]

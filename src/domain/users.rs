@@ -13,6 +13,19 @@ labelled_enum! {
     }
 }
 
+labelled_enum! {
+    /// What an API token may do: `read` only reads; `write` also changes case
+    /// work; `admin` also manages accounts and programs (for an administrator).
+    pub enum TokenScope ("token scope") {
+        Read => ("read", "Read only"),
+        Write => ("write", "Read and write"),
+        Admin => ("admin", "Administration"),
+    }
+}
+
+/// Longest an API token may live, in days.
+pub const TOKEN_MAX_DAYS: i64 = 365;
+
 /// A username: 3 to 32 lower-case letters, digits, '.', '_' or '-'.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Username(String);

@@ -76,4 +76,5 @@ label_columns!(
     crate::domain::programs::ProgramKind,
     crate::domain::programs::ChargeLevel,
     crate::domain::users::Role,
+    crate::domain::users::TokenScope,
 );

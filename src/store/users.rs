@@ -2,7 +2,7 @@
 
 use super::Tx;
 use crate::domain::ids::{SessionId, TokenId, UserId};
-use crate::domain::users::{Lockout, Role};
+use crate::domain::users::{Lockout, Role, TokenScope};
 use crate::{exec, fetch};
 use chrono::{DateTime, Utc};
 
@@ -203,34 +203,71 @@ pub async fn delete_session(tx: &mut Tx, id: SessionId) -> Result<(), sqlx::Erro
     Ok(())
 }
 
-pub async fn insert_token(
-    tx: &mut Tx,
-    id: TokenId,
-    user: UserId,
-    name: &str,
-    token_hash: &str,
-    now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+/// A new API token, as stored (its hash only).
+pub struct NewToken<'a> {
+    pub id: TokenId,
+    pub user: UserId,
+    pub name: &'a str,
+    pub token_hash: &'a str,
+    pub scope: TokenScope,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+pub async fn insert_token(tx: &mut Tx, t: NewToken<'_>) -> Result<(), sqlx::Error> {
     exec!(tx, sqlx::query(
-        "INSERT INTO api_tokens (id, user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(id).bind(user).bind(name).bind(token_hash).bind(now))?;
+        "INSERT INTO api_tokens (id, user_id, name, token_hash, scope, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        .bind(t.id).bind(t.user).bind(t.name).bind(t.token_hash).bind(t.scope).bind(t.created_at).bind(t.expires_at))?;
     Ok(())
 }
 
-/// The owner of a live (not revoked) token.
-pub async fn user_by_token(tx: &mut Tx, token_hash: &str) -> Result<Option<UserRow>, sqlx::Error> {
-    let user: Option<UserId> = fetch!(
-        tx,
-        fetch_optional,
-        sqlx::query_scalar(
-            "SELECT user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL"
-        )
-        .bind(token_hash)
-    )?;
-    match user {
-        Some(id) => by_id(tx, id).await,
+#[derive(sqlx::FromRow)]
+struct TokenKey {
+    user_id: UserId,
+    scope: TokenScope,
+}
+
+/// The owner and scope of a live token: not revoked, not expired at `now`.
+pub async fn token_owner(
+    tx: &mut Tx,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<(UserRow, TokenScope)>, sqlx::Error> {
+    let key: Option<TokenKey> = fetch!(tx, fetch_optional, sqlx::query_as(
+        "SELECT user_id, scope FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2")
+        .bind(token_hash).bind(now))?;
+    match key {
+        Some(k) => Ok(by_id(tx, k.user_id).await?.map(|u| (u, k.scope))),
         None => Ok(None),
     }
+}
+
+/// A token as its owner sees it (never the token itself).
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct TokenInfo {
+    pub id: TokenId,
+    pub name: String,
+    pub scope: TokenScope,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+pub async fn tokens_of(tx: &mut Tx, user: UserId) -> Result<Vec<TokenInfo>, sqlx::Error> {
+    fetch!(tx, fetch_all, sqlx::query_as(
+        "SELECT id, name, scope, created_at, expires_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC").bind(user))
+}
+
+/// Revokes one of `user`'s live tokens; false if they have no such token.
+pub async fn revoke_token(
+    tx: &mut Tx,
+    user: UserId,
+    id: TokenId,
+    at: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let n = exec!(tx, sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL")
+        .bind(at).bind(id).bind(user))?;
+    Ok(n == 1)
 }
 
 /// Marks a session as having passed the second factor.

@@ -53,7 +53,11 @@ impl FromRequestParts<App> for ApiUser {
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
         let src = source(parts);
         if let Some(token) = bearer(parts) {
-            return Ok(Self(auth::token_actor(app, token, src).await?));
+            let actor = auth::token_actor(app, token, src).await?;
+            if !parts.method.is_safe() {
+                crate::app::policy::write_with_token(&actor)?;
+            }
+            return Ok(Self(actor));
         }
         let cookie = session_cookie(parts).ok_or(AppError::Unauthenticated)?;
         Ok(Self(auth::session_actor(app, &cookie, src).await?.0))

@@ -100,6 +100,24 @@ fn accounts_and_tokens_are_created_from_the_command_line() {
     assert!(!ok);
     assert!(err.contains("wizard"), "{err}");
 
+    let (ok, _, err) = bridgeway(
+        &[
+            "admin",
+            "create-token",
+            "--database-url",
+            &url,
+            "--username",
+            "jdoe",
+            "--scope",
+            "everything",
+        ],
+        "",
+    );
+    assert!(
+        !ok && err.contains("--scope: 'everything' is not a known token scope"),
+        "{err}"
+    );
+
     let unlock = |user: &str| {
         bridgeway(
             &[

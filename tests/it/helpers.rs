@@ -4,12 +4,13 @@
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
+use bridgeway::app::auth::TokenRequest;
 use bridgeway::app::auth::{hash_password, Secret};
 use bridgeway::app::{auth, App};
 use bridgeway::config::Settings;
 use bridgeway::domain::ids::{ProgramId, UserId};
 use bridgeway::domain::mfa::TotpKey;
-use bridgeway::domain::users::Role;
+use bridgeway::domain::users::{Role, TokenScope};
 use bridgeway::store::users::{self, NewUser};
 use bridgeway::store::Db;
 use http_body_util::BodyExt;
@@ -199,9 +200,20 @@ impl TestApp {
             .await
             .expect("enrol");
         tx.commit().await.expect("commit");
-        let token = auth::create_token(&self.app, username, "tests")
+        let scope = if role == Role::Admin {
+            TokenScope::Admin
+        } else {
+            TokenScope::Write
+        };
+        let request = TokenRequest {
+            name: "tests".into(),
+            scope,
+            expires_in_days: 30,
+        };
+        let token = auth::create_token(&self.app, None, username, request)
             .await
-            .expect("token");
+            .expect("token")
+            .token;
         User {
             id,
             username: username.to_owned(),

@@ -13,4 +13,5 @@ mod matrix;
 mod mfa;
 mod pages;
 mod people;
+mod tokens;
 mod validation;

@@ -20,7 +20,7 @@ use utoipa::OpenApi;
         Authenticate with `Authorization: Bearer <token>` (see `bridgeway admin create-token`) or the session cookie. \
         Errors are JSON `{code, message, fields}`; bad input is 422 naming the field; a write on a stale `version` is 409."),
     paths(
-        users::me, users::sessions, users::end_session, users::list, users::create, users::unlock,
+        users::me, users::sessions, users::end_session, users::tokens, users::create_token, users::revoke_token, users::list, users::create, users::unlock,
         programs::list, programs::get, programs::create, programs::update,
         people::list, people::search, people::get, people::update, people::duplicates,
         cases::intake, cases::list, cases::get, cases::update, cases::transition,
@@ -54,6 +54,11 @@ pub fn router() -> Router<App> {
         .route("/openapi.json", get(openapi))
         .route("/me", get(users::me))
         .route("/me/sessions", get(users::sessions))
+        .route("/me/tokens", get(users::tokens).post(users::create_token))
+        .route(
+            "/me/tokens/{id}",
+            axum::routing::delete(users::revoke_token),
+        )
         .route(
             "/me/sessions/{id}",
             axum::routing::delete(users::end_session),

@@ -1,9 +1,10 @@
 use crate::app::auth;
+use crate::app::auth::{IssuedToken, TokenRequest};
 use crate::app::users::{self, Creator, StaffMember, UserInput};
 use crate::app::App;
-use crate::domain::ids::SessionId;
+use crate::domain::ids::{SessionId, TokenId};
 use crate::domain::users::Role;
-use crate::store::users::SessionInfo;
+use crate::store::users::{SessionInfo, TokenInfo};
 use crate::web::error::{ApiResult, ErrorBody};
 use crate::web::extract::{ApiJson, ApiPath, ApiUser};
 use axum::extract::State;
@@ -83,5 +84,42 @@ pub async fn end_session(
     ApiPath(id): ApiPath<SessionId>,
 ) -> ApiResult<StatusCode> {
     auth::end_session(&app, &actor, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Your API tokens (never the tokens themselves).
+#[utoipa::path(get, path = "/api/v1/me/tokens", tag = "users", responses((status = 200, body = Vec<TokenInfo>)))]
+pub async fn tokens(
+    State(app): State<App>,
+    ApiUser(actor): ApiUser,
+) -> ApiResult<Json<Vec<TokenInfo>>> {
+    Ok(Json(auth::my_tokens(&app, &actor).await?))
+}
+
+/// Creates an API token for yourself; it is shown once. Only a signed-in
+/// person (not another token) may create one.
+#[utoipa::path(post, path = "/api/v1/me/tokens", tag = "users", request_body = TokenRequest,
+    responses((status = 201, body = IssuedToken), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_token(
+    State(app): State<App>,
+    ApiUser(actor): ApiUser,
+    ApiJson(request): ApiJson<TokenRequest>,
+) -> ApiResult<(StatusCode, Json<IssuedToken>)> {
+    let username = actor.username.clone();
+    Ok((
+        StatusCode::CREATED,
+        Json(auth::create_token(&app, Some(&actor), &username, request).await?),
+    ))
+}
+
+/// Revokes one of your API tokens.
+#[utoipa::path(delete, path = "/api/v1/me/tokens/{id}", tag = "users", params(("id" = uuid::Uuid, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+pub async fn revoke_token(
+    State(app): State<App>,
+    ApiUser(actor): ApiUser,
+    ApiPath(id): ApiPath<TokenId>,
+) -> ApiResult<StatusCode> {
+    auth::revoke_token(&app, &actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,0 +1,162 @@
+//! API tokens: scoped, expiring, revocable, created by a signed-in person.
+
+use crate::helpers::{Backend, TestApp, User};
+use crate::on_both_databases;
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use bridgeway::domain::users::Role;
+use bridgeway::exec;
+use serde_json::{json, Value};
+
+/// Creates a token through the API with a signed-in session.
+async fn issue(t: &TestApp, cookie: &str, body: Value) -> crate::helpers::Response {
+    let req = Request::post("/api/v1/me/tokens")
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    t.send(req).await
+}
+
+fn bearer(token: &Value) -> User {
+    User {
+        id: bridgeway::domain::ids::UserId::new(),
+        username: String::new(),
+        token: token["token"].as_str().unwrap().to_owned(),
+    }
+}
+
+async fn tokens_are_scoped_expire_and_can_be_revoked(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let admin = t.user("admin", Role::Admin, None, None).await;
+    t.user("officer", Role::Officer, None, None).await;
+    let cookie = t.session("officer").await;
+
+    let res = issue(
+        &t,
+        &cookie,
+        json!({"name": "court report", "scope": "read", "expires_in_days": 30}),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let read = res.json();
+    assert!(read["token"].as_str().unwrap().starts_with("bw_"));
+    let reader = bearer(&read);
+    assert_eq!(t.get("/api/v1/cases", &reader).await.status, StatusCode::OK);
+    let res = t
+        .post(
+            "/api/v1/people/duplicates",
+            &reader,
+            json!({"first_name": "A", "last_name": "B", "date_of_birth": "1990-01-01"}),
+        )
+        .await;
+    assert_eq!(
+        res.status,
+        StatusCode::FORBIDDEN,
+        "a read token changes nothing"
+    );
+    assert!(res.json()["message"]
+        .as_str()
+        .unwrap()
+        .contains("read-only API token"));
+
+    // The list shows what a token is, never the token.
+    let list = t.get("/api/v1/me/tokens", &reader).await;
+    assert!(!list.text().contains(read["token"].as_str().unwrap()));
+    assert_eq!(
+        list.json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t["name"] == "court report")
+            .count(),
+        1
+    );
+
+    // Only a person at a keyboard makes tokens, and only admins get admin scope.
+    let res = t
+        .post(
+            "/api/v1/me/tokens",
+            &admin,
+            json!({"name": "x", "scope": "read", "expires_in_days": 1}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let res = issue(
+        &t,
+        &cookie,
+        json!({"name": "x", "scope": "admin", "expires_in_days": 1}),
+    )
+    .await;
+    assert_eq!(res.error_fields(), ["scope"]);
+    let res = issue(
+        &t,
+        &cookie,
+        json!({"name": "", "scope": "write", "expires_in_days": 400}),
+    )
+    .await;
+    assert_eq!(res.error_fields(), ["name", "expires_in_days"]);
+
+    // Revoked: refused from then on.
+    let write = issue(
+        &t,
+        &cookie,
+        json!({"name": "sync", "scope": "write", "expires_in_days": 30}),
+    )
+    .await
+    .json();
+    let writer = bearer(&write);
+    let res = t
+        .api(
+            "DELETE",
+            &format!("/api/v1/me/tokens/{}", write["id"].as_str().unwrap()),
+            &writer,
+            None,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        t.get("/api/v1/cases", &writer).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(t.audit_count("auth.token_revoked").await, 1);
+
+    // Expired: refused.
+    let mut tx = t.app.db.write().await.unwrap();
+    exec!(
+        &mut tx,
+        sqlx::query("UPDATE api_tokens SET expires_at = $1 WHERE name = 'court report'")
+            .bind(bridgeway::app::now() - chrono::Duration::minutes(1))
+    )
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        t.get("/api/v1/cases", &reader).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+
+    // An administrator's write token does not administer.
+    let admin_cookie = t.session("admin").await;
+    let plain = bearer(
+        &issue(
+            &t,
+            &admin_cookie,
+            json!({"name": "w", "scope": "write", "expires_in_days": 1}),
+        )
+        .await
+        .json(),
+    );
+    let program = json!({"kind": "probation", "name": "P", "default_length_days": 30, "supervising_unit": "U"});
+    assert_eq!(
+        t.post("/api/v1/programs", &plain, program.clone())
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        t.post("/api/v1/programs", &admin, program).await.status,
+        StatusCode::CREATED
+    );
+}
+
+on_both_databases!(tokens_are_scoped_expire_and_can_be_revoked);
