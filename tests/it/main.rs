@@ -9,6 +9,7 @@ mod cli;
 mod demo;
 mod intake;
 mod lifecycle;
+mod logs;
 mod matrix;
 mod mfa;
 mod pages;
