@@ -48,6 +48,9 @@ pub struct Settings {
     /// A locked account unlocks by itself after this many minutes; by default
     /// only an administrator unlocks it.
     pub lockout_auto_unlock_minutes: Option<i64>,
+    /// An account not signed in to for this many days is disabled at its next
+    /// sign-in attempt until an administrator re-enables it.
+    pub inactive_account_days: i64,
     pub demographics: Demographics,
 }
 
@@ -59,6 +62,7 @@ impl Default for Settings {
             session_idle_minutes: 30,
             session_max_hours: 12,
             lockout_auto_unlock_minutes: None,
+            inactive_account_days: 90,
             demographics: Demographics::default(),
         }
     }
@@ -93,6 +97,10 @@ impl Settings {
             self.lockout_auto_unlock_minutes
                 .is_none_or(|m| (15..=1440).contains(&m)),
             "lockout_auto_unlock_minutes must be 15 to 1440"
+        );
+        anyhow::ensure!(
+            (30..=365).contains(&self.inactive_account_days),
+            "inactive_account_days must be 30 to 365"
         );
         Ok(())
     }

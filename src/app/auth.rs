@@ -3,7 +3,7 @@
 
 use super::{now, Actor, App, AppError, AppResult};
 use crate::domain::ids::{SessionId, TokenId, UserId};
-use crate::domain::users::{Lockout, Role, TokenScope, TOKEN_MAX_DAYS};
+use crate::domain::users::{inactive_too_long, Lockout, Role, TokenScope, TOKEN_MAX_DAYS};
 use crate::store::audit::{self, NewEvent, Outcome};
 use crate::store::users::{self, UserRow};
 use crate::store::Tx;
@@ -144,6 +144,9 @@ pub struct NewSession {
     pub token: Secret,
 }
 
+/// Why an account that has not signed in for too long is refused (and disabled).
+const INACTIVE: &str = "no sign-in within the inactivity limit";
+
 /// Sign-in attempts one network address may make per minute.
 pub const ATTEMPTS_PER_MINUTE: i64 = 10;
 
@@ -188,6 +191,15 @@ pub async fn log_in(
         Some(u) if !u.active => "account disabled",
         Some(u) if u.lockout().is_locked(at, auto_unlock) => "account locked",
         Some(_) if !verified => "wrong password",
+        Some(u)
+            if inactive_too_long(
+                u.last_login_at.unwrap_or(u.created_at),
+                at,
+                app.settings.inactive_account_days,
+            ) =>
+        {
+            INACTIVE
+        }
         Some(_) => "",
     };
     match user {
@@ -229,6 +241,18 @@ pub async fn log_in(
                 Some(refusal),
             )
             .await?;
+            if let Some(u) = user.as_ref().filter(|_| refusal == INACTIVE) {
+                users::set_active(&mut tx, u.id, false).await?;
+                audit_anonymous(
+                    &mut tx,
+                    "auth.account_disabled",
+                    actor,
+                    source.as_deref(),
+                    Outcome::Success,
+                    Some(INACTIVE),
+                )
+                .await?;
+            }
             if let Some(u) = user.filter(|_| refusal == "wrong password") {
                 let after = u.lockout().after_failure(at);
                 users::set_lockout(&mut tx, u.id, after).await?;
@@ -251,6 +275,8 @@ pub async fn log_in(
 }
 
 /// Unlocks an account locked by failed sign-ins.
+/// Restores access: unlocks an account locked by failed sign-ins, and
+/// re-enables one disabled for inactivity.
 pub async fn unlock(app: &App, by: Option<&Actor>, username: &str) -> AppResult<()> {
     if let Some(actor) = by {
         super::policy::manage_users(actor)?;
@@ -260,6 +286,9 @@ pub async fn unlock(app: &App, by: Option<&Actor>, username: &str) -> AppResult<
         .await?
         .ok_or(AppError::NotFound("user"))?;
     users::set_lockout(&mut tx, user.id, Lockout::default()).await?;
+    users::set_active(&mut tx, user.id, true).await?;
+    // The inactivity clock restarts now; without this the next sign-in would disable it again.
+    users::record_login(&mut tx, user.id, now()).await?;
     let (actor, source) = super::audit::origin(by);
     audit::append(
         &mut tx,

@@ -94,6 +94,15 @@ mod tests {
     }
 }
 
+/// Has an account gone more than `days` without a sign-in (CJIS: disable after 90)?
+pub fn inactive_too_long(
+    last_activity: chrono::DateTime<chrono::Utc>,
+    now: chrono::DateTime<chrono::Utc>,
+    days: i64,
+) -> bool {
+    now - last_activity > chrono::Duration::days(days)
+}
+
 /// Consecutive failures within this window lock an account (CJIS: 5 in 15 minutes).
 pub const LOCKOUT_FAILURES: i32 = 5;
 pub const LOCKOUT_WINDOW_MINUTES: i64 = 15;
@@ -167,6 +176,17 @@ mod lockout_tests {
             "or a configured period passes"
         );
         assert!(l.is_locked(t0 + Duration::minutes(40), Some(Duration::minutes(30))));
+    }
+
+    #[test]
+    fn accounts_unused_past_the_limit_are_inactive() {
+        let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 9, 0, 0).unwrap();
+        assert!(!inactive_too_long(t0, t0 + Duration::days(90), 90));
+        assert!(inactive_too_long(
+            t0,
+            t0 + Duration::days(90) + Duration::seconds(1),
+            90
+        ));
     }
 
     #[test]

@@ -375,3 +375,13 @@ pub async fn delete_session_of(
             .bind(user)
     )? == 1)
 }
+
+pub async fn set_active(tx: &mut Tx, id: UserId, active: bool) -> Result<(), sqlx::Error> {
+    exec!(
+        tx,
+        sqlx::query("UPDATE users SET active = $1 WHERE id = $2")
+            .bind(active)
+            .bind(id)
+    )?;
+    Ok(())
+}

@@ -368,6 +368,71 @@ async fn sign_in_needs_the_notice_acknowledged_and_is_rate_limited(backend: Back
     );
 }
 
+async fn accounts_unused_for_ninety_days_are_disabled_and_reviewed(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let admin = t.user("admin", Role::Admin, None, None).await;
+    let officer = t.user("officer", Role::Officer, None, None).await;
+    let mut tx = t.app.db.write().await.unwrap();
+    bridgeway::exec!(
+        &mut tx,
+        sqlx::query("UPDATE users SET last_login_at = $1 WHERE id = $2")
+            .bind(bridgeway::app::now() - chrono::Duration::days(91))
+            .bind(officer.id)
+    )
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    let review = t.get("/api/v1/users/access-review", &admin).await.json();
+    let status = |review: &serde_json::Value| {
+        review
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["username"] == "officer")
+            .unwrap()["status"]
+            .clone()
+    };
+    assert_eq!(status(&review), "inactive");
+    assert_eq!(
+        t.login("officer", crate::helpers::PASSWORD).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(t.audit_count("auth.account_disabled").await, 1);
+    assert_eq!(
+        status(&t.get("/api/v1/users/access-review", &admin).await.json()),
+        "disabled"
+    );
+    assert_eq!(
+        t.get("/api/v1/cases", &officer).await.status,
+        StatusCode::UNAUTHORIZED,
+        "its tokens stop working too"
+    );
+
+    assert_eq!(
+        t.post("/api/v1/users/officer/unlock", &admin, json!({}))
+            .await
+            .status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        status(&t.get("/api/v1/users/access-review", &admin).await.json()),
+        "active"
+    );
+    t.session("officer").await;
+    assert_eq!(
+        t.get("/api/v1/users/access-review", &officer).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let cookie = t.session("admin").await;
+    let page = t.page("/admin/access-review", &cookie).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text().contains("officer (test)"));
+    assert!(
+        t.audit_count("user.access_review").await >= 4,
+        "reading the review is audited"
+    );
+}
+
 on_both_databases!(
     each_role_sees_and_changes_only_what_it_should,
     caseloads_are_scoped_to_the_user,
@@ -376,4 +441,5 @@ on_both_databases!(
     staff_lists_and_the_signed_in_user,
     five_failures_lock_an_account_until_an_administrator_unlocks_it,
     sign_in_needs_the_notice_acknowledged_and_is_rate_limited,
+    accounts_unused_for_ninety_days_are_disabled_and_reviewed,
 );

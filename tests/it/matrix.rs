@@ -220,6 +220,14 @@ async fn every_route_answers_every_role_as_specified(backend: Backend) {
             200,
         );
         check(
+            "GET /users/access-review".into(),
+            t.get("/api/v1/users/access-review", u)
+                .await
+                .status
+                .as_u16(),
+            only(&[Who::Admin], w, 200),
+        );
+        check(
             "GET /me/sessions".into(),
             t.get("/api/v1/me/sessions", u).await.status.as_u16(),
             200,

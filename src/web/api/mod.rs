@@ -20,7 +20,7 @@ use utoipa::OpenApi;
         Authenticate with `Authorization: Bearer <token>` (see `bridgeway admin create-token`) or the session cookie. \
         Errors are JSON `{code, message, fields}`; bad input is 422 naming the field; a write on a stale `version` is 409."),
     paths(
-        users::me, users::sessions, users::end_session, users::tokens, users::create_token, users::revoke_token, users::list, users::create, users::unlock,
+        users::me, users::sessions, users::end_session, users::tokens, users::create_token, users::revoke_token, users::list, users::create, users::unlock, users::access_review,
         programs::list, programs::get, programs::create, programs::update,
         people::list, people::search, people::get, people::update, people::duplicates,
         cases::intake, cases::list, cases::get, cases::update, cases::transition,
@@ -64,6 +64,7 @@ pub fn router() -> Router<App> {
             axum::routing::delete(users::end_session),
         )
         .route("/users", get(users::list).post(users::create))
+        .route("/users/access-review", get(users::access_review))
         .route("/users/{username}/unlock", post(users::unlock))
         .route("/programs", get(programs::list).post(programs::create))
         .route("/programs/{id}", get(programs::get).put(programs::update))

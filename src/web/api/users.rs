@@ -1,6 +1,6 @@
 use crate::app::auth;
 use crate::app::auth::{IssuedToken, TokenRequest};
-use crate::app::users::{self, Creator, StaffMember, UserInput};
+use crate::app::users::{self, AccessReviewLine, Creator, StaffMember, UserInput};
 use crate::app::App;
 use crate::domain::ids::{SessionId, TokenId};
 use crate::domain::users::Role;
@@ -122,4 +122,14 @@ pub async fn revoke_token(
 ) -> ApiResult<StatusCode> {
     auth::revoke_token(&app, &actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The access review: every account, its role, last sign-in and status (administrators).
+#[utoipa::path(get, path = "/api/v1/users/access-review", tag = "users",
+    responses((status = 200, body = Vec<AccessReviewLine>), (status = 403, body = ErrorBody)))]
+pub async fn access_review(
+    State(app): State<App>,
+    ApiUser(actor): ApiUser,
+) -> ApiResult<Json<Vec<AccessReviewLine>>> {
+    Ok(Json(users::access_review(&app, &actor).await?))
 }

@@ -1,7 +1,8 @@
-//! The signed-in user's own account: their sessions.
+//! Accounts: the signed-in user's own sessions, and the administrators' access review.
 
 use super::{render, Nav, Show as _, When as _};
 use crate::app::auth;
+use crate::app::users::{self, AccessReviewLine};
 use crate::app::App;
 use crate::domain::ids::SessionId;
 use crate::store::users::SessionInfo;
@@ -40,4 +41,22 @@ pub async fn end_session(
         "/account/sessions"
     };
     Ok(Redirect::to(to).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "access_review.html")]
+struct AccessReviewPage {
+    nav: Nav,
+    lines: Vec<AccessReviewLine>,
+    inactive_days: i64,
+}
+
+/// The access review, for administrators.
+pub async fn access_review(State(app): State<App>, user: PageUser) -> PageResult<Response> {
+    let lines = users::access_review(&app, &user.actor).await?;
+    Ok(render(&AccessReviewPage {
+        nav: Nav::new(&user.actor, "access-review"),
+        lines,
+        inactive_days: app.settings.inactive_account_days,
+    }))
 }

@@ -142,6 +142,7 @@ pub fn router() -> Router<App> {
         .route("/logout", post(session::log_out))
         .route("/mfa", get(mfa::page).post(mfa::submit))
         .route("/account/sessions", get(account::sessions))
+        .route("/admin/access-review", get(account::access_review))
         .route("/account/sessions/{id}/end", post(account::end_session))
         .route("/caseload", get(caseload::page))
         .route("/search", get(people::search))
