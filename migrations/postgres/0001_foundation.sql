@@ -33,7 +33,10 @@ CREATE TABLE sessions (
     last_seen_at TIMESTAMPTZ NOT NULL,
     source TEXT,
     -- A session is usable only once the second factor has been given.
-    mfa_done BOOLEAN NOT NULL DEFAULT FALSE
+    mfa_done BOOLEAN NOT NULL DEFAULT FALSE,
+    -- When the user last proved who they are (password and code); privileged
+    -- actions need this to be recent.
+    authenticated_at TIMESTAMPTZ
 );
 
 -- Single-use recovery codes for a lost authenticator, stored as SHA-256.

@@ -68,7 +68,7 @@ async fn decoy_hash() -> &'static str {
     DECOY.get_or_init(|| hash)
 }
 
-async fn verify_password(password: Secret, hash: String) -> bool {
+pub(super) async fn verify_password(password: Secret, hash: String) -> bool {
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&hash)
             .map(|parsed| {
@@ -113,6 +113,7 @@ async fn load_actor(
         team,
         source,
         scope: None,
+        authenticated_at: None,
     })
 }
 
@@ -280,6 +281,7 @@ pub async fn log_in(
 pub async fn unlock(app: &App, by: Option<&Actor>, username: &str) -> AppResult<()> {
     if let Some(actor) = by {
         super::policy::manage_users(actor)?;
+        super::policy::privileged(actor, "restore access to an account", now())?;
     }
     let mut tx = app.db.write().await?;
     let user = users::by_username(&mut tx, &username.trim().to_lowercase())
@@ -361,7 +363,8 @@ pub async fn session_actor(
     if !session.mfa_done {
         return Err(AppError::SecondFactorRequired);
     }
-    let actor = load_actor(&mut tx, session.user, source).await?;
+    let mut actor = load_actor(&mut tx, session.user, source).await?;
+    actor.authenticated_at = session.authenticated_at;
     tx.commit().await?;
     Ok((actor, session.id))
 }

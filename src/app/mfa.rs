@@ -187,7 +187,7 @@ pub async fn submit(app: &App, token: &str, code: &str, source: Option<&str>) ->
             } else {
                 None
             };
-            users::complete_mfa(&mut tx, session.id).await?;
+            users::complete_mfa(&mut tx, session.id, at).await?;
             users::set_lockout(&mut tx, user.id, Lockout::default()).await?;
             let how = if step.is_some() {
                 "authenticator code"
@@ -250,6 +250,70 @@ pub async fn enrol_with(
     key: &TotpKey,
 ) -> Result<(), sqlx::Error> {
     users::set_totp(tx, user, &key.base32(), Some(now())).await
+}
+
+/// Confirms, for a privileged action, that the person at the keyboard is the
+/// signed-in user: password and a new authenticator code. Failures count
+/// toward the lockout.
+pub async fn reauthenticate(
+    app: &App,
+    actor: &super::Actor,
+    session: crate::domain::ids::SessionId,
+    password: super::auth::Secret,
+    code: &str,
+) -> AppResult<()> {
+    let at = now();
+    let mut tx = app.db.read().await?;
+    let user = users::by_id(&mut tx, actor.id)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    drop(tx);
+    let password_ok = super::auth::verify_password(password, user.password_hash.clone()).await;
+    let code_result = match user.totp_secret.as_deref().and_then(TotpKey::from_base32) {
+        Some(key) if password_ok => {
+            key.verify(code, at.timestamp().max(0) as u64, user.totp_last_step)
+        }
+        _ => Err(CodeError::Wrong),
+    };
+    let mut tx = app.db.write().await?;
+    let who = Some((user.id, user.role));
+    match code_result {
+        Ok(step) => {
+            users::set_totp_step(&mut tx, user.id, step).await?;
+            users::complete_mfa(&mut tx, session, at).await?;
+            audit_anonymous(
+                &mut tx,
+                "auth.reauthenticate",
+                who,
+                actor.source.as_deref(),
+                Outcome::Success,
+                None,
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(())
+        }
+        Err(e) => {
+            let why = if password_ok && e == CodeError::Replayed {
+                "code already used (replay)"
+            } else {
+                "wrong password or code"
+            };
+            audit_anonymous(
+                &mut tx,
+                "auth.reauthenticate",
+                who,
+                actor.source.as_deref(),
+                Outcome::Failure,
+                Some(why),
+            )
+            .await?;
+            let after = user.lockout().after_failure(at);
+            users::set_lockout(&mut tx, user.id, after).await?;
+            tx.commit().await?;
+            Err(crate::domain::validation::Invalid::one("code", "the password or the code is not right (a code is accepted once; wait for the next)").into())
+        }
+    }
 }
 
 #[cfg(test)]

@@ -76,6 +76,8 @@ pub struct Actor {
     pub source: Option<String>,
     /// The API token's scope; `None` for a person signed in to a session.
     pub scope: Option<crate::domain::users::TokenScope>,
+    /// When a signed-in person last gave password and code (`None` for tokens).
+    pub authenticated_at: Option<DateTime<Utc>>,
 }
 
 /// Why a use case did not happen.
@@ -93,6 +95,8 @@ pub enum AppError {
     Unauthenticated,
     #[error("the second sign-in step (authenticator code) is required")]
     SecondFactorRequired,
+    #[error("confirm your password and authenticator code again to {0}")]
+    ReauthenticationRequired(&'static str),
     #[error("too many sign-in attempts from your address; wait a minute and try again")]
     TooManyAttempts,
     #[error(transparent)]

@@ -95,6 +95,25 @@ pub fn manage_users(actor: &Actor) -> Result<(), AppError> {
     allow(administers(actor), "manage user accounts")
 }
 
+/// Minutes within which a privileged action needs a fresh sign-in.
+pub const FRESH_MINUTES: i64 = 10;
+
+/// Privileged actions (unlocking accounts, bulk exports) need a person who
+/// gave password and code within the last ten minutes; an API token never will.
+pub fn privileged(
+    actor: &Actor,
+    what: &'static str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), AppError> {
+    if actor.scope.is_some() {
+        return Err(AppError::Forbidden(what));
+    }
+    match actor.authenticated_at {
+        Some(at) if now - at <= chrono::Duration::minutes(FRESH_MINUTES) => Ok(()),
+        _ => Err(AppError::ReauthenticationRequired(what)),
+    }
+}
+
 /// A read-only API token may not change anything.
 pub fn write_with_token(actor: &Actor) -> Result<(), AppError> {
     allow(
@@ -142,6 +161,7 @@ mod tests {
             team: vec![],
             source: None,
             scope: None,
+            authenticated_at: None,
         }
     }
 
@@ -229,6 +249,25 @@ mod tests {
             assert!(change_person(&a, &[]).is_err());
             assert_eq!(caseload_scope(&a, true), Scope::Nothing);
         }
+    }
+
+    #[test]
+    fn privileged_actions_need_a_fresh_sign_in_by_a_person() {
+        let now = chrono::Utc::now();
+        let mut admin = actor(Role::Admin);
+        admin.authenticated_at = Some(now - chrono::Duration::minutes(9));
+        assert!(privileged(&admin, "x", now).is_ok());
+        admin.authenticated_at = Some(now - chrono::Duration::minutes(11));
+        assert!(matches!(
+            privileged(&admin, "x", now),
+            Err(AppError::ReauthenticationRequired(_))
+        ));
+        admin.scope = Some(TokenScope::Admin);
+        admin.authenticated_at = None;
+        assert!(matches!(
+            privileged(&admin, "x", now),
+            Err(AppError::Forbidden(_))
+        ));
     }
 
     #[test]

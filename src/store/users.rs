@@ -132,6 +132,8 @@ pub struct SessionRow {
     pub user: UserRow,
     /// Has the second factor been given?
     pub mfa_done: bool,
+    /// When the user last gave password and code.
+    pub authenticated_at: Option<DateTime<Utc>>,
     pub last_seen_at: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
 }
@@ -155,6 +157,7 @@ struct SessionKey {
     id: SessionId,
     user_id: UserId,
     mfa_done: bool,
+    authenticated_at: Option<DateTime<Utc>>,
     created_at: DateTime<Utc>,
     last_seen_at: DateTime<Utc>,
 }
@@ -167,7 +170,7 @@ pub async fn session_by_token(
         tx,
         fetch_optional,
         sqlx::query_as(
-            "SELECT id, user_id, mfa_done, created_at, last_seen_at FROM sessions WHERE token_hash = $1"
+            "SELECT id, user_id, mfa_done, authenticated_at, created_at, last_seen_at FROM sessions WHERE token_hash = $1"
         )
         .bind(token_hash)
     )?;
@@ -176,6 +179,7 @@ pub async fn session_by_token(
         id: key.id,
         user,
         mfa_done: key.mfa_done,
+        authenticated_at: key.authenticated_at,
         last_seen_at: key.last_seen_at,
         created_at: key.created_at,
     }))
@@ -270,11 +274,17 @@ pub async fn revoke_token(
     Ok(n == 1)
 }
 
-/// Marks a session as having passed the second factor.
-pub async fn complete_mfa(tx: &mut Tx, session: SessionId) -> Result<(), sqlx::Error> {
+/// Marks a session as having passed the second factor at `at` (sign-in or re-authentication).
+pub async fn complete_mfa(
+    tx: &mut Tx,
+    session: SessionId,
+    at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
     exec!(
         tx,
-        sqlx::query("UPDATE sessions SET mfa_done = TRUE WHERE id = $1").bind(session)
+        sqlx::query("UPDATE sessions SET mfa_done = TRUE, authenticated_at = $1 WHERE id = $2")
+            .bind(at)
+            .bind(session)
     )?;
     Ok(())
 }

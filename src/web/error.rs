@@ -26,6 +26,9 @@ pub fn status_and_code(e: &AppError) -> (StatusCode, &'static str) {
         AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
         AppError::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated"),
         AppError::SecondFactorRequired => (StatusCode::UNAUTHORIZED, "second_factor_required"),
+        AppError::ReauthenticationRequired(_) => {
+            (StatusCode::UNAUTHORIZED, "reauthentication_required")
+        }
         AppError::TooManyAttempts => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
         AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
     }
@@ -98,6 +101,9 @@ impl IntoResponse for PageError {
         match self.0 {
             AppError::Unauthenticated => return Redirect::to("/login").into_response(),
             AppError::SecondFactorRequired => return Redirect::to("/mfa").into_response(),
+            AppError::ReauthenticationRequired(_) => {
+                return Redirect::to("/reauth").into_response()
+            }
             _ => {}
         }
         let (status, _) = status_and_code(&self.0);

@@ -318,17 +318,23 @@ async fn five_failures_lock_an_account_until_an_administrator_unlocks_it(backend
         StatusCode::FORBIDDEN
     );
     assert_eq!(
-        t.post("/api/v1/users/nobody/unlock", &admin, json!({}))
-            .await
-            .status,
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(
         t.post("/api/v1/users/officer/unlock", &admin, json!({}))
             .await
             .status,
-        StatusCode::NO_CONTENT
+        StatusCode::FORBIDDEN,
+        "a privileged action is not for API tokens"
     );
+    let admin_session = t.session("admin").await;
+    let unlock = |who: &'static str| {
+        let (t, cookie) = (&t, admin_session.clone());
+        async move {
+            t.api_with_session("POST", &format!("/api/v1/users/{who}/unlock"), &cookie)
+                .await
+                .status
+        }
+    };
+    assert_eq!(unlock("nobody").await, StatusCode::NOT_FOUND);
+    assert_eq!(unlock("officer").await, StatusCode::NO_CONTENT);
     assert_eq!(t.audit_count("auth.unlock").await, 1);
     assert_eq!(
         t.login("officer", crate::helpers::PASSWORD).await.status,
@@ -408,8 +414,9 @@ async fn accounts_unused_for_ninety_days_are_disabled_and_reviewed(backend: Back
         "its tokens stop working too"
     );
 
+    let admin_session = t.session("admin").await;
     assert_eq!(
-        t.post("/api/v1/users/officer/unlock", &admin, json!({}))
+        t.api_with_session("POST", "/api/v1/users/officer/unlock", &admin_session)
             .await
             .status,
         StatusCode::NO_CONTENT

@@ -249,10 +249,61 @@ async fn auditors_search_and_export_the_trail(backend: Backend) {
     );
 }
 
+async fn exporting_the_trail_needs_a_fresh_sign_in(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    t.user("auditor", Role::Auditor, None, None).await;
+    let cookie = t.session("auditor").await;
+    assert_eq!(
+        t.page("/audit/export.csv", &cookie).await.status,
+        StatusCode::OK,
+        "fresh from sign-in"
+    );
+    let mut tx = t.app.db.write().await.unwrap();
+    exec!(
+        &mut tx,
+        sqlx::query("UPDATE sessions SET authenticated_at = $1")
+            .bind(bridgeway::app::now() - chrono::Duration::minutes(11))
+    )
+    .unwrap();
+    tx.commit().await.unwrap();
+    let stale = t.page("/audit/export.csv", &cookie).await;
+    assert_eq!(stale.headers[header::LOCATION], "/reauth");
+    let api = t.api_with_session("GET", "/api/v1/audit", &cookie).await;
+    assert_eq!(
+        api.status,
+        StatusCode::OK,
+        "reading is not privileged; exporting is"
+    );
+
+    let wrong = t
+        .form(
+            "/reauth",
+            &cookie,
+            &[("password", "not it at all"), ("code", "000000")],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let code = t.fresh_code("auditor").await;
+    let ok = t
+        .form(
+            "/reauth",
+            &cookie,
+            &[("password", crate::helpers::PASSWORD), ("code", &code)],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.text());
+    assert_eq!(
+        t.page("/audit/export.csv", &cookie).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(t.audit_count("auth.reauthenticate").await, 2);
+}
+
 on_both_databases!(
     the_trail_verifies_and_refuses_changes,
     a_changed_event_is_caught,
     a_removed_event_is_caught,
     concurrent_appends_keep_one_chain,
     auditors_search_and_export_the_trail,
+    exporting_the_trail_needs_a_fresh_sign_in,
 );

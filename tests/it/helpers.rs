@@ -271,6 +271,17 @@ impl TestApp {
         self.send(req.body(body).expect("request")).await
     }
 
+    /// An API call made by a signed-in browser (its session cookie).
+    pub async fn api_with_session(&self, method: &str, path: &str, cookie: &str) -> Response {
+        let req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::COOKIE, cookie)
+            .body(Body::empty())
+            .expect("request");
+        self.send(req).await
+    }
+
     pub async fn get(&self, path: &str, user: &User) -> Response {
         self.api("GET", path, user, None).await
     }

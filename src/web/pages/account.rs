@@ -1,15 +1,19 @@
 //! Accounts: the signed-in user's own sessions, and the administrators' access review.
 
+use super::form::{Form, FormState};
+use super::render_with;
 use super::{render, Nav, Show as _, When as _};
-use crate::app::auth;
+use crate::app::auth::{self, Secret};
 use crate::app::users::{self, AccessReviewLine};
 use crate::app::App;
+use crate::app::{mfa, AppError};
 use crate::domain::ids::SessionId;
 use crate::store::users::SessionInfo;
 use crate::web::error::PageResult;
 use crate::web::extract::{PagePath, PageUser};
 use askama::Template;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 #[derive(Template)]
@@ -59,4 +63,57 @@ pub async fn access_review(State(app): State<App>, user: PageUser) -> PageResult
         lines,
         inactive_days: app.settings.inactive_account_days,
     }))
+}
+
+#[derive(Template)]
+#[template(path = "reauth.html")]
+struct ReauthPage {
+    nav: Nav,
+    form: FormState,
+    done: bool,
+}
+
+/// Confirms password and code before a privileged action.
+pub async fn reauth_page(user: PageUser) -> Response {
+    render(&ReauthPage {
+        nav: Nav::new(&user.actor, "account"),
+        form: FormState::default(),
+        done: false,
+    })
+}
+
+pub async fn reauth(
+    State(app): State<App>,
+    user: PageUser,
+    Form(mut form): Form,
+) -> PageResult<Response> {
+    let result = mfa::reauthenticate(
+        &app,
+        &user.actor,
+        user.session,
+        Secret::new(form.v("password")),
+        form.v("code"),
+    )
+    .await;
+    let done = match result {
+        Ok(()) => true,
+        Err(AppError::Invalid(invalid)) => {
+            form.add_invalid(invalid);
+            false
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let status = if done {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(render_with(
+        status,
+        &ReauthPage {
+            nav: Nav::new(&user.actor, "account"),
+            form,
+            done,
+        },
+    ))
 }

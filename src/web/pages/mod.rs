@@ -143,6 +143,7 @@ pub fn router() -> Router<App> {
         .route("/mfa", get(mfa::page).post(mfa::submit))
         .route("/account/sessions", get(account::sessions))
         .route("/admin/access-review", get(account::access_review))
+        .route("/reauth", get(account::reauth_page).post(account::reauth))
         .route("/account/sessions/{id}/end", post(account::end_session))
         .route("/caseload", get(caseload::page))
         .route("/search", get(people::search))
