@@ -30,7 +30,7 @@ curl -fsS -c "$jar" -o /dev/null -d "username=officer&password=bridgeway-demo-20
 code=$(curl -fsS -b "$jar" "${url}/mfa" | sed -n 's/.*id="demo-code">\([0-9]*\)<.*/\1/p')
 curl -fsS -b "$jar" -o /dev/null -H "Sec-Fetch-Site: same-origin" -d "code=${code}" "${url}/mfa"
 token=$(target/release/bridgeway admin create-token --database-url "sqlite://${db}" --username officer --name bench 2>/dev/null)
-person=$(curl -fsS -H "Authorization: Bearer ${token}" "${url}/api/v1/search?q=smith" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
+person=$(curl -fsS -H "Authorization: Bearer ${token}" -H "Content-Type: application/json" -d '{"q": "smith"}' "${url}/api/v1/search" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
 case_id=$(curl -fsS -H "Authorization: Bearer ${token}" "${url}/api/v1/cases?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
 
 measure() {
@@ -47,9 +47,9 @@ measure "page: my caseload"                -b "$jar" "${url}/caseload"
 measure "page: whole agency, sorted by end" -b "$jar" "${url}/caseload?everyone=1&sort=end"
 measure "page: participant"                -b "$jar" "${url}/people/${person}"
 measure "page: case"                       -b "$jar" "${url}/cases/${case_id}"
-measure "page: search by last name"        -b "$jar" "${url}/search?q=garcia"
-measure "page: search by date of birth"    -b "$jar" "${url}/search?q=1990-04-01"
+measure "page: search by last name"        -b "$jar" -d "q=garcia" "${url}/search"
+measure "page: search by date of birth"    -b "$jar" -d "q=1990-04-01" "${url}/search"
 measure "api: caseload page of 50"         -H "Authorization: Bearer ${token}" "${url}/api/v1/cases?limit=50"
-measure "api: search by docket number"     -H "Authorization: Bearer ${token}" "${url}/api/v1/search?q=CR-2026-000001"
+measure "api: search by docket number"     -H "Authorization: Bearer ${token}" -H "Content-Type: application/json" -d '{"q": "CR-2026-000001"}' "${url}/api/v1/search"
 measure "api: people page of 50"           -H "Authorization: Bearer ${token}" "${url}/api/v1/people?limit=50"
 rm -f "$jar"

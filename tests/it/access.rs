@@ -97,7 +97,10 @@ async fn each_role_sees_and_changes_only_what_it_should(backend: Backend) {
         (&provider, 403),
     ] {
         assert_eq!(
-            t.get("/api/v1/search?q=lee", user).await.status.as_u16(),
+            t.post("/api/v1/search", user, json!({"q": "lee"}))
+                .await
+                .status
+                .as_u16(),
             status,
             "{} searching",
             user.username

@@ -194,8 +194,11 @@ async fn every_route_answers_every_role_as_specified(backend: Backend) {
             only(&staff, w, 200),
         );
         check(
-            "GET /search".into(),
-            t.get("/api/v1/search?q=lee", u).await.status.as_u16(),
+            "POST /search".into(),
+            t.post("/api/v1/search", u, json!({"q": "lee"}))
+                .await
+                .status
+                .as_u16(),
             only(&staff, w, 200),
         );
         check(
@@ -310,7 +313,7 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
             "officer",
             [
                 (200, "/caseload"),
-                (200, "/search?q=lee"),
+                (200, "/search"),
                 (200, "/intake"),
                 (200, "/programs"),
                 (200, "/account/sessions"),
@@ -324,7 +327,7 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
             "court",
             [
                 (200, "/caseload"),
-                (403, "/search?q=lee"),
+                (403, "/search"),
                 (403, "/intake"),
                 (200, "/programs"),
                 (200, "/account/sessions"),
@@ -338,7 +341,7 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
             "auditor",
             [
                 (200, "/caseload"),
-                (403, "/search?q=lee"),
+                (403, "/search"),
                 (403, "/intake"),
                 (200, "/programs"),
                 (200, "/account/sessions"),

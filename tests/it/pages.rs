@@ -133,7 +133,7 @@ async fn the_participant_page_shows_the_timeline_and_who_looked(backend: Backend
         .to_str()
         .unwrap()
         .contains("frame-ancestors 'none'"));
-    let search = t.page("/search?q=lee", &cookie).await.text();
+    let search = t.form("/search", &cookie, &[("q", "lee")]).await.text();
     assert!(search.contains("Lee, Ann"));
     assert_eq!(
         t.page("/people/not-an-id", &cookie).await.status,

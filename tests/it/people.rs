@@ -25,7 +25,7 @@ async fn people_are_found_by_name_birth_date_identifier_and_docket(backend: Back
         let t = &t;
         let officer = &officer;
         async move {
-            let res = t.get(&format!("/api/v1/search?q={q}"), officer).await;
+            let res = t.post("/api/v1/search", officer, json!({ "q": q })).await;
             assert_eq!(res.status, StatusCode::OK, "{q}: {}", res.text());
             res.json()
                 .as_array()
@@ -38,16 +38,16 @@ async fn people_are_found_by_name_birth_date_identifier_and_docket(backend: Back
     let mut both = names("o".to_owned()).await;
     both.sort();
     assert_eq!(both, ["Ann", "Bob"]);
-    assert_eq!(names("o%27neil".to_owned()).await, ["Ann"]);
-    assert_eq!(names("ann%20o".to_owned()).await, ["Ann"]);
-    assert_eq!(names("oakes%2C%20bob".to_owned()).await, ["Bob"]);
+    assert_eq!(names("o'neil".to_owned()).await, ["Ann"]);
+    assert_eq!(names("ann o".to_owned()).await, ["Ann"]);
+    assert_eq!(names("oakes, bob".to_owned()).await, ["Bob"]);
     assert_eq!(
         names("brooks".to_owned()).await,
         ["Ann"],
         "aliases are searched"
     );
     assert_eq!(names("1990-04-01".to_owned()).await, ["Ann"]);
-    assert_eq!(names("04%2F01%2F1990".to_owned()).await, ["Ann"]);
+    assert_eq!(names("04/01/1990".to_owned()).await, ["Ann"]);
     assert_eq!(names("sid777".to_owned()).await, ["Ann"]);
     assert_eq!(names("CR-2026-4242".to_owned()).await, ["Ann"]);
     assert_eq!(
@@ -55,7 +55,7 @@ async fn people_are_found_by_name_birth_date_identifier_and_docket(backend: Back
         ["Ann"]
     );
     assert_eq!(
-        names("o%25".to_owned()).await,
+        names("o%".to_owned()).await,
         Vec::<String>::new(),
         "LIKE wildcards are literal"
     );

@@ -59,6 +59,12 @@ async fn tokens_are_scoped_expire_and_can_be_revoked(backend: Backend) {
         .as_str()
         .unwrap()
         .contains("read-only API token"));
+    let res = t.post("/api/v1/search", &reader, json!({"q": "lee"})).await;
+    assert_eq!(
+        res.status,
+        StatusCode::OK,
+        "a search is a read, though it is posted"
+    );
 
     // The list shows what a token is, never the token.
     let list = t.get("/api/v1/me/tokens", &reader).await;

@@ -172,7 +172,9 @@ async fn malformed_requests_get_clear_errors(backend: Backend) {
     assert_eq!(res.error_fields(), ["status"]);
     let res = t.get("/api/v1/cases?limit=lots", &officer).await;
     assert_eq!(res.error_fields(), ["limit"]);
-    let res = t.get("/api/v1/search?q=", &officer).await;
+    let res = t
+        .post("/api/v1/search", &officer, serde_json::json!({"q": ""}))
+        .await;
     assert_eq!(res.error_fields(), ["q"]);
 }
 

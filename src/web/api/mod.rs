@@ -71,7 +71,7 @@ pub fn router() -> Router<App> {
         .route("/people", get(people::list))
         .route("/people/duplicates", post(people::duplicates))
         .route("/people/{id}", get(people::get).put(people::update))
-        .route("/search", get(people::search))
+        .route("/search", post(people::search))
         .route("/intake", post(cases::intake))
         .route("/cases", get(cases::list))
         .route("/cases/{id}", get(cases::get).put(cases::update))

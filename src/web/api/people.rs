@@ -35,20 +35,21 @@ pub async fn list(
     }))
 }
 
-#[derive(Deserialize, utoipa::IntoParams)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SearchQuery {
     /// A name ("Smith", "Ann Smith", "Smith, Ann"), a date of birth, an identifier, a person, docket or case number.
     q: String,
 }
 
-/// Searches the agency's people.
-#[utoipa::path(get, path = "/api/v1/search", tag = "people", params(SearchQuery),
+/// Searches the agency's people. The query travels in the body, so names and
+/// dates of birth never appear in URLs or access logs.
+#[utoipa::path(post, path = "/api/v1/search", tag = "people", request_body = SearchQuery,
     responses((status = 200, body = Vec<PersonSummary>), (status = 422, body = ErrorBody)))]
 pub async fn search(
     State(app): State<App>,
     ApiUser(actor): ApiUser,
-    ApiQuery(q): ApiQuery<SearchQuery>,
+    ApiJson(q): ApiJson<SearchQuery>,
 ) -> ApiResult<Json<Vec<PersonSummary>>> {
     let hits = people::search(&app, &actor, &q.q, 100).await?;
     Ok(Json(hits.into_iter().map(PersonSummary::from).collect()))

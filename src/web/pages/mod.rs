@@ -146,7 +146,7 @@ pub fn router() -> Router<App> {
         .route("/reauth", get(account::reauth_page).post(account::reauth))
         .route("/account/sessions/{id}/end", post(account::end_session))
         .route("/caseload", get(caseload::page))
-        .route("/search", get(people::search))
+        .route("/search", get(people::search_form).post(people::search))
         .route("/people/{id}", get(people::participant))
         .route("/cases/{id}", get(cases::page))
         .route("/cases/{id}/status", post(cases::change_status))

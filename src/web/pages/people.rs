@@ -1,5 +1,6 @@
 //! The participant page and the agency search.
 
+use super::form::Form;
 use super::{render, Nav, Show as _, When as _};
 use crate::app::people::{self, PersonRecord};
 use crate::app::{App, AppError};
@@ -10,9 +11,8 @@ use crate::store::people::SearchHit;
 use crate::web::error::PageResult;
 use crate::web::extract::{PagePath, PageUser};
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
-use std::collections::HashMap;
 
 /// One entry of the participant's timeline.
 pub struct TimelineEntry {
@@ -62,22 +62,31 @@ struct SearchPage {
     error: Option<String>,
 }
 
+/// The empty search form.
+pub async fn search_form(user: PageUser) -> PageResult<Response> {
+    crate::app::policy::search_people(&user.actor)?;
+    Ok(render(&SearchPage {
+        nav: Nav::new(&user.actor, "search"),
+        q: String::new(),
+        hits: None,
+        error: None,
+    }))
+}
+
+/// A search, posted so that names and dates of birth stay out of URLs,
+/// browser history and access logs.
 pub async fn search(
     State(app): State<App>,
     user: PageUser,
-    Query(raw): Query<HashMap<String, String>>,
+    Form(form): Form,
 ) -> PageResult<Response> {
-    let q = raw.get("q").cloned().unwrap_or_default();
-    let (hits, error) = if q.trim().is_empty() {
-        (None, None)
-    } else {
-        match people::search(&app, &user.actor, &q, 100).await {
-            Ok(h) => (Some(h), None),
-            Err(AppError::Invalid(Invalid(fields))) => {
-                (None, fields.first().map(|f| f.message.clone()))
-            }
-            Err(e) => return Err(e.into()),
+    let q = form.v("q").to_owned();
+    let (hits, error) = match people::search(&app, &user.actor, &q, 100).await {
+        Ok(h) => (Some(h), None),
+        Err(AppError::Invalid(Invalid(fields))) => {
+            (None, fields.first().map(|f| f.message.clone()))
         }
+        Err(e) => return Err(e.into()),
     };
     Ok(render(&SearchPage {
         nav: Nav::new(&user.actor, "search"),
