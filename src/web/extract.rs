@@ -58,7 +58,12 @@ impl FromRequestParts<App> for ApiUser {
         let src = source(parts);
         if let Some(token) = bearer(parts) {
             let actor = auth::token_actor(app, token, src).await?;
-            if !parts.method.is_safe() && !READS_BY_POST.contains(&parts.uri.path()) {
+            // Inside the nested /api/v1 router the URI has lost its prefix; the original has it.
+            let path = parts
+                .extensions
+                .get::<axum::extract::OriginalUri>()
+                .map_or(parts.uri.path(), |o| o.0.path());
+            if !parts.method.is_safe() && !READS_BY_POST.contains(&path) {
                 crate::app::policy::write_with_token(&actor)?;
             }
             return Ok(Self(actor));

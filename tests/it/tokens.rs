@@ -43,13 +43,7 @@ async fn tokens_are_scoped_expire_and_can_be_revoked(backend: Backend) {
     assert!(read["token"].as_str().unwrap().starts_with("bw_"));
     let reader = bearer(&read);
     assert_eq!(t.get("/api/v1/cases", &reader).await.status, StatusCode::OK);
-    let res = t
-        .post(
-            "/api/v1/people/duplicates",
-            &reader,
-            json!({"first_name": "A", "last_name": "B", "date_of_birth": "1990-01-01"}),
-        )
-        .await;
+    let res = t.post("/api/v1/intake", &reader, json!({})).await;
     assert_eq!(
         res.status,
         StatusCode::FORBIDDEN,
