@@ -373,7 +373,8 @@ pub struct PersonUpdate {
 /// Corrects a participant's details. Aliases and identifiers given are added
 /// to those already recorded.
 pub async fn update(app: &App, actor: &Actor, id: PersonId, input: PersonUpdate) -> AppResult<()> {
-    let person = validate(&input.person, &app.settings.demographics)?;
+    let person =
+        validate(&input.person, &app.settings.demographics).map_err(|e| e.prefixed("person."))?;
     let mut tx = app.db.write().await?;
     store::get(&mut tx, id)
         .await?

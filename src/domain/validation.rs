@@ -26,6 +26,19 @@ impl Invalid {
     pub fn fields(&self) -> &[FieldError] {
         &self.0
     }
+
+    /// The same errors, each field placed under `prefix` (e.g. `person.`).
+    pub fn prefixed(self, prefix: &str) -> Self {
+        Self(
+            self.0
+                .into_iter()
+                .map(|e| FieldError {
+                    field: format!("{prefix}{}", e.field),
+                    message: e.message,
+                })
+                .collect(),
+        )
+    }
 }
 
 impl fmt::Display for Invalid {
@@ -70,10 +83,7 @@ impl Errors {
 
     /// Takes in the errors of a nested part, each field prefixed (`person.`).
     pub fn absorb(&mut self, prefix: &str, invalid: Invalid) {
-        self.0.extend(invalid.0.into_iter().map(|e| FieldError {
-            field: format!("{prefix}{}", e.field),
-            message: e.message,
-        }));
+        self.0.extend(invalid.prefixed(prefix).0);
     }
 
     /// `Ok(value)` when nothing was recorded, else every recorded error.

@@ -306,6 +306,7 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
         .await
         .json();
     let person = format!("/people/{}", opened["person_id"].as_str().unwrap());
+    let edit = format!("{person}/edit");
     let case = format!("/cases/{}", opened["case_id"].as_str().unwrap());
     let mut failures = Vec::new();
     for (name, pages) in [
@@ -317,6 +318,7 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
                 (200, "/intake"),
                 (200, "/programs"),
                 (200, "/account/sessions"),
+                (200, edit.as_str()),
                 (200, person.as_str()),
                 (200, case.as_str()),
                 (403, "/audit"),
@@ -331,6 +333,7 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
                 (403, "/intake"),
                 (200, "/programs"),
                 (200, "/account/sessions"),
+                (403, edit.as_str()),
                 (200, person.as_str()),
                 (200, case.as_str()),
                 (403, "/audit"),
@@ -345,6 +348,7 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
                 (403, "/intake"),
                 (200, "/programs"),
                 (200, "/account/sessions"),
+                (404, edit.as_str()),
                 (404, person.as_str()),
                 (404, case.as_str()),
                 (200, "/audit"),

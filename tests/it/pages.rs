@@ -242,8 +242,64 @@ async fn a_supervisor_assigns_an_unassigned_referral_from_the_case_page(backend:
     assert_eq!(res.status, StatusCode::CONFLICT, "the version is stale now");
 }
 
+async fn an_officer_corrects_a_participants_details(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let (_, _, opened) = t.one_referral().await;
+    let cookie = t.session("officer").await;
+    let edit_url = format!("/people/{}/edit", opened["person_id"].as_str().unwrap());
+    let form = t.page(&edit_url, &cookie).await;
+    assert_eq!(form.status, StatusCode::OK);
+    let html = form.text();
+    assert!(
+        html.contains(r#"value="Lee""#),
+        "the form is filled from the record"
+    );
+    let version = html
+        .split(r#"name="version" value=""#)
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_owned();
+    let mut fields = vec![
+        ("version", version.as_str()),
+        ("person.first_name", "Ann"),
+        ("person.last_name", "Lee-Park"),
+        ("person.date_of_birth", "1990-04-01"),
+        ("person.preferred_language", "es"),
+        ("person.phone", "12"),
+    ];
+    let res = t.form(&edit_url, &cookie, &fields).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.text().contains(r##"href="#person-phone""##),
+        "the error names the phone field"
+    );
+    fields.pop();
+    let res = t.form(&edit_url, &cookie, &fields).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
+    let page = t
+        .page(res.headers[header::LOCATION].to_str().unwrap(), &cookie)
+        .await
+        .text();
+    assert!(page.contains("Ann Lee-Park") && page.contains("Español"));
+    assert_eq!(
+        t.form(&edit_url, &cookie, &fields).await.status,
+        StatusCode::CONFLICT,
+        "the version is stale now"
+    );
+    t.user("court", Role::Court, None, Some("Superior Court, Dept. 3"))
+        .await;
+    let court = t.session("court").await;
+    assert_eq!(
+        t.page(&edit_url, &court).await.status,
+        StatusCode::FORBIDDEN,
+        "a court liaison reads but does not edit"
+    );
+}
+
 on_both_databases!(
     a_supervisor_assigns_an_unassigned_referral_from_the_case_page,
+    an_officer_corrects_a_participants_details,
     an_officer_takes_in_a_referral_through_the_pages,
     form_errors_are_shown_beside_their_fields,
     the_participant_page_shows_the_timeline_and_who_looked,

@@ -101,7 +101,7 @@ async fn a_participant_record_shows_cases_and_records_who_viewed_it(backend: Bac
     update["version"] = updated["version"].clone();
     update["person"]["race"] = json!("Martian");
     let res = t.api("PUT", &path, &officer, Some(update)).await;
-    assert_eq!(res.error_fields(), ["race"]);
+    assert_eq!(res.error_fields(), ["person.race"]);
 }
 
 async fn lists_page_with_a_cursor(backend: Backend) {

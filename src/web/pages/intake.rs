@@ -3,13 +3,13 @@
 use super::form::{Form, FormState};
 use super::{render_with, Nav};
 use crate::app::intake::{self, ChargeInput, IntakeInput, IntakeOutcome};
-use crate::app::people::{IdentifierInput, NameInput, PersonInput, PossibleDuplicate};
+use crate::app::people::PossibleDuplicate;
 use crate::app::programs::{self, Program};
 use crate::app::users::{self, StaffMember};
 use crate::app::{policy, today, App, AppError};
 use crate::config::Demographics;
 use crate::domain::ids::{PersonId, ProgramId};
-use crate::domain::people::{IdentifierKind, Language};
+use crate::domain::people::Language;
 use crate::domain::programs::ChargeLevel;
 use crate::domain::users::Role;
 use crate::web::error::PageResult;
@@ -102,44 +102,6 @@ pub async fn form(State(app): State<App>, user: PageUser) -> PageResult<Response
     show(&app, &user, StatusCode::OK, form, Vec::new()).await
 }
 
-fn person_from(form: &mut FormState) -> Option<PersonInput> {
-    let dob = form.date("person.date_of_birth");
-    let language = form.parse::<Language>("person.preferred_language", "a language");
-    let mut identifiers = Vec::new();
-    if let Some(v) = form.opt("person.state_id") {
-        identifiers.push(IdentifierInput {
-            kind: IdentifierKind::StateId,
-            value: v,
-        });
-    }
-    let mut aliases = Vec::new();
-    if form.opt("person.alias_last_name").is_some() || form.opt("person.alias_first_name").is_some()
-    {
-        aliases.push(NameInput {
-            first_name: form.v("person.alias_first_name").into(),
-            middle_name: None,
-            last_name: form.v("person.alias_last_name").into(),
-        });
-    }
-    Some(PersonInput {
-        first_name: form.v("person.first_name").into(),
-        middle_name: form.opt("person.middle_name"),
-        last_name: form.v("person.last_name").into(),
-        date_of_birth: dob?,
-        aliases,
-        identifiers,
-        phone: form.opt("person.phone"),
-        email: form.opt("person.email"),
-        address: form.opt("person.address"),
-        preferred_language: language?,
-        may_text: form.checked("person.may_text"),
-        may_email: form.checked("person.may_email"),
-        race: form.opt("person.race"),
-        ethnicity: form.opt("person.ethnicity"),
-        sex: form.opt("person.sex"),
-    })
-}
-
 fn charges_from(form: &mut FormState) -> Option<Vec<ChargeInput>> {
     let mut out = Vec::new();
     let mut ok = true;
@@ -172,7 +134,7 @@ fn read(form: &mut FormState) -> Option<IntakeInput> {
     let person_id = form.parse_opt::<PersonId>("person_id", "a person");
     let person = match person_id {
         Some(Some(_)) => Some(None),
-        _ => person_from(form).map(Some),
+        _ => super::people::read_person(form).map(Some),
     };
     let program = form.parse::<ProgramId>("program_id", "a program");
     let case = super::cases::read_details(form);

@@ -148,6 +148,7 @@ pub fn router() -> Router<App> {
         .route("/caseload", get(caseload::page))
         .route("/search", get(people::search_form).post(people::search))
         .route("/people/{id}", get(people::participant))
+        .route("/people/{id}/edit", get(people::edit).post(people::save))
         .route("/cases/{id}", get(cases::page))
         .route("/cases/{id}/status", post(cases::change_status))
         .route("/cases/{id}/details", post(cases::change_details))

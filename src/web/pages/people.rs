@@ -1,18 +1,26 @@
 //! The participant page and the agency search.
 
 use super::form::Form;
+use super::form::FormState;
+use super::render_with;
 use super::{render, Nav, Show as _, When as _};
-use crate::app::people::{self, PersonRecord};
+use crate::app::people::{self, PersonInput, PersonRecord, PersonUpdate};
+use crate::app::people::{IdentifierInput, NameInput};
 use crate::app::{App, AppError};
+use crate::config::Demographics;
 use crate::domain::ids::PersonId;
+use crate::domain::people::{IdentifierKind, Language};
 use crate::domain::validation::Invalid;
 use crate::store::cases::HistoryRow;
+use crate::store::people::PersonRow;
 use crate::store::people::SearchHit;
 use crate::web::error::PageResult;
 use crate::web::extract::{PagePath, PageUser};
 use askama::Template;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::Response;
+use axum::response::{IntoResponse, Redirect};
 
 /// One entry of the participant's timeline.
 pub struct TimelineEntry {
@@ -60,6 +68,137 @@ struct SearchPage {
     q: String,
     hits: Option<Vec<SearchHit>>,
     error: Option<String>,
+}
+
+/// Reads a person's details; the intake and edit forms share the input names.
+pub(super) fn read_person(form: &mut FormState) -> Option<PersonInput> {
+    let dob = form.date("person.date_of_birth");
+    let language = form.parse::<Language>("person.preferred_language", "a language");
+    let mut identifiers = Vec::new();
+    if let Some(v) = form.opt("person.state_id") {
+        identifiers.push(IdentifierInput {
+            kind: IdentifierKind::StateId,
+            value: v,
+        });
+    }
+    let mut aliases = Vec::new();
+    if form.opt("person.alias_last_name").is_some() || form.opt("person.alias_first_name").is_some()
+    {
+        aliases.push(NameInput {
+            first_name: form.v("person.alias_first_name").into(),
+            middle_name: None,
+            last_name: form.v("person.alias_last_name").into(),
+        });
+    }
+    Some(PersonInput {
+        first_name: form.v("person.first_name").into(),
+        middle_name: form.opt("person.middle_name"),
+        last_name: form.v("person.last_name").into(),
+        date_of_birth: dob?,
+        aliases,
+        identifiers,
+        phone: form.opt("person.phone"),
+        email: form.opt("person.email"),
+        address: form.opt("person.address"),
+        preferred_language: language?,
+        may_text: form.checked("person.may_text"),
+        may_email: form.checked("person.may_email"),
+        race: form.opt("person.race"),
+        ethnicity: form.opt("person.ethnicity"),
+        sex: form.opt("person.sex"),
+    })
+}
+
+/// The edit form filled from the record as stored.
+fn filled(p: &PersonRow) -> FormState {
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let mut form = FormState::default()
+        .with("version", p.version.to_string())
+        .with("person.first_name", p.first_name.clone())
+        .with("person.middle_name", text(&p.middle_name))
+        .with("person.last_name", p.last_name.clone())
+        .with("person.date_of_birth", p.date_of_birth.to_string())
+        .with("person.phone", text(&p.phone))
+        .with("person.email", text(&p.email))
+        .with("person.address", text(&p.address))
+        .with("person.preferred_language", p.preferred_language.label())
+        .with("person.race", text(&p.race))
+        .with("person.ethnicity", text(&p.ethnicity))
+        .with("person.sex", text(&p.sex));
+    for (name, on) in [
+        ("person.may_text", p.may_text),
+        ("person.may_email", p.may_email),
+    ] {
+        if on {
+            form = form.with(name, "on");
+        }
+    }
+    form
+}
+
+#[derive(Template)]
+#[template(path = "person_edit.html")]
+struct EditPage {
+    nav: Nav,
+    id: PersonId,
+    name: String,
+    form: FormState,
+    languages: &'static [Language],
+    demographics: Demographics,
+}
+
+async fn edit_page(
+    app: &App,
+    user: &PageUser,
+    id: PersonId,
+    status: StatusCode,
+    form: Option<FormState>,
+) -> PageResult<Response> {
+    let r = people::view(app, &user.actor, id).await?;
+    if !r.can_change {
+        return Err(AppError::Forbidden("change this participant").into());
+    }
+    let form = form.unwrap_or_else(|| filled(&r.person));
+    let page = EditPage {
+        nav: Nav::new(&user.actor, "search"),
+        id,
+        name: r.person.name().display(),
+        form,
+        languages: Language::all(),
+        demographics: app.settings.demographics.clone(),
+    };
+    Ok(render_with(status, &page))
+}
+
+pub async fn edit(
+    State(app): State<App>,
+    user: PageUser,
+    PagePath(id): PagePath<PersonId>,
+) -> PageResult<Response> {
+    edit_page(&app, &user, id, StatusCode::OK, None).await
+}
+
+pub async fn save(
+    State(app): State<App>,
+    user: PageUser,
+    PagePath(id): PagePath<PersonId>,
+    Form(mut form): Form,
+) -> PageResult<Response> {
+    let version = form.parse::<i64>("version", "a version number");
+    let person = read_person(&mut form);
+    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
+    if let (Some(version), Some(person), false) = (version, person, form.has_errors()) {
+        match people::update(&app, &user.actor, id, PersonUpdate { version, person }).await {
+            Ok(()) => return Ok(Redirect::to(&format!("/people/{id}")).into_response()),
+            Err(AppError::Invalid(invalid)) => form.add_invalid(invalid),
+            Err(AppError::Conflict(message)) => {
+                form.add_error("version", message);
+                status = StatusCode::CONFLICT;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    edit_page(&app, &user, id, status, Some(form)).await
 }
 
 /// The empty search form.
