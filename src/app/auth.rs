@@ -310,24 +310,27 @@ pub async fn unlock(app: &App, by: Option<&Actor>, username: &str) -> AppResult<
 }
 
 /// Resolves a session cookie to its user, ending sessions idle too long or too old.
-/// The session a cookie names, if it is still live: sessions idle too long
-/// or too old are ended here.
+/// The session a cookie names, if it is still live. It is read without the
+/// writer; the writer is taken only to end an expired session (with its audit
+/// event) or to refresh `last_seen_at`, at most once a minute.
 pub(super) async fn live_session(
-    tx: &mut Tx,
     app: &App,
     token: &str,
     source: Option<&str>,
 ) -> AppResult<users::SessionRow> {
-    let session = users::session_by_token(tx, &token_hash(token))
+    let mut tx = app.db.read().await?;
+    let session = users::session_by_token(&mut tx, &token_hash(token))
         .await?
         .ok_or(AppError::Unauthenticated)?;
+    drop(tx);
     let at = now();
     let idle = Duration::minutes(app.settings.session_idle_minutes);
     let max = Duration::hours(app.settings.session_max_hours);
     if at - session.last_seen_at > idle || at - session.created_at > max || !session.user.active {
-        users::delete_session(tx, session.id).await?;
+        let mut tx = app.db.write().await?;
+        users::delete_session(&mut tx, session.id).await?;
         audit_anonymous(
-            tx,
+            &mut tx,
             "auth.session_expired",
             Some((session.user.id, session.user.role)),
             source,
@@ -335,11 +338,13 @@ pub(super) async fn live_session(
             None,
         )
         .await?;
+        tx.commit().await?;
         return Err(AppError::Unauthenticated);
     }
-    // Refresh at most once a minute to spare the writer.
     if at - session.last_seen_at > Duration::minutes(1) {
-        users::touch_session(tx, session.id, at).await?;
+        let mut tx = app.db.write().await?;
+        users::touch_session(&mut tx, session.id, at).await?;
+        tx.commit().await?;
     }
     Ok(session)
 }
@@ -350,22 +355,13 @@ pub async fn session_actor(
     token: &str,
     source: Option<String>,
 ) -> AppResult<(Actor, SessionId)> {
-    let mut tx = app.db.write().await?;
-    let session = live_session(&mut tx, app, token, source.as_deref()).await;
-    // An expired session's deletion and its audit event are kept.
-    let session = match session {
-        Ok(s) => s,
-        Err(e) => {
-            tx.commit().await?;
-            return Err(e);
-        }
-    };
+    let session = live_session(app, token, source.as_deref()).await?;
     if !session.mfa_done {
         return Err(AppError::SecondFactorRequired);
     }
+    let mut tx = app.db.read().await?;
     let mut actor = load_actor(&mut tx, session.user, source).await?;
     actor.authenticated_at = session.authenticated_at;
-    tx.commit().await?;
     Ok((actor, session.id))
 }
 
@@ -379,7 +375,7 @@ pub async fn log_out(app: &App, actor: &Actor, session: SessionId) -> AppResult<
 
 /// Resolves an API bearer token to its user.
 pub async fn token_actor(app: &App, token: &str, source: Option<String>) -> AppResult<Actor> {
-    let mut tx = app.db.write().await?;
+    let mut tx = app.db.read().await?;
     match users::token_owner(&mut tx, &token_hash(token), now())
         .await?
         .filter(|(u, _)| u.active)
@@ -387,10 +383,11 @@ pub async fn token_actor(app: &App, token: &str, source: Option<String>) -> AppR
         Some((user, scope)) => {
             let mut actor = load_actor(&mut tx, user, source).await?;
             actor.scope = Some(scope);
-            tx.commit().await?;
             Ok(actor)
         }
         None => {
+            drop(tx);
+            let mut tx = app.db.write().await?;
             audit_anonymous(
                 &mut tx,
                 "auth.token",

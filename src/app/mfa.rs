@@ -44,13 +44,9 @@ fn qr_data_url(url: &str) -> AppResult<String> {
     ))
 }
 
-async fn pending(
-    tx: &mut Tx,
-    app: &App,
-    token: &str,
-    source: Option<&str>,
-) -> AppResult<SessionRow> {
-    let session = live_session(tx, app, token, source).await?;
+/// A live session still waiting for its second step.
+async fn pending(app: &App, token: &str, source: Option<&str>) -> AppResult<SessionRow> {
+    let session = live_session(app, token, source).await?;
     if session.mfa_done {
         return Err(AppError::Conflict(
             "this session has already passed the second step".into(),
@@ -61,16 +57,7 @@ async fn pending(
 
 /// What the second step page shows; an unenrolled user gets a new secret to scan.
 pub async fn step(app: &App, token: &str, source: Option<&str>) -> AppResult<Step> {
-    let mut tx = app.db.write().await?;
-    let session = pending(&mut tx, app, token, source).await;
-    let session = match session {
-        Ok(s) => s,
-        Err(e) => {
-            tx.commit().await?;
-            return Err(e);
-        }
-    };
-    let user = session.user;
+    let user = pending(app, token, source).await?.user;
     if user.totp_confirmed_at.is_some() {
         return Ok(Step::Code);
     }
@@ -78,11 +65,12 @@ pub async fn step(app: &App, token: &str, source: Option<&str>) -> AppResult<Ste
         Some(k) => k,
         None => {
             let k = new_key();
+            let mut tx = app.db.write().await?;
             users::set_totp(&mut tx, user.id, &k.base32(), None).await?;
+            tx.commit().await?;
             k
         }
     };
-    tx.commit().await?;
     Ok(Step::Enrol {
         secret: key.base32(),
         qr_svg_data_url: qr_data_url(&key.provisioning_url(&user.username))?,
@@ -109,15 +97,12 @@ fn recovery_code() -> String {
 /// Failures count toward the account lockout; a replayed code is refused and logged.
 pub async fn submit(app: &App, token: &str, code: &str, source: Option<&str>) -> AppResult<Passed> {
     let at = now();
+    let session = pending(app, token, source).await?;
     let mut tx = app.db.write().await?;
-    let session = match pending(&mut tx, app, token, source).await {
-        Ok(s) => s,
-        Err(e) => {
-            tx.commit().await?;
-            return Err(e);
-        }
-    };
-    let user = session.user;
+    // Re-read in the writing transaction: a concurrent attempt may have changed the lockout or the last step.
+    let user = users::by_id(&mut tx, session.user.id)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
     let actor = Some((user.id, user.role));
     let auto_unlock = app
         .settings

@@ -25,7 +25,6 @@ pub struct NewEvent<'a> {
 pub enum Outcome {
     Success,
     Failure,
-    Denied,
 }
 
 impl Outcome {
@@ -33,7 +32,6 @@ impl Outcome {
         match self {
             Self::Success => "success",
             Self::Failure => "failure",
-            Self::Denied => "denied",
         }
     }
 }

@@ -192,9 +192,51 @@ async fn users_see_and_end_their_own_sessions(backend: Backend) {
     assert_eq!(t.audit_count("auth.session_end").await, 1);
 }
 
+async fn idle_and_old_sessions_end_on_the_server(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    t.user("officer", Role::Officer, None, None).await;
+    let idle = t.session("officer").await;
+    let old = t.session("officer").await;
+    let now = bridgeway::app::now();
+    let mut tx = t.app.db.write().await.unwrap();
+    // The first session has sat unused 31 minutes; the second began 13 hours ago but was used just now.
+    bridgeway::exec!(
+        &mut tx,
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+            .bind(now - chrono::Duration::minutes(31))
+            .bind(bridgeway::app::auth::token_hash(
+                idle.split_once('=').unwrap().1
+            ))
+    )
+    .unwrap();
+    bridgeway::exec!(
+        &mut tx,
+        sqlx::query("UPDATE sessions SET created_at = $1 WHERE token_hash = $2")
+            .bind(now - chrono::Duration::hours(13))
+            .bind(bridgeway::app::auth::token_hash(
+                old.split_once('=').unwrap().1
+            ))
+    )
+    .unwrap();
+    tx.commit().await.unwrap();
+    for cookie in [&idle, &old] {
+        assert_eq!(
+            t.page("/caseload", cookie).await.headers[header::LOCATION],
+            "/login"
+        );
+    }
+    assert_eq!(t.audit_count("auth.session_expired").await, 2);
+    assert_eq!(
+        t.count("sessions").await,
+        0,
+        "both were ended, not just refused"
+    );
+}
+
 on_both_databases!(
     a_new_account_enrols_an_authenticator_and_gets_recovery_codes,
     a_code_is_accepted_once,
     a_half_signed_in_session_opens_nothing,
     users_see_and_end_their_own_sessions,
+    idle_and_old_sessions_end_on_the_server,
 );
