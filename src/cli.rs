@@ -5,6 +5,7 @@ use crate::app::users::{self, Creator, UserInput};
 use crate::app::App;
 use crate::config::Settings;
 use crate::domain::users::{Role, TokenScope};
+use crate::keyring::{self, KeyRing};
 use crate::store::audit::Verification;
 use crate::store::Db;
 use anyhow::Context;
@@ -63,6 +64,27 @@ enum Command {
     /// Check the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Manage the keys that seal identifiers and authenticator secrets.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Write a new key file holding one key.
+    Init {
+        #[arg(long)]
+        file: PathBuf,
+    },
+    /// Add a new key to a key file and make it current. Then restart every
+    /// server with the file and run `bridgeway keys rotate`.
+    Add {
+        #[arg(long)]
+        file: PathBuf,
+    },
+    /// Re-seal every sealed value under the current key, in short batches,
+    /// while the service keeps running.
+    Rotate(DbArgs),
 }
 
 #[derive(Subcommand)]
@@ -171,14 +193,61 @@ fn settings(
     Ok(s)
 }
 
-async fn open(settings: &Settings) -> anyhow::Result<Db> {
-    let url = settings
-        .database_url
-        .as_deref()
-        .context("no database URL")?;
-    let db = Db::connect(url).await?;
+fn database_url(settings: &Settings) -> anyhow::Result<&str> {
+    settings.database_url.as_deref().context("no database URL")
+}
+
+/// The database, migrated.
+async fn open_db(settings: &Settings) -> anyhow::Result<Db> {
+    let db = Db::connect(database_url(settings)?).await?;
     db.migrate().await?;
     Ok(db)
+}
+
+/// The database with its key ring, checked against each other, and any values
+/// stored before their column was sealed sealed now.
+async fn open(settings: &Settings) -> anyhow::Result<App> {
+    let db = open_db(settings).await?;
+    let app = App::new(db, settings.clone(), key_ring(settings)?);
+    crate::app::keys::prepare(&app).await?;
+    Ok(app)
+}
+
+/// The field-encryption keys: `BRIDGEWAY_KEYS`, else the `key_file` setting,
+/// else (SQLite only) a key file beside the database, created on first use.
+fn key_ring(settings: &Settings) -> anyhow::Result<KeyRing> {
+    if let Ok(text) = std::env::var("BRIDGEWAY_KEYS") {
+        return KeyRing::parse(&text).context("reading BRIDGEWAY_KEYS");
+    }
+    if let Some(path) = &settings.key_file {
+        return keyring::read_file(path);
+    }
+    let url = database_url(settings)?;
+    let Some(path) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .map(|rest| rest.split('?').next().unwrap_or_default())
+    else {
+        anyhow::bail!(
+            "a PostgreSQL database needs field-encryption keys kept apart from it: set `key_file` in the \
+             settings or BRIDGEWAY_KEYS (create a key file with `bridgeway keys init --file PATH`)"
+        );
+    };
+    if path.is_empty() || path == ":memory:" {
+        return Ok(KeyRing::generate());
+    }
+    let key_file = PathBuf::from(format!("{path}.keys"));
+    if key_file.exists() {
+        return keyring::read_file(&key_file);
+    }
+    let ring = KeyRing::generate();
+    keyring::write_file(&key_file, &ring, true)?;
+    tracing::warn!(
+        "created the field-encryption key file {}; back it up apart from the database: without it \
+         identifiers and authenticator secrets cannot be read",
+        key_file.display()
+    );
+    Ok(ring)
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -191,8 +260,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 args.bind.as_ref(),
                 "sqlite://bridgeway.db",
             )?;
-            let app = App::new(open(&s).await?, s.clone());
-            crate::server::serve(app, &s.bind).await
+            crate::server::serve(open(&s).await?, &s.bind).await
         }
         Command::Migrate(db) => {
             let s = settings(config, &db, None, "sqlite://bridgeway.db")?;
@@ -210,8 +278,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 serve.bind.as_ref(),
                 "sqlite://bridgeway-demo.db",
             )?;
-            let db = open(&s).await?;
-            let app = App::new(db, s.clone());
+            let app = open(&s).await?;
             let logins = crate::demo::ensure(&app, participants).await?;
             println!();
             println!("Bridgeway demo: http://{}/", s.bind);
@@ -233,7 +300,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             court,
         }) => {
             let s = settings(config, &db, None, "sqlite://bridgeway.db")?;
-            let app = App::new(open(&s).await?, s);
+            let app = open(&s).await?;
             let mut password = String::new();
             std::io::stdin()
                 .read_to_string(&mut password)
@@ -255,7 +322,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Admin(AdminCommand::Unlock { db, username }) => {
             let s = settings(config, &db, None, "sqlite://bridgeway.db")?;
-            let app = App::new(open(&s).await?, s);
+            let app = open(&s).await?;
             auth::unlock(&app, None, &username)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -264,7 +331,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Audit(AuditCommand::Verify(db)) => {
             let s = settings(config, &db, None, "sqlite://bridgeway.db")?;
-            let db = open(&s).await?;
+            let db = open_db(&s).await?;
             let mut tx = db.read().await?;
             match crate::store::audit::verify(&mut tx).await? {
                 Verification::Intact { events } => {
@@ -277,6 +344,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 ),
             }
         }
+        Command::Keys(command) => keys(config, command).await,
         Command::Admin(AdminCommand::CreateToken {
             db,
             username,
@@ -286,7 +354,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }) => {
             let scope: TokenScope = scope.parse().map_err(|e| anyhow::anyhow!("--scope: {e}"))?;
             let s = settings(config, &db, None, "sqlite://bridgeway.db")?;
-            let app = App::new(open(&s).await?, s);
+            let app = open(&s).await?;
             let request = TokenRequest {
                 name,
                 scope,
@@ -300,4 +368,42 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+async fn keys(config: Option<&PathBuf>, command: KeysCommand) -> anyhow::Result<()> {
+    match command {
+        KeysCommand::Init { file } => {
+            keyring::write_file(&file, &KeyRing::generate(), true)?;
+            println!(
+                "wrote {}; set key_file to it (or BRIDGEWAY_KEYS to its text)",
+                file.display()
+            );
+        }
+        KeysCommand::Add { file } => {
+            let ring = keyring::read_file(&file)?.with_new_key();
+            keyring::write_file(&file, &ring, false)?;
+            println!(
+                "key {} added to {} and made current; restart every server with it, then run `bridgeway keys rotate`",
+                ring.current(),
+                file.display()
+            );
+        }
+        KeysCommand::Rotate(db) => {
+            let s = settings(config, &db, None, "sqlite://bridgeway.db")?;
+            let rotation = crate::app::keys::rotate(&open(&s).await?).await?;
+            println!(
+                "re-sealed {} values under key {}",
+                rotation.resealed, rotation.current
+            );
+            for (id, n) in &rotation.usage.by_key {
+                let note = if *n == 0 && *id != rotation.current {
+                    " (unused: it may be removed once every server runs with this key file)"
+                } else {
+                    ""
+                };
+                println!("  key {id}: {n} values{note}");
+            }
+        }
+    }
+    Ok(())
 }

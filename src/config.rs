@@ -3,7 +3,7 @@
 
 use anyhow::Context;
 use serde::Deserialize;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Values an agency may record for equity reporting. Defaults follow the
 /// U.S. OMB race and ethnicity categories.
@@ -51,6 +51,10 @@ pub struct Settings {
     /// An account not signed in to for this many days is disabled at its next
     /// sign-in attempt until an administrator re-enables it.
     pub inactive_account_days: i64,
+    /// The field-encryption key file (see `bridgeway keys`); the
+    /// `BRIDGEWAY_KEYS` environment variable, holding the same text, wins. A
+    /// SQLite database without either keeps its keys in `<database>.keys`.
+    pub key_file: Option<PathBuf>,
     pub demographics: Demographics,
 }
 
@@ -63,6 +67,7 @@ impl Default for Settings {
             session_max_hours: 12,
             lockout_auto_unlock_minutes: None,
             inactive_account_days: 90,
+            key_file: None,
             demographics: Demographics::default(),
         }
     }

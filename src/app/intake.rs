@@ -248,11 +248,11 @@ pub async fn take_in(app: &App, actor: &Actor, input: IntakeInput) -> AppResult<
             id
         }
         (None, Some(person)) => {
-            let duplicates = people::find_duplicates(&mut tx, &person).await?;
+            let duplicates = people::find_duplicates(&mut tx, &app.keys, &person).await?;
             if !duplicates.is_empty() && !input.confirm_new_person {
                 return Ok(IntakeOutcome::PossibleDuplicates(duplicates));
             }
-            let id = people::insert(&mut tx, &person).await?;
+            let id = people::insert(&mut tx, &app.keys, &person).await?;
             audit::record(
                 &mut tx,
                 actor,

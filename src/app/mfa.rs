@@ -61,12 +61,12 @@ pub async fn step(app: &App, token: &str, source: Option<&str>) -> AppResult<Ste
     if user.totp_confirmed_at.is_some() {
         return Ok(Step::Code);
     }
-    let key = match user.totp_secret.as_deref().and_then(TotpKey::from_base32) {
+    let key = match user.totp_key(&app.keys)? {
         Some(k) => k,
         None => {
             let k = new_key();
             let mut tx = app.db.write().await?;
-            users::set_totp(&mut tx, user.id, &k.base32(), None).await?;
+            users::set_totp(&mut tx, &app.keys, user.id, &k, None).await?;
             tx.commit().await?;
             k
         }
@@ -122,13 +122,9 @@ pub async fn submit(app: &App, token: &str, code: &str, source: Option<&str>) ->
         tx.commit().await?;
         return Err(AppError::Unauthenticated);
     }
-    let key = user
-        .totp_secret
-        .as_deref()
-        .and_then(TotpKey::from_base32)
-        .ok_or(AppError::Conflict(
-            "no authenticator is enrolled; reload the page".into(),
-        ))?;
+    let key = user.totp_key(&app.keys)?.ok_or(AppError::Conflict(
+        "no authenticator is enrolled; reload the page".into(),
+    ))?;
     let result = if looks_like_recovery_code(code) && user.totp_confirmed_at.is_some() {
         let used = users::use_recovery_code(
             &mut tx,
@@ -231,10 +227,11 @@ pub async fn submit(app: &App, token: &str, code: &str, source: Option<&str>) ->
 /// Enrols `username` with a known secret at once (the demo database, tests).
 pub async fn enrol_with(
     tx: &mut Tx,
+    keys: &crate::keyring::KeyRing,
     user: crate::domain::ids::UserId,
     key: &TotpKey,
 ) -> Result<(), sqlx::Error> {
-    users::set_totp(tx, user, &key.base32(), Some(now())).await
+    users::set_totp(tx, keys, user, key, Some(now())).await
 }
 
 /// Confirms, for a privileged action, that the person at the keyboard is the
@@ -254,7 +251,7 @@ pub async fn reauthenticate(
         .ok_or(AppError::Unauthenticated)?;
     drop(tx);
     let password_ok = super::auth::verify_password(password, user.password_hash.clone()).await;
-    let code_result = match user.totp_secret.as_deref().and_then(TotpKey::from_base32) {
+    let code_result = match user.totp_key(&app.keys)? {
         Some(key) if password_ok => {
             key.verify(code, at.timestamp().max(0) as u64, user.totp_last_step)
         }

@@ -6,6 +6,7 @@ pub mod audit_trail;
 pub mod auth;
 pub mod cases;
 pub mod intake;
+pub mod keys;
 pub mod mfa;
 pub mod people;
 pub mod policy;
@@ -16,15 +17,18 @@ use crate::config::Settings;
 use crate::domain::ids::UserId;
 use crate::domain::users::Role;
 use crate::domain::validation::Invalid;
+use crate::keyring::KeyRing;
 use crate::store::Db;
 use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 use std::sync::Arc;
 
-/// Everything a use case needs: the database and the settings.
+/// Everything a use case needs: the database, the settings and the keys
+/// that seal designated fields.
 #[derive(Clone)]
 pub struct App {
     pub db: Db,
     pub settings: Arc<Settings>,
+    pub keys: Arc<KeyRing>,
     /// Demo log-ins (username, password) shown on the sign-in page; empty
     /// unless the database is a demo database.
     pub demo_logins: Arc<Vec<(String, String)>>,
@@ -34,10 +38,11 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(db: Db, settings: Settings) -> Self {
+    pub fn new(db: Db, settings: Settings, keys: KeyRing) -> Self {
         Self {
             db,
             settings: Arc::new(settings),
+            keys: Arc::new(keys),
             demo_logins: Arc::default(),
             demo_totp: None,
         }

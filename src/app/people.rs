@@ -8,6 +8,7 @@ use crate::domain::people::{
     Prospect,
 };
 use crate::domain::validation::{optional_text, required_text, Errors, Invalid};
+use crate::keyring::KeyRing;
 use crate::store::cases::{self as case_store, CaseRow, HistoryRow};
 use crate::store::people::{self as store, PersonFields, PersonRow, SearchHit, SearchQuery};
 use crate::store::{audit as audit_store, Tx};
@@ -233,6 +234,7 @@ pub struct PossibleDuplicate {
 /// Existing people who look like `person` (same birth date and a similar name, or a shared identifier).
 pub async fn find_duplicates(
     tx: &mut Tx,
+    keys: &KeyRing,
     person: &ValidPerson,
 ) -> Result<Vec<PossibleDuplicate>, sqlx::Error> {
     let values: Vec<String> = person.identifiers.iter().map(|i| i.value.clone()).collect();
@@ -244,7 +246,7 @@ pub async fn find_duplicates(
         identifiers: &person.identifiers,
     };
     let mut out = Vec::new();
-    for id in store::duplicate_candidates(tx, person.fields.date_of_birth, &values).await? {
+    for id in store::duplicate_candidates(tx, keys, person.fields.date_of_birth, &values).await? {
         let Some(row) = store::get(tx, id).await? else {
             continue;
         };
@@ -253,7 +255,7 @@ pub async fn find_duplicates(
         let candidate = Candidate {
             names,
             date_of_birth: row.date_of_birth,
-            identifiers: store::identifiers(tx, id).await?,
+            identifiers: store::identifiers(tx, keys, id).await?,
         };
         let reasons = duplicate_reasons(&prospect, &candidate);
         if !reasons.is_empty() {
@@ -272,6 +274,7 @@ pub async fn find_duplicates(
 /// Refuses a unique identifier (state ID, FBI number, licence) already held by another person.
 async fn check_identifiers_free(
     tx: &mut Tx,
+    keys: &KeyRing,
     person: &ValidPerson,
     except: Option<PersonId>,
 ) -> AppResult<()> {
@@ -281,7 +284,7 @@ async fn check_identifiers_free(
         .enumerate()
         .filter(|(_, id)| id.kind.is_unique())
     {
-        if let Some(holder) = store::holder_of(tx, id)
+        if let Some(holder) = store::holder_of(tx, keys, id)
             .await?
             .filter(|h| Some(*h) != except)
         {
@@ -304,8 +307,8 @@ async fn check_identifiers_free(
 }
 
 /// Stores a new person within the caller's transaction.
-pub async fn insert(tx: &mut Tx, person: &ValidPerson) -> AppResult<PersonId> {
-    check_identifiers_free(tx, person, None).await?;
+pub async fn insert(tx: &mut Tx, keys: &KeyRing, person: &ValidPerson) -> AppResult<PersonId> {
+    check_identifiers_free(tx, keys, person, None).await?;
     let id = PersonId::new();
     let number = store::next_person_number(tx).await?;
     store::insert(tx, id, &number, &person.fields, now()).await?;
@@ -313,7 +316,7 @@ pub async fn insert(tx: &mut Tx, person: &ValidPerson) -> AppResult<PersonId> {
         store::insert_alias(tx, id, a).await?;
     }
     for i in &person.identifiers {
-        store::insert_identifier(tx, id, i).await?;
+        store::insert_identifier(tx, keys, id, i).await?;
     }
     Ok(id)
 }
@@ -351,7 +354,7 @@ pub async fn view(app: &App, actor: &Actor, id: PersonId) -> AppResult<PersonRec
     }
     let record = PersonRecord {
         aliases: store::aliases(&mut tx, id).await?,
-        identifiers: store::identifiers(&mut tx, id).await?,
+        identifiers: store::identifiers(&mut tx, &app.keys, id).await?,
         access: audit_store::for_object(&mut tx, "person", id.0, 20).await?,
         can_change: policy::change_person(actor, &cases).is_ok(),
         person,
@@ -382,7 +385,7 @@ pub async fn update(app: &App, actor: &Actor, id: PersonId, input: PersonUpdate)
     let cases = case_store::for_person(&mut tx, id).await?;
     policy::view_person(actor, &cases).map_err(|_| AppError::NotFound("participant"))?;
     policy::change_person(actor, &cases)?;
-    check_identifiers_free(&mut tx, &person, Some(id)).await?;
+    check_identifiers_free(&mut tx, &app.keys, &person, Some(id)).await?;
     if !store::update(&mut tx, id, input.version, &person.fields, now()).await? {
         return Err(stale("participant"));
     }
@@ -390,9 +393,9 @@ pub async fn update(app: &App, actor: &Actor, id: PersonId, input: PersonUpdate)
     for a in person.aliases.iter().filter(|a| !known_aliases.contains(a)) {
         store::insert_alias(&mut tx, id, a).await?;
     }
-    let known_ids = store::identifiers(&mut tx, id).await?;
+    let known_ids = store::identifiers(&mut tx, &app.keys, id).await?;
     for i in person.identifiers.iter().filter(|i| !known_ids.contains(i)) {
-        store::insert_identifier(&mut tx, id, i).await?;
+        store::insert_identifier(&mut tx, &app.keys, id, i).await?;
     }
     audit::record(
         &mut tx,
@@ -452,7 +455,7 @@ pub async fn search(app: &App, actor: &Actor, raw: &str, limit: i64) -> AppResul
         .into());
     }
     let mut tx = app.db.write().await?;
-    let hits = store::search(&mut tx, &q, limit).await?;
+    let hits = store::search(&mut tx, &app.keys, &q, limit).await?;
     audit::record(
         &mut tx,
         actor,
@@ -497,7 +500,7 @@ pub async fn check_duplicates(
     policy::intake(actor)?;
     let person = validate(input, &app.settings.demographics)?;
     let mut tx = app.db.read().await?;
-    Ok(find_duplicates(&mut tx, &person).await?)
+    Ok(find_duplicates(&mut tx, &app.keys, &person).await?)
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ use crate::domain::programs::{
     Charge, ChargeLevel, EligibilityRules, ProgramKind, Referral, ScreeningResult,
 };
 use crate::domain::users::Role;
+use crate::keyring::KeyRing;
 use crate::store::cases::{self as case_store, CaseFields, NewCase, StatusChange};
 use crate::store::people::{self as people_store, NewPerson, PersonFields};
 use crate::store::programs::{self as program_store, ProgramFields};
@@ -286,7 +287,7 @@ async fn generate(app: &App, participants: usize) -> anyhow::Result<()> {
     let at = now();
 
     let mut tx = app.db.write().await?;
-    let staff = insert_staff(&mut tx, &hash, at).await?;
+    let staff = insert_staff(&mut tx, &app.keys, &hash, at).await?;
     let programs = insert_programs(&mut tx, at).await?;
     tx.commit().await?;
 
@@ -306,7 +307,7 @@ async fn generate(app: &App, participants: usize) -> anyhow::Result<()> {
             batch.add_participant(&mut rng, i, &programs, &officers, today);
         }
         let mut tx = app.db.write().await?;
-        batch.store(&mut tx, now()).await?;
+        batch.store(&mut tx, &app.keys, now()).await?;
         tx.commit().await?;
         done += n;
         if done * 20 / participants.max(1) >= next_report || done == participants {
@@ -345,7 +346,12 @@ async fn generate(app: &App, participants: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn insert_staff(tx: &mut Tx, hash: &str, at: DateTime<Utc>) -> anyhow::Result<Vec<UserId>> {
+async fn insert_staff(
+    tx: &mut Tx,
+    keys: &KeyRing,
+    hash: &str,
+    at: DateTime<Utc>,
+) -> anyhow::Result<Vec<UserId>> {
     let mut ids: Vec<UserId> = Vec::new();
     for s in STAFF {
         let id = UserId::new();
@@ -367,7 +373,7 @@ async fn insert_staff(tx: &mut Tx, hash: &str, at: DateTime<Utc>) -> anyhow::Res
             },
         )
         .await?;
-        crate::app::mfa::enrol_with(tx, id, &demo_totp()).await?;
+        crate::app::mfa::enrol_with(tx, keys, id, &demo_totp()).await?;
         ids.push(id);
     }
     Ok(ids)
@@ -622,7 +628,7 @@ impl Batch {
         self.people.push((person_id, fields, ids, aliases));
     }
 
-    async fn store(&self, tx: &mut Tx, at: DateTime<Utc>) -> anyhow::Result<()> {
+    async fn store(&self, tx: &mut Tx, keys: &KeyRing, at: DateTime<Utc>) -> anyhow::Result<()> {
         let first_person =
             crate::store::reserve_counter(tx, "person", self.people.len() as i64).await?;
         let people: Vec<NewPerson> = (first_person..)
@@ -639,7 +645,7 @@ impl Batch {
             .iter()
             .flat_map(|(p, _, ids, _)| ids.iter().map(move |i| (*p, i)))
             .collect();
-        people_store::insert_identifiers(tx, &ids).await?;
+        people_store::insert_identifiers(tx, keys, &ids).await?;
         let aliases: Vec<(PersonId, &PersonName)> = self
             .people
             .iter()

@@ -13,6 +13,10 @@ macro_rules! id_types {
             pub fn new() -> Self { Self(Uuid::new_v4()) }
         }
 
+        impl From<$name> for Uuid {
+            fn from(id: $name) -> Uuid { id.0 }
+        }
+
         impl Default for $name {
             fn default() -> Self { Self::new() }
         }

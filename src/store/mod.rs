@@ -9,6 +9,7 @@ pub mod cases;
 mod codec;
 pub mod people;
 pub mod programs;
+pub mod sealed;
 pub mod users;
 
 use anyhow::Context;

@@ -1,8 +1,10 @@
 //! Participants, their aliases and identifiers.
 
+use super::sealed::IDENTIFIER_VALUE;
 use super::{cursor, Dialect, Tx};
 use crate::domain::ids::{PersonId, RowId};
 use crate::domain::people::{Identifier, IdentifierKind, Language, PersonName};
+use crate::keyring::KeyRing;
 use crate::{exec, fetch};
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -198,16 +200,19 @@ pub async fn insert_aliases(
 
 pub async fn insert_identifier(
     tx: &mut Tx,
+    keys: &KeyRing,
     person: PersonId,
     id: &Identifier,
 ) -> Result<(), sqlx::Error> {
-    insert_identifiers(tx, &[(person, id)]).await
+    insert_identifiers(tx, keys, &[(person, id)]).await
 }
 
-const IDENTIFIER_INSERT: &[&str] = &["id", "person_id", "kind", "value"];
+const IDENTIFIER_INSERT: &[&str] = &["id", "person_id", "kind", "value", "value_index"];
 
+/// Stores identifiers sealed, each with its blind index.
 pub async fn insert_identifiers(
     tx: &mut Tx,
+    keys: &KeyRing,
     rows: &[(PersonId, &Identifier)],
 ) -> Result<(), sqlx::Error> {
     for chunk in rows.chunks(super::rows_per_insert(IDENTIFIER_INSERT.len())) {
@@ -215,10 +220,12 @@ pub async fn insert_identifiers(
         exec!(
             tx,
             chunk.iter().fold(sqlx::query(&sql), |q, (person, id)| {
-                q.bind(RowId::new())
+                let row = RowId::new();
+                q.bind(row)
                     .bind(*person)
                     .bind(id.kind)
-                    .bind(&id.value)
+                    .bind(IDENTIFIER_VALUE.seal(keys, row, &id.value))
+                    .bind(keys.blind_index(&id.value))
             })
         )?;
     }
@@ -260,44 +267,57 @@ pub async fn aliases(tx: &mut Tx, person: PersonId) -> Result<Vec<PersonName>, s
 
 #[derive(sqlx::FromRow)]
 struct IdentifierRow {
+    id: RowId,
     kind: IdentifierKind,
     value: String,
 }
 
-pub async fn identifiers(tx: &mut Tx, person: PersonId) -> Result<Vec<Identifier>, sqlx::Error> {
+/// A person's identifiers, opened, in kind and value order.
+pub async fn identifiers(
+    tx: &mut Tx,
+    keys: &KeyRing,
+    person: PersonId,
+) -> Result<Vec<Identifier>, sqlx::Error> {
     let rows: Vec<IdentifierRow> = fetch!(
         tx,
         fetch_all,
-        sqlx::query_as(
-            "SELECT kind, value FROM person_identifiers WHERE person_id = $1 ORDER BY kind, value"
-        )
-        .bind(person)
+        sqlx::query_as("SELECT id, kind, value FROM person_identifiers WHERE person_id = $1")
+            .bind(person)
     )?;
-    Ok(rows
+    let mut ids = rows
         .into_iter()
-        .map(|r| Identifier {
-            kind: r.kind,
-            value: r.value,
+        .map(|r| {
+            Ok(Identifier {
+                kind: r.kind,
+                value: IDENTIFIER_VALUE.open(keys, r.id, &r.value)?,
+            })
         })
-        .collect())
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    ids.sort_by(|a, b| (a.kind.label(), &a.value).cmp(&(b.kind.label(), &b.value)));
+    Ok(ids)
 }
 
 /// Which person, if any, already holds this unique identifier.
-pub async fn holder_of(tx: &mut Tx, id: &Identifier) -> Result<Option<PersonId>, sqlx::Error> {
+pub async fn holder_of(
+    tx: &mut Tx,
+    keys: &KeyRing,
+    id: &Identifier,
+) -> Result<Option<PersonId>, sqlx::Error> {
     fetch!(
         tx,
         fetch_optional,
         sqlx::query_scalar(
-            "SELECT person_id FROM person_identifiers WHERE kind = $1 AND value = $2 LIMIT 1"
+            "SELECT person_id FROM person_identifiers WHERE kind = $1 AND value_index = $2 LIMIT 1"
         )
         .bind(id.kind)
-        .bind(&id.value)
+        .bind(keys.blind_index(&id.value))
     )
 }
 
 /// People born on `dob` or holding one of `values`: candidates for the duplicate check.
 pub async fn duplicate_candidates(
     tx: &mut Tx,
+    keys: &KeyRing,
     dob: NaiveDate,
     values: &[String],
 ) -> Result<Vec<PersonId>, sqlx::Error> {
@@ -311,9 +331,9 @@ pub async fn duplicate_candidates(
             tx,
             fetch_all,
             sqlx::query_scalar(
-                "SELECT DISTINCT person_id FROM person_identifiers WHERE value = $1"
+                "SELECT DISTINCT person_id FROM person_identifiers WHERE value_index = $1"
             )
-            .bind(v)
+            .bind(keys.blind_index(v))
         )?;
         ids.extend(holders);
     }
@@ -382,6 +402,7 @@ pub struct SearchHit {
 /// an identifier, a person number, a docket or case number, or a date of birth.
 pub async fn search(
     tx: &mut Tx,
+    keys: &KeyRing,
     q: &SearchQuery,
     limit: i64,
 ) -> Result<Vec<SearchHit>, sqlx::Error> {
@@ -411,7 +432,7 @@ pub async fn search(
     if q.exact.is_some() {
         clauses.push(
             "p.id IN (SELECT id FROM people WHERE person_number = $4 \
-            UNION SELECT person_id FROM person_identifiers WHERE value = $4 \
+            UNION SELECT person_id FROM person_identifiers WHERE value_index = $7 \
             UNION SELECT person_id FROM cases WHERE docket_number = $4 OR case_number = $4)"
                 .to_owned(),
         );
@@ -436,6 +457,7 @@ pub async fn search(
         .as_deref()
         .map(|s| format!("{}%", escape_like(&s.to_lowercase())));
     let exact = q.exact.as_deref().map(str::to_uppercase);
+    let exact_index = exact.as_deref().map(|e| keys.blind_index(e));
     fetch!(
         tx,
         fetch_all,
@@ -446,6 +468,7 @@ pub async fn search(
             .bind(exact)
             .bind(q.date_of_birth)
             .bind(limit)
+            .bind(exact_index)
     )
 }
 

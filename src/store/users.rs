@@ -1,8 +1,11 @@
 //! Staff accounts, log-in sessions and API tokens.
 
+use super::sealed::TOTP_SECRET;
 use super::Tx;
 use crate::domain::ids::{SessionId, TokenId, UserId};
+use crate::domain::mfa::TotpKey;
 use crate::domain::users::{Lockout, Role, TokenScope};
+use crate::keyring::KeyRing;
 use crate::{exec, fetch};
 use chrono::{DateTime, Utc};
 
@@ -20,6 +23,7 @@ pub struct UserRow {
     pub failed_logins: i32,
     pub failures_since: Option<DateTime<Utc>>,
     pub locked_at: Option<DateTime<Utc>>,
+    /// Sealed; see [`UserRow::totp_key`].
     pub totp_secret: Option<String>,
     pub totp_confirmed_at: Option<DateTime<Utc>>,
     pub totp_last_step: Option<i64>,
@@ -28,6 +32,17 @@ pub struct UserRow {
 }
 
 impl UserRow {
+    /// The authenticator secret, opened; `None` before enrolment begins.
+    pub fn totp_key(&self, keys: &KeyRing) -> Result<Option<TotpKey>, sqlx::Error> {
+        let Some(sealed) = &self.totp_secret else {
+            return Ok(None);
+        };
+        let base32 = TOTP_SECRET.open(keys, self.id, sealed)?;
+        TotpKey::from_base32(&base32).map(Some).ok_or_else(|| {
+            sqlx::Error::Decode("a stored authenticator secret is not base32".into())
+        })
+    }
+
     pub fn lockout(&self) -> Lockout {
         Lockout {
             failures: self.failed_logins,
@@ -290,14 +305,17 @@ pub async fn complete_mfa(
 }
 
 /// Stores a TOTP secret; `confirmed_at` is set once the user has proved they hold it.
+/// The secret is stored sealed.
 pub async fn set_totp(
     tx: &mut Tx,
+    keys: &KeyRing,
     user: UserId,
-    secret: &str,
+    secret: &TotpKey,
     confirmed_at: Option<DateTime<Utc>>,
 ) -> Result<(), sqlx::Error> {
+    let sealed = TOTP_SECRET.seal(keys, user, &secret.base32());
     exec!(tx, sqlx::query("UPDATE users SET totp_secret = $1, totp_confirmed_at = $2, totp_last_step = NULL WHERE id = $3")
-        .bind(secret).bind(confirmed_at).bind(user))?;
+        .bind(sealed).bind(confirmed_at).bind(user))?;
     Ok(())
 }
 

@@ -244,3 +244,48 @@ fn audit_verify_reports_a_tampered_trail_and_fails() {
         "{err}"
     );
 }
+
+#[test]
+fn keys_are_kept_beside_a_sqlite_database_and_rotated_from_the_command_line() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("keys.db");
+    let url = format!("sqlite://{}", db.display());
+    let args = [
+        "admin",
+        "create-user",
+        "--database-url",
+        &url,
+        "--username",
+        "jdoe",
+        "--role",
+        "officer",
+    ];
+    let (ok, _, err) = bridgeway(&args, "a very long password\n");
+    assert!(ok, "{err}");
+    let beside = dir.path().join("keys.db.keys");
+    let mode = std::fs::metadata(&beside).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "only the owner reads the key file");
+
+    // The agency moves to its own key file and rotates to a second key.
+    let file = dir.path().join("agency.keys");
+    std::fs::copy(&beside, &file).unwrap();
+    let (ok, out, err) = bridgeway(&["keys", "add", "--file", file.to_str().unwrap()], "");
+    assert!(ok, "{err}");
+    assert!(out.contains("key 2 added"), "{out}");
+    let config = dir.path().join("bridgeway.toml");
+    std::fs::write(
+        &config,
+        format!("database_url = \"{url}\"\nkey_file = \"{}\"\n", file.display()),
+    )
+    .unwrap();
+    let config = config.to_str().unwrap();
+    let (ok, out, err) = bridgeway(&["keys", "rotate", "--config", config], "");
+    assert!(ok, "{err}");
+    assert!(out.contains("re-sealed 0 values under key 2"), "{out}");
+    assert!(out.contains("key 1: 0 values (unused"), "{out}");
+
+    let (ok, _, err) = bridgeway(&["keys", "init", "--file", file.to_str().unwrap()], "");
+    assert!(!ok);
+    assert!(err.contains("already exists"), "{err}");
+}

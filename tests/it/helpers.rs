@@ -11,6 +11,7 @@ use bridgeway::config::Settings;
 use bridgeway::domain::ids::{ProgramId, UserId};
 use bridgeway::domain::mfa::TotpKey;
 use bridgeway::domain::users::{Role, TokenScope};
+use bridgeway::keyring::KeyRing;
 use bridgeway::store::users::{self, NewUser};
 use bridgeway::store::Db;
 use http_body_util::BodyExt;
@@ -162,7 +163,7 @@ impl TestApp {
             }
         };
         db.migrate().await.expect("migrations");
-        let app = App::new(db, Settings::default());
+        let app = App::new(db, Settings::default(), KeyRing::generate());
         Self {
             router: bridgeway::web::router(app.clone()),
             app,
@@ -196,7 +197,7 @@ impl TestApp {
         )
         .await
         .expect("user");
-        bridgeway::app::mfa::enrol_with(&mut tx, id, &test_totp())
+        bridgeway::app::mfa::enrol_with(&mut tx, &self.app.keys, id, &test_totp())
             .await
             .expect("enrol");
         tx.commit().await.expect("commit");
@@ -222,6 +223,12 @@ impl TestApp {
     }
 
     /// The router, for requests sent from spawned tasks.
+    /// Serves the same database through another `App` (other keys or settings).
+    pub fn serve(&mut self, app: App) {
+        self.router = bridgeway::web::router(app.clone());
+        self.app = app;
+    }
+
     pub fn router(&self) -> Router {
         self.router.clone()
     }

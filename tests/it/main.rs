@@ -14,5 +14,6 @@ mod matrix;
 mod mfa;
 mod pages;
 mod people;
+mod sealing;
 mod tokens;
 mod validation;

@@ -1,0 +1,216 @@
+//! The columns stored sealed (AES-256-GCM, see `crate::keyring`), and the
+//! passes that seal values written before a column was sealed and re-seal
+//! values under the current key. Each pass works in short batches, so the
+//! service stays up while it runs.
+
+use super::{Db, Tx};
+use crate::domain::ids::RowId;
+use crate::keyring::{self, KeyError, KeyRing};
+use crate::{exec, fetch};
+use uuid::Uuid;
+
+/// A column whose values are stored sealed; `index` is the column holding
+/// the value's blind index, where lookups need one.
+#[derive(Debug, Clone, Copy)]
+pub struct SealedColumn {
+    pub table: &'static str,
+    pub column: &'static str,
+    pub index: Option<&'static str>,
+}
+
+/// Government identifiers (state ID, FBI number, driver's licence, …).
+pub const IDENTIFIER_VALUE: SealedColumn = SealedColumn {
+    table: "person_identifiers",
+    column: "value",
+    index: Some("value_index"),
+};
+
+/// Staff authenticator secrets.
+pub const TOTP_SECRET: SealedColumn = SealedColumn {
+    table: "users",
+    column: "totp_secret",
+    index: None,
+};
+
+pub const ALL: &[SealedColumn] = &[IDENTIFIER_VALUE, TOTP_SECRET];
+
+impl SealedColumn {
+    /// The associated data binding a sealed value to its table, column and row.
+    fn context(&self, row: Uuid) -> String {
+        format!("{}.{}:{}", self.table, self.column, row)
+    }
+
+    pub fn seal(&self, keys: &KeyRing, row: impl Into<Uuid>, plain: &str) -> String {
+        keys.seal(&self.context(row.into()), plain)
+    }
+
+    pub fn open(
+        &self,
+        keys: &KeyRing,
+        row: impl Into<Uuid>,
+        sealed: &str,
+    ) -> Result<String, sqlx::Error> {
+        keys.open(&self.context(row.into()), sealed)
+            .map_err(|e| sqlx::Error::Decode(Box::new(e)))
+    }
+}
+
+/// Which values a pass re-seals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pass {
+    /// Values stored before their column was sealed.
+    Plaintext,
+    /// Every value not sealed under the current key.
+    Rotate,
+}
+
+const BATCH: i64 = 500;
+
+/// Re-seals the values `pass` selects, in batches of short transactions;
+/// returns how many values were re-sealed. A value changed by someone else
+/// between read and write is left for the next batch.
+pub async fn reseal(db: &Db, keys: &KeyRing, pass: Pass) -> Result<u64, sqlx::Error> {
+    let mut total = 0;
+    for col in ALL {
+        loop {
+            let mut tx = db.write().await?;
+            let n = reseal_batch(&mut tx, keys, *col, pass).await?;
+            tx.commit().await?;
+            total += n;
+            if n == 0 {
+                break;
+            }
+        }
+    }
+    Ok(total)
+}
+
+async fn reseal_batch(
+    tx: &mut Tx,
+    keys: &KeyRing,
+    col: SealedColumn,
+    pass: Pass,
+) -> Result<u64, sqlx::Error> {
+    let SealedColumn { table, column, .. } = col;
+    let pattern = match pass {
+        Pass::Plaintext => "$k%".to_owned(),
+        Pass::Rotate => format!("$k{}$%", keys.current()),
+    };
+    let rows: Vec<(RowId, String)> = fetch!(
+        tx,
+        fetch_all,
+        sqlx::query_as(&format!(
+            "SELECT id, {column} FROM {table} WHERE {column} IS NOT NULL AND {column} NOT LIKE $1 LIMIT $2"
+        ))
+        .bind(&pattern)
+        .bind(BATCH)
+    )?;
+    let mut changed = 0;
+    for (id, stored) in rows {
+        let plain = match keyring::key_id(&stored) {
+            Some(_) => col.open(keys, id, &stored)?,
+            None => stored.clone(),
+        };
+        let sealed = col.seal(keys, id, &plain);
+        let n = match col.index {
+            Some(index) => exec!(
+                tx,
+                sqlx::query(&format!(
+                    "UPDATE {table} SET {column} = $1, {index} = $2 WHERE id = $3 AND {column} = $4"
+                ))
+                .bind(&sealed)
+                .bind(keys.blind_index(&plain))
+                .bind(id)
+                .bind(&stored)
+            )?,
+            None => exec!(
+                tx,
+                sqlx::query(&format!(
+                    "UPDATE {table} SET {column} = $1 WHERE id = $2 AND {column} = $3"
+                ))
+                .bind(&sealed)
+                .bind(id)
+                .bind(&stored)
+            )?,
+        };
+        changed += n;
+    }
+    Ok(changed)
+}
+
+/// How many values are sealed under each key.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct KeyUse {
+    pub by_key: Vec<(u32, i64)>,
+}
+
+pub async fn key_use(tx: &mut Tx, ids: impl Iterator<Item = u32>) -> Result<KeyUse, sqlx::Error> {
+    let mut usage = KeyUse::default();
+    for id in ids {
+        let mut n = 0;
+        for col in ALL {
+            n += count_like(tx, *col, &format!("$k{id}$%")).await?;
+        }
+        usage.by_key.push((id, n));
+    }
+    Ok(usage)
+}
+
+async fn count_like(tx: &mut Tx, col: SealedColumn, pattern: &str) -> Result<i64, sqlx::Error> {
+    let SealedColumn { table, column, .. } = col;
+    fetch!(
+        tx,
+        fetch_one,
+        sqlx::query_scalar(&format!(
+            "SELECT COUNT(*) FROM {table} WHERE {column} LIKE $1"
+        ))
+        .bind(pattern)
+    )
+}
+
+/// Refuses a key ring that cannot open what the database holds: no value may
+/// name a key the ring lacks, and one value under each key in use must open
+/// (a ring generated afresh reuses key ids, so the ids alone prove nothing).
+pub async fn check(tx: &mut Tx, keys: &KeyRing) -> Result<(), CheckError> {
+    for col in ALL {
+        let SealedColumn { table, column, .. } = *col;
+        let held: Vec<String> = keys
+            .ids()
+            .map(|id| format!("{column} LIKE '$k{id}$%'"))
+            .collect();
+        let stranger: Option<String> = fetch!(
+            tx,
+            fetch_optional,
+            sqlx::query_scalar(&format!(
+                "SELECT {column} FROM {table} WHERE {column} LIKE '$k%' AND NOT ({}) LIMIT 1",
+                held.join(" OR ")
+            ))
+        )?;
+        if let Some(value) = stranger {
+            let id = keyring::key_id(&value).ok_or(KeyError::Malformed)?;
+            return Err(KeyError::MissingKey(id).into());
+        }
+        for id in keys.ids() {
+            let sample: Option<(RowId, String)> = fetch!(
+                tx,
+                fetch_optional,
+                sqlx::query_as(&format!(
+                    "SELECT id, {column} FROM {table} WHERE {column} LIKE $1 LIMIT 1"
+                ))
+                .bind(format!("$k{id}$%"))
+            )?;
+            if let Some((row, value)) = sample {
+                keys.open(&col.context(row.into()), &value)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error("the field-encryption keys do not match this database: {0}")]
+    Key(#[from] KeyError),
+}
