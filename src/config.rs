@@ -34,11 +34,24 @@ impl Default for Demographics {
     }
 }
 
+/// A certificate chain and its private key, both PEM.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct TlsFiles {
+    pub certificate: PathBuf,
+    pub private_key: PathBuf,
+}
+
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields, default)]
 pub struct Settings {
     /// Address to listen on.
     pub bind: String,
+    /// Serve HTTPS (TLS 1.2 and 1.3) with this certificate and key.
+    pub tls: Option<TlsFiles>,
+    /// Set when a TLS-terminating proxy serves Bridgeway's pages: cookies are
+    /// then marked Secure and HSTS is sent, as with `tls`.
+    pub behind_tls_proxy: bool,
     /// `sqlite://file.db` or `postgres://user@host/db`; each command has its own default.
     pub database_url: Option<String>,
     /// A session unused this long must sign in again.
@@ -62,6 +75,8 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             bind: "127.0.0.1:8080".into(),
+            tls: None,
+            behind_tls_proxy: false,
             database_url: None,
             session_idle_minutes: 30,
             session_max_hours: 12,
@@ -74,6 +89,11 @@ impl Default for Settings {
 }
 
 impl Settings {
+    /// Whether browsers reach Bridgeway over HTTPS (directly or through a proxy).
+    pub fn https(&self) -> bool {
+        self.tls.is_some() || self.behind_tls_proxy
+    }
+
     /// Reads the TOML file if given, over the defaults.
     pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
         let settings: Self = match file {

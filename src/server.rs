@@ -1,35 +1,83 @@
-//! Serving HTTP until asked to stop; in-flight requests finish first.
+//! Serving HTTP or HTTPS until asked to stop; in-flight requests finish first.
 
 use crate::app::App;
+use crate::config::TlsFiles;
 use anyhow::Context;
+use axum_server::tls_rustls::RustlsConfig;
+use rustls::pki_types::pem::PemObject as _;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
 
+/// How long requests in flight may take to finish once a stop is asked for.
+const DRAIN: Duration = Duration::from_secs(30);
+
 pub async fn serve(app: App, bind: &str) -> anyhow::Result<()> {
+    let tls = app.settings.tls.as_ref().map(tls_config).transpose()?;
     let listener = TcpListener::bind(bind)
         .await
         .with_context(|| format!("listening on {bind}"))?;
     let addr = listener.local_addr()?;
-    if !addr.ip().is_loopback() {
-        tracing::warn!(%addr, "serving without TLS on a non-loopback address: put a TLS-terminating proxy in front");
+    if !app.settings.https() && !addr.ip().is_loopback() {
+        tracing::warn!(%addr, "serving without TLS on a non-loopback address: configure `tls` or put a TLS-terminating proxy in front (and set `behind_tls_proxy`)");
     }
-    tracing::info!(%addr, "Bridgeway is listening");
-    serve_on(listener, app).await
-}
-
-pub async fn serve_on(listener: TcpListener, app: App) -> anyhow::Result<()> {
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    tracing::info!(%addr, scheme, "Bridgeway is listening");
     let db = app.db.clone();
-    let router = crate::web::router(app);
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .context("serving HTTP")?;
+    let service = crate::web::router(app).into_make_service_with_connect_info::<SocketAddr>();
+    match tls {
+        None => axum::serve(listener, service)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .context("serving HTTP")?,
+        Some(config) => {
+            let handle = axum_server::Handle::new();
+            tokio::spawn({
+                let handle = handle.clone();
+                async move {
+                    shutdown_signal().await;
+                    handle.graceful_shutdown(Some(DRAIN));
+                }
+            });
+            axum_server::from_tcp_rustls(listener.into_std()?, config)?
+                .handle(handle)
+                .serve(service)
+                .await
+                .context("serving HTTPS")?;
+        }
+    }
     db.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// TLS 1.2 and 1.3 with rustls' safe defaults (forward-secret AEAD suites only).
+fn tls_config(files: &TlsFiles) -> anyhow::Result<RustlsConfig> {
+    let certificate = &files.certificate;
+    let chain = CertificateDer::pem_file_iter(certificate)
+        .and_then(Iterator::collect::<Result<Vec<_>, _>>)
+        .with_context(|| format!("reading the TLS certificate {}", certificate.display()))?;
+    anyhow::ensure!(
+        !chain.is_empty(),
+        "the TLS certificate file {} holds no certificate",
+        certificate.display()
+    );
+    let key = PrivateKeyDer::from_pem_file(&files.private_key).with_context(|| {
+        format!(
+            "reading the TLS private key {}",
+            files.private_key.display()
+        )
+    })?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .context("the TLS certificate and private key do not belong together")?;
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(RustlsConfig::from_config(Arc::new(config)))
 }
 
 async fn shutdown_signal() {

@@ -12,8 +12,6 @@ use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
 use std::net::SocketAddr;
 
-pub const SESSION_COOKIE: &str = "bridgeway_session";
-
 /// The client's address, when the server knows it.
 pub fn source(parts: &Parts) -> Option<String> {
     parts
@@ -22,16 +20,58 @@ pub fn source(parts: &Parts) -> Option<String> {
         .map(|c| c.0.ip().to_string())
 }
 
-pub fn session_cookie(parts: &Parts) -> Option<String> {
-    parts
-        .headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
-        .map(|(_, value)| value.to_owned())
+/// The session cookie. Over HTTPS it is `__Host-` prefixed (so only this
+/// host, over a secure connection, could have set it) and marked Secure.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionCookie {
+    https: bool,
+}
+
+impl SessionCookie {
+    pub fn of(app: &App) -> Self {
+        Self {
+            https: app.settings.https(),
+        }
+    }
+
+    fn name(self) -> &'static str {
+        if self.https {
+            "__Host-bridgeway_session"
+        } else {
+            "bridgeway_session"
+        }
+    }
+
+    fn attributes(self) -> &'static str {
+        if self.https {
+            "Path=/; Secure; HttpOnly; SameSite=Strict"
+        } else {
+            "Path=/; HttpOnly; SameSite=Strict"
+        }
+    }
+
+    /// The `Set-Cookie` value that starts a session.
+    pub fn set(self, token: &str) -> String {
+        format!("{}={token}; {}", self.name(), self.attributes())
+    }
+
+    /// The `Set-Cookie` value that removes it.
+    pub fn clear(self) -> String {
+        format!("{}=; {}; Max-Age=0", self.name(), self.attributes())
+    }
+
+    /// The session token the request carries.
+    pub fn read(self, parts: &Parts) -> Option<String> {
+        parts
+            .headers
+            .get_all(COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(name, _)| *name == self.name())
+            .map(|(_, value)| value.to_owned())
+    }
 }
 
 fn bearer(parts: &Parts) -> Option<&str> {
@@ -68,7 +108,9 @@ impl FromRequestParts<App> for ApiUser {
             }
             return Ok(Self(actor));
         }
-        let cookie = session_cookie(parts).ok_or(AppError::Unauthenticated)?;
+        let cookie = SessionCookie::of(app)
+            .read(parts)
+            .ok_or(AppError::Unauthenticated)?;
         Ok(Self(auth::session_actor(app, &cookie, src).await?.0))
     }
 }
@@ -83,7 +125,9 @@ impl FromRequestParts<App> for PageUser {
     type Rejection = PageError;
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
-        let cookie = session_cookie(parts).ok_or(AppError::Unauthenticated)?;
+        let cookie = SessionCookie::of(app)
+            .read(parts)
+            .ok_or(AppError::Unauthenticated)?;
         let (actor, session) = auth::session_actor(app, &cookie, source(parts)).await?;
         Ok(Self { actor, session })
     }

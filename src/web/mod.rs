@@ -15,12 +15,17 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 /// Largest request body accepted (1 MiB).
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
+/// HSTS for a year, subdomains included, once browsers reach Bridgeway over HTTPS.
+const HSTS: &str = "max-age=31536000; includeSubDomains";
+
 pub fn router(app: App) -> Router {
+    let hsts = app.settings.https().then(|| HeaderValue::from_static(HSTS));
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
@@ -29,6 +34,10 @@ pub fn router(app: App) -> Router {
         .fallback(not_found)
         .layer(middleware::from_fn(same_origin_writes))
         .layer(middleware::from_fn(security_headers))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            hsts,
+        ))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(TraceLayer::new_for_http())
         .with_state(app)

@@ -1,29 +1,6 @@
 //! The `bridgeway` binary's administrative commands.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
-fn bridgeway(args: &[&str], stdin: &str) -> (bool, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_bridgeway"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run bridgeway");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(stdin.as_bytes())
-        .expect("write");
-    let out = child.wait_with_output().expect("wait");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use crate::process::bridgeway;
 
 #[test]
 fn accounts_and_tokens_are_created_from_the_command_line() {
@@ -276,7 +253,10 @@ fn keys_are_kept_beside_a_sqlite_database_and_rotated_from_the_command_line() {
     let config = dir.path().join("bridgeway.toml");
     std::fs::write(
         &config,
-        format!("database_url = \"{url}\"\nkey_file = \"{}\"\n", file.display()),
+        format!(
+            "database_url = \"{url}\"\nkey_file = \"{}\"\n",
+            file.display()
+        ),
     )
     .unwrap();
     let config = config.to_str().unwrap();

@@ -14,6 +14,8 @@ mod matrix;
 mod mfa;
 mod pages;
 mod people;
+mod process;
 mod sealing;
+mod tls;
 mod tokens;
 mod validation;

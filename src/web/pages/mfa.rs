@@ -5,7 +5,7 @@ use super::render_with;
 use crate::app::mfa::{self, Step};
 use crate::app::{App, AppError};
 use crate::web::error::{PageError, PageResult};
-use crate::web::extract::{session_cookie, source};
+use crate::web::extract::{source, SessionCookie};
 use askama::Template;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
@@ -18,11 +18,13 @@ pub struct Pending {
     source: Option<String>,
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for Pending {
+impl FromRequestParts<App> for Pending {
     type Rejection = PageError;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let token = session_cookie(parts).ok_or(PageError(AppError::Unauthenticated))?;
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        let token = SessionCookie::of(app)
+            .read(parts)
+            .ok_or(PageError(AppError::Unauthenticated))?;
         Ok(Self {
             token,
             source: source(parts),

@@ -5,7 +5,7 @@ use super::render_with;
 use crate::app::auth::{self, Secret};
 use crate::app::{App, AppError};
 use crate::web::error::PageResult;
-use crate::web::extract::{ClientAddr, PageUser, SESSION_COOKIE};
+use crate::web::extract::{ClientAddr, PageUser, SessionCookie};
 use askama::Template;
 use axum::extract::State;
 use axum::http::header::SET_COOKIE;
@@ -56,10 +56,7 @@ pub async fn log_in(
     }
     match auth::log_in(&app, username, Secret::new(form.v("password")), source).await {
         Ok(session) => {
-            let cookie = format!(
-                "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict",
-                session.token.expose()
-            );
+            let cookie = SessionCookie::of(&app).set(session.token.expose());
             Ok(([(SET_COOKIE, cookie)], Redirect::to("/mfa")).into_response())
         }
         Err(AppError::Unauthenticated) => Ok(login(
@@ -80,6 +77,6 @@ pub async fn log_in(
 
 pub async fn log_out(State(app): State<App>, user: PageUser) -> PageResult<Response> {
     auth::log_out(&app, &user.actor, user.session).await?;
-    let clear = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    let clear = SessionCookie::of(&app).clear();
     Ok(([(SET_COOKIE, clear)], Redirect::to("/login")).into_response())
 }
