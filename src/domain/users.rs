@@ -50,10 +50,17 @@ impl Username {
     }
 }
 
+use zxcvbn::feedback::{Feedback, Warning};
+
 pub const PASSWORD_MIN_CHARS: usize = 12;
 pub const PASSWORD_MAX_CHARS: usize = 128;
 
-/// Length rules for a new password (NIST SP 800-63B: length, no composition rules).
+/// Rules for a new password, after NIST SP 800-63B: 12 to 128 characters of
+/// any kind, no composition rules; refused when it contains the username, or
+/// when zxcvbn (whose bundled lists hold the 30,000 passwords most common in
+/// breaches, plus names and words) estimates it falls to fewer than 10^8
+/// guesses (score below 3): a listed password, even reversed, capitalised or
+/// with digits for letters, a keyboard row, a repeated word or a date.
 pub fn check_password(password: &str, username: &Username) -> Result<(), String> {
     let n = password.chars().count();
     if n < PASSWORD_MIN_CHARS {
@@ -64,6 +71,24 @@ pub fn check_password(password: &str, username: &Username) -> Result<(), String>
     }
     if password.to_lowercase().contains(username.as_str()) {
         return Err("must not contain the username".into());
+    }
+    // zxcvbn gives feedback only below score 3, and names the common-password
+    // list when the password is (a variant of) one of its entries.
+    let estimate = zxcvbn::zxcvbn(password, &[username.as_str(), "bridgeway"]);
+    if estimate.score() < zxcvbn::Score::Three {
+        let warning = estimate.feedback().and_then(Feedback::warning);
+        return Err(match warning {
+            Some(
+                Warning::ThisIsATop10Password
+                | Warning::ThisIsATop100Password
+                | Warning::ThisIsACommonPassword
+                | Warning::ThisIsSimilarToACommonlyUsedPassword,
+            ) => "is on a list of common or breached passwords; choose another".into(),
+            Some(w) => {
+                format!("is too easy to guess ({w}); a few unrelated words make a strong one")
+            }
+            None => "is too easy to guess; a few unrelated words make a strong one".into(),
+        });
     }
     Ok(())
 }
@@ -84,6 +109,24 @@ mod tests {
     fn passwords() {
         let u = Username::parse("jsmith").unwrap();
         assert!(check_password("correct horse battery", &u).is_ok());
+        for common in [
+            "qwertyuiop123",
+            "Password1234",
+            "1q2w3e4r5t6y",
+            "1234567890qwerty",
+        ] {
+            let err = check_password(common, &u).unwrap_err();
+            assert!(
+                err.contains("common or breached") || err.contains("too easy"),
+                "{common}: {err}"
+            );
+        }
+        assert!(check_password("qwertyuiop12", &u)
+            .unwrap_err()
+            .contains("list of common or breached passwords"));
+        assert!(check_password("aaaaaaaaaaaaaaaa", &u)
+            .unwrap_err()
+            .contains("too easy to guess"));
         assert!(check_password("short", &u).is_err());
         assert!(check_password("my name is JSMITH ok", &u).is_err());
         assert!(check_password(&"x".repeat(129), &u).is_err());
