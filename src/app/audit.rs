@@ -13,6 +13,27 @@ pub async fn record(
     object: Option<(&str, Uuid)>,
     reason: Option<&str>,
 ) -> Result<(), sqlx::Error> {
+    append_for(tx, actor, action, object, Outcome::Success, reason).await
+}
+
+/// Records that `actor` tried `action` and was refused, and why.
+pub async fn record_failure(
+    tx: &mut Tx,
+    actor: &Actor,
+    action: &str,
+    reason: &str,
+) -> Result<(), sqlx::Error> {
+    append_for(tx, actor, action, None, Outcome::Failure, Some(reason)).await
+}
+
+async fn append_for(
+    tx: &mut Tx,
+    actor: &Actor,
+    action: &str,
+    object: Option<(&str, Uuid)>,
+    outcome: Outcome,
+    reason: Option<&str>,
+) -> Result<(), sqlx::Error> {
     audit::append(
         tx,
         NewEvent {
@@ -21,7 +42,7 @@ pub async fn record(
             source: actor.source.as_deref(),
             action,
             object,
-            outcome: Outcome::Success,
+            outcome,
             reason,
         },
     )

@@ -114,6 +114,7 @@ async fn load_actor(
         source,
         scope: None,
         authenticated_at: None,
+        password_change_required: user.password_change_required,
     })
 }
 

@@ -8,6 +8,7 @@ pub mod cases;
 pub mod intake;
 pub mod keys;
 pub mod mfa;
+pub mod passwords;
 pub mod people;
 pub mod policy;
 pub mod programs;
@@ -83,6 +84,9 @@ pub struct Actor {
     pub scope: Option<crate::domain::users::TokenScope>,
     /// When a signed-in person last gave password and code (`None` for tokens).
     pub authenticated_at: Option<DateTime<Utc>>,
+    /// An administrator reset the password: until the user chooses a new
+    /// one, only the password change (and signing out) is open to them.
+    pub password_change_required: bool,
 }
 
 /// Why a use case did not happen.
@@ -102,6 +106,8 @@ pub enum AppError {
     SecondFactorRequired,
     #[error("confirm your password and authenticator code again to {0}")]
     ReauthenticationRequired(&'static str),
+    #[error("choose a new password first: an administrator reset yours")]
+    PasswordChangeRequired,
     #[error("too many sign-in attempts from your address; wait a minute and try again")]
     TooManyAttempts,
     #[error(transparent)]

@@ -153,6 +153,7 @@ mod tests {
 
     fn actor(role: Role) -> Actor {
         Actor {
+            password_change_required: false,
             id: UserId::new(),
             username: "u".into(),
             full_name: "U".into(),

@@ -79,18 +79,7 @@ pub async fn create(app: &App, creator: Creator<'_>, input: UserInput) -> AppRes
         .map(str::trim)
         .filter(|s| !s.is_empty())
     {
-        Some(name) => Some(
-            users::by_username(&mut tx, &name.to_lowercase())
-                .await?
-                .filter(|u| u.role == Role::Supervisor)
-                .ok_or_else(|| {
-                    Invalid::one(
-                        "supervisor",
-                        format!("no supervisor has the username '{name}'"),
-                    )
-                })?
-                .id,
-        ),
+        Some(name) => Some(supervisor_named(&mut tx, name).await?),
         None => None,
     };
     let id = UserId::new();
@@ -140,6 +129,95 @@ pub async fn create(app: &App, creator: Creator<'_>, input: UserInput) -> AppRes
         .ok_or(AppError::NotFound("user"))?;
     tx.commit().await?;
     Ok(row.into())
+}
+
+/// A new role for an account, with the supervisor or court it implies.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoleChange {
+    pub role: Role,
+    /// Username of the supervisor an officer reports to.
+    pub supervisor: Option<String>,
+    /// The court a court liaison works for (required for them).
+    pub court: Option<String>,
+}
+
+/// Gives an account another role: administrators only, never their own, and
+/// as a privileged action (fresh sign-in). Audited with the old and new role.
+pub async fn change_role(
+    app: &App,
+    actor: &Actor,
+    username: &str,
+    change: RoleChange,
+) -> AppResult<StaffMember> {
+    policy::manage_users(actor)?;
+    policy::privileged(actor, "change a role", now())?;
+    let court =
+        optional_text(change.court.as_deref(), 120).map_err(|e| Invalid::one("court", e))?;
+    if change.role == Role::Court && court.is_none() {
+        return Err(Invalid::one("court", "is required for a court liaison").into());
+    }
+    let mut tx = app.db.write().await?;
+    let user = users::by_username(&mut tx, &username.trim().to_lowercase())
+        .await?
+        .ok_or(AppError::NotFound("user"))?;
+    if user.id == actor.id {
+        return Err(AppError::Forbidden("change your own role"));
+    }
+    let supervisor = match change
+        .supervisor
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(name) if change.role == Role::Officer => Some(supervisor_named(&mut tx, name).await?),
+        Some(_) => {
+            return Err(
+                Invalid::one("supervisor", "only an officer reports to a supervisor").into(),
+            )
+        }
+        None => None,
+    };
+    let court = court.filter(|_| change.role == Role::Court);
+    users::set_role(&mut tx, user.id, change.role, supervisor, court.as_deref()).await?;
+    let reason = format!("{} to {}", user.role.label(), change.role.label());
+    super::audit::record(
+        &mut tx,
+        actor,
+        "user.role_change",
+        Some(("user", user.id.0)),
+        Some(&reason),
+    )
+    .await?;
+    let row = users::by_id(&mut tx, user.id)
+        .await?
+        .ok_or(AppError::NotFound("user"))?;
+    tx.commit().await?;
+    Ok(row.into())
+}
+
+/// The id of the supervisor with this username, or why there is none.
+async fn supervisor_named(tx: &mut crate::store::Tx, name: &str) -> AppResult<UserId> {
+    Ok(users::by_username(tx, &name.to_lowercase())
+        .await?
+        .filter(|u| u.role == Role::Supervisor)
+        .ok_or_else(|| {
+            Invalid::one(
+                "supervisor",
+                format!("no supervisor has the username '{name}'"),
+            )
+        })?
+        .id)
+}
+
+/// One account, for its administration page.
+pub async fn get(app: &App, actor: &Actor, username: &str) -> AppResult<StaffMember> {
+    policy::manage_users(actor)?;
+    let mut tx = app.db.read().await?;
+    Ok(users::by_username(&mut tx, &username.trim().to_lowercase())
+        .await?
+        .ok_or(AppError::NotFound("user"))?
+        .into())
 }
 
 /// Every staff account (to pick an officer, or to administer accounts).

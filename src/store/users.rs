@@ -27,6 +27,9 @@ pub struct UserRow {
     pub totp_secret: Option<String>,
     pub totp_confirmed_at: Option<DateTime<Utc>>,
     pub totp_last_step: Option<i64>,
+    /// Set by an administrator's reset: nothing else works until the user
+    /// chooses a new password.
+    pub password_change_required: bool,
     pub created_at: DateTime<Utc>,
     pub version: i64,
 }
@@ -54,7 +57,7 @@ impl UserRow {
 
 const USER_COLUMNS: &str =
     "id, username, full_name, role, password_hash, supervisor_id, court, active, last_login_at, \
-    failed_logins, failures_since, locked_at, totp_secret, totp_confirmed_at, totp_last_step, created_at, version";
+    failed_logins, failures_since, locked_at, totp_secret, totp_confirmed_at, totp_last_step, password_change_required, created_at, version";
 
 /// Stores an account's failed sign-in record (after a failure, a success or an unlock).
 pub async fn set_lockout(tx: &mut Tx, id: UserId, l: Lockout) -> Result<(), sqlx::Error> {
@@ -410,6 +413,60 @@ pub async fn set_active(tx: &mut Tx, id: UserId, active: bool) -> Result<(), sql
         sqlx::query("UPDATE users SET active = $1 WHERE id = $2")
             .bind(active)
             .bind(id)
+    )?;
+    Ok(())
+}
+
+/// Replaces a password hash; `change_required` forces a change at next use.
+pub async fn set_password(
+    tx: &mut Tx,
+    id: UserId,
+    hash: &str,
+    change_required: bool,
+) -> Result<(), sqlx::Error> {
+    exec!(
+        tx,
+        sqlx::query(
+            "UPDATE users SET password_hash = $1, password_change_required = $2, version = version + 1 WHERE id = $3"
+        )
+        .bind(hash)
+        .bind(change_required)
+        .bind(id)
+    )?;
+    Ok(())
+}
+
+/// Ends every session of a user except `keep`; returns how many ended.
+pub async fn delete_sessions_of(
+    tx: &mut Tx,
+    user: UserId,
+    keep: Option<SessionId>,
+) -> Result<u64, sqlx::Error> {
+    exec!(
+        tx,
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND ($2 IS NULL OR id <> $2)")
+            .bind(user)
+            .bind(keep)
+    )
+}
+
+/// Gives an account another role (and the supervisor or court it implies).
+pub async fn set_role(
+    tx: &mut Tx,
+    id: UserId,
+    role: Role,
+    supervisor: Option<UserId>,
+    court: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    exec!(
+        tx,
+        sqlx::query(
+            "UPDATE users SET role = $1, supervisor_id = $2, court = $3, version = version + 1 WHERE id = $4"
+        )
+        .bind(role)
+        .bind(supervisor)
+        .bind(court)
+        .bind(id)
     )?;
     Ok(())
 }

@@ -29,6 +29,7 @@ pub fn status_and_code(e: &AppError) -> (StatusCode, &'static str) {
         AppError::ReauthenticationRequired(_) => {
             (StatusCode::UNAUTHORIZED, "reauthentication_required")
         }
+        AppError::PasswordChangeRequired => (StatusCode::FORBIDDEN, "password_change_required"),
         AppError::TooManyAttempts => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
         AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
     }
@@ -103,6 +104,9 @@ impl IntoResponse for PageError {
             AppError::SecondFactorRequired => return Redirect::to("/mfa").into_response(),
             AppError::ReauthenticationRequired(_) => {
                 return Redirect::to("/reauth").into_response()
+            }
+            AppError::PasswordChangeRequired => {
+                return Redirect::to("/account/password").into_response()
             }
             _ => {}
         }

@@ -96,22 +96,65 @@ impl FromRequestParts<App> for ApiUser {
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
         let src = source(parts);
-        if let Some(token) = bearer(parts) {
-            let actor = auth::token_actor(app, token, src).await?;
-            // Inside the nested /api/v1 router the URI has lost its prefix; the original has it.
-            let path = parts
-                .extensions
-                .get::<axum::extract::OriginalUri>()
-                .map_or(parts.uri.path(), |o| o.0.path());
-            if !parts.method.is_safe() && !READS_BY_POST.contains(&path) {
-                crate::app::policy::write_with_token(&actor)?;
+        let path = original_path(parts);
+        let actor = match bearer(parts) {
+            Some(token) => {
+                let actor = auth::token_actor(app, token, src).await?;
+                if !parts.method.is_safe() && !READS_BY_POST.contains(&path) {
+                    crate::app::policy::write_with_token(&actor)?;
+                }
+                actor
             }
-            return Ok(Self(actor));
+            None => session_of(parts, app).await?.0,
+        };
+        password_gate(&actor, path)?;
+        Ok(Self(actor))
+    }
+}
+
+/// The request path as the client sent it: inside the nested /api/v1 router
+/// the URI has lost its prefix; the original has it.
+fn original_path(parts: &Parts) -> &str {
+    parts
+        .extensions
+        .get::<axum::extract::OriginalUri>()
+        .map_or(parts.uri.path(), |o| o.0.path())
+}
+
+async fn session_of(parts: &Parts, app: &App) -> Result<(Actor, SessionId), AppError> {
+    let cookie = SessionCookie::of(app)
+        .read(parts)
+        .ok_or(AppError::Unauthenticated)?;
+    auth::session_actor(app, &cookie, source(parts)).await
+}
+
+/// Where a user whose password an administrator reset may still go.
+const PASSWORD_CHANGE_PATHS: [&str; 3] = ["/account/password", "/api/v1/me/password", "/logout"];
+
+fn password_gate(actor: &Actor, path: &str) -> Result<(), AppError> {
+    if actor.password_change_required && !PASSWORD_CHANGE_PATHS.contains(&path) {
+        return Err(AppError::PasswordChangeRequired);
+    }
+    Ok(())
+}
+
+/// A person signed in to a session (cookie), for the API calls that act on
+/// the session itself; an API token is refused.
+pub struct ApiSession {
+    pub actor: Actor,
+    pub session: SessionId,
+}
+
+impl FromRequestParts<App> for ApiSession {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        if bearer(parts).is_some() {
+            return Err(AppError::Forbidden("do this with an API token; sign in instead").into());
         }
-        let cookie = SessionCookie::of(app)
-            .read(parts)
-            .ok_or(AppError::Unauthenticated)?;
-        Ok(Self(auth::session_actor(app, &cookie, src).await?.0))
+        let (actor, session) = session_of(parts, app).await?;
+        password_gate(&actor, original_path(parts))?;
+        Ok(Self { actor, session })
     }
 }
 
@@ -125,10 +168,8 @@ impl FromRequestParts<App> for PageUser {
     type Rejection = PageError;
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
-        let cookie = SessionCookie::of(app)
-            .read(parts)
-            .ok_or(AppError::Unauthenticated)?;
-        let (actor, session) = auth::session_actor(app, &cookie, source(parts)).await?;
+        let (actor, session) = session_of(parts, app).await?;
+        password_gate(&actor, parts.uri.path())?;
         Ok(Self { actor, session })
     }
 }

@@ -280,11 +280,24 @@ impl TestApp {
 
     /// An API call made by a signed-in browser (its session cookie).
     pub async fn api_with_session(&self, method: &str, path: &str, cookie: &str) -> Response {
+        self.json_with_session(method, path, cookie, None).await
+    }
+
+    /// An API call with a JSON body made by a signed-in browser.
+    pub async fn json_with_session(
+        &self,
+        method: &str,
+        path: &str,
+        cookie: &str,
+        body: Option<Value>,
+    ) -> Response {
         let req = Request::builder()
             .method(method)
             .uri(path)
             .header(header::COOKIE, cookie)
-            .body(Body::empty())
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("sec-fetch-site", "same-origin")
+            .body(body.map_or_else(Body::empty, |b| Body::from(b.to_string())))
             .expect("request");
         self.send(req).await
     }
@@ -312,7 +325,12 @@ impl TestApp {
     }
 
     pub async fn session(&self, username: &str) -> String {
-        let res = self.login(username, PASSWORD).await;
+        self.session_with(username, PASSWORD).await
+    }
+
+    /// Signs in with both steps using `password`; returns the session cookie.
+    pub async fn session_with(&self, username: &str, password: &str) -> String {
+        let res = self.login(username, password).await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
         let cookie = res
             .headers

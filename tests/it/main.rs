@@ -4,6 +4,7 @@
 mod helpers;
 
 mod access;
+mod accounts;
 mod audit;
 mod cli;
 mod demo;

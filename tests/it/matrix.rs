@@ -188,6 +188,33 @@ async fn every_route_answers_every_role_as_specified(backend: Backend) {
                 .as_u16(),
             403, // privileged: never with an API token,
         );
+        for (what, path, method, body) in [
+            (
+                "POST /users/{u}/password-reset",
+                "/api/v1/users/officer/password-reset",
+                "POST",
+                json!({}),
+            ),
+            (
+                "PUT /users/{u}/role",
+                "/api/v1/users/officer/role",
+                "PUT",
+                json!({"role": "supervisor"}),
+            ),
+            (
+                "POST /me/password",
+                "/api/v1/me/password",
+                "POST",
+                json!({"current_password": "x", "new_password": "y"}),
+            ),
+        ] {
+            // Privileged or session-only: never with an API token.
+            check(
+                what.into(),
+                t.api(method, path, u, Some(body)).await.status.as_u16(),
+                403,
+            );
+        }
         check(
             "GET /people".into(),
             t.get("/api/v1/people", u).await.status.as_u16(),
@@ -311,6 +338,23 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
     let mut failures = Vec::new();
     for (name, pages) in [
         (
+            "admin",
+            [
+                (200, "/caseload"),
+                (200, "/search"),
+                (200, "/intake"),
+                (200, "/programs"),
+                (200, "/account/sessions"),
+                (200, edit.as_str()),
+                (200, person.as_str()),
+                (200, case.as_str()),
+                (403, "/audit"),
+                (403, "/audit/export.csv"),
+                (200, "/admin/users/officer"),
+                (200, "/account/password"),
+            ],
+        ),
+        (
             "officer",
             [
                 (200, "/caseload"),
@@ -323,6 +367,8 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
                 (200, case.as_str()),
                 (403, "/audit"),
                 (403, "/audit/export.csv"),
+                (403, "/admin/users/officer"),
+                (200, "/account/password"),
             ],
         ),
         (
@@ -338,6 +384,8 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
                 (200, case.as_str()),
                 (403, "/audit"),
                 (403, "/audit/export.csv"),
+                (403, "/admin/users/officer"),
+                (200, "/account/password"),
             ],
         ),
         (
@@ -353,6 +401,8 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
                 (404, case.as_str()),
                 (200, "/audit"),
                 (200, "/audit/export.csv"),
+                (403, "/admin/users/officer"),
+                (200, "/account/password"),
             ],
         ),
     ] {
@@ -373,7 +423,7 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
             .status
             .as_u16();
         let want = match name {
-            "officer" => 409,
+            "admin" | "officer" => 409,
             "court" => 403,
             _ => 404,
         };

@@ -21,6 +21,7 @@ use utoipa::OpenApi;
         Errors are JSON `{code, message, fields}`; bad input is 422 naming the field; a write on a stale `version` is 409."),
     paths(
         users::me, users::sessions, users::end_session, users::tokens, users::create_token, users::revoke_token, users::list, users::create, users::unlock, users::access_review,
+        users::change_password, users::reset_password, users::change_role,
         programs::list, programs::get, programs::create, programs::update,
         people::list, people::search, people::get, people::update, people::duplicates,
         cases::intake, cases::list, cases::get, cases::update, cases::transition,
@@ -66,6 +67,15 @@ pub fn router() -> Router<App> {
         .route("/users", get(users::list).post(users::create))
         .route("/users/access-review", get(users::access_review))
         .route("/users/{username}/unlock", post(users::unlock))
+        .route(
+            "/users/{username}/password-reset",
+            post(users::reset_password),
+        )
+        .route(
+            "/users/{username}/role",
+            axum::routing::put(users::change_role),
+        )
+        .route("/me/password", post(users::change_password))
         .route("/programs", get(programs::list).post(programs::create))
         .route("/programs/{id}", get(programs::get).put(programs::update))
         .route("/people", get(people::list))

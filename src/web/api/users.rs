@@ -1,16 +1,18 @@
 use crate::app::auth;
+use crate::app::auth::Secret;
 use crate::app::auth::{IssuedToken, TokenRequest};
-use crate::app::users::{self, AccessReviewLine, Creator, StaffMember, UserInput};
+use crate::app::passwords::{self, TemporaryPassword};
+use crate::app::users::{self, AccessReviewLine, Creator, RoleChange, StaffMember, UserInput};
 use crate::app::App;
 use crate::domain::ids::{SessionId, TokenId};
 use crate::domain::users::Role;
 use crate::store::users::{SessionInfo, TokenInfo};
 use crate::web::error::{ApiResult, ErrorBody};
-use crate::web::extract::{ApiJson, ApiPath, ApiUser};
+use crate::web::extract::{ApiJson, ApiPath, ApiSession, ApiUser};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct Me {
@@ -132,4 +134,61 @@ pub async fn access_review(
     ApiUser(actor): ApiUser,
 ) -> ApiResult<Json<Vec<AccessReviewLine>>> {
     Ok(Json(users::access_review(&app, &actor).await?))
+}
+
+/// A new password for the signed-in person.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    #[schema(value_type = String, format = Password)]
+    pub current_password: String,
+    #[schema(value_type = String, format = Password)]
+    pub new_password: String,
+}
+
+/// Changes your password (signed-in session only, not a token); your other
+/// sessions end. Required before anything else after an administrator's reset.
+#[utoipa::path(post, path = "/api/v1/me/password", tag = "users", request_body = PasswordChange,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn change_password(
+    State(app): State<App>,
+    user: ApiSession,
+    ApiJson(change): ApiJson<PasswordChange>,
+) -> ApiResult<StatusCode> {
+    passwords::change(
+        &app,
+        &user.actor,
+        user.session,
+        Secret::new(change.current_password),
+        Secret::new(change.new_password),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Resets an account's password to a one-time password, shown once; the
+/// account's sessions end and it must choose a new password at its next
+/// sign-in (administrators, after a fresh sign-in).
+#[utoipa::path(post, path = "/api/v1/users/{username}/password-reset", tag = "users", params(("username" = String, Path)),
+    responses((status = 200, body = TemporaryPassword), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn reset_password(
+    State(app): State<App>,
+    ApiUser(actor): ApiUser,
+    ApiPath(username): ApiPath<String>,
+) -> ApiResult<Json<TemporaryPassword>> {
+    Ok(Json(passwords::reset(&app, &actor, &username).await?))
+}
+
+/// Gives an account another role (administrators, after a fresh sign-in; never their own).
+#[utoipa::path(put, path = "/api/v1/users/{username}/role", tag = "users", params(("username" = String, Path)), request_body = RoleChange,
+    responses((status = 200, body = StaffMember), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn change_role(
+    State(app): State<App>,
+    ApiUser(actor): ApiUser,
+    ApiPath(username): ApiPath<String>,
+    ApiJson(change): ApiJson<RoleChange>,
+) -> ApiResult<Json<StaffMember>> {
+    Ok(Json(
+        users::change_role(&app, &actor, &username, change).await?,
+    ))
 }

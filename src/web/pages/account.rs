@@ -6,7 +6,7 @@ use super::{render, Nav, Show as _, When as _};
 use crate::app::auth::{self, Secret};
 use crate::app::users::{self, AccessReviewLine};
 use crate::app::App;
-use crate::app::{mfa, AppError};
+use crate::app::{mfa, passwords, AppError};
 use crate::domain::ids::SessionId;
 use crate::store::users::SessionInfo;
 use crate::web::error::PageResult;
@@ -63,6 +63,57 @@ pub async fn access_review(State(app): State<App>, user: PageUser) -> PageResult
         lines,
         inactive_days: app.settings.inactive_account_days,
     }))
+}
+
+#[derive(Template)]
+#[template(path = "password.html")]
+struct PasswordPage {
+    nav: Nav,
+    form: FormState,
+    required: bool,
+}
+
+fn password_page(user: &PageUser, status: StatusCode, form: FormState) -> Response {
+    render_with(
+        status,
+        &PasswordPage {
+            nav: Nav::new(&user.actor, "account"),
+            form,
+            required: user.actor.password_change_required,
+        },
+    )
+}
+
+/// Your password: the only page open after an administrator's reset.
+pub async fn password_form(user: PageUser) -> Response {
+    password_page(&user, StatusCode::OK, FormState::default())
+}
+
+pub async fn change_password(
+    State(app): State<App>,
+    user: PageUser,
+    Form(mut form): Form,
+) -> PageResult<Response> {
+    if form.v("new_password") != form.v("confirm_password") {
+        form.add_error("confirm_password", "does not match the new password");
+        return Ok(password_page(&user, StatusCode::UNPROCESSABLE_ENTITY, form));
+    }
+    let result = passwords::change(
+        &app,
+        &user.actor,
+        user.session,
+        Secret::new(form.v("current_password")),
+        Secret::new(form.v("new_password")),
+    )
+    .await;
+    match result {
+        Ok(()) => Ok(Redirect::to("/").into_response()),
+        Err(AppError::Invalid(invalid)) => {
+            form.add_invalid(invalid);
+            Ok(password_page(&user, StatusCode::UNPROCESSABLE_ENTITY, form))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Template)]

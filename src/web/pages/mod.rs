@@ -11,6 +11,7 @@ mod mfa;
 mod people;
 mod programs;
 mod session;
+mod staff;
 
 use crate::app::{Actor, App};
 use crate::domain::users::Role;
@@ -144,6 +145,16 @@ pub fn router() -> Router<App> {
         .route("/account/sessions", get(account::sessions))
         .route("/admin/access-review", get(account::access_review))
         .route("/reauth", get(account::reauth_page).post(account::reauth))
+        .route(
+            "/account/password",
+            get(account::password_form).post(account::change_password),
+        )
+        .route("/admin/users/{username}", get(staff::page))
+        .route("/admin/users/{username}/role", post(staff::change_role))
+        .route(
+            "/admin/users/{username}/password-reset",
+            post(staff::reset_password),
+        )
         .route("/account/sessions/{id}/end", post(account::end_session))
         .route("/caseload", get(caseload::page))
         .route("/search", get(people::search_form).post(people::search))

@@ -1,0 +1,220 @@
+//! Administering accounts: password resets with a forced change, your own
+//! password change, and role changes; each privileged and audited.
+
+use crate::helpers::{Backend, TestApp};
+use crate::on_both_databases;
+use axum::http::{header, StatusCode};
+use bridgeway::domain::users::Role;
+use serde_json::json;
+
+async fn a_reset_password_must_be_changed_before_anything_else(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    t.user("admin", Role::Admin, None, None).await;
+    let officer = t.user("officer", Role::Officer, None, None).await;
+    let admin_session = t.session("admin").await;
+    let old_session = t.session("officer").await;
+
+    // The page hands the administrator a one-time password, once.
+    let reset = t
+        .form("/admin/users/officer/password-reset", &admin_session, &[])
+        .await;
+    assert_eq!(reset.status, StatusCode::OK, "{}", reset.text());
+    let page = reset.text();
+    let temporary = page
+        .split("<code class=\"secret\">")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .expect("the one-time password")
+        .to_owned();
+    assert_eq!(t.audit_count("auth.password_reset").await, 1);
+    let gone = t.page("/caseload", &old_session).await;
+    assert_eq!(gone.headers[header::LOCATION], "/login", "sessions ended");
+
+    // Signed in with it, the officer can only change the password.
+    let session = t.session_with("officer", &temporary).await;
+    let caseload = t.page("/caseload", &session).await;
+    assert_eq!(caseload.headers[header::LOCATION], "/account/password");
+    let api = t.api_with_session("GET", "/api/v1/cases", &session).await;
+    assert_eq!(api.status, StatusCode::FORBIDDEN);
+    assert_eq!(api.json()["code"], "password_change_required");
+    let token = t.get("/api/v1/cases", &officer).await;
+    assert_eq!(token.status, StatusCode::FORBIDDEN, "tokens wait too");
+    let form = t.page("/account/password", &session).await;
+    assert!(form.text().contains("An administrator reset your password"));
+
+    let change = |current: &str, new: &str, again: &str| {
+        let pairs = [
+            ("current_password", current.to_owned()),
+            ("new_password", new.to_owned()),
+            ("confirm_password", again.to_owned()),
+        ];
+        let t = &t;
+        let session = session.clone();
+        async move {
+            let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            t.form("/account/password", &session, &pairs).await
+        }
+    };
+    let wrong = change(
+        "not it at all",
+        "plum harbour velvet kite",
+        "plum harbour velvet kite",
+    )
+    .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.text().contains("current_password: is not right"));
+    let common = change(&temporary, "password1234", "password1234").await;
+    assert!(
+        common.text().contains("common or breached"),
+        "{}",
+        common.text()
+    );
+    let mismatch = change(
+        &temporary,
+        "plum harbour velvet kite",
+        "plum harbour velvet kit",
+    )
+    .await;
+    assert!(mismatch.text().contains("does not match"));
+    let done = change(
+        &temporary,
+        "plum harbour velvet kite",
+        "plum harbour velvet kite",
+    )
+    .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text());
+    assert_eq!(t.page("/caseload", &session).await.status, StatusCode::OK);
+    assert_eq!(
+        t.get("/api/v1/cases", &officer).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        t.audit_count("auth.password_change").await,
+        2,
+        "the wrong current password and the change"
+    );
+
+    // Administrators change their own password themselves, never by reset.
+    let own = t
+        .json_with_session(
+            "POST",
+            "/api/v1/users/admin/password-reset",
+            &admin_session,
+            None,
+        )
+        .await;
+    assert_eq!(own.status, StatusCode::FORBIDDEN);
+    let unknown = t
+        .json_with_session(
+            "POST",
+            "/api/v1/users/nobody/password-reset",
+            &admin_session,
+            None,
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    let api_change = t
+        .json_with_session(
+            "POST",
+            "/api/v1/me/password",
+            &session,
+            Some(json!({"current_password": "plum harbour velvet kite", "new_password": "copper lantern meadow fox"})),
+        )
+        .await;
+    assert_eq!(
+        api_change.status,
+        StatusCode::NO_CONTENT,
+        "{}",
+        api_change.text()
+    );
+    assert_eq!(
+        t.login("officer", "copper lantern meadow fox").await.status,
+        StatusCode::SEE_OTHER
+    );
+}
+
+async fn roles_change_only_by_a_fresh_administrator_and_are_audited(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    t.user("admin", Role::Admin, None, None).await;
+    t.user("sup", Role::Supervisor, None, None).await;
+    t.user("officer", Role::Officer, None, None).await;
+    let admin = t.session("admin").await;
+    let put = |who: &str, body: serde_json::Value| {
+        let path = format!("/api/v1/users/{who}/role");
+        let t = &t;
+        let admin = admin.clone();
+        async move { t.json_with_session("PUT", &path, &admin, Some(body)).await }
+    };
+
+    let moved = put("officer", json!({"role": "officer", "supervisor": "sup"})).await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.text());
+    assert!(moved.json()["supervisor_id"].is_string());
+    let promoted = put(
+        "officer",
+        json!({"role": "court", "court": "Superior Court"}),
+    )
+    .await;
+    assert_eq!(promoted.json()["role"], "court");
+    assert_eq!(promoted.json()["supervisor_id"], serde_json::Value::Null);
+    let mut tx = t.app.db.read().await.unwrap();
+    let events = bridgeway::store::audit::for_object(
+        &mut tx,
+        "user",
+        promoted.json()["id"].as_str().unwrap().parse().unwrap(),
+        10,
+    )
+    .await
+    .unwrap();
+    drop(tx);
+    assert!(
+        events
+            .iter()
+            .any(|e| e.reason.as_deref() == Some("officer to court")),
+        "{events:?}"
+    );
+
+    for (who, body, status, why) in [
+        (
+            "officer",
+            json!({"role": "court"}),
+            422,
+            "is required for a court liaison",
+        ),
+        (
+            "officer",
+            json!({"role": "officer", "supervisor": "admin"}),
+            422,
+            "no supervisor has the username",
+        ),
+        (
+            "officer",
+            json!({"role": "auditor", "supervisor": "sup"}),
+            422,
+            "only an officer reports",
+        ),
+        ("officer", json!({"role": "king"}), 422, "role"),
+        ("admin", json!({"role": "auditor"}), 403, "your own role"),
+        ("nobody", json!({"role": "auditor"}), 404, "not found"),
+    ] {
+        let res = put(who, body).await;
+        assert_eq!(res.status.as_u16(), status, "{who}: {}", res.text());
+        assert!(res.text().contains(why), "{who}: {}", res.text());
+    }
+
+    // The page form reports a missing court beside the field.
+    let page = t
+        .form(
+            "/admin/users/officer/role",
+            &admin,
+            &[("role", "court"), ("court", "")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.text().contains("is required for a court liaison"));
+    assert_eq!(t.audit_count("user.role_change").await, 2);
+}
+
+on_both_databases!(
+    a_reset_password_must_be_changed_before_anything_else,
+    roles_change_only_by_a_fresh_administrator_and_are_audited,
+);
