@@ -1,5 +1,6 @@
 //! The `bridgeway` command: serve, migrate, demo, admin.
 
+use crate::app::audit_integrity;
 use crate::app::auth::{self, TokenRequest};
 use crate::app::users::{self, Creator, UserInput};
 use crate::app::App;
@@ -90,8 +91,26 @@ enum KeysCommand {
 #[derive(Subcommand)]
 enum AuditCommand {
     /// Recompute the audit trail's hash chain; exits non-zero at the first
-    /// event that was changed, removed, inserted or reordered.
-    Verify(DbArgs),
+    /// event that was changed, removed, inserted or reordered, or when a
+    /// signed checkpoint no longer matches the trail.
+    Verify {
+        #[command(flatten)]
+        db: DbArgs,
+        /// A checkpoint file to compare the trail with (default: the
+        /// `audit_checkpoint_file` setting, if any).
+        #[arg(long)]
+        checkpoints: Option<PathBuf>,
+    },
+    /// Append a signed checkpoint of the chain's head to a file kept apart
+    /// from the database (default: the `audit_checkpoint_file` setting).
+    Checkpoint {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        file: Option<PathBuf>,
+    },
+    /// Remove events older than `audit_retention_days` (at least six years).
+    Purge(DbArgs),
 }
 
 #[derive(Subcommand)]
@@ -329,21 +348,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("unlocked {username}");
             Ok(())
         }
-        Command::Audit(AuditCommand::Verify(db)) => {
-            let s = settings(config, &db, None, "sqlite://bridgeway.db")?;
-            let db = open_db(&s).await?;
-            let mut tx = db.read().await?;
-            match crate::store::audit::verify(&mut tx).await? {
-                Verification::Intact { events } => {
-                    println!("audit trail intact: {events} events verified");
-                    Ok(())
-                }
-                Verification::Broken { events_checked, seq, at, action } => anyhow::bail!(
-                    "audit trail broken at event #{seq} ({action} at {at}): its hash does not follow from the \
-                     {events_checked} events before it; it or an earlier event was changed, removed, inserted or reordered"
-                ),
-            }
-        }
+        Command::Audit(command) => audit(config, command).await,
         Command::Keys(command) => keys(config, command).await,
         Command::Admin(AdminCommand::CreateToken {
             db,
@@ -402,6 +407,73 @@ async fn keys(config: Option<&PathBuf>, command: KeysCommand) -> anyhow::Result<
                     ""
                 };
                 println!("  key {id}: {n} values{note}");
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn audit(config: Option<&PathBuf>, command: AuditCommand) -> anyhow::Result<()> {
+    match command {
+        AuditCommand::Verify { db, checkpoints } => {
+            let s = settings(config, &db, None, "sqlite://bridgeway.db")?;
+            let checkpoints = checkpoints.or_else(|| s.audit_checkpoint_file.clone());
+            let chain = {
+                let db = open_db(&s).await?;
+                let mut tx = db.read().await?;
+                crate::store::audit::verify(&mut tx).await?
+            };
+            match chain {
+                Verification::Intact { events } => {
+                    println!("audit trail intact: {events} events verified")
+                }
+                Verification::Broken { events_checked, seq, at, action } => anyhow::bail!(
+                    "audit trail broken at event #{seq} ({action} at {at}): its hash does not follow from the \
+                     {events_checked} events before it; it or an earlier event was changed, removed, inserted or reordered"
+                ),
+            }
+            let Some(file) = checkpoints else {
+                return Ok(());
+            };
+            let report = audit_integrity::check_checkpoints(&open(&s).await?, &file).await?;
+            println!(
+                "checkpoints: {} match the trail, {} precede the retention purge",
+                report.held, report.purged
+            );
+            anyhow::ensure!(
+                report.problems.is_empty(),
+                "the trail contradicts {} of the checkpoints in {}:\n  {}",
+                report.problems.len(),
+                file.display(),
+                report.problems.join("\n  ")
+            );
+        }
+        AuditCommand::Checkpoint { db, file } => {
+            let s = settings(config, &db, None, "sqlite://bridgeway.db")?;
+            let file = file
+                .or_else(|| s.audit_checkpoint_file.clone())
+                .context("give --file or set audit_checkpoint_file")?;
+            match audit_integrity::write_checkpoint(&open(&s).await?, &file).await? {
+                Some(c) => println!(
+                    "checkpoint: event #{} ({} events) written to {}",
+                    c.seq,
+                    c.events,
+                    file.display()
+                ),
+                None => println!(
+                    "no new events since the last checkpoint in {}",
+                    file.display()
+                ),
+            }
+        }
+        AuditCommand::Purge(db) => {
+            let s = settings(config, &db, None, "sqlite://bridgeway.db")?;
+            match audit_integrity::purge(&open(&s).await?).await? {
+                Some(p) => println!(
+                    "purged {} events through #{} (older than {} days)",
+                    p.events, p.through_seq, s.audit_retention_days
+                ),
+                None => println!("no events are older than {} days", s.audit_retention_days),
             }
         }
     }

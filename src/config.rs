@@ -42,6 +42,10 @@ pub struct TlsFiles {
     pub private_key: PathBuf,
 }
 
+/// Six years: HIPAA's retention for security records (the database refuses
+/// to purge anything younger, whatever the settings say).
+pub const MIN_AUDIT_RETENTION_DAYS: i64 = 2190;
+
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields, default)]
 pub struct Settings {
@@ -68,6 +72,14 @@ pub struct Settings {
     /// `BRIDGEWAY_KEYS` environment variable, holding the same text, wins. A
     /// SQLite database without either keeps its keys in `<database>.keys`.
     pub key_file: Option<PathBuf>,
+    /// Audit events older than this may be purged (`bridgeway audit purge`);
+    /// 7 years by default, never under 6 (HIPAA; CJIS asks 1).
+    pub audit_retention_days: i64,
+    /// While serving, append a signed checkpoint of the audit chain to this
+    /// file (keep it off the database's machine or back it up apart).
+    pub audit_checkpoint_file: Option<PathBuf>,
+    /// How often the server writes a checkpoint, when a file is set.
+    pub audit_checkpoint_minutes: u64,
     pub demographics: Demographics,
 }
 
@@ -83,6 +95,9 @@ impl Default for Settings {
             lockout_auto_unlock_minutes: None,
             inactive_account_days: 90,
             key_file: None,
+            audit_retention_days: 2557,
+            audit_checkpoint_file: None,
+            audit_checkpoint_minutes: 60,
             demographics: Demographics::default(),
         }
     }
@@ -126,6 +141,14 @@ impl Settings {
         anyhow::ensure!(
             (30..=365).contains(&self.inactive_account_days),
             "inactive_account_days must be 30 to 365"
+        );
+        anyhow::ensure!(
+            (MIN_AUDIT_RETENTION_DAYS..=36_500).contains(&self.audit_retention_days),
+            "audit_retention_days must be {MIN_AUDIT_RETENTION_DAYS} (six years, HIPAA) to 36500"
+        );
+        anyhow::ensure!(
+            (1..=1440).contains(&self.audit_checkpoint_minutes),
+            "audit_checkpoint_minutes must be 1 to 1440"
         );
         Ok(())
     }

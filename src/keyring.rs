@@ -7,6 +7,7 @@
 //!
 //! ```text
 //! index <base64 of 32 bytes>      # HMAC-SHA-256 key of the blind index; never rotated
+//! signing <base64 of 32 bytes>    # Ed25519 seed that signs audit checkpoints
 //! key 1 <base64 of 32 bytes>
 //! key 2 <base64 of 32 bytes>
 //! current 2                        # new values are sealed under this key
@@ -21,6 +22,7 @@ use aes_gcm::{Aes256Gcm, Nonce};
 use anyhow::Context as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
+use ed25519_dalek::{Signature, Signer as _, SigningKey, Verifier as _};
 use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::Sha256;
@@ -43,6 +45,10 @@ pub enum KeyError {
     UnknownCurrent(u32),
     #[error("a value is sealed under key {0}, which the key ring does not hold")]
     MissingKey(u32),
+    #[error(
+        "the key ring has no `signing` key (key files made by `bridgeway keys init` have one)"
+    )]
+    NoSigningKey,
     #[error("a sealed value is malformed")]
     Malformed,
     #[error("a sealed value does not open: it was altered, moved to another record, or the key is wrong")]
@@ -55,6 +61,7 @@ pub struct KeyRing {
     keys: BTreeMap<u32, [u8; 32]>,
     current: u32,
     index: [u8; 32],
+    signing: Option<[u8; 32]>,
 }
 
 impl fmt::Debug for KeyRing {
@@ -90,6 +97,7 @@ impl KeyRing {
             keys: BTreeMap::from([(1, random_key())]),
             current: 1,
             index: random_key(),
+            signing: Some(random_key()),
         }
     }
 
@@ -99,6 +107,7 @@ impl KeyRing {
         let mut keys = BTreeMap::new();
         let mut current = None;
         let mut index = None;
+        let mut signing = None;
         for (n, raw) in text.split(['\n', ';']).enumerate() {
             let line = n + 1;
             let entry = raw.split('#').next().unwrap_or("").trim();
@@ -114,17 +123,16 @@ impl KeyRing {
             match words.as_slice() {
                 [] => {}
                 ["index", key] => index = Some(parse_key(line, key)?),
+                ["signing", key] => signing = Some(parse_key(line, key)?),
                 ["key", id, key] => {
                     if keys.insert(number(id)?, parse_key(line, key)?).is_some() {
                         return Err(bad("this key id appears twice"));
                     }
                 }
                 ["current", id] => current = Some(number(id)?),
-                _ => {
-                    return Err(bad(
-                        "expected `index <key>`, `key <id> <key>` or `current <id>`",
-                    ))
-                }
+                _ => return Err(bad(
+                    "expected `index <key>`, `signing <key>`, `key <id> <key>` or `current <id>`",
+                )),
             }
         }
         let index = index.ok_or(KeyError::NoIndexKey)?;
@@ -137,6 +145,7 @@ impl KeyRing {
             keys,
             current,
             index,
+            signing,
         })
     }
 
@@ -147,6 +156,9 @@ impl KeyRing {
              # backups, readable only by the service account.\n",
         );
         out.push_str(&format!("index {}\n", B64.encode(self.index)));
+        if let Some(seed) = &self.signing {
+            out.push_str(&format!("signing {}\n", B64.encode(seed)));
+        }
         for (id, key) in &self.keys {
             out.push_str(&format!("key {id} {}\n", B64.encode(key)));
         }
@@ -255,6 +267,40 @@ pub fn write_file(path: &Path, ring: &KeyRing, create: bool) -> anyhow::Result<(
     std::fs::rename(&temp, path).with_context(|| format!("replacing {}", path.display()))
 }
 
+impl KeyRing {
+    fn signing_key(&self) -> Result<SigningKey, KeyError> {
+        self.signing
+            .as_ref()
+            .map(SigningKey::from_bytes)
+            .ok_or(KeyError::NoSigningKey)
+    }
+
+    /// Signs `message` (Ed25519); returns the public key and the signature, base64.
+    pub fn sign(&self, message: &str) -> Result<(String, String), KeyError> {
+        let key = self.signing_key()?;
+        let signature = key.sign(message.as_bytes());
+        Ok((
+            B64.encode(key.verifying_key().to_bytes()),
+            B64.encode(signature.to_bytes()),
+        ))
+    }
+
+    /// Whether `signature` (base64) is this ring's signature of `message`.
+    pub fn signed(&self, message: &str, signature: &str) -> Result<bool, KeyError> {
+        let key = self.signing_key()?.verifying_key();
+        let Some(bytes) = B64
+            .decode(signature)
+            .ok()
+            .and_then(|b| <[u8; 64]>::try_from(b).ok())
+        else {
+            return Ok(false);
+        };
+        Ok(key
+            .verify(message.as_bytes(), &Signature::from_bytes(&bytes))
+            .is_ok())
+    }
+}
+
 /// The key a sealed value names, or `None` if the value is not sealed.
 pub fn key_id(value: &str) -> Option<u32> {
     let rest = value.strip_prefix("$k")?;
@@ -318,13 +364,32 @@ mod tests {
         assert_eq!(KeyRing::parse(&no_index).unwrap_err(), KeyError::NoIndexKey);
         assert!(matches!(
             KeyRing::parse(&format!("{}key 3 c2hvcnQ=", ring.to_text())),
-            Err(KeyError::Syntax { line: 6, .. })
+            Err(KeyError::Syntax { line: 7, .. })
         ));
         assert_eq!(
             KeyRing::parse(&ring.to_text().replace("current 1", "current 7")).unwrap_err(),
             KeyError::UnknownCurrent(7)
         );
         assert!(!format!("{ring:?}").contains(&B64.encode(ring.index)));
+    }
+
+    #[test]
+    fn checkpoints_are_signed_by_the_ring() {
+        let ring = KeyRing::parse(&KeyRing::generate().to_text()).unwrap();
+        let (public, signature) = ring.sign("seq 7").unwrap();
+        assert_eq!(B64.decode(public).unwrap().len(), 32);
+        assert!(ring.signed("seq 7", &signature).unwrap());
+        assert!(!ring.signed("seq 8", &signature).unwrap());
+        assert!(!ring.signed("seq 7", "bm90IGEgc2lnbmF0dXJl").unwrap());
+        assert!(!KeyRing::generate().signed("seq 7", &signature).unwrap());
+        let unsigned = ring
+            .to_text()
+            .lines()
+            .filter(|l| !l.starts_with("signing"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let unsigned = KeyRing::parse(&unsigned).unwrap();
+        assert_eq!(unsigned.sign("x"), Err(KeyError::NoSigningKey));
     }
 
     #[test]

@@ -23,6 +23,9 @@ pub async fn serve(app: App, bind: &str) -> anyhow::Result<()> {
     if !app.settings.https() && !addr.ip().is_loopback() {
         tracing::warn!(%addr, "serving without TLS on a non-loopback address: configure `tls` or put a TLS-terminating proxy in front (and set `behind_tls_proxy`)");
     }
+    if let Some(file) = app.settings.audit_checkpoint_file.clone() {
+        tokio::spawn(write_checkpoints(app.clone(), file));
+    }
     let scheme = if tls.is_some() { "https" } else { "http" };
     tracing::info!(%addr, scheme, "Bridgeway is listening");
     let db = app.db.clone();
@@ -51,6 +54,26 @@ pub async fn serve(app: App, bind: &str) -> anyhow::Result<()> {
     db.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Appends a signed checkpoint of the audit chain every
+/// `audit_checkpoint_minutes` (when the trail has grown); a failure is
+/// logged and tried again next time.
+async fn write_checkpoints(app: App, file: std::path::PathBuf) {
+    let every = Duration::from_secs(app.settings.audit_checkpoint_minutes * 60);
+    let mut ticks = tokio::time::interval(every);
+    loop {
+        ticks.tick().await;
+        match crate::app::audit_integrity::write_checkpoint(&app, &file).await {
+            Ok(Some(c)) => {
+                tracing::info!(seq = c.seq, events = c.events, "audit checkpoint written")
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::error!(error = %e, file = %file.display(), "audit checkpoint failed")
+            }
+        }
+    }
 }
 
 /// TLS 1.2 and 1.3 with rustls' safe defaults (forward-secret AEAD suites only).

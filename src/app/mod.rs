@@ -2,6 +2,7 @@
 //! rule, stores and audits in one transaction. Pages and the API both call these.
 
 pub mod audit;
+pub mod audit_integrity;
 pub mod audit_trail;
 pub mod auth;
 pub mod cases;

@@ -50,6 +50,37 @@ pub fn chain_hash(previous: &str, e: &ChainedFields<'_>) -> String {
     hex::encode(hasher.finalize())
 }
 
+/// A signed statement of the chain's head at one moment, written to a file
+/// outside the database: a later `bridgeway audit verify --checkpoints` shows
+/// whether the trail still holds that event with that hash and count, so a
+/// rewritten chain or removed newest events are caught too.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Checkpoint {
+    pub seq: i64,
+    /// Events appended up to and including `seq` (kept and purged).
+    pub events: i64,
+    pub hash: String,
+    pub written_at: DateTime<Utc>,
+    /// The Ed25519 public key (base64) that signed it.
+    pub key: String,
+    /// Signature (base64) of [`Checkpoint::statement`].
+    pub signature: String,
+}
+
+impl Checkpoint {
+    /// The signed text: every field but the key and signature.
+    pub fn statement(&self) -> String {
+        format!(
+            "bridgeway-audit-checkpoint v1 seq={} events={} hash={} at={}",
+            self.seq,
+            self.events,
+            self.hash,
+            self.written_at.to_rfc3339_opts(SecondsFormat::Millis, true)
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -51,7 +51,131 @@ async fn chain_head(tx: &mut Tx) -> Result<String, sqlx::Error> {
         fetch_optional,
         sqlx::query_scalar("SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1")
     )?;
-    Ok(head.unwrap_or_else(|| GENESIS.to_owned()))
+    match head {
+        Some(hash) => Ok(hash),
+        None => Ok(anchor(tx)
+            .await?
+            .map_or_else(|| GENESIS.to_owned(), |a| a.hash)),
+    }
+}
+
+/// Where the retained chain starts: the newest purged event.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Anchor {
+    pub seq: i64,
+    pub hash: String,
+}
+
+/// The latest anchor, if events were ever purged.
+pub async fn anchor(tx: &mut Tx) -> Result<Option<Anchor>, sqlx::Error> {
+    fetch!(
+        tx,
+        fetch_optional,
+        sqlx::query_as("SELECT seq, hash FROM audit_anchors ORDER BY seq DESC LIMIT 1")
+    )
+}
+
+/// The chain's head and how many events were ever appended (kept and purged),
+/// for a checkpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Head {
+    pub seq: i64,
+    pub hash: String,
+    pub events: i64,
+}
+
+pub async fn head(tx: &mut Tx) -> Result<Option<Head>, sqlx::Error> {
+    let newest: Option<(i64, String)> = fetch!(
+        tx,
+        fetch_optional,
+        sqlx::query_as("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
+    )?;
+    let Some((seq, hash)) = newest else {
+        return Ok(None);
+    };
+    Ok(Some(Head {
+        seq,
+        hash,
+        events: events_through(tx, seq).await?,
+    }))
+}
+
+/// How many events were appended up to and including `seq`, counting those
+/// purged since.
+pub async fn events_through(tx: &mut Tx, seq: i64) -> Result<i64, sqlx::Error> {
+    let kept: i64 = fetch!(
+        tx,
+        fetch_one,
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE seq <= $1").bind(seq)
+    )?;
+    let purged: Option<i64> = fetch!(
+        tx,
+        fetch_one,
+        sqlx::query_scalar("SELECT CAST(SUM(events) AS BIGINT) FROM audit_anchors WHERE seq <= $1")
+            .bind(seq)
+    )?;
+    Ok(kept + purged.unwrap_or(0))
+}
+
+/// The hash of the event `seq`, if it is kept.
+pub async fn hash_of(tx: &mut Tx, seq: i64) -> Result<Option<String>, sqlx::Error> {
+    fetch!(
+        tx,
+        fetch_optional,
+        sqlx::query_scalar("SELECT hash FROM audit_events WHERE seq = $1").bind(seq)
+    )
+}
+
+/// What a purge removed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Purge {
+    pub events: i64,
+    pub through_seq: i64,
+}
+
+/// Removes the events older than `cutoff`, after recording the newest of
+/// them as the anchor the chain continues from. The database refuses
+/// anchors younger than six years, whatever `cutoff` says.
+pub async fn purge_before(
+    tx: &mut Tx,
+    cutoff: DateTime<Utc>,
+    at: DateTime<Utc>,
+) -> Result<Option<Purge>, sqlx::Error> {
+    let newest: Option<(i64, String, DateTime<Utc>)> = fetch!(
+        tx,
+        fetch_optional,
+        sqlx::query_as(
+            "SELECT seq, hash, at FROM audit_events WHERE at < $1 ORDER BY seq DESC LIMIT 1"
+        )
+        .bind(cutoff)
+    )?;
+    let Some((seq, hash, event_at)) = newest else {
+        return Ok(None);
+    };
+    let events: i64 = fetch!(
+        tx,
+        fetch_one,
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE seq <= $1").bind(seq)
+    )?;
+    exec!(
+        tx,
+        sqlx::query(
+            "INSERT INTO audit_anchors (seq, hash, at, purged_at, events) VALUES ($1, $2, $3, $4, $5)"
+        )
+        .bind(seq)
+        .bind(&hash)
+        .bind(event_at)
+        .bind(at)
+        .bind(events)
+    )?;
+    exec!(
+        tx,
+        sqlx::query("DELETE FROM audit_events WHERE seq <= $1").bind(seq)
+    )?;
+    Ok(Some(Purge {
+        events,
+        through_seq: seq,
+    }))
 }
 
 /// Advisory lock key serializing audit appends on PostgreSQL.
@@ -121,11 +245,14 @@ pub enum Verification {
     },
 }
 
-/// Recomputes the whole chain, a page at a time.
+/// Recomputes the whole retained chain, a page at a time, from the genesis
+/// or from the anchor of the latest purge.
 pub async fn verify(tx: &mut Tx) -> Result<Verification, sqlx::Error> {
     const PAGE: i64 = 5_000;
-    let mut previous = GENESIS.to_owned();
-    let mut after = 0_i64;
+    let (mut previous, mut after) = match anchor(tx).await? {
+        Some(a) => (a.hash, a.seq),
+        None => (GENESIS.to_owned(), 0_i64),
+    };
     let mut checked = 0_u64;
     loop {
         let rows: Vec<StoredEvent> = fetch!(tx, fetch_all, sqlx::query_as(

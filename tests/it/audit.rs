@@ -4,8 +4,9 @@ use crate::helpers::{Backend, TestApp};
 use crate::on_both_databases;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
+use bridgeway::app::audit_integrity::{check_checkpoints, purge, write_checkpoint};
 use bridgeway::domain::users::Role;
-use bridgeway::store::audit::{verify, Verification};
+use bridgeway::store::audit::{append, verify, NewEvent, Outcome, Verification};
 use bridgeway::{exec, fetch};
 use tower::ServiceExt;
 
@@ -118,6 +119,144 @@ async fn a_removed_event_is_caught(backend: Backend) {
         }
         other => panic!("removal not caught: {other:?}"),
     }
+}
+
+async fn checkpoints_catch_removed_newest_events_and_forgeries(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    some_history(&t).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("checkpoints.jsonl");
+    let first = write_checkpoint(&t.app, &file)
+        .await
+        .unwrap()
+        .expect("written");
+    assert_eq!(first.events, t.count("audit_events").await);
+    assert!(
+        write_checkpoint(&t.app, &file).await.unwrap().is_none(),
+        "nothing new, nothing written"
+    );
+    let report = check_checkpoints(&t.app, &file).await.unwrap();
+    assert_eq!((report.held, report.problems.len()), (1, 0));
+
+    // Someone with database access removes the newest events: the chain
+    // alone still verifies, the checkpoint does not.
+    drop_guards(&t).await;
+    let mut tx = t.app.db.write().await.unwrap();
+    exec!(
+        &mut tx,
+        sqlx::query("DELETE FROM audit_events WHERE seq >= $1").bind(first.seq - 1)
+    )
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert!(matches!(
+        verification(&t).await,
+        Verification::Intact { .. }
+    ));
+    let report = check_checkpoints(&t.app, &file).await.unwrap();
+    assert_eq!(report.held, 0);
+    assert!(
+        report.problems[0].contains(&format!("event #{} is gone", first.seq)),
+        "{:?}",
+        report.problems
+    );
+
+    // A checkpoint edited to match is caught by its signature.
+    let forged = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace(&format!("\"events\":{}", first.events), "\"events\":1");
+    std::fs::write(&file, format!("{forged}not json\n")).unwrap();
+    let report = check_checkpoints(&t.app, &file).await.unwrap();
+    assert!(
+        report.problems[0].contains("signature does not verify"),
+        "{:?}",
+        report.problems
+    );
+    assert!(
+        report.problems[1].starts_with("line 2: not a checkpoint"),
+        "{:?}",
+        report.problems
+    );
+}
+
+async fn events_past_retention_are_purged_and_the_chain_still_verifies(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let old_event = |age: i64, action: &'static str| {
+        let t = &t;
+        async move {
+            let mut tx = t.app.db.write().await.unwrap();
+            let event = NewEvent {
+                at: bridgeway::app::now() - chrono::Duration::days(age),
+                actor: None,
+                source: Some("test"),
+                action,
+                object: None,
+                outcome: Outcome::Success,
+                reason: None,
+            };
+            append(&mut tx, event).await.unwrap();
+            tx.commit().await.unwrap();
+        }
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("checkpoints.jsonl");
+    old_event(3000, "old.one").await;
+    old_event(2900, "old.two").await;
+    write_checkpoint(&t.app, &file).await.unwrap();
+    let before_purge = seq_of_nth_event(&t, 1).await;
+    old_event(2300, "six.years.on").await;
+    some_history(&t).await;
+    write_checkpoint(&t.app, &file).await.unwrap();
+
+    let purged = purge(&t.app)
+        .await
+        .unwrap()
+        .expect("two events are past seven years");
+    assert_eq!((purged.events, purged.through_seq), (2, before_purge));
+    assert_eq!(t.audit_count("old.one").await, 0);
+    assert_eq!(
+        t.audit_count("six.years.on").await,
+        1,
+        "kept: younger than the retention"
+    );
+    assert_eq!(t.audit_count("audit.purge").await, 1);
+    match verification(&t).await {
+        Verification::Intact { events } => assert_eq!(events as i64, t.count("audit_events").await),
+        other => panic!("the chain should continue from the anchor: {other:?}"),
+    }
+    let report = check_checkpoints(&t.app, &file).await.unwrap();
+    assert_eq!(
+        (report.held, report.purged),
+        (1, 1),
+        "{:?}",
+        report.problems
+    );
+    assert!(
+        purge(&t.app).await.unwrap().is_none(),
+        "nothing more is old enough"
+    );
+
+    // The database keeps six years whatever the settings say, and still
+    // refuses to delete anything after the anchor.
+    let mut tx = t.app.db.write().await.unwrap();
+    let newest: i64 = fetch!(
+        &mut tx,
+        fetch_one,
+        sqlx::query_scalar("SELECT max(seq) FROM audit_events")
+    )
+    .unwrap();
+    let anchor = exec!(
+        &mut tx,
+        sqlx::query("INSERT INTO audit_anchors (seq, hash, at, purged_at, events) SELECT seq, hash, at, at, 1 FROM audit_events WHERE seq = $1")
+            .bind(newest)
+    );
+    assert!(anchor.unwrap_err().to_string().contains("six years old"));
+    drop(tx);
+    let mut tx = t.app.db.write().await.unwrap();
+    let delete = exec!(
+        &mut tx,
+        sqlx::query("DELETE FROM audit_events WHERE seq = $1").bind(newest)
+    );
+    assert!(delete.unwrap_err().to_string().contains("append-only"));
 }
 
 async fn concurrent_appends_keep_one_chain(backend: Backend) {
@@ -303,6 +442,8 @@ on_both_databases!(
     the_trail_verifies_and_refuses_changes,
     a_changed_event_is_caught,
     a_removed_event_is_caught,
+    checkpoints_catch_removed_newest_events_and_forgeries,
+    events_past_retention_are_purged_and_the_chain_still_verifies,
     concurrent_appends_keep_one_chain,
     auditors_search_and_export_the_trail,
     exporting_the_trail_needs_a_fresh_sign_in,

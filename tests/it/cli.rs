@@ -223,6 +223,68 @@ fn audit_verify_reports_a_tampered_trail_and_fails() {
 }
 
 #[test]
+fn checkpoints_and_purges_run_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("cp.db").display());
+    let file = dir.path().join("checkpoints.jsonl");
+    let file = file.to_str().unwrap();
+    let create = [
+        "admin",
+        "create-user",
+        "--database-url",
+        &url,
+        "--username",
+        "ana",
+        "--role",
+        "officer",
+    ];
+    assert!(bridgeway(&create, "a very long password\n").0);
+    let (ok, out, err) = bridgeway(
+        &[
+            "audit",
+            "checkpoint",
+            "--database-url",
+            &url,
+            "--file",
+            file,
+        ],
+        "",
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("checkpoint: event #1 (1 events)"), "{out}");
+    let (ok, out, err) = bridgeway(
+        &[
+            "audit",
+            "verify",
+            "--database-url",
+            &url,
+            "--checkpoints",
+            file,
+        ],
+        "",
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("checkpoints: 1 match the trail"), "{out}");
+    let (ok, out, err) = bridgeway(&["audit", "purge", "--database-url", &url], "");
+    assert!(ok, "{err}");
+    assert!(out.contains("no events are older than 2557 days"), "{out}");
+    std::fs::write(file, "{}\n").unwrap();
+    let (ok, _, err) = bridgeway(
+        &[
+            "audit",
+            "verify",
+            "--database-url",
+            &url,
+            "--checkpoints",
+            file,
+        ],
+        "",
+    );
+    assert!(!ok);
+    assert!(err.contains("contradicts 1 of the checkpoints"), "{err}");
+}
+
+#[test]
 fn keys_are_kept_beside_a_sqlite_database_and_rotated_from_the_command_line() {
     use std::os::unix::fs::PermissionsExt as _;
     let dir = tempfile::tempdir().unwrap();
