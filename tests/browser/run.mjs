@@ -157,6 +157,17 @@ const tests = [
     expect(await page.getByRole('cell', { name: /auth\.login/ }).count() > 0, 'sign-ins are listed');
     await expectAccessible(page, 'the audit trail');
   }],
+  ['an administrator opens an account; its forms and the password page are accessible', async ({ page, url }) => {
+    await signIn(page, url, 'admin');
+    await page.goto(`${url}/admin/access-review`);
+    await page.locator('a[href="/admin/users/rvega"]').click();
+    await page.waitForURL(`${url}/admin/users/rvega`);
+    expect(await page.getByRole('button', { name: 'Change role' }).isVisible(), 'the role form is shown');
+    expect(await page.getByRole('button', { name: 'Reset password' }).isVisible(), 'the reset form is shown');
+    await expectAccessible(page, 'an account page');
+    await page.goto(`${url}/account/password`);
+    await expectAccessible(page, 'the password page');
+  }],
   ['pages work on a phone without sideways scrolling', async ({ browser, url }) => {
     const phone = await browser.newContext({ viewport: { width: 375, height: 740 }, bypassCSP: true });
     const page = await phone.newPage();

@@ -343,15 +343,23 @@ async fn auditors_search_and_export_the_trail(backend: Backend) {
         "/audit",
         "an auditor's home is the trail"
     );
-    let page = t.page("/audit?person_number=p-0000001", &cookie).await;
+    let page = t
+        .form("/audit", &cookie, &[("person_number", "p-0000001")])
+        .await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.text().contains("person.view"));
     assert_eq!(
-        t.page("/audit?from=yesterday", &cookie).await.status,
+        t.form("/audit", &cookie, &[("from", "yesterday")])
+            .await
+            .status,
         StatusCode::UNPROCESSABLE_ENTITY
     );
     let csv = t
-        .page("/audit/export.csv?person_number=P-0000001", &cookie)
+        .form(
+            "/audit/export.csv",
+            &cookie,
+            &[("person_number", "P-0000001")],
+        )
         .await;
     assert_eq!(csv.status, StatusCode::OK);
     assert!(csv.headers[header::CONTENT_TYPE]
@@ -381,6 +389,12 @@ async fn auditors_search_and_export_the_trail(backend: Backend) {
         StatusCode::FORBIDDEN
     );
     assert_eq!(
+        t.form("/audit/export.csv", &officer_cookie, &[])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
         verification(&t).await,
         Verification::Intact {
             events: t.count("audit_events").await as u64
@@ -393,7 +407,7 @@ async fn exporting_the_trail_needs_a_fresh_sign_in(backend: Backend) {
     t.user("auditor", Role::Auditor, None, None).await;
     let cookie = t.session("auditor").await;
     assert_eq!(
-        t.page("/audit/export.csv", &cookie).await.status,
+        t.form("/audit/export.csv", &cookie, &[]).await.status,
         StatusCode::OK,
         "fresh from sign-in"
     );
@@ -405,7 +419,7 @@ async fn exporting_the_trail_needs_a_fresh_sign_in(backend: Backend) {
     )
     .unwrap();
     tx.commit().await.unwrap();
-    let stale = t.page("/audit/export.csv", &cookie).await;
+    let stale = t.form("/audit/export.csv", &cookie, &[]).await;
     assert_eq!(stale.headers[header::LOCATION], "/reauth");
     let api = t.api_with_session("GET", "/api/v1/audit", &cookie).await;
     assert_eq!(
@@ -432,7 +446,7 @@ async fn exporting_the_trail_needs_a_fresh_sign_in(backend: Backend) {
         .await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.text());
     assert_eq!(
-        t.page("/audit/export.csv", &cookie).await.status,
+        t.form("/audit/export.csv", &cookie, &[]).await.status,
         StatusCode::OK
     );
     assert_eq!(t.audit_count("auth.reauthenticate").await, 2);

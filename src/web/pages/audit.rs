@@ -1,6 +1,6 @@
 //! The auditor's pages: search the trail, export it as CSV.
 
-use super::form::FormState;
+use super::form::{Form, FormState};
 use super::{render_with, Nav, Show as _, When as _};
 use crate::app::audit_trail::{self, TrailQuery};
 use crate::app::{App, AppError};
@@ -8,10 +8,9 @@ use crate::store::audit::AuditEntry;
 use crate::web::error::PageResult;
 use crate::web::extract::PageUser;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use std::collections::HashMap;
 
 const PAGE_SIZE: i64 = 100;
 
@@ -21,8 +20,9 @@ struct AuditPage {
     nav: Nav,
     form: FormState,
     entries: Vec<AuditEntry>,
-    /// The query string of this search (for the export link and the next page).
-    query: String,
+    /// The filters of this search, carried by the export and next-page forms
+    /// (posted, so participant numbers and usernames stay out of URLs).
+    filters: Vec<(&'static str, String)>,
     next: Option<i64>,
 }
 
@@ -42,26 +42,32 @@ fn read(form: &mut FormState) -> Option<TrailQuery> {
     })
 }
 
-fn query_string(form: &FormState) -> String {
-    let mut out = form_urlencoded::Serializer::new(String::new());
-    for name in ["person_number", "username", "action", "from", "to"] {
-        if let Some(v) = form.opt(name) {
-            out.append_pair(name, &v);
-        }
-    }
-    out.finish()
+fn filters(form: &FormState) -> Vec<(&'static str, String)> {
+    ["person_number", "username", "action", "from", "to"]
+        .into_iter()
+        .filter_map(|name| form.opt(name).map(|v| (name, v)))
+        .collect()
 }
 
-pub async fn page(
+/// The newest events, unfiltered.
+pub async fn page(State(app): State<App>, user: PageUser) -> PageResult<Response> {
+    show(&app, &user, FormState::default()).await
+}
+
+/// The events the posted filters select.
+pub async fn search(
     State(app): State<App>,
     user: PageUser,
-    Query(raw): Query<HashMap<String, String>>,
+    Form(form): Form,
 ) -> PageResult<Response> {
-    let mut form = FormState::from_pairs(raw);
+    show(&app, &user, form).await
+}
+
+async fn show(app: &App, user: &PageUser, mut form: FormState) -> PageResult<Response> {
     let mut entries = Vec::new();
     let mut status = StatusCode::OK;
     if let Some(q) = read(&mut form).filter(|_| !form.has_errors()) {
-        match audit_trail::search(&app, &user.actor, &q, PAGE_SIZE).await {
+        match audit_trail::search(app, &user.actor, &q, PAGE_SIZE).await {
             Ok(found) => entries = found,
             Err(AppError::Invalid(invalid)) => {
                 form.add_invalid(invalid);
@@ -76,14 +82,13 @@ pub async fn page(
     let next = (entries.len() as i64 == PAGE_SIZE)
         .then(|| entries.last().map(|e| e.seq))
         .flatten();
-    let query = query_string(&form);
     Ok(render_with(
         status,
         &AuditPage {
             nav: Nav::new(&user.actor, "audit"),
+            filters: filters(&form),
             form,
             entries,
-            query,
             next,
         },
     ))
@@ -92,9 +97,8 @@ pub async fn page(
 pub async fn export(
     State(app): State<App>,
     user: PageUser,
-    Query(raw): Query<HashMap<String, String>>,
+    Form(mut form): Form,
 ) -> PageResult<Response> {
-    let mut form = FormState::from_pairs(raw);
     let q = read(&mut form)
         .filter(|_| !form.has_errors())
         .ok_or_else(|| {

@@ -136,8 +136,8 @@ async fn home(user: crate::web::extract::PageUser) -> Redirect {
 pub fn router() -> Router<App> {
     Router::new()
         .route("/", get(home))
-        .route("/audit", get(audit::page))
-        .route("/audit/export.csv", get(audit::export))
+        .route("/audit", get(audit::page).post(audit::search))
+        .route("/audit/export.csv", post(audit::export))
         .route("/static/app.css", get(stylesheet))
         .route("/login", get(session::login_page).post(session::log_in))
         .route("/logout", post(session::log_out))
