@@ -30,8 +30,9 @@ curl -fsS -c "$jar" -o /dev/null -d "username=officer&password=bridgeway-demo-20
 code=$(curl -fsS -b "$jar" "${url}/mfa" | sed -n 's/.*id="demo-code">\([0-9]*\)<.*/\1/p')
 curl -fsS -b "$jar" -o /dev/null -H "Sec-Fetch-Site: same-origin" -d "code=${code}" "${url}/mfa"
 token=$(target/release/bridgeway admin create-token --database-url "sqlite://${db}" --username officer --name bench 2>/dev/null)
-person=$(curl -fsS -H "Authorization: Bearer ${token}" -H "Content-Type: application/json" -d '{"q": "smith"}' "${url}/api/v1/search" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
-case_id=$(curl -fsS -H "Authorization: Bearer ${token}" "${url}/api/v1/cases?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
+first_case=$(curl -fsS -H "Authorization: Bearer ${token}" "${url}/api/v1/cases?limit=1")
+case_id=$(printf '%s' "$first_case" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
+person=$(printf '%s' "$first_case" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["person_id"])')
 
 measure() {
   local label="$1"; shift
@@ -44,7 +45,7 @@ measure() {
 }
 
 measure "page: my caseload"                -b "$jar" "${url}/caseload"
-measure "page: whole agency, sorted by end" -b "$jar" "${url}/caseload?everyone=1&sort=end"
+measure "page: my caseload, sorted by end"  -b "$jar" "${url}/caseload?sort=end"
 measure "page: participant"                -b "$jar" "${url}/people/${person}"
 measure "page: case"                       -b "$jar" "${url}/cases/${case_id}"
 measure "page: search by last name"        -b "$jar" -d "q=garcia" "${url}/search"

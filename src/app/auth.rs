@@ -104,7 +104,12 @@ async fn load_actor(
     } else {
         Vec::new()
     };
+    let shared_cases = match user.role {
+        Role::Officer | Role::Supervisor => crate::store::shares::cases_of(tx, user.id).await?,
+        _ => Vec::new(),
+    };
     Ok(Actor {
+        shared_cases,
         id: user.id,
         username: user.username,
         full_name: user.full_name,

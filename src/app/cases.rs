@@ -6,11 +6,16 @@ use super::{audit, now, policy, stale, today, Actor, App, AppError, AppResult};
 use crate::domain::ids::{CaseId, ProgramId, UserId};
 use crate::domain::lifecycle::{CaseStatus, ExitReason};
 use crate::domain::programs::Charge;
+use crate::domain::users::Role;
 use crate::domain::validation::{optional_text, required_text, Errors, Invalid};
 use crate::store::cases::{
     self as store, CaseFilter, CaseRow, CaseSort, HistoryRow, ListRequest, StatusChange,
 };
-use crate::store::{audit as audit_store, people as people_store, programs as program_store};
+use crate::store::shares::{self, Share};
+use crate::store::{
+    audit as audit_store, people as people_store, programs as program_store, users as user_store,
+    Tx,
+};
 use chrono::Duration;
 use serde::Deserialize;
 
@@ -21,6 +26,7 @@ pub struct CaseRecord {
     pub charges: Vec<Charge>,
     pub history: Vec<HistoryRow>,
     pub access: Vec<audit_store::EventRow>,
+    pub shares: Vec<Share>,
     pub can_change: bool,
 }
 
@@ -36,6 +42,7 @@ pub async fn view(app: &App, actor: &Actor, id: CaseId) -> AppResult<CaseRecord>
         charges: store::charges(&mut tx, id).await?,
         history: store::history(&mut tx, id).await?,
         access: audit_store::for_object(&mut tx, "case", id.0, 20).await?,
+        shares: shares::of_case(&mut tx, id).await?,
         can_change: policy::change_case(actor, &case).is_ok(),
         case,
     };
@@ -77,11 +84,7 @@ pub async fn transition(
     let (reason, override_reason) = errors.finish(|| Some((reason?, override_reason?)))?;
 
     let mut tx = app.db.write().await?;
-    let case = store::get(&mut tx, id)
-        .await?
-        .ok_or(AppError::NotFound("case"))?;
-    policy::view_case(actor, &case).map_err(|_| AppError::NotFound("case"))?;
-    policy::change_case(actor, &case)?;
+    let case = case_to_change(&mut tx, actor, id).await?;
     if case.version != input.version {
         return Err(stale("case"));
     }
@@ -197,11 +200,7 @@ pub async fn update(app: &App, actor: &Actor, id: CaseId, input: CaseUpdate) -> 
     let fields = parse_case_details(&mut errors, &input.case, today());
     let fields = errors.finish(|| fields)?;
     let mut tx = app.db.write().await?;
-    let case = store::get(&mut tx, id)
-        .await?
-        .ok_or(AppError::NotFound("case"))?;
-    policy::view_case(actor, &case).map_err(|_| AppError::NotFound("case"))?;
-    policy::change_case(actor, &case)?;
+    let case = case_to_change(&mut tx, actor, id).await?;
     if fields.officer_id != case.fields.officer_id {
         check_officer(&mut tx, actor, fields.officer_id).await?;
     }
@@ -235,8 +234,6 @@ pub async fn update(app: &App, actor: &Actor, id: CaseId, input: CaseUpdate) -> 
 /// What a caseload list asks for.
 #[derive(Debug, Clone, Default)]
 pub struct CaseloadQuery {
-    /// The whole agency rather than the actor's own (or team's) cases.
-    pub everyone: bool,
     pub status: Option<CaseStatus>,
     /// Include cases that have ended.
     pub include_closed: bool,
@@ -255,7 +252,7 @@ pub struct Caseload {
 }
 
 pub async fn caseload(app: &App, actor: &Actor, q: &CaseloadQuery) -> AppResult<Caseload> {
-    let scope = policy::caseload_scope(actor, q.everyone);
+    let scope = policy::caseload_scope(actor);
     let filter = CaseFilter {
         status: q.status,
         open_only: !q.include_closed && q.status.is_none(),
@@ -291,4 +288,91 @@ pub async fn caseload(app: &App, actor: &Actor, q: &CaseloadQuery) -> AppResult<
         total,
         next_cursor,
     })
+}
+
+/// Sharing a case with another officer or supervisor.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShareInput {
+    pub username: String,
+    /// Why, e.g. "covering during leave 12/1 to 12/15".
+    pub reason: String,
+}
+
+/// A case the actor may change, loaded for a change; one they may not see is "not found".
+async fn case_to_change(tx: &mut Tx, actor: &Actor, id: CaseId) -> AppResult<CaseRow> {
+    let case = store::get(tx, id)
+        .await?
+        .ok_or(AppError::NotFound("case"))?;
+    policy::view_case(actor, &case).map_err(|_| AppError::NotFound("case"))?;
+    policy::change_case(actor, &case)?;
+    Ok(case)
+}
+
+/// Shares a case with another officer or supervisor, who may then see and
+/// work it like its own officer (covering for leave, joint supervision).
+/// Whoever holds the case may share it; audited.
+pub async fn share(
+    app: &App,
+    actor: &Actor,
+    id: CaseId,
+    input: ShareInput,
+) -> AppResult<Vec<Share>> {
+    let mut tx = app.db.write().await?;
+    let case = case_to_change(&mut tx, actor, id).await?;
+    let reason = required_text(&input.reason, 300).map_err(|e| Invalid::one("reason", e))?;
+    let username = input.username.trim().to_lowercase();
+    let user = user_store::by_username(&mut tx, &username)
+        .await?
+        .filter(|u| u.active && matches!(u.role, Role::Officer | Role::Supervisor))
+        .ok_or_else(|| {
+            Invalid::one(
+                "username",
+                format!("no active officer or supervisor is named '{username}'"),
+            )
+        })?;
+    if case.fields.officer_id == Some(user.id) {
+        return Err(Invalid::one("username", "is already this case's officer").into());
+    }
+    if !shares::insert(&mut tx, id, user.id, actor.id, now(), &reason).await? {
+        return Err(AppError::Conflict(format!(
+            "this case is already shared with {username}"
+        )));
+    }
+    let note = format!("with {username}");
+    audit::record(
+        &mut tx,
+        actor,
+        "case.share",
+        Some(("case", id.0)),
+        Some(&note),
+    )
+    .await?;
+    let all = shares::of_case(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(all)
+}
+
+/// Ends a share; whoever holds the case (the person it was shared with too).
+pub async fn unshare(app: &App, actor: &Actor, id: CaseId, username: &str) -> AppResult<()> {
+    let username = username.trim().to_lowercase();
+    let mut tx = app.db.write().await?;
+    case_to_change(&mut tx, actor, id).await?;
+    let user = user_store::by_username(&mut tx, &username)
+        .await?
+        .ok_or(AppError::NotFound("share"))?;
+    if !shares::delete(&mut tx, id, user.id).await? {
+        return Err(AppError::NotFound("share"));
+    }
+    let note = format!("with {username}");
+    audit::record(
+        &mut tx,
+        actor,
+        "case.unshare",
+        Some(("case", id.0)),
+        Some(&note),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }

@@ -79,6 +79,8 @@ pub struct Actor {
     pub court: Option<String>,
     /// Officers reporting to this user (supervisors).
     pub team: Vec<UserId>,
+    /// Cases shared with this user explicitly.
+    pub shared_cases: Vec<crate::domain::ids::CaseId>,
     /// Network address the request came from, for the audit trail.
     pub source: Option<String>,
     /// The API token's scope; `None` for a person signed in to a session.

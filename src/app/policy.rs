@@ -14,8 +14,24 @@ fn allow(ok: bool, what: &'static str) -> Result<(), AppError> {
     }
 }
 
+/// Officers and supervisors work cases. Administrators manage users,
+/// programs and configuration, not case content.
 fn is_case_staff(actor: &Actor) -> bool {
-    matches!(actor.role, Role::Admin | Role::Supervisor | Role::Officer)
+    matches!(actor.role, Role::Supervisor | Role::Officer)
+}
+
+/// Does the actor hold this case: its officer, a supervisor of its officer
+/// (or of a case nobody holds yet), or someone it is shared with?
+fn holds(actor: &Actor, case: &CaseRow) -> bool {
+    let shared = actor.shared_cases.contains(&case.id);
+    let officer = case.fields.officer_id;
+    match actor.role {
+        Role::Officer => shared || officer == Some(actor.id),
+        Role::Supervisor => {
+            shared || officer.is_none_or(|o| o == actor.id || actor.team.contains(&o))
+        }
+        Role::Admin | Role::Provider | Role::Court | Role::Auditor => false,
+    }
 }
 
 /// Search the agency's people and open intake.
@@ -27,57 +43,42 @@ pub fn intake(actor: &Actor) -> Result<(), AppError> {
     allow(is_case_staff(actor), "take in referrals")
 }
 
-/// Read one case: case staff agency-wide, a court liaison the cases of their court.
+/// Read one case: whoever holds it, and a court liaison the cases of their
+/// court (a summary).
 pub fn view_case(actor: &Actor, case: &CaseRow) -> Result<(), AppError> {
     let court_match =
         actor.role == Role::Court && actor.court.is_some() && case.fields.court == actor.court;
-    allow(is_case_staff(actor) || court_match, "view this case")
+    allow(holds(actor, case) || court_match, "view this case")
 }
 
-/// Read a person's record: allowed if the actor may see any of their cases,
-/// or is case staff (who search the whole agency at intake).
+/// Read a person's record: whoever may see one of their cases.
 pub fn view_person(actor: &Actor, cases: &[CaseRow]) -> Result<(), AppError> {
     allow(
-        is_case_staff(actor) || cases.iter().any(|c| view_case(actor, c).is_ok()),
+        cases.iter().any(|c| view_case(actor, c).is_ok()),
         "view this participant",
     )
 }
 
-fn responsible_for(actor: &Actor, officer: Option<UserId>) -> bool {
-    match actor.role {
-        Role::Admin => true,
-        Role::Supervisor => officer.is_none_or(|o| o == actor.id || actor.team.contains(&o)),
-        Role::Officer => officer.is_none_or(|o| o == actor.id),
-        Role::Provider | Role::Court | Role::Auditor => false,
-    }
-}
-
-/// Change a case (status, details): its officer, their supervisor, an
-/// administrator; anyone on case staff while the case has no officer yet.
+/// Change a case (status, details, sharing): whoever holds it.
 pub fn change_case(actor: &Actor, case: &CaseRow) -> Result<(), AppError> {
-    allow(
-        responsible_for(actor, case.fields.officer_id),
-        "change this case",
-    )
+    allow(holds(actor, case), "change this case")
 }
 
 /// Change a person's details: whoever may change one of their cases.
 pub fn change_person(actor: &Actor, cases: &[CaseRow]) -> Result<(), AppError> {
-    let ok = if cases.is_empty() {
-        is_case_staff(actor)
-    } else {
-        cases.iter().any(|c| change_case(actor, c).is_ok())
-    };
-    allow(ok, "change this participant")
+    allow(
+        cases.iter().any(|c| change_case(actor, c).is_ok()),
+        "change this participant",
+    )
 }
 
-/// Assign a case to an officer: a supervisor within their team, an administrator.
+/// Assign a case to an officer: a supervisor within their team; an officer
+/// only to themselves (or to nobody, for a supervisor to assign).
 pub fn assign_case(actor: &Actor, to: Option<UserId>) -> Result<(), AppError> {
     let ok = match actor.role {
-        Role::Admin => true,
         Role::Supervisor => to.is_none_or(|o| o == actor.id || actor.team.contains(&o)),
         Role::Officer => to.is_none_or(|o| o == actor.id),
-        Role::Provider | Role::Court | Role::Auditor => false,
+        Role::Admin | Role::Provider | Role::Court | Role::Auditor => false,
     };
     allow(ok, "assign cases to that officer")
 }
@@ -132,15 +133,14 @@ pub fn list_staff(actor: &Actor) -> Result<(), AppError> {
     allow(is_case_staff(actor), "list staff")
 }
 
-/// Whose cases a caseload shows. `everyone` asks for the agency-wide list.
-pub fn caseload_scope(actor: &Actor, everyone: bool) -> Scope {
+/// Whose cases a caseload shows: the cases the actor holds (see `holds`),
+/// or a court's.
+pub fn caseload_scope(actor: &Actor) -> Scope {
     match actor.role {
-        Role::Admin => Scope::All,
-        Role::Supervisor | Role::Officer if everyone => Scope::All,
         Role::Supervisor => Scope::Team(actor.id),
         Role::Officer => Scope::Officer(actor.id),
         Role::Court => actor.court.clone().map_or(Scope::Nothing, Scope::Court),
-        Role::Provider | Role::Auditor => Scope::Nothing,
+        Role::Admin | Role::Provider | Role::Auditor => Scope::Nothing,
     }
 }
 
@@ -154,6 +154,7 @@ mod tests {
     fn actor(role: Role) -> Actor {
         Actor {
             password_change_required: false,
+            shared_cases: Vec::new(),
             id: UserId::new(),
             username: "u".into(),
             full_name: "U".into(),
@@ -200,11 +201,20 @@ mod tests {
     }
 
     #[test]
-    fn officers_change_only_their_own_or_unassigned_cases() {
-        let me = actor(Role::Officer);
+    fn officers_hold_their_own_cases_and_those_shared_with_them() {
+        let mut me = actor(Role::Officer);
         assert!(change_case(&me, &case(Some(me.id), None)).is_ok());
-        assert!(change_case(&me, &case(None, None)).is_ok());
-        assert!(change_case(&me, &case(Some(UserId::new()), None)).is_err());
+        assert!(
+            view_case(&me, &case(None, None)).is_err(),
+            "unassigned: the supervisors'"
+        );
+        let theirs = case(Some(UserId::new()), None);
+        assert!(view_case(&me, &theirs).is_err());
+        assert!(view_person(&me, std::slice::from_ref(&theirs)).is_err());
+        me.shared_cases.push(theirs.id);
+        assert!(view_case(&me, &theirs).is_ok());
+        assert!(change_case(&me, &theirs).is_ok());
+        assert_eq!(caseload_scope(&me), Scope::Officer(me.id));
     }
 
     #[test]
@@ -213,7 +223,8 @@ mod tests {
         let mut sup = actor(Role::Supervisor);
         sup.team = vec![member];
         assert!(change_case(&sup, &case(Some(member), None)).is_ok());
-        assert!(change_case(&sup, &case(Some(UserId::new()), None)).is_err());
+        assert!(change_case(&sup, &case(None, None)).is_ok(), "to assign it");
+        assert!(view_case(&sup, &case(Some(UserId::new()), None)).is_err());
         assert!(assign_case(&sup, Some(member)).is_ok());
         assert!(assign_case(&sup, Some(UserId::new())).is_err());
     }
@@ -226,7 +237,7 @@ mod tests {
         assert!(view_case(&court, &case(None, Some("Other"))).is_err());
         assert!(change_case(&court, &case(None, Some("Superior Court Dept 3"))).is_err());
         assert_eq!(
-            caseload_scope(&court, true),
+            caseload_scope(&court),
             Scope::Court("Superior Court Dept 3".into())
         );
         let mut no_court = actor(Role::Court);
@@ -239,7 +250,7 @@ mod tests {
 
     #[test]
     fn roles_without_case_work_are_refused_everything() {
-        for role in [Role::Provider, Role::Auditor] {
+        for role in [Role::Admin, Role::Provider, Role::Auditor] {
             let a = actor(role);
             let c = case(None, None);
             assert!(search_people(&a).is_err());
@@ -248,7 +259,8 @@ mod tests {
             assert!(view_person(&a, std::slice::from_ref(&c)).is_err());
             assert!(change_case(&a, &c).is_err());
             assert!(change_person(&a, &[]).is_err());
-            assert_eq!(caseload_scope(&a, true), Scope::Nothing);
+            assert!(assign_case(&a, None).is_err());
+            assert_eq!(caseload_scope(&a), Scope::Nothing);
         }
     }
 

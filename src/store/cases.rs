@@ -344,9 +344,10 @@ pub async fn history(tx: &mut Tx, case: CaseId) -> Result<Vec<HistoryRow>, sqlx:
 /// Whose cases a list may show. The policy module decides which applies to a user.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scope {
-    All,
+    /// An officer's own cases and those shared with them.
     Officer(UserId),
-    /// A supervisor's own cases and those of the officers reporting to them.
+    /// A supervisor's own cases, those of the officers reporting to them,
+    /// those nobody holds yet and those shared with them.
     Team(UserId),
     Court(String),
     Nothing,
@@ -384,9 +385,9 @@ const OPEN_STATUSES: &str = "('referred', 'screening', 'enrolled', 'active', 'su
 
 pub async fn list(tx: &mut Tx, r: ListRequest<'_>) -> Result<(Vec<CaseRow>, i64), sqlx::Error> {
     let (scope_sql, scope_user, scope_court) = match r.scope {
-        Scope::All => ("TRUE", None, None),
-        Scope::Officer(u) => ("c.officer_id = $1", Some(*u), None),
-        Scope::Team(u) => ("(c.officer_id = $1 OR c.officer_id IN (SELECT id FROM users WHERE supervisor_id = $1))", Some(*u), None),
+        Scope::Officer(u) => ("(c.officer_id = $1 OR c.id IN (SELECT case_id FROM case_shares WHERE user_id = $1))", Some(*u), None),
+        Scope::Team(u) => ("(c.officer_id IS NULL OR c.officer_id = $1 OR c.officer_id IN (SELECT id FROM users WHERE supervisor_id = $1) \
+            OR c.id IN (SELECT case_id FROM case_shares WHERE user_id = $1))", Some(*u), None),
         Scope::Court(name) => ("c.court = $2", None, Some(name.clone())),
         Scope::Nothing => ("FALSE", None, None),
     };

@@ -10,6 +10,7 @@ mod codec;
 pub mod people;
 pub mod programs;
 pub mod sealed;
+pub mod shares;
 pub mod users;
 
 use anyhow::Context;

@@ -158,8 +158,7 @@ const tests = [
     await expectAccessible(page, 'the audit trail');
   }],
   ['an administrator opens an account; its forms and the password page are accessible', async ({ page, url }) => {
-    await signIn(page, url, 'admin');
-    await page.goto(`${url}/admin/access-review`);
+    await signIn(page, url, 'admin', '/admin/access-review');
     await page.locator('a[href="/admin/users/rvega"]').click();
     await page.waitForURL(`${url}/admin/users/rvega`);
     expect(await page.getByRole('button', { name: 'Change role' }).isVisible(), 'the role form is shown');

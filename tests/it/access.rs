@@ -35,12 +35,14 @@ async fn each_role_sees_and_changes_only_what_it_should(backend: Backend) {
     let version = t.get(&case, &mine).await.json()["version"].clone();
     let enroll = json!({"version": version, "to": "declined", "reason": "test"});
 
-    // Reading a case: case staff agency-wide, the court of the case; everyone else is told it does not exist.
+    // Reading a case: its officer, their supervisor, the court of the case;
+    // everyone else (administrators and other officers included) is told it
+    // does not exist.
     for (user, status) in [
-        (&admin, 200),
+        (&admin, 404),
         (&sup, 200),
         (&mine, 200),
-        (&other, 200),
+        (&other, 404),
         (&court, 200),
         (&far_court, 404),
         (&auditor, 404),
@@ -59,9 +61,10 @@ async fn each_role_sees_and_changes_only_what_it_should(backend: Backend) {
             user.username
         );
     }
-    // Changing it: the assigned officer, their supervisor, an administrator.
+    // Changing it: the assigned officer, their supervisor.
     for (user, status) in [
-        (&other, 403),
+        (&admin, 404),
+        (&other, 404),
         (&court, 403),
         (&far_court, 404),
         (&auditor, 404),
@@ -180,21 +183,108 @@ async fn caseloads_are_scoped_to_the_user(backend: Backend) {
     );
     assert_eq!(
         people("/api/v1/cases", "admin").await,
-        ["Lee, Ann", "Ray, Bob"]
-    );
-    assert_eq!(
-        people("/api/v1/cases?everyone=true", "a").await,
-        ["Lee, Ann", "Ray, Bob"]
-    );
-    assert_eq!(
-        people("/api/v1/cases?everyone=true", "court").await,
-        ["Lee, Ann"],
-        "asking for everything widens nothing"
+        Vec::<String>::new(),
+        "administrators do not read case content"
     );
     assert_eq!(
         people("/api/v1/cases?status=active", "a").await,
         Vec::<String>::new()
     );
+}
+
+async fn a_shared_case_opens_to_the_colleague_until_the_share_ends(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let (_, officer, opened) = t.one_referral().await;
+    let colleague = t.user("colleague", Role::Officer, None, None).await;
+    t.user("auditor", Role::Auditor, None, None).await;
+    let case_id = opened["case_id"].as_str().unwrap();
+    let case = format!("/api/v1/cases/{case_id}");
+    let person = format!("/api/v1/people/{}", opened["person_id"].as_str().unwrap());
+    assert_eq!(t.get(&case, &colleague).await.status, StatusCode::NOT_FOUND);
+
+    let share = |who: &str, reason: &str| json!({"username": who, "reason": reason});
+    for (body, status, why) in [
+        (
+            share("auditor", "help"),
+            422,
+            "no active officer or supervisor",
+        ),
+        (share("officer", "help"), 422, "already this case's officer"),
+        (share("colleague", " "), 422, "reason"),
+    ] {
+        let res = t.post(&format!("{case}/shares"), &officer, body).await;
+        assert_eq!(res.status.as_u16(), status, "{}", res.text());
+        assert!(res.text().contains(why), "{}", res.text());
+    }
+    let refused = t
+        .post(
+            &format!("{case}/shares"),
+            &colleague,
+            share("colleague", "let me in"),
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::NOT_FOUND,
+        "no one shares themselves in"
+    );
+    let shared = t
+        .post(
+            &format!("{case}/shares"),
+            &officer,
+            share("Colleague", "covering 1-15 Dec"),
+        )
+        .await;
+    assert_eq!(shared.status, StatusCode::CREATED, "{}", shared.text());
+    assert_eq!(shared.json()[0]["username"], "colleague");
+    let again = t
+        .post(
+            &format!("{case}/shares"),
+            &officer,
+            share("colleague", "again"),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+
+    // The colleague now sees and works the case, and finds it in their caseload.
+    assert_eq!(
+        t.get(&case, &colleague).await.json()["shared_with"][0]["reason"],
+        "covering 1-15 Dec"
+    );
+    assert_eq!(t.get(&person, &colleague).await.status, StatusCode::OK);
+    let listed = t.get("/api/v1/cases", &colleague).await.json();
+    assert_eq!(listed["items"][0]["id"], json!(case_id));
+    let version = t.get(&case, &colleague).await.json()["version"].clone();
+    let moved = t
+        .post(
+            &format!("{case}/transitions"),
+            &colleague,
+            json!({"version": version, "to": "declined", "reason": "covering officer"}),
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.text());
+
+    let ended = t
+        .api(
+            "DELETE",
+            &format!("{case}/shares/colleague"),
+            &officer,
+            None,
+        )
+        .await;
+    assert_eq!(ended.status, StatusCode::NO_CONTENT);
+    assert_eq!(t.get(&case, &colleague).await.status, StatusCode::NOT_FOUND);
+    let gone = t
+        .api(
+            "DELETE",
+            &format!("{case}/shares/colleague"),
+            &officer,
+            None,
+        )
+        .await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
+    assert_eq!(t.audit_count("case.share").await, 1);
+    assert_eq!(t.audit_count("case.unshare").await, 1);
 }
 
 async fn unauthenticated_requests_are_refused(backend: Backend) {
@@ -446,6 +536,7 @@ async fn accounts_unused_for_ninety_days_are_disabled_and_reviewed(backend: Back
 on_both_databases!(
     each_role_sees_and_changes_only_what_it_should,
     caseloads_are_scoped_to_the_user,
+    a_shared_case_opens_to_the_colleague_until_the_share_ends,
     unauthenticated_requests_are_refused,
     sign_in_fails_the_same_way_for_unknown_users_and_wrong_passwords,
     staff_lists_and_the_signed_in_user,

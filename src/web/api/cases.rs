@@ -1,11 +1,12 @@
 use super::views::{CaseView, Page};
-use crate::app::cases::{self, CaseUpdate, CaseloadQuery, TransitionInput};
+use crate::app::cases::{self, CaseUpdate, CaseloadQuery, ShareInput, TransitionInput};
 use crate::app::intake::{self, IntakeInput, IntakeOutcome, IntakeResult};
 use crate::app::people::PossibleDuplicate;
 use crate::app::App;
 use crate::domain::ids::{CaseId, ProgramId, UserId};
 use crate::domain::lifecycle::CaseStatus;
 use crate::store::cases::CaseSort;
+use crate::store::shares::Share;
 use crate::web::error::{ApiResult, ErrorBody};
 use crate::web::extract::{ApiJson, ApiPath, ApiQuery, ApiUser};
 use axum::extract::State;
@@ -50,9 +51,6 @@ pub async fn intake(
 #[derive(Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
-    /// The whole agency instead of your own (or your team's) cases.
-    #[serde(default)]
-    everyone: bool,
     status: Option<CaseStatus>,
     /// Include completed, terminated and closed cases.
     #[serde(default)]
@@ -73,7 +71,6 @@ pub async fn list(
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<Page<CaseView>>> {
     let query = CaseloadQuery {
-        everyone: q.everyone,
         status: q.status,
         include_closed: q.include_closed,
         program: q.program_id,
@@ -125,4 +122,33 @@ pub async fn transition(
     Ok(Json(
         cases::transition(&app, &actor, id, input).await?.into(),
     ))
+}
+
+/// Shares a case with another officer or supervisor, who may then see and
+/// work it (covering for leave, joint supervision). Whoever holds the case may.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/shares", tag = "cases", params(("id" = uuid::Uuid, Path)), request_body = ShareInput,
+    responses((status = 201, body = Vec<Share>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn share(
+    State(app): State<App>,
+    ApiUser(actor): ApiUser,
+    ApiPath(id): ApiPath<CaseId>,
+    ApiJson(input): ApiJson<ShareInput>,
+) -> ApiResult<(StatusCode, Json<Vec<Share>>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(cases::share(&app, &actor, id, input).await?),
+    ))
+}
+
+/// Ends a share.
+#[utoipa::path(delete, path = "/api/v1/cases/{id}/shares/{username}", tag = "cases",
+    params(("id" = uuid::Uuid, Path), ("username" = String, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn unshare(
+    State(app): State<App>,
+    ApiUser(actor): ApiUser,
+    ApiPath((id, username)): ApiPath<(CaseId, String)>,
+) -> ApiResult<StatusCode> {
+    cases::unshare(&app, &actor, id, &username).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -24,7 +24,7 @@ use utoipa::OpenApi;
         users::change_password, users::reset_password, users::change_role,
         programs::list, programs::get, programs::create, programs::update,
         people::list, people::search, people::get, people::update, people::duplicates,
-        cases::intake, cases::list, cases::get, cases::update, cases::transition,
+        cases::intake, cases::list, cases::get, cases::update, cases::transition, cases::share, cases::unshare,
         audit::search,
     ),
     components(schemas(ErrorBody)),
@@ -86,5 +86,10 @@ pub fn router() -> Router<App> {
         .route("/cases", get(cases::list))
         .route("/cases/{id}", get(cases::get).put(cases::update))
         .route("/cases/{id}/transitions", post(cases::transition))
+        .route("/cases/{id}/shares", post(cases::share))
+        .route(
+            "/cases/{id}/shares/{username}",
+            axum::routing::delete(cases::unshare),
+        )
         .route("/audit", get(audit::search))
 }

@@ -161,6 +161,9 @@ pub struct CaseView {
     pub charges: Vec<ChargeView>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<HistoryRow>,
+    /// Officers and supervisors the case is shared with (on a single case).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub shared_with: Vec<crate::store::shares::Share>,
     pub version: i64,
     pub updated_at: DateTime<Utc>,
 }
@@ -197,6 +200,7 @@ impl CaseView {
                 })
                 .collect(),
             history,
+            shared_with: Vec::new(),
             version: c.version,
             updated_at: c.updated_at,
         }
@@ -205,7 +209,10 @@ impl CaseView {
 
 impl From<CaseRecord> for CaseView {
     fn from(r: CaseRecord) -> Self {
-        Self::new(r.case, r.charges, r.history)
+        Self {
+            shared_with: r.shares,
+            ..Self::new(r.case, r.charges, r.history)
+        }
     }
 }
 

@@ -44,8 +44,6 @@ pub struct Filter {
     #[serde(default)]
     pub sort: String,
     #[serde(default)]
-    pub everyone: String,
-    #[serde(default)]
     pub page: String,
 }
 
@@ -57,7 +55,6 @@ impl Filter {
             ("program", &self.program),
             ("officer", &self.officer),
             ("sort", &self.sort),
-            ("everyone", &self.everyone),
         ];
         let mut out = form_urlencoded::Serializer::new(String::new());
         for (k, v) in pairs.iter().filter(|(_, v)| !v.is_empty()) {
@@ -88,7 +85,6 @@ pub async fn page(
         program: get("program"),
         officer: get("officer"),
         sort: get("sort"),
-        everyone: get("everyone"),
         page: get("page"),
     };
     let page = filter.page.parse::<i64>().unwrap_or(1).max(1);
@@ -97,7 +93,6 @@ pub async fn page(
         s => s.parse::<CaseStatus>().ok(),
     };
     let query = CaseloadQuery {
-        everyone: filter.everyone == "1",
         status,
         include_closed: filter.status == "all",
         program: filter.program.parse().ok(),

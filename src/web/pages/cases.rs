@@ -2,7 +2,7 @@
 
 use super::form::{Form, FormState};
 use super::{render_with, Nav, Show as _, When as _};
-use crate::app::cases::{self, CaseRecord, CaseUpdate, TransitionInput};
+use crate::app::cases::{self, CaseRecord, CaseUpdate, ShareInput, TransitionInput};
 use crate::app::intake::CaseDetailsInput;
 use crate::app::users::{self, StaffMember};
 use crate::app::{Actor, App, AppError};
@@ -35,6 +35,8 @@ struct CasePage {
     form: FormState,
     /// The details form, filled from the case or as submitted.
     details: FormState,
+    /// The share form, as submitted.
+    sharing: FormState,
     officers: Vec<StaffMember>,
 }
 
@@ -43,6 +45,7 @@ enum Submitted {
     Nothing,
     Status(FormState),
     Details(FormState),
+    Share(FormState),
 }
 
 /// The details form filled from the case as stored.
@@ -134,10 +137,15 @@ async fn show(
             .collect(),
         Err(_) => Vec::new(),
     };
-    let (form, details) = match submitted {
-        Submitted::Nothing => (FormState::default(), details_of(&r.case.fields)),
-        Submitted::Status(form) => (form, details_of(&r.case.fields)),
-        Submitted::Details(details) => (FormState::default(), details),
+    let (form, details, sharing) = match submitted {
+        Submitted::Nothing => (
+            FormState::default(),
+            details_of(&r.case.fields),
+            FormState::default(),
+        ),
+        Submitted::Status(form) => (form, details_of(&r.case.fields), FormState::default()),
+        Submitted::Details(details) => (FormState::default(), details, FormState::default()),
+        Submitted::Share(sharing) => (FormState::default(), details_of(&r.case.fields), sharing),
     };
     Ok(render_with(
         status,
@@ -147,6 +155,7 @@ async fn show(
             next,
             form,
             details,
+            sharing,
             officers,
         },
     ))
@@ -219,4 +228,30 @@ pub async fn change_details(
         }
     }
     show(&app, &user.actor, id, status, Submitted::Details(form)).await
+}
+
+pub async fn share(
+    State(app): State<App>,
+    user: PageUser,
+    PagePath(id): PagePath<CaseId>,
+    Form(mut form): Form,
+) -> PageResult<Response> {
+    let input = ShareInput {
+        username: form.v("username").to_owned(),
+        reason: form.v("reason").to_owned(),
+    };
+    let status = match cases::share(&app, &user.actor, id, input).await {
+        Ok(_) => return Ok(Redirect::to(&format!("/cases/{id}#sharing")).into_response()),
+        Err(e) => refused(e, &mut form)?,
+    };
+    show(&app, &user.actor, id, status, Submitted::Share(form)).await
+}
+
+pub async fn unshare(
+    State(app): State<App>,
+    user: PageUser,
+    PagePath((id, username)): PagePath<(CaseId, String)>,
+) -> PageResult<Response> {
+    cases::unshare(&app, &user.actor, id, &username).await?;
+    Ok(Redirect::to(&format!("/cases/{id}#sharing")).into_response())
 }

@@ -26,6 +26,7 @@ pub struct Nav {
     pub full_name: String,
     pub role: &'static str,
     pub is_admin: bool,
+    pub is_supervisor: bool,
     pub does_casework: bool,
     pub is_auditor: bool,
     pub current: &'static str,
@@ -37,7 +38,8 @@ impl Nav {
             full_name: actor.full_name.clone(),
             role: actor.role.title(),
             is_admin: actor.role == Role::Admin,
-            does_casework: matches!(actor.role, Role::Admin | Role::Supervisor | Role::Officer),
+            is_supervisor: actor.role == Role::Supervisor,
+            does_casework: matches!(actor.role, Role::Supervisor | Role::Officer),
             is_auditor: actor.role == Role::Auditor,
             current,
         }
@@ -124,12 +126,13 @@ async fn stylesheet() -> Response {
         .into_response()
 }
 
-/// Each role's home: the audit trail for auditors, the caseload for everyone else.
+/// Each role's home: the audit trail for auditors, the access review for
+/// administrators, the caseload for everyone else.
 async fn home(user: crate::web::extract::PageUser) -> Redirect {
-    if user.actor.role == Role::Auditor {
-        Redirect::to("/audit")
-    } else {
-        Redirect::to("/caseload")
+    match user.actor.role {
+        Role::Auditor => Redirect::to("/audit"),
+        Role::Admin => Redirect::to("/admin/access-review"),
+        _ => Redirect::to("/caseload"),
     }
 }
 
@@ -163,6 +166,8 @@ pub fn router() -> Router<App> {
         .route("/cases/{id}", get(cases::page))
         .route("/cases/{id}/status", post(cases::change_status))
         .route("/cases/{id}/details", post(cases::change_details))
+        .route("/cases/{id}/shares", post(cases::share))
+        .route("/cases/{id}/shares/{username}/end", post(cases::unshare))
         .route("/intake", get(intake::form).post(intake::submit))
         .route("/programs", get(programs::list))
 }

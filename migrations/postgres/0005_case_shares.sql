@@ -1,0 +1,11 @@
+-- A case shared explicitly with another officer or supervisor (covering for
+-- leave, a joint caseload): they may see and work it like its own officer.
+CREATE TABLE case_shares (
+    case_id UUID NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+    user_id UUID NOT NULL REFERENCES users(id),
+    granted_by UUID NOT NULL REFERENCES users(id),
+    granted_at TIMESTAMPTZ NOT NULL,
+    reason TEXT NOT NULL,
+    PRIMARY KEY (case_id, user_id)
+);
+CREATE INDEX case_shares_user ON case_shares(user_id);
