@@ -32,7 +32,18 @@ macro_rules! id_types {
     )+};
 }
 
-id_types!(UserId, SessionId, TokenId, PersonId, ProgramId, CaseId, RowId, AuditId);
+id_types!(
+    UserId,
+    SessionId,
+    TokenId,
+    PersonId,
+    ProgramId,
+    CaseId,
+    RowId,
+    AuditId,
+    ConditionId,
+    TemplateId
+);
 
 /// Applies `$m!` to every id type (used by the store to give each a column codec).
 #[macro_export]
@@ -46,7 +57,9 @@ macro_rules! for_each_id_type {
             $crate::domain::ids::ProgramId,
             $crate::domain::ids::CaseId,
             $crate::domain::ids::RowId,
-            $crate::domain::ids::AuditId
+            $crate::domain::ids::AuditId,
+            $crate::domain::ids::ConditionId,
+            $crate::domain::ids::TemplateId
         );
     };
 }

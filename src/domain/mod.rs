@@ -1,6 +1,7 @@
 //! Domain rules: plain Rust, no I/O, exhaustively unit-tested.
 
 pub mod audit;
+pub mod conditions;
 pub mod ids;
 pub mod labels;
 pub mod lifecycle;

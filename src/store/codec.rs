@@ -77,4 +77,8 @@ label_columns!(
     crate::domain::programs::ChargeLevel,
     crate::domain::users::Role,
     crate::domain::users::TokenScope,
+    crate::domain::conditions::ConditionKind,
+    crate::domain::conditions::Unit,
+    crate::domain::conditions::Verification,
+    crate::domain::conditions::CourtAction,
 );

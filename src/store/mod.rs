@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod cases;
 mod codec;
+pub mod conditions;
 pub mod people;
 pub mod programs;
 pub mod sealed;

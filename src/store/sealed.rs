@@ -32,7 +32,26 @@ pub const TOTP_SECRET: SealedColumn = SealedColumn {
     index: None,
 };
 
-pub const ALL: &[SealedColumn] = &[IDENTIFIER_VALUE, TOTP_SECRET];
+/// A condition's details (treatment conditions name health information).
+pub const CONDITION_DETAILS: SealedColumn = SealedColumn {
+    table: "conditions",
+    column: "details",
+    index: None,
+};
+
+/// Notes on progress toward a condition.
+pub const PROGRESS_NOTE: SealedColumn = SealedColumn {
+    table: "condition_progress",
+    column: "note",
+    index: None,
+};
+
+pub const ALL: &[SealedColumn] = &[
+    IDENTIFIER_VALUE,
+    TOTP_SECRET,
+    CONDITION_DETAILS,
+    PROGRESS_NOTE,
+];
 
 impl SealedColumn {
     /// The associated data binding a sealed value to its table, column and row.

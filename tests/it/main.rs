@@ -7,6 +7,7 @@ mod access;
 mod accounts;
 mod audit;
 mod cli;
+mod conditions;
 mod demo;
 mod intake;
 mod lifecycle;

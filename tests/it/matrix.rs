@@ -102,6 +102,29 @@ async fn every_route_answers_every_role_as_specified(backend: Backend) {
     elsewhere["case"]["court"] = json!("Municipal Court");
     let theirs = t.post("/api/v1/intake", &other, elsewhere).await.json();
 
+    let curfew = json!({"kind": "curfew", "title": "Home by 10 pm"});
+    let mine_condition = t
+        .post(
+            &format!(
+                "/api/v1/cases/{}/conditions",
+                mine["case_id"].as_str().unwrap()
+            ),
+            &officer,
+            curfew.clone(),
+        )
+        .await
+        .json();
+    let theirs_condition = t
+        .post(
+            &format!(
+                "/api/v1/cases/{}/conditions",
+                theirs["case_id"].as_str().unwrap()
+            ),
+            &other,
+            curfew.clone(),
+        )
+        .await
+        .json();
     let stale_person = json!({"version": 0, "person": {"first_name": "X", "last_name": "Y", "date_of_birth": "1990-01-01"}});
     let stale_case =
         json!({"version": 0, "case": {"referral_source": "Court", "referral_date": "2026-10-01"}});
@@ -217,6 +240,27 @@ async fn every_route_answers_every_role_as_specified(backend: Backend) {
             );
         }
         check(
+            "GET /programs/{id}/conditions".into(),
+            t.get(&format!("/api/v1/programs/{program}/conditions"), u)
+                .await
+                .status
+                .as_u16(),
+            200,
+        );
+        check(
+            "PUT /programs/{id}/conditions".into(),
+            t.api(
+                "PUT",
+                &format!("/api/v1/programs/{program}/conditions"),
+                u,
+                Some(json!([{"kind": "curfew", "title": ""}])),
+            )
+            .await
+            .status
+            .as_u16(),
+            only(&[Who::Admin], w, 422),
+        );
+        check(
             "GET /people".into(),
             t.get("/api/v1/people", u).await.status.as_u16(),
             only(&case_workers, w, 200),
@@ -268,6 +312,71 @@ async fn every_route_answers_every_role_as_specified(backend: Backend) {
             t.get("/api/v1/audit", u).await.status.as_u16(),
             only(&[Who::Auditor], w, 200),
         );
+        for (own, opened, condition) in [
+            (true, &mine, &mine_condition),
+            (false, &theirs, &theirs_condition),
+        ] {
+            let whose = if own { "own" } else { "other" };
+            let conditions = format!(
+                "/api/v1/cases/{}/conditions",
+                opened["case_id"].as_str().unwrap()
+            );
+            let one = format!("/api/v1/conditions/{}", condition["id"].as_str().unwrap());
+            check(
+                format!("GET {whose} case conditions"),
+                t.get(&conditions, u).await.status.as_u16(),
+                read(w, own),
+            );
+            check(
+                format!("POST {whose} case condition"),
+                t.post(&conditions, u, json!({"kind": "curfew", "title": ""}))
+                    .await
+                    .status
+                    .as_u16(),
+                change(w, own, 422),
+            );
+            check(
+                format!("POST {whose} case conditions from program"),
+                t.post(&format!("{conditions}/from-program"), u, json!({}))
+                    .await
+                    .status
+                    .as_u16(),
+                change(w, own, 200),
+            );
+            check(
+                format!("GET {whose} condition"),
+                t.get(&one, u).await.status.as_u16(),
+                read(w, own),
+            );
+            check(
+                format!("PUT {whose} condition"),
+                t.api("PUT", &one, u, Some(json!({"version": 0, "terms": curfew})))
+                    .await
+                    .status
+                    .as_u16(),
+                change(w, own, 409),
+            );
+            check(
+                format!("POST {whose} condition progress"),
+                t.post(
+                    &format!("{one}/progress"),
+                    u,
+                    json!({"occurred_on": "2026-01-01", "verification": "staff", "amount": 1}),
+                )
+                .await
+                .status
+                .as_u16(),
+                change(w, own, 422),
+            );
+            check(
+                format!("POST {whose} condition met"),
+                t.post(&format!("{one}/met"), u, json!({"version": 0, "met": true}))
+                    .await
+                    .status
+                    .as_u16(),
+                change(w, own, 409),
+            );
+        }
         for (own, opened) in [(true, &mine), (false, &theirs)] {
             let person = format!("/api/v1/people/{}", opened["person_id"].as_str().unwrap());
             let case = format!("/api/v1/cases/{}", opened["case_id"].as_str().unwrap());
@@ -356,6 +465,15 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
     let person = format!("/people/{}", opened["person_id"].as_str().unwrap());
     let edit = format!("{person}/edit");
     let case = format!("/cases/{}", opened["case_id"].as_str().unwrap());
+    let made = t
+        .post(
+            &format!("/api/v1{case}/conditions"),
+            &officer,
+            json!({"kind": "curfew", "title": "Home by 10 pm"}),
+        )
+        .await
+        .json();
+    let condition = format!("/conditions/{}", made["id"].as_str().unwrap());
     let mut failures = Vec::new();
     for (name, pages) in [
         (
@@ -369,6 +487,7 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
                 (404, edit.as_str()),
                 (404, person.as_str()),
                 (404, case.as_str()),
+                (404, condition.as_str()),
                 (403, "/audit"),
                 (200, "/admin/users/officer"),
                 (200, "/account/password"),
@@ -385,6 +504,7 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
                 (200, edit.as_str()),
                 (200, person.as_str()),
                 (200, case.as_str()),
+                (200, condition.as_str()),
                 (403, "/audit"),
                 (403, "/admin/users/officer"),
                 (200, "/account/password"),
@@ -401,6 +521,7 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
                 (403, edit.as_str()),
                 (200, person.as_str()),
                 (200, case.as_str()),
+                (200, condition.as_str()),
                 (403, "/audit"),
                 (403, "/admin/users/officer"),
                 (200, "/account/password"),
@@ -417,6 +538,7 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
                 (404, edit.as_str()),
                 (404, person.as_str()),
                 (404, case.as_str()),
+                (404, condition.as_str()),
                 (200, "/audit"),
                 (403, "/admin/users/officer"),
                 (200, "/account/password"),

@@ -3,6 +3,7 @@
 
 mod audit;
 mod cases;
+mod conditions;
 mod people;
 mod programs;
 mod users;
@@ -26,6 +27,8 @@ use utoipa::OpenApi;
         people::list, people::search, people::get, people::update, people::duplicates,
         cases::intake, cases::list, cases::get, cases::update, cases::transition, cases::share, cases::unshare,
         audit::search,
+        conditions::of_case, conditions::add, conditions::apply_program, conditions::get, conditions::update,
+        conditions::record_progress, conditions::mark_met, conditions::templates, conditions::set_templates,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
@@ -92,4 +95,25 @@ pub fn router() -> Router<App> {
             axum::routing::delete(cases::unshare),
         )
         .route("/audit", get(audit::search))
+        .route(
+            "/cases/{id}/conditions",
+            get(conditions::of_case).post(conditions::add),
+        )
+        .route(
+            "/cases/{id}/conditions/from-program",
+            post(conditions::apply_program),
+        )
+        .route(
+            "/conditions/{id}",
+            get(conditions::get).put(conditions::update),
+        )
+        .route(
+            "/conditions/{id}/progress",
+            post(conditions::record_progress),
+        )
+        .route("/conditions/{id}/met", post(conditions::mark_met))
+        .route(
+            "/programs/{id}/conditions",
+            get(conditions::templates).put(conditions::set_templates),
+        )
 }

@@ -3,9 +3,11 @@
 use super::form::{Form, FormState};
 use super::{render_with, Nav, Show as _, When as _};
 use crate::app::cases::{self, CaseRecord, CaseUpdate, ShareInput, TransitionInput};
+use crate::app::conditions::{self, CaseConditions, TermsInput};
 use crate::app::intake::CaseDetailsInput;
 use crate::app::users::{self, StaffMember};
 use crate::app::{Actor, App, AppError};
+use crate::domain::conditions::{ConditionKind, Unit};
 use crate::domain::ids::{CaseId, UserId};
 use crate::domain::lifecycle::{CaseStatus, ExitReason};
 use crate::domain::users::Role;
@@ -37,6 +39,11 @@ struct CasePage {
     details: FormState,
     /// The share form, as submitted.
     sharing: FormState,
+    /// The add-a-condition form, as submitted.
+    adding: FormState,
+    conditions: CaseConditions,
+    kinds: &'static [ConditionKind],
+    units: &'static [Unit],
     officers: Vec<StaffMember>,
 }
 
@@ -46,6 +53,7 @@ enum Submitted {
     Status(FormState),
     Details(FormState),
     Share(FormState),
+    Condition(FormState),
 }
 
 /// The details form filled from the case as stored.
@@ -137,15 +145,15 @@ async fn show(
             .collect(),
         Err(_) => Vec::new(),
     };
-    let (form, details, sharing) = match submitted {
-        Submitted::Nothing => (
-            FormState::default(),
-            details_of(&r.case.fields),
-            FormState::default(),
-        ),
-        Submitted::Status(form) => (form, details_of(&r.case.fields), FormState::default()),
-        Submitted::Details(details) => (FormState::default(), details, FormState::default()),
-        Submitted::Share(sharing) => (FormState::default(), details_of(&r.case.fields), sharing),
+    let conditions = conditions::of_case(app, actor, id).await?;
+    let blank = FormState::default;
+    let stored = || details_of(&r.case.fields);
+    let (form, details, sharing, adding) = match submitted {
+        Submitted::Nothing => (blank(), stored(), blank(), blank()),
+        Submitted::Status(form) => (form, stored(), blank(), blank()),
+        Submitted::Details(details) => (blank(), details, blank(), blank()),
+        Submitted::Share(sharing) => (blank(), stored(), sharing, blank()),
+        Submitted::Condition(adding) => (blank(), stored(), blank(), adding),
     };
     Ok(render_with(
         status,
@@ -156,6 +164,10 @@ async fn show(
             form,
             details,
             sharing,
+            adding,
+            conditions,
+            kinds: ConditionKind::all(),
+            units: Unit::all(),
             officers,
         },
     ))
@@ -254,4 +266,46 @@ pub async fn unshare(
 ) -> PageResult<Response> {
     cases::unshare(&app, &user.actor, id, &username).await?;
     Ok(Redirect::to(&format!("/cases/{id}#sharing")).into_response())
+}
+
+/// Reads the terms of a condition from a form (shared by the add form here
+/// and the adjust form on the condition page).
+pub(super) fn read_terms(form: &mut FormState) -> Option<TermsInput> {
+    let kind = form.parse::<ConditionKind>("kind", "a kind of condition");
+    let target = form.parse_opt::<f64>("target", "a number");
+    let unit = form.parse_opt::<Unit>("unit", "a unit");
+    let due_date = form.date_opt("due_date");
+    Some(TermsInput {
+        kind: kind?,
+        title: form.v("title").to_owned(),
+        details: form.opt("details"),
+        target: target?,
+        unit: unit?,
+        due_date: due_date?,
+    })
+}
+
+pub async fn add_condition(
+    State(app): State<App>,
+    user: PageUser,
+    PagePath(id): PagePath<CaseId>,
+    Form(mut form): Form,
+) -> PageResult<Response> {
+    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
+    if let Some(terms) = read_terms(&mut form).filter(|_| !form.has_errors()) {
+        match conditions::add(&app, &user.actor, id, terms).await {
+            Ok(_) => return Ok(Redirect::to(&format!("/cases/{id}#conditions")).into_response()),
+            Err(e) => status = refused(e, &mut form)?,
+        }
+    }
+    show(&app, &user.actor, id, status, Submitted::Condition(form)).await
+}
+
+pub async fn apply_program_conditions(
+    State(app): State<App>,
+    user: PageUser,
+    PagePath(id): PagePath<CaseId>,
+) -> PageResult<Response> {
+    conditions::apply_program(&app, &user.actor, id).await?;
+    Ok(Redirect::to(&format!("/cases/{id}#conditions")).into_response())
 }

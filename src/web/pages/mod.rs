@@ -5,6 +5,7 @@ mod account;
 mod audit;
 mod caseload;
 mod cases;
+mod conditions;
 pub mod form;
 mod intake;
 mod mfa;
@@ -167,6 +168,20 @@ pub fn router() -> Router<App> {
         .route("/cases/{id}/status", post(cases::change_status))
         .route("/cases/{id}/details", post(cases::change_details))
         .route("/cases/{id}/shares", post(cases::share))
+        .route("/cases/{id}/conditions", post(cases::add_condition))
+        .route(
+            "/cases/{id}/conditions/from-program",
+            post(cases::apply_program_conditions),
+        )
+        .route(
+            "/conditions/{id}",
+            get(conditions::page).post(conditions::update),
+        )
+        .route(
+            "/conditions/{id}/progress",
+            post(conditions::record_progress),
+        )
+        .route("/conditions/{id}/met", post(conditions::mark_met))
         .route("/cases/{id}/shares/{username}/end", post(cases::unshare))
         .route("/intake", get(intake::form).post(intake::submit))
         .route("/programs", get(programs::list))
