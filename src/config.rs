@@ -1,7 +1,9 @@
 //! Settings: defaults, then an optional TOML file, then `BRIDGEWAY_*`
 //! environment variables and command-line options.
 
+use crate::domain::supervision::{ContactStandard, SupervisionLevel};
 use anyhow::Context;
+use chrono_tz::Tz;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -80,7 +82,48 @@ pub struct Settings {
     pub audit_checkpoint_file: Option<PathBuf>,
     /// How often the server writes a checkpoint, when a file is set.
     pub audit_checkpoint_minutes: u64,
+    /// The agency's time zone (IANA name): appointment times, weekly series
+    /// and calendar months follow it.
+    pub timezone: String,
+    /// Contacts a month each supervision level asks for.
+    pub contact_standards: ContactStandards,
     pub demographics: Demographics,
+}
+
+/// The agency's contact standard per supervision level.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ContactStandards {
+    pub high: ContactStandard,
+    pub moderate: ContactStandard,
+    pub low: ContactStandard,
+    pub administrative: ContactStandard,
+}
+
+impl Default for ContactStandards {
+    fn default() -> Self {
+        let standard = |contacts, home_visits| ContactStandard {
+            contacts,
+            home_visits,
+        };
+        Self {
+            high: standard(4, 1),
+            moderate: standard(2, 0),
+            low: standard(1, 0),
+            administrative: standard(0, 0),
+        }
+    }
+}
+
+impl ContactStandards {
+    pub fn for_level(&self, level: SupervisionLevel) -> ContactStandard {
+        match level {
+            SupervisionLevel::High => self.high,
+            SupervisionLevel::Moderate => self.moderate,
+            SupervisionLevel::Low => self.low,
+            SupervisionLevel::Administrative => self.administrative,
+        }
+    }
 }
 
 impl Default for Settings {
@@ -98,12 +141,19 @@ impl Default for Settings {
             audit_retention_days: 2557,
             audit_checkpoint_file: None,
             audit_checkpoint_minutes: 60,
+            timezone: "America/Chicago".into(),
+            contact_standards: ContactStandards::default(),
             demographics: Demographics::default(),
         }
     }
 }
 
 impl Settings {
+    /// The agency's time zone (checked when the settings are loaded).
+    pub fn zone(&self) -> Tz {
+        self.timezone.parse().unwrap_or(Tz::UTC)
+    }
+
     /// Whether browsers reach Bridgeway over HTTPS (directly or through a proxy).
     pub fn https(&self) -> bool {
         self.tls.is_some() || self.behind_tls_proxy
@@ -149,6 +199,11 @@ impl Settings {
         anyhow::ensure!(
             (1..=1440).contains(&self.audit_checkpoint_minutes),
             "audit_checkpoint_minutes must be 1 to 1440"
+        );
+        anyhow::ensure!(
+            self.timezone.parse::<Tz>().is_ok(),
+            "timezone '{}' is not an IANA time zone name (e.g. America/Chicago)",
+            self.timezone
         );
         Ok(())
     }

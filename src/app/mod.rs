@@ -14,6 +14,7 @@ pub mod passwords;
 pub mod people;
 pub mod policy;
 pub mod programs;
+pub mod supervision;
 pub mod users;
 
 use crate::config::Settings;

@@ -42,7 +42,9 @@ id_types!(
     RowId,
     AuditId,
     ConditionId,
-    TemplateId
+    TemplateId,
+    AppointmentId,
+    ContactId
 );
 
 /// Applies `$m!` to every id type (used by the store to give each a column codec).
@@ -59,7 +61,9 @@ macro_rules! for_each_id_type {
             $crate::domain::ids::RowId,
             $crate::domain::ids::AuditId,
             $crate::domain::ids::ConditionId,
-            $crate::domain::ids::TemplateId
+            $crate::domain::ids::TemplateId,
+            $crate::domain::ids::AppointmentId,
+            $crate::domain::ids::ContactId
         );
     };
 }

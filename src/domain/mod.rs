@@ -8,5 +8,6 @@ pub mod lifecycle;
 pub mod mfa;
 pub mod people;
 pub mod programs;
+pub mod supervision;
 pub mod users;
 pub mod validation;

@@ -81,4 +81,9 @@ label_columns!(
     crate::domain::conditions::Unit,
     crate::domain::conditions::Verification,
     crate::domain::conditions::CourtAction,
+    crate::domain::supervision::SupervisionLevel,
+    crate::domain::supervision::AppointmentKind,
+    crate::domain::supervision::Outcome,
+    crate::domain::supervision::ContactKind,
+    crate::domain::supervision::Collateral,
 );

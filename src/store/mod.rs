@@ -12,6 +12,7 @@ pub mod people;
 pub mod programs;
 pub mod sealed;
 pub mod shares;
+pub mod supervision;
 pub mod users;
 
 use anyhow::Context;

@@ -46,11 +46,19 @@ pub const PROGRESS_NOTE: SealedColumn = SealedColumn {
     index: None,
 };
 
+/// What was said or seen at a contact.
+pub const CONTACT_NOTE: SealedColumn = SealedColumn {
+    table: "contacts",
+    column: "note",
+    index: None,
+};
+
 pub const ALL: &[SealedColumn] = &[
     IDENTIFIER_VALUE,
     TOTP_SECRET,
     CONDITION_DETAILS,
     PROGRESS_NOTE,
+    CONTACT_NOTE,
 ];
 
 impl SealedColumn {

@@ -18,6 +18,7 @@ mod pages;
 mod people;
 mod process;
 mod sealing;
+mod supervision;
 mod tls;
 mod tokens;
 mod validation;

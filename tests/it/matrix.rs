@@ -125,6 +125,29 @@ async fn every_route_answers_every_role_as_specified(backend: Backend) {
         )
         .await
         .json();
+    let visit = json!({"kind": "office_visit", "starts_at": "2099-01-05T09:00"});
+    let mine_appointment = t
+        .post(
+            &format!(
+                "/api/v1/cases/{}/appointments",
+                mine["case_id"].as_str().unwrap()
+            ),
+            &officer,
+            visit.clone(),
+        )
+        .await
+        .json();
+    let theirs_appointment = t
+        .post(
+            &format!(
+                "/api/v1/cases/{}/appointments",
+                theirs["case_id"].as_str().unwrap()
+            ),
+            &other,
+            visit,
+        )
+        .await
+        .json();
     let stale_person = json!({"version": 0, "person": {"first_name": "X", "last_name": "Y", "date_of_birth": "1990-01-01"}});
     let stale_case =
         json!({"version": 0, "case": {"referral_source": "Court", "referral_date": "2026-10-01"}});
@@ -375,6 +398,68 @@ async fn every_route_answers_every_role_as_specified(backend: Backend) {
                     .status
                     .as_u16(),
                 change(w, own, 409),
+            );
+            let supervision = format!("/api/v1/cases/{}", opened["case_id"].as_str().unwrap());
+            let appointment = if own {
+                &mine_appointment
+            } else {
+                &theirs_appointment
+            };
+            check(
+                format!("GET {whose} supervision"),
+                t.get(&format!("{supervision}/supervision"), u)
+                    .await
+                    .status
+                    .as_u16(),
+                read(w, own),
+            );
+            check(
+                format!("PUT {whose} supervision level"),
+                t.api(
+                    "PUT",
+                    &format!("{supervision}/supervision-level"),
+                    u,
+                    Some(json!({"level": null})),
+                )
+                .await
+                .status
+                .as_u16(),
+                change(w, own, 200),
+            );
+            check(
+                format!("POST {whose} appointment"),
+                t.post(&format!("{supervision}/appointments"), u, json!({"kind": "office_visit", "starts_at": "2099-01-05T09:00", "duration_minutes": 1}))
+                    .await
+                    .status
+                    .as_u16(),
+                change(w, own, 422),
+            );
+            check(
+                format!("POST {whose} appointment outcome"),
+                t.post(
+                    &format!(
+                        "/api/v1/appointments/{}/outcome",
+                        appointment[0]["id"].as_str().unwrap()
+                    ),
+                    u,
+                    json!({"version": 0, "outcome": "rescheduled"}),
+                )
+                .await
+                .status
+                .as_u16(),
+                change(w, own, 409),
+            );
+            check(
+                format!("POST {whose} contact"),
+                t.post(
+                    &format!("{supervision}/contacts"),
+                    u,
+                    json!({"kind": "phone", "occurred_at": "2099-01-05T09:00"}),
+                )
+                .await
+                .status
+                .as_u16(),
+                change(w, own, 422),
             );
         }
         for (own, opened) in [(true, &mine), (false, &theirs)] {

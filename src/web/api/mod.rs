@@ -6,6 +6,7 @@ mod cases;
 mod conditions;
 mod people;
 mod programs;
+mod supervision;
 mod users;
 pub mod views;
 
@@ -29,6 +30,7 @@ use utoipa::OpenApi;
         audit::search,
         conditions::of_case, conditions::add, conditions::apply_program, conditions::get, conditions::update,
         conditions::record_progress, conditions::mark_met, conditions::templates, conditions::set_templates,
+        supervision::overview, supervision::set_level, supervision::schedule, supervision::record_outcome, supervision::log_contact,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
@@ -112,6 +114,17 @@ pub fn router() -> Router<App> {
             post(conditions::record_progress),
         )
         .route("/conditions/{id}/met", post(conditions::mark_met))
+        .route("/cases/{id}/supervision", get(supervision::overview))
+        .route(
+            "/cases/{id}/supervision-level",
+            axum::routing::put(supervision::set_level),
+        )
+        .route("/cases/{id}/appointments", post(supervision::schedule))
+        .route(
+            "/appointments/{id}/outcome",
+            post(supervision::record_outcome),
+        )
+        .route("/cases/{id}/contacts", post(supervision::log_contact))
         .route(
             "/programs/{id}/conditions",
             get(conditions::templates).put(conditions::set_templates),

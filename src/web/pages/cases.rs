@@ -1,10 +1,12 @@
 //! The case page and its status changes.
 
 use super::form::{Form, FormState};
+use super::supervision::SupervisionPanel;
 use super::{render_with, Nav, Show as _, When as _};
 use crate::app::cases::{self, CaseRecord, CaseUpdate, ShareInput, TransitionInput};
 use crate::app::conditions::{self, CaseConditions, TermsInput};
 use crate::app::intake::CaseDetailsInput;
+use crate::app::supervision;
 use crate::app::users::{self, StaffMember};
 use crate::app::{Actor, App, AppError};
 use crate::domain::conditions::{ConditionKind, Unit};
@@ -44,16 +46,45 @@ struct CasePage {
     conditions: CaseConditions,
     kinds: &'static [ConditionKind],
     units: &'static [Unit],
+    /// The supervision forms (level, appointments, contacts), as submitted.
+    supervising: FormState,
+    supervision: SupervisionPanel,
     officers: Vec<StaffMember>,
 }
 
 /// Which of the page's forms was submitted, if any.
-enum Submitted {
+pub(super) enum Submitted {
     Nothing,
     Status(FormState),
     Details(FormState),
     Share(FormState),
     Condition(FormState),
+    Supervision(FormState),
+}
+
+/// The page's forms: the one submitted holds what was typed and its errors.
+#[derive(Default)]
+struct Forms {
+    status: FormState,
+    details: Option<FormState>,
+    sharing: FormState,
+    adding: FormState,
+    supervising: FormState,
+}
+
+impl From<Submitted> for Forms {
+    fn from(submitted: Submitted) -> Self {
+        let mut forms = Self::default();
+        match submitted {
+            Submitted::Nothing => {}
+            Submitted::Status(f) => forms.status = f,
+            Submitted::Details(f) => forms.details = Some(f),
+            Submitted::Share(f) => forms.sharing = f,
+            Submitted::Condition(f) => forms.adding = f,
+            Submitted::Supervision(f) => forms.supervising = f,
+        }
+        forms
+    }
 }
 
 /// The details form filled from the case as stored.
@@ -118,7 +149,7 @@ pub(super) fn read_details(form: &mut FormState) -> Option<CaseDetailsInput> {
     })
 }
 
-async fn show(
+pub(super) async fn show(
     app: &App,
     actor: &Actor,
     id: CaseId,
@@ -146,28 +177,23 @@ async fn show(
         Err(_) => Vec::new(),
     };
     let conditions = conditions::of_case(app, actor, id).await?;
-    let blank = FormState::default;
-    let stored = || details_of(&r.case.fields);
-    let (form, details, sharing, adding) = match submitted {
-        Submitted::Nothing => (blank(), stored(), blank(), blank()),
-        Submitted::Status(form) => (form, stored(), blank(), blank()),
-        Submitted::Details(details) => (blank(), details, blank(), blank()),
-        Submitted::Share(sharing) => (blank(), stored(), sharing, blank()),
-        Submitted::Condition(adding) => (blank(), stored(), blank(), adding),
-    };
+    let supervision = SupervisionPanel::new(app, supervision::overview(app, actor, id).await?);
+    let forms = Forms::from(submitted);
     Ok(render_with(
         status,
         &CasePage {
             nav: Nav::new(actor, "caseload"),
+            details: forms.details.unwrap_or_else(|| details_of(&r.case.fields)),
             r,
             next,
-            form,
-            details,
-            sharing,
-            adding,
+            form: forms.status,
+            sharing: forms.sharing,
+            adding: forms.adding,
             conditions,
             kinds: ConditionKind::all(),
             units: Unit::all(),
+            supervising: forms.supervising,
+            supervision,
             officers,
         },
     ))

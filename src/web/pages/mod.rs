@@ -13,6 +13,7 @@ mod people;
 mod programs;
 mod session;
 mod staff;
+mod supervision;
 
 use crate::app::{Actor, App};
 use crate::domain::users::Role;
@@ -182,6 +183,16 @@ pub fn router() -> Router<App> {
             post(conditions::record_progress),
         )
         .route("/conditions/{id}/met", post(conditions::mark_met))
+        .route(
+            "/cases/{id}/supervision-level",
+            post(supervision::set_level),
+        )
+        .route("/cases/{id}/appointments", post(supervision::schedule))
+        .route(
+            "/cases/{id}/appointments/{appointment}/outcome",
+            post(supervision::record_outcome),
+        )
+        .route("/cases/{id}/contacts", post(supervision::log_contact))
         .route("/cases/{id}/shares/{username}/end", post(cases::unshare))
         .route("/intake", get(intake::form).post(intake::submit))
         .route("/programs", get(programs::list))

@@ -1,0 +1,225 @@
+//! Day-to-day supervision: the level a case is supervised at and the contact
+//! standard it carries, appointments and their outcomes, and contacts.
+
+use crate::labelled_enum;
+use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+
+labelled_enum! {
+    pub enum SupervisionLevel ("supervision level") {
+        High => ("high", "High"),
+        Moderate => ("moderate", "Moderate"),
+        Low => ("low", "Low"),
+        Administrative => ("administrative", "Administrative"),
+    }
+}
+
+labelled_enum! {
+    pub enum AppointmentKind ("appointment kind") {
+        OfficeVisit => ("office_visit", "Office visit"),
+        HomeVisit => ("home_visit", "Home visit"),
+        FieldVisit => ("field_visit", "Field visit"),
+        PhoneContact => ("phone_contact", "Phone contact"),
+        VideoContact => ("video_contact", "Video contact"),
+        CourtDate => ("court_date", "Court date"),
+        DrugTest => ("drug_test", "Drug test"),
+        ClassSession => ("class_session", "Class session"),
+        TreatmentSession => ("treatment_session", "Treatment session"),
+    }
+}
+
+labelled_enum! {
+    pub enum Outcome ("appointment outcome") {
+        Attended => ("attended", "Attended"),
+        Missed => ("missed", "Missed"),
+        Excused => ("excused", "Excused"),
+        Rescheduled => ("rescheduled", "Rescheduled"),
+    }
+}
+
+labelled_enum! {
+    pub enum ContactKind ("contact kind") {
+        Office => ("office", "Office"),
+        Home => ("home", "Home visit"),
+        Field => ("field", "Field"),
+        Phone => ("phone", "Phone"),
+        Video => ("video", "Video"),
+        Written => ("written", "Letter, e-mail or text"),
+    }
+}
+
+labelled_enum! {
+    /// Who a collateral contact was.
+    pub enum Collateral ("collateral contact") {
+        Family => ("family", "Family member"),
+        Employer => ("employer", "Employer"),
+        Provider => ("provider", "Service provider"),
+        Other => ("other", "Someone else"),
+    }
+}
+
+impl AppointmentKind {
+    /// The contact an attended appointment of this kind counts as.
+    pub fn contact(self) -> Option<ContactKind> {
+        match self {
+            Self::OfficeVisit => Some(ContactKind::Office),
+            Self::HomeVisit => Some(ContactKind::Home),
+            Self::FieldVisit => Some(ContactKind::Field),
+            Self::PhoneContact => Some(ContactKind::Phone),
+            Self::VideoContact => Some(ContactKind::Video),
+            Self::CourtDate | Self::DrugTest | Self::ClassSession | Self::TreatmentSession => None,
+        }
+    }
+}
+
+/// How many contacts with the participant a month a level asks for, and how
+/// many of them must be home visits.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize, utoipa::ToSchema,
+)]
+#[serde(deny_unknown_fields)]
+pub struct ContactStandard {
+    pub contacts: u32,
+    #[serde(default)]
+    pub home_visits: u32,
+}
+
+/// Contacts with the participant in one calendar month.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct MonthContacts {
+    pub contacts: u32,
+    pub home_visits: u32,
+}
+
+impl ContactStandard {
+    pub fn met_by(self, month: MonthContacts) -> bool {
+        month.contacts >= self.contacts && month.home_visits >= self.home_visits
+    }
+}
+
+/// Reads a local wall-clock time as forms and people write it:
+/// `2026-12-07T09:00` or `2026-12-07T09:00:00` (a space may stand for `T`).
+pub fn parse_local(text: &str) -> Result<NaiveDateTime, String> {
+    let text = text.trim().replacen(' ', "T", 1);
+    ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(&text, f).ok())
+        .ok_or_else(|| format!("'{text}' is not a local date and time like 2026-12-07T09:00"))
+}
+
+/// Serde for [`parse_local`].
+pub mod local_time {
+    use chrono::NaiveDateTime;
+    use serde::{Deserialize as _, Deserializer};
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDateTime, D::Error> {
+        let text = std::borrow::Cow::<'de, str>::deserialize(d)?;
+        super::parse_local(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Most occurrences one weekly series holds (a year).
+pub const MAX_WEEKS: u32 = 52;
+
+/// The occurrences of a weekly series starting at `first` (local wall-clock
+/// time in `zone`): the same local time each week, across daylight-saving
+/// changes. A local time that does not exist that day moves an hour later.
+pub fn weekly(first: NaiveDateTime, weeks: u32, zone: Tz) -> Vec<DateTime<Utc>> {
+    (0..weeks.clamp(1, MAX_WEEKS))
+        .map(|w| local_to_utc(first + Duration::weeks(i64::from(w)), zone))
+        .collect()
+}
+
+/// A local wall-clock time in `zone` as UTC; an ambiguous time (the hour
+/// repeated when clocks go back) is the earlier, a skipped one an hour later.
+pub fn local_to_utc(local: NaiveDateTime, zone: Tz) -> DateTime<Utc> {
+    zone.from_local_datetime(&local)
+        .earliest()
+        .or_else(|| {
+            zone.from_local_datetime(&(local + Duration::hours(1)))
+                .earliest()
+        })
+        .map_or_else(|| local.and_utc(), |t| t.with_timezone(&Utc))
+}
+
+/// The start and end (UTC) of the calendar month containing `at` in `zone`.
+pub fn month_bounds(at: DateTime<Utc>, zone: Tz) -> (DateTime<Utc>, DateTime<Utc>) {
+    use chrono::Datelike as _;
+    let local = at.with_timezone(&zone).date_naive();
+    let first = local.with_day(1).expect("day 1 exists");
+    let next = first
+        .checked_add_months(chrono::Months::new(1))
+        .expect("a month later exists");
+    let midnight = |d: chrono::NaiveDate| local_to_utc(d.and_time(chrono::NaiveTime::MIN), zone);
+    (midnight(first), midnight(next))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weekly_series_keep_the_local_time_across_daylight_saving() {
+        let zone: Tz = "America/Chicago".parse().unwrap();
+        let first: NaiveDateTime = "2026-10-26T09:00:00".parse().unwrap(); // a Monday, CDT
+        let times = weekly(first, 3, zone);
+        assert_eq!(times.len(), 3);
+        assert_eq!(times[0].to_rfc3339(), "2026-10-26T14:00:00+00:00");
+        assert_eq!(
+            times[2].to_rfc3339(),
+            "2026-11-09T15:00:00+00:00",
+            "CST after 1 November"
+        );
+        assert_eq!(weekly(first, 500, zone).len(), MAX_WEEKS as usize);
+        let skipped: NaiveDateTime = "2026-03-08T02:30:00".parse().unwrap();
+        assert_eq!(
+            local_to_utc(skipped, zone).to_rfc3339(),
+            "2026-03-08T08:30:00+00:00"
+        );
+    }
+
+    #[test]
+    fn months_follow_the_agency_calendar() {
+        let zone: Tz = "America/Los_Angeles".parse().unwrap();
+        let at: DateTime<Utc> = "2026-12-01T05:00:00Z".parse().unwrap(); // still 30 November there
+        let (start, end) = month_bounds(at, zone);
+        assert_eq!(start.to_rfc3339(), "2026-11-01T07:00:00+00:00");
+        assert_eq!(end.to_rfc3339(), "2026-12-01T08:00:00+00:00");
+    }
+
+    #[test]
+    fn local_times_are_read_with_or_without_seconds() {
+        assert_eq!(
+            parse_local("2026-12-07T09:00").unwrap().to_string(),
+            "2026-12-07 09:00:00"
+        );
+        assert_eq!(
+            parse_local("2026-12-07 09:00:30").unwrap().to_string(),
+            "2026-12-07 09:00:30"
+        );
+        assert!(parse_local("next tuesday")
+            .unwrap_err()
+            .contains("like 2026-12-07T09:00"));
+    }
+
+    #[test]
+    fn a_standard_needs_both_counts() {
+        let high = ContactStandard {
+            contacts: 4,
+            home_visits: 1,
+        };
+        assert!(!high.met_by(MonthContacts {
+            contacts: 4,
+            home_visits: 0
+        }));
+        assert!(high.met_by(MonthContacts {
+            contacts: 4,
+            home_visits: 1
+        }));
+        assert!(AppointmentKind::CourtDate.contact().is_none());
+        assert_eq!(
+            AppointmentKind::HomeVisit.contact(),
+            Some(ContactKind::Home)
+        );
+    }
+}
