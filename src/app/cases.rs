@@ -84,7 +84,7 @@ pub async fn transition(
     let (reason, override_reason) = errors.finish(|| Some((reason?, override_reason?)))?;
 
     let mut tx = app.db.write().await?;
-    let case = case_to_change(&mut tx, actor, id).await?;
+    let case = held_case(&mut tx, actor, id).await?;
     if case.version != input.version {
         return Err(stale("case"));
     }
@@ -200,7 +200,7 @@ pub async fn update(app: &App, actor: &Actor, id: CaseId, input: CaseUpdate) -> 
     let fields = parse_case_details(&mut errors, &input.case, today());
     let fields = errors.finish(|| fields)?;
     let mut tx = app.db.write().await?;
-    let case = case_to_change(&mut tx, actor, id).await?;
+    let case = held_case(&mut tx, actor, id).await?;
     if fields.officer_id != case.fields.officer_id {
         check_officer(&mut tx, actor, fields.officer_id).await?;
     }
@@ -299,12 +299,18 @@ pub struct ShareInput {
     pub reason: String,
 }
 
-/// A case the actor may change, loaded for a change; one they may not see is "not found".
-async fn case_to_change(tx: &mut Tx, actor: &Actor, id: CaseId) -> AppResult<CaseRow> {
+/// A case the actor may see; one they may not is "not found".
+pub(super) async fn visible_case(tx: &mut Tx, actor: &Actor, id: CaseId) -> AppResult<CaseRow> {
     let case = store::get(tx, id)
         .await?
         .ok_or(AppError::NotFound("case"))?;
     policy::view_case(actor, &case).map_err(|_| AppError::NotFound("case"))?;
+    Ok(case)
+}
+
+/// A case the actor may change (and so see).
+pub(super) async fn held_case(tx: &mut Tx, actor: &Actor, id: CaseId) -> AppResult<CaseRow> {
+    let case = visible_case(tx, actor, id).await?;
     policy::change_case(actor, &case)?;
     Ok(case)
 }
@@ -319,7 +325,7 @@ pub async fn share(
     input: ShareInput,
 ) -> AppResult<Vec<Share>> {
     let mut tx = app.db.write().await?;
-    let case = case_to_change(&mut tx, actor, id).await?;
+    let case = held_case(&mut tx, actor, id).await?;
     let reason = required_text(&input.reason, 300).map_err(|e| Invalid::one("reason", e))?;
     let username = input.username.trim().to_lowercase();
     let user = user_store::by_username(&mut tx, &username)
@@ -357,7 +363,7 @@ pub async fn share(
 pub async fn unshare(app: &App, actor: &Actor, id: CaseId, username: &str) -> AppResult<()> {
     let username = username.trim().to_lowercase();
     let mut tx = app.db.write().await?;
-    case_to_change(&mut tx, actor, id).await?;
+    held_case(&mut tx, actor, id).await?;
     let user = user_store::by_username(&mut tx, &username)
         .await?
         .ok_or(AppError::NotFound("share"))?;

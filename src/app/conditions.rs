@@ -3,6 +3,7 @@
 //! them. Whoever may see a case sees its conditions; whoever holds it
 //! changes them. Every read and change is audited.
 
+use super::cases::{held_case, visible_case};
 use super::{audit, now, policy, stale, today, Actor, App, AppError, AppResult};
 use crate::domain::conditions::{
     behind_schedule, percent, ConditionKind, ConditionStatus, CourtAction, Quantity, StatusFacts,
@@ -10,7 +11,7 @@ use crate::domain::conditions::{
 };
 use crate::domain::ids::{CaseId, ConditionId, ProgramId, TemplateId};
 use crate::domain::validation::{optional_text, required_text, Errors};
-use crate::store::cases::{self as case_store, CaseRow};
+use crate::store::cases::CaseRow;
 use crate::store::conditions::{
     self as store, ConditionRow, NewCondition, NewProgress, ProgressRow, TemplateRow, Terms,
 };
@@ -173,14 +174,6 @@ fn summarize(conditions: &[ConditionView]) -> Summary {
     }
 }
 
-async fn visible_case(tx: &mut Tx, actor: &Actor, id: CaseId) -> AppResult<CaseRow> {
-    let case = case_store::get(tx, id)
-        .await?
-        .ok_or(AppError::NotFound("case"))?;
-    policy::view_case(actor, &case).map_err(|_| AppError::NotFound("case"))?;
-    Ok(case)
-}
-
 async fn list(tx: &mut Tx, app: &App, case: CaseId) -> AppResult<CaseConditions> {
     let today = today();
     let conditions: Vec<ConditionView> = store::of_case(tx, &app.keys, case)
@@ -224,8 +217,7 @@ pub async fn add(
     input: TermsInput,
 ) -> AppResult<ConditionView> {
     let mut tx = app.db.write().await?;
-    let row = visible_case(&mut tx, actor, case).await?;
-    policy::change_case(actor, &row)?;
+    let row = held_case(&mut tx, actor, case).await?;
     let mut errors = Errors::new();
     let terms = parse_terms(&input, &mut errors);
     let terms = errors.finish(|| terms)?;
@@ -257,8 +249,7 @@ pub async fn add(
 /// not have yet; their due dates count from the case's start.
 pub async fn apply_program(app: &App, actor: &Actor, case: CaseId) -> AppResult<CaseConditions> {
     let mut tx = app.db.write().await?;
-    let row = visible_case(&mut tx, actor, case).await?;
-    policy::change_case(actor, &row)?;
+    let row = held_case(&mut tx, actor, case).await?;
     let applied = store::applied_templates(&mut tx, case).await?;
     let start = start_of(&row);
     let fresh: Vec<(TemplateId, Terms)> = store::templates(&mut tx, row.program_id)

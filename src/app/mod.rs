@@ -15,6 +15,7 @@ pub mod people;
 pub mod policy;
 pub mod programs;
 pub mod supervision;
+pub mod testing;
 pub mod users;
 
 use crate::config::Settings;

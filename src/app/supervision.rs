@@ -2,6 +2,7 @@
 //! appointments (one-off or weekly) and their outcomes, and contacts.
 //! Whoever may see a case sees these; whoever holds it records them.
 
+use super::cases::{held_case, visible_case};
 use super::{audit, now, policy, stale, Actor, App, AppError, AppResult};
 use crate::domain::ids::{AppointmentId, CaseId, ContactId};
 use crate::domain::supervision::{
@@ -9,11 +10,9 @@ use crate::domain::supervision::{
     MonthContacts, Outcome, SupervisionLevel, MAX_WEEKS,
 };
 use crate::domain::validation::{optional_text, Errors, Invalid};
-use crate::store::cases::{self as case_store, CaseRow};
 use crate::store::supervision::{
     self as store, AppointmentRow, ContactRow, NewAppointment, NewContact, When,
 };
-use crate::store::Tx;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
@@ -30,20 +29,6 @@ pub struct Overview {
     pub upcoming: Vec<AppointmentRow>,
     pub recent: Vec<AppointmentRow>,
     pub contacts: Vec<ContactRow>,
-}
-
-async fn visible_case(tx: &mut Tx, actor: &Actor, id: CaseId) -> AppResult<CaseRow> {
-    let case = case_store::get(tx, id)
-        .await?
-        .ok_or(AppError::NotFound("case"))?;
-    policy::view_case(actor, &case).map_err(|_| AppError::NotFound("case"))?;
-    Ok(case)
-}
-
-async fn held_case(tx: &mut Tx, actor: &Actor, id: CaseId) -> AppResult<CaseRow> {
-    let case = visible_case(tx, actor, id).await?;
-    policy::change_case(actor, &case)?;
-    Ok(case)
 }
 
 /// The overview of a case's supervision; the read is audited.

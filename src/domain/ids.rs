@@ -44,7 +44,8 @@ id_types!(
     ConditionId,
     TemplateId,
     AppointmentId,
-    ContactId
+    ContactId,
+    DrugTestId
 );
 
 /// Applies `$m!` to every id type (used by the store to give each a column codec).
@@ -63,7 +64,8 @@ macro_rules! for_each_id_type {
             $crate::domain::ids::ConditionId,
             $crate::domain::ids::TemplateId,
             $crate::domain::ids::AppointmentId,
-            $crate::domain::ids::ContactId
+            $crate::domain::ids::ContactId,
+            $crate::domain::ids::DrugTestId
         );
     };
 }

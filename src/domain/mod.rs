@@ -9,5 +9,6 @@ pub mod mfa;
 pub mod people;
 pub mod programs;
 pub mod supervision;
+pub mod testing;
 pub mod users;
 pub mod validation;

@@ -86,4 +86,6 @@ label_columns!(
     crate::domain::supervision::Outcome,
     crate::domain::supervision::ContactKind,
     crate::domain::supervision::Collateral,
+    crate::domain::testing::Specimen,
+    crate::domain::testing::Collection,
 );

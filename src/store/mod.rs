@@ -13,6 +13,7 @@ pub mod programs;
 pub mod sealed;
 pub mod shares;
 pub mod supervision;
+pub mod testing;
 pub mod users;
 
 use anyhow::Context;

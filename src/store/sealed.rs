@@ -53,12 +53,20 @@ pub const CONTACT_NOTE: SealedColumn = SealedColumn {
     index: None,
 };
 
+/// A drug test's per-substance results (JSON).
+pub const TEST_RESULTS: SealedColumn = SealedColumn {
+    table: "drug_tests",
+    column: "results",
+    index: None,
+};
+
 pub const ALL: &[SealedColumn] = &[
     IDENTIFIER_VALUE,
     TOTP_SECRET,
     CONDITION_DETAILS,
     PROGRESS_NOTE,
     CONTACT_NOTE,
+    TEST_RESULTS,
 ];
 
 impl SealedColumn {

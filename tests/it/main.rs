@@ -19,6 +19,7 @@ mod people;
 mod process;
 mod sealing;
 mod supervision;
+mod testing;
 mod tls;
 mod tokens;
 mod validation;

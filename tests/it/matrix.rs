@@ -148,6 +148,29 @@ async fn every_route_answers_every_role_as_specified(backend: Backend) {
         )
         .await
         .json();
+    let sample = json!({"collected_at": "2026-01-05T09:00", "specimen": "urine", "outcome": "collected", "results": [{"substance": "THC", "result": "negative"}]});
+    let mine_test = t
+        .post(
+            &format!(
+                "/api/v1/cases/{}/drug-tests",
+                mine["case_id"].as_str().unwrap()
+            ),
+            &officer,
+            sample.clone(),
+        )
+        .await
+        .json();
+    let theirs_test = t
+        .post(
+            &format!(
+                "/api/v1/cases/{}/drug-tests",
+                theirs["case_id"].as_str().unwrap()
+            ),
+            &other,
+            sample,
+        )
+        .await
+        .json();
     let stale_person = json!({"version": 0, "person": {"first_name": "X", "last_name": "Y", "date_of_birth": "1990-01-01"}});
     let stale_case =
         json!({"version": 0, "case": {"referral_source": "Court", "referral_date": "2026-10-01"}});
@@ -460,6 +483,32 @@ async fn every_route_answers_every_role_as_specified(backend: Backend) {
                 .status
                 .as_u16(),
                 change(w, own, 422),
+            );
+            let test = if own { &mine_test } else { &theirs_test };
+            check(
+                format!("GET {whose} drug tests"),
+                t.get(&format!("{supervision}/drug-tests"), u)
+                    .await
+                    .status
+                    .as_u16(),
+                read(w, own),
+            );
+            check(
+                format!("POST {whose} drug test"),
+                t.post(&format!("{supervision}/drug-tests"), u, json!({"collected_at": "2026-01-05T09:00", "specimen": "urine", "outcome": "collected"}))
+                    .await
+                    .status
+                    .as_u16(),
+                change(w, own, 422),
+            );
+            check(
+                format!("PUT {whose} drug test results"),
+                t.api("PUT", &format!("/api/v1/drug-tests/{}/results", test["id"].as_str().unwrap()), u,
+                    Some(json!({"version": 0, "results": [{"substance": "THC", "result": "negative"}]})))
+                    .await
+                    .status
+                    .as_u16(),
+                change(w, own, 409),
             );
         }
         for (own, opened) in [(true, &mine), (false, &theirs)] {

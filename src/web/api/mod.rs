@@ -7,6 +7,7 @@ mod conditions;
 mod people;
 mod programs;
 mod supervision;
+mod testing;
 mod users;
 pub mod views;
 
@@ -31,6 +32,7 @@ use utoipa::OpenApi;
         conditions::of_case, conditions::add, conditions::apply_program, conditions::get, conditions::update,
         conditions::record_progress, conditions::mark_met, conditions::templates, conditions::set_templates,
         supervision::overview, supervision::set_level, supervision::schedule, supervision::record_outcome, supervision::log_contact,
+        testing::of_case, testing::record, testing::update_results,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
@@ -125,6 +127,14 @@ pub fn router() -> Router<App> {
             post(supervision::record_outcome),
         )
         .route("/cases/{id}/contacts", post(supervision::log_contact))
+        .route(
+            "/cases/{id}/drug-tests",
+            get(testing::of_case).post(testing::record),
+        )
+        .route(
+            "/drug-tests/{id}/results",
+            axum::routing::put(testing::update_results),
+        )
         .route(
             "/programs/{id}/conditions",
             get(conditions::templates).put(conditions::set_templates),

@@ -7,11 +7,13 @@ use crate::app::cases::{self, CaseRecord, CaseUpdate, ShareInput, TransitionInpu
 use crate::app::conditions::{self, CaseConditions, TermsInput};
 use crate::app::intake::CaseDetailsInput;
 use crate::app::supervision;
+use crate::app::testing::{self, CaseTests};
 use crate::app::users::{self, StaffMember};
 use crate::app::{Actor, App, AppError};
 use crate::domain::conditions::{ConditionKind, Unit};
 use crate::domain::ids::{CaseId, UserId};
 use crate::domain::lifecycle::{CaseStatus, ExitReason};
+use crate::domain::testing::{Collection, Specimen, SubstanceResult};
 use crate::domain::users::Role;
 use crate::store::cases::CaseFields;
 use crate::web::error::PageResult;
@@ -49,6 +51,15 @@ struct CasePage {
     /// The supervision forms (level, appointments, contacts), as submitted.
     supervising: FormState,
     supervision: SupervisionPanel,
+    /// The drug-test form, as submitted.
+    testing: FormState,
+    tests: CaseTests,
+    /// The local times of `tests`, in order.
+    test_times: Vec<String>,
+    specimens: &'static [Specimen],
+    collections: &'static [Collection],
+    test_results: &'static [SubstanceResult],
+    result_rows: usize,
     officers: Vec<StaffMember>,
 }
 
@@ -60,6 +71,7 @@ pub(super) enum Submitted {
     Share(FormState),
     Condition(FormState),
     Supervision(FormState),
+    Test(FormState),
 }
 
 /// The page's forms: the one submitted holds what was typed and its errors.
@@ -70,6 +82,7 @@ struct Forms {
     sharing: FormState,
     adding: FormState,
     supervising: FormState,
+    testing: FormState,
 }
 
 impl From<Submitted> for Forms {
@@ -82,6 +95,7 @@ impl From<Submitted> for Forms {
             Submitted::Share(f) => forms.sharing = f,
             Submitted::Condition(f) => forms.adding = f,
             Submitted::Supervision(f) => forms.supervising = f,
+            Submitted::Test(f) => forms.testing = f,
         }
         forms
     }
@@ -178,6 +192,18 @@ pub(super) async fn show(
     };
     let conditions = conditions::of_case(app, actor, id).await?;
     let supervision = SupervisionPanel::new(app, supervision::overview(app, actor, id).await?);
+    let tests = testing::of_case(app, actor, id).await?;
+    let zone = app.settings.zone();
+    let test_times = tests
+        .tests
+        .iter()
+        .map(|t| {
+            t.collected_at
+                .with_timezone(&zone)
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .collect();
     let forms = Forms::from(submitted);
     Ok(render_with(
         status,
@@ -194,6 +220,13 @@ pub(super) async fn show(
             units: Unit::all(),
             supervising: forms.supervising,
             supervision,
+            testing: forms.testing,
+            tests,
+            test_times,
+            specimens: Specimen::all(),
+            collections: Collection::all(),
+            test_results: SubstanceResult::all(),
+            result_rows: super::supervision::RESULT_ROWS,
             officers,
         },
     ))

@@ -193,6 +193,7 @@ pub fn router() -> Router<App> {
             post(supervision::record_outcome),
         )
         .route("/cases/{id}/contacts", post(supervision::log_contact))
+        .route("/cases/{id}/drug-tests", post(supervision::record_test))
         .route("/cases/{id}/shares/{username}/end", post(cases::unshare))
         .route("/intake", get(intake::form).post(intake::submit))
         .route("/programs", get(programs::list))

@@ -4,11 +4,13 @@
 use super::cases::{show, Submitted};
 use super::form::{Form, FormState};
 use crate::app::supervision::{self, AppointmentInput, ContactInput, OutcomeInput, Overview};
+use crate::app::testing::{self, DrugTestInput};
 use crate::app::{App, AppError};
 use crate::domain::ids::{AppointmentId, CaseId};
 use crate::domain::supervision::{
     parse_local, AppointmentKind, Collateral, ContactKind, Outcome, SupervisionLevel,
 };
+use crate::domain::testing::{Collection, Specimen, SubstanceLine, SubstanceResult};
 use crate::store::supervision::{AppointmentRow, ContactRow};
 use crate::web::error::PageResult;
 use crate::web::extract::{PagePath, PageUser};
@@ -189,5 +191,73 @@ pub async fn log_contact(
     match supervision::log_contact(&app, &user.actor, id, input).await {
         Ok(_) => Ok(back(id)),
         Err(e) => refused(&app, &user, id, Some(e), form).await,
+    }
+}
+
+/// Rows of the drug-test form's result table.
+pub const RESULT_ROWS: usize = 4;
+
+/// Reads the filled rows of the result table (`results[i].substance`, …).
+fn read_results(form: &mut FormState) -> Option<Vec<SubstanceLine>> {
+    let mut lines = Vec::new();
+    for i in 0..RESULT_ROWS {
+        let substance = form.v(&format!("results[{i}].substance")).trim().to_owned();
+        if substance.is_empty() {
+            continue;
+        }
+        let result = form.parse::<SubstanceResult>(&format!("results[{i}].result"), "a result")?;
+        lines.push(SubstanceLine {
+            substance,
+            result,
+            lab_confirmed: form.checked(&format!("results[{i}].lab_confirmed")),
+        });
+    }
+    Some(lines)
+}
+
+pub async fn record_test(
+    State(app): State<App>,
+    user: PageUser,
+    PagePath(id): PagePath<CaseId>,
+    Form(mut form): Form,
+) -> PageResult<Response> {
+    let specimen = form.parse::<Specimen>("specimen", "a specimen");
+    let outcome = form.parse::<Collection>("outcome", "a test outcome");
+    let collected_at = local_time(&mut form, "collected_at");
+    let results = read_results(&mut form);
+    let (Some(specimen), Some(outcome), Some(collected_at), Some(results), false) =
+        (specimen, outcome, collected_at, results, form.has_errors())
+    else {
+        return show(
+            &app,
+            &user.actor,
+            id,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Submitted::Test(form),
+        )
+        .await;
+    };
+    let input = DrugTestInput {
+        collected_at,
+        specimen,
+        panel: form.opt("panel"),
+        chain_of_custody: form.opt("chain_of_custody"),
+        outcome,
+        results,
+    };
+    match testing::record(&app, &user.actor, id, input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}#tests")).into_response()),
+        Err(AppError::Invalid(invalid)) => {
+            form.add_invalid(invalid);
+            show(
+                &app,
+                &user.actor,
+                id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Submitted::Test(form),
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
     }
 }

@@ -1,0 +1,19 @@
+-- Drug and alcohol tests. The per-substance results are sealed (they are
+-- health information); `adverse` (any result other than negative, or a
+-- refusal or no-show) stays readable so a case can show it at once and
+-- alerts can find it.
+CREATE TABLE drug_tests (
+    id UUID PRIMARY KEY,
+    case_id UUID NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+    collected_at TIMESTAMPTZ NOT NULL,
+    specimen TEXT NOT NULL,
+    panel TEXT,
+    chain_of_custody TEXT,
+    outcome TEXT NOT NULL,
+    results TEXT NOT NULL,
+    adverse BOOLEAN NOT NULL,
+    recorded_by UUID NOT NULL REFERENCES users(id),
+    recorded_at TIMESTAMPTZ NOT NULL,
+    version BIGINT NOT NULL DEFAULT 1
+);
+CREATE INDEX drug_tests_case ON drug_tests(case_id, collected_at);
