@@ -145,6 +145,7 @@ pub async fn schedule(
             duration_minutes: duration,
             location: location.as_deref(),
             created_by: actor.id,
+            outcome: None,
         })
         .collect();
     store::insert_appointments(&mut tx, &rows, at).await?;

@@ -3,6 +3,7 @@
 //! two demo databases of the same size hold the same people.
 
 mod names;
+mod supervision;
 
 use crate::app::auth::{hash_password, Secret};
 use crate::app::{now, App};
@@ -15,6 +16,7 @@ use crate::domain::programs::{
 use crate::domain::users::Role;
 use crate::keyring::KeyRing;
 use crate::store::cases::{self as case_store, CaseFields, NewCase, StatusChange};
+use crate::store::conditions::TemplateRow;
 use crate::store::people::{self as people_store, NewPerson, PersonFields};
 use crate::store::programs::{self as program_store, ProgramFields};
 use crate::store::users::{self as user_store, NewUser};
@@ -289,7 +291,15 @@ async fn generate(app: &App, participants: usize) -> anyhow::Result<()> {
     let mut tx = app.db.write().await?;
     let staff = insert_staff(&mut tx, &app.keys, &hash, at).await?;
     let programs = insert_programs(&mut tx, at).await?;
+    let kinds: Vec<(ProgramId, ProgramKind)> =
+        programs.iter().map(|(id, p)| (*id, p.kind)).collect();
+    let templates = supervision::insert_templates(&mut tx, &kinds).await?;
     tx.commit().await?;
+    let standard: Vec<(ProgramId, &[TemplateRow])> = programs
+        .iter()
+        .zip(&templates)
+        .map(|((id, _), t)| (*id, t.as_slice()))
+        .collect();
 
     let officers: Vec<UserId> = STAFF
         .iter()
@@ -306,6 +316,7 @@ async fn generate(app: &App, participants: usize) -> anyhow::Result<()> {
         for i in done..done + n {
             batch.add_participant(&mut rng, i, &programs, &officers, today);
         }
+        batch.supervise(&mut rng, &standard, today, now());
         let mut tx = app.db.write().await?;
         batch.store(&mut tx, &app.keys, now()).await?;
         tx.commit().await?;
@@ -585,6 +596,7 @@ fn reason_for(status: CaseStatus) -> &'static str {
 struct Batch {
     people: Vec<(PersonId, PersonFields, Vec<Identifier>, Vec<PersonName>)>,
     cases: Vec<SeedCase>,
+    supervision: supervision::History,
 }
 
 struct SeedCase {
@@ -603,6 +615,36 @@ struct SeedCase {
 }
 
 impl Batch {
+    /// Supervision history for the batch's cases under supervision.
+    fn supervise(
+        &mut self,
+        rng: &mut StdRng,
+        standard: &[(ProgramId, &[TemplateRow])],
+        today: NaiveDate,
+        now: DateTime<Utc>,
+    ) {
+        for c in &self.cases {
+            let under_way = matches!(c.status, CaseStatus::Active | CaseStatus::Suspended);
+            let (Some(started), Some(officer), true) =
+                (c.fields.start_date, c.fields.officer_id, under_way)
+            else {
+                continue;
+            };
+            let templates = standard
+                .iter()
+                .find(|(id, _)| *id == c.program_id)
+                .map_or(&[][..], |(_, t)| *t);
+            let case = supervision::Supervised {
+                id: c.id,
+                started,
+                officer,
+                templates,
+                drug_court: c.fields.court.as_deref() == Some("Drug Treatment Court"),
+            };
+            self.supervision.add(rng, &case, today, now);
+        }
+    }
+
     fn add_participant(
         &mut self,
         rng: &mut StdRng,
@@ -699,6 +741,7 @@ impl Batch {
             .collect();
         let rows: Vec<(CaseId, &StatusChange)> = changes.iter().map(|(id, ch)| (*id, ch)).collect();
         case_store::record_histories(tx, &rows).await?;
+        self.supervision.store(tx, keys, at).await?;
         Ok(())
     }
 }

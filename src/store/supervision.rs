@@ -67,6 +67,8 @@ pub struct NewAppointment<'a> {
     pub duration_minutes: i32,
     pub location: Option<&'a str>,
     pub created_by: UserId,
+    /// Set when loading history (the demo); new appointments have none.
+    pub outcome: Option<Outcome>,
 }
 
 const APPOINTMENT_INSERT: &[&str] = &[
@@ -79,6 +81,9 @@ const APPOINTMENT_INSERT: &[&str] = &[
     "location",
     "created_by",
     "created_at",
+    "outcome",
+    "outcome_by",
+    "outcome_at",
 ];
 
 pub async fn insert_appointments(
@@ -100,6 +105,9 @@ pub async fn insert_appointments(
                     .bind(a.location)
                     .bind(a.created_by)
                     .bind(now)
+                    .bind(a.outcome)
+                    .bind(a.outcome.map(|_| a.created_by))
+                    .bind(a.outcome.map(|_| a.starts_at))
             })
         )?;
     }

@@ -40,6 +40,32 @@ async fn the_demo_agency_has_cases_in_every_state(backend: Backend) {
     )
     .unwrap();
     assert_eq!(numbers, 300);
+    // Every case under supervision has a level, conditions and appointments;
+    // some are behind, some tests adverse, some visits missed.
+    let unsupervised: i64 = bridgeway::fetch!(&mut tx, fetch_one, sqlx::query_scalar(
+        "SELECT COUNT(*) FROM cases c WHERE c.status IN ('active', 'suspended') AND (c.supervision_level IS NULL \
+         OR NOT EXISTS (SELECT 1 FROM conditions k WHERE k.case_id = c.id) \
+         OR NOT EXISTS (SELECT 1 FROM appointments a WHERE a.case_id = c.id))")).unwrap();
+    assert_eq!(unsupervised, 0);
+    for (what, sql) in [
+        ("progress", "SELECT COUNT(*) FROM condition_progress"),
+        (
+            "missed visits",
+            "SELECT COUNT(*) FROM appointments WHERE outcome = 'missed'",
+        ),
+        (
+            "upcoming visits",
+            "SELECT COUNT(*) FROM appointments WHERE outcome IS NULL",
+        ),
+        ("contacts", "SELECT COUNT(*) FROM contacts"),
+        (
+            "adverse tests",
+            "SELECT COUNT(*) FROM drug_tests WHERE adverse",
+        ),
+    ] {
+        let n: i64 = bridgeway::fetch!(&mut tx, fetch_one, sqlx::query_scalar(sql)).unwrap();
+        assert!(n > 0, "the demo has {what}");
+    }
     drop(tx);
     let again = bridgeway::demo::ensure(&t.app, 300).await.expect("reuse");
     assert_eq!(again, logins);

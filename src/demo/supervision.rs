@@ -1,0 +1,428 @@
+//! The demo agency's supervision: each program's standard conditions, and
+//! for every case under supervision a level, conditions with progress (some
+//! behind), appointments (some missed, some today), contacts and drug tests.
+
+use crate::domain::conditions::{ConditionKind, Quantity, Unit, Verification};
+use crate::domain::ids::{
+    AppointmentId, CaseId, ConditionId, ContactId, DrugTestId, TemplateId, UserId,
+};
+use crate::domain::programs::ProgramKind;
+use crate::domain::supervision::{
+    AppointmentKind, Collateral, ContactKind, Outcome, SupervisionLevel,
+};
+use crate::domain::testing::{adverse, Collection, Specimen, SubstanceLine, SubstanceResult};
+use crate::exec;
+use crate::keyring::KeyRing;
+use crate::store::conditions::{
+    self as condition_store, NewCondition, NewProgress, TemplateRow, Terms,
+};
+use crate::store::supervision::{self as supervision_store, NewAppointment, NewContact};
+use crate::store::testing::{self as test_store, NewDrugTest};
+use crate::store::Tx;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use rand::Rng;
+
+/// A program's standard conditions: (kind, title, target, days to complete).
+fn standard_conditions(
+    kind: ProgramKind,
+) -> Vec<(ConditionKind, &'static str, Option<i64>, Option<i32>)> {
+    use ConditionKind as K;
+    let mut list = vec![
+        (
+            K::Reporting,
+            "Report to your officer as scheduled",
+            None,
+            None,
+        ),
+        (
+            K::EmploymentSchool,
+            "Keep a job or stay in school",
+            None,
+            None,
+        ),
+    ];
+    match kind {
+        ProgramKind::Probation => list.extend([
+            (
+                K::CommunityService,
+                "Community service",
+                Some(80),
+                Some(300),
+            ),
+            (K::Fees, "Supervision fees", Some(600), Some(360)),
+            (K::Testing, "Random drug and alcohol testing", None, None),
+        ]),
+        ProgramKind::Pretrial => list.extend([
+            (K::Curfew, "Curfew 10 pm to 6 am", None, None),
+            (
+                K::NoContact,
+                "No contact with the complaining witness",
+                None,
+                None,
+            ),
+        ]),
+        ProgramKind::Diversion => list.extend([
+            (
+                K::Classes,
+                "Cognitive-behavioural programme",
+                Some(12),
+                Some(120),
+            ),
+            (
+                K::CommunityService,
+                "Community service",
+                Some(24),
+                Some(150),
+            ),
+            (K::Restitution, "Restitution", Some(350), Some(180)),
+        ]),
+    }
+    list
+}
+
+/// Inserts each program's standard conditions and returns them by program.
+pub async fn insert_templates(
+    tx: &mut Tx,
+    programs: &[(crate::domain::ids::ProgramId, ProgramKind)],
+) -> anyhow::Result<Vec<Vec<TemplateRow>>> {
+    let mut all = Vec::new();
+    for (program, kind) in programs {
+        let rows: Vec<TemplateRow> = standard_conditions(*kind)
+            .into_iter()
+            .map(|(kind, title, target, due_days)| TemplateRow {
+                id: TemplateId::new(),
+                kind,
+                title: title.into(),
+                target: target
+                    .zip(kind.usual_unit())
+                    .map(|(t, u)| (Quantity(t * 100), u)),
+                due_days,
+            })
+            .collect();
+        condition_store::replace_templates(tx, *program, &rows).await?;
+        all.push(rows);
+    }
+    Ok(all)
+}
+
+/// One case under supervision, as the demo generator sees it.
+pub struct Supervised<'a> {
+    pub id: CaseId,
+    pub started: NaiveDate,
+    pub officer: UserId,
+    pub templates: &'a [TemplateRow],
+    pub drug_court: bool,
+}
+
+const SUBSTANCES: &[&str] = &[
+    "THC",
+    "Cocaine",
+    "Methamphetamine",
+    "Opiates",
+    "Alcohol (EtG)",
+];
+
+/// A drug test to store (its results are owned here).
+struct TestSeed {
+    case: CaseId,
+    at: DateTime<Utc>,
+    collection: Collection,
+    results: Vec<SubstanceLine>,
+    by: UserId,
+}
+
+/// Everything generated for a batch of cases, inserted with few statements.
+#[derive(Default)]
+pub struct History {
+    levels: Vec<(CaseId, SupervisionLevel)>,
+    conditions: Vec<(ConditionId, CaseId, TemplateId, Terms, NaiveDate)>,
+    progress: Vec<NewProgress<'static>>,
+    appointments: Vec<NewAppointment<'static>>,
+    contacts: Vec<NewContact<'static>>,
+    tests: Vec<TestSeed>,
+}
+
+const NOTES: &[&str] = &[
+    "Reported on time; employment verified with pay stub.",
+    "Discussed housing search; referred to the county housing navigator.",
+    "Participant says the new shift schedule conflicts with class on Tuesdays.",
+    "Home visit: residence clean, lives with mother and two children.",
+    "Called in to reschedule; transport problems this week.",
+    "Employer confirms steady attendance.",
+];
+
+fn appointment(
+    case: CaseId,
+    kind: AppointmentKind,
+    starts_at: DateTime<Utc>,
+    outcome: Option<Outcome>,
+    by: UserId,
+) -> NewAppointment<'static> {
+    NewAppointment {
+        id: AppointmentId::new(),
+        case_id: case,
+        series_id: None,
+        kind,
+        starts_at,
+        duration_minutes: 30,
+        location: Some("Main office"),
+        created_by: by,
+        outcome,
+    }
+}
+
+fn contact(
+    case: CaseId,
+    kind: ContactKind,
+    at: DateTime<Utc>,
+    collateral: Option<Collateral>,
+    note: Option<&'static str>,
+    by: UserId,
+) -> NewContact<'static> {
+    NewContact {
+        id: ContactId::new(),
+        case_id: case,
+        kind,
+        occurred_at: at,
+        place: None,
+        collateral,
+        collateral_name: None,
+        note,
+        recorded_by: by,
+    }
+}
+
+impl History {
+    pub fn add(
+        &mut self,
+        rng: &mut StdRng,
+        c: &Supervised<'_>,
+        today: NaiveDate,
+        now: DateTime<Utc>,
+    ) {
+        let level = *[
+            SupervisionLevel::High,
+            SupervisionLevel::Moderate,
+            SupervisionLevel::Moderate,
+            SupervisionLevel::Low,
+        ]
+        .choose(rng)
+        .expect("levels");
+        self.levels.push((c.id, level));
+        self.add_conditions(rng, c, today);
+        // Reporting: two past office visits, one upcoming (a few of them today).
+        for weeks_ago in [2, 1] {
+            let at = now - Duration::weeks(weeks_ago) + Duration::hours(rng.gen_range(-48..48));
+            let outcome = if rng.gen_bool(0.12) {
+                Outcome::Missed
+            } else {
+                Outcome::Attended
+            };
+            self.appointments.push(appointment(
+                c.id,
+                AppointmentKind::OfficeVisit,
+                at,
+                Some(outcome),
+                c.officer,
+            ));
+            if outcome == Outcome::Attended {
+                self.contacts.push(contact(
+                    c.id,
+                    ContactKind::Office,
+                    at,
+                    None,
+                    None,
+                    c.officer,
+                ));
+            }
+        }
+        let next = if rng.gen_bool(0.08) {
+            now + Duration::minutes(rng.gen_range(30..480))
+        } else {
+            now + Duration::hours(rng.gen_range(24..24 * 14))
+        };
+        let kind = if level == SupervisionLevel::High && rng.gen_bool(0.4) {
+            AppointmentKind::HomeVisit
+        } else {
+            AppointmentKind::OfficeVisit
+        };
+        self.appointments
+            .push(appointment(c.id, kind, next, None, c.officer));
+        if rng.gen_bool(0.5) {
+            let at = now - Duration::hours(rng.gen_range(2..24 * 10));
+            let collateral = rng.gen_bool(0.3).then(|| {
+                *[
+                    Collateral::Employer,
+                    Collateral::Family,
+                    Collateral::Provider,
+                ]
+                .choose(rng)
+                .expect("kinds")
+            });
+            let note = NOTES.choose(rng).copied();
+            self.contacts.push(contact(
+                c.id,
+                ContactKind::Phone,
+                at,
+                collateral,
+                note,
+                c.officer,
+            ));
+        }
+        if c.drug_court || rng.gen_bool(0.3) {
+            self.add_test(rng, c, now);
+        }
+    }
+
+    /// The program's conditions, with progress at the case's own pace (a
+    /// fifth fall behind).
+    fn add_conditions(&mut self, rng: &mut StdRng, c: &Supervised<'_>, today: NaiveDate) {
+        let elapsed = (today - c.started).num_days().max(0);
+        for t in c.templates {
+            let id = ConditionId::new();
+            let due = t.due_days.map(|d| c.started + Duration::days(i64::from(d)));
+            let terms = Terms {
+                kind: t.kind,
+                title: t.title.clone(),
+                details: None,
+                target: t.target,
+                due_date: due,
+            };
+            self.conditions.push((id, c.id, t.id, terms, c.started));
+            let Some((target, unit)) = t.target else {
+                continue;
+            };
+            let span = i64::from(t.due_days.unwrap_or(365)).max(1);
+            let pace = if rng.gen_bool(0.2) {
+                rng.gen_range(0.1..0.5)
+            } else {
+                rng.gen_range(0.8..1.2)
+            };
+            let due_share = (elapsed as f64 / span as f64).min(1.0);
+            let mut remaining = (target.0 as f64 * due_share * pace) as i64;
+            let step = match unit {
+                Unit::Hours => 400,
+                Unit::Sessions => 100,
+                Unit::Dollars => 5000,
+            };
+            let mut day = c.started;
+            while remaining > 0 && day < today {
+                let amount = remaining.min(step);
+                day = (day + Duration::days(rng.gen_range(7..21))).min(today);
+                let how = *[
+                    Verification::Provider,
+                    Verification::Staff,
+                    Verification::Document,
+                    Verification::SelfReported,
+                ]
+                .choose(rng)
+                .expect("verifications");
+                self.progress.push(NewProgress {
+                    condition: id,
+                    occurred_on: day,
+                    amount: Some(Quantity(amount)),
+                    verification: how,
+                    note: None,
+                    recorded_by: c.officer,
+                });
+                remaining -= amount;
+            }
+        }
+    }
+
+    /// A recent test: mostly negative, some positive, a few no-shows.
+    fn add_test(&mut self, rng: &mut StdRng, c: &Supervised<'_>, now: DateTime<Utc>) {
+        let at = now - Duration::hours(rng.gen_range(12..24 * 20));
+        let roll: f64 = rng.gen();
+        let (collection, results) = if roll < 0.05 {
+            (Collection::NoShow, Vec::new())
+        } else {
+            let positive = roll > 0.88;
+            let lines = SUBSTANCES
+                .iter()
+                .enumerate()
+                .map(|(i, s)| SubstanceLine {
+                    substance: (*s).into(),
+                    result: if positive && i == 0 {
+                        SubstanceResult::Positive
+                    } else {
+                        SubstanceResult::Negative
+                    },
+                    lab_confirmed: false,
+                })
+                .collect();
+            (Collection::Collected, lines)
+        };
+        self.tests.push(TestSeed {
+            case: c.id,
+            at,
+            collection,
+            results,
+            by: c.officer,
+        });
+    }
+
+    pub async fn store(
+        &self,
+        tx: &mut Tx,
+        keys: &KeyRing,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<()> {
+        for level in SupervisionLevel::all() {
+            let ids: Vec<CaseId> = self
+                .levels
+                .iter()
+                .filter(|(_, l)| l == level)
+                .map(|(id, _)| *id)
+                .collect();
+            for chunk in ids.chunks(900) {
+                let marks: Vec<String> = (2..chunk.len() + 2).map(|n| format!("${n}")).collect();
+                let sql = format!(
+                    "UPDATE cases SET supervision_level = $1 WHERE id IN ({})",
+                    marks.join(", ")
+                );
+                exec!(
+                    tx,
+                    chunk
+                        .iter()
+                        .fold(sqlx::query(&sql).bind(*level), |q, id| q.bind(*id))
+                )?;
+            }
+        }
+        let conditions: Vec<NewCondition> = self
+            .conditions
+            .iter()
+            .map(|(id, case, template, terms, start)| NewCondition {
+                id: *id,
+                case_id: *case,
+                template_id: Some(*template),
+                terms,
+                start_date: *start,
+            })
+            .collect();
+        condition_store::insert_many(tx, keys, &conditions, now).await?;
+        condition_store::insert_progress(tx, keys, &self.progress, now).await?;
+        supervision_store::insert_appointments(tx, &self.appointments, now).await?;
+        supervision_store::insert_contacts(tx, keys, &self.contacts, now).await?;
+        let tests: Vec<NewDrugTest> = self
+            .tests
+            .iter()
+            .map(|t| NewDrugTest {
+                id: DrugTestId::new(),
+                case_id: t.case,
+                collected_at: t.at,
+                specimen: Specimen::Urine,
+                panel: Some("5-panel"),
+                chain_of_custody: None,
+                outcome: t.collection,
+                results: &t.results,
+                adverse: adverse(t.collection, &t.results),
+                recorded_by: t.by,
+            })
+            .collect();
+        test_store::insert_many(tx, keys, &tests, now).await?;
+        Ok(())
+    }
+}
