@@ -68,6 +68,9 @@ enum Command {
     /// Manage the keys that seal identifiers and authenticator secrets.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Raise the alerts the rules find now (a running server also sweeps
+    /// every `alerts.sweep_minutes`).
+    SweepAlerts(DbArgs),
 }
 
 #[derive(Subcommand)]
@@ -350,6 +353,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Audit(command) => audit(config, command).await,
         Command::Keys(command) => keys(config, command).await,
+        Command::SweepAlerts(db) => {
+            let s = settings(config, &db, None, "sqlite://bridgeway.db")?;
+            let raised = crate::app::alerts::sweep(&open(&s).await?)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("raised {raised} alerts");
+            Ok(())
+        }
         Command::Admin(AdminCommand::CreateToken {
             db,
             username,

@@ -87,7 +87,34 @@ pub struct Settings {
     pub timezone: String,
     /// Contacts a month each supervision level asks for.
     pub contact_standards: ContactStandards,
+    /// When the alert rules fire.
+    pub alerts: AlertSettings,
     pub demographics: Demographics,
+}
+
+/// Thresholds of the alert rules.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct AlertSettings {
+    /// An active case with no contact with the participant for this many days.
+    pub no_contact_days: i64,
+    /// A case whose expected end is this many days away.
+    pub case_ending_days: i64,
+    /// A measurable condition due within this many days and not yet met.
+    pub due_soon_days: i64,
+    /// How often a running server sweeps for new alerts.
+    pub sweep_minutes: u64,
+}
+
+impl Default for AlertSettings {
+    fn default() -> Self {
+        Self {
+            no_contact_days: 30,
+            case_ending_days: 30,
+            due_soon_days: 14,
+            sweep_minutes: 15,
+        }
+    }
 }
 
 /// The agency's contact standard per supervision level.
@@ -143,6 +170,7 @@ impl Default for Settings {
             audit_checkpoint_minutes: 60,
             timezone: "America/Chicago".into(),
             contact_standards: ContactStandards::default(),
+            alerts: AlertSettings::default(),
             demographics: Demographics::default(),
         }
     }
@@ -199,6 +227,17 @@ impl Settings {
         anyhow::ensure!(
             (1..=1440).contains(&self.audit_checkpoint_minutes),
             "audit_checkpoint_minutes must be 1 to 1440"
+        );
+        let a = &self.alerts;
+        anyhow::ensure!(
+            [a.no_contact_days, a.case_ending_days, a.due_soon_days]
+                .iter()
+                .all(|d| (1..=365).contains(d)),
+            "the [alerts] day counts must be 1 to 365"
+        );
+        anyhow::ensure!(
+            (1..=1440).contains(&a.sweep_minutes),
+            "alerts.sweep_minutes must be 1 to 1440"
         );
         anyhow::ensure!(
             self.timezone.parse::<Tz>().is_ok(),

@@ -26,6 +26,7 @@ pub async fn serve(app: App, bind: &str) -> anyhow::Result<()> {
     if let Some(file) = app.settings.audit_checkpoint_file.clone() {
         tokio::spawn(write_checkpoints(app.clone(), file));
     }
+    tokio::spawn(sweep_alerts(app.clone()));
     let scheme = if tls.is_some() { "https" } else { "http" };
     tracing::info!(%addr, scheme, "Bridgeway is listening");
     let db = app.db.clone();
@@ -72,6 +73,21 @@ async fn write_checkpoints(app: App, file: std::path::PathBuf) {
             Err(e) => {
                 tracing::error!(error = %e, file = %file.display(), "audit checkpoint failed")
             }
+        }
+    }
+}
+
+/// Sweeps for new alerts every `alerts.sweep_minutes`. With several servers
+/// each sweeps; raising is idempotent, so nothing is raised twice.
+async fn sweep_alerts(app: App) {
+    let every = Duration::from_secs(app.settings.alerts.sweep_minutes * 60);
+    let mut ticks = tokio::time::interval(every);
+    loop {
+        ticks.tick().await;
+        match crate::app::alerts::sweep(&app).await {
+            Ok(0) => {}
+            Ok(raised) => tracing::info!(raised, "alert sweep"),
+            Err(e) => tracing::error!(error = %e, "alert sweep failed"),
         }
     }
 }

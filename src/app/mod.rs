@@ -1,6 +1,7 @@
 //! Application services: each use case authorizes, loads, applies the domain
 //! rule, stores and audits in one transaction. Pages and the API both call these.
 
+pub mod alerts;
 pub mod audit;
 pub mod audit_integrity;
 pub mod audit_trail;

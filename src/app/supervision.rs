@@ -231,6 +231,7 @@ pub async fn record_outcome(
         };
         store::insert_contacts(&mut tx, &app.keys, &[contact], at).await?;
     }
+    super::alerts::raise_for_case(&mut tx, app, appointment.case_id).await?;
     audit::record(
         &mut tx,
         actor,

@@ -104,6 +104,7 @@ pub async fn record(
         recorded_by: actor.id,
     };
     store::insert_many(&mut tx, &app.keys, &[test], at).await?;
+    super::alerts::raise_for_case(&mut tx, app, case).await?;
     audit::record(
         &mut tx,
         actor,
@@ -151,6 +152,7 @@ pub async fn update_results(
     {
         return Err(stale("drug test"));
     }
+    super::alerts::raise_for_case(&mut tx, app, test.case_id).await?;
     audit::record(
         &mut tx,
         actor,

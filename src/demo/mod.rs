@@ -350,6 +350,9 @@ async fn generate(app: &App, participants: usize) -> anyhow::Result<()> {
     )
     .await?;
     tx.commit().await?;
+    crate::app::alerts::sweep(app)
+        .await
+        .map_err(|e| anyhow::anyhow!("raising the demo's alerts: {e}"))?;
     eprintln!(
         "\nGenerated {participants} participants in {:.1} s.",
         started.elapsed().as_secs_f64()

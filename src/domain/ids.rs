@@ -45,7 +45,8 @@ id_types!(
     TemplateId,
     AppointmentId,
     ContactId,
-    DrugTestId
+    DrugTestId,
+    AlertId
 );
 
 /// Applies `$m!` to every id type (used by the store to give each a column codec).
@@ -65,7 +66,8 @@ macro_rules! for_each_id_type {
             $crate::domain::ids::TemplateId,
             $crate::domain::ids::AppointmentId,
             $crate::domain::ids::ContactId,
-            $crate::domain::ids::DrugTestId
+            $crate::domain::ids::DrugTestId,
+            $crate::domain::ids::AlertId
         );
     };
 }

@@ -1,5 +1,6 @@
 //! Domain rules: plain Rust, no I/O, exhaustively unit-tested.
 
+pub mod alerts;
 pub mod audit;
 pub mod conditions;
 pub mod ids;

@@ -383,14 +383,22 @@ pub struct ListRequest<'a> {
 
 const OPEN_STATUSES: &str = "('referred', 'screening', 'enrolled', 'active', 'suspended')";
 
+impl Scope {
+    /// The scope as a condition on cases aliased `c`, with the user (bound
+    /// as `$1`) and court (`$2`) it names.
+    pub fn sql(&self) -> (&'static str, Option<UserId>, Option<String>) {
+        match self {
+            Self::Officer(u) => ("(c.officer_id = $1 OR c.id IN (SELECT case_id FROM case_shares WHERE user_id = $1))", Some(*u), None),
+            Self::Team(u) => ("(c.officer_id IS NULL OR c.officer_id = $1 OR c.officer_id IN (SELECT id FROM users WHERE supervisor_id = $1) \
+                OR c.id IN (SELECT case_id FROM case_shares WHERE user_id = $1))", Some(*u), None),
+            Self::Court(name) => ("c.court = $2", None, Some(name.clone())),
+            Self::Nothing => ("FALSE", None, None),
+        }
+    }
+}
+
 pub async fn list(tx: &mut Tx, r: ListRequest<'_>) -> Result<(Vec<CaseRow>, i64), sqlx::Error> {
-    let (scope_sql, scope_user, scope_court) = match r.scope {
-        Scope::Officer(u) => ("(c.officer_id = $1 OR c.id IN (SELECT case_id FROM case_shares WHERE user_id = $1))", Some(*u), None),
-        Scope::Team(u) => ("(c.officer_id IS NULL OR c.officer_id = $1 OR c.officer_id IN (SELECT id FROM users WHERE supervisor_id = $1) \
-            OR c.id IN (SELECT case_id FROM case_shares WHERE user_id = $1))", Some(*u), None),
-        Scope::Court(name) => ("c.court = $2", None, Some(name.clone())),
-        Scope::Nothing => ("FALSE", None, None),
-    };
+    let (scope_sql, scope_user, scope_court) = r.scope.sql();
     let open = if r.filter.open_only {
         format!("c.status IN {OPEN_STATUSES}")
     } else {

@@ -88,4 +88,6 @@ label_columns!(
     crate::domain::supervision::Collateral,
     crate::domain::testing::Specimen,
     crate::domain::testing::Collection,
+    crate::domain::alerts::Rule,
+    crate::domain::alerts::Severity,
 );

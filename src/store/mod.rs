@@ -4,6 +4,7 @@
 //! through [`Tx`]; the few places where the dialects differ ask
 //! [`Tx::dialect`]. Every use case runs in one transaction.
 
+pub mod alerts;
 pub mod audit;
 pub mod cases;
 mod codec;

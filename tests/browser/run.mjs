@@ -56,7 +56,7 @@ function expect(cond, message) {
   if (!cond) throw new Error(message);
 }
 
-async function signIn(page, url, username, home = '/caseload') {
+async function signIn(page, url, username, home = '/work') {
   await page.goto(`${url}/login`);
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password').fill(PASSWORD);
@@ -95,6 +95,8 @@ const tests = [
   }],
   ['an officer takes in a referral and finds the participant in the caseload', async ({ page, url }) => {
     await signIn(page, url, 'officer');
+    await expectAccessible(page, 'the work queue');
+    await page.getByRole('link', { name: 'Caseload' }).click();
     await expectAccessible(page, 'the caseload');
     await page.getByRole('link', { name: 'Intake' }).click();
     await expectAccessible(page, 'the intake form');
@@ -171,6 +173,7 @@ const tests = [
     const phone = await browser.newContext({ viewport: { width: 375, height: 740 }, bypassCSP: true });
     const page = await phone.newPage();
     await signIn(page, url, 'tobrien');
+    await page.goto(`${url}/caseload`);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     await page.screenshot({ path: join(artifacts, 'caseload-phone.png'), fullPage: false });
     await phone.close();

@@ -349,6 +349,11 @@ async fn every_route_answers_every_role_as_specified(backend: Backend) {
             only(&[Who::Admin], w, 200),
         );
         check(
+            "GET /work-queue".into(),
+            t.get("/api/v1/work-queue", u).await.status.as_u16(),
+            200,
+        );
+        check(
             "GET /me/sessions".into(),
             t.get("/api/v1/me/sessions", u).await.status.as_u16(),
             200,

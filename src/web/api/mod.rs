@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, described by an OpenAPI 3.1 document
 //! generated from these handlers.
 
+mod alerts;
 mod audit;
 mod cases;
 mod conditions;
@@ -33,6 +34,7 @@ use utoipa::OpenApi;
         conditions::record_progress, conditions::mark_met, conditions::templates, conditions::set_templates,
         supervision::overview, supervision::set_level, supervision::schedule, supervision::record_outcome, supervision::log_contact,
         testing::of_case, testing::record, testing::update_results,
+        alerts::work_queue, alerts::acknowledge, alerts::resolve,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
@@ -127,6 +129,9 @@ pub fn router() -> Router<App> {
             post(supervision::record_outcome),
         )
         .route("/cases/{id}/contacts", post(supervision::log_contact))
+        .route("/work-queue", get(alerts::work_queue))
+        .route("/alerts/{id}/acknowledge", post(alerts::acknowledge))
+        .route("/alerts/{id}/resolve", post(alerts::resolve))
         .route(
             "/cases/{id}/drug-tests",
             get(testing::of_case).post(testing::record),

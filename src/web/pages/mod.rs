@@ -14,6 +14,7 @@ mod programs;
 mod session;
 mod staff;
 mod supervision;
+mod work;
 
 use crate::app::{Actor, App};
 use crate::domain::users::Role;
@@ -128,13 +129,15 @@ async fn stylesheet() -> Response {
         .into_response()
 }
 
-/// Each role's home: the audit trail for auditors, the access review for
-/// administrators, the caseload for everyone else.
+/// Each role's home: the work queue for officers and supervisors, the audit
+/// trail for auditors, the access review for administrators, the caseload
+/// for everyone else.
 async fn home(user: crate::web::extract::PageUser) -> Redirect {
     match user.actor.role {
+        Role::Officer | Role::Supervisor => Redirect::to("/work"),
         Role::Auditor => Redirect::to("/audit"),
         Role::Admin => Redirect::to("/admin/access-review"),
-        _ => Redirect::to("/caseload"),
+        Role::Court | Role::Provider => Redirect::to("/caseload"),
     }
 }
 
@@ -194,6 +197,9 @@ pub fn router() -> Router<App> {
         )
         .route("/cases/{id}/contacts", post(supervision::log_contact))
         .route("/cases/{id}/drug-tests", post(supervision::record_test))
+        .route("/work", get(work::page))
+        .route("/alerts/{id}/acknowledge", post(work::acknowledge))
+        .route("/alerts/{id}/resolve", post(work::resolve))
         .route("/cases/{id}/shares/{username}/end", post(cases::unshare))
         .route("/intake", get(intake::form).post(intake::submit))
         .route("/programs", get(programs::list))

@@ -1,0 +1,218 @@
+//! Alerts: raised by events as they are recorded and by the sweep, never
+//! twice for the same situation, acknowledged and resolved with a note; the
+//! work queue orders them and shows the day's appointments.
+
+use crate::helpers::{Backend, TestApp};
+use crate::on_both_databases;
+use axum::http::StatusCode;
+use bridgeway::app::alerts::sweep;
+use bridgeway::domain::users::Role;
+use bridgeway::exec;
+use chrono::{Duration, Utc};
+use serde_json::{json, Value};
+
+fn local(minutes: i64) -> String {
+    (Utc::now() + Duration::minutes(minutes))
+        .with_timezone(&chrono_tz::America::Chicago)
+        .format("%Y-%m-%dT%H:%M")
+        .to_string()
+}
+
+fn rules(queue: &Value) -> Vec<String> {
+    queue["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["rule"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn rules_raise_alerts_once_and_the_queue_orders_them(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let admin = t.user("admin", Role::Admin, None, None).await;
+    let sup = t.user("sup", Role::Supervisor, None, None).await;
+    let officer = t.user("officer", Role::Officer, Some(sup.id), None).await;
+    let other = t.user("other", Role::Officer, None, None).await;
+    let program = t.program(&admin, "Pretrial", json!({})).await;
+    let opened = t
+        .post(
+            "/api/v1/intake",
+            &officer,
+            crate::helpers::referral(program, "Ann", "Lee", "1990-04-01", Some(officer.id)),
+        )
+        .await
+        .json();
+    let case_id = opened["case_id"].as_str().unwrap().to_owned();
+    let case = format!("/api/v1/cases/{case_id}");
+    for to in ["enrolled", "active"] {
+        let version = t.get(&case, &officer).await.json()["version"].clone();
+        let moved = t
+            .post(
+                &format!("{case}/transitions"),
+                &officer,
+                json!({"version": version, "to": to, "reason": "test"}),
+            )
+            .await;
+        assert_eq!(moved.status, StatusCode::OK, "{}", moved.text());
+    }
+
+    // A missed appointment raises an alert at once.
+    let visit = t
+        .post(
+            &format!("{case}/appointments"),
+            &officer,
+            json!({"kind": "home_visit", "starts_at": local(-1)}),
+        )
+        .await
+        .json();
+    t.post(
+        &format!(
+            "/api/v1/appointments/{}/outcome",
+            visit[0]["id"].as_str().unwrap()
+        ),
+        &officer,
+        json!({"version": 1, "outcome": "missed"}),
+    )
+    .await;
+    let queue = t.get("/api/v1/work-queue", &officer).await.json();
+    assert_eq!(rules(&queue), ["appointment_missed"], "{queue}");
+    assert_eq!(queue["alerts"][0]["severity"], "high");
+    assert_eq!(
+        queue["today"][0]["kind"], "home_visit",
+        "today's appointments: {queue}"
+    );
+
+    // An adverse test, an overdue condition, a court date tomorrow, a
+    // silence of more than 30 days and an end date near.
+    t.post(
+        &format!("{case}/drug-tests"),
+        &officer,
+        json!({"collected_at": local(-5), "specimen": "urine", "outcome": "refused"}),
+    )
+    .await;
+    let yesterday = bridgeway::app::today() - Duration::days(1);
+    t.post(
+        &format!("{case}/conditions"),
+        &officer,
+        json!({"kind": "community_service", "title": "Hours", "target": 20, "due_date": yesterday}),
+    )
+    .await;
+    let tomorrow = (Utc::now() + Duration::days(1))
+        .with_timezone(&chrono_tz::America::Chicago)
+        .format("%Y-%m-%dT10:00")
+        .to_string();
+    t.post(
+        &format!("{case}/appointments"),
+        &officer,
+        json!({"kind": "court_date", "starts_at": tomorrow, "location": "Dept. 3"}),
+    )
+    .await;
+    let mut tx = t.app.db.write().await.unwrap();
+    let id: bridgeway::domain::ids::CaseId = case_id.parse().unwrap();
+    exec!(
+        &mut tx,
+        sqlx::query("UPDATE cases SET start_date = $1, expected_end_date = $2 WHERE id = $3")
+            .bind(bridgeway::app::today() - Duration::days(60))
+            .bind(bridgeway::app::today() + Duration::days(10))
+            .bind(id)
+    )
+    .unwrap();
+    tx.commit().await.unwrap();
+    let raised = sweep(&t.app).await.unwrap();
+    assert_eq!(raised, 4, "overdue, no contact, ending, court tomorrow");
+    assert_eq!(
+        sweep(&t.app).await.unwrap(),
+        0,
+        "a second sweep raises nothing new"
+    );
+    let queue = t.get("/api/v1/work-queue", &officer).await.json();
+    let mut high: Vec<String> = rules(&queue)[..3].to_vec();
+    high.sort();
+    assert_eq!(
+        high,
+        ["appointment_missed", "court_tomorrow", "test_adverse"],
+        "{queue}"
+    );
+    let mut medium: Vec<String> = rules(&queue)[3..5].to_vec();
+    medium.sort();
+    assert_eq!(medium, ["condition_overdue", "no_contact"]);
+    assert_eq!(rules(&queue)[5], "case_ending", "low last");
+
+    // Acknowledged, then resolved with a note; resolved alerts stay resolved.
+    let first = queue["alerts"][0]["id"].as_str().unwrap().to_owned();
+    let ack = t
+        .post(
+            &format!("/api/v1/alerts/{first}/acknowledge"),
+            &officer,
+            json!({}),
+        )
+        .await;
+    assert_eq!(ack.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        t.post(
+            &format!("/api/v1/alerts/{first}/acknowledge"),
+            &other,
+            json!({})
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    let empty = t
+        .post(
+            &format!("/api/v1/alerts/{first}/resolve"),
+            &officer,
+            json!({"note": " "}),
+        )
+        .await;
+    assert_eq!(empty.error_fields(), ["note"]);
+    let done = t
+        .post(
+            &format!("/api/v1/alerts/{first}/resolve"),
+            &officer,
+            json!({"note": "Called; rescheduled for Thursday"}),
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::NO_CONTENT);
+    let again = t
+        .post(
+            &format!("/api/v1/alerts/{first}/resolve"),
+            &officer,
+            json!({"note": "again"}),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert_eq!(sweep(&t.app).await.unwrap(), 0, "not raised again");
+    assert_eq!(
+        rules(&t.get("/api/v1/work-queue", &officer).await.json()).len(),
+        5
+    );
+
+    // The supervisor sees the team's queue and each officer's load; another officer sees none of it.
+    let team = t.get("/api/v1/work-queue", &sup).await.json();
+    assert_eq!(rules(&team).len(), 5);
+    let load = team["team"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["full_name"] == "officer (test)")
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        (load["open_cases"].as_i64(), load["open_alerts"].as_i64()),
+        (Some(1), Some(5))
+    );
+    assert!(rules(&t.get("/api/v1/work-queue", &other).await.json()).is_empty());
+    assert_eq!(t.audit_count("alert.resolve").await, 1);
+
+    // The officer's home is the queue.
+    let cookie = t.session("officer").await;
+    assert_eq!(t.page("/", &cookie).await.headers["location"], "/work");
+    let page = t.page("/work", &cookie).await.text();
+    assert!(
+        page.contains("Court date tomorrow") && page.contains("5 open"),
+        "{page}"
+    );
+}
+
+on_both_databases!(rules_raise_alerts_once_and_the_queue_orders_them);
