@@ -238,11 +238,7 @@ pub async fn add(
         None,
     )
     .await?;
-    let stored = store::get(&mut tx, &app.keys, id)
-        .await?
-        .ok_or(AppError::NotFound("condition"))?;
-    tx.commit().await?;
-    Ok(ConditionView::new(stored, today()))
+    reloaded(tx, app, id).await
 }
 
 /// Adds the conditions of the case's program templates that the case does
@@ -442,6 +438,11 @@ pub async fn update(
         reason,
     )
     .await?;
+    reloaded(tx, app, id).await
+}
+
+/// The condition as stored after a change, once the change is committed.
+async fn reloaded(mut tx: Tx, app: &App, id: ConditionId) -> AppResult<ConditionView> {
     let stored = store::get(&mut tx, &app.keys, id)
         .await?
         .ok_or(AppError::NotFound("condition"))?;
@@ -517,11 +518,7 @@ pub async fn record_progress(
         Some(input.verification.label()),
     )
     .await?;
-    let stored = store::get(&mut tx, &app.keys, id)
-        .await?
-        .ok_or(AppError::NotFound("condition"))?;
-    tx.commit().await?;
-    Ok(ConditionView::new(stored, today()))
+    reloaded(tx, app, id).await
 }
 
 /// Marking a condition without a measurable target as met (or not).
@@ -563,11 +560,7 @@ pub async fn mark_met(
         Some(reason),
     )
     .await?;
-    let stored = store::get(&mut tx, &app.keys, id)
-        .await?
-        .ok_or(AppError::NotFound("condition"))?;
-    tx.commit().await?;
-    Ok(ConditionView::new(stored, today()))
+    reloaded(tx, app, id).await
 }
 
 /// A program's standard condition, as given and shown.

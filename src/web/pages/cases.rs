@@ -9,7 +9,7 @@ use crate::app::intake::CaseDetailsInput;
 use crate::app::supervision;
 use crate::app::testing::{self, CaseTests};
 use crate::app::users::{self, StaffMember};
-use crate::app::{Actor, App, AppError};
+use crate::app::{Actor, App};
 use crate::domain::conditions::{ConditionKind, Unit};
 use crate::domain::ids::{CaseId, UserId};
 use crate::domain::lifecycle::{CaseStatus, ExitReason};
@@ -240,21 +240,6 @@ pub async fn page(
     show(&app, &user.actor, id, StatusCode::OK, Submitted::Nothing).await
 }
 
-/// What a failed submission shows: the form again, with its errors.
-fn refused(e: AppError, form: &mut FormState) -> Result<StatusCode, AppError> {
-    match e {
-        AppError::Invalid(invalid) => {
-            form.add_invalid(invalid);
-            Ok(StatusCode::UNPROCESSABLE_ENTITY)
-        }
-        AppError::Conflict(message) => {
-            form.add_error("version", message);
-            Ok(StatusCode::CONFLICT)
-        }
-        other => Err(other),
-    }
-}
-
 pub async fn change_status(
     State(app): State<App>,
     user: PageUser,
@@ -277,7 +262,7 @@ pub async fn change_status(
         };
         match cases::transition(&app, &user.actor, id, input).await {
             Ok(_) => return Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
-            Err(e) => status = refused(e, &mut form)?,
+            Err(e) => status = form.absorb(e)?,
         }
     }
     show(&app, &user.actor, id, status, Submitted::Status(form)).await
@@ -295,7 +280,7 @@ pub async fn change_details(
     if let (Some(version), Some(case), false) = (version, details, form.has_errors()) {
         match cases::update(&app, &user.actor, id, CaseUpdate { version, case }).await {
             Ok(_) => return Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
-            Err(e) => status = refused(e, &mut form)?,
+            Err(e) => status = form.absorb(e)?,
         }
     }
     show(&app, &user.actor, id, status, Submitted::Details(form)).await
@@ -313,7 +298,7 @@ pub async fn share(
     };
     let status = match cases::share(&app, &user.actor, id, input).await {
         Ok(_) => return Ok(Redirect::to(&format!("/cases/{id}#sharing")).into_response()),
-        Err(e) => refused(e, &mut form)?,
+        Err(e) => form.absorb(e)?,
     };
     show(&app, &user.actor, id, status, Submitted::Share(form)).await
 }
@@ -354,7 +339,7 @@ pub async fn add_condition(
     if let Some(terms) = read_terms(&mut form).filter(|_| !form.has_errors()) {
         match conditions::add(&app, &user.actor, id, terms).await {
             Ok(_) => return Ok(Redirect::to(&format!("/cases/{id}#conditions")).into_response()),
-            Err(e) => status = refused(e, &mut form)?,
+            Err(e) => status = form.absorb(e)?,
         }
     }
     show(&app, &user.actor, id, status, Submitted::Condition(form)).await

@@ -5,7 +5,7 @@ use super::cases::read_terms;
 use super::form::{Form, FormState};
 use super::{render_with, Nav, Show as _, When as _};
 use crate::app::conditions::{self, ConditionRecord, ConditionUpdate, MarkMet, ProgressInput};
-use crate::app::{App, AppError};
+use crate::app::App;
 use crate::domain::conditions::{ConditionKind, CourtAction, Unit, Verification};
 use crate::domain::ids::ConditionId;
 use crate::web::error::PageResult;
@@ -86,21 +86,6 @@ pub async fn page(
     show(&app, &user, id, StatusCode::OK, Submitted::Nothing).await
 }
 
-/// An invalid or stale submission is shown again with its errors.
-fn refused(e: AppError, form: &mut FormState) -> Result<StatusCode, AppError> {
-    match e {
-        AppError::Invalid(invalid) => {
-            form.add_invalid(invalid);
-            Ok(StatusCode::UNPROCESSABLE_ENTITY)
-        }
-        AppError::Conflict(message) => {
-            form.add_error("version", message);
-            Ok(StatusCode::CONFLICT)
-        }
-        other => Err(other),
-    }
-}
-
 fn back(id: ConditionId) -> Response {
     Redirect::to(&format!("/conditions/{id}")).into_response()
 }
@@ -126,7 +111,7 @@ pub async fn record_progress(
         };
         match conditions::record_progress(&app, &user.actor, id, input).await {
             Ok(_) => return Ok(back(id)),
-            Err(e) => status = refused(e, &mut form)?,
+            Err(e) => status = form.absorb(e)?,
         }
     }
     show(&app, &user, id, status, Submitted::Progress(form)).await
@@ -159,7 +144,7 @@ pub async fn update(
         };
         match conditions::update(&app, &user.actor, id, input).await {
             Ok(_) => return Ok(back(id)),
-            Err(e) => status = refused(e, &mut form)?,
+            Err(e) => status = form.absorb(e)?,
         }
     }
     show(&app, &user, id, status, Submitted::Terms(form)).await
@@ -180,7 +165,7 @@ pub async fn mark_met(
         };
         match conditions::mark_met(&app, &user.actor, id, input).await {
             Ok(_) => return Ok(back(id)),
-            Err(e) => status = refused(e, &mut form)?,
+            Err(e) => status = form.absorb(e)?,
         }
     }
     show(&app, &user, id, status, Submitted::Terms(form)).await

@@ -2,9 +2,11 @@
 //! each field. Input names match the field paths the services report
 //! (`person.first_name`, `charges[0].level`), so an error lands on its input.
 
+use crate::app::AppError;
 use crate::domain::validation::{FieldError, Invalid};
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
 use std::str::FromStr;
@@ -79,6 +81,23 @@ impl FormState {
 
     pub fn add_invalid(&mut self, invalid: Invalid) {
         self.errors.extend(invalid.0);
+    }
+
+    /// Takes a refusal a form can show (invalid input beside its fields, a
+    /// stale version at the top) and the status to show it with; any other
+    /// error is handed back.
+    pub fn absorb(&mut self, e: AppError) -> Result<StatusCode, AppError> {
+        match e {
+            AppError::Invalid(invalid) => {
+                self.add_invalid(invalid);
+                Ok(StatusCode::UNPROCESSABLE_ENTITY)
+            }
+            AppError::Conflict(message) => {
+                self.add_error("version", message);
+                Ok(StatusCode::CONFLICT)
+            }
+            other => Err(other),
+        }
     }
 
     /// A required value parsed with `FromStr`; records an error when missing or malformed.

@@ -78,15 +78,7 @@ async fn refused(
 ) -> PageResult<Response> {
     let status = match e {
         None => StatusCode::UNPROCESSABLE_ENTITY,
-        Some(AppError::Invalid(invalid)) => {
-            form.add_invalid(invalid);
-            StatusCode::UNPROCESSABLE_ENTITY
-        }
-        Some(AppError::Conflict(message)) => {
-            form.add_error("version", message);
-            StatusCode::CONFLICT
-        }
-        Some(other) => return Err(other.into()),
+        Some(e) => form.absorb(e)?,
     };
     show(app, &user.actor, case, status, Submitted::Supervision(form)).await
 }
@@ -247,17 +239,9 @@ pub async fn record_test(
     };
     match testing::record(&app, &user.actor, id, input).await {
         Ok(_) => Ok(Redirect::to(&format!("/cases/{id}#tests")).into_response()),
-        Err(AppError::Invalid(invalid)) => {
-            form.add_invalid(invalid);
-            show(
-                &app,
-                &user.actor,
-                id,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Submitted::Test(form),
-            )
-            .await
+        Err(e) => {
+            let status = form.absorb(e)?;
+            show(&app, &user.actor, id, status, Submitted::Test(form)).await
         }
-        Err(e) => Err(e.into()),
     }
 }
