@@ -17,6 +17,7 @@ pub mod policy;
 pub mod programs;
 pub mod supervision;
 pub mod testing;
+pub mod timeline;
 pub mod users;
 
 use crate::config::Settings;

@@ -330,6 +330,8 @@ pub struct PersonRecord {
     pub cases: Vec<CaseRow>,
     /// Status history per case, in the order of `cases`.
     pub histories: Vec<Vec<HistoryRow>>,
+    /// Everything that happened on the cases, newest first.
+    pub timeline: Vec<super::timeline::Moment>,
     /// Who viewed or changed this record lately.
     pub access: Vec<audit_store::EventRow>,
     pub can_change: bool,
@@ -352,6 +354,12 @@ pub async fn view(app: &App, actor: &Actor, id: PersonId) -> AppResult<PersonRec
     for c in &cases {
         histories.push(case_store::history(&mut tx, c.id).await?);
     }
+    let with_history: Vec<(CaseRow, Vec<HistoryRow>)> = cases
+        .iter()
+        .cloned()
+        .zip(histories.iter().cloned())
+        .collect();
+    let timeline = super::timeline::of_cases(&mut tx, app, &with_history).await?;
     let record = PersonRecord {
         aliases: store::aliases(&mut tx, id).await?,
         identifiers: store::identifiers(&mut tx, &app.keys, id).await?,
@@ -360,6 +368,7 @@ pub async fn view(app: &App, actor: &Actor, id: PersonId) -> AppResult<PersonRec
         person,
         cases,
         histories,
+        timeline,
     };
     tx.commit().await?;
     Ok(record)

@@ -259,3 +259,27 @@ pub async fn team_load(tx: &mut Tx, supervisor: UserId) -> Result<Vec<OfficerLoa
         .bind(supervisor)
     )
 }
+
+/// A case's alerts, raised and resolved, newest first.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CaseAlert {
+    pub rule: Rule,
+    pub detail: String,
+    pub raised_at: DateTime<Utc>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub resolution: Option<String>,
+    pub resolved_by: Option<String>,
+}
+
+pub async fn of_case(tx: &mut Tx, case: CaseId, limit: i64) -> Result<Vec<CaseAlert>, sqlx::Error> {
+    fetch!(
+        tx,
+        fetch_all,
+        sqlx::query_as(
+            "SELECT a.rule, a.detail, a.raised_at, a.resolved_at, a.resolution, u.full_name AS resolved_by \
+             FROM alerts a LEFT JOIN users u ON u.id = a.resolved_by WHERE a.case_id = $1 ORDER BY a.raised_at DESC LIMIT $2"
+        )
+        .bind(case)
+        .bind(limit)
+    )
+}

@@ -310,22 +310,24 @@ pub async fn progress(
         )
         .bind(condition)
     )?;
-    rows.into_iter()
-        .map(|r| {
-            Ok(ProgressRow {
-                note: r
-                    .note
-                    .map(|n| PROGRESS_NOTE.open(keys, r.id, &n))
-                    .transpose()?,
-                id: r.id,
-                occurred_on: r.occurred_on,
-                amount: r.amount.map(Quantity),
-                verification: r.verification,
-                recorded_by: r.recorded_by,
-                recorded_at: r.recorded_at,
-            })
+    rows.into_iter().map(|r| r.open(keys)).collect()
+}
+
+impl StoredProgress {
+    fn open(self, keys: &KeyRing) -> Result<ProgressRow, sqlx::Error> {
+        Ok(ProgressRow {
+            note: self
+                .note
+                .map(|n| PROGRESS_NOTE.open(keys, self.id, &n))
+                .transpose()?,
+            id: self.id,
+            occurred_on: self.occurred_on,
+            amount: self.amount.map(Quantity),
+            verification: self.verification,
+            recorded_by: self.recorded_by,
+            recorded_at: self.recorded_at,
         })
-        .collect()
+    }
 }
 
 /// A program's standard condition.
@@ -410,4 +412,34 @@ pub async fn applied_templates(tx: &mut Tx, case: CaseId) -> Result<Vec<Template
         )
         .bind(case)
     )
+}
+
+/// A case's latest progress entries with the condition each counts toward.
+pub async fn progress_of_case(
+    tx: &mut Tx,
+    keys: &KeyRing,
+    case: CaseId,
+    limit: i64,
+) -> Result<Vec<(String, Option<Unit>, ProgressRow)>, sqlx::Error> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        title: String,
+        unit: Option<Unit>,
+        #[sqlx(flatten)]
+        entry: StoredProgress,
+    }
+    let rows: Vec<Row> = fetch!(
+        tx,
+        fetch_all,
+        sqlx::query_as(
+            "SELECT k.title, k.unit, p.id, p.occurred_on, p.amount, p.verification, p.note, u.full_name AS recorded_by, p.recorded_at \
+             FROM condition_progress p JOIN conditions k ON k.id = p.condition_id LEFT JOIN users u ON u.id = p.recorded_by \
+             WHERE k.case_id = $1 ORDER BY p.recorded_at DESC LIMIT $2"
+        )
+        .bind(case)
+        .bind(limit)
+    )?;
+    rows.into_iter()
+        .map(|r| Ok((r.title, r.unit, r.entry.open(keys)?)))
+        .collect()
 }

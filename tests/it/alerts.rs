@@ -213,6 +213,30 @@ async fn rules_raise_alerts_once_and_the_queue_orders_them(backend: Backend) {
         page.contains("Court date tomorrow") && page.contains("5 open"),
         "{page}"
     );
+
+    // The participant's timeline tells the story.
+    let person = format!("/api/v1/people/{}", opened["person_id"].as_str().unwrap());
+    let timeline = t.get(&person, &officer).await.json()["timeline"].clone();
+    let kinds: std::collections::BTreeSet<String> = timeline
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["kind"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        kinds.into_iter().collect::<Vec<_>>(),
+        ["alert", "appointment", "drug_test", "status"],
+        "{timeline}"
+    );
+    let page = t
+        .page(
+            &format!("/people/{}", opened["person_id"].as_str().unwrap()),
+            &cookie,
+        )
+        .await
+        .text();
+    assert!(page.contains("Called; rescheduled for Thursday"), "{page}");
+    assert!(page.contains("Urine test: Refused"), "{page}");
 }
 
 on_both_databases!(rules_raise_alerts_once_and_the_queue_orders_them);

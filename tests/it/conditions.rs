@@ -388,6 +388,17 @@ async fn conditions_are_worked_from_the_case_and_condition_pages(backend: Backen
     let shown = t.page(&condition, &cookie).await.text();
     assert!(shown.contains("Modified by the court"), "{shown}");
     assert!(shown.contains("8 of 24 hours"));
+    let person = t
+        .page(
+            &format!("/people/{}", opened["person_id"].as_str().unwrap()),
+            &cookie,
+        )
+        .await
+        .text();
+    assert!(
+        person.contains("8 hours toward Community service (Verified by a document)"),
+        "progress is on the participant's timeline: {person}"
+    );
 }
 
 on_both_databases!(

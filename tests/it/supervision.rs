@@ -332,6 +332,17 @@ async fn supervision_is_worked_from_the_case_page(backend: Backend) {
         "both occurrences are listed"
     );
     assert!(page.contains("Met the landlord"));
+    let person = t
+        .page(
+            &format!("/people/{}", opened["person_id"].as_str().unwrap()),
+            &cookie,
+        )
+        .await
+        .text();
+    assert!(
+        person.contains("Home visit contact with the participant: Met the landlord"),
+        "the contact is on the participant's timeline: {person}"
+    );
 }
 
 on_both_databases!(

@@ -77,6 +77,8 @@ pub struct PersonView {
     pub ethnicity: Option<String>,
     pub sex: Option<String>,
     pub cases: Vec<CaseView>,
+    /// Everything that happened on the cases the reader may see, newest first.
+    pub timeline: Vec<crate::app::timeline::Moment>,
     pub version: i64,
     pub updated_at: DateTime<Utc>,
 }
@@ -123,6 +125,7 @@ impl From<PersonRecord> for PersonView {
                 .zip(r.histories)
                 .map(|(c, h)| CaseView::new(c, Vec::new(), h))
                 .collect(),
+            timeline: r.timeline,
             version: p.version,
             updated_at: p.updated_at,
         }

@@ -11,7 +11,6 @@ use crate::config::Demographics;
 use crate::domain::ids::PersonId;
 use crate::domain::people::{IdentifierKind, Language};
 use crate::domain::validation::Invalid;
-use crate::store::cases::HistoryRow;
 use crate::store::people::PersonRow;
 use crate::store::people::SearchHit;
 use crate::web::error::PageResult;
@@ -22,18 +21,11 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::response::{IntoResponse, Redirect};
 
-/// One entry of the participant's timeline.
-pub struct TimelineEntry {
-    pub case_number: String,
-    pub entry: HistoryRow,
-}
-
 #[derive(Template)]
 #[template(path = "participant.html")]
 struct ParticipantPage {
     nav: Nav,
     r: PersonRecord,
-    timeline: Vec<TimelineEntry>,
 }
 
 pub async fn participant(
@@ -42,22 +34,9 @@ pub async fn participant(
     PagePath(id): PagePath<PersonId>,
 ) -> PageResult<Response> {
     let r = people::view(&app, &user.actor, id).await?;
-    let mut timeline: Vec<TimelineEntry> = r
-        .cases
-        .iter()
-        .zip(&r.histories)
-        .flat_map(|(c, h)| {
-            h.iter().map(|e| TimelineEntry {
-                case_number: c.case_number.clone(),
-                entry: e.clone(),
-            })
-        })
-        .collect();
-    timeline.sort_by_key(|t| std::cmp::Reverse(t.entry.at));
     Ok(render(&ParticipantPage {
         nav: Nav::new(&user.actor, "search"),
         r,
-        timeline,
     }))
 }
 
