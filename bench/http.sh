@@ -44,10 +44,13 @@ measure() {
     printf "%-44s median %7.1f ms   p95 %7.1f ms\n", label, t[int((NR + 1) / 2)], t[int(NR * 0.95 + 0.5)] }'
 }
 
+measure "page: work queue (alerts, today)"  -b "$jar" "${url}/work"
+measure "api: work queue"                  -H "Authorization: Bearer ${token}" "${url}/api/v1/work-queue"
 measure "page: my caseload"                -b "$jar" "${url}/caseload"
 measure "page: my caseload, sorted by end"  -b "$jar" "${url}/caseload?sort=end"
-measure "page: participant"                -b "$jar" "${url}/people/${person}"
-measure "page: case"                       -b "$jar" "${url}/cases/${case_id}"
+measure "page: participant (with timeline)" -b "$jar" "${url}/people/${person}"
+measure "api: participant with timeline"   -H "Authorization: Bearer ${token}" "${url}/api/v1/people/${person}"
+measure "page: case (conditions, supervision, tests)" -b "$jar" "${url}/cases/${case_id}"
 measure "page: search by last name"        -b "$jar" -d "q=garcia" "${url}/search"
 measure "page: search by date of birth"    -b "$jar" -d "q=1990-04-01" "${url}/search"
 measure "api: caseload page of 50"         -H "Authorization: Bearer ${token}" "${url}/api/v1/cases?limit=50"
