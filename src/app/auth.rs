@@ -94,7 +94,7 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-async fn load_actor(
+pub(super) async fn load_actor(
     tx: &mut Tx,
     user: UserRow,
     source: Option<String>,

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod audit_integrity;
 pub mod audit_trail;
 pub mod auth;
+pub mod calendar;
 pub mod cases;
 pub mod conditions;
 pub mod intake;

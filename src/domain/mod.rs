@@ -3,6 +3,7 @@
 pub mod alerts;
 pub mod audit;
 pub mod conditions;
+pub mod ical;
 pub mod ids;
 pub mod labels;
 pub mod lifecycle;

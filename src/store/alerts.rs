@@ -205,9 +205,12 @@ pub async fn resolve(
 pub struct DayAppointment {
     pub id: AppointmentId,
     pub case_id: CaseId,
+    pub case_number: String,
     pub person_name: String,
+    pub person_number: String,
     pub kind: AppointmentKind,
     pub starts_at: DateTime<Utc>,
+    pub duration_minutes: i32,
     pub location: Option<String>,
     pub outcome: Option<crate::domain::supervision::Outcome>,
 }
@@ -221,9 +224,10 @@ pub async fn appointments_between(
 ) -> Result<Vec<DayAppointment>, sqlx::Error> {
     let (scope_sql, user, court) = scope.sql();
     let sql = format!(
-        "SELECT a.id, a.case_id, p.last_name || ', ' || p.first_name AS person_name, a.kind, a.starts_at, a.location, a.outcome \
+        "SELECT a.id, a.case_id, c.case_number, p.last_name || ', ' || p.first_name AS person_name, p.person_number, a.kind, \
+         a.starts_at, a.duration_minutes, a.location, a.outcome \
          FROM appointments a JOIN cases c ON c.id = a.case_id JOIN people p ON p.id = c.person_id \
-         WHERE a.starts_at >= $3 AND a.starts_at < $4 AND {scope_sql} ORDER BY a.starts_at LIMIT 200"
+         WHERE a.starts_at >= $3 AND a.starts_at < $4 AND {scope_sql} ORDER BY a.starts_at LIMIT 2000"
     );
     fetch!(
         tx,

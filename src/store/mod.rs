@@ -6,6 +6,7 @@
 
 pub mod alerts;
 pub mod audit;
+pub mod calendar;
 pub mod cases;
 mod codec;
 pub mod conditions;

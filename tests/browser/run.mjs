@@ -96,6 +96,8 @@ const tests = [
   ['an officer takes in a referral and finds the participant in the caseload', async ({ page, url }) => {
     await signIn(page, url, 'officer');
     await expectAccessible(page, 'the work queue');
+    await page.getByRole('link', { name: 'Calendar' }).click();
+    await expectAccessible(page, 'the calendar');
     await page.getByRole('link', { name: 'Caseload' }).click();
     await expectAccessible(page, 'the caseload');
     await page.getByRole('link', { name: 'Intake' }).click();

@@ -7,6 +7,7 @@ mod access;
 mod accounts;
 mod alerts;
 mod audit;
+mod calendar;
 mod cli;
 mod conditions;
 mod demo;

@@ -349,6 +349,22 @@ async fn every_route_answers_every_role_as_specified(backend: Backend) {
             only(&[Who::Admin], w, 200),
         );
         check(
+            "POST /me/calendar-feed".into(),
+            t.post("/api/v1/me/calendar-feed", u, json!({}))
+                .await
+                .status
+                .as_u16(),
+            403, // a person, never a token
+        );
+        check(
+            "DELETE /me/calendar-feed".into(),
+            t.api("DELETE", "/api/v1/me/calendar-feed", u, None)
+                .await
+                .status
+                .as_u16(),
+            404,
+        );
+        check(
             "GET /work-queue".into(),
             t.get("/api/v1/work-queue", u).await.status.as_u16(),
             200,
@@ -630,6 +646,8 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
                 (403, "/audit"),
                 (200, "/admin/users/officer"),
                 (200, "/account/password"),
+                (200, "/calendar"),
+                (200, "/work"),
             ],
         ),
         (
@@ -647,6 +665,8 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
                 (403, "/audit"),
                 (403, "/admin/users/officer"),
                 (200, "/account/password"),
+                (200, "/calendar"),
+                (200, "/work"),
             ],
         ),
         (
@@ -664,6 +684,8 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
                 (403, "/audit"),
                 (403, "/admin/users/officer"),
                 (200, "/account/password"),
+                (200, "/calendar"),
+                (200, "/work"),
             ],
         ),
         (
@@ -681,6 +703,8 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
                 (200, "/audit"),
                 (403, "/admin/users/officer"),
                 (200, "/account/password"),
+                (200, "/calendar"),
+                (200, "/work"),
             ],
         ),
     ] {

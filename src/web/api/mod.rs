@@ -26,6 +26,7 @@ use utoipa::OpenApi;
     paths(
         users::me, users::sessions, users::end_session, users::tokens, users::create_token, users::revoke_token, users::list, users::create, users::unlock, users::access_review,
         users::change_password, users::reset_password, users::change_role,
+        users::new_calendar_feed, users::revoke_calendar_feed,
         programs::list, programs::get, programs::create, programs::update,
         people::list, people::search, people::get, people::update, people::duplicates,
         cases::intake, cases::list, cases::get, cases::update, cases::transition, cases::share, cases::unshare,
@@ -85,6 +86,10 @@ pub fn router() -> Router<App> {
             axum::routing::put(users::change_role),
         )
         .route("/me/password", post(users::change_password))
+        .route(
+            "/me/calendar-feed",
+            post(users::new_calendar_feed).delete(users::revoke_calendar_feed),
+        )
         .route("/programs", get(programs::list).post(programs::create))
         .route("/programs/{id}", get(programs::get).put(programs::update))
         .route("/people", get(people::list))

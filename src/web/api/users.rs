@@ -192,3 +192,37 @@ pub async fn change_role(
         users::change_role(&app, &actor, &username, change).await?,
     ))
 }
+
+/// Your calendar feed's address.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CalendarFeed {
+    /// Path of the iCalendar feed on this server; shown once.
+    pub path: String,
+}
+
+/// Makes a new calendar feed address (signed-in session only); any older one stops working.
+#[utoipa::path(post, path = "/api/v1/me/calendar-feed", tag = "users",
+    responses((status = 201, body = CalendarFeed), (status = 403, body = ErrorBody)))]
+pub async fn new_calendar_feed(
+    State(app): State<App>,
+    user: ApiSession,
+) -> ApiResult<(StatusCode, Json<CalendarFeed>)> {
+    let path = crate::app::calendar::new_feed(&app, &user.actor).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(CalendarFeed {
+            path: path.expose().to_owned(),
+        }),
+    ))
+}
+
+/// Removes your calendar feed.
+#[utoipa::path(delete, path = "/api/v1/me/calendar-feed", tag = "users",
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+pub async fn revoke_calendar_feed(
+    State(app): State<App>,
+    ApiUser(actor): ApiUser,
+) -> ApiResult<StatusCode> {
+    crate::app::calendar::revoke_feed(&app, &actor).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -3,6 +3,7 @@
 
 mod account;
 mod audit;
+mod calendar;
 mod caseload;
 mod cases;
 mod conditions;
@@ -198,6 +199,10 @@ pub fn router() -> Router<App> {
         .route("/cases/{id}/contacts", post(supervision::log_contact))
         .route("/cases/{id}/drug-tests", post(supervision::record_test))
         .route("/work", get(work::page))
+        .route("/calendar", get(calendar::page))
+        .route("/calendar/feed", post(calendar::new_feed))
+        .route("/calendar/feed/revoke", post(calendar::revoke_feed))
+        .route("/calendar/{file}", get(calendar::feed))
         .route("/alerts/{id}/acknowledge", post(work::acknowledge))
         .route("/alerts/{id}/resolve", post(work::resolve))
         .route("/cases/{id}/shares/{username}/end", post(cases::unshare))

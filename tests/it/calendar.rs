@@ -1,0 +1,94 @@
+//! The officer's calendar and its iCalendar feed behind a revocable secret.
+
+use crate::helpers::{Backend, TestApp};
+use crate::on_both_databases;
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use chrono::{Duration, Utc};
+use serde_json::json;
+
+async fn the_calendar_and_its_feed_show_appointments(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let (_, officer, opened) = t.one_referral().await;
+    let case = format!("/api/v1/cases/{}", opened["case_id"].as_str().unwrap());
+    let tomorrow = (Utc::now() + Duration::days(1))
+        .with_timezone(&chrono_tz::America::Chicago)
+        .date_naive();
+    let made = t
+        .post(&format!("{case}/appointments"), &officer, json!({"kind": "office_visit", "starts_at": format!("{tomorrow}T09:00"), "location": "Room 2, east wing"}))
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.text());
+
+    let cookie = t.session("officer").await;
+    let day = t
+        .page(&format!("/calendar?view=day&date={tomorrow}"), &cookie)
+        .await
+        .text();
+    assert!(
+        day.contains("<strong>09:00</strong> Office visit") && day.contains("Lee, Ann"),
+        "{day}"
+    );
+    let week = t
+        .page(&format!("/calendar?date={tomorrow}"), &cookie)
+        .await
+        .text();
+    assert_eq!(week.matches("<section aria-labelledby=\"day-").count(), 7);
+
+    // The feed: made by a signed-in person, read without a session.
+    let by_token = t
+        .post("/api/v1/me/calendar-feed", &officer, json!({}))
+        .await;
+    assert_eq!(by_token.status, StatusCode::FORBIDDEN);
+    let feed = t
+        .json_with_session("POST", "/api/v1/me/calendar-feed", &cookie, None)
+        .await;
+    assert_eq!(feed.status, StatusCode::CREATED, "{}", feed.text());
+    let path = feed.json()["path"].as_str().unwrap().to_owned();
+    let get = |path: String| {
+        let t = &t;
+        async move {
+            t.send(Request::get(path).body(Body::empty()).unwrap())
+                .await
+        }
+    };
+    let ics = get(path.clone()).await;
+    assert_eq!(ics.status, StatusCode::OK);
+    assert!(ics.headers[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("text/calendar"));
+    let text = ics.text();
+    assert!(text.starts_with("BEGIN:VCALENDAR\r\n"), "{text}");
+    assert!(
+        text.contains("SUMMARY:Office visit · P-0000001\r\n"),
+        "{text}"
+    );
+    assert!(text.contains("LOCATION:Room 2\\, east wing\r\n"), "{text}");
+    assert!(
+        !text.contains("Lee"),
+        "participants are named by number only"
+    );
+
+    // A new address retires the old; removing it retires both.
+    let newer = t
+        .json_with_session("POST", "/api/v1/me/calendar-feed", &cookie, None)
+        .await
+        .json()["path"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(get(path).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(get(newer.clone()).await.status, StatusCode::OK);
+    let removed = t
+        .api("DELETE", "/api/v1/me/calendar-feed", &officer, None)
+        .await;
+    assert_eq!(removed.status, StatusCode::NO_CONTENT);
+    assert_eq!(get(newer).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        t.audit_count("calendar.feed").await,
+        4,
+        "two reads, two refusals"
+    );
+}
+
+on_both_databases!(the_calendar_and_its_feed_show_appointments);
