@@ -7,13 +7,13 @@
 use super::cases::held_case;
 use super::{audit, now, policy, Actor, App, AppError, AppResult};
 use crate::domain::ids::{AlertId, CaseId};
-use crate::domain::supervision::local_to_utc;
+use crate::domain::supervision::{local_to_utc, SupervisionLevel};
 use crate::domain::users::Role;
 use crate::domain::validation::{required_text, Invalid};
 use crate::store::alerts::{self as store, AlertRow, DayAppointment, OfficerLoad, SweepAt};
 use crate::store::audit::{self as audit_store, NewEvent, Outcome};
 use crate::store::Tx;
-use chrono::{Duration, NaiveTime};
+use chrono::{Datelike as _, Duration, NaiveTime};
 use serde::Serialize;
 
 /// What the rules compare with, now.
@@ -28,6 +28,18 @@ fn sweep_at(app: &App) -> SweepAt {
         )
     };
     let a = &app.settings.alerts;
+    let first = today.with_day(1).expect("day 1 exists");
+    let next_month = first + chrono::Months::new(1);
+    let standards = [
+        SupervisionLevel::High,
+        SupervisionLevel::Moderate,
+        SupervisionLevel::Low,
+        SupervisionLevel::Administrative,
+    ]
+    .map(|l| {
+        let s = app.settings.contact_standards.for_level(l);
+        (s.contacts, s.home_visits)
+    });
     SweepAt {
         now: at,
         today,
@@ -35,6 +47,9 @@ fn sweep_at(app: &App) -> SweepAt {
         no_contact_days: a.no_contact_days,
         case_ending_days: a.case_ending_days,
         due_soon_days: a.due_soon_days,
+        month: (first, local_to_utc(first.and_time(NaiveTime::MIN), zone)),
+        late_in_month: (next_month - today).num_days() <= 10,
+        standards,
     }
 }
 

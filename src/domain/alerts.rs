@@ -9,6 +9,7 @@ labelled_enum! {
         ConditionOverdue => ("condition_overdue", "Condition overdue"),
         ConditionBehind => ("condition_behind", "Condition due soon, progress behind"),
         NoContact => ("no_contact", "No contact for too long"),
+        ContactStandard => ("contact_standard", "Contact standard not met this month"),
         CaseEnding => ("case_ending", "Case ends soon: prepare completion"),
         CourtTomorrow => ("court_tomorrow", "Court date tomorrow"),
     }
@@ -26,7 +27,10 @@ impl Rule {
     pub fn severity(self) -> Severity {
         match self {
             Self::AppointmentMissed | Self::TestAdverse | Self::CourtTomorrow => Severity::High,
-            Self::ConditionOverdue | Self::NoContact | Self::ConditionBehind => Severity::Medium,
+            Self::ConditionOverdue
+            | Self::NoContact
+            | Self::ConditionBehind
+            | Self::ContactStandard => Severity::Medium,
             Self::CaseEnding => Severity::Low,
         }
     }

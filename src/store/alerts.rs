@@ -20,14 +20,58 @@ pub struct SweepAt {
     pub no_contact_days: i64,
     pub case_ending_days: i64,
     pub due_soon_days: i64,
+    /// The first day of this month and when it began (the agency's calendar).
+    pub month: (NaiveDate, DateTime<Utc>),
+    /// Whether the month is late enough (its last ten days) to warn that a
+    /// contact standard will not be met.
+    pub late_in_month: bool,
+    /// Contacts and home visits a month for high, moderate, low and
+    /// administrative supervision.
+    pub standards: [(u32, u32); 4],
 }
 
 const OPEN_CASE: &str = "c.status IN ('enrolled', 'active', 'suspended')";
 
 /// Each rule: what it selects (case id, occurrence, detail) from which rows.
 /// Parameters: `$1` case filter (NULL for all), `$2`.. the rule's own.
-fn rule_sql(rule: Rule) -> &'static str {
-    match rule {
+/// The rule's query, or `None` when it does not apply now (the contact
+/// standard warns only late in the month).
+fn rule_sql(rule: Rule, at: &SweepAt) -> Option<String> {
+    match fixed_rule_sql(rule) {
+        Some(sql) => Some(sql.to_owned()),
+        None => at
+            .late_in_month
+            .then(|| contact_standard_sql(&at.standards)),
+    }
+}
+
+/// Active cases whose contacts this month (from `$2`; `$3` is the month's
+/// first day) fall short of their level's standard.
+fn contact_standard_sql(standards: &[(u32, u32); 4]) -> String {
+    let by_level = |pick: fn(&(u32, u32)) -> u32| {
+        let [h, m, l, a] = standards.map(|s| pick(&s));
+        format!("CASE c.supervision_level WHEN 'high' THEN {h} WHEN 'moderate' THEN {m} WHEN 'low' THEN {l} ELSE {a} END")
+    };
+    let count = |kind: &str| {
+        format!(
+            "(SELECT COUNT(*) FROM contacts x WHERE x.case_id = c.id AND x.collateral IS NULL AND {kind} AND x.occurred_at >= $2)"
+        )
+    };
+    format!(
+        "SELECT c.id AS case_id, CAST(c.id AS TEXT) || ':' || CAST($3 AS TEXT) AS occurrence, c.supervision_level AS detail \
+         FROM cases c WHERE c.status = 'active' AND c.supervision_level IS NOT NULL \
+         AND ({} < {} OR {} < {})",
+        count("x.kind <> 'written'"),
+        by_level(|s| s.0),
+        count("x.kind = 'home'"),
+        by_level(|s| s.1),
+    )
+}
+
+/// The rules whose query does not depend on the agency's settings.
+fn fixed_rule_sql(rule: Rule) -> Option<&'static str> {
+    Some(match rule {
+        Rule::ContactStandard => return None,
         Rule::AppointmentMissed => "SELECT a.case_id AS case_id, CAST(a.id AS TEXT) AS occurrence, a.kind AS detail \
             FROM appointments a JOIN cases c ON c.id = a.case_id WHERE a.outcome = 'missed' AND a.starts_at >= $2",
         Rule::TestAdverse => "SELECT t.case_id AS case_id, CAST(t.id AS TEXT) AS occurrence, t.outcome AS detail \
@@ -49,7 +93,7 @@ fn rule_sql(rule: Rule) -> &'static str {
             CAST(c.expected_end_date AS TEXT) AS detail FROM cases c WHERE c.expected_end_date >= $3 AND c.expected_end_date <= $4",
         Rule::CourtTomorrow => "SELECT a.case_id AS case_id, CAST(a.id AS TEXT) AS occurrence, COALESCE(a.location, '') AS detail \
             FROM appointments a JOIN cases c ON c.id = a.case_id WHERE a.kind = 'court_date' AND a.starts_at >= $2 AND a.starts_at < $3",
-    }
+    })
 }
 
 /// The rule's own parameters ($2..$4), as times or dates.
@@ -75,6 +119,7 @@ fn params(rule: Rule, at: &SweepAt) -> Params {
         }
         Rule::CaseEnding => Params::Dates(at.today, at.today, at.today + days(at.case_ending_days)),
         Rule::CourtTomorrow => Params::Between(at.tomorrow.0, at.tomorrow.1),
+        Rule::ContactStandard => Params::SinceAndDate(at.month.1, at.month.0),
     }
 }
 
@@ -89,6 +134,9 @@ pub async fn sweep(tx: &mut Tx, at: &SweepAt, case: Option<CaseId>) -> Result<u6
     };
     let mut raised = 0;
     for rule in Rule::all() {
+        let Some(select) = rule_sql(*rule, at) else {
+            continue;
+        };
         let due = at.today + Duration::days(rule.days_to_act());
         let sql = format!(
             "INSERT INTO alerts (id, case_id, rule, occurrence, severity, detail, due_on, raised_at) \
@@ -97,7 +145,6 @@ pub async fn sweep(tx: &mut Tx, at: &SweepAt, case: Option<CaseId>) -> Result<u6
              WHERE TRUE ON CONFLICT DO NOTHING",
             rule = rule.label(),
             severity = rule.severity().label(),
-            select = rule_sql(*rule),
         );
         let p = params(*rule, at);
         // Built inside the macro: it expands the query once per backend.

@@ -239,4 +239,74 @@ async fn rules_raise_alerts_once_and_the_queue_orders_them(backend: Backend) {
     assert!(page.contains("Urine test: Refused"), "{page}");
 }
 
-on_both_databases!(rules_raise_alerts_once_and_the_queue_orders_them);
+async fn a_contact_standard_falling_short_late_in_the_month_is_raised(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let (_, officer, opened) = t.one_referral().await;
+    let case_id = opened["case_id"].as_str().unwrap().to_owned();
+    let case = format!("/api/v1/cases/{case_id}");
+    for to in ["enrolled", "active"] {
+        let version = t.get(&case, &officer).await.json()["version"].clone();
+        t.post(
+            &format!("{case}/transitions"),
+            &officer,
+            json!({"version": version, "to": to, "reason": "test"}),
+        )
+        .await;
+    }
+    t.post(
+        &format!("{case}/contacts"),
+        &officer,
+        json!({"kind": "phone", "occurred_at": local(-2)}),
+    )
+    .await;
+    let level = |l: &str| {
+        let t = &t;
+        let path = format!("{case}/supervision-level");
+        let body = json!({"level": l});
+        let officer = &officer;
+        async move { t.api("PUT", &path, officer, Some(body)).await }
+    };
+    let now = Utc::now();
+    let month_start = now - Duration::days(20);
+    let at = |late| bridgeway::store::alerts::SweepAt {
+        now,
+        today: now.date_naive(),
+        tomorrow: (now + Duration::days(1), now + Duration::days(2)),
+        no_contact_days: 30,
+        case_ending_days: 30,
+        due_soon_days: 14,
+        month: (month_start.date_naive(), month_start),
+        late_in_month: late,
+        standards: [(4, 1), (2, 0), (1, 0), (0, 0)],
+    };
+    let id: bridgeway::domain::ids::CaseId = case_id.parse().unwrap();
+    let swept = |late| {
+        let t = &t;
+        async move {
+            let mut tx = t.app.db.write().await.unwrap();
+            let n = bridgeway::store::alerts::sweep(&mut tx, &at(late), Some(id))
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            n
+        }
+    };
+    level("low").await;
+    assert_eq!(swept(true).await, 0, "one contact meets the low standard");
+    level("high").await;
+    assert_eq!(swept(false).await, 0, "too early in the month to warn");
+    assert_eq!(
+        swept(true).await,
+        1,
+        "high asks for four contacts and a home visit"
+    );
+    assert_eq!(swept(true).await, 0, "once a month");
+    let queue = t.get("/api/v1/work-queue", &officer).await.json();
+    assert_eq!(rules(&queue), ["contact_standard"]);
+    assert_eq!(queue["alerts"][0]["detail"], "high");
+}
+
+on_both_databases!(
+    rules_raise_alerts_once_and_the_queue_orders_them,
+    a_contact_standard_falling_short_late_in_the_month_is_raised,
+);
