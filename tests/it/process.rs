@@ -29,9 +29,11 @@ pub fn bridgeway(args: &[&str], stdin: &str) -> (bool, String, String) {
     )
 }
 
-/// A `bridgeway serve` process.
+/// A `bridgeway serve` process. Its log is drained as it is written (a
+/// full pipe would block the server).
 pub struct Server {
     child: Child,
+    log: std::thread::JoinHandle<String>,
     pub port: u16,
 }
 
@@ -53,13 +55,18 @@ impl Server {
             .stderr(Stdio::piped())
             .spawn()
             .expect("start the server");
+        let mut stderr = child.stderr.take().expect("stderr");
+        let log = std::thread::spawn(move || {
+            let mut log = String::new();
+            let _ = stderr.read_to_string(&mut log);
+            log
+        });
         for _ in 0..100 {
             if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return Self { child, port };
+                return Self { child, log, port };
             }
             if let Ok(Some(status)) = child.try_wait() {
-                let mut log = String::new();
-                let _ = child.stderr.take().map(|mut e| e.read_to_string(&mut log));
+                let log = log.join().unwrap_or_default();
                 panic!("the server exited ({status}): {log}");
             }
             std::thread::sleep(Duration::from_millis(100));
@@ -87,14 +94,7 @@ impl Server {
             .status()
             .expect("kill");
         let status = self.child.wait().expect("wait");
-        let mut log = String::new();
-        self.child
-            .stderr
-            .take()
-            .expect("stderr")
-            .read_to_string(&mut log)
-            .expect("log");
-        (status, log)
+        (status, self.log.join().expect("the log"))
     }
 }
 
