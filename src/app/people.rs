@@ -354,12 +354,7 @@ pub async fn view(app: &App, actor: &Actor, id: PersonId) -> AppResult<PersonRec
     for c in &cases {
         histories.push(case_store::history(&mut tx, c.id).await?);
     }
-    let with_history: Vec<(CaseRow, Vec<HistoryRow>)> = cases
-        .iter()
-        .cloned()
-        .zip(histories.iter().cloned())
-        .collect();
-    let timeline = super::timeline::of_cases(&mut tx, app, &with_history).await?;
+    let timeline = super::timeline::of_cases(&mut tx, app, &cases, &histories).await?;
     let record = PersonRecord {
         aliases: store::aliases(&mut tx, id).await?,
         identifiers: store::identifiers(&mut tx, &app.keys, id).await?,

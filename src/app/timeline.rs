@@ -37,15 +37,17 @@ fn status_moment(case: &CaseRow, h: &HistoryRow) -> Moment {
     }
 }
 
-/// The timeline of `cases` (each with its status history), newest first.
+/// The timeline of `cases` (with their status histories, in the same
+/// order), newest first.
 pub async fn of_cases(
     tx: &mut Tx,
     app: &App,
-    cases: &[(CaseRow, Vec<HistoryRow>)],
+    cases: &[CaseRow],
+    histories: &[Vec<HistoryRow>],
 ) -> Result<Vec<Moment>, sqlx::Error> {
     let mut moments = Vec::new();
     let now = super::now();
-    for (case, history) in cases {
+    for (case, history) in cases.iter().zip(histories) {
         let number = &case.case_number;
         let moment = |at, kind, what: String, by: Option<String>| Moment {
             at,

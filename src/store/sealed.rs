@@ -60,6 +60,10 @@ pub const TEST_RESULTS: SealedColumn = SealedColumn {
     index: None,
 };
 
+/// The columns that held values in the clear before they were sealed (the
+/// others were sealed from their creation): the start-up pass scans only these.
+const PLAINTEXT_BEFORE: &[SealedColumn] = &[IDENTIFIER_VALUE, TOTP_SECRET];
+
 pub const ALL: &[SealedColumn] = &[
     IDENTIFIER_VALUE,
     TOTP_SECRET,
@@ -106,7 +110,11 @@ const BATCH: i64 = 500;
 /// between read and write is left for the next batch.
 pub async fn reseal(db: &Db, keys: &KeyRing, pass: Pass) -> Result<u64, sqlx::Error> {
     let mut total = 0;
-    for col in ALL {
+    let columns = match pass {
+        Pass::Plaintext => PLAINTEXT_BEFORE,
+        Pass::Rotate => ALL,
+    };
+    for col in columns {
         loop {
             let mut tx = db.write().await?;
             let n = reseal_batch(&mut tx, keys, *col, pass).await?;
