@@ -3,20 +3,28 @@
 # database of a given size, from a second process on loopback.
 #
 #   bench/http.sh [participants] [requests per route]
+#   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1/bridgeway_bench bench/http.sh 100000 40
 #
-# Builds the release binary, generates (or reuses) bench-<N>.db, serves it,
-# and prints the median and 95th percentile of each route in milliseconds.
+# Builds the release binary, generates (or reuses) bench-<N>.db (or the
+# PostgreSQL database named), serves it, and prints the median and 95th
+# percentile of each route in milliseconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n="${1:-100000}"
 reps="${2:-50}"
-db="bench-${n}.db"
+db_url="${BENCH_DATABASE_URL:-sqlite://bench-${n}.db}"
+if [[ "$db_url" == postgres* ]]; then
+  # PostgreSQL keeps no key file beside the database: one is made for the bench.
+  [ -f bench.keys ] || { cargo build --release --quiet && target/release/bridgeway keys init --file bench.keys; }
+  BRIDGEWAY_KEYS="$(cat bench.keys)"
+  export BRIDGEWAY_KEYS
+fi
 port=18089
 url="http://127.0.0.1:${port}"
 
 cargo build --release --quiet
 start=$(date +%s.%N)
-target/release/bridgeway demo --participants "$n" --database-url "sqlite://${db}" --bind "127.0.0.1:${port}" >/dev/null 2>bench-server.log &
+target/release/bridgeway demo --participants "$n" --database-url "${db_url}" --bind "127.0.0.1:${port}" >/dev/null 2>bench-server.log &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
 until curl -fsS "${url}/readyz" >/dev/null 2>&1; do
@@ -29,7 +37,7 @@ jar=$(mktemp)
 curl -fsS -c "$jar" -o /dev/null -d "username=officer&password=bridgeway-demo-2026&acknowledge=on" "${url}/login"
 code=$(curl -fsS -b "$jar" "${url}/mfa" | sed -n 's/.*id="demo-code">\([0-9]*\)<.*/\1/p')
 curl -fsS -b "$jar" -o /dev/null -H "Sec-Fetch-Site: same-origin" -d "code=${code}" "${url}/mfa"
-token=$(target/release/bridgeway admin create-token --database-url "sqlite://${db}" --username officer --name bench 2>/dev/null)
+token=$(target/release/bridgeway admin create-token --database-url "${db_url}" --username officer --name bench 2>/dev/null)
 first_case=$(curl -fsS -H "Authorization: Bearer ${token}" "${url}/api/v1/cases?limit=1")
 case_id=$(printf '%s' "$first_case" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
 person=$(printf '%s' "$first_case" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["person_id"])')
@@ -56,4 +64,11 @@ measure "page: search by date of birth"    -b "$jar" -d "q=1990-04-01" "${url}/s
 measure "api: caseload page of 50"         -H "Authorization: Bearer ${token}" "${url}/api/v1/cases?limit=50"
 measure "api: search by docket number"     -H "Authorization: Bearer ${token}" -H "Content-Type: application/json" -d '{"q": "CR-2026-000001"}' "${url}/api/v1/search"
 measure "api: people page of 50"           -H "Authorization: Bearer ${token}" "${url}/api/v1/people?limit=50"
+measure "page: case notes"                 -b "$jar" "${url}/cases/${case_id}/notes"
+measure "api: note search, one common word" -H "Authorization: Bearer ${token}" -H "Content-Type: application/json" -d '{"query": "employment"}' "${url}/api/v1/notes/search"
+measure "api: note search, two words"      -H "Authorization: Bearer ${token}" -H "Content-Type: application/json" -d '{"query": "eviction landlord"}' "${url}/api/v1/notes/search"
+measure "page: note search, rare word"     -b "$jar" -d "query=relapsed" "${url}/notes/search"
 rm -f "$jar"
+sweep_start=$(date +%s.%N)
+target/release/bridgeway sweep-alerts --database-url "${db_url}" >/dev/null 2>&1
+echo "alert sweep over the whole agency (steady state): $(echo "$(date +%s.%N) - $sweep_start" | bc) s"

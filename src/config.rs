@@ -89,6 +89,14 @@ pub struct Settings {
     pub contact_standards: ContactStandards,
     /// When the alert rules fire.
     pub alerts: AlertSettings,
+    /// Case notes: the risk lexicon.
+    pub notes: NoteSettings,
+    /// Reminders to participants: when they go out and how they sign.
+    pub reminders: ReminderSettings,
+    /// The SMS gateway (Twilio or a provider with the same API); no texts without it.
+    pub sms: Option<SmsSettings>,
+    /// The SMTP server for e-mail; no e-mail without it.
+    pub email: Option<EmailSettings>,
     pub demographics: Demographics,
 }
 
@@ -113,6 +121,140 @@ impl Default for AlertSettings {
             case_ending_days: 30,
             due_soon_days: 14,
             sweep_minutes: 15,
+        }
+    }
+}
+
+/// When reminders go out and how they name the agency.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReminderSettings {
+    /// Remind this many days before an appointment, court date or due date.
+    pub days_before: Vec<u32>,
+    /// Also remind on the morning of the day, at this local time (`HH:MM`);
+    /// empty for none. Due dates are reminded at this time too (08:00 if empty).
+    pub morning_of: String,
+    /// No reminder goes out between these local times (`HH:MM`, across
+    /// midnight if `quiet_from` is later); one falling inside waits until
+    /// `quiet_until`. Both empty: none.
+    pub quiet_from: String,
+    pub quiet_until: String,
+    /// Text or e-mail the participant after a missed appointment.
+    pub missed_follow_up: bool,
+    /// How messages sign: the agency's name and the number to call.
+    pub agency_name: String,
+    pub agency_phone: String,
+    /// How often a running server plans and sends what is due.
+    pub poll_seconds: u64,
+}
+
+impl Default for ReminderSettings {
+    fn default() -> Self {
+        Self {
+            days_before: vec![3, 1],
+            morning_of: "08:00".into(),
+            quiet_from: "21:00".into(),
+            quiet_until: "08:00".into(),
+            missed_follow_up: true,
+            agency_name: "Community Supervision".into(),
+            agency_phone: "the number on your paperwork".into(),
+            poll_seconds: 30,
+        }
+    }
+}
+
+impl ReminderSettings {
+    /// The morning reminder's time, if there is one (checked at load).
+    pub fn morning(&self) -> Option<chrono::NaiveTime> {
+        local_time(&self.morning_of)
+    }
+
+    /// The quiet hours, if set (checked at load).
+    pub fn quiet(&self) -> Option<crate::domain::messages::QuietHours> {
+        Some(crate::domain::messages::QuietHours {
+            from: local_time(&self.quiet_from)?,
+            until: local_time(&self.quiet_until)?,
+        })
+    }
+}
+
+fn local_time(text: &str) -> Option<chrono::NaiveTime> {
+    chrono::NaiveTime::parse_from_str(text, "%H:%M").ok()
+}
+
+/// A Twilio-compatible SMS gateway: messages are posted to
+/// `{base_url}/2010-04-01/Accounts/{account_sid}/Messages.json`.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct SmsSettings {
+    /// e.g. `https://api.twilio.com`.
+    pub base_url: String,
+    pub account_sid: String,
+    pub auth_token: String,
+    /// The agency's sending number (E.164).
+    pub from: String,
+    /// Where the gateway reaches Bridgeway (e.g. `https://bridgeway.example.gov`),
+    /// for delivery reports and replies; webhook signatures are checked against it.
+    pub public_url: Option<String>,
+}
+
+/// How the SMTP connection is secured.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpSecurity {
+    /// Plain SMTP: only for a relay on the same machine or a test server.
+    None,
+    #[default]
+    Starttls,
+    Tls,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct EmailSettings {
+    pub host: String,
+    pub port: u16,
+    #[serde(default)]
+    pub security: SmtpSecurity,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    /// The From address, e.g. `Probation <reminders@county.example.gov>`.
+    pub from: String,
+}
+
+/// Case notes.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct NoteSettings {
+    /// Words and phrases that flag a signed note for supervisor review; they
+    /// match by English stem ("relapse" also finds "relapsed", "relapsing").
+    pub lexicon: Vec<String>,
+}
+
+impl Default for NoteSettings {
+    fn default() -> Self {
+        let words = [
+            "relapse",
+            "using again",
+            "overdose",
+            "weapon",
+            "gun",
+            "knife",
+            "threat",
+            "assault",
+            "violence",
+            "eviction",
+            "homeless",
+            "lost job",
+            "fired",
+            "suicide",
+            "suicidal",
+            "self-harm",
+            "abscond",
+            "warrant",
+        ];
+        Self {
+            lexicon: words.map(String::from).to_vec(),
         }
     }
 }
@@ -171,6 +313,10 @@ impl Default for Settings {
             timezone: "America/Chicago".into(),
             contact_standards: ContactStandards::default(),
             alerts: AlertSettings::default(),
+            notes: NoteSettings::default(),
+            reminders: ReminderSettings::default(),
+            sms: None,
+            email: None,
             demographics: Demographics::default(),
         }
     }
@@ -239,6 +385,48 @@ impl Settings {
             (1..=1440).contains(&a.sweep_minutes),
             "alerts.sweep_minutes must be 1 to 1440"
         );
+        anyhow::ensure!(
+            self.notes
+                .lexicon
+                .iter()
+                .all(|w| w.chars().any(char::is_alphanumeric) && w.len() <= 60),
+            "every notes.lexicon entry must hold a word and be at most 60 characters"
+        );
+        let r = &self.reminders;
+        anyhow::ensure!(
+            r.days_before.iter().all(|d| (1..=30).contains(d)),
+            "reminders.days_before must hold days from 1 to 30"
+        );
+        anyhow::ensure!(
+            r.morning_of.is_empty() || r.morning().is_some(),
+            "reminders.morning_of must be a time such as 08:00, or empty"
+        );
+        anyhow::ensure!(
+            (r.quiet_from.is_empty() && r.quiet_until.is_empty()) || r.quiet().is_some(),
+            "reminders.quiet_from and quiet_until must both be times such as 21:00 and 08:00, or both empty"
+        );
+        anyhow::ensure!(
+            (5..=3600).contains(&r.poll_seconds),
+            "reminders.poll_seconds must be 5 to 3600"
+        );
+        if let Some(sms) = &self.sms {
+            anyhow::ensure!(
+                sms.base_url.starts_with("https://")
+                    || sms.base_url.starts_with("http://127.0.0.1"),
+                "sms.base_url must be https:// (or http://127.0.0.1 for a local stand-in)"
+            );
+            anyhow::ensure!(
+                crate::domain::messages::e164(&sms.from).is_some(),
+                "sms.from must be a phone number in E.164 form, e.g. +15550100"
+            );
+        }
+        if let Some(email) = &self.email {
+            anyhow::ensure!(
+                email.from.parse::<lettre::message::Mailbox>().is_ok(),
+                "email.from '{}' is not an e-mail address",
+                email.from
+            );
+        }
         anyhow::ensure!(
             self.timezone.parse::<Tz>().is_ok(),
             "timezone '{}' is not an IANA time zone name (e.g. America/Chicago)",

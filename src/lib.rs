@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod domain;
+pub mod gateways;
 pub mod keyring;
 pub mod server;
 pub mod store;

@@ -27,6 +27,10 @@ pub async fn serve(app: App, bind: &str) -> anyhow::Result<()> {
         tokio::spawn(write_checkpoints(app.clone(), file));
     }
     tokio::spawn(sweep_alerts(app.clone()));
+    let gateways = crate::gateways::Gateways::from_settings(&app.settings)?;
+    if gateways.any() {
+        tokio::spawn(send_reminders(app.clone(), gateways));
+    }
     let scheme = if tls.is_some() { "https" } else { "http" };
     tracing::info!(%addr, scheme, "Bridgeway is listening");
     let db = app.db.clone();
@@ -88,6 +92,30 @@ async fn sweep_alerts(app: App) {
             Ok(0) => {}
             Ok(raised) => tracing::info!(raised, "alert sweep"),
             Err(e) => tracing::error!(error = %e, "alert sweep failed"),
+        }
+    }
+}
+
+/// Plans and sends reminders every `reminders.poll_seconds`. Several
+/// servers may run this: each claims messages under its own name.
+async fn send_reminders(app: App, gateways: crate::gateways::Gateways) {
+    let worker = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
+    let every = Duration::from_secs(app.settings.reminders.poll_seconds);
+    let mut ticks = tokio::time::interval(every);
+    loop {
+        ticks.tick().await;
+        if let Err(e) = crate::app::reminders::plan(&app).await {
+            tracing::error!(error = %e, "planning reminders failed");
+        }
+        match crate::app::reminders::deliver(&app, &gateways, &worker).await {
+            Ok(d) if d == Default::default() => {}
+            Ok(d) => tracing::info!(
+                sent = d.sent,
+                retrying = d.retrying,
+                failed = d.failed,
+                "messages"
+            ),
+            Err(e) => tracing::error!(error = %e, "sending messages failed"),
         }
     }
 }

@@ -12,6 +12,7 @@ use crate::domain::users::Role;
 use crate::domain::validation::{required_text, Invalid};
 use crate::store::alerts::{self as store, AlertRow, DayAppointment, OfficerLoad, SweepAt};
 use crate::store::audit::{self as audit_store, NewEvent, Outcome};
+use crate::store::messages::{self, Undelivered};
 use crate::store::Tx;
 use chrono::{Datelike as _, Duration, NaiveTime};
 use serde::Serialize;
@@ -94,6 +95,11 @@ pub struct WorkQueue {
     pub alerts: Vec<AlertRow>,
     /// Today's appointments (the agency's calendar day).
     pub today: Vec<DayAppointment>,
+    /// Reminders and follow-ups sent to the participants today.
+    pub messages_sent_today: i64,
+    /// Messages that could not be delivered this past week (a wrong number,
+    /// a mailbox that does not exist): the participant did not hear from us.
+    pub undelivered: Vec<Undelivered>,
     /// For a supervisor: each officer's open cases and alerts.
     pub team: Vec<OfficerLoad>,
 }
@@ -105,7 +111,12 @@ pub async fn work_queue(app: &App, actor: &Actor) -> AppResult<WorkQueue> {
     let zone = app.settings.zone();
     let start = local_to_utc(at.today.and_time(NaiveTime::MIN), zone);
     let mut tx = app.db.write().await?;
+    let week_ago = start - Duration::days(7);
+    let (messages_sent_today, undelivered) =
+        messages::outcomes(&mut tx, &scope, start, week_ago, 20).await?;
     let queue = WorkQueue {
+        messages_sent_today,
+        undelivered,
         alerts: store::open_in(&mut tx, &scope, 200).await?,
         today: store::appointments_between(&mut tx, &scope, start, at.tomorrow.0).await?,
         team: if actor.role == Role::Supervisor {

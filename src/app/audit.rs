@@ -16,6 +16,30 @@ pub async fn record(
     append_for(tx, actor, action, object, Outcome::Success, reason).await
 }
 
+/// Records that `actor` did `action` on each of `objects` (one event each,
+/// e.g. every case a search showed), in the caller's transaction.
+pub async fn record_each(
+    tx: &mut Tx,
+    actor: &Actor,
+    action: &str,
+    objects: &[(&str, Uuid)],
+) -> Result<(), sqlx::Error> {
+    let at = super::now();
+    let events: Vec<NewEvent> = objects
+        .iter()
+        .map(|o| NewEvent {
+            at,
+            actor: Some((actor.id, actor.role)),
+            source: actor.source.as_deref(),
+            action,
+            object: Some(*o),
+            outcome: Outcome::Success,
+            reason: None,
+        })
+        .collect();
+    audit::append_many(tx, &events).await
+}
+
 /// Records that `actor` tried `action` and was refused, and why.
 pub async fn record_failure(
     tx: &mut Tx,

@@ -33,21 +33,45 @@ pub struct CaseRecord {
 /// Opens a case; the view is audited. A case the actor may not see is "not found".
 pub async fn view(app: &App, actor: &Actor, id: CaseId) -> AppResult<CaseRecord> {
     let mut tx = app.db.write().await?;
-    let case = store::get(&mut tx, id)
-        .await?
-        .ok_or(AppError::NotFound("case"))?;
-    policy::view_case(actor, &case).map_err(|_| AppError::NotFound("case"))?;
-    audit::record(&mut tx, actor, "case.view", Some(("case", id.0)), None).await?;
-    let record = CaseRecord {
-        charges: store::charges(&mut tx, id).await?,
-        history: store::history(&mut tx, id).await?,
-        access: audit_store::for_object(&mut tx, "case", id.0, 20).await?,
-        shares: shares::of_case(&mut tx, id).await?,
-        can_change: policy::change_case(actor, &case).is_ok(),
-        case,
-    };
+    let record = record_in(&mut tx, actor, id).await?;
     tx.commit().await?;
     Ok(record)
+}
+
+/// The case (audited as viewed) in the caller's transaction.
+async fn record_in(tx: &mut Tx, actor: &Actor, id: CaseId) -> AppResult<CaseRecord> {
+    let case = visible_case(tx, actor, id).await?;
+    audit::record(tx, actor, "case.view", Some(("case", id.0)), None).await?;
+    Ok(CaseRecord {
+        charges: store::charges(tx, id).await?,
+        history: store::history(tx, id).await?,
+        access: audit_store::for_object(tx, "case", id.0, 20).await?,
+        shares: shares::of_case(tx, id).await?,
+        can_change: policy::change_case(actor, &case).is_ok(),
+        case,
+    })
+}
+
+/// The case page's whole content, read in one transaction and audited as
+/// one view of the case: the record, its conditions, supervision and tests.
+pub struct CaseWorkspace {
+    pub record: CaseRecord,
+    pub conditions: super::conditions::CaseConditions,
+    pub supervision: super::supervision::Overview,
+    pub tests: super::testing::CaseTests,
+}
+
+pub async fn workspace(app: &App, actor: &Actor, id: CaseId) -> AppResult<CaseWorkspace> {
+    let mut tx = app.db.write().await?;
+    let record = record_in(&mut tx, actor, id).await?;
+    let workspace = CaseWorkspace {
+        record,
+        conditions: super::conditions::list(&mut tx, app, id).await?,
+        supervision: super::supervision::load(&mut tx, app, id).await?,
+        tests: super::testing::load(&mut tx, app, id).await?,
+    };
+    tx.commit().await?;
+    Ok(workspace)
 }
 
 /// A requested status change.

@@ -174,7 +174,7 @@ fn summarize(conditions: &[ConditionView]) -> Summary {
     }
 }
 
-async fn list(tx: &mut Tx, app: &App, case: CaseId) -> AppResult<CaseConditions> {
+pub(super) async fn list(tx: &mut Tx, app: &App, case: CaseId) -> AppResult<CaseConditions> {
     let today = today();
     let conditions: Vec<ConditionView> = store::of_case(tx, &app.keys, case)
         .await?

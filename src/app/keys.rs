@@ -15,21 +15,48 @@ pub struct Rotation {
     pub usage: KeyUse,
 }
 
-/// Refuses a key ring that cannot open the database's sealed values, then
-/// seals any values still stored in the clear (written before their column
-/// was sealed). Runs at every start.
+/// Refuses a key ring that cannot open the database's sealed values, and
+/// records the current key as in use. Runs at every start. When keys are
+/// recorded and the ring holds them all, it opens one value per key. Else
+/// (a database from before keys were recorded, or a recorded key missing
+/// from the ring) it surveys every sealed column, seals values still stored
+/// in the clear (written before their column was sealed) and records the
+/// keys it found in use.
 pub async fn prepare(app: &App) -> anyhow::Result<()> {
     let mut tx = app.db.read().await?;
-    sealed::check(&mut tx, &app.keys).await?;
-    drop(tx);
-    let n = sealed::reseal(&app.db, &app.keys, Pass::Plaintext).await?;
-    if n > 0 {
-        record(app, "keys.sealed_plaintext", n).await?;
-        tracing::info!(
-            values = n,
-            "sealed values stored before their column was sealed"
+    let recorded = sealed::recorded_keys(&mut tx).await?;
+    let held = |id: &u32| app.keys.ids().any(|k| k == *id);
+    let mut in_use = vec![app.keys.current()];
+    let mut stale = Vec::new();
+    if !recorded.is_empty() && recorded.iter().all(held) {
+        sealed::check_recorded(&mut tx, &app.keys, &recorded).await?;
+        drop(tx);
+    } else {
+        sealed::check(&mut tx, &app.keys).await?;
+        let usage = sealed::key_use(&mut tx, app.keys.ids()).await?;
+        in_use.extend(
+            usage
+                .by_key
+                .iter()
+                .filter(|(_, n)| *n > 0)
+                .map(|(id, _)| *id),
         );
+        // The survey found nothing under a recorded key the ring lacks.
+        stale.extend(recorded.iter().copied().filter(|id| !held(id)));
+        drop(tx);
+        let n = sealed::reseal(&app.db, &app.keys, Pass::Plaintext).await?;
+        if n > 0 {
+            record(app, "keys.sealed_plaintext", n).await?;
+            tracing::info!(
+                values = n,
+                "sealed values stored before their column was sealed"
+            );
+        }
     }
+    let mut tx = app.db.write().await?;
+    sealed::forget_keys(&mut tx, &stale).await?;
+    sealed::record_keys(&mut tx, &in_use, super::now()).await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -38,8 +65,16 @@ pub async fn prepare(app: &App) -> anyhow::Result<()> {
 pub async fn rotate(app: &App) -> anyhow::Result<Rotation> {
     let resealed = sealed::reseal(&app.db, &app.keys, Pass::Rotate).await?;
     record(app, "keys.rotated", resealed).await?;
-    let mut tx = app.db.read().await?;
+    let mut tx = app.db.write().await?;
     let usage = sealed::key_use(&mut tx, app.keys.ids()).await?;
+    let unused: Vec<u32> = usage
+        .by_key
+        .iter()
+        .filter(|(id, n)| *n == 0 && *id != app.keys.current())
+        .map(|(id, _)| *id)
+        .collect();
+    sealed::forget_keys(&mut tx, &unused).await?;
+    tx.commit().await?;
     Ok(Rotation {
         resealed,
         current: app.keys.current(),

@@ -12,10 +12,12 @@ pub mod conditions;
 pub mod intake;
 pub mod keys;
 pub mod mfa;
+pub mod notes;
 pub mod passwords;
 pub mod people;
 pub mod policy;
 pub mod programs;
+pub mod reminders;
 pub mod supervision;
 pub mod testing;
 pub mod timeline;
@@ -37,6 +39,8 @@ pub struct App {
     pub db: Db,
     pub settings: Arc<Settings>,
     pub keys: Arc<KeyRing>,
+    /// The risk lexicon that flags notes, from the settings.
+    pub lexicon: Arc<crate::domain::notes::Matcher>,
     /// Demo log-ins (username, password) shown on the sign-in page; empty
     /// unless the database is a demo database.
     pub demo_logins: Arc<Vec<(String, String)>>,
@@ -49,6 +53,9 @@ impl App {
     pub fn new(db: Db, settings: Settings, keys: KeyRing) -> Self {
         Self {
             db,
+            lexicon: Arc::new(crate::domain::notes::Matcher::lexicon(
+                &settings.notes.lexicon,
+            )),
             settings: Arc::new(settings),
             keys: Arc::new(keys),
             demo_logins: Arc::default(),

@@ -354,7 +354,7 @@ pub async fn view(app: &App, actor: &Actor, id: PersonId) -> AppResult<PersonRec
     for c in &cases {
         histories.push(case_store::history(&mut tx, c.id).await?);
     }
-    let timeline = super::timeline::of_cases(&mut tx, app, &cases, &histories).await?;
+    let timeline = super::timeline::of_cases(&mut tx, app, actor, &cases, &histories).await?;
     let record = PersonRecord {
         aliases: store::aliases(&mut tx, id).await?,
         identifiers: store::identifiers(&mut tx, &app.keys, id).await?,
@@ -383,12 +383,21 @@ pub async fn update(app: &App, actor: &Actor, id: PersonId, input: PersonUpdate)
     let person =
         validate(&input.person, &app.settings.demographics).map_err(|e| e.prefixed("person."))?;
     let mut tx = app.db.write().await?;
-    store::get(&mut tx, id)
+    let current = store::get(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound("participant"))?;
     let cases = case_store::for_person(&mut tx, id).await?;
     policy::view_person(actor, &cases).map_err(|_| AppError::NotFound("participant"))?;
     policy::change_person(actor, &cases)?;
+    if person.fields.may_text && !current.may_text {
+        if let Some(at) = store::texts_stopped_at(&mut tx, id).await? {
+            let why = format!(
+                "the participant replied STOP on {}; texts resume only when they reply START",
+                at.date_naive()
+            );
+            return Err(Invalid::one("person.may_text", why).into());
+        }
+    }
     check_identifiers_free(&mut tx, &app.keys, &person, Some(id)).await?;
     if !store::update(&mut tx, id, input.version, &person.fields, now()).await? {
         return Err(stale("participant"));

@@ -59,6 +59,20 @@ pub fn view_person(actor: &Actor, cases: &[CaseRow]) -> Result<(), AppError> {
     )
 }
 
+/// Read a case's notes (officers' work product, not a court summary):
+/// whoever holds the case.
+pub fn read_notes(actor: &Actor, case: &CaseRow) -> Result<(), AppError> {
+    allow(holds(actor, case), "read this case's notes")
+}
+
+/// Search the notes of the cases one holds: officers and supervisors.
+pub fn search_notes(actor: &Actor) -> Result<(), AppError> {
+    allow(
+        matches!(actor.role, Role::Officer | Role::Supervisor),
+        "search case notes",
+    )
+}
+
 /// Change a case (status, details, sharing): whoever holds it.
 pub fn change_case(actor: &Actor, case: &CaseRow) -> Result<(), AppError> {
     allow(holds(actor, case), "change this case")

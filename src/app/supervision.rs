@@ -13,6 +13,7 @@ use crate::domain::validation::{optional_text, Errors, Invalid};
 use crate::store::supervision::{
     self as store, AppointmentRow, ContactRow, NewAppointment, NewContact, When,
 };
+use crate::store::Tx;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
@@ -33,22 +34,9 @@ pub struct Overview {
 
 /// The overview of a case's supervision; the read is audited.
 pub async fn overview(app: &App, actor: &Actor, case: CaseId) -> AppResult<Overview> {
-    let at = now();
     let mut tx = app.db.write().await?;
     visible_case(&mut tx, actor, case).await?;
-    let level = store::level(&mut tx, case).await?;
-    let (from, until) = month_bounds(at, app.settings.zone());
-    let this_month = store::month_contacts(&mut tx, case, from, until).await?;
-    let standard = level.map(|l| app.settings.contact_standards.for_level(l));
-    let overview = Overview {
-        level,
-        standard,
-        this_month,
-        standard_met: standard.map(|s| s.met_by(this_month)),
-        upcoming: store::appointments(&mut tx, case, When::From(at), 20).await?,
-        recent: store::appointments(&mut tx, case, When::Before(at), 10).await?,
-        contacts: store::contacts(&mut tx, &app.keys, case, 50).await?,
-    };
+    let overview = load(&mut tx, app, case).await?;
     audit::record(
         &mut tx,
         actor,
@@ -59,6 +47,24 @@ pub async fn overview(app: &App, actor: &Actor, case: CaseId) -> AppResult<Overv
     .await?;
     tx.commit().await?;
     Ok(overview)
+}
+
+/// A case's supervision, read in the caller's transaction.
+pub(super) async fn load(tx: &mut Tx, app: &App, case: CaseId) -> Result<Overview, sqlx::Error> {
+    let at = now();
+    let level = store::level(tx, case).await?;
+    let (from, until) = month_bounds(at, app.settings.zone());
+    let this_month = store::month_contacts(tx, case, from, until).await?;
+    let standard = level.map(|l| app.settings.contact_standards.for_level(l));
+    Ok(Overview {
+        level,
+        standard,
+        this_month,
+        standard_met: standard.map(|s| s.met_by(this_month)),
+        upcoming: store::appointments(tx, case, When::From(at), 20).await?,
+        recent: store::appointments(tx, case, When::Before(at), 10).await?,
+        contacts: store::contacts(tx, &app.keys, case, 50).await?,
+    })
 }
 
 /// Sets (or clears) a case's supervision level.

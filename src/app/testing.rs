@@ -8,6 +8,7 @@ use crate::domain::supervision::local_to_utc;
 use crate::domain::testing::{adverse, check_results, Collection, Specimen, SubstanceLine};
 use crate::domain::validation::{optional_text, Errors, Invalid};
 use crate::store::testing::{self as store, DrugTestRow, NewDrugTest};
+use crate::store::Tx;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
@@ -42,7 +43,7 @@ pub struct CaseTests {
 pub async fn of_case(app: &App, actor: &Actor, case: CaseId) -> AppResult<CaseTests> {
     let mut tx = app.db.write().await?;
     visible_case(&mut tx, actor, case).await?;
-    let tests = store::of_case(&mut tx, &app.keys, case, 100).await?;
+    let tests = load(&mut tx, app, case).await?;
     audit::record(
         &mut tx,
         actor,
@@ -52,6 +53,12 @@ pub async fn of_case(app: &App, actor: &Actor, case: CaseId) -> AppResult<CaseTe
     )
     .await?;
     tx.commit().await?;
+    Ok(tests)
+}
+
+/// A case's tests, read in the caller's transaction.
+pub(super) async fn load(tx: &mut Tx, app: &App, case: CaseId) -> Result<CaseTests, sqlx::Error> {
+    let tests = store::of_case(tx, &app.keys, case, 100).await?;
     Ok(CaseTests {
         latest_adverse: tests.first().filter(|t| t.adverse).cloned(),
         tests,

@@ -1,12 +1,17 @@
 //! The participant's timeline: one chronological account of everything that
 //! happened on their cases (status changes, contacts, appointments, drug
-//! tests, progress toward conditions, alerts).
+//! tests, progress toward conditions, alerts, messages to and from the
+//! participant, and signed notes with their addenda on the cases the
+//! reader holds).
 
-use super::App;
+use super::{policy, Actor, App};
+use crate::domain::supervision::local_to_utc;
 use crate::store::cases::{CaseRow, HistoryRow};
-use crate::store::{alerts, conditions, supervision, testing, Tx};
+use crate::store::{alerts, conditions, messages, notes, supervision, testing, Tx};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+
+const MIDDAY: chrono::NaiveTime = chrono::NaiveTime::from_hms_opt(12, 0, 0).expect("valid time");
 
 /// How many of each kind of event one case contributes.
 const PER_KIND: i64 = 50;
@@ -16,7 +21,8 @@ const PER_KIND: i64 = 50;
 pub struct Moment {
     pub at: DateTime<Utc>,
     pub case_number: String,
-    /// `status`, `contact`, `appointment`, `drug_test`, `progress` or `alert`.
+    /// `status`, `contact`, `appointment`, `drug_test`, `progress`, `alert`,
+    /// `note` or `message`.
     pub kind: &'static str,
     /// What happened, in a line.
     pub what: String,
@@ -37,16 +43,28 @@ fn status_moment(case: &CaseRow, h: &HistoryRow) -> Moment {
     }
 }
 
+/// A note's opening, to about 160 characters.
+fn first_line(text: &str) -> String {
+    let line = text.lines().next().unwrap_or_default();
+    match line.char_indices().nth(160) {
+        Some((at, _)) => format!("{}…", &line[..at]),
+        None if text.len() > line.len() => format!("{line}…"),
+        None => line.to_owned(),
+    }
+}
+
 /// The timeline of `cases` (with their status histories, in the same
 /// order), newest first.
 pub async fn of_cases(
     tx: &mut Tx,
     app: &App,
+    reader: &Actor,
     cases: &[CaseRow],
     histories: &[Vec<HistoryRow>],
 ) -> Result<Vec<Moment>, sqlx::Error> {
     let mut moments = Vec::new();
     let now = super::now();
+    let zone = app.settings.zone();
     for (case, history) in cases.iter().zip(histories) {
         let number = &case.case_number;
         let moment = |at, kind, what: String, by: Option<String>| Moment {
@@ -101,13 +119,44 @@ pub async fn of_cases(
                 .map(|(q, u)| format!("{q} {} ", u.title()))
                 .unwrap_or_default();
             let what = format!("{amount}toward {title} ({})", p.verification.title());
-            moments.push(moment(p.recorded_at, "progress", what, p.recorded_by));
+            // Dated when it happened (midday, agency time), not when typed in.
+            let at = local_to_utc(p.occurred_on.and_time(MIDDAY), zone).min(p.recorded_at);
+            moments.push(moment(at, "progress", what, p.recorded_by));
+        }
+        if policy::read_notes(reader, case).is_ok() {
+            let signed = notes::of_case(tx, &app.keys, case.id, None, PER_KIND).await?;
+            let ids: Vec<_> = signed.iter().map(|n| n.id).collect();
+            for n in signed {
+                let what = format!("{} note: {}", n.kind.title(), first_line(&n.text));
+                let at = n.signed_at.unwrap_or(n.written_at);
+                moments.push(moment(at, "note", what, Some(n.author)));
+            }
+            for a in notes::addenda(tx, &app.keys, &ids).await? {
+                let what = format!("Addendum: {}", first_line(&a.text));
+                moments.push(moment(a.written_at, "note", what, Some(a.author)));
+            }
+        }
+        for m in messages::of_case(tx, &app.keys, case.id, PER_KIND).await? {
+            let error = m.error.map(|e| format!(" — {e}")).unwrap_or_default();
+            let what = format!(
+                "{} · {} ({}{error}): {}",
+                m.channel.title(),
+                m.purpose.title(),
+                m.status.title(),
+                first_line(&m.body)
+            );
+            moments.push(moment(
+                m.sent_at.unwrap_or(m.created_at),
+                "message",
+                what,
+                None,
+            ));
         }
         for a in alerts::of_case(tx, case.id, PER_KIND).await? {
             moments.push(moment(
                 a.raised_at,
                 "alert",
-                format!("Alert: {} ({})", a.rule.title(), a.detail),
+                format!("Alert: {} ({})", a.rule.title(), a.rule.describe(&a.detail)),
                 None,
             ));
             if let Some(at) = a.resolved_at {

@@ -9,6 +9,7 @@ use crate::app::auth::{hash_password, Secret};
 use crate::app::{now, App};
 use crate::domain::ids::{CaseId, PersonId, ProgramId, UserId};
 use crate::domain::lifecycle::{CaseStatus, ExitReason};
+use crate::domain::notes::Matcher;
 use crate::domain::people::{Identifier, IdentifierKind, Language, PersonName};
 use crate::domain::programs::{
     Charge, ChargeLevel, EligibilityRules, ProgramKind, Referral, ScreeningResult,
@@ -318,7 +319,7 @@ async fn generate(app: &App, participants: usize) -> anyhow::Result<()> {
         }
         batch.supervise(&mut rng, &standard, today, now());
         let mut tx = app.db.write().await?;
-        batch.store(&mut tx, &app.keys, now()).await?;
+        batch.store(&mut tx, &app.keys, &app.lexicon, now()).await?;
         tx.commit().await?;
         done += n;
         if done * 20 / participants.max(1) >= next_report || done == participants {
@@ -350,14 +351,45 @@ async fn generate(app: &App, participants: usize) -> anyhow::Result<()> {
     )
     .await?;
     tx.commit().await?;
+    let history_started = std::time::Instant::now();
+    let reminders = reminder_history(app).await?;
+    let history_took = history_started.elapsed().as_secs_f64();
     crate::app::alerts::sweep(app)
         .await
         .map_err(|e| anyhow::anyhow!("raising the demo's alerts: {e}"))?;
+    app.db.analyze().await?;
+    eprintln!("Recorded {reminders} reminders sent over the past week ({history_took:.1} s).");
     eprintln!(
         "\nGenerated {participants} participants in {:.1} s.",
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// The reminders and follow-ups the agency's gateways would have sent in
+/// the past week, by every channel each participant agreed to, recorded as
+/// delivered. (The demo configures no gateway, so nothing is sent.)
+async fn reminder_history(app: &App) -> anyhow::Result<u64> {
+    use crate::app::reminders::{gather, Window};
+    use crate::domain::messages::Status;
+    let window = Window {
+        after: now() - chrono::Duration::days(7),
+        until: now(),
+        pending_only: false,
+        sms: true,
+        email: true,
+    };
+    let mut tx = app.db.write().await?;
+    let planned = gather(&mut tx, app, &window)
+        .await
+        .map_err(|e| anyhow::anyhow!("planning the demo's reminders: {e}"))?;
+    let rows: Vec<_> = planned
+        .iter()
+        .map(|p| p.message(Status::Delivered))
+        .collect();
+    let stored = crate::store::messages::insert_many(&mut tx, &app.keys, &rows).await?;
+    tx.commit().await?;
+    Ok(stored)
 }
 
 async fn insert_staff(
@@ -673,7 +705,13 @@ impl Batch {
         self.people.push((person_id, fields, ids, aliases));
     }
 
-    async fn store(&self, tx: &mut Tx, keys: &KeyRing, at: DateTime<Utc>) -> anyhow::Result<()> {
+    async fn store(
+        &self,
+        tx: &mut Tx,
+        keys: &KeyRing,
+        lexicon: &Matcher,
+        at: DateTime<Utc>,
+    ) -> anyhow::Result<()> {
         let first_person =
             crate::store::reserve_counter(tx, "person", self.people.len() as i64).await?;
         let people: Vec<NewPerson> = (first_person..)
@@ -744,7 +782,7 @@ impl Batch {
             .collect();
         let rows: Vec<(CaseId, &StatusChange)> = changes.iter().map(|(id, ch)| (*id, ch)).collect();
         case_store::record_histories(tx, &rows).await?;
-        self.supervision.store(tx, keys, at).await?;
+        self.supervision.store(tx, keys, lexicon, at).await?;
         Ok(())
     }
 }

@@ -4,8 +4,9 @@
 
 use crate::domain::conditions::{ConditionKind, Quantity, Unit, Verification};
 use crate::domain::ids::{
-    AppointmentId, CaseId, ConditionId, ContactId, DrugTestId, TemplateId, UserId,
+    AppointmentId, CaseId, ConditionId, ContactId, DrugTestId, NoteId, TemplateId, UserId,
 };
+use crate::domain::notes::{index_terms, Matcher, NoteKind};
 use crate::domain::programs::ProgramKind;
 use crate::domain::supervision::{
     AppointmentKind, Collateral, ContactKind, Outcome, SupervisionLevel,
@@ -16,6 +17,7 @@ use crate::keyring::KeyRing;
 use crate::store::conditions::{
     self as condition_store, NewCondition, NewProgress, TemplateRow, Terms,
 };
+use crate::store::notes::{self as note_store, Blinder, NewNote};
 use crate::store::supervision::{self as supervision_store, NewAppointment, NewContact};
 use crate::store::testing::{self as test_store, NewDrugTest};
 use crate::store::Tx;
@@ -141,8 +143,43 @@ pub struct History {
     progress: Vec<NewProgress<'static>>,
     appointments: Vec<NewAppointment<'static>>,
     contacts: Vec<NewContact<'static>>,
+    notes: Vec<NoteSeed>,
     tests: Vec<TestSeed>,
 }
+
+/// A signed contact note on an office visit.
+struct NoteSeed {
+    id: NoteId,
+    case: CaseId,
+    contact: ContactId,
+    at: DateTime<Utc>,
+    by: UserId,
+    text: String,
+}
+
+/// What an officer writes after an office visit; a note takes two or three.
+const VISIT_SENTENCES: &[&str] = &[
+    "Reported on time and was cooperative.",
+    "Employment verified with a recent pay stub.",
+    "Still looking for work; gave him the job centre's list of openings.",
+    "Attending the cognitive-behavioural group; facilitator reports good participation.",
+    "Housing is stable; lives with his sister.",
+    "Discussed the payment plan for fees and restitution.",
+    "Community service hours logged at the food bank.",
+    "Transport is a problem; discussed bus passes.",
+    "Treatment provider confirms attendance at counselling.",
+    "Reviewed curfew and the no-contact order; no concerns reported.",
+    "Enrolled in GED classes at the community college.",
+    "Asked about travel to see family next month; told her to submit a request.",
+];
+
+/// Sentences naming risk indicators, in a few notes.
+const RISK_SENTENCES: &[&str] = &[
+    "Admits he relapsed over the weekend after a family argument.",
+    "Landlord has served an eviction notice.",
+    "Says she was fired from the warehouse on Friday.",
+    "Neighbour reported a threat made during an argument.",
+];
 
 const NOTES: &[&str] = &[
     "Reported on time; employment verified with pay stub.",
@@ -228,14 +265,11 @@ impl History {
                 c.officer,
             ));
             if outcome == Outcome::Attended {
-                self.contacts.push(contact(
-                    c.id,
-                    ContactKind::Office,
-                    at,
-                    None,
-                    None,
-                    c.officer,
-                ));
+                let visit = contact(c.id, ContactKind::Office, at, None, None, c.officer);
+                if rng.gen_bool(0.6) {
+                    self.add_note(rng, c, &visit);
+                }
+                self.contacts.push(visit);
             }
         }
         let next = if rng.gen_bool(0.08) {
@@ -364,10 +398,31 @@ impl History {
         });
     }
 
+    fn add_note(&mut self, rng: &mut StdRng, c: &Supervised<'_>, visit: &NewContact<'_>) {
+        let count = rng.gen_range(2..=3);
+        let mut sentences: Vec<&str> = VISIT_SENTENCES
+            .choose_multiple(rng, count)
+            .copied()
+            .collect();
+        if rng.gen_bool(0.03) {
+            sentences.push(RISK_SENTENCES.choose(rng).expect("sentences"));
+        }
+        self.notes.push(NoteSeed {
+            id: NoteId::new(),
+            case: c.id,
+            contact: visit.id,
+            at: visit.occurred_at + Duration::minutes(20),
+            by: c.officer,
+            text: sentences.join(" "),
+        });
+    }
+
+    /// Stores the history; `lexicon` flags the notes that name risk indicators.
     pub async fn store(
         &self,
         tx: &mut Tx,
         keys: &KeyRing,
+        lexicon: &Matcher,
         now: DateTime<Utc>,
     ) -> anyhow::Result<()> {
         for level in SupervisionLevel::all() {
@@ -423,6 +478,37 @@ impl History {
             })
             .collect();
         test_store::insert_many(tx, keys, &tests, now).await?;
+        self.store_notes(tx, keys, lexicon).await
+    }
+
+    async fn store_notes(
+        &self,
+        tx: &mut Tx,
+        keys: &KeyRing,
+        lexicon: &Matcher,
+    ) -> anyhow::Result<()> {
+        let notes: Vec<NewNote> = self
+            .notes
+            .iter()
+            .map(|n| NewNote {
+                id: n.id,
+                case_id: n.case,
+                contact_id: Some(n.contact),
+                kind: NoteKind::Contact,
+                text: &n.text,
+                author_id: n.by,
+                written_at: n.at,
+                signed_flagged: Some(!lexicon.spans(&n.text).is_empty()),
+            })
+            .collect();
+        note_store::insert_many(tx, keys, &notes).await?;
+        let mut blinder = Blinder::new(keys);
+        let documents: Vec<(NoteId, String)> = self
+            .notes
+            .iter()
+            .map(|n| (n.id, blinder.document(&index_terms(&n.text))))
+            .collect();
+        note_store::index(tx, &documents).await?;
         Ok(())
     }
 }

@@ -12,6 +12,7 @@ labelled_enum! {
         ContactStandard => ("contact_standard", "Contact standard not met this month"),
         CaseEnding => ("case_ending", "Case ends soon: prepare completion"),
         CourtTomorrow => ("court_tomorrow", "Court date tomorrow"),
+        FlaggedNote => ("flagged_note", "Note names a risk indicator: supervisor review"),
     }
 }
 
@@ -30,7 +31,8 @@ impl Rule {
             Self::ConditionOverdue
             | Self::NoContact
             | Self::ConditionBehind
-            | Self::ContactStandard => Severity::Medium,
+            | Self::ContactStandard
+            | Self::FlaggedNote => Severity::Medium,
             Self::CaseEnding => Severity::Low,
         }
     }
@@ -41,6 +43,32 @@ impl Rule {
             Severity::High => 1,
             Severity::Medium => 3,
             Severity::Low => 7,
+        }
+    }
+}
+
+impl Rule {
+    /// What the rule found, in words: its detail is a stored label (an
+    /// appointment kind, a test outcome, a kind of note, a level) or text.
+    pub fn describe(self, detail: &str) -> String {
+        use super::labels::Labelled;
+        fn title<T: Labelled>(label: &str) -> Option<&'static str> {
+            T::from_label(label).ok().map(T::title)
+        }
+        let worded = match self {
+            Self::AppointmentMissed | Self::CourtTomorrow => {
+                title::<super::supervision::AppointmentKind>(detail)
+            }
+            Self::TestAdverse => title::<super::testing::Collection>(detail),
+            Self::FlaggedNote => title::<super::notes::NoteKind>(detail),
+            Self::ContactStandard => title::<super::supervision::SupervisionLevel>(detail),
+            _ => None,
+        };
+        match (self, worded) {
+            (Self::FlaggedNote, Some(kind)) => format!("{kind} note"),
+            (Self::ContactStandard, Some(level)) => format!("{level} supervision"),
+            (_, Some(w)) => w.to_owned(),
+            (_, None) => detail.to_owned(),
         }
     }
 }
@@ -63,5 +91,11 @@ mod tests {
         assert_eq!(Rule::TestAdverse.severity(), Severity::High);
         assert!(Rule::AppointmentMissed.days_to_act() < Rule::CaseEnding.days_to_act());
         assert!(rank(Severity::High) < rank(Severity::Low));
+        assert_eq!(Rule::AppointmentMissed.describe("home_visit"), "Home visit");
+        assert_eq!(Rule::FlaggedNote.describe("contact"), "Contact note");
+        assert_eq!(
+            Rule::ConditionOverdue.describe("Community service"),
+            "Community service"
+        );
     }
 }

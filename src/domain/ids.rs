@@ -46,7 +46,10 @@ id_types!(
     AppointmentId,
     ContactId,
     DrugTestId,
-    AlertId
+    AlertId,
+    NoteId,
+    AddendumId,
+    MessageId
 );
 
 /// Applies `$m!` to every id type (used by the store to give each a column codec).
@@ -67,7 +70,10 @@ macro_rules! for_each_id_type {
             $crate::domain::ids::AppointmentId,
             $crate::domain::ids::ContactId,
             $crate::domain::ids::DrugTestId,
-            $crate::domain::ids::AlertId
+            $crate::domain::ids::AlertId,
+            $crate::domain::ids::NoteId,
+            $crate::domain::ids::AddendumId,
+            $crate::domain::ids::MessageId
         );
     };
 }

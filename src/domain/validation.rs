@@ -119,6 +119,24 @@ pub fn optional_text(value: Option<&str>, max: usize) -> Result<Option<String>, 
     }
 }
 
+/// Like `required_text`, for writing in paragraphs: line breaks and tabs
+/// are kept (line endings become `\n`); other control characters are refused.
+pub fn required_paragraphs(value: &str, max: usize) -> Result<String, String> {
+    let v = value.trim().replace("\r\n", "\n").replace('\r', "\n");
+    if v.is_empty() {
+        return Err("is required".to_owned());
+    }
+    if v.chars().count() > max {
+        return Err(format!("must be at most {max} characters"));
+    }
+    if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err(
+            "must not contain control characters other than line breaks and tabs".to_owned(),
+        );
+    }
+    Ok(v)
+}
+
 fn limited_text(v: &str, max: usize) -> Result<String, String> {
     if v.chars().count() > max {
         return Err(format!("must be at most {max} characters"));
@@ -144,6 +162,12 @@ mod tests {
         assert!(required_text("a\u{0}b", 5).is_err());
         assert_eq!(optional_text(Some(" "), 5), Ok(None));
         assert_eq!(optional_text(None, 5), Ok(None));
+        assert_eq!(
+            required_paragraphs(" a\r\nb\tc\r", 9),
+            Ok("a\nb\tc".to_owned())
+        );
+        assert!(required_paragraphs("a\u{7}b", 9).is_err());
+        assert_eq!(required_paragraphs("\n", 9), Err("is required".to_owned()));
     }
 
     #[test]

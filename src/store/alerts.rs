@@ -93,6 +93,8 @@ fn fixed_rule_sql(rule: Rule) -> Option<&'static str> {
             CAST(c.expected_end_date AS TEXT) AS detail FROM cases c WHERE c.expected_end_date >= $3 AND c.expected_end_date <= $4",
         Rule::CourtTomorrow => "SELECT a.case_id AS case_id, CAST(a.id AS TEXT) AS occurrence, COALESCE(a.location, '') AS detail \
             FROM appointments a JOIN cases c ON c.id = a.case_id WHERE a.kind = 'court_date' AND a.starts_at >= $2 AND a.starts_at < $3",
+        Rule::FlaggedNote => "SELECT n.case_id AS case_id, CAST(n.id AS TEXT) || ':' || CAST(n.flags AS TEXT) AS occurrence, n.kind AS detail \
+            FROM case_notes n JOIN cases c ON c.id = n.case_id WHERE n.flags > 0 AND n.signed_at IS NOT NULL AND n.updated_at >= $2",
     })
 }
 
@@ -108,7 +110,9 @@ enum Params {
 fn params(rule: Rule, at: &SweepAt) -> Params {
     let days = Duration::days;
     match rule {
-        Rule::AppointmentMissed | Rule::TestAdverse => Params::Since(at.now - days(30)),
+        Rule::AppointmentMissed | Rule::TestAdverse | Rule::FlaggedNote => {
+            Params::Since(at.now - days(30))
+        }
         Rule::ConditionOverdue => Params::Dates(at.today, at.today, at.today),
         Rule::ConditionBehind => {
             Params::Dates(at.today, at.today, at.today + days(at.due_soon_days))

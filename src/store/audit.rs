@@ -182,6 +182,28 @@ pub async fn purge_before(
 const AUDIT_CHAIN_LOCK: i64 = 0x0042_5741_5544_4954;
 
 pub async fn append(tx: &mut Tx, e: NewEvent<'_>) -> Result<(), sqlx::Error> {
+    append_many(tx, &[e]).await
+}
+
+/// Appends events in order, reading the chain's head (and, on PostgreSQL,
+/// taking its lock) once for all of them.
+pub async fn append_many(tx: &mut Tx, events: &[NewEvent<'_>]) -> Result<(), sqlx::Error> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let mut previous = chain_head(tx).await?;
+    for e in events {
+        previous = insert_chained(tx, &previous, e).await?;
+    }
+    Ok(())
+}
+
+/// Inserts one event chained to `previous`; returns its hash.
+async fn insert_chained(
+    tx: &mut Tx,
+    previous: &str,
+    e: &NewEvent<'_>,
+) -> Result<String, sqlx::Error> {
     let (object_type, object_id) = e.object.unzip();
     let id = AuditId::new();
     let (id_text, actor_text, object_text) = (
@@ -189,9 +211,8 @@ pub async fn append(tx: &mut Tx, e: NewEvent<'_>) -> Result<(), sqlx::Error> {
         e.actor.map(|a| a.0.to_string()),
         object_id.map(|o| o.to_string()),
     );
-    let previous = chain_head(tx).await?;
     let hash = chain_hash(
-        &previous,
+        previous,
         &ChainedFields {
             id: &id_text,
             at: e.at,
@@ -209,8 +230,8 @@ pub async fn append(tx: &mut Tx, e: NewEvent<'_>) -> Result<(), sqlx::Error> {
         "INSERT INTO audit_events (id, at, actor_id, actor_role, source, action, object_type, object_id, outcome, reason, hash) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
         .bind(id).bind(e.at).bind(e.actor.map(|a| a.0)).bind(e.actor.map(|a| a.1))
-        .bind(e.source).bind(e.action).bind(object_type).bind(object_id.map(AuditId)).bind(e.outcome.label()).bind(e.reason).bind(hash))?;
-    Ok(())
+        .bind(e.source).bind(e.action).bind(object_type).bind(object_id.map(AuditId)).bind(e.outcome.label()).bind(e.reason).bind(&hash))?;
+    Ok(hash)
 }
 
 #[derive(sqlx::FromRow)]

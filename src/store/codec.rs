@@ -90,4 +90,8 @@ label_columns!(
     crate::domain::testing::Collection,
     crate::domain::alerts::Rule,
     crate::domain::alerts::Severity,
+    crate::domain::notes::NoteKind,
+    crate::domain::messages::Channel,
+    crate::domain::messages::Purpose,
+    crate::domain::messages::Status,
 );

@@ -10,6 +10,8 @@ pub mod calendar;
 pub mod cases;
 mod codec;
 pub mod conditions;
+pub mod messages;
+pub mod notes;
 pub mod people;
 pub mod programs;
 pub mod sealed;
@@ -161,6 +163,17 @@ impl Db {
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
         let mut tx = self.read().await?;
         let _: i32 = fetch!(&mut tx, fetch_one, sqlx::query_scalar("SELECT 1"))?;
+        Ok(())
+    }
+
+    /// Gathers the planner's statistics after a bulk load. PostgreSQL plans
+    /// by them, and autovacuum gathers them only some time after a load: until
+    /// then it may scan a whole table for one case's rows. (SQLite's plans
+    /// here come from its indexes alone and were measured that way.)
+    pub async fn analyze(&self) -> Result<(), sqlx::Error> {
+        if let Self::Postgres(pool) = self {
+            sqlx::query("ANALYZE").execute(pool).await?;
+        }
         Ok(())
     }
 

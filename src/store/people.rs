@@ -481,3 +481,35 @@ pub struct SearchQuery {
     pub exact: Option<String>,
     pub date_of_birth: Option<NaiveDate>,
 }
+
+/// Records the participant's consent to texts (STOP / START from their phone).
+pub async fn set_may_text(
+    tx: &mut Tx,
+    person: PersonId,
+    may_text: bool,
+    at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    exec!(
+        tx,
+        sqlx::query(
+            "UPDATE people SET may_text = $1, texts_stopped_at = $2, updated_at = $3, version = version + 1 WHERE id = $4"
+        )
+        .bind(may_text)
+        .bind((!may_text).then_some(at))
+        .bind(at)
+        .bind(person)
+    )?;
+    Ok(())
+}
+
+/// When the participant last replied STOP, unless they replied START since.
+pub async fn texts_stopped_at(
+    tx: &mut Tx,
+    person: PersonId,
+) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    fetch!(
+        tx,
+        fetch_one,
+        sqlx::query_scalar("SELECT texts_stopped_at FROM people WHERE id = $1").bind(person)
+    )
+}

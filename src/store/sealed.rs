@@ -60,6 +60,41 @@ pub const TEST_RESULTS: SealedColumn = SealedColumn {
     index: None,
 };
 
+/// A case note's text.
+pub const NOTE_TEXT: SealedColumn = SealedColumn {
+    table: "case_notes",
+    column: "body",
+    index: None,
+};
+
+/// An addendum's text.
+pub const ADDENDUM_TEXT: SealedColumn = SealedColumn {
+    table: "note_addenda",
+    column: "body",
+    index: None,
+};
+
+/// Where a message went or came from (a phone number or an e-mail
+/// address), with a blind index to find a sender's earlier messages.
+pub const MESSAGE_ADDRESS: SealedColumn = SealedColumn {
+    table: "messages",
+    column: "address",
+    index: Some("address_index"),
+};
+
+/// A message's subject (e-mail) and words.
+pub const MESSAGE_SUBJECT: SealedColumn = SealedColumn {
+    table: "messages",
+    column: "subject",
+    index: None,
+};
+
+pub const MESSAGE_BODY: SealedColumn = SealedColumn {
+    table: "messages",
+    column: "body",
+    index: None,
+};
+
 /// The columns that held values in the clear before they were sealed (the
 /// others were sealed from their creation): the start-up pass scans only these.
 const PLAINTEXT_BEFORE: &[SealedColumn] = &[IDENTIFIER_VALUE, TOTP_SECRET];
@@ -71,6 +106,11 @@ pub const ALL: &[SealedColumn] = &[
     PROGRESS_NOTE,
     CONTACT_NOTE,
     TEST_RESULTS,
+    NOTE_TEXT,
+    ADDENDUM_TEXT,
+    MESSAGE_ADDRESS,
+    MESSAGE_SUBJECT,
+    MESSAGE_BODY,
 ];
 
 impl SealedColumn {
@@ -211,9 +251,10 @@ async fn count_like(tx: &mut Tx, col: SealedColumn, pattern: &str) -> Result<i64
     )
 }
 
-/// Refuses a key ring that cannot open what the database holds: no value may
-/// name a key the ring lacks, and one value under each key in use must open
-/// (a ring generated afresh reuses key ids, so the ids alone prove nothing).
+/// Refuses a key ring that cannot open what the database holds, by a full
+/// survey: no value may name a key the ring lacks, and one value under each
+/// key of the ring that seals anything must open (a ring generated afresh
+/// reuses key ids, so the ids alone prove nothing).
 pub async fn check(tx: &mut Tx, keys: &KeyRing) -> Result<(), CheckError> {
     for col in ALL {
         let SealedColumn { table, column, .. } = *col;
@@ -233,7 +274,18 @@ pub async fn check(tx: &mut Tx, keys: &KeyRing) -> Result<(), CheckError> {
             let id = keyring::key_id(&value).ok_or(KeyError::Malformed)?;
             return Err(KeyError::MissingKey(id).into());
         }
-        for id in keys.ids() {
+    }
+    let ids: Vec<u32> = keys.ids().collect();
+    check_recorded(tx, keys, &ids).await
+}
+
+/// The check for a database whose keys in use are recorded (and held by
+/// the ring): the first value found under each of `ids` (any column) must
+/// open. A lookup per key, not a scan of every sealed column.
+pub async fn check_recorded(tx: &mut Tx, keys: &KeyRing, ids: &[u32]) -> Result<(), CheckError> {
+    for id in ids {
+        for col in ALL {
+            let SealedColumn { table, column, .. } = *col;
             let sample: Option<(RowId, String)> = fetch!(
                 tx,
                 fetch_optional,
@@ -244,8 +296,52 @@ pub async fn check(tx: &mut Tx, keys: &KeyRing) -> Result<(), CheckError> {
             )?;
             if let Some((row, value)) = sample {
                 keys.open(&col.context(row.into()), &value)?;
+                break;
             }
         }
+    }
+    Ok(())
+}
+
+/// The key ids recorded as sealing values here; empty until surveyed.
+pub async fn recorded_keys(tx: &mut Tx) -> Result<Vec<u32>, sqlx::Error> {
+    let ids: Vec<i64> = fetch!(
+        tx,
+        fetch_all,
+        sqlx::query_scalar("SELECT CAST(key_id AS BIGINT) FROM sealing_keys ORDER BY key_id")
+    )?;
+    Ok(ids
+        .into_iter()
+        .filter_map(|i| u32::try_from(i).ok())
+        .collect())
+}
+
+/// Records keys as (possibly) sealing values here.
+pub async fn record_keys(
+    tx: &mut Tx,
+    ids: &[u32],
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<(), sqlx::Error> {
+    for id in ids {
+        exec!(
+            tx,
+            sqlx::query(
+                "INSERT INTO sealing_keys (key_id, recorded_at) VALUES ($1, $2) ON CONFLICT DO NOTHING"
+            )
+            .bind(i64::from(*id))
+            .bind(at)
+        )?;
+    }
+    Ok(())
+}
+
+/// Forgets keys that seal nothing any more (after a rotation).
+pub async fn forget_keys(tx: &mut Tx, ids: &[u32]) -> Result<(), sqlx::Error> {
+    for id in ids {
+        exec!(
+            tx,
+            sqlx::query("DELETE FROM sealing_keys WHERE key_id = $1").bind(i64::from(*id))
+        )?;
     }
     Ok(())
 }

@@ -317,3 +317,12 @@ pub async fn month_contacts(
         home_visits: u32::try_from(home).unwrap_or(u32::MAX),
     })
 }
+
+/// The case a contact was logged on.
+pub async fn contact_case(tx: &mut Tx, contact: ContactId) -> Result<Option<CaseId>, sqlx::Error> {
+    fetch!(
+        tx,
+        fetch_optional,
+        sqlx::query_scalar("SELECT case_id FROM contacts WHERE id = $1").bind(contact)
+    )
+}

@@ -86,7 +86,11 @@ fn bearer(parts: &Parts) -> Option<&str> {
 
 /// API routes that read but take their question in a POST body (to keep
 /// personal data out of URLs): a read-only token may use them.
-const READS_BY_POST: [&str; 2] = ["/api/v1/search", "/api/v1/people/duplicates"];
+const READS_BY_POST: [&str; 3] = [
+    "/api/v1/search",
+    "/api/v1/people/duplicates",
+    "/api/v1/notes/search",
+];
 
 /// A signed-in user of the API: a bearer token or the session cookie.
 pub struct ApiUser(pub Actor);

@@ -5,6 +5,7 @@ pub mod api;
 pub mod error;
 pub mod extract;
 pub mod pages;
+mod sms;
 
 use crate::app::App;
 use axum::extract::{Request, State};
@@ -31,6 +32,7 @@ pub fn router(app: App) -> Router {
         .route("/readyz", get(ready))
         .nest("/api/v1", api::router())
         .merge(pages::router())
+        .merge(sms::router())
         .fallback(not_found)
         .layer(middleware::from_fn(same_origin_writes))
         .layer(middleware::from_fn(security_headers))

@@ -153,6 +153,32 @@ const tests = [
     await page.getByRole('button', { name: /^Use Quentin Abernathy/ }).click();
     await page.waitForURL(/\/cases\//);
   }],
+  ['an officer writes and signs a case note, corrects it and finds it by search', async ({ page, url }) => {
+    await signIn(page, url, 'aokafor');
+    await page.getByRole('link', { name: 'Caseload' }).click();
+    await page.locator('table.list a[href^="/cases/"]').first().click();
+    await page.waitForURL(/\/cases\//);
+    await page.getByRole('link', { name: 'Case notes' }).click();
+    await expectAccessible(page, 'the case notes page');
+    await page.getByLabel('Kind').selectOption('contact');
+    await page.getByLabel('Note', { exact: true }).fill('Office visit. Says his landlord started an eviction.\nLooking at the shelter list together.');
+    await page.getByRole('button', { name: 'Sign', exact: true }).click();
+    await page.waitForLoadState();
+    expect(await page.locator('mark', { hasText: 'eviction' }).count() > 0, 'the lexicon word is highlighted');
+    expect(await page.getByText('Flagged for supervisor review').first().isVisible(), 'the flag is shown');
+    await page.getByRole('link', { name: 'Add an addendum' }).first().click();
+    await expectAccessible(page, 'a signed note');
+    await page.getByRole('textbox', { name: 'Addendum' }).fill('Correction: the notice is from the housing authority.');
+    await page.getByRole('button', { name: 'Add addendum' }).click();
+    await page.waitForLoadState();
+    expect(await page.getByText('Correction: the notice is from the housing authority.').isVisible(), 'the addendum shows with the note');
+    await page.getByRole('link', { name: 'Notes', exact: true }).click();
+    await page.getByLabel('Words').fill('shelters');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForLoadState();
+    expect(await page.locator('mark', { hasText: 'shelter' }).count() > 0, 'the search finds the word in another form');
+    await expectAccessible(page, 'the note search');
+  }],
   ['an auditor lands on the audit trail and can filter it', async ({ page, url }) => {
     await signIn(page, url, 'auditor', '/audit');
     await page.getByLabel('Action').fill('auth.');

@@ -44,17 +44,7 @@ async fn rules_raise_alerts_once_and_the_queue_orders_them(backend: Backend) {
         .json();
     let case_id = opened["case_id"].as_str().unwrap().to_owned();
     let case = format!("/api/v1/cases/{case_id}");
-    for to in ["enrolled", "active"] {
-        let version = t.get(&case, &officer).await.json()["version"].clone();
-        let moved = t
-            .post(
-                &format!("{case}/transitions"),
-                &officer,
-                json!({"version": version, "to": to, "reason": "test"}),
-            )
-            .await;
-        assert_eq!(moved.status, StatusCode::OK, "{}", moved.text());
-    }
+    t.activate(&case_id, &officer).await;
 
     // A missed appointment raises an alert at once.
     let visit = t
@@ -244,15 +234,7 @@ async fn a_contact_standard_falling_short_late_in_the_month_is_raised(backend: B
     let (_, officer, opened) = t.one_referral().await;
     let case_id = opened["case_id"].as_str().unwrap().to_owned();
     let case = format!("/api/v1/cases/{case_id}");
-    for to in ["enrolled", "active"] {
-        let version = t.get(&case, &officer).await.json()["version"].clone();
-        t.post(
-            &format!("{case}/transitions"),
-            &officer,
-            json!({"version": version, "to": to, "reason": "test"}),
-        )
-        .await;
-    }
+    t.activate(&case_id, &officer).await;
     t.post(
         &format!("{case}/contacts"),
         &officer,

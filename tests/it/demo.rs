@@ -62,10 +62,29 @@ async fn the_demo_agency_has_cases_in_every_state(backend: Backend) {
             "adverse tests",
             "SELECT COUNT(*) FROM drug_tests WHERE adverse",
         ),
+        (
+            "signed notes",
+            "SELECT COUNT(*) FROM case_notes WHERE signed_at IS NOT NULL",
+        ),
+        (
+            "reminders recorded as delivered",
+            "SELECT COUNT(*) FROM messages WHERE status = 'delivered' AND sent_at IS NOT NULL",
+        ),
+        (
+            "notes flagged for review",
+            "SELECT COUNT(*) FROM case_notes WHERE flags > 0",
+        ),
     ] {
         let n: i64 = bridgeway::fetch!(&mut tx, fetch_one, sqlx::query_scalar(sql)).unwrap();
         assert!(n > 0, "the demo has {what}");
     }
+    let unindexed = match backend {
+        Backend::Sqlite => "SELECT COUNT(*) FROM case_notes n WHERE NOT EXISTS (SELECT 1 FROM note_terms t WHERE t.rowid = n.search_row)",
+        Backend::Postgres => "SELECT COUNT(*) FROM case_notes WHERE search IS NULL",
+    };
+    let unindexed: i64 =
+        bridgeway::fetch!(&mut tx, fetch_one, sqlx::query_scalar(unindexed)).unwrap();
+    assert_eq!(unindexed, 0, "every demo note is searchable");
     drop(tx);
     let again = bridgeway::demo::ensure(&t.app, 300).await.expect("reuse");
     assert_eq!(again, logins);

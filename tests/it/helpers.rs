@@ -420,6 +420,22 @@ impl TestApp {
         (admin, officer, opened.json())
     }
 
+    /// Moves a newly opened case to active supervision.
+    pub async fn activate(&self, case_id: &str, user: &User) {
+        let case = format!("/api/v1/cases/{case_id}");
+        for to in ["enrolled", "active"] {
+            let version = self.get(&case, user).await.json()["version"].clone();
+            let moved = self
+                .post(
+                    &format!("{case}/transitions"),
+                    user,
+                    json!({"version": version, "to": to, "reason": "test"}),
+                )
+                .await;
+            assert_eq!(moved.status, StatusCode::OK, "{}", moved.text());
+        }
+    }
+
     pub async fn count(&self, table: &str) -> i64 {
         let mut tx = self.app.db.read().await.expect("tx");
         bridgeway::fetch!(

@@ -171,6 +171,16 @@ async fn every_route_answers_every_role_as_specified(backend: Backend) {
         )
         .await
         .json();
+    let mut notes = Vec::new();
+    for (who, opened) in [(&officer, &mine), (&other, &theirs)] {
+        let path = format!(
+            "/api/v1/cases/{}/notes",
+            opened["case_id"].as_str().unwrap()
+        );
+        let body = json!({"kind": "general", "text": "Probe note", "sign": true});
+        notes.push(t.post(&path, who, body).await.json());
+    }
+    let [mine_note, theirs_note] = <[Value; 2]>::try_from(notes).unwrap();
     let stale_person = json!({"version": 0, "person": {"first_name": "X", "last_name": "Y", "date_of_birth": "1990-01-01"}});
     let stale_case =
         json!({"version": 0, "case": {"referral_source": "Court", "referral_date": "2026-10-01"}});
@@ -365,6 +375,14 @@ async fn every_route_answers_every_role_as_specified(backend: Backend) {
             404,
         );
         check(
+            "POST /notes/search".into(),
+            t.post("/api/v1/notes/search", u, json!({"query": "probe"}))
+                .await
+                .status
+                .as_u16(),
+            only(&[Who::Officer, Who::OtherOfficer, Who::Supervisor], w, 200),
+        );
+        check(
             "GET /work-queue".into(),
             t.get("/api/v1/work-queue", u).await.status.as_u16(),
             200,
@@ -522,6 +540,71 @@ async fn every_route_answers_every_role_as_specified(backend: Backend) {
                     .as_u16(),
                 change(w, own, 422),
             );
+            // Notes are the holders' work product: a court liaison reads
+            // the case, not its notes.
+            check(
+                format!("GET {whose} case notes"),
+                t.get(&format!("{supervision}/notes"), u)
+                    .await
+                    .status
+                    .as_u16(),
+                change(w, own, 200),
+            );
+            check(
+                format!("POST {whose} case note"),
+                t.post(
+                    &format!("{supervision}/notes"),
+                    u,
+                    json!({"kind": "general", "text": " "}),
+                )
+                .await
+                .status
+                .as_u16(),
+                change(w, own, 422),
+            );
+            let note = format!(
+                "/api/v1/notes/{}",
+                if own { &mine_note } else { &theirs_note }["note"]["id"]
+                    .as_str()
+                    .unwrap()
+            );
+            let found = |ok: u16| if holds(w, own) { ok } else { 404 };
+            check(
+                format!("GET {whose} note"),
+                t.get(&note, u).await.status.as_u16(),
+                found(200),
+            );
+            // Only the author changes or signs a draft; this one is signed.
+            let author = matches!((w, own), (Who::Officer, true) | (Who::OtherOfficer, false));
+            check(
+                format!("PUT {whose} note"),
+                t.api(
+                    "PUT",
+                    &note,
+                    u,
+                    Some(json!({"version": 0, "kind": "general", "text": "x"})),
+                )
+                .await
+                .status
+                .as_u16(),
+                found(if author { 409 } else { 403 }),
+            );
+            check(
+                format!("POST {whose} note sign"),
+                t.post(&format!("{note}/sign"), u, json!({"version": 0}))
+                    .await
+                    .status
+                    .as_u16(),
+                found(if author { 409 } else { 403 }),
+            );
+            check(
+                format!("POST {whose} note addendum"),
+                t.post(&format!("{note}/addenda"), u, json!({"text": ""}))
+                    .await
+                    .status
+                    .as_u16(),
+                found(422),
+            );
             check(
                 format!("PUT {whose} drug test results"),
                 t.api("PUT", &format!("/api/v1/drug-tests/{}/results", test["id"].as_str().unwrap()), u,
@@ -629,6 +712,16 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
         .await
         .json();
     let condition = format!("/conditions/{}", made["id"].as_str().unwrap());
+    let case_notes = format!("{case}/notes");
+    let signed = t
+        .post(
+            &format!("/api/v1{case_notes}"),
+            &officer,
+            json!({"kind": "general", "text": "Probe note", "sign": true}),
+        )
+        .await
+        .json();
+    let note = format!("/notes/{}", signed["note"]["id"].as_str().unwrap());
     let mut failures = Vec::new();
     for (name, pages) in [
         (
@@ -648,6 +741,9 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
                 (200, "/account/password"),
                 (200, "/calendar"),
                 (200, "/work"),
+                (404, case_notes.as_str()),
+                (404, note.as_str()),
+                (403, "/notes/search"),
             ],
         ),
         (
@@ -667,6 +763,9 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
                 (200, "/account/password"),
                 (200, "/calendar"),
                 (200, "/work"),
+                (200, case_notes.as_str()),
+                (200, note.as_str()),
+                (200, "/notes/search"),
             ],
         ),
         (
@@ -686,6 +785,9 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
                 (200, "/account/password"),
                 (200, "/calendar"),
                 (200, "/work"),
+                (403, case_notes.as_str()),
+                (404, note.as_str()),
+                (403, "/notes/search"),
             ],
         ),
         (
@@ -705,6 +807,9 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
                 (200, "/account/password"),
                 (200, "/calendar"),
                 (200, "/work"),
+                (404, case_notes.as_str()),
+                (404, note.as_str()),
+                (403, "/notes/search"),
             ],
         ),
     ] {

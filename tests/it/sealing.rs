@@ -157,7 +157,52 @@ async fn values_stored_before_sealing_are_sealed_at_start(backend: Backend) {
     assert_eq!(hits[0]["id"], json!(person));
 }
 
+async fn recorded(t: &TestApp) -> Vec<u32> {
+    let mut tx = t.app.db.read().await.unwrap();
+    sealed::recorded_keys(&mut tx).await.unwrap()
+}
+
+/// Start-up checks the keys recorded as in use rather than scanning every
+/// sealed column, and still refuses a ring that lacks one or cannot open it.
+async fn start_up_checks_the_keys_recorded_in_use(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    t.one_referral().await;
+    assert!(recorded(&t).await.is_empty(), "not surveyed yet");
+    keys::prepare(&t.app).await.unwrap();
+    assert_eq!(recorded(&t).await, [1], "the survey records the key in use");
+
+    let old = (*t.app.keys).clone();
+    let next = App::new(t.app.db.clone(), Settings::default(), old.with_new_key());
+    keys::prepare(&next).await.unwrap();
+    assert_eq!(
+        recorded(&t).await,
+        [1, 2],
+        "the new current key is recorded at start"
+    );
+    keys::rotate(&next).await.unwrap();
+    assert_eq!(
+        recorded(&t).await,
+        [2],
+        "rotation forgets the key that seals nothing now"
+    );
+
+    let err = keys::prepare(&t.app).await.unwrap_err().to_string();
+    assert!(err.contains("key 2"), "the old ring lacks key 2: {err}");
+    let impostor = App::new(
+        t.app.db.clone(),
+        Settings::default(),
+        KeyRing::generate().with_new_key(),
+    );
+    let err = keys::prepare(&impostor).await.unwrap_err().to_string();
+    assert!(
+        err.contains("do not match"),
+        "a fresh ring reusing key ids: {err}"
+    );
+    keys::prepare(&next).await.unwrap();
+}
+
 on_both_databases!(
+    start_up_checks_the_keys_recorded_in_use,
     identifiers_and_authenticator_secrets_are_sealed_at_rest,
     rotation_reseals_everything_under_the_new_key,
     values_stored_before_sealing_are_sealed_at_start,

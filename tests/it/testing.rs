@@ -175,6 +175,9 @@ async fn tests_record_results_and_flag_what_needs_attention(backend: Backend) {
         "{page}"
     );
     assert_eq!(t.audit_count("drug_test.create").await, 4);
+    // Each case page is one audited view of the case, tests and all.
+    assert_eq!(t.audit_count("case.view").await, 2);
+    assert_eq!(t.audit_count("supervision.view").await, 0);
 }
 
 on_both_databases!(tests_record_results_and_flag_what_needs_attention);

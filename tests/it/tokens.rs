@@ -59,6 +59,14 @@ async fn tokens_are_scoped_expire_and_can_be_revoked(backend: Backend) {
         StatusCode::OK,
         "a search is a read, though it is posted"
     );
+    let res = t
+        .post(
+            "/api/v1/notes/search",
+            &reader,
+            json!({"query": "employment"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
 
     // The list shows what a token is, never the token.
     let list = t.get("/api/v1/me/tokens", &reader).await;

@@ -5,6 +5,7 @@ mod alerts;
 mod audit;
 mod cases;
 mod conditions;
+mod notes;
 mod people;
 mod programs;
 mod supervision;
@@ -36,6 +37,7 @@ use utoipa::OpenApi;
         supervision::overview, supervision::set_level, supervision::schedule, supervision::record_outcome, supervision::log_contact,
         testing::of_case, testing::record, testing::update_results,
         alerts::work_queue, alerts::acknowledge, alerts::resolve,
+        notes::of_case, notes::write, notes::get, notes::update, notes::sign, notes::add_addendum, notes::search,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
@@ -145,6 +147,11 @@ pub fn router() -> Router<App> {
             "/drug-tests/{id}/results",
             axum::routing::put(testing::update_results),
         )
+        .route("/cases/{id}/notes", get(notes::of_case).post(notes::write))
+        .route("/notes/search", post(notes::search))
+        .route("/notes/{id}", get(notes::get).put(notes::update))
+        .route("/notes/{id}/sign", post(notes::sign))
+        .route("/notes/{id}/addenda", post(notes::add_addendum))
         .route(
             "/programs/{id}/conditions",
             get(conditions::templates).put(conditions::set_templates),

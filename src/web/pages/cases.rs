@@ -6,8 +6,7 @@ use super::{render_with, Nav, Show as _, When as _};
 use crate::app::cases::{self, CaseRecord, CaseUpdate, ShareInput, TransitionInput};
 use crate::app::conditions::{self, CaseConditions, TermsInput};
 use crate::app::intake::CaseDetailsInput;
-use crate::app::supervision;
-use crate::app::testing::{self, CaseTests};
+use crate::app::testing::CaseTests;
 use crate::app::users::{self, StaffMember};
 use crate::app::{Actor, App};
 use crate::domain::conditions::{ConditionKind, Unit};
@@ -170,7 +169,12 @@ pub(super) async fn show(
     status: StatusCode,
     submitted: Submitted,
 ) -> PageResult<Response> {
-    let r = cases::view(app, actor, id).await?;
+    let cases::CaseWorkspace {
+        record: r,
+        conditions,
+        supervision,
+        tests,
+    } = cases::workspace(app, actor, id).await?;
     let eligible = r.case.screening.as_ref().is_some_and(|s| s.0.eligible);
     let next = r
         .case
@@ -190,9 +194,7 @@ pub(super) async fn show(
             .collect(),
         Err(_) => Vec::new(),
     };
-    let conditions = conditions::of_case(app, actor, id).await?;
-    let supervision = SupervisionPanel::new(app, supervision::overview(app, actor, id).await?);
-    let tests = testing::of_case(app, actor, id).await?;
+    let supervision = SupervisionPanel::new(app, supervision);
     let zone = app.settings.zone();
     let test_times = tests
         .tests

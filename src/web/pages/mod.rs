@@ -10,6 +10,7 @@ mod conditions;
 pub mod form;
 mod intake;
 mod mfa;
+mod notes;
 mod people;
 mod programs;
 mod session;
@@ -75,6 +76,20 @@ pub trait When {
 impl When for chrono::DateTime<chrono::Utc> {
     fn when(&self) -> String {
         self.format("%Y-%m-%d %H:%M UTC").to_string()
+    }
+}
+
+/// A search's hits, or the first problem with what was asked (shown on
+/// the search page itself); other failures become error pages.
+pub(super) fn hits_or_problem<T>(
+    result: Result<Vec<T>, crate::app::AppError>,
+) -> crate::web::error::PageResult<(Option<Vec<T>>, Option<String>)> {
+    match result {
+        Ok(hits) => Ok((Some(hits), None)),
+        Err(crate::app::AppError::Invalid(crate::domain::validation::Invalid(fields))) => {
+            Ok((None, fields.first().map(|f| f.message.clone())))
+        }
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -198,6 +213,11 @@ pub fn router() -> Router<App> {
         )
         .route("/cases/{id}/contacts", post(supervision::log_contact))
         .route("/cases/{id}/drug-tests", post(supervision::record_test))
+        .route("/cases/{id}/notes", get(notes::of_case).post(notes::write))
+        .route("/notes/search", get(notes::search_form).post(notes::search))
+        .route("/notes/{id}", get(notes::page).post(notes::update))
+        .route("/notes/{id}/sign", post(notes::sign))
+        .route("/notes/{id}/addenda", post(notes::add_addendum))
         .route("/work", get(work::page))
         .route("/calendar", get(calendar::page))
         .route("/calendar/feed", post(calendar::new_feed))

@@ -2,7 +2,7 @@
 
 use super::form::Form;
 use super::form::FormState;
-use super::render_with;
+use super::{hits_or_problem, render_with};
 use super::{render, Nav, Show as _, When as _};
 use crate::app::people::{self, PersonInput, PersonRecord, PersonUpdate};
 use crate::app::people::{IdentifierInput, NameInput};
@@ -10,7 +10,6 @@ use crate::app::{App, AppError};
 use crate::config::Demographics;
 use crate::domain::ids::PersonId;
 use crate::domain::people::{IdentifierKind, Language};
-use crate::domain::validation::Invalid;
 use crate::store::people::PersonRow;
 use crate::store::people::SearchHit;
 use crate::web::error::PageResult;
@@ -199,13 +198,7 @@ pub async fn search(
     Form(form): Form,
 ) -> PageResult<Response> {
     let q = form.v("q").to_owned();
-    let (hits, error) = match people::search(&app, &user.actor, &q, 100).await {
-        Ok(h) => (Some(h), None),
-        Err(AppError::Invalid(Invalid(fields))) => {
-            (None, fields.first().map(|f| f.message.clone()))
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let (hits, error) = hits_or_problem(people::search(&app, &user.actor, &q, 100).await)?;
     Ok(render(&SearchPage {
         nav: Nav::new(&user.actor, "search"),
         q,
