@@ -328,6 +328,17 @@ impl Settings {
         self.timezone.parse().unwrap_or(Tz::UTC)
     }
 
+    /// The agency's calendar date now: due dates, birthdays and "overdue"
+    /// are reckoned in the agency's time zone, not in UTC.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.date_at(chrono::Utc::now())
+    }
+
+    /// The agency's calendar date at an instant.
+    pub fn date_at(&self, at: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
+        at.with_timezone(&self.zone()).date_naive()
+    }
+
     /// Whether browsers reach Bridgeway over HTTPS (directly or through a proxy).
     pub fn https(&self) -> bool {
         self.tls.is_some() || self.behind_tls_proxy
@@ -451,5 +462,19 @@ mod tests {
             ..Settings::default()
         };
         assert!(too_long.check().is_err());
+    }
+
+    #[test]
+    fn today_is_the_agency_calendar_date() {
+        let chicago = Settings::default();
+        let late_evening = "2026-11-30T03:30:00Z".parse().unwrap();
+        assert_eq!(chicago.date_at(late_evening).to_string(), "2026-11-29");
+        // Twenty-five hours apart: these two never share a date.
+        let east: Settings = toml::from_str("timezone = 'Pacific/Kiritimati'").unwrap();
+        let west: Settings = toml::from_str("timezone = 'Pacific/Pago_Pago'").unwrap();
+        assert_eq!(
+            east.date_at(late_evening) - west.date_at(late_evening),
+            chrono::Duration::days(1)
+        );
     }
 }

@@ -21,7 +21,7 @@ use serde::Serialize;
 fn sweep_at(app: &App) -> SweepAt {
     let zone = app.settings.zone();
     let at = now();
-    let today = at.with_timezone(&zone).date_naive();
+    let today = app.settings.date_at(at);
     let midnight = |days: i64| {
         local_to_utc(
             (today + Duration::days(days)).and_time(NaiveTime::MIN),

@@ -2,7 +2,7 @@
 //! along the lifecycle.
 
 use super::intake::{check_officer, parse_case_details, screen, CaseDetailsInput};
-use super::{audit, now, policy, stale, today, Actor, App, AppError, AppResult};
+use super::{audit, now, policy, stale, Actor, App, AppError, AppResult};
 use crate::domain::ids::{CaseId, ProgramId, UserId};
 use crate::domain::lifecycle::{CaseStatus, ExitReason};
 use crate::domain::programs::Charge;
@@ -16,7 +16,7 @@ use crate::store::{
     audit as audit_store, people as people_store, programs as program_store, users as user_store,
     Tx,
 };
-use chrono::Duration;
+use chrono::{Duration, NaiveDate};
 use serde::Deserialize;
 
 /// Everything shown about one case.
@@ -129,7 +129,7 @@ pub async fn transition(
     if input.to == CaseStatus::Enrolled {
         enrolment_screening(&mut tx, &case, override_reason.as_deref()).await?;
     }
-    let start_date = (input.to == CaseStatus::Active).then(today);
+    let start_date = (input.to == CaseStatus::Active).then(|| app.settings.today());
     let change = StatusChange {
         from: Some(case.status),
         to: input.to,
@@ -143,7 +143,7 @@ pub async fn transition(
         return Err(stale("case"));
     }
     if input.to == CaseStatus::Active && case.fields.expected_end_date.is_none() {
-        set_expected_end(&mut tx, &case).await?;
+        set_expected_end(&mut tx, &case, app.settings.today()).await?;
     }
     audit::record(
         &mut tx,
@@ -194,15 +194,20 @@ async fn enrolment_screening(
     }
 }
 
-/// When supervision starts without an end date, it runs the program's default length.
-async fn set_expected_end(tx: &mut crate::store::Tx, case: &CaseRow) -> AppResult<()> {
+/// When supervision starts without an end date, it runs the program's
+/// default length from its start (or from `today` when none is recorded).
+async fn set_expected_end(
+    tx: &mut crate::store::Tx,
+    case: &CaseRow,
+    today: NaiveDate,
+) -> AppResult<()> {
     let program = program_store::get(tx, case.program_id)
         .await?
         .ok_or(AppError::NotFound("program"))?;
     let updated = store::get(tx, case.id)
         .await?
         .ok_or(AppError::NotFound("case"))?;
-    let start = updated.fields.start_date.unwrap_or_else(today);
+    let start = updated.fields.start_date.unwrap_or(today);
     let mut fields = updated.fields.clone();
     fields.expected_end_date = Some(start + Duration::days(i64::from(program.default_length_days)));
     store::update_fields(tx, case.id, updated.version, &fields, now()).await?;
@@ -221,7 +226,7 @@ pub struct CaseUpdate {
 /// case is in screening, screening is run again on the new details.
 pub async fn update(app: &App, actor: &Actor, id: CaseId, input: CaseUpdate) -> AppResult<CaseRow> {
     let mut errors = Errors::new();
-    let fields = parse_case_details(&mut errors, &input.case, today());
+    let fields = parse_case_details(&mut errors, &input.case, app.settings.today());
     let fields = errors.finish(|| fields)?;
     let mut tx = app.db.write().await?;
     let case = held_case(&mut tx, actor, id).await?;

@@ -4,7 +4,7 @@
 //! changes them. Every read and change is audited.
 
 use super::cases::{held_case, visible_case};
-use super::{audit, now, policy, stale, today, Actor, App, AppError, AppResult};
+use super::{audit, now, policy, stale, Actor, App, AppError, AppResult};
 use crate::domain::conditions::{
     behind_schedule, percent, ConditionKind, ConditionStatus, CourtAction, Quantity, StatusFacts,
     Unit, Verification,
@@ -175,7 +175,7 @@ fn summarize(conditions: &[ConditionView]) -> Summary {
 }
 
 pub(super) async fn list(tx: &mut Tx, app: &App, case: CaseId) -> AppResult<CaseConditions> {
-    let today = today();
+    let today = app.settings.today();
     let conditions: Vec<ConditionView> = store::of_case(tx, &app.keys, case)
         .await?
         .into_iter()
@@ -205,8 +205,10 @@ pub async fn of_case(app: &App, actor: &Actor, case: CaseId) -> AppResult<CaseCo
 }
 
 /// The day a case's conditions count from: its start, or today before it starts.
-fn start_of(case: &CaseRow) -> NaiveDate {
-    case.fields.start_date.unwrap_or_else(today)
+fn start_of(app: &App, case: &CaseRow) -> NaiveDate {
+    case.fields
+        .start_date
+        .unwrap_or_else(|| app.settings.today())
 }
 
 /// Adds a condition to a case.
@@ -227,7 +229,7 @@ pub async fn add(
         case_id: case,
         template_id: None,
         terms: &terms,
-        start_date: start_of(&row),
+        start_date: start_of(app, &row),
     };
     store::insert_many(&mut tx, &app.keys, &[new], now()).await?;
     audit::record(
@@ -247,7 +249,7 @@ pub async fn apply_program(app: &App, actor: &Actor, case: CaseId) -> AppResult<
     let mut tx = app.db.write().await?;
     let row = held_case(&mut tx, actor, case).await?;
     let applied = store::applied_templates(&mut tx, case).await?;
-    let start = start_of(&row);
+    let start = start_of(app, &row);
     let fresh: Vec<(TemplateId, Terms)> = store::templates(&mut tx, row.program_id)
         .await?
         .into_iter()
@@ -360,7 +362,7 @@ pub async fn view(app: &App, actor: &Actor, id: ConditionId) -> AppResult<Condit
     tx.commit().await?;
     Ok(ConditionRecord {
         can_change: policy::change_case(actor, &case).is_ok(),
-        condition: ConditionView::new(condition, today()),
+        condition: ConditionView::new(condition, app.settings.today()),
         progress: progress.into_iter().map(ProgressView::from).collect(),
         case: Some(case),
     })
@@ -405,7 +407,10 @@ pub async fn update(
             if input.court_order_date.is_none() {
                 errors.add("court_order_date", "is required with a court action");
             }
-            if input.court_order_date.is_some_and(|d| d > today()) {
+            if input
+                .court_order_date
+                .is_some_and(|d| d > app.settings.today())
+            {
                 errors.add("court_order_date", "must not be in the future");
             }
             reason
@@ -447,7 +452,7 @@ async fn reloaded(mut tx: Tx, app: &App, id: ConditionId) -> AppResult<Condition
         .await?
         .ok_or(AppError::NotFound("condition"))?;
     tx.commit().await?;
-    Ok(ConditionView::new(stored, today()))
+    Ok(ConditionView::new(stored, app.settings.today()))
 }
 
 /// A dated step toward a condition.
@@ -494,7 +499,7 @@ pub async fn record_progress(
         }
         (None, None) => Some(None),
     };
-    if input.occurred_on > today() {
+    if input.occurred_on > app.settings.today() {
         errors.add("occurred_on", "must not be in the future");
     }
     if input.occurred_on < condition.start_date - chrono::Duration::days(366) {

@@ -3,7 +3,7 @@
 //! eligibility rules.
 
 use super::people::{self, PersonInput, PossibleDuplicate};
-use super::{audit, now, policy, today, Actor, App, AppError, AppResult};
+use super::{audit, now, policy, Actor, App, AppError, AppResult};
 use crate::domain::ids::{CaseId, PersonId, ProgramId, UserId};
 use crate::domain::lifecycle::CaseStatus;
 use crate::domain::people::age_on;
@@ -211,11 +211,11 @@ pub fn screen(
 /// possible duplicates need a decision.
 pub async fn take_in(app: &App, actor: &Actor, input: IntakeInput) -> AppResult<IntakeOutcome> {
     policy::intake(actor)?;
-    let today = today();
+    let today = app.settings.today();
     let mut errors = Errors::new();
     let new_person = match (&input.person_id, &input.person) {
         (Some(_), None) => None,
-        (None, Some(p)) => match people::validate(p, &app.settings.demographics) {
+        (None, Some(p)) => match people::validate(p, &app.settings.demographics, today) {
             Ok(valid) => Some(valid),
             Err(invalid) => {
                 errors.absorb("person.", invalid);

@@ -29,7 +29,7 @@ use crate::domain::users::Role;
 use crate::domain::validation::Invalid;
 use crate::keyring::KeyRing;
 use crate::store::Db;
-use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use std::sync::Arc;
 
 /// Everything a use case needs: the database, the settings and the keys
@@ -147,10 +147,6 @@ pub type AppResult<T> = Result<T, AppError>;
 /// The current time, to the millisecond, in UTC.
 pub fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(3)
-}
-
-pub fn today() -> NaiveDate {
-    Utc::now().date_naive()
 }
 
 /// The error for a write made on a stale version of a record.

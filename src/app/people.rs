@@ -1,6 +1,6 @@
 //! Participants: entering, checking for duplicates, viewing, correcting, searching.
 
-use super::{audit, now, policy, stale, today, Actor, App, AppError, AppResult};
+use super::{audit, now, policy, stale, Actor, App, AppError, AppResult};
 use crate::config::Demographics;
 use crate::domain::ids::PersonId;
 use crate::domain::people::{
@@ -135,8 +135,13 @@ fn parse_choice(raw: Option<&str>, allowed: &[String]) -> Result<Option<String>,
     }
 }
 
-/// Checks every field of a person, reporting all problems at once.
-pub fn validate(input: &PersonInput, demographics: &Demographics) -> Result<ValidPerson, Invalid> {
+/// Checks every field of a person, reporting all problems at once; `today`
+/// (the agency's date) bounds the birth date.
+pub fn validate(
+    input: &PersonInput,
+    demographics: &Demographics,
+    today: NaiveDate,
+) -> Result<ValidPerson, Invalid> {
     let mut e = Errors::new();
     let name = parse_name(
         &mut e,
@@ -147,7 +152,7 @@ pub fn validate(input: &PersonInput, demographics: &Demographics) -> Result<Vali
     );
     let dob = e.check(
         "date_of_birth",
-        DateOfBirth::new(input.date_of_birth, today()),
+        DateOfBirth::new(input.date_of_birth, today),
     );
     let aliases: Vec<Option<PersonName>> = input
         .aliases
@@ -380,8 +385,12 @@ pub struct PersonUpdate {
 /// Corrects a participant's details. Aliases and identifiers given are added
 /// to those already recorded.
 pub async fn update(app: &App, actor: &Actor, id: PersonId, input: PersonUpdate) -> AppResult<()> {
-    let person =
-        validate(&input.person, &app.settings.demographics).map_err(|e| e.prefixed("person."))?;
+    let person = validate(
+        &input.person,
+        &app.settings.demographics,
+        app.settings.today(),
+    )
+    .map_err(|e| e.prefixed("person."))?;
     let mut tx = app.db.write().await?;
     let current = store::get(&mut tx, id)
         .await?
@@ -393,7 +402,7 @@ pub async fn update(app: &App, actor: &Actor, id: PersonId, input: PersonUpdate)
         if let Some(at) = store::texts_stopped_at(&mut tx, id).await? {
             let why = format!(
                 "the participant replied STOP on {}; texts resume only when they reply START",
-                at.date_naive()
+                app.settings.date_at(at)
             );
             return Err(Invalid::one("person.may_text", why).into());
         }
@@ -511,7 +520,7 @@ pub async fn check_duplicates(
     input: &PersonInput,
 ) -> AppResult<Vec<PossibleDuplicate>> {
     policy::intake(actor)?;
-    let person = validate(input, &app.settings.demographics)?;
+    let person = validate(input, &app.settings.demographics, app.settings.today())?;
     let mut tx = app.db.read().await?;
     Ok(find_duplicates(&mut tx, &app.keys, &person).await?)
 }
@@ -519,6 +528,10 @@ pub async fn check_duplicates(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 29).unwrap()
+    }
 
     #[test]
     fn search_text_is_read_into_parts() {
@@ -551,7 +564,7 @@ mod tests {
     #[test]
     fn a_person_is_checked_field_by_field() {
         let d = Demographics::default();
-        assert!(validate(&input(), &d).is_ok());
+        assert!(validate(&input(), &d, today()).is_ok());
         let mut bad = input();
         bad.last_name = " ".into();
         bad.phone = Some("12".into());
@@ -568,7 +581,7 @@ mod tests {
                 value: "A2".into(),
             },
         ];
-        let fields: Vec<String> = validate(&bad, &d)
+        let fields: Vec<String> = validate(&bad, &d, today())
             .unwrap_err()
             .0
             .into_iter()
@@ -584,7 +597,7 @@ mod tests {
     fn texting_needs_a_phone() {
         let mut p = input();
         p.may_text = true;
-        let err = validate(&p, &Demographics::default()).unwrap_err();
+        let err = validate(&p, &Demographics::default(), today()).unwrap_err();
         assert_eq!(err.0[0].field, "may_text");
     }
 }

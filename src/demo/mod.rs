@@ -312,7 +312,7 @@ async fn generate(app: &App, participants: usize) -> anyhow::Result<()> {
     let mut next_report = 0;
     while done < participants {
         let n = BATCH.min(participants - done);
-        let today = Utc::now().date_naive();
+        let today = app.settings.today();
         let mut batch = Batch::default();
         for i in done..done + n {
             batch.add_participant(&mut rng, i, &programs, &officers, today);

@@ -80,7 +80,7 @@ async fn rules_raise_alerts_once_and_the_queue_orders_them(backend: Backend) {
         json!({"collected_at": local(-5), "specimen": "urine", "outcome": "refused"}),
     )
     .await;
-    let yesterday = bridgeway::app::today() - Duration::days(1);
+    let yesterday = t.app.settings.today() - Duration::days(1);
     t.post(
         &format!("{case}/conditions"),
         &officer,
@@ -102,8 +102,8 @@ async fn rules_raise_alerts_once_and_the_queue_orders_them(backend: Backend) {
     exec!(
         &mut tx,
         sqlx::query("UPDATE cases SET start_date = $1, expected_end_date = $2 WHERE id = $3")
-            .bind(bridgeway::app::today() - Duration::days(60))
-            .bind(bridgeway::app::today() + Duration::days(10))
+            .bind(t.app.settings.today() - Duration::days(60))
+            .bind(t.app.settings.today() + Duration::days(10))
             .bind(id)
     )
     .unwrap();

@@ -113,7 +113,7 @@ pub async fn export(
     let csv = audit_trail::export_csv(&app, &user.actor, &q).await?;
     let name = format!(
         "attachment; filename=\"bridgeway-audit-{}.csv\"",
-        crate::app::today()
+        app.settings.today()
     );
     Ok((
         [

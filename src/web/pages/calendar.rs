@@ -39,7 +39,7 @@ async fn show(
     feed: Option<String>,
 ) -> PageResult<Response> {
     let zone = app.settings.zone();
-    let today = crate::app::now().with_timezone(&zone).date_naive();
+    let today = app.settings.today();
     let date = query
         .get("date")
         .and_then(|d| d.parse::<NaiveDate>().ok())

@@ -6,7 +6,7 @@ use crate::app::intake::{self, ChargeInput, IntakeInput, IntakeOutcome};
 use crate::app::people::PossibleDuplicate;
 use crate::app::programs::{self, Program};
 use crate::app::users::{self, StaffMember};
-use crate::app::{policy, today, App, AppError};
+use crate::app::{policy, App, AppError};
 use crate::config::Demographics;
 use crate::domain::ids::{PersonId, ProgramId};
 use crate::domain::people::Language;
@@ -96,7 +96,7 @@ async fn show(
 
 pub async fn form(State(app): State<App>, user: PageUser) -> PageResult<Response> {
     let form = FormState::default()
-        .with("case.referral_date", today().to_string())
+        .with("case.referral_date", app.settings.today().to_string())
         .with("case.officer_id", user.actor.id.to_string())
         .with("person.preferred_language", Language::English.label());
     show(&app, &user, StatusCode::OK, form, Vec::new()).await
