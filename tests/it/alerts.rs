@@ -2,7 +2,7 @@
 //! twice for the same situation, acknowledged and resolved with a note; the
 //! work queue orders them and shows the day's appointments.
 
-use crate::helpers::{Backend, TestApp};
+use crate::helpers::{afternoon, Backend, TestApp};
 use crate::on_both_databases;
 use axum::http::StatusCode;
 use bridgeway::app::alerts::sweep;
@@ -12,10 +12,7 @@ use chrono::{Duration, Utc};
 use serde_json::{json, Value};
 
 fn local(minutes: i64) -> String {
-    (Utc::now() + Duration::minutes(minutes))
-        .with_timezone(&chrono_tz::America::Chicago)
-        .format("%Y-%m-%dT%H:%M")
-        .to_string()
+    afternoon(minutes).format("%Y-%m-%dT%H:%M").to_string()
 }
 
 fn rules(queue: &Value) -> Vec<String> {
@@ -28,7 +25,8 @@ fn rules(queue: &Value) -> Vec<String> {
 }
 
 async fn rules_raise_alerts_once_and_the_queue_orders_them(backend: Backend) {
-    let t = TestApp::new(backend).await;
+    let mut t = TestApp::new(backend).await;
+    t.in_afternoon_zone();
     let admin = t.user("admin", Role::Admin, None, None).await;
     let sup = t.user("sup", Role::Supervisor, None, None).await;
     let officer = t.user("officer", Role::Officer, Some(sup.id), None).await;
@@ -87,8 +85,7 @@ async fn rules_raise_alerts_once_and_the_queue_orders_them(backend: Backend) {
         json!({"kind": "community_service", "title": "Hours", "target": 20, "due_date": yesterday}),
     )
     .await;
-    let tomorrow = (Utc::now() + Duration::days(1))
-        .with_timezone(&chrono_tz::America::Chicago)
+    let tomorrow = (afternoon(0) + Duration::days(1))
         .format("%Y-%m-%dT10:00")
         .to_string();
     t.post(
@@ -230,7 +227,8 @@ async fn rules_raise_alerts_once_and_the_queue_orders_them(backend: Backend) {
 }
 
 async fn a_contact_standard_falling_short_late_in_the_month_is_raised(backend: Backend) {
-    let t = TestApp::new(backend).await;
+    let mut t = TestApp::new(backend).await;
+    t.in_afternoon_zone();
     let (_, officer, opened) = t.one_referral().await;
     let case_id = opened["case_id"].as_str().unwrap().to_owned();
     let case = format!("/api/v1/cases/{case_id}");

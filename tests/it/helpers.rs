@@ -14,13 +14,40 @@ use bridgeway::domain::users::{Role, TokenScope};
 use bridgeway::keyring::KeyRing;
 use bridgeway::store::users::{self, NewUser};
 use bridgeway::store::Db;
+use chrono::{NaiveDateTime, Timelike as _, Utc};
+use chrono_tz::Tz;
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use sqlx::postgres::PgConnectOptions;
 use std::str::FromStr;
+use std::sync::OnceLock;
 use tower::ServiceExt;
 
 pub const PASSWORD: &str = "a long test password";
+
+/// An agency zone where it is now early afternoon, so that "an hour ago"
+/// and "23 hours from now" fall today and tomorrow whatever hour the suite
+/// runs at. A fixed offset (no daylight saving; the supervision tests cover
+/// clock changes), and never UTC itself, so local and universal times
+/// cannot be confused unnoticed.
+pub fn afternoon_zone() -> Tz {
+    static ZONE: OnceLock<Tz> = OnceLock::new();
+    *ZONE.get_or_init(|| {
+        let hours_ahead = match 13 - i32::try_from(Utc::now().hour()).unwrap() {
+            0 => 1,
+            h => h,
+        };
+        // The Etc zones count the other way: Etc/GMT-5 is five hours ahead.
+        format!("Etc/GMT{:+}", -hours_ahead).parse().unwrap()
+    })
+}
+
+/// The wall-clock time in [`afternoon_zone`], `minutes` from now.
+pub fn afternoon(minutes: i64) -> NaiveDateTime {
+    (Utc::now() + chrono::Duration::minutes(minutes))
+        .with_timezone(&afternoon_zone())
+        .naive_local()
+}
 
 /// The authenticator every test account is enrolled with.
 pub fn test_totp() -> TotpKey {
@@ -222,13 +249,27 @@ impl TestApp {
         }
     }
 
-    /// The router, for requests sent from spawned tasks.
     /// Serves the same database through another `App` (other keys or settings).
     pub fn serve(&mut self, app: App) {
         self.router = bridgeway::web::router(app.clone());
         self.app = app;
     }
 
+    /// Moves the agency to [`afternoon_zone`], for tests of what happens
+    /// "today" and "tomorrow".
+    pub fn in_afternoon_zone(&mut self) {
+        let settings = Settings {
+            timezone: afternoon_zone().name().into(),
+            ..(*self.app.settings).clone()
+        };
+        self.serve(App::new(
+            self.app.db.clone(),
+            settings,
+            (*self.app.keys).clone(),
+        ));
+    }
+
+    /// The router, for requests sent from spawned tasks.
     pub fn router(&self) -> Router {
         self.router.clone()
     }

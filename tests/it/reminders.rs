@@ -5,7 +5,7 @@
 //! mid-way is not repeated, and replies (STOP, START, HELP, in English and
 //! Spanish) change consent and are answered.
 
-use crate::helpers::{Backend, TestApp, User};
+use crate::helpers::{afternoon as local, afternoon_zone, Backend, TestApp, User};
 use crate::on_both_databases;
 use crate::stand_ins::{sms_gateway, smtp_server, Gateway, Mail};
 use axum::body::Body;
@@ -17,7 +17,7 @@ use bridgeway::domain::messages::webhook_signature;
 use bridgeway::domain::users::Role;
 use bridgeway::gateways::Gateways;
 use bridgeway::{exec, fetch};
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use serde_json::{json, Value};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
@@ -32,12 +32,6 @@ struct World {
     gateway: Arc<Gateway>,
     mails: Arc<Mutex<Vec<Mail>>>,
     gateways: Gateways,
-}
-
-fn local(minutes: i64) -> chrono::NaiveDateTime {
-    (Utc::now() + Duration::minutes(minutes))
-        .with_timezone(&chrono_tz::America::Chicago)
-        .naive_local()
 }
 
 fn stamp(t: chrono::NaiveDateTime) -> String {
@@ -66,6 +60,7 @@ async fn world(backend: Backend) -> World {
             password: None,
             from: "County Probation <reminders@county.test>".into(),
         }),
+        timezone: afternoon_zone().name().into(),
         ..Settings::default()
     };
     settings.reminders.agency_name = "County Probation".into();
@@ -573,8 +568,9 @@ async fn the_server_sends_due_reminders_by_itself_and_not_again_after_a_restart(
     std::fs::write(
         &config,
         format!(
-            "[reminders]\npoll_seconds = 5\nagency_name = \"County Probation\"\nquiet_from = \"\"\nquiet_until = \"\"\n\n\
-             [sms]\nbase_url = \"{base_url}\"\naccount_sid = \"AC0001\"\nauth_token = \"{TOKEN}\"\nfrom = \"+15550000001\"\n"
+            "timezone = \"{zone}\"\n\n[reminders]\npoll_seconds = 5\nagency_name = \"County Probation\"\nquiet_from = \"\"\nquiet_until = \"\"\n\n\
+             [sms]\nbase_url = \"{base_url}\"\naccount_sid = \"AC0001\"\nauth_token = \"{TOKEN}\"\nfrom = \"+15550000001\"\n",
+            zone = afternoon_zone().name()
         ),
     )
     .unwrap();

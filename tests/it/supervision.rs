@@ -1,27 +1,21 @@
 //! Supervision levels and contact standards, appointments (weekly series,
 //! outcomes) and contacts.
 
-use crate::helpers::{Backend, TestApp};
+use crate::helpers::{afternoon as local, afternoon_zone, Backend, TestApp};
 use crate::on_both_databases;
 use axum::http::StatusCode;
 use bridgeway::domain::users::Role;
 use bridgeway::fetch;
-use chrono::{Duration, NaiveDateTime, Utc};
+use chrono::{NaiveDateTime, Utc};
 use serde_json::json;
-
-/// Wall-clock time in the agency's (default) zone, `minutes` from now.
-fn local(minutes: i64) -> NaiveDateTime {
-    (Utc::now() + Duration::minutes(minutes))
-        .with_timezone(&chrono_tz::America::Chicago)
-        .naive_local()
-}
 
 fn stamp(t: NaiveDateTime) -> String {
     t.format("%Y-%m-%dT%H:%M").to_string()
 }
 
 async fn appointments_and_contacts_count_toward_the_contact_standard(backend: Backend) {
-    let t = TestApp::new(backend).await;
+    let mut t = TestApp::new(backend).await;
+    t.in_afternoon_zone();
     let (_, officer, opened) = t.one_referral().await;
     let case = format!("/api/v1/cases/{}", opened["case_id"].as_str().unwrap());
     let overview = t
@@ -64,7 +58,7 @@ async fn appointments_and_contacts_count_toward_the_contact_standard(backend: Ba
     for a in items {
         let at: chrono::DateTime<Utc> = a["starts_at"].as_str().unwrap().parse().unwrap();
         assert_eq!(
-            at.with_timezone(&chrono_tz::America::Chicago)
+            at.with_timezone(&afternoon_zone())
                 .format("%H:%M")
                 .to_string(),
             "09:00"
@@ -203,7 +197,8 @@ async fn appointments_and_contacts_count_toward_the_contact_standard(backend: Ba
 }
 
 async fn supervision_follows_the_case_access_rules(backend: Backend) {
-    let t = TestApp::new(backend).await;
+    let mut t = TestApp::new(backend).await;
+    t.in_afternoon_zone();
     let (_, officer, opened) = t.one_referral().await;
     let other = t.user("other", Role::Officer, None, None).await;
     let court = t
@@ -255,7 +250,8 @@ async fn supervision_follows_the_case_access_rules(backend: Backend) {
 }
 
 async fn supervision_is_worked_from_the_case_page(backend: Backend) {
-    let t = TestApp::new(backend).await;
+    let mut t = TestApp::new(backend).await;
+    t.in_afternoon_zone();
     let (_, _, opened) = t.one_referral().await;
     let cookie = t.session("officer").await;
     let case = format!("/cases/{}", opened["case_id"].as_str().unwrap());
