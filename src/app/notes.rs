@@ -414,16 +414,20 @@ pub async fn add_addendum(
 }
 
 /// Finds signed notes holding every word of the query on the cases the
-/// actor holds; each case shown is audited as read.
+/// actor holds; each case shown is audited as read. The search runs on a
+/// read snapshot and only the audit events take the writer, so a search
+/// never holds up the agency's writes (SQLite has one writer); nothing is
+/// returned unless its audit events were committed.
 pub async fn search(app: &App, actor: &Actor, input: SearchInput) -> AppResult<Vec<NoteHit>> {
     policy::search_notes(actor)?;
     let scope = policy::caseload_scope(actor);
     let stems = query_terms(&input.query).map_err(|e| Invalid::one("query", e))?;
     let terms = store::blind_query(&app.keys, &stems);
-    let mut tx = app.db.write().await?;
+    let mut tx = app.db.read().await?;
     let found = store::search(&mut tx, &app.keys, &scope, &terms, SEARCH_LIMIT).await?;
     let ids: Vec<NoteId> = found.iter().map(|f| f.note.id).collect();
     let mut addenda = by_note(store::addenda(&mut tx, &app.keys, &ids).await?);
+    tx.commit().await?;
     let mut hits = Vec::with_capacity(found.len());
     let words = Matcher::of_stems(&stems);
     for f in found {
@@ -449,6 +453,7 @@ pub async fn search(app: &App, actor: &Actor, input: SearchInput) -> AppResult<V
     }
     let cases: BTreeSet<CaseId> = hits.iter().map(|h| h.case_id).collect();
     let shown: Vec<(&str, uuid::Uuid)> = cases.iter().map(|c| ("case", c.0)).collect();
+    let mut tx = app.db.write().await?;
     audit::record_each(&mut tx, actor, "note.search", &shown).await?;
     if cases.is_empty() {
         audit::record(&mut tx, actor, "note.search", None, Some("0 results")).await?;
