@@ -317,7 +317,12 @@ async fn generate(app: &App, participants: usize) -> anyhow::Result<()> {
         for i in done..done + n {
             batch.add_participant(&mut rng, i, &programs, &officers, today);
         }
-        batch.supervise(&mut rng, &standard, today, now());
+        let clock = supervision::Clock {
+            now: now(),
+            today,
+            zone: app.settings.zone(),
+        };
+        batch.supervise(&mut rng, &standard, &clock);
         let mut tx = app.db.write().await?;
         batch.store(&mut tx, &app.keys, &app.lexicon, now()).await?;
         tx.commit().await?;
@@ -655,8 +660,7 @@ impl Batch {
         &mut self,
         rng: &mut StdRng,
         standard: &[(ProgramId, &[TemplateRow])],
-        today: NaiveDate,
-        now: DateTime<Utc>,
+        clock: &supervision::Clock,
     ) {
         for c in &self.cases {
             let under_way = matches!(c.status, CaseStatus::Active | CaseStatus::Suspended);
@@ -676,7 +680,7 @@ impl Batch {
                 templates,
                 drug_court: c.fields.court.as_deref() == Some("Drug Treatment Court"),
             };
-            self.supervision.add(rng, &case, today, now);
+            self.supervision.add(rng, &case, clock);
         }
     }
 

@@ -8,6 +8,7 @@ use crate::domain::ids::{
 };
 use crate::domain::notes::{index_terms, Matcher, NoteKind};
 use crate::domain::programs::ProgramKind;
+use crate::domain::supervision::local_to_utc;
 use crate::domain::supervision::{
     AppointmentKind, Collateral, ContactKind, Outcome, SupervisionLevel,
 };
@@ -21,10 +22,50 @@ use crate::store::notes::{self as note_store, Blinder, NewNote};
 use crate::store::supervision::{self as supervision_store, NewAppointment, NewContact};
 use crate::store::testing::{self as test_store, NewDrugTest};
 use crate::store::Tx;
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike as _, Duration, NaiveDate, NaiveTime, Utc, Weekday};
+use chrono_tz::Tz;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::Rng;
+
+/// When the demo is generated: the instant, and the agency's date and zone.
+/// Visits, calls and tests happen in office hours on working days, as they
+/// would in the agency.
+#[derive(Debug, Clone, Copy)]
+pub struct Clock {
+    pub now: DateTime<Utc>,
+    pub today: NaiveDate,
+    pub zone: Tz,
+}
+
+impl Clock {
+    /// A quarter-hour slot between 08:30 and 16:15, local time, on `day`.
+    fn office_slot(&self, rng: &mut StdRng, day: NaiveDate) -> DateTime<Utc> {
+        let minutes = 8 * 60 + 30 + 15 * rng.gen_range(0..32);
+        let time = NaiveTime::from_hms_opt(minutes / 60, minutes % 60, 0).expect("a valid time");
+        local_to_utc(day.and_time(time), self.zone)
+    }
+
+    /// A slot on a working day some `days` from today (negative: ago, not
+    /// today); a weekend moves to the Friday before or the Monday after,
+    /// whichever stays on the same side of today.
+    fn working_day_slot(
+        &self,
+        rng: &mut StdRng,
+        days: std::ops::RangeInclusive<i64>,
+    ) -> DateTime<Utc> {
+        let days = rng.gen_range(days);
+        let day = self.today + Duration::days(days);
+        let shift = match (day.weekday(), days < 0) {
+            (Weekday::Sat, true) => -1,
+            (Weekday::Sun, true) => -2,
+            (Weekday::Sat, false) => 2,
+            (Weekday::Sun, false) => 1,
+            _ => 0,
+        };
+        self.office_slot(rng, day + Duration::days(shift))
+    }
+}
 
 /// A program's standard conditions: (kind, title, target, days to complete).
 fn standard_conditions(
@@ -232,13 +273,7 @@ fn contact(
 }
 
 impl History {
-    pub fn add(
-        &mut self,
-        rng: &mut StdRng,
-        c: &Supervised<'_>,
-        today: NaiveDate,
-        now: DateTime<Utc>,
-    ) {
+    pub fn add(&mut self, rng: &mut StdRng, c: &Supervised<'_>, clock: &Clock) {
         let level = *[
             SupervisionLevel::High,
             SupervisionLevel::Moderate,
@@ -248,44 +283,26 @@ impl History {
         .choose(rng)
         .expect("levels");
         self.levels.push((c.id, level));
-        self.add_conditions(rng, c, today);
-        // Reporting: two past office visits, one upcoming (a few of them today).
+        self.add_conditions(rng, c, clock.today);
+        // Reporting: two past office visits, and the next one: for some,
+        // today (already seen, or missed, if its time has passed).
         for weeks_ago in [2, 1] {
-            let at = now - Duration::weeks(weeks_ago) + Duration::hours(rng.gen_range(-48..48));
-            let outcome = if rng.gen_bool(0.12) {
-                Outcome::Missed
-            } else {
-                Outcome::Attended
-            };
-            self.appointments.push(appointment(
-                c.id,
-                AppointmentKind::OfficeVisit,
-                at,
-                Some(outcome),
-                c.officer,
-            ));
-            if outcome == Outcome::Attended {
-                let visit = contact(c.id, ContactKind::Office, at, None, None, c.officer);
-                if rng.gen_bool(0.6) {
-                    self.add_note(rng, c, &visit);
-                }
-                self.contacts.push(visit);
-            }
+            let at = clock.working_day_slot(rng, -7 * weeks_ago - 2..=-7 * weeks_ago + 2);
+            self.add_visit(rng, c, AppointmentKind::OfficeVisit, at, clock.now);
         }
-        let next = if rng.gen_bool(0.08) {
-            now + Duration::minutes(rng.gen_range(30..480))
-        } else {
-            now + Duration::hours(rng.gen_range(24..24 * 14))
-        };
         let kind = if level == SupervisionLevel::High && rng.gen_bool(0.4) {
             AppointmentKind::HomeVisit
         } else {
             AppointmentKind::OfficeVisit
         };
-        self.appointments
-            .push(appointment(c.id, kind, next, None, c.officer));
+        let next = if rng.gen_bool(0.08) {
+            clock.office_slot(rng, clock.today)
+        } else {
+            clock.working_day_slot(rng, 1..=14)
+        };
+        self.add_visit(rng, c, kind, next, clock.now);
         if rng.gen_bool(0.5) {
-            let at = now - Duration::hours(rng.gen_range(2..24 * 10));
+            let at = clock.working_day_slot(rng, -10..=-1);
             let collateral = rng.gen_bool(0.3).then(|| {
                 *[
                     Collateral::Employer,
@@ -306,7 +323,7 @@ impl History {
             ));
         }
         if c.drug_court || rng.gen_bool(0.3) {
-            self.add_test(rng, c, now);
+            self.add_test(rng, c, clock);
         }
     }
 
@@ -367,8 +384,8 @@ impl History {
     }
 
     /// A recent test: mostly negative, some positive, a few no-shows.
-    fn add_test(&mut self, rng: &mut StdRng, c: &Supervised<'_>, now: DateTime<Utc>) {
-        let at = now - Duration::hours(rng.gen_range(12..24 * 20));
+    fn add_test(&mut self, rng: &mut StdRng, c: &Supervised<'_>, clock: &Clock) {
+        let at = clock.working_day_slot(rng, -20..=-1);
         let roll: f64 = rng.gen();
         let (collection, results) = if roll < 0.05 {
             (Collection::NoShow, Vec::new())
@@ -396,6 +413,38 @@ impl History {
             results,
             by: c.officer,
         });
+    }
+
+    /// A visit at `at`: once its time has passed, mostly attended (a contact,
+    /// often with a signed note), sometimes missed.
+    fn add_visit(
+        &mut self,
+        rng: &mut StdRng,
+        c: &Supervised<'_>,
+        kind: AppointmentKind,
+        at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) {
+        let outcome = (at < now).then(|| {
+            if rng.gen_bool(0.12) {
+                Outcome::Missed
+            } else {
+                Outcome::Attended
+            }
+        });
+        self.appointments
+            .push(appointment(c.id, kind, at, outcome, c.officer));
+        if outcome == Some(Outcome::Attended) {
+            let place = match kind {
+                AppointmentKind::HomeVisit => ContactKind::Home,
+                _ => ContactKind::Office,
+            };
+            let visit = contact(c.id, place, at, None, None, c.officer);
+            if rng.gen_bool(0.6) {
+                self.add_note(rng, c, &visit);
+            }
+            self.contacts.push(visit);
+        }
     }
 
     fn add_note(&mut self, rng: &mut StdRng, c: &Supervised<'_>, visit: &NewContact<'_>) {
