@@ -129,7 +129,8 @@ pub async fn transition(
     if input.to == CaseStatus::Enrolled {
         enrolment_screening(&mut tx, &case, override_reason.as_deref()).await?;
     }
-    let start_date = (input.to == CaseStatus::Active).then(|| app.settings.today());
+    let today = app.settings.today();
+    let start_date = (input.to == CaseStatus::Active).then_some(today);
     let change = StatusChange {
         from: Some(case.status),
         to: input.to,
@@ -143,7 +144,7 @@ pub async fn transition(
         return Err(stale("case"));
     }
     if input.to == CaseStatus::Active && case.fields.expected_end_date.is_none() {
-        set_expected_end(&mut tx, &case, app.settings.today()).await?;
+        set_expected_end(&mut tx, &case, today).await?;
     }
     audit::record(
         &mut tx,

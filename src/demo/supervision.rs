@@ -8,9 +8,8 @@ use crate::domain::ids::{
 };
 use crate::domain::notes::{index_terms, Matcher, NoteKind};
 use crate::domain::programs::ProgramKind;
-use crate::domain::supervision::local_to_utc;
 use crate::domain::supervision::{
-    AppointmentKind, Collateral, ContactKind, Outcome, SupervisionLevel,
+    local_to_utc, AppointmentKind, Collateral, ContactKind, Outcome, SupervisionLevel,
 };
 use crate::domain::testing::{adverse, Collection, Specimen, SubstanceLine, SubstanceResult};
 use crate::exec;
