@@ -52,6 +52,7 @@ impl Rule {
     /// appointment kind, a test outcome, a kind of note, a level) or text.
     pub fn describe(self, detail: &str) -> String {
         use super::labels::Labelled;
+        use super::testing::Collection;
         fn title<T: Labelled>(label: &str) -> Option<&'static str> {
             T::from_label(label).ok().map(T::title)
         }
@@ -59,7 +60,11 @@ impl Rule {
             Self::AppointmentMissed | Self::CourtTomorrow => {
                 title::<super::supervision::AppointmentKind>(detail)
             }
-            Self::TestAdverse => title::<super::testing::Collection>(detail),
+            // An adverse specimen that was collected: its result is sealed.
+            Self::TestAdverse => Collection::from_label(detail).ok().map(|c| match c {
+                Collection::Collected => "Result positive, dilute or adulterated",
+                other => other.title(),
+            }),
             Self::FlaggedNote => title::<super::notes::NoteKind>(detail),
             Self::ContactStandard => title::<super::supervision::SupervisionLevel>(detail),
             _ => None,
@@ -93,6 +98,11 @@ mod tests {
         assert!(rank(Severity::High) < rank(Severity::Low));
         assert_eq!(Rule::AppointmentMissed.describe("home_visit"), "Home visit");
         assert_eq!(Rule::FlaggedNote.describe("contact"), "Contact note");
+        assert_eq!(Rule::TestAdverse.describe("no_show"), "No-show");
+        assert_eq!(
+            Rule::TestAdverse.describe("collected"),
+            "Result positive, dilute or adulterated"
+        );
         assert_eq!(
             Rule::ConditionOverdue.describe("Community service"),
             "Community service"

@@ -96,6 +96,12 @@ const tests = [
   ['an officer takes in a referral and finds the participant in the caseload', async ({ page, url }) => {
     await signIn(page, url, 'officer');
     await expectAccessible(page, 'the work queue');
+    // axe leaves text over table cells "to review"; the link-styled buttons
+    // were once white on white.
+    const seen = page.getByRole('button', { name: 'Seen' });
+    expect(await seen.count() > 0, 'the demo officer has alerts to mark as seen');
+    const color = await seen.first().evaluate(b => getComputedStyle(b).color);
+    expect(color !== 'rgb(255, 255, 255)', `the Seen button is readable, not white on white (${color})`);
     await page.getByRole('link', { name: 'Calendar' }).click();
     await expectAccessible(page, 'the calendar');
     await page.getByRole('link', { name: 'Caseload' }).click();
