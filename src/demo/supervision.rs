@@ -244,7 +244,10 @@ fn appointment(
         kind,
         starts_at,
         duration_minutes: 30,
-        location: Some("Main office"),
+        location: Some(match kind {
+            AppointmentKind::HomeVisit => "Participant's residence",
+            _ => "Main office",
+        }),
         created_by: by,
         outcome,
     }
