@@ -124,6 +124,20 @@ async fn the_participant_page_shows_the_timeline_and_who_looked(backend: Backend
     let html = page.text();
     assert!(html.contains("Timeline"));
     assert!(html.contains("referral received"));
+    // Times are shown in the agency's zone, named (CST or CDT here).
+    let zone = t.app.settings.zone();
+    let shown = |minutes_ago: i64| {
+        (chrono::Utc::now() - chrono::Duration::minutes(minutes_ago))
+            .with_timezone(&zone)
+            .format("%Y-%m-%d %H:%M %Z")
+            .to_string()
+    };
+    assert!(
+        html.contains(&shown(0)) || html.contains(&shown(1)),
+        "the referral's time in the agency's zone ({}): {html}",
+        shown(0)
+    );
+    assert!(!html.contains(" UTC"), "no time is shown in UTC");
     assert!(
         html.contains("person.view"),
         "the view itself is listed among accesses"

@@ -27,7 +27,7 @@ struct SessionsPage {
 pub async fn sessions(State(app): State<App>, user: PageUser) -> PageResult<Response> {
     let sessions = auth::my_sessions(&app, &user.actor).await?;
     Ok(render(&SessionsPage {
-        nav: Nav::new(&user.actor, "account"),
+        nav: Nav::new(app.settings.zone(), &user.actor, "account"),
         sessions,
         current: user.session,
     }))
@@ -59,7 +59,7 @@ struct AccessReviewPage {
 pub async fn access_review(State(app): State<App>, user: PageUser) -> PageResult<Response> {
     let lines = users::access_review(&app, &user.actor).await?;
     Ok(render(&AccessReviewPage {
-        nav: Nav::new(&user.actor, "access-review"),
+        nav: Nav::new(app.settings.zone(), &user.actor, "access-review"),
         lines,
         inactive_days: app.settings.inactive_account_days,
     }))
@@ -73,11 +73,11 @@ struct PasswordPage {
     required: bool,
 }
 
-fn password_page(user: &PageUser, status: StatusCode, form: FormState) -> Response {
+fn password_page(app: &App, user: &PageUser, status: StatusCode, form: FormState) -> Response {
     render_with(
         status,
         &PasswordPage {
-            nav: Nav::new(&user.actor, "account"),
+            nav: Nav::new(app.settings.zone(), &user.actor, "account"),
             form,
             required: user.actor.password_change_required,
         },
@@ -85,8 +85,8 @@ fn password_page(user: &PageUser, status: StatusCode, form: FormState) -> Respon
 }
 
 /// Your password: the only page open after an administrator's reset.
-pub async fn password_form(user: PageUser) -> Response {
-    password_page(&user, StatusCode::OK, FormState::default())
+pub async fn password_form(State(app): State<App>, user: PageUser) -> Response {
+    password_page(&app, &user, StatusCode::OK, FormState::default())
 }
 
 pub async fn change_password(
@@ -96,7 +96,12 @@ pub async fn change_password(
 ) -> PageResult<Response> {
     if form.v("new_password") != form.v("confirm_password") {
         form.add_error("confirm_password", "does not match the new password");
-        return Ok(password_page(&user, StatusCode::UNPROCESSABLE_ENTITY, form));
+        return Ok(password_page(
+            &app,
+            &user,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            form,
+        ));
     }
     let result = passwords::change(
         &app,
@@ -110,7 +115,12 @@ pub async fn change_password(
         Ok(()) => Ok(Redirect::to("/").into_response()),
         Err(AppError::Invalid(invalid)) => {
             form.add_invalid(invalid);
-            Ok(password_page(&user, StatusCode::UNPROCESSABLE_ENTITY, form))
+            Ok(password_page(
+                &app,
+                &user,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                form,
+            ))
         }
         Err(e) => Err(e.into()),
     }
@@ -125,9 +135,9 @@ struct ReauthPage {
 }
 
 /// Confirms password and code before a privileged action.
-pub async fn reauth_page(user: PageUser) -> Response {
+pub async fn reauth_page(State(app): State<App>, user: PageUser) -> Response {
     render(&ReauthPage {
-        nav: Nav::new(&user.actor, "account"),
+        nav: Nav::new(app.settings.zone(), &user.actor, "account"),
         form: FormState::default(),
         done: false,
     })
@@ -162,7 +172,7 @@ pub async fn reauth(
     Ok(render_with(
         status,
         &ReauthPage {
-            nav: Nav::new(&user.actor, "account"),
+            nav: Nav::new(app.settings.zone(), &user.actor, "account"),
             form,
             done,
         },

@@ -85,7 +85,7 @@ async fn show(app: &App, user: &PageUser, mut form: FormState) -> PageResult<Res
     Ok(render_with(
         status,
         &AuditPage {
-            nav: Nav::new(&user.actor, "audit"),
+            nav: Nav::new(app.settings.zone(), &user.actor, "audit"),
             filters: filters(&form),
             form,
             entries,

@@ -113,7 +113,7 @@ pub async fn page(
     };
     let pages = ((load.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     Ok(render(&CaseloadPage {
-        nav: Nav::new(actor, "caseload"),
+        nav: Nav::new(app.settings.zone(), actor, "caseload"),
         cases: load.cases,
         total: load.total,
         page,

@@ -66,7 +66,7 @@ async fn show(
     Ok(render_with(
         status,
         &ConditionPage {
-            nav: Nav::new(&user.actor, "caseload"),
+            nav: Nav::new(app.settings.zone(), &user.actor, "caseload"),
             r,
             progress,
             terms,

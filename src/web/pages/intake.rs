@@ -81,7 +81,7 @@ async fn show(
     Ok(render_with(
         status,
         &IntakePage {
-            nav: Nav::new(&user.actor, "intake"),
+            nav: Nav::new(app.settings.zone(), &user.actor, "intake"),
             form,
             programs,
             officers,

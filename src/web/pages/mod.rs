@@ -25,6 +25,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use chrono_tz::Tz;
 
 /// What the navigation bar shows for the signed-in user.
 pub struct Nav {
@@ -35,11 +36,14 @@ pub struct Nav {
     pub does_casework: bool,
     pub is_auditor: bool,
     pub current: &'static str,
+    /// The agency's zone: every time on a page is shown in it.
+    pub zone: Tz,
 }
 
 impl Nav {
-    pub fn new(actor: &Actor, current: &'static str) -> Self {
+    pub fn new(zone: Tz, actor: &Actor, current: &'static str) -> Self {
         Self {
+            zone,
             full_name: actor.full_name.clone(),
             role: actor.role.title(),
             is_admin: actor.role == Role::Admin,
@@ -69,13 +73,15 @@ impl<T: std::fmt::Display> Show for Option<T> {
 }
 
 pub trait When {
-    /// A time as staff read it: `2026-11-23 14:05 UTC`.
-    fn when(&self) -> String;
+    /// A time as staff read it, in the agency's zone: `2026-11-23 08:05 CST`.
+    fn when(&self, zone: &Tz) -> String;
 }
 
 impl When for chrono::DateTime<chrono::Utc> {
-    fn when(&self) -> String {
-        self.format("%Y-%m-%d %H:%M UTC").to_string()
+    fn when(&self, zone: &Tz) -> String {
+        self.with_timezone(zone)
+            .format("%Y-%m-%d %H:%M %Z")
+            .to_string()
     }
 }
 

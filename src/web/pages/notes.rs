@@ -35,7 +35,7 @@ async fn show_case(
 ) -> PageResult<Response> {
     let r = notes::of_case(app, &user.actor, id).await?;
     let page = NotesPage {
-        nav: Nav::new(&user.actor, "caseload"),
+        nav: Nav::new(app.settings.zone(), &user.actor, "caseload"),
         r,
         form,
         kinds: NoteKind::all(),
@@ -114,7 +114,7 @@ async fn show_note(
         false => FormState::default(),
     });
     let page = NotePage {
-        nav: Nav::new(&user.actor, "caseload"),
+        nav: Nav::new(app.settings.zone(), &user.actor, "caseload"),
         v,
         form,
         kinds: NoteKind::all(),
@@ -197,10 +197,10 @@ struct SearchPage {
     error: Option<String>,
 }
 
-pub async fn search_form(user: PageUser) -> PageResult<Response> {
+pub async fn search_form(State(app): State<App>, user: PageUser) -> PageResult<Response> {
     crate::app::policy::search_notes(&user.actor)?;
     Ok(render(&SearchPage {
-        nav: Nav::new(&user.actor, "notes"),
+        nav: Nav::new(app.settings.zone(), &user.actor, "notes"),
         query: String::new(),
         hits: None,
         error: None,
@@ -219,7 +219,7 @@ pub async fn search(
     };
     let (hits, error) = hits_or_problem(notes::search(&app, &user.actor, input).await)?;
     Ok(render(&SearchPage {
-        nav: Nav::new(&user.actor, "notes"),
+        nav: Nav::new(app.settings.zone(), &user.actor, "notes"),
         query,
         hits,
         error,

@@ -34,7 +34,7 @@ pub async fn participant(
 ) -> PageResult<Response> {
     let r = people::view(&app, &user.actor, id).await?;
     Ok(render(&ParticipantPage {
-        nav: Nav::new(&user.actor, "search"),
+        nav: Nav::new(app.settings.zone(), &user.actor, "search"),
         r,
     }))
 }
@@ -138,7 +138,7 @@ async fn edit_page(
     }
     let form = form.unwrap_or_else(|| filled(&r.person));
     let page = EditPage {
-        nav: Nav::new(&user.actor, "search"),
+        nav: Nav::new(app.settings.zone(), &user.actor, "search"),
         id,
         name: r.person.name().display(),
         form,
@@ -180,10 +180,10 @@ pub async fn save(
 }
 
 /// The empty search form.
-pub async fn search_form(user: PageUser) -> PageResult<Response> {
+pub async fn search_form(State(app): State<App>, user: PageUser) -> PageResult<Response> {
     crate::app::policy::search_people(&user.actor)?;
     Ok(render(&SearchPage {
-        nav: Nav::new(&user.actor, "search"),
+        nav: Nav::new(app.settings.zone(), &user.actor, "search"),
         q: String::new(),
         hits: None,
         error: None,
@@ -200,7 +200,7 @@ pub async fn search(
     let q = form.v("q").to_owned();
     let (hits, error) = hits_or_problem(people::search(&app, &user.actor, &q, 100).await)?;
     Ok(render(&SearchPage {
-        nav: Nav::new(&user.actor, "search"),
+        nav: Nav::new(app.settings.zone(), &user.actor, "search"),
         q,
         hits,
         error,

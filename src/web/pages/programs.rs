@@ -18,7 +18,7 @@ struct ProgramsPage {
 
 pub async fn list(State(app): State<App>, user: PageUser) -> PageResult<Response> {
     Ok(render(&ProgramsPage {
-        nav: Nav::new(&user.actor, "programs"),
+        nav: Nav::new(app.settings.zone(), &user.actor, "programs"),
         programs: programs::list(&app).await?,
     }))
 }

@@ -52,7 +52,7 @@ async fn show(
     Ok(render_with(
         status,
         &StaffPage {
-            nav: Nav::new(&user.actor, "access-review"),
+            nav: Nav::new(app.settings.zone(), &user.actor, "access-review"),
             member,
             roles: Role::all(),
             form,
