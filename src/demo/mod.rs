@@ -813,7 +813,7 @@ fn seed_case(
         .collect();
     let started = steps
         .contains(&CaseStatus::Active)
-        .then(|| referral_date + Duration::days(rng.gen_range(7..30)));
+        .then(|| (referral_date + Duration::days(rng.gen_range(7..30))).min(today));
     let court = COURTS[if rng.gen_bool(0.7) {
         seed.court
     } else {
@@ -852,11 +852,22 @@ fn seed_case(
     let overridden =
         screening.as_ref().is_some_and(|s| !s.eligible) && steps.contains(&CaseStatus::Enrolled);
     let created = to_time(referral_date);
+    // Screening and enrolment take days; supervision starts on the case's
+    // start date; later changes come weeks apart.
+    let start = started.map(to_time);
     let mut when = created;
     let mut history = Vec::new();
     for status in std::iter::once(CaseStatus::Referred).chain(steps.iter().copied()) {
+        if status == CaseStatus::Active {
+            when = start.map_or(when, |s| s.max(when));
+        }
         history.push((status, when.min(now())));
-        when += Duration::days(rng.gen_range(3..40));
+        let supervising = start.is_none_or(|s| when >= s);
+        when += Duration::days(if supervising {
+            rng.gen_range(3..40)
+        } else {
+            rng.gen_range(1..=3)
+        });
     }
     SeedCase {
         id: CaseId::new(),
