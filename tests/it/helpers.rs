@@ -27,8 +27,8 @@ pub const PASSWORD: &str = "a long test password";
 
 /// An agency zone where it is now early afternoon, so that "an hour ago"
 /// and "23 hours from now" fall today and tomorrow whatever hour the suite
-/// runs at. A fixed offset (no daylight saving; the supervision tests cover
-/// clock changes), and never UTC itself, so local and universal times
+/// runs at. A fixed offset (no daylight saving; the domain's unit tests
+/// cover clock changes), and never UTC itself, so local and universal times
 /// cannot be confused unnoticed.
 pub fn afternoon_zone() -> Tz {
     static ZONE: OnceLock<Tz> = OnceLock::new();

@@ -71,7 +71,7 @@ async fn show(
         })
         .collect();
     Ok(render(&CalendarPage {
-        nav: Nav::new(app.settings.zone(), &user.actor, "calendar"),
+        nav: Nav::new(zone, &user.actor, "calendar"),
         week,
         days,
         previous: first - Duration::days(count),

@@ -210,7 +210,7 @@ pub(super) async fn show(
     Ok(render_with(
         status,
         &CasePage {
-            nav: Nav::new(app.settings.zone(), actor, "caseload"),
+            nav: Nav::new(zone, actor, "caseload"),
             details: forms.details.unwrap_or_else(|| details_of(&r.case.fields)),
             r,
             next,

@@ -29,7 +29,7 @@ pub async fn page(State(app): State<App>, user: PageUser) -> PageResult<Response
         .map(|a| a.starts_at.with_timezone(&zone).format("%H:%M").to_string())
         .collect();
     Ok(render(&WorkPage {
-        nav: Nav::new(app.settings.zone(), &user.actor, "work"),
+        nav: Nav::new(zone, &user.actor, "work"),
         queue,
         times,
     }))
