@@ -179,6 +179,11 @@ const tests = [
     expect(await page.locator('mark', { hasText: 'shelter' }).count() > 0, 'the search finds the word in another form');
     await expectAccessible(page, 'the note search');
   }],
+  ["a supervisor's home is the team's queue with each officer's load", async ({ page, url }) => {
+    await signIn(page, url, 'supervisor');
+    expect(await page.getByRole('heading', { name: 'Team' }).isVisible(), 'the team and its load are shown');
+    await expectAccessible(page, "the supervisor's work queue");
+  }],
   ['an auditor lands on the audit trail and can filter it', async ({ page, url }) => {
     await signIn(page, url, 'auditor', '/audit');
     await page.getByLabel('Action').fill('auth.');

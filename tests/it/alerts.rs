@@ -200,6 +200,16 @@ async fn rules_raise_alerts_once_and_the_queue_orders_them(backend: Backend) {
         page.contains("Court date tomorrow") && page.contains("5 open"),
         "{page}"
     );
+    assert!(
+        !page.contains("Assigned to"),
+        "an officer's own queue needs no owner column"
+    );
+    // A supervisor's queue names whose each alert is.
+    let page = t.page("/work", &t.session("sup").await).await.text();
+    assert!(
+        page.contains(r#"<td data-label="Assigned to">officer (test)</td>"#),
+        "{page}"
+    );
 
     // The participant's timeline tells the story.
     let person = format!("/api/v1/people/{}", opened["person_id"].as_str().unwrap());

@@ -1,7 +1,7 @@
 //! The officer's home: the work queue and today's appointments.
 
 use super::form::Form;
-use super::{render, Nav, When as _};
+use super::{render, Nav, Show as _, When as _};
 use crate::app::alerts::{self, WorkQueue};
 use crate::app::App;
 use crate::domain::ids::AlertId;
