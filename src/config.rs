@@ -84,7 +84,8 @@ pub struct Settings {
     pub audit_checkpoint_minutes: u64,
     /// The agency's time zone (IANA name): appointment times, weekly series
     /// and calendar months follow it.
-    pub timezone: String,
+    #[serde(deserialize_with = "zone_name")]
+    pub timezone: Tz,
     /// Contacts a month each supervision level asks for.
     pub contact_standards: ContactStandards,
     /// When the alert rules fire.
@@ -310,7 +311,7 @@ impl Default for Settings {
             audit_retention_days: 2557,
             audit_checkpoint_file: None,
             audit_checkpoint_minutes: 60,
-            timezone: "America/Chicago".into(),
+            timezone: chrono_tz::America::Chicago,
             contact_standards: ContactStandards::default(),
             alerts: AlertSettings::default(),
             notes: NoteSettings::default(),
@@ -322,10 +323,20 @@ impl Default for Settings {
     }
 }
 
+/// An IANA time zone name, refused with an example when unknown.
+fn zone_name<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Tz, D::Error> {
+    let name = String::deserialize(d)?;
+    name.parse().map_err(|_| {
+        serde::de::Error::custom(format!(
+            "'{name}' is not an IANA time zone name (e.g. America/Chicago)"
+        ))
+    })
+}
+
 impl Settings {
-    /// The agency's time zone (checked when the settings are loaded).
+    /// The agency's time zone.
     pub fn zone(&self) -> Tz {
-        self.timezone.parse().unwrap_or(Tz::UTC)
+        self.timezone
     }
 
     /// The agency's calendar date now: due dates, birthdays and "overdue"
@@ -438,11 +449,6 @@ impl Settings {
                 email.from
             );
         }
-        anyhow::ensure!(
-            self.timezone.parse::<Tz>().is_ok(),
-            "timezone '{}' is not an IANA time zone name (e.g. America/Chicago)",
-            self.timezone
-        );
         Ok(())
     }
 }
@@ -457,6 +463,12 @@ mod tests {
         assert_eq!(s.session_idle_minutes, 15);
         assert_eq!(s.bind, "127.0.0.1:8080");
         assert!(toml::from_str::<Settings>("sesion_idle_minutes = 15").is_err());
+        let zone = toml::from_str::<Settings>("timezone = 'America/Chicgo'").unwrap_err();
+        assert!(
+            zone.to_string()
+                .contains("'America/Chicgo' is not an IANA time zone name"),
+            "{zone}"
+        );
         let too_long = Settings {
             session_idle_minutes: 60,
             ..Settings::default()

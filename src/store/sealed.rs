@@ -82,13 +82,14 @@ pub const MESSAGE_ADDRESS: SealedColumn = SealedColumn {
     index: Some("address_index"),
 };
 
-/// A message's subject (e-mail) and words.
+/// A message's subject (e-mail only).
 pub const MESSAGE_SUBJECT: SealedColumn = SealedColumn {
     table: "messages",
     column: "subject",
     index: None,
 };
 
+/// A message's words.
 pub const MESSAGE_BODY: SealedColumn = SealedColumn {
     table: "messages",
     column: "body",

@@ -259,7 +259,7 @@ impl TestApp {
     /// "today" and "tomorrow".
     pub fn in_afternoon_zone(&mut self) {
         let settings = Settings {
-            timezone: afternoon_zone().name().into(),
+            timezone: afternoon_zone(),
             ..(*self.app.settings).clone()
         };
         self.serve(App::new(

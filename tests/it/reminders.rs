@@ -60,7 +60,7 @@ async fn world(backend: Backend) -> World {
             password: None,
             from: "County Probation <reminders@county.test>".into(),
         }),
-        timezone: afternoon_zone().name().into(),
+        timezone: afternoon_zone(),
         ..Settings::default()
     };
     settings.reminders.agency_name = "County Probation".into();
