@@ -319,7 +319,6 @@ async fn generate(app: &App, participants: usize) -> anyhow::Result<()> {
         }
         let clock = supervision::Clock {
             now: now(),
-            today,
             zone: app.settings.zone(),
         };
         batch.supervise(&mut rng, &standard, &clock);

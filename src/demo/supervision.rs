@@ -27,17 +27,21 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::Rng;
 
-/// When the demo is generated: the instant, and the agency's date and zone.
-/// Visits, calls and tests happen in office hours on working days, as they
-/// would in the agency.
+/// When the demo is generated: the instant and the agency's zone. Visits,
+/// calls and tests happen in office hours on working days, as they would in
+/// the agency.
 #[derive(Debug, Clone, Copy)]
 pub struct Clock {
     pub now: DateTime<Utc>,
-    pub today: NaiveDate,
     pub zone: Tz,
 }
 
 impl Clock {
+    /// The agency's date at `now`.
+    fn today(&self) -> NaiveDate {
+        self.now.with_timezone(&self.zone).date_naive()
+    }
+
     /// A quarter-hour slot between 08:30 and 16:15, local time, on `day`.
     fn office_slot(&self, rng: &mut StdRng, day: NaiveDate) -> DateTime<Utc> {
         let minutes = 8 * 60 + 30 + 15 * rng.gen_range(0..32);
@@ -54,7 +58,7 @@ impl Clock {
         days: std::ops::RangeInclusive<i64>,
     ) -> DateTime<Utc> {
         let days = rng.gen_range(days);
-        let day = self.today + Duration::days(days);
+        let day = self.today() + Duration::days(days);
         let shift = match (day.weekday(), days < 0) {
             (Weekday::Sat, true) => -1,
             (Weekday::Sun, true) => -2,
@@ -285,7 +289,7 @@ impl History {
         .choose(rng)
         .expect("levels");
         self.levels.push((c.id, level));
-        self.add_conditions(rng, c, clock.today);
+        self.add_conditions(rng, c, clock.today());
         // Reporting: two past office visits, and the next one: for some,
         // today (already seen, or missed, if its time has passed).
         for weeks_ago in [2, 1] {
@@ -298,7 +302,7 @@ impl History {
             AppointmentKind::OfficeVisit
         };
         let next = if rng.gen_bool(0.08) {
-            clock.office_slot(rng, clock.today)
+            clock.office_slot(rng, clock.today())
         } else {
             clock.working_day_slot(rng, 1..=14)
         };
