@@ -1,7 +1,7 @@
 //! Settings: defaults, then an optional TOML file, then `BRIDGEWAY_*`
 //! environment variables and command-line options.
 
-use crate::domain::supervision::{ContactStandard, SupervisionLevel};
+use crate::domain::casework::supervision::{ContactStandard, SupervisionLevel};
 use anyhow::Context;
 use chrono_tz::Tz;
 use serde::Deserialize;
@@ -171,8 +171,8 @@ impl ReminderSettings {
     }
 
     /// The quiet hours, if set (checked at load).
-    pub fn quiet(&self) -> Option<crate::domain::messages::QuietHours> {
-        Some(crate::domain::messages::QuietHours {
+    pub fn quiet(&self) -> Option<crate::domain::outreach::messages::QuietHours> {
+        Some(crate::domain::outreach::messages::QuietHours {
             from: local_time(&self.quiet_from)?,
             until: local_time(&self.quiet_until)?,
         })
@@ -438,7 +438,7 @@ impl Settings {
                 "sms.base_url must be https:// (or http://127.0.0.1 for a local stand-in)"
             );
             anyhow::ensure!(
-                crate::domain::messages::e164(&sms.from).is_some(),
+                crate::domain::outreach::messages::e164(&sms.from).is_some(),
                 "sms.from must be a phone number in E.164 form, e.g. +15550100"
             );
         }

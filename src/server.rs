@@ -69,7 +69,7 @@ async fn write_checkpoints(app: App, file: std::path::PathBuf) {
     let mut ticks = tokio::time::interval(every);
     loop {
         ticks.tick().await;
-        match crate::app::audit_integrity::write_checkpoint(&app, &file).await {
+        match crate::app::audit::integrity::write_checkpoint(&app, &file).await {
             Ok(Some(c)) => {
                 tracing::info!(seq = c.seq, events = c.events, "audit checkpoint written")
             }
@@ -88,7 +88,7 @@ async fn sweep_alerts(app: App) {
     let mut ticks = tokio::time::interval(every);
     loop {
         ticks.tick().await;
-        match crate::app::alerts::sweep(&app).await {
+        match crate::app::casework::alerts::sweep(&app).await {
             Ok(0) => {}
             Ok(raised) => tracing::info!(raised, "alert sweep"),
             Err(e) => tracing::error!(error = %e, "alert sweep failed"),
@@ -104,10 +104,10 @@ async fn send_reminders(app: App, gateways: crate::gateways::Gateways) {
     let mut ticks = tokio::time::interval(every);
     loop {
         ticks.tick().await;
-        if let Err(e) = crate::app::reminders::plan(&app).await {
+        if let Err(e) = crate::app::outreach::reminders::plan(&app).await {
             tracing::error!(error = %e, "planning reminders failed");
         }
-        match crate::app::reminders::deliver(&app, &gateways, &worker).await {
+        match crate::app::outreach::reminders::deliver(&app, &gateways, &worker).await {
             Ok(d) if d == Default::default() => {}
             Ok(d) => tracing::info!(
                 sent = d.sent,

@@ -2,15 +2,16 @@
 //! duplicate check), the case is opened and screened against the program's
 //! eligibility rules.
 
-use super::people::{self, PersonInput, PossibleDuplicate};
-use super::{audit, now, policy, Actor, App, AppError, AppResult};
+use crate::app::people::{self, PersonInput, PossibleDuplicate};
+use crate::app::{audit, now, policy, Actor, App, AppError, AppResult};
+use crate::domain::casework::cases::CaseStatus;
 use crate::domain::ids::{CaseId, PersonId, ProgramId, UserId};
-use crate::domain::lifecycle::CaseStatus;
 use crate::domain::people::age_on;
 use crate::domain::programs::{Charge, ChargeLevel, Referral, ScreeningResult};
 use crate::domain::validation::{optional_text, required_text, Errors, Invalid};
-use crate::store::cases::{self as case_store, CaseFields, NewCase, StatusChange};
-use crate::store::{people as people_store, programs as program_store, users as user_store, Tx};
+use crate::store::access::users as user_store;
+use crate::store::casework::cases::{self as case_store, CaseFields, NewCase, StatusChange};
+use crate::store::{people as people_store, programs as program_store, Tx};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -182,14 +183,15 @@ pub async fn check_officer(tx: &mut Tx, actor: &Actor, officer: Option<UserId>) 
             u.active
                 && matches!(
                     u.role,
-                    crate::domain::users::Role::Officer | crate::domain::users::Role::Supervisor
+                    crate::domain::access::users::Role::Officer
+                        | crate::domain::access::users::Role::Supervisor
                 )
         });
         if !ok {
             return Err(Invalid::one("case.officer_id", "is not an active officer").into());
         }
     }
-    policy::assign_case(actor, officer)
+    policy::casework::assign_case(actor, officer)
 }
 
 /// Screens a case against its program's rules as the case now stands.
@@ -210,7 +212,7 @@ pub fn screen(
 /// Takes in a referral. Nothing is stored when the input is invalid or when
 /// possible duplicates need a decision.
 pub async fn take_in(app: &App, actor: &Actor, input: IntakeInput) -> AppResult<IntakeOutcome> {
-    policy::intake(actor)?;
+    policy::people::intake(actor)?;
     let today = app.settings.today();
     let mut errors = Errors::new();
     let new_person = match (&input.person_id, &input.person) {

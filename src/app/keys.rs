@@ -2,7 +2,7 @@
 //! checking the key ring against the database, sealing values stored before
 //! their column was sealed, and re-sealing everything under the current key.
 
-use super::App;
+use crate::app::App;
 use crate::store::audit::{self, NewEvent, Outcome};
 use crate::store::sealed::{self, KeyUse, Pass};
 
@@ -55,7 +55,7 @@ pub async fn prepare(app: &App) -> anyhow::Result<()> {
     }
     let mut tx = app.db.write().await?;
     sealed::forget_keys(&mut tx, &stale).await?;
-    sealed::record_keys(&mut tx, &in_use, super::now()).await?;
+    sealed::record_keys(&mut tx, &in_use, crate::app::now()).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -83,13 +83,13 @@ pub async fn rotate(app: &App) -> anyhow::Result<Rotation> {
 }
 
 async fn record(app: &App, action: &str, values: u64) -> Result<(), sqlx::Error> {
-    let (actor, source) = super::audit::origin(None);
+    let (actor, source) = crate::app::audit::origin(None);
     let reason = format!("{values} values, key {}", app.keys.current());
     let mut tx = app.db.write().await?;
     audit::append(
         &mut tx,
         NewEvent {
-            at: super::now(),
+            at: crate::app::now(),
             actor,
             source,
             action,

@@ -1,31 +1,19 @@
 //! Application services: each use case authorizes, loads, applies the domain
 //! rule, stores and audits in one transaction. Pages and the API both call these.
 
-pub mod alerts;
+pub mod access;
 pub mod audit;
-pub mod audit_integrity;
-pub mod audit_trail;
-pub mod auth;
-pub mod calendar;
-pub mod cases;
-pub mod conditions;
+pub mod casework;
 pub mod intake;
 pub mod keys;
-pub mod mfa;
-pub mod notes;
-pub mod passwords;
+pub mod outreach;
 pub mod people;
 pub mod policy;
 pub mod programs;
-pub mod reminders;
-pub mod supervision;
-pub mod testing;
-pub mod timeline;
-pub mod users;
 
 use crate::config::Settings;
+use crate::domain::access::users::Role;
 use crate::domain::ids::UserId;
-use crate::domain::users::Role;
 use crate::domain::validation::Invalid;
 use crate::keyring::KeyRing;
 use crate::store::Db;
@@ -40,20 +28,20 @@ pub struct App {
     pub settings: Arc<Settings>,
     pub keys: Arc<KeyRing>,
     /// The risk lexicon that flags notes, from the settings.
-    pub lexicon: Arc<crate::domain::notes::Matcher>,
+    pub lexicon: Arc<crate::domain::casework::notes::Matcher>,
     /// Demo log-ins (username, password) shown on the sign-in page; empty
     /// unless the database is a demo database.
     pub demo_logins: Arc<Vec<(String, String)>>,
     /// The demo accounts' authenticator secret, whose current code the sign-in
     /// pages show; `None` unless the database is a demo database.
-    pub demo_totp: Option<crate::domain::mfa::TotpKey>,
+    pub demo_totp: Option<crate::domain::access::mfa::TotpKey>,
 }
 
 impl App {
     pub fn new(db: Db, settings: Settings, keys: KeyRing) -> Self {
         Self {
             db,
-            lexicon: Arc::new(crate::domain::notes::Matcher::lexicon(
+            lexicon: Arc::new(crate::domain::casework::notes::Matcher::lexicon(
                 &settings.notes.lexicon,
             )),
             settings: Arc::new(settings),
@@ -66,7 +54,7 @@ impl App {
     pub fn with_demo(
         mut self,
         logins: Vec<(String, String)>,
-        totp: crate::domain::mfa::TotpKey,
+        totp: crate::domain::access::mfa::TotpKey,
     ) -> Self {
         self.demo_logins = Arc::new(logins);
         self.demo_totp = Some(totp);
@@ -97,7 +85,7 @@ pub struct Actor {
     /// Network address the request came from, for the audit trail.
     pub source: Option<String>,
     /// The API token's scope; `None` for a person signed in to a session.
-    pub scope: Option<crate::domain::users::TokenScope>,
+    pub scope: Option<crate::domain::access::users::TokenScope>,
     /// When a signed-in person last gave password and code (`None` for tokens).
     pub authenticated_at: Option<DateTime<Utc>>,
     /// An administrator reset the password: until the user chooses a new

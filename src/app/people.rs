@@ -1,6 +1,6 @@
 //! Participants: entering, checking for duplicates, viewing, correcting, searching.
 
-use super::{audit, now, policy, stale, Actor, App, AppError, AppResult};
+use crate::app::{audit, now, policy, stale, Actor, App, AppError, AppResult};
 use crate::config::Demographics;
 use crate::domain::ids::PersonId;
 use crate::domain::people::{
@@ -9,7 +9,7 @@ use crate::domain::people::{
 };
 use crate::domain::validation::{optional_text, required_text, Errors, Invalid};
 use crate::keyring::KeyRing;
-use crate::store::cases::{self as case_store, CaseRow, HistoryRow};
+use crate::store::casework::cases::{self as case_store, CaseRow, HistoryRow};
 use crate::store::people::{self as store, PersonFields, PersonRow, SearchHit, SearchQuery};
 use crate::store::{audit as audit_store, Tx};
 use chrono::NaiveDate;
@@ -336,7 +336,7 @@ pub struct PersonRecord {
     /// Status history per case, in the order of `cases`.
     pub histories: Vec<Vec<HistoryRow>>,
     /// Everything that happened on the cases, newest first.
-    pub timeline: Vec<super::timeline::Moment>,
+    pub timeline: Vec<crate::app::casework::timeline::Moment>,
     /// Who viewed or changed this record lately.
     pub access: Vec<audit_store::EventRow>,
     pub can_change: bool,
@@ -349,22 +349,23 @@ pub async fn view(app: &App, actor: &Actor, id: PersonId) -> AppResult<PersonRec
         .await?
         .ok_or(AppError::NotFound("participant"))?;
     let cases = case_store::for_person(&mut tx, id).await?;
-    policy::view_person(actor, &cases).map_err(|_| AppError::NotFound("participant"))?;
+    policy::people::view_person(actor, &cases).map_err(|_| AppError::NotFound("participant"))?;
     let cases: Vec<CaseRow> = cases
         .into_iter()
-        .filter(|c| policy::view_case(actor, c).is_ok())
+        .filter(|c| policy::casework::view_case(actor, c).is_ok())
         .collect();
     audit::record(&mut tx, actor, "person.view", Some(("person", id.0)), None).await?;
     let mut histories = Vec::with_capacity(cases.len());
     for c in &cases {
         histories.push(case_store::history(&mut tx, c.id).await?);
     }
-    let timeline = super::timeline::of_cases(&mut tx, app, actor, &cases, &histories).await?;
+    let timeline =
+        crate::app::casework::timeline::of_cases(&mut tx, app, actor, &cases, &histories).await?;
     let record = PersonRecord {
         aliases: store::aliases(&mut tx, id).await?,
         identifiers: store::identifiers(&mut tx, &app.keys, id).await?,
         access: audit_store::for_object(&mut tx, "person", id.0, 20).await?,
-        can_change: policy::change_person(actor, &cases).is_ok(),
+        can_change: policy::people::change_person(actor, &cases).is_ok(),
         person,
         cases,
         histories,
@@ -396,8 +397,8 @@ pub async fn update(app: &App, actor: &Actor, id: PersonId, input: PersonUpdate)
         .await?
         .ok_or(AppError::NotFound("participant"))?;
     let cases = case_store::for_person(&mut tx, id).await?;
-    policy::view_person(actor, &cases).map_err(|_| AppError::NotFound("participant"))?;
-    policy::change_person(actor, &cases)?;
+    policy::people::view_person(actor, &cases).map_err(|_| AppError::NotFound("participant"))?;
+    policy::people::change_person(actor, &cases)?;
     if person.fields.may_text && !current.may_text {
         if let Some(at) = store::texts_stopped_at(&mut tx, id).await? {
             let why = format!(
@@ -467,7 +468,7 @@ fn parse_date(t: &str) -> Option<NaiveDate> {
 
 /// Searches the agency's people.
 pub async fn search(app: &App, actor: &Actor, raw: &str, limit: i64) -> AppResult<Vec<SearchHit>> {
-    policy::search_people(actor)?;
+    policy::people::search_people(actor)?;
     let q = parse_query(raw);
     if q == SearchQuery::default() {
         return Err(Invalid::one(
@@ -498,7 +499,7 @@ pub async fn list(
     cursor: Option<&str>,
     limit: i64,
 ) -> AppResult<(Vec<PersonRow>, Option<String>)> {
-    policy::search_people(actor)?;
+    policy::people::search_people(actor)?;
     let mut tx = app.db.write().await?;
     let page = store::list(&mut tx, name_prefix, cursor, limit).await?;
     audit::record(
@@ -519,7 +520,7 @@ pub async fn check_duplicates(
     actor: &Actor,
     input: &PersonInput,
 ) -> AppResult<Vec<PossibleDuplicate>> {
-    policy::intake(actor)?;
+    policy::people::intake(actor)?;
     let person = validate(input, &app.settings.demographics, app.settings.today())?;
     let mut tx = app.db.read().await?;
     Ok(find_duplicates(&mut tx, &app.keys, &person).await?)

@@ -1,6 +1,6 @@
 //! Programs: the agency's probation, pretrial and diversion offerings.
 
-use super::{audit, now, policy, stale, Actor, App, AppError, AppResult};
+use crate::app::{audit, now, policy, stale, Actor, App, AppError, AppResult};
 use crate::domain::ids::ProgramId;
 use crate::domain::programs::{EligibilityRules, ProgramKind};
 use crate::domain::validation::{required_text, Errors, Invalid};
@@ -108,7 +108,7 @@ pub async fn get(app: &App, id: ProgramId) -> AppResult<Program> {
 }
 
 pub async fn create(app: &App, actor: &Actor, input: ProgramInput) -> AppResult<Program> {
-    policy::manage_programs(actor)?;
+    policy::programs::manage_programs(actor)?;
     let fields = parse(input)?;
     let id = ProgramId::new();
     let mut tx = app.db.write().await?;
@@ -136,7 +136,7 @@ pub async fn update(
     id: ProgramId,
     input: ProgramUpdate,
 ) -> AppResult<Program> {
-    policy::manage_programs(actor)?;
+    policy::programs::manage_programs(actor)?;
     let fields = parse(input.program)?;
     let mut tx = app.db.write().await?;
     programs::get(&mut tx, id)

@@ -5,22 +5,22 @@
 mod names;
 mod supervision;
 
-use crate::app::auth::{hash_password, Secret};
+use crate::app::access::auth::{hash_password, Secret};
 use crate::app::{now, App};
+use crate::domain::access::users::Role;
+use crate::domain::casework::cases::{CaseStatus, ExitReason};
+use crate::domain::casework::notes::Matcher;
 use crate::domain::ids::{CaseId, PersonId, ProgramId, UserId};
-use crate::domain::lifecycle::{CaseStatus, ExitReason};
-use crate::domain::notes::Matcher;
 use crate::domain::people::{Identifier, IdentifierKind, Language, PersonName};
 use crate::domain::programs::{
     Charge, ChargeLevel, EligibilityRules, ProgramKind, Referral, ScreeningResult,
 };
-use crate::domain::users::Role;
 use crate::keyring::KeyRing;
-use crate::store::cases::{self as case_store, CaseFields, NewCase, StatusChange};
-use crate::store::conditions::TemplateRow;
+use crate::store::access::users::{self as user_store, NewUser};
+use crate::store::casework::cases::{self as case_store, CaseFields, NewCase, StatusChange};
+use crate::store::casework::conditions::TemplateRow;
 use crate::store::people::{self as people_store, NewPerson, PersonFields};
 use crate::store::programs::{self as program_store, ProgramFields};
-use crate::store::users::{self as user_store, NewUser};
 use crate::store::{audit, Tx};
 use crate::{exec, fetch};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
@@ -36,8 +36,8 @@ pub const DEMO_PASSWORD: &str = "bridgeway-demo-2026";
 /// add it to an authenticator app, or read the current code off the sign-in page.
 pub const DEMO_TOTP_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 
-pub fn demo_totp() -> crate::domain::mfa::TotpKey {
-    crate::domain::mfa::TotpKey::from_base32(DEMO_TOTP_SECRET)
+pub fn demo_totp() -> crate::domain::access::mfa::TotpKey {
+    crate::domain::access::mfa::TotpKey::from_base32(DEMO_TOTP_SECRET)
         .expect("the demo secret is valid base32")
 }
 
@@ -358,7 +358,7 @@ async fn generate(app: &App, participants: usize) -> anyhow::Result<()> {
     let history_started = std::time::Instant::now();
     let reminders = reminder_history(app).await?;
     let history_took = history_started.elapsed().as_secs_f64();
-    crate::app::alerts::sweep(app)
+    crate::app::casework::alerts::sweep(app)
         .await
         .map_err(|e| anyhow::anyhow!("raising the demo's alerts: {e}"))?;
     app.db.analyze().await?;
@@ -374,8 +374,8 @@ async fn generate(app: &App, participants: usize) -> anyhow::Result<()> {
 /// the past week, by every channel each participant agreed to, recorded as
 /// delivered. (The demo configures no gateway, so nothing is sent.)
 async fn reminder_history(app: &App) -> anyhow::Result<u64> {
-    use crate::app::reminders::{gather, Window};
-    use crate::domain::messages::Status;
+    use crate::app::outreach::reminders::{gather, Window};
+    use crate::domain::outreach::messages::Status;
     let window = Window {
         after: now() - chrono::Duration::days(7),
         until: now(),
@@ -391,7 +391,7 @@ async fn reminder_history(app: &App) -> anyhow::Result<u64> {
         .iter()
         .map(|p| p.message(Status::Delivered))
         .collect();
-    let stored = crate::store::messages::insert_many(&mut tx, &app.keys, &rows).await?;
+    let stored = crate::store::outreach::messages::insert_many(&mut tx, &app.keys, &rows).await?;
     tx.commit().await?;
     Ok(stored)
 }
@@ -423,7 +423,7 @@ async fn insert_staff(
             },
         )
         .await?;
-        crate::app::mfa::enrol_with(tx, keys, id, &demo_totp()).await?;
+        crate::app::access::mfa::enrol_with(tx, keys, id, &demo_totp()).await?;
         ids.push(id);
     }
     Ok(ids)

@@ -2,24 +2,26 @@
 //! for every case under supervision a level, conditions with progress (some
 //! behind), appointments (some missed, some today), contacts and drug tests.
 
-use crate::domain::conditions::{ConditionKind, Quantity, Unit, Verification};
+use crate::domain::casework::conditions::{ConditionKind, Quantity, Unit, Verification};
+use crate::domain::casework::drug_tests::{
+    adverse, Collection, Specimen, SubstanceLine, SubstanceResult,
+};
+use crate::domain::casework::notes::{index_terms, Matcher, NoteKind};
+use crate::domain::casework::supervision::{
+    local_to_utc, AppointmentKind, Collateral, ContactKind, Outcome, SupervisionLevel,
+};
 use crate::domain::ids::{
     AppointmentId, CaseId, ConditionId, ContactId, DrugTestId, NoteId, TemplateId, UserId,
 };
-use crate::domain::notes::{index_terms, Matcher, NoteKind};
 use crate::domain::programs::ProgramKind;
-use crate::domain::supervision::{
-    local_to_utc, AppointmentKind, Collateral, ContactKind, Outcome, SupervisionLevel,
-};
-use crate::domain::testing::{adverse, Collection, Specimen, SubstanceLine, SubstanceResult};
 use crate::exec;
 use crate::keyring::KeyRing;
-use crate::store::conditions::{
+use crate::store::casework::conditions::{
     self as condition_store, NewCondition, NewProgress, TemplateRow, Terms,
 };
-use crate::store::notes::{self as note_store, Blinder, NewNote};
-use crate::store::supervision::{self as supervision_store, NewAppointment, NewContact};
-use crate::store::testing::{self as test_store, NewDrugTest};
+use crate::store::casework::drug_tests::{self as test_store, NewDrugTest};
+use crate::store::casework::notes::{self as note_store, Blinder, NewNote};
+use crate::store::casework::supervision::{self as supervision_store, NewAppointment, NewContact};
 use crate::store::Tx;
 use chrono::{DateTime, Datelike as _, Duration, NaiveDate, NaiveTime, Utc, Weekday};
 use chrono_tz::Tz;

@@ -1,10 +1,10 @@
 //! The audit trail: append-only (nothing here updates or deletes an event,
 //! and triggers refuse it) and hash-chained (see `domain::audit`).
 
-use super::{Dialect, Tx};
+use crate::domain::access::users::Role;
 use crate::domain::audit::{chain_hash, ChainedFields, GENESIS};
 use crate::domain::ids::{AuditId, UserId};
-use crate::domain::users::Role;
+use crate::store::{Dialect, Tx};
 use crate::{exec, fetch};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -428,7 +428,7 @@ pub async fn search(
     let prefix = q
         .action_prefix
         .as_deref()
-        .map(|p| format!("{}%", super::people::escape_like(p)));
+        .map(|p| format!("{}%", crate::store::people::escape_like(p)));
     fetch!(
         tx,
         fetch_all,

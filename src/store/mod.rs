@@ -4,21 +4,14 @@
 //! through [`Tx`]; the few places where the dialects differ ask
 //! [`Tx::dialect`]. Every use case runs in one transaction.
 
-pub mod alerts;
+pub mod access;
 pub mod audit;
-pub mod calendar;
-pub mod cases;
+pub mod casework;
 mod codec;
-pub mod conditions;
-pub mod messages;
-pub mod notes;
+pub mod outreach;
 pub mod people;
 pub mod programs;
 pub mod sealed;
-pub mod shares;
-pub mod supervision;
-pub mod testing;
-pub mod users;
 
 use anyhow::Context;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};

@@ -1,10 +1,10 @@
 //! Participants, their aliases and identifiers.
 
-use super::sealed::IDENTIFIER_VALUE;
-use super::{cursor, Dialect, Tx};
 use crate::domain::ids::{PersonId, RowId};
 use crate::domain::people::{Identifier, IdentifierKind, Language, PersonName};
 use crate::keyring::KeyRing;
+use crate::store::sealed::IDENTIFIER_VALUE;
+use crate::store::{cursor, Dialect, Tx};
 use crate::{exec, fetch};
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -62,7 +62,9 @@ pub struct PersonFields {
 
 /// Next agency person number, e.g. `P-0000042`.
 pub async fn next_person_number(tx: &mut Tx) -> Result<String, sqlx::Error> {
-    Ok(person_number(super::next_counter(tx, "person").await?))
+    Ok(person_number(
+        crate::store::next_counter(tx, "person").await?,
+    ))
 }
 
 pub fn person_number(n: i64) -> String {
@@ -121,8 +123,8 @@ pub async fn insert_many(
     people: &[NewPerson<'_>],
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    for chunk in people.chunks(super::rows_per_insert(PERSON_INSERT.len())) {
-        let sql = super::insert_sql("people", PERSON_INSERT, chunk.len());
+    for chunk in people.chunks(crate::store::rows_per_insert(PERSON_INSERT.len())) {
+        let sql = crate::store::insert_sql("people", PERSON_INSERT, chunk.len());
         exec!(
             tx,
             chunk.iter().fold(sqlx::query(&sql), |q, p| {
@@ -182,8 +184,8 @@ pub async fn insert_aliases(
     tx: &mut Tx,
     rows: &[(PersonId, &PersonName)],
 ) -> Result<(), sqlx::Error> {
-    for chunk in rows.chunks(super::rows_per_insert(ALIAS_INSERT.len())) {
-        let sql = super::insert_sql("person_aliases", ALIAS_INSERT, chunk.len());
+    for chunk in rows.chunks(crate::store::rows_per_insert(ALIAS_INSERT.len())) {
+        let sql = crate::store::insert_sql("person_aliases", ALIAS_INSERT, chunk.len());
         exec!(
             tx,
             chunk.iter().fold(sqlx::query(&sql), |q, (person, name)| {
@@ -215,8 +217,8 @@ pub async fn insert_identifiers(
     keys: &KeyRing,
     rows: &[(PersonId, &Identifier)],
 ) -> Result<(), sqlx::Error> {
-    for chunk in rows.chunks(super::rows_per_insert(IDENTIFIER_INSERT.len())) {
-        let sql = super::insert_sql("person_identifiers", IDENTIFIER_INSERT, chunk.len());
+    for chunk in rows.chunks(crate::store::rows_per_insert(IDENTIFIER_INSERT.len())) {
+        let sql = crate::store::insert_sql("person_identifiers", IDENTIFIER_INSERT, chunk.len());
         exec!(
             tx,
             chunk.iter().fold(sqlx::query(&sql), |q, (person, id)| {
@@ -373,7 +375,7 @@ pub async fn list(
             .bind(k3)
             .bind(limit + 1)
     )?;
-    Ok(super::page(rows, limit, |p| {
+    Ok(crate::store::page(rows, limit, |p| {
         cursor::encode(&[
             &p.last_name.to_lowercase(),
             &p.first_name.to_lowercase(),

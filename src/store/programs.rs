@@ -1,8 +1,8 @@
 //! Programs and their eligibility rules.
 
-use super::Tx;
 use crate::domain::ids::ProgramId;
 use crate::domain::programs::{EligibilityRules, ProgramKind};
+use crate::store::Tx;
 use crate::{exec, fetch};
 use chrono::{DateTime, Utc};
 use sqlx::types::Json;

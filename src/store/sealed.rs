@@ -3,9 +3,9 @@
 //! values under the current key. Each pass works in short batches, so the
 //! service stays up while it runs.
 
-use super::{Db, Tx};
 use crate::domain::ids::RowId;
 use crate::keyring::{self, KeyError, KeyRing};
+use crate::store::{Db, Tx};
 use crate::{exec, fetch};
 use uuid::Uuid;
 

@@ -112,7 +112,7 @@ impl IntoResponse for PageError {
         }
         let (status, _) = status_and_code(&self.0);
         let message = public_message(&self.0);
-        super::pages::error_page(status, &message)
+        super::render::error_page(status, &message)
     }
 }
 

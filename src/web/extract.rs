@@ -1,9 +1,10 @@
 //! Request extractors: who is asking (session cookie or API token), and JSON
 //! bodies whose errors name the offending field.
 
-use super::error::{ApiError, PageError};
-use crate::app::{auth, Actor, App, AppError};
+use crate::app::access::auth;
+use crate::app::{Actor, App, AppError};
 use crate::domain::ids::SessionId;
+use crate::web::error::{ApiError, PageError};
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE};

@@ -4,7 +4,9 @@
 pub mod api;
 pub mod error;
 pub mod extract;
+pub mod form;
 pub mod pages;
+pub mod render;
 mod sms;
 
 use crate::app::App;

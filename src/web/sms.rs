@@ -3,8 +3,9 @@
 //! signature (`X-Twilio-Signature`, keyed with the account's auth token)
 //! over the public URL and its parameters, or it is refused.
 
-use crate::app::{reminders, App};
-use crate::domain::messages::webhook_signed;
+use crate::app::outreach::reminders;
+use crate::app::App;
+use crate::domain::outreach::messages::webhook_signed;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};

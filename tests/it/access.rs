@@ -4,7 +4,7 @@ use crate::helpers::{referral, Backend, TestApp};
 use crate::on_both_databases;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use bridgeway::domain::users::Role;
+use bridgeway::domain::access::users::Role;
 use serde_json::json;
 
 async fn each_role_sees_and_changes_only_what_it_should(backend: Backend) {

@@ -4,7 +4,7 @@
 use crate::helpers::{Backend, TestApp};
 use crate::on_both_databases;
 use axum::http::{header, StatusCode};
-use bridgeway::domain::users::Role;
+use bridgeway::domain::access::users::Role;
 use serde_json::json;
 
 async fn a_reset_password_must_be_changed_before_anything_else(backend: Backend) {

@@ -5,8 +5,8 @@
 use crate::helpers::{afternoon, Backend, TestApp};
 use crate::on_both_databases;
 use axum::http::StatusCode;
-use bridgeway::app::alerts::sweep;
-use bridgeway::domain::users::Role;
+use bridgeway::app::casework::alerts::sweep;
+use bridgeway::domain::access::users::Role;
 use bridgeway::exec;
 use chrono::{Duration, Utc};
 use serde_json::{json, Value};
@@ -258,7 +258,7 @@ async fn a_contact_standard_falling_short_late_in_the_month_is_raised(backend: B
     };
     let now = Utc::now();
     let month_start = now - Duration::days(20);
-    let at = |late| bridgeway::store::alerts::SweepAt {
+    let at = |late| bridgeway::store::casework::alerts::SweepAt {
         now,
         today: now.date_naive(),
         tomorrow: (now + Duration::days(1), now + Duration::days(2)),
@@ -274,7 +274,7 @@ async fn a_contact_standard_falling_short_late_in_the_month_is_raised(backend: B
         let t = &t;
         async move {
             let mut tx = t.app.db.write().await.unwrap();
-            let n = bridgeway::store::alerts::sweep(&mut tx, &at(late), Some(id))
+            let n = bridgeway::store::casework::alerts::sweep(&mut tx, &at(late), Some(id))
                 .await
                 .unwrap();
             tx.commit().await.unwrap();

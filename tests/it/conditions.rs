@@ -4,7 +4,7 @@
 use crate::helpers::{Backend, TestApp};
 use crate::on_both_databases;
 use axum::http::StatusCode;
-use bridgeway::domain::users::Role;
+use bridgeway::domain::access::users::Role;
 use bridgeway::fetch;
 use serde_json::{json, Value};
 

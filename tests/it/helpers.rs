@@ -4,15 +4,16 @@
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
-use bridgeway::app::auth::TokenRequest;
-use bridgeway::app::auth::{hash_password, Secret};
-use bridgeway::app::{auth, App};
+use bridgeway::app::access::auth;
+use bridgeway::app::access::auth::TokenRequest;
+use bridgeway::app::access::auth::{hash_password, Secret};
+use bridgeway::app::App;
 use bridgeway::config::Settings;
+use bridgeway::domain::access::mfa::TotpKey;
+use bridgeway::domain::access::users::{Role, TokenScope};
 use bridgeway::domain::ids::{ProgramId, UserId};
-use bridgeway::domain::mfa::TotpKey;
-use bridgeway::domain::users::{Role, TokenScope};
 use bridgeway::keyring::KeyRing;
-use bridgeway::store::users::{self, NewUser};
+use bridgeway::store::access::users::{self, NewUser};
 use bridgeway::store::Db;
 use chrono::{NaiveDateTime, Timelike as _, Utc};
 use chrono_tz::Tz;
@@ -224,7 +225,7 @@ impl TestApp {
         )
         .await
         .expect("user");
-        bridgeway::app::mfa::enrol_with(&mut tx, &self.app.keys, id, &test_totp())
+        bridgeway::app::access::mfa::enrol_with(&mut tx, &self.app.keys, id, &test_totp())
             .await
             .expect("enrol");
         tx.commit().await.expect("commit");

@@ -1,7 +1,7 @@
 use crate::helpers::{referral, Backend, TestApp};
 use crate::on_both_databases;
 use axum::http::StatusCode;
-use bridgeway::domain::users::Role;
+use bridgeway::domain::access::users::Role;
 use serde_json::json;
 
 async fn a_referral_opens_a_screened_case(backend: Backend) {

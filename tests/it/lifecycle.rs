@@ -1,7 +1,7 @@
 use crate::helpers::{referral, Backend, TestApp, User};
 use crate::on_both_databases;
 use axum::http::StatusCode;
-use bridgeway::domain::users::Role;
+use bridgeway::domain::access::users::Role;
 use serde_json::{json, Value};
 
 async fn open_case(t: &TestApp, rules: Value) -> (User, String) {

@@ -2,7 +2,7 @@
 //! password, a token, a session id or an authenticator secret to its logs.
 
 use crate::process::{bridgeway, cookie_of, form, Server};
-use bridgeway::domain::mfa::TotpKey;
+use bridgeway::domain::access::mfa::TotpKey;
 
 const PASSWORD: &str = "log-test passphrase 8472";
 

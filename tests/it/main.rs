@@ -11,6 +11,7 @@ mod calendar;
 mod cli;
 mod conditions;
 mod demo;
+mod drug_tests;
 mod intake;
 mod lifecycle;
 mod logs;
@@ -24,7 +25,7 @@ mod reminders;
 mod sealing;
 mod stand_ins;
 mod supervision;
-mod testing;
+
 mod tls;
 mod tokens;
 mod validation;

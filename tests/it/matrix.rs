@@ -7,7 +7,7 @@
 
 use crate::helpers::{referral, Backend, TestApp, User};
 use crate::on_both_databases;
-use bridgeway::domain::users::Role;
+use bridgeway::domain::access::users::Role;
 use serde_json::{json, Value};
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

@@ -4,8 +4,8 @@ use crate::helpers::{test_totp, Backend, TestApp, PASSWORD};
 use crate::on_both_databases;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use bridgeway::domain::mfa::TotpKey;
-use bridgeway::domain::users::Role;
+use bridgeway::domain::access::mfa::TotpKey;
+use bridgeway::domain::access::users::Role;
 use serde_json::json;
 
 /// Signs in with the password only; returns the half-signed-in session cookie.
@@ -204,7 +204,7 @@ async fn idle_and_old_sessions_end_on_the_server(backend: Backend) {
         &mut tx,
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
             .bind(now - chrono::Duration::minutes(31))
-            .bind(bridgeway::app::auth::token_hash(
+            .bind(bridgeway::app::access::auth::token_hash(
                 idle.split_once('=').unwrap().1
             ))
     )
@@ -213,7 +213,7 @@ async fn idle_and_old_sessions_end_on_the_server(backend: Backend) {
         &mut tx,
         sqlx::query("UPDATE sessions SET created_at = $1 WHERE token_hash = $2")
             .bind(now - chrono::Duration::hours(13))
-            .bind(bridgeway::app::auth::token_hash(
+            .bind(bridgeway::app::access::auth::token_hash(
                 old.split_once('=').unwrap().1
             ))
     )

@@ -8,7 +8,7 @@ use crate::on_both_databases;
 use axum::http::StatusCode;
 use bridgeway::app::App;
 use bridgeway::config::Settings;
-use bridgeway::domain::users::Role;
+use bridgeway::domain::access::users::Role;
 use bridgeway::{exec, fetch};
 use serde_json::{json, Value};
 
@@ -423,7 +423,12 @@ async fn the_lexicon_flags_signed_notes_for_supervisor_review(backend: Backend) 
         2
     );
     // The sweep finds nothing new: raising is idempotent.
-    assert_eq!(bridgeway::app::alerts::sweep(&t.app).await.unwrap(), 0);
+    assert_eq!(
+        bridgeway::app::casework::alerts::sweep(&t.app)
+            .await
+            .unwrap(),
+        0
+    );
 
     // The page highlights the words.
     let cookie = t.session("officer").await;

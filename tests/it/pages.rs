@@ -4,7 +4,7 @@ use crate::helpers::{referral, Backend, TestApp};
 use crate::on_both_databases;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use bridgeway::domain::users::Role;
+use bridgeway::domain::access::users::Role;
 use serde_json::json;
 
 async fn an_officer_takes_in_a_referral_through_the_pages(backend: Backend) {

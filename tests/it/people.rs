@@ -1,7 +1,7 @@
 use crate::helpers::{referral, Backend, TestApp};
 use crate::on_both_databases;
 use axum::http::StatusCode;
-use bridgeway::domain::users::Role;
+use bridgeway::domain::access::users::Role;
 use serde_json::json;
 
 async fn people_are_found_by_name_birth_date_identifier_and_docket(backend: Backend) {

@@ -10,11 +10,11 @@ use crate::on_both_databases;
 use crate::stand_ins::{sms_gateway, smtp_server, Gateway, Mail};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use bridgeway::app::reminders::{deliver, plan};
+use bridgeway::app::outreach::reminders::{deliver, plan};
 use bridgeway::app::App;
 use bridgeway::config::{EmailSettings, Settings, SmsSettings, SmtpSecurity};
-use bridgeway::domain::messages::webhook_signature;
-use bridgeway::domain::users::Role;
+use bridgeway::domain::access::users::Role;
+use bridgeway::domain::outreach::messages::webhook_signature;
 use bridgeway::gateways::Gateways;
 use bridgeway::{exec, fetch};
 use chrono::Duration;
@@ -117,7 +117,7 @@ impl World {
         made.json()[0].clone()
     }
 
-    async fn deliver(&self, worker: &str) -> bridgeway::app::reminders::Delivered {
+    async fn deliver(&self, worker: &str) -> bridgeway::app::outreach::reminders::Delivered {
         deliver(&self.t.app, &self.gateways, worker).await.unwrap()
     }
 

@@ -6,7 +6,7 @@ use crate::on_both_databases;
 use axum::http::StatusCode;
 use bridgeway::app::{keys, App};
 use bridgeway::config::Settings;
-use bridgeway::domain::users::Role;
+use bridgeway::domain::access::users::Role;
 use bridgeway::keyring::{KeyError, KeyRing};
 use bridgeway::store::sealed::{self, CheckError};
 use bridgeway::{exec, fetch};

@@ -4,7 +4,7 @@
 use crate::helpers::{afternoon as local, afternoon_zone, Backend, TestApp};
 use crate::on_both_databases;
 use axum::http::StatusCode;
-use bridgeway::domain::users::Role;
+use bridgeway::domain::access::users::Role;
 use bridgeway::fetch;
 use chrono::{NaiveDateTime, Utc};
 use serde_json::json;

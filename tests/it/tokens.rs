@@ -4,7 +4,7 @@ use crate::helpers::{Backend, TestApp, User};
 use crate::on_both_databases;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use bridgeway::domain::users::Role;
+use bridgeway::domain::access::users::Role;
 use bridgeway::exec;
 use serde_json::{json, Value};
 

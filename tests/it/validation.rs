@@ -5,7 +5,7 @@ use crate::helpers::{referral, Backend, TestApp};
 use crate::on_both_databases;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use bridgeway::domain::users::Role;
+use bridgeway::domain::access::users::Role;
 use serde_json::json;
 
 async fn bad_json_names_the_field(backend: Backend) {

@@ -1,8 +1,8 @@
-use super::views::Page;
-use crate::app::audit_trail::{self, TrailQuery};
+use crate::app::audit::trail::{self, TrailQuery};
 use crate::app::App;
 use crate::domain::ids::PersonId;
 use crate::store::audit::AuditEntry;
+use crate::web::api::views::Page;
 use crate::web::error::{ApiResult, ErrorBody};
 use crate::web::extract::{ApiQuery, ApiUser};
 use axum::extract::State;
@@ -46,7 +46,7 @@ pub async fn search(
         to: q.to,
         before_seq: q.cursor,
     };
-    let items = audit_trail::search(&app, &actor, &query, limit).await?;
+    let items = trail::search(&app, &actor, &query, limit).await?;
     let next_cursor = (items.len() as i64 == limit)
         .then(|| items.last().map(|e| e.seq.to_string()))
         .flatten();

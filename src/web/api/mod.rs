@@ -1,20 +1,18 @@
 //! The JSON API under `/api/v1`, described by an OpenAPI 3.1 document
 //! generated from these handlers.
 
-mod alerts;
+mod access;
 mod audit;
-mod cases;
-mod conditions;
-mod notes;
+mod casework;
 mod people;
 mod programs;
-mod supervision;
-mod testing;
-mod users;
 pub mod views;
 
-use super::error::ErrorBody;
+use access::users;
+use casework::{alerts, cases, conditions, drug_tests, notes, supervision};
+
 use crate::app::App;
+use crate::web::error::ErrorBody;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use utoipa::OpenApi;
@@ -35,7 +33,7 @@ use utoipa::OpenApi;
         conditions::of_case, conditions::add, conditions::apply_program, conditions::get, conditions::update,
         conditions::record_progress, conditions::mark_met, conditions::templates, conditions::set_templates,
         supervision::overview, supervision::set_level, supervision::schedule, supervision::record_outcome, supervision::log_contact,
-        testing::of_case, testing::record, testing::update_results,
+        drug_tests::of_case, drug_tests::record, drug_tests::update_results,
         alerts::work_queue, alerts::acknowledge, alerts::resolve,
         notes::of_case, notes::write, notes::get, notes::update, notes::sign, notes::add_addendum, notes::search,
     ),
@@ -141,11 +139,11 @@ pub fn router() -> Router<App> {
         .route("/alerts/{id}/resolve", post(alerts::resolve))
         .route(
             "/cases/{id}/drug-tests",
-            get(testing::of_case).post(testing::record),
+            get(drug_tests::of_case).post(drug_tests::record),
         )
         .route(
             "/drug-tests/{id}/results",
-            axum::routing::put(testing::update_results),
+            axum::routing::put(drug_tests::update_results),
         )
         .route("/cases/{id}/notes", get(notes::of_case).post(notes::write))
         .route("/notes/search", post(notes::search))

@@ -1,7 +1,7 @@
-use super::views::{Page, PersonSummary, PersonView};
 use crate::app::people::{self, PersonInput, PersonUpdate, PossibleDuplicate};
 use crate::app::App;
 use crate::domain::ids::PersonId;
+use crate::web::api::views::{Page, PersonSummary, PersonView};
 use crate::web::error::{ApiResult, ErrorBody};
 use crate::web::extract::{ApiJson, ApiPath, ApiQuery, ApiUser};
 use axum::extract::State;

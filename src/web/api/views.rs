@@ -1,12 +1,12 @@
 //! What the API returns: records as JSON, built from the same rows the pages show.
 
-use crate::app::cases::CaseRecord;
+use crate::app::casework::cases::CaseRecord;
 use crate::app::people::PersonRecord;
+use crate::domain::casework::cases::{CaseStatus, ExitReason, SurveyExitCategory};
 use crate::domain::ids::{CaseId, PersonId, ProgramId};
-use crate::domain::lifecycle::{CaseStatus, ExitReason, SurveyExitCategory};
 use crate::domain::people::{IdentifierKind, Language};
 use crate::domain::programs::{ChargeLevel, ScreeningResult};
-use crate::store::cases::{CaseFields, CaseRow, HistoryRow};
+use crate::store::casework::cases::{CaseFields, CaseRow, HistoryRow};
 use crate::store::people::{PersonRow, SearchHit};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -78,7 +78,7 @@ pub struct PersonView {
     pub sex: Option<String>,
     pub cases: Vec<CaseView>,
     /// Everything that happened on the cases the reader may see, newest first.
-    pub timeline: Vec<crate::app::timeline::Moment>,
+    pub timeline: Vec<crate::app::casework::timeline::Moment>,
     pub version: i64,
     pub updated_at: DateTime<Utc>,
 }
@@ -166,7 +166,7 @@ pub struct CaseView {
     pub history: Vec<HistoryRow>,
     /// Officers and supervisors the case is shared with (on a single case).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub shared_with: Vec<crate::store::shares::Share>,
+    pub shared_with: Vec<crate::store::casework::shares::Share>,
     pub version: i64,
     pub updated_at: DateTime<Utc>,
 }

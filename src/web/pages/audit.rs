@@ -1,12 +1,12 @@
 //! The auditor's pages: search the trail, export it as CSV.
 
-use super::form::{Form, FormState};
-use super::{render_with, Nav, Show as _, When as _};
-use crate::app::audit_trail::{self, TrailQuery};
+use crate::app::audit::trail::{self, TrailQuery};
 use crate::app::{App, AppError};
 use crate::store::audit::AuditEntry;
 use crate::web::error::PageResult;
 use crate::web::extract::PageUser;
+use crate::web::form::{Form, FormState};
+use crate::web::render::{render_with, Nav, Show as _, When as _};
 use askama::Template;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
@@ -67,7 +67,7 @@ async fn show(app: &App, user: &PageUser, mut form: FormState) -> PageResult<Res
     let mut entries = Vec::new();
     let mut status = StatusCode::OK;
     if let Some(q) = read(&mut form).filter(|_| !form.has_errors()) {
-        match audit_trail::search(app, &user.actor, &q, PAGE_SIZE).await {
+        match trail::search(app, &user.actor, &q, PAGE_SIZE).await {
             Ok(found) => entries = found,
             Err(AppError::Invalid(invalid)) => {
                 form.add_invalid(invalid);
@@ -76,7 +76,7 @@ async fn show(app: &App, user: &PageUser, mut form: FormState) -> PageResult<Res
             Err(e) => return Err(e.into()),
         }
     } else {
-        crate::app::policy::read_audit_trail(&user.actor)?;
+        crate::app::policy::audit::read_audit_trail(&user.actor)?;
         status = StatusCode::UNPROCESSABLE_ENTITY;
     }
     let next = (entries.len() as i64 == PAGE_SIZE)
@@ -110,7 +110,7 @@ pub async fn export(
                 .join("; ");
             AppError::Invalid(crate::domain::validation::Invalid::one("filter", message))
         })?;
-    let csv = audit_trail::export_csv(&app, &user.actor, &q).await?;
+    let csv = trail::export_csv(&app, &user.actor, &q).await?;
     let name = format!(
         "attachment; filename=\"bridgeway-audit-{}.csv\"",
         app.settings.today()

@@ -1,19 +1,19 @@
 //! Intake: referral -> duplicate check -> screening result.
 
-use super::form::{Form, FormState};
-use super::{render_with, Nav};
+use crate::app::access::users::{self, StaffMember};
 use crate::app::intake::{self, ChargeInput, IntakeInput, IntakeOutcome};
 use crate::app::people::PossibleDuplicate;
 use crate::app::programs::{self, Program};
-use crate::app::users::{self, StaffMember};
 use crate::app::{policy, App, AppError};
 use crate::config::Demographics;
+use crate::domain::access::users::Role;
 use crate::domain::ids::{PersonId, ProgramId};
 use crate::domain::people::Language;
 use crate::domain::programs::ChargeLevel;
-use crate::domain::users::Role;
 use crate::web::error::PageResult;
 use crate::web::extract::PageUser;
+use crate::web::form::{Form, FormState};
+use crate::web::render::{render_with, Nav};
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -67,7 +67,7 @@ async fn show(
     form: FormState,
     duplicates: Vec<PossibleDuplicate>,
 ) -> PageResult<Response> {
-    policy::intake(&user.actor)?;
+    policy::people::intake(&user.actor)?;
     let officers = users::list(app, &user.actor)
         .await?
         .into_iter()
@@ -134,10 +134,10 @@ fn read(form: &mut FormState) -> Option<IntakeInput> {
     let person_id = form.parse_opt::<PersonId>("person_id", "a person");
     let person = match person_id {
         Some(Some(_)) => Some(None),
-        _ => super::people::read_person(form).map(Some),
+        _ => crate::web::pages::people::read_person(form).map(Some),
     };
     let program = form.parse::<ProgramId>("program_id", "a program");
-    let case = super::cases::read_details(form);
+    let case = crate::web::pages::casework::workspace::read_details(form);
     let charges = charges_from(form);
     Some(IntakeInput {
         person_id: person_id?,

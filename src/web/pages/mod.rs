@@ -1,142 +1,22 @@
 //! Server-rendered pages (askama templates), mirroring the API: each handler
 //! calls the same service as its API counterpart and renders the result.
 
-mod account;
+mod access;
 mod audit;
-mod calendar;
-mod caseload;
-mod cases;
-mod conditions;
-pub mod form;
+mod casework;
 mod intake;
-mod mfa;
-mod notes;
 mod people;
 mod programs;
-mod session;
-mod staff;
-mod supervision;
-mod work;
 
-use crate::app::{Actor, App};
-use crate::domain::users::Role;
-use askama::Template;
-use axum::http::{header, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use access::{account, auth, mfa, users};
+use casework::{alerts, calendar, caseload, cases, conditions, drug_tests, notes, supervision};
+
+use crate::app::App;
+use crate::domain::access::users::Role;
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use chrono_tz::Tz;
-
-/// What the navigation bar shows for the signed-in user.
-pub struct Nav {
-    pub full_name: String,
-    pub role: &'static str,
-    pub is_admin: bool,
-    pub is_supervisor: bool,
-    pub does_casework: bool,
-    pub is_auditor: bool,
-    pub current: &'static str,
-    /// The agency's zone: every time on a page is shown in it.
-    pub zone: Tz,
-}
-
-impl Nav {
-    pub fn new(zone: Tz, actor: &Actor, current: &'static str) -> Self {
-        Self {
-            zone,
-            full_name: actor.full_name.clone(),
-            role: actor.role.title(),
-            is_admin: actor.role == Role::Admin,
-            is_supervisor: actor.role == Role::Supervisor,
-            does_casework: matches!(actor.role, Role::Supervisor | Role::Officer),
-            is_auditor: actor.role == Role::Auditor,
-            current,
-        }
-    }
-
-    pub fn is(&self, page: &str) -> bool {
-        self.current == page
-    }
-}
-
-/// Display helpers called from templates.
-pub trait Show {
-    /// The value, or an em dash when there is none.
-    fn or_dash(&self) -> String;
-}
-
-impl<T: std::fmt::Display> Show for Option<T> {
-    fn or_dash(&self) -> String {
-        self.as_ref()
-            .map_or_else(|| "—".to_owned(), ToString::to_string)
-    }
-}
-
-pub trait When {
-    /// A time as staff read it, in the agency's zone: `2026-11-23 08:05 CST`.
-    fn when(&self, zone: &Tz) -> String;
-}
-
-impl When for chrono::DateTime<chrono::Utc> {
-    fn when(&self, zone: &Tz) -> String {
-        self.with_timezone(zone)
-            .format("%Y-%m-%d %H:%M %Z")
-            .to_string()
-    }
-}
-
-/// A search's hits, or the first problem with what was asked (shown on
-/// the search page itself); other failures become error pages.
-pub(super) fn hits_or_problem<T>(
-    result: Result<Vec<T>, crate::app::AppError>,
-) -> crate::web::error::PageResult<(Option<Vec<T>>, Option<String>)> {
-    match result {
-        Ok(hits) => Ok((Some(hits), None)),
-        Err(crate::app::AppError::Invalid(crate::domain::validation::Invalid(fields))) => {
-            Ok((None, fields.first().map(|f| f.message.clone())))
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// Renders a template, or a plain error page if rendering itself fails.
-pub fn render<T: Template>(t: &T) -> Response {
-    render_with(StatusCode::OK, t)
-}
-
-pub fn render_with<T: Template>(status: StatusCode, t: &T) -> Response {
-    match t.render() {
-        Ok(html) => (status, Html(html)).into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "template failed");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "the page could not be shown",
-            )
-                .into_response()
-        }
-    }
-}
-
-#[derive(Template)]
-#[template(path = "error.html")]
-struct ErrorPage<'a> {
-    status: u16,
-    title: &'a str,
-    message: &'a str,
-}
-
-pub fn error_page(status: StatusCode, message: &str) -> Response {
-    let title = status.canonical_reason().unwrap_or("Error");
-    render_with(
-        status,
-        &ErrorPage {
-            status: status.as_u16(),
-            title,
-            message,
-        },
-    )
-}
 
 const CSS: &str = include_str!("../../../static/app.css");
 
@@ -169,8 +49,8 @@ pub fn router() -> Router<App> {
         .route("/audit", get(audit::page).post(audit::search))
         .route("/audit/export.csv", post(audit::export))
         .route("/static/app.css", get(stylesheet))
-        .route("/login", get(session::login_page).post(session::log_in))
-        .route("/logout", post(session::log_out))
+        .route("/login", get(auth::login_page).post(auth::log_in))
+        .route("/logout", post(auth::log_out))
         .route("/mfa", get(mfa::page).post(mfa::submit))
         .route("/account/sessions", get(account::sessions))
         .route("/admin/access-review", get(account::access_review))
@@ -179,11 +59,11 @@ pub fn router() -> Router<App> {
             "/account/password",
             get(account::password_form).post(account::change_password),
         )
-        .route("/admin/users/{username}", get(staff::page))
-        .route("/admin/users/{username}/role", post(staff::change_role))
+        .route("/admin/users/{username}", get(users::page))
+        .route("/admin/users/{username}/role", post(users::change_role))
         .route(
             "/admin/users/{username}/password-reset",
-            post(staff::reset_password),
+            post(users::reset_password),
         )
         .route("/account/sessions/{id}/end", post(account::end_session))
         .route("/caseload", get(caseload::page))
@@ -218,19 +98,19 @@ pub fn router() -> Router<App> {
             post(supervision::record_outcome),
         )
         .route("/cases/{id}/contacts", post(supervision::log_contact))
-        .route("/cases/{id}/drug-tests", post(supervision::record_test))
+        .route("/cases/{id}/drug-tests", post(drug_tests::record_test))
         .route("/cases/{id}/notes", get(notes::of_case).post(notes::write))
         .route("/notes/search", get(notes::search_form).post(notes::search))
         .route("/notes/{id}", get(notes::page).post(notes::update))
         .route("/notes/{id}/sign", post(notes::sign))
         .route("/notes/{id}/addenda", post(notes::add_addendum))
-        .route("/work", get(work::page))
+        .route("/work", get(alerts::page))
         .route("/calendar", get(calendar::page))
         .route("/calendar/feed", post(calendar::new_feed))
         .route("/calendar/feed/revoke", post(calendar::revoke_feed))
         .route("/calendar/{file}", get(calendar::feed))
-        .route("/alerts/{id}/acknowledge", post(work::acknowledge))
-        .route("/alerts/{id}/resolve", post(work::resolve))
+        .route("/alerts/{id}/acknowledge", post(alerts::acknowledge))
+        .route("/alerts/{id}/resolve", post(alerts::resolve))
         .route("/cases/{id}/shares/{username}/end", post(cases::unshare))
         .route("/intake", get(intake::form).post(intake::submit))
         .route("/programs", get(programs::list))

@@ -1,9 +1,5 @@
 //! The participant page and the agency search.
 
-use super::form::Form;
-use super::form::FormState;
-use super::{hits_or_problem, render_with};
-use super::{render, Nav, Show as _, When as _};
 use crate::app::people::{self, PersonInput, PersonRecord, PersonUpdate};
 use crate::app::people::{IdentifierInput, NameInput};
 use crate::app::{App, AppError};
@@ -14,6 +10,11 @@ use crate::store::people::PersonRow;
 use crate::store::people::SearchHit;
 use crate::web::error::PageResult;
 use crate::web::extract::{PagePath, PageUser};
+use crate::web::form::hits_or_problem;
+use crate::web::form::Form;
+use crate::web::form::FormState;
+use crate::web::render::render_with;
+use crate::web::render::{render, Nav, Show as _, When as _};
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -181,7 +182,7 @@ pub async fn save(
 
 /// The empty search form.
 pub async fn search_form(State(app): State<App>, user: PageUser) -> PageResult<Response> {
-    crate::app::policy::search_people(&user.actor)?;
+    crate::app::policy::people::search_people(&user.actor)?;
     Ok(render(&SearchPage {
         nav: Nav::new(app.settings.zone(), &user.actor, "search"),
         q: String::new(),

@@ -1,10 +1,10 @@
 //! The programs the agency runs and their eligibility rules.
 
-use super::{render, Nav};
 use crate::app::programs::{self, Program};
 use crate::app::App;
 use crate::web::error::PageResult;
 use crate::web::extract::PageUser;
+use crate::web::render::{render, Nav};
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;

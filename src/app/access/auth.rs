@@ -1,0 +1,595 @@
+//! Signing in: password verification, server-side sessions and API tokens.
+//! Secrets are stored only as hashes.
+
+use crate::app::{now, Actor, App, AppError, AppResult};
+use crate::domain::access::users::{inactive_too_long, Lockout, Role, TokenScope, TOKEN_MAX_DAYS};
+use crate::domain::ids::{SessionId, TokenId, UserId};
+use crate::store::access::users::{self, UserRow};
+use crate::store::audit::{self, NewEvent, Outcome};
+use crate::store::Tx;
+use anyhow::Context;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use chrono::Duration;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use std::fmt;
+use std::sync::OnceLock;
+
+/// A secret that must not appear in logs: `Debug` prints a placeholder.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Self(s.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// argon2id with OWASP's minimum: 19 MiB, 2 passes, 1 lane.
+fn argon2() -> Argon2<'static> {
+    let params = Params::new(19 * 1024, 2, 1, None).expect("static argon2 parameters are valid");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// Hashes a password on a blocking thread.
+pub async fn hash_password(password: Secret) -> anyhow::Result<String> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut rand::rngs::OsRng);
+        argon2()
+            .hash_password(password.expose().as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| anyhow::anyhow!("hashing a password: {e}"))
+    })
+    .await
+    .context("password hashing task")?
+}
+
+/// A hash of a random password, checked when the username is unknown so that
+/// an unknown user takes as long as a wrong password.
+async fn decoy_hash() -> &'static str {
+    static DECOY: OnceLock<String> = OnceLock::new();
+    if let Some(h) = DECOY.get() {
+        return h;
+    }
+    let hash = hash_password(Secret::new(random_token()))
+        .await
+        .unwrap_or_default();
+    DECOY.get_or_init(|| hash)
+}
+
+pub(super) async fn verify_password(password: Secret, hash: String) -> bool {
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&hash)
+            .map(|parsed| {
+                argon2()
+                    .verify_password(password.expose().as_bytes(), &parsed)
+                    .is_ok()
+            })
+            .unwrap_or(false)
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// 256 random bits, hex-encoded.
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// Tokens are looked up by their SHA-256; the token itself is never stored.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+pub(crate) async fn load_actor(
+    tx: &mut Tx,
+    user: UserRow,
+    source: Option<String>,
+) -> Result<Actor, sqlx::Error> {
+    let team = if user.role == Role::Supervisor {
+        users::team_of(tx, user.id).await?
+    } else {
+        Vec::new()
+    };
+    let shared_cases = match user.role {
+        Role::Officer | Role::Supervisor => {
+            crate::store::casework::shares::cases_of(tx, user.id).await?
+        }
+        _ => Vec::new(),
+    };
+    Ok(Actor {
+        shared_cases,
+        id: user.id,
+        username: user.username,
+        full_name: user.full_name,
+        role: user.role,
+        court: user.court,
+        team,
+        source,
+        scope: None,
+        authenticated_at: None,
+        password_change_required: user.password_change_required,
+    })
+}
+
+pub(super) async fn audit_anonymous(
+    tx: &mut Tx,
+    action: &str,
+    user: Option<(UserId, Role)>,
+    source: Option<&str>,
+    outcome: Outcome,
+    reason: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    audit::append(
+        tx,
+        NewEvent {
+            at: now(),
+            actor: user,
+            source,
+            action,
+            object: None,
+            outcome,
+            reason,
+        },
+    )
+    .await
+}
+
+/// A new session: the cookie value to hand to the browser.
+pub struct NewSession {
+    pub token: Secret,
+}
+
+/// Why an account that has not signed in for too long is refused (and disabled).
+const INACTIVE: &str = "no sign-in within the inactivity limit";
+
+/// Sign-in attempts one network address may make per minute.
+pub const ATTEMPTS_PER_MINUTE: i64 = 10;
+
+/// Checks a username and password; on success starts a session.
+/// An unknown user, a wrong password and a locked account get the same
+/// answer after about the same time; five failures in 15 minutes lock the account.
+pub async fn log_in(
+    app: &App,
+    username: &str,
+    password: Secret,
+    source: Option<String>,
+) -> AppResult<NewSession> {
+    let username = username.trim().to_lowercase();
+    let at = now();
+    let mut tx = app.db.write().await?;
+    let address = source.as_deref().unwrap_or("unknown");
+    let attempts = users::count_attempt(&mut tx, address, at, at - Duration::minutes(1)).await?;
+    tx.commit().await?;
+    if attempts > ATTEMPTS_PER_MINUTE {
+        return Err(AppError::TooManyAttempts);
+    }
+    let mut tx = app.db.read().await?;
+    let user = users::by_username(&mut tx, &username).await?;
+    drop(tx);
+    let hash = match &user {
+        Some(u) => u.password_hash.clone(),
+        None => decoy_hash().await.to_owned(),
+    };
+    let verified = verify_password(password, hash).await;
+    let auto_unlock = app
+        .settings
+        .lockout_auto_unlock_minutes
+        .map(Duration::minutes);
+    let mut tx = app.db.write().await?;
+    // Re-read: another attempt may have changed the lockout meanwhile.
+    let user = match user {
+        Some(u) => users::by_id(&mut tx, u.id).await?,
+        None => None,
+    };
+    let refusal = match &user {
+        None => "unknown username",
+        Some(u) if !u.active => "account disabled",
+        Some(u) if u.lockout().is_locked(at, auto_unlock) => "account locked",
+        Some(_) if !verified => "wrong password",
+        Some(u)
+            if inactive_too_long(
+                u.last_login_at.unwrap_or(u.created_at),
+                at,
+                app.settings.inactive_account_days,
+            ) =>
+        {
+            INACTIVE
+        }
+        Some(_) => "",
+    };
+    match user {
+        Some(u) if refusal.is_empty() => {
+            let token = random_token();
+            users::insert_session(
+                &mut tx,
+                SessionId::new(),
+                &token_hash(&token),
+                u.id,
+                at,
+                source.as_deref(),
+            )
+            .await?;
+            users::record_login(&mut tx, u.id, at).await?;
+            users::set_lockout(&mut tx, u.id, Lockout::default()).await?;
+            audit_anonymous(
+                &mut tx,
+                "auth.login",
+                Some((u.id, u.role)),
+                source.as_deref(),
+                Outcome::Success,
+                None,
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(NewSession {
+                token: Secret::new(token),
+            })
+        }
+        user => {
+            let actor = user.as_ref().map(|u| (u.id, u.role));
+            audit_anonymous(
+                &mut tx,
+                "auth.login",
+                actor,
+                source.as_deref(),
+                Outcome::Failure,
+                Some(refusal),
+            )
+            .await?;
+            if let Some(u) = user.as_ref().filter(|_| refusal == INACTIVE) {
+                users::set_active(&mut tx, u.id, false).await?;
+                audit_anonymous(
+                    &mut tx,
+                    "auth.account_disabled",
+                    actor,
+                    source.as_deref(),
+                    Outcome::Success,
+                    Some(INACTIVE),
+                )
+                .await?;
+            }
+            if let Some(u) = user.filter(|_| refusal == "wrong password") {
+                let after = u.lockout().after_failure(at);
+                users::set_lockout(&mut tx, u.id, after).await?;
+                if after.locked_at.is_some() {
+                    audit_anonymous(
+                        &mut tx,
+                        "auth.lockout",
+                        actor,
+                        source.as_deref(),
+                        Outcome::Success,
+                        Some("5 failed sign-ins within 15 minutes"),
+                    )
+                    .await?;
+                }
+            }
+            tx.commit().await?;
+            Err(AppError::Unauthenticated)
+        }
+    }
+}
+
+/// Unlocks an account locked by failed sign-ins.
+/// Restores access: unlocks an account locked by failed sign-ins, and
+/// re-enables one disabled for inactivity.
+pub async fn unlock(app: &App, by: Option<&Actor>, username: &str) -> AppResult<()> {
+    if let Some(actor) = by {
+        crate::app::policy::access::manage_users(actor)?;
+        crate::app::policy::privileged(actor, "restore access to an account", now())?;
+    }
+    let mut tx = app.db.write().await?;
+    let user = users::by_username(&mut tx, &username.trim().to_lowercase())
+        .await?
+        .ok_or(AppError::NotFound("user"))?;
+    users::set_lockout(&mut tx, user.id, Lockout::default()).await?;
+    users::set_active(&mut tx, user.id, true).await?;
+    // The inactivity clock restarts now; without this the next sign-in would disable it again.
+    users::record_login(&mut tx, user.id, now()).await?;
+    let (actor, source) = crate::app::audit::origin(by);
+    audit::append(
+        &mut tx,
+        NewEvent {
+            at: now(),
+            actor,
+            source,
+            action: "auth.unlock",
+            object: Some(("user", user.id.0)),
+            outcome: Outcome::Success,
+            reason: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Resolves a session cookie to its user, ending sessions idle too long or too old.
+/// The session a cookie names, if it is still live. It is read without the
+/// writer; the writer is taken only to end an expired session (with its audit
+/// event) or to refresh `last_seen_at`, at most once a minute.
+pub(super) async fn live_session(
+    app: &App,
+    token: &str,
+    source: Option<&str>,
+) -> AppResult<users::SessionRow> {
+    let mut tx = app.db.read().await?;
+    let session = users::session_by_token(&mut tx, &token_hash(token))
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    drop(tx);
+    let at = now();
+    let idle = Duration::minutes(app.settings.session_idle_minutes);
+    let max = Duration::hours(app.settings.session_max_hours);
+    if at - session.last_seen_at > idle || at - session.created_at > max || !session.user.active {
+        let mut tx = app.db.write().await?;
+        users::delete_session(&mut tx, session.id).await?;
+        audit_anonymous(
+            &mut tx,
+            "auth.session_expired",
+            Some((session.user.id, session.user.role)),
+            source,
+            Outcome::Success,
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        return Err(AppError::Unauthenticated);
+    }
+    if at - session.last_seen_at > Duration::minutes(1) {
+        let mut tx = app.db.write().await?;
+        users::touch_session(&mut tx, session.id, at).await?;
+        tx.commit().await?;
+    }
+    Ok(session)
+}
+
+/// Resolves a session cookie to its user; the second factor must have been given.
+pub async fn session_actor(
+    app: &App,
+    token: &str,
+    source: Option<String>,
+) -> AppResult<(Actor, SessionId)> {
+    let session = live_session(app, token, source.as_deref()).await?;
+    if !session.mfa_done {
+        return Err(AppError::SecondFactorRequired);
+    }
+    let mut tx = app.db.read().await?;
+    let mut actor = load_actor(&mut tx, session.user, source).await?;
+    actor.authenticated_at = session.authenticated_at;
+    Ok((actor, session.id))
+}
+
+pub async fn log_out(app: &App, actor: &Actor, session: SessionId) -> AppResult<()> {
+    let mut tx = app.db.write().await?;
+    users::delete_session(&mut tx, session).await?;
+    crate::app::audit::record(&mut tx, actor, "auth.logout", None, None).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Resolves an API bearer token to its user.
+pub async fn token_actor(app: &App, token: &str, source: Option<String>) -> AppResult<Actor> {
+    let mut tx = app.db.read().await?;
+    match users::token_owner(&mut tx, &token_hash(token), now())
+        .await?
+        .filter(|(u, _)| u.active)
+    {
+        Some((user, scope)) => {
+            let mut actor = load_actor(&mut tx, user, source).await?;
+            actor.scope = Some(scope);
+            Ok(actor)
+        }
+        None => {
+            drop(tx);
+            let mut tx = app.db.write().await?;
+            audit_anonymous(
+                &mut tx,
+                "auth.token",
+                None,
+                source.as_deref(),
+                Outcome::Failure,
+                Some("unknown, expired or revoked token"),
+            )
+            .await?;
+            tx.commit().await?;
+            Err(AppError::Unauthenticated)
+        }
+    }
+}
+
+/// What a new API token is for.
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenRequest {
+    /// What the token is for, e.g. "nightly court report".
+    pub name: String,
+    pub scope: TokenScope,
+    /// Days until it expires (1 to 365).
+    pub expires_in_days: i64,
+}
+
+/// A new token: shown once, only its hash is kept.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct IssuedToken {
+    pub id: TokenId,
+    #[schema(value_type = String)]
+    #[serde(serialize_with = "expose_secret")]
+    pub token: Secret,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+fn expose_secret<S: serde::Serializer>(s: &Secret, ser: S) -> Result<S::Ok, S::Error> {
+    ser.serialize_str(s.expose())
+}
+
+/// Creates an API token for `username`, by that user (signed in: `by`) or on
+/// the server's command line (`by` is `None`). Only its hash is kept.
+pub async fn create_token(
+    app: &App,
+    by: Option<&Actor>,
+    username: &str,
+    request: TokenRequest,
+) -> AppResult<IssuedToken> {
+    let mut errors = crate::domain::validation::Errors::new();
+    let name = errors.check(
+        "name",
+        crate::domain::validation::required_text(&request.name, 80),
+    );
+    if !(1..=TOKEN_MAX_DAYS).contains(&request.expires_in_days) {
+        errors.add(
+            "expires_in_days",
+            format!("must be between 1 and {TOKEN_MAX_DAYS}"),
+        );
+    }
+    let name = errors.finish(|| name)?;
+    if let Some(actor) = by {
+        // Tokens are made by a person at a keyboard, for themselves.
+        if actor.scope.is_some() {
+            return Err(AppError::Forbidden("create API tokens with an API token"));
+        }
+        if actor.username != username {
+            return Err(AppError::Forbidden("create API tokens for someone else"));
+        }
+    }
+    let mut tx = app.db.write().await?;
+    let user = users::by_username(&mut tx, &username.trim().to_lowercase())
+        .await?
+        .ok_or(AppError::NotFound("user"))?;
+    if request.scope == TokenScope::Admin && user.role != Role::Admin {
+        return Err(crate::domain::validation::Invalid::one(
+            "scope",
+            "only an administrator's token may have the admin scope",
+        )
+        .into());
+    }
+    let token = format!("bw_{}", random_token());
+    let id = TokenId::new();
+    let at = now();
+    let expires_at = at + Duration::days(request.expires_in_days);
+    users::insert_token(
+        &mut tx,
+        users::NewToken {
+            id,
+            user: user.id,
+            name: &name,
+            token_hash: &token_hash(&token),
+            scope: request.scope,
+            created_at: at,
+            expires_at,
+        },
+    )
+    .await?;
+    let (actor, source) = crate::app::audit::origin(by);
+    let actor = actor.or(Some((user.id, user.role)));
+    audit::append(
+        &mut tx,
+        NewEvent {
+            at,
+            actor,
+            source,
+            action: "auth.token_created",
+            object: Some(("api_token", id.0)),
+            outcome: Outcome::Success,
+            reason: Some(request.scope.label()),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(IssuedToken {
+        id,
+        token: Secret::new(token),
+        expires_at,
+    })
+}
+
+/// The signed-in user's API tokens (never the tokens themselves).
+pub async fn my_tokens(app: &App, actor: &Actor) -> AppResult<Vec<users::TokenInfo>> {
+    let mut tx = app.db.read().await?;
+    Ok(users::tokens_of(&mut tx, actor.id).await?)
+}
+
+/// Revokes one of the signed-in user's tokens.
+pub async fn revoke_token(app: &App, actor: &Actor, id: TokenId) -> AppResult<()> {
+    let mut tx = app.db.write().await?;
+    if !users::revoke_token(&mut tx, actor.id, id, now()).await? {
+        return Err(AppError::NotFound("token"));
+    }
+    crate::app::audit::record(
+        &mut tx,
+        actor,
+        "auth.token_revoked",
+        Some(("api_token", id.0)),
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The signed-in user's own sessions.
+pub async fn my_sessions(app: &App, actor: &Actor) -> AppResult<Vec<users::SessionInfo>> {
+    let mut tx = app.db.read().await?;
+    Ok(users::sessions_of(&mut tx, actor.id).await?)
+}
+
+/// Ends one of the signed-in user's own sessions (on another device, say).
+pub async fn end_session(app: &App, actor: &Actor, id: SessionId) -> AppResult<()> {
+    let mut tx = app.db.write().await?;
+    if !users::delete_session_of(&mut tx, actor.id, id).await? {
+        return Err(AppError::NotFound("session"));
+    }
+    crate::app::audit::record(
+        &mut tx,
+        actor,
+        "auth.session_end",
+        Some(("session", id.0)),
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_do_not_debug_print() {
+        assert_eq!(format!("{:?}", Secret::new("hunter2")), "Secret(***)");
+    }
+
+    #[test]
+    fn tokens_are_random_and_hashed() {
+        let (a, b) = (random_token(), random_token());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 64);
+        assert_eq!(token_hash(&a).len(), 64);
+        assert_ne!(token_hash(&a), a);
+    }
+
+    #[tokio::test]
+    async fn passwords_verify_only_against_their_hash() {
+        let hash = hash_password(Secret::new("correct horse battery"))
+            .await
+            .unwrap();
+        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        assert!(verify_password(Secret::new("correct horse battery"), hash.clone()).await);
+        assert!(!verify_password(Secret::new("wrong horse battery"), hash).await);
+        assert!(!verify_password(Secret::new("x"), "not a hash".into()).await);
+    }
+}

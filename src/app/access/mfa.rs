@@ -1,0 +1,314 @@
+//! The second sign-in step: enrolment of an authenticator (TOTP) with a QR
+//! code, codes at every sign-in (each accepted once), and recovery codes.
+
+use crate::app::access::auth::{audit_anonymous, live_session, token_hash};
+use crate::app::{now, App, AppError, AppResult};
+use crate::domain::access::mfa::{
+    looks_like_recovery_code, normalize_recovery_code, CodeError, TotpKey,
+};
+use crate::domain::access::users::Lockout;
+use crate::store::access::users::{self, SessionRow};
+use crate::store::audit::Outcome;
+use crate::store::Tx;
+use base64::Engine;
+use rand::RngCore;
+
+/// How many recovery codes a user gets.
+pub const RECOVERY_CODES: usize = 10;
+
+/// What the second step asks of the user.
+pub enum Step {
+    /// Prove you hold the authenticator enrolled earlier.
+    Code,
+    /// Enrol an authenticator: scan this, then enter its code.
+    Enrol {
+        secret: String,
+        qr_svg_data_url: String,
+    },
+}
+
+pub fn new_key() -> TotpKey {
+    let mut bytes = [0u8; 20];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    TotpKey::from_bytes(bytes)
+}
+
+fn qr_data_url(url: &str) -> AppResult<String> {
+    let code = qrcode::QrCode::new(url.as_bytes())
+        .map_err(|e| anyhow::anyhow!("making the QR code: {e}"))?;
+    let svg = code
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(220, 220)
+        .build();
+    Ok(format!(
+        "data:image/svg+xml;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(svg)
+    ))
+}
+
+/// A live session still waiting for its second step.
+async fn pending(app: &App, token: &str, source: Option<&str>) -> AppResult<SessionRow> {
+    let session = live_session(app, token, source).await?;
+    if session.mfa_done {
+        return Err(AppError::Conflict(
+            "this session has already passed the second step".into(),
+        ));
+    }
+    Ok(session)
+}
+
+/// What the second step page shows; an unenrolled user gets a new secret to scan.
+pub async fn step(app: &App, token: &str, source: Option<&str>) -> AppResult<Step> {
+    let user = pending(app, token, source).await?.user;
+    if user.totp_confirmed_at.is_some() {
+        return Ok(Step::Code);
+    }
+    let key = match user.totp_key(&app.keys)? {
+        Some(k) => k,
+        None => {
+            let k = new_key();
+            let mut tx = app.db.write().await?;
+            users::set_totp(&mut tx, &app.keys, user.id, &k, None).await?;
+            tx.commit().await?;
+            k
+        }
+    };
+    Ok(Step::Enrol {
+        secret: key.base32(),
+        qr_svg_data_url: qr_data_url(&key.provisioning_url(&user.username))?,
+    })
+}
+
+/// What a successful second step gives: recovery codes, on first enrolment only.
+pub struct Passed {
+    pub recovery_codes: Option<Vec<String>>,
+}
+
+fn recovery_code() -> String {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let mut bytes = [0u8; 10];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let chars: String = bytes
+        .iter()
+        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
+        .collect();
+    format!("{}-{}", &chars[..5], &chars[5..])
+}
+
+/// Checks an authenticator code (or a recovery code) for the session's user.
+/// Failures count toward the account lockout; a replayed code is refused and logged.
+pub async fn submit(app: &App, token: &str, code: &str, source: Option<&str>) -> AppResult<Passed> {
+    let at = now();
+    let session = pending(app, token, source).await?;
+    let mut tx = app.db.write().await?;
+    // Re-read in the writing transaction: a concurrent attempt may have changed the lockout or the last step.
+    let user = users::by_id(&mut tx, session.user.id)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    let actor = Some((user.id, user.role));
+    let auto_unlock = app
+        .settings
+        .lockout_auto_unlock_minutes
+        .map(chrono::Duration::minutes);
+    if user.lockout().is_locked(at, auto_unlock) {
+        users::delete_session(&mut tx, session.id).await?;
+        audit_anonymous(
+            &mut tx,
+            "auth.mfa",
+            actor,
+            source,
+            Outcome::Failure,
+            Some("account locked"),
+        )
+        .await?;
+        tx.commit().await?;
+        return Err(AppError::Unauthenticated);
+    }
+    let key = user.totp_key(&app.keys)?.ok_or(AppError::Conflict(
+        "no authenticator is enrolled; reload the page".into(),
+    ))?;
+    let result = if looks_like_recovery_code(code) && user.totp_confirmed_at.is_some() {
+        let used = users::use_recovery_code(
+            &mut tx,
+            user.id,
+            &token_hash(&normalize_recovery_code(code)),
+            at,
+        )
+        .await?;
+        if used {
+            Ok(None)
+        } else {
+            Err(CodeError::Wrong)
+        }
+    } else {
+        key.verify(code, at.timestamp().max(0) as u64, user.totp_last_step)
+            .map(Some)
+    };
+    match result {
+        Ok(step) => {
+            if let Some(step) = step {
+                users::set_totp_step(&mut tx, user.id, step).await?;
+            }
+            let recovery_codes = if user.totp_confirmed_at.is_none() {
+                users::confirm_totp(&mut tx, user.id, at).await?;
+                let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| recovery_code()).collect();
+                let hashes: Vec<String> = codes
+                    .iter()
+                    .map(|c| token_hash(&normalize_recovery_code(c)))
+                    .collect();
+                users::replace_recovery_codes(&mut tx, user.id, &hashes).await?;
+                audit_anonymous(
+                    &mut tx,
+                    "auth.mfa_enrolled",
+                    actor,
+                    source,
+                    Outcome::Success,
+                    None,
+                )
+                .await?;
+                Some(codes)
+            } else {
+                None
+            };
+            users::complete_mfa(&mut tx, session.id, at).await?;
+            users::set_lockout(&mut tx, user.id, Lockout::default()).await?;
+            let how = if step.is_some() {
+                "authenticator code"
+            } else {
+                "recovery code"
+            };
+            audit_anonymous(
+                &mut tx,
+                "auth.mfa",
+                actor,
+                source,
+                Outcome::Success,
+                Some(how),
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(Passed { recovery_codes })
+        }
+        Err(e) => {
+            let why = match e {
+                CodeError::Wrong => "wrong code",
+                CodeError::Replayed => "code already used (replay)",
+            };
+            audit_anonymous(
+                &mut tx,
+                "auth.mfa",
+                actor,
+                source,
+                Outcome::Failure,
+                Some(why),
+            )
+            .await?;
+            let after = user.lockout().after_failure(at);
+            users::set_lockout(&mut tx, user.id, after).await?;
+            if after.locked_at.is_some() {
+                users::delete_session(&mut tx, session.id).await?;
+                audit_anonymous(
+                    &mut tx,
+                    "auth.lockout",
+                    actor,
+                    source,
+                    Outcome::Success,
+                    Some("5 failed sign-ins within 15 minutes"),
+                )
+                .await?;
+            }
+            tx.commit().await?;
+            Err(crate::domain::validation::Invalid::one("code", match e {
+                CodeError::Wrong => "that code is not right; enter the 6-digit code your authenticator shows now",
+                CodeError::Replayed => "that code was already used; wait for the next one",
+            }).into())
+        }
+    }
+}
+
+/// Enrols `username` with a known secret at once (the demo database, tests).
+pub async fn enrol_with(
+    tx: &mut Tx,
+    keys: &crate::keyring::KeyRing,
+    user: crate::domain::ids::UserId,
+    key: &TotpKey,
+) -> Result<(), sqlx::Error> {
+    users::set_totp(tx, keys, user, key, Some(now())).await
+}
+
+/// Confirms, for a privileged action, that the person at the keyboard is the
+/// signed-in user: password and a new authenticator code. Failures count
+/// toward the lockout.
+pub async fn reauthenticate(
+    app: &App,
+    actor: &crate::app::Actor,
+    session: crate::domain::ids::SessionId,
+    password: crate::app::access::auth::Secret,
+    code: &str,
+) -> AppResult<()> {
+    let at = now();
+    let mut tx = app.db.read().await?;
+    let user = users::by_id(&mut tx, actor.id)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    drop(tx);
+    let password_ok =
+        crate::app::access::auth::verify_password(password, user.password_hash.clone()).await;
+    let code_result = match user.totp_key(&app.keys)? {
+        Some(key) if password_ok => {
+            key.verify(code, at.timestamp().max(0) as u64, user.totp_last_step)
+        }
+        _ => Err(CodeError::Wrong),
+    };
+    let mut tx = app.db.write().await?;
+    let who = Some((user.id, user.role));
+    match code_result {
+        Ok(step) => {
+            users::set_totp_step(&mut tx, user.id, step).await?;
+            users::complete_mfa(&mut tx, session, at).await?;
+            audit_anonymous(
+                &mut tx,
+                "auth.reauthenticate",
+                who,
+                actor.source.as_deref(),
+                Outcome::Success,
+                None,
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(())
+        }
+        Err(e) => {
+            let why = if password_ok && e == CodeError::Replayed {
+                "code already used (replay)"
+            } else {
+                "wrong password or code"
+            };
+            audit_anonymous(
+                &mut tx,
+                "auth.reauthenticate",
+                who,
+                actor.source.as_deref(),
+                Outcome::Failure,
+                Some(why),
+            )
+            .await?;
+            let after = user.lockout().after_failure(at);
+            users::set_lockout(&mut tx, user.id, after).await?;
+            tx.commit().await?;
+            Err(crate::domain::validation::Invalid::one("code", "the password or the code is not right (a code is accepted once; wait for the next)").into())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recovery_codes_look_like_recovery_codes() {
+        let a = recovery_code();
+        assert!(looks_like_recovery_code(&a), "{a}");
+        assert_ne!(a, recovery_code());
+    }
+}

@@ -1,0 +1,286 @@
+//! Staff accounts.
+
+use crate::app::access::auth::{hash_password, Secret};
+use crate::app::{now, policy, Actor, App, AppError, AppResult};
+use crate::domain::access::users::{check_password, inactive_too_long, Role, Username};
+use crate::domain::ids::UserId;
+use crate::domain::validation::{optional_text, required_text, Errors, Invalid};
+use crate::store::access::users::{self, NewUser, UserRow};
+use crate::store::audit::{self, NewEvent, Outcome};
+use crate::store::is_unique_violation;
+use serde::{Deserialize, Serialize};
+
+/// A new staff account.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserInput {
+    pub username: String,
+    pub full_name: String,
+    pub role: Role,
+    #[schema(value_type = String, format = Password)]
+    pub password: String,
+    pub supervisor: Option<String>,
+    pub court: Option<String>,
+}
+
+/// A staff member as others see them.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct StaffMember {
+    pub id: UserId,
+    pub username: String,
+    pub full_name: String,
+    pub role: Role,
+    pub supervisor_id: Option<UserId>,
+    pub court: Option<String>,
+    pub active: bool,
+}
+
+impl From<UserRow> for StaffMember {
+    fn from(u: UserRow) -> Self {
+        Self {
+            id: u.id,
+            username: u.username,
+            full_name: u.full_name,
+            role: u.role,
+            supervisor_id: u.supervisor_id,
+            court: u.court,
+            active: u.active,
+        }
+    }
+}
+
+/// Who did it: a signed-in administrator, or the command line on the server.
+pub enum Creator<'a> {
+    Admin(&'a Actor),
+    Console,
+}
+
+pub async fn create(app: &App, creator: Creator<'_>, input: UserInput) -> AppResult<StaffMember> {
+    if let Creator::Admin(actor) = &creator {
+        policy::access::manage_users(actor)?;
+    }
+    let mut errors = Errors::new();
+    let username = errors.check("username", Username::parse(&input.username));
+    let full_name = errors.check("full_name", required_text(&input.full_name, 120));
+    let court = errors.check("court", optional_text(input.court.as_deref(), 120));
+    if let Some(u) = &username {
+        errors.check("password", check_password(&input.password, u));
+    }
+    if input.role == Role::Court && matches!(court, Some(None)) {
+        errors.add("court", "is required for a court liaison");
+    }
+    let (username, full_name, court) = errors.finish(|| Some((username?, full_name?, court?)))?;
+    let hash = hash_password(Secret::new(input.password)).await?;
+
+    let mut tx = app.db.write().await?;
+    let supervisor = match input
+        .supervisor
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(name) => Some(supervisor_named(&mut tx, name).await?),
+        None => None,
+    };
+    let id = UserId::new();
+    let inserted = users::insert(
+        &mut tx,
+        NewUser {
+            id,
+            username: username.as_str(),
+            full_name: &full_name,
+            role: input.role,
+            password_hash: &hash,
+            supervisor_id: supervisor,
+            court: court.as_deref(),
+            now: now(),
+        },
+    )
+    .await;
+    match inserted {
+        Err(e) if is_unique_violation(&e) => {
+            return Err(Invalid::one(
+                "username",
+                format!("'{}' is already taken", username.as_str()),
+            )
+            .into())
+        }
+        other => other?,
+    }
+    let (actor, source) = crate::app::audit::origin(match creator {
+        Creator::Admin(a) => Some(a),
+        Creator::Console => None,
+    });
+    audit::append(
+        &mut tx,
+        NewEvent {
+            at: now(),
+            actor,
+            source,
+            action: "user.create",
+            object: Some(("user", id.0)),
+            outcome: Outcome::Success,
+            reason: None,
+        },
+    )
+    .await?;
+    let row = users::by_id(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound("user"))?;
+    tx.commit().await?;
+    Ok(row.into())
+}
+
+/// A new role for an account, with the supervisor or court it implies.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoleChange {
+    pub role: Role,
+    /// Username of the supervisor an officer reports to.
+    pub supervisor: Option<String>,
+    /// The court a court liaison works for (required for them).
+    pub court: Option<String>,
+}
+
+/// Gives an account another role: administrators only, never their own, and
+/// as a privileged action (fresh sign-in). Audited with the old and new role.
+pub async fn change_role(
+    app: &App,
+    actor: &Actor,
+    username: &str,
+    change: RoleChange,
+) -> AppResult<StaffMember> {
+    policy::access::manage_users(actor)?;
+    policy::privileged(actor, "change a role", now())?;
+    let court =
+        optional_text(change.court.as_deref(), 120).map_err(|e| Invalid::one("court", e))?;
+    if change.role == Role::Court && court.is_none() {
+        return Err(Invalid::one("court", "is required for a court liaison").into());
+    }
+    let mut tx = app.db.write().await?;
+    let user = users::by_username(&mut tx, &username.trim().to_lowercase())
+        .await?
+        .ok_or(AppError::NotFound("user"))?;
+    if user.id == actor.id {
+        return Err(AppError::Forbidden("change your own role"));
+    }
+    let supervisor = match change
+        .supervisor
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(name) if change.role == Role::Officer => Some(supervisor_named(&mut tx, name).await?),
+        Some(_) => {
+            return Err(
+                Invalid::one("supervisor", "only an officer reports to a supervisor").into(),
+            )
+        }
+        None => None,
+    };
+    let court = court.filter(|_| change.role == Role::Court);
+    users::set_role(&mut tx, user.id, change.role, supervisor, court.as_deref()).await?;
+    let reason = format!("{} to {}", user.role.label(), change.role.label());
+    crate::app::audit::record(
+        &mut tx,
+        actor,
+        "user.role_change",
+        Some(("user", user.id.0)),
+        Some(&reason),
+    )
+    .await?;
+    let row = users::by_id(&mut tx, user.id)
+        .await?
+        .ok_or(AppError::NotFound("user"))?;
+    tx.commit().await?;
+    Ok(row.into())
+}
+
+/// The id of the supervisor with this username, or why there is none.
+async fn supervisor_named(tx: &mut crate::store::Tx, name: &str) -> AppResult<UserId> {
+    Ok(users::by_username(tx, &name.to_lowercase())
+        .await?
+        .filter(|u| u.role == Role::Supervisor)
+        .ok_or_else(|| {
+            Invalid::one(
+                "supervisor",
+                format!("no supervisor has the username '{name}'"),
+            )
+        })?
+        .id)
+}
+
+/// One account, for its administration page.
+pub async fn get(app: &App, actor: &Actor, username: &str) -> AppResult<StaffMember> {
+    policy::access::manage_users(actor)?;
+    let mut tx = app.db.read().await?;
+    Ok(users::by_username(&mut tx, &username.trim().to_lowercase())
+        .await?
+        .ok_or(AppError::NotFound("user"))?
+        .into())
+}
+
+/// Every staff account (to pick an officer, or to administer accounts).
+pub async fn list(app: &App, actor: &Actor) -> AppResult<Vec<StaffMember>> {
+    policy::access::list_staff(actor).or_else(|_| policy::access::manage_users(actor))?;
+    let mut tx = app.db.read().await?;
+    Ok(users::all(&mut tx)
+        .await?
+        .into_iter()
+        .map(StaffMember::from)
+        .collect())
+}
+
+/// One line of the access review: who holds which role, and whether they still use it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AccessReviewLine {
+    pub username: String,
+    pub full_name: String,
+    pub role: Role,
+    pub last_login_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// `active`, `locked`, `inactive` (past the inactivity limit: disabled at next sign-in) or `disabled`.
+    pub status: &'static str,
+    pub mfa_enrolled: bool,
+}
+
+/// The periodic access review (CJIS: accounts reviewed at least annually).
+/// Reading it is audited.
+pub async fn access_review(app: &App, actor: &Actor) -> AppResult<Vec<AccessReviewLine>> {
+    policy::access::manage_users(actor)?;
+    let at = now();
+    let auto_unlock = app
+        .settings
+        .lockout_auto_unlock_minutes
+        .map(chrono::Duration::minutes);
+    let mut tx = app.db.write().await?;
+    let lines = users::all(&mut tx)
+        .await?
+        .into_iter()
+        .map(|u| {
+            let status = if !u.active {
+                "disabled"
+            } else if u.lockout().is_locked(at, auto_unlock) {
+                "locked"
+            } else if inactive_too_long(
+                u.last_login_at.unwrap_or(u.created_at),
+                at,
+                app.settings.inactive_account_days,
+            ) {
+                "inactive"
+            } else {
+                "active"
+            };
+            AccessReviewLine {
+                mfa_enrolled: u.totp_confirmed_at.is_some(),
+                username: u.username,
+                full_name: u.full_name,
+                role: u.role,
+                last_login_at: u.last_login_at,
+                status,
+            }
+        })
+        .collect();
+    crate::app::audit::record(&mut tx, actor, "user.access_review", None, None).await?;
+    tx.commit().await?;
+    Ok(lines)
+}

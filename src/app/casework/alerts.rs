@@ -1,0 +1,179 @@
+//! Alerts and the work queue. Rules raise alerts from events as they are
+//! recorded (a missed appointment, an adverse test) and from a periodic
+//! sweep; raising is idempotent. Officers acknowledge and resolve them with
+//! a note; the queue shows the actor's cases' open alerts and the day's
+//! appointments, and a supervisor also sees each officer's load.
+
+use super::guard::held_case;
+use crate::app::{audit, now, policy, Actor, App, AppError, AppResult};
+use crate::domain::access::users::Role;
+use crate::domain::casework::supervision::{local_to_utc, SupervisionLevel};
+use crate::domain::ids::{AlertId, CaseId};
+use crate::domain::validation::{required_text, Invalid};
+use crate::store::audit::{self as audit_store, NewEvent, Outcome};
+use crate::store::casework::alerts::{
+    self as store, AlertRow, DayAppointment, OfficerLoad, SweepAt,
+};
+use crate::store::outreach::messages::{self, Undelivered};
+use crate::store::Tx;
+use chrono::{Datelike as _, Duration, NaiveTime};
+use serde::Serialize;
+
+/// What the rules compare with, now.
+fn sweep_at(app: &App) -> SweepAt {
+    let zone = app.settings.zone();
+    let at = now();
+    let today = app.settings.date_at(at);
+    let midnight = |days: i64| {
+        local_to_utc(
+            (today + Duration::days(days)).and_time(NaiveTime::MIN),
+            zone,
+        )
+    };
+    let a = &app.settings.alerts;
+    let first = today.with_day(1).expect("day 1 exists");
+    let next_month = first + chrono::Months::new(1);
+    let standards = [
+        SupervisionLevel::High,
+        SupervisionLevel::Moderate,
+        SupervisionLevel::Low,
+        SupervisionLevel::Administrative,
+    ]
+    .map(|l| {
+        let s = app.settings.contact_standards.for_level(l);
+        (s.contacts, s.home_visits)
+    });
+    SweepAt {
+        now: at,
+        today,
+        tomorrow: (midnight(1), midnight(2)),
+        no_contact_days: a.no_contact_days,
+        case_ending_days: a.case_ending_days,
+        due_soon_days: a.due_soon_days,
+        month: (first, local_to_utc(first.and_time(NaiveTime::MIN), zone)),
+        late_in_month: (next_month - today).num_days() <= 10,
+        standards,
+    }
+}
+
+/// Raises what the rules find on one case, in the caller's transaction
+/// (called as events are recorded).
+pub(super) async fn raise_for_case(
+    tx: &mut Tx,
+    app: &App,
+    case: CaseId,
+) -> Result<u64, sqlx::Error> {
+    store::sweep(tx, &sweep_at(app), Some(case)).await
+}
+
+/// Sweeps every case; audited when it raised anything.
+pub async fn sweep(app: &App) -> AppResult<u64> {
+    let mut tx = app.db.write().await?;
+    let raised = store::sweep(&mut tx, &sweep_at(app), None).await?;
+    if raised > 0 {
+        let reason = format!("{raised} alerts raised");
+        audit_store::append(
+            &mut tx,
+            NewEvent {
+                at: now(),
+                actor: None,
+                source: Some("sweep"),
+                action: "alert.sweep",
+                object: None,
+                outcome: Outcome::Success,
+                reason: Some(&reason),
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(raised)
+}
+
+/// An officer's (or a supervisor's team's) working day.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct WorkQueue {
+    /// Open alerts, most severe and soonest due first.
+    pub alerts: Vec<AlertRow>,
+    /// Today's appointments (the agency's calendar day).
+    pub today: Vec<DayAppointment>,
+    /// Reminders and follow-ups sent to the participants today.
+    pub messages_sent_today: i64,
+    /// Messages that could not be delivered this past week (a wrong number,
+    /// a mailbox that does not exist): the participant did not hear from us.
+    pub undelivered: Vec<Undelivered>,
+    /// For a supervisor: each officer's open cases and alerts.
+    pub team: Vec<OfficerLoad>,
+}
+
+/// The actor's work queue; reading it is audited.
+pub async fn work_queue(app: &App, actor: &Actor) -> AppResult<WorkQueue> {
+    let scope = policy::casework::caseload_scope(actor);
+    let at = sweep_at(app);
+    let zone = app.settings.zone();
+    let start = local_to_utc(at.today.and_time(NaiveTime::MIN), zone);
+    let mut tx = app.db.write().await?;
+    let week_ago = start - Duration::days(7);
+    let (messages_sent_today, undelivered) =
+        messages::outcomes(&mut tx, &scope, start, week_ago, 20).await?;
+    let queue = WorkQueue {
+        messages_sent_today,
+        undelivered,
+        alerts: store::open_in(&mut tx, &scope, 200).await?,
+        today: store::appointments_between(&mut tx, &scope, start, at.tomorrow.0).await?,
+        team: if actor.role == Role::Supervisor {
+            store::team_load(&mut tx, actor.id).await?
+        } else {
+            Vec::new()
+        },
+    };
+    let reason = format!("{} alerts", queue.alerts.len());
+    audit::record(&mut tx, actor, "work_queue.view", None, Some(&reason)).await?;
+    tx.commit().await?;
+    Ok(queue)
+}
+
+/// The case an open alert is on, if the actor holds it.
+async fn held_alert(tx: &mut Tx, actor: &Actor, id: AlertId) -> AppResult<CaseId> {
+    let (case, resolved) = store::case_of(tx, id)
+        .await?
+        .ok_or(AppError::NotFound("alert"))?;
+    held_case(tx, actor, case).await.map_err(|e| match e {
+        AppError::NotFound(_) => AppError::NotFound("alert"),
+        other => other,
+    })?;
+    if resolved {
+        return Err(AppError::Conflict("this alert is already resolved".into()));
+    }
+    Ok(case)
+}
+
+pub async fn acknowledge(app: &App, actor: &Actor, id: AlertId) -> AppResult<()> {
+    let mut tx = app.db.write().await?;
+    held_alert(&mut tx, actor, id).await?;
+    if store::acknowledge(&mut tx, id, actor.id, now()).await? {
+        audit::record(
+            &mut tx,
+            actor,
+            "alert.acknowledge",
+            Some(("alert", id.0)),
+            None,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Resolves an alert with a note saying what was done.
+pub async fn resolve(app: &App, actor: &Actor, id: AlertId, note: &str) -> AppResult<()> {
+    let mut tx = app.db.write().await?;
+    held_alert(&mut tx, actor, id).await?;
+    let note = required_text(note, 500).map_err(|e| Invalid::one("note", e))?;
+    if !store::resolve(&mut tx, id, actor.id, now(), &note).await? {
+        return Err(AppError::Conflict("this alert is already resolved".into()));
+    }
+    audit::record(&mut tx, actor, "alert.resolve", Some(("alert", id.0)), None).await?;
+    tx.commit().await?;
+    Ok(())
+}

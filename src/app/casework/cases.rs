@@ -1,0 +1,375 @@
+//! Cases after intake: viewing, the caseload, details, and status changes
+//! along the lifecycle.
+
+use super::guard::{held_case, visible_case};
+use crate::app::intake::{check_officer, parse_case_details, screen, CaseDetailsInput};
+use crate::app::{audit, now, policy, stale, Actor, App, AppError, AppResult};
+use crate::domain::access::users::Role;
+use crate::domain::casework::cases::{CaseStatus, ExitReason};
+use crate::domain::ids::{CaseId, ProgramId, UserId};
+use crate::domain::programs::Charge;
+use crate::domain::validation::{optional_text, required_text, Errors, Invalid};
+use crate::store::access::users as user_store;
+use crate::store::casework::cases::{
+    self as store, CaseFilter, CaseRow, CaseSort, HistoryRow, ListRequest, StatusChange,
+};
+use crate::store::casework::shares::{self, Share};
+use crate::store::{audit as audit_store, people as people_store, programs as program_store, Tx};
+use chrono::{Duration, NaiveDate};
+use serde::Deserialize;
+
+/// Everything shown about one case.
+#[derive(Debug, Clone)]
+pub struct CaseRecord {
+    pub case: CaseRow,
+    pub charges: Vec<Charge>,
+    pub history: Vec<HistoryRow>,
+    pub access: Vec<audit_store::EventRow>,
+    pub shares: Vec<Share>,
+    pub can_change: bool,
+}
+
+/// Opens a case; the view is audited. A case the actor may not see is "not found".
+pub async fn view(app: &App, actor: &Actor, id: CaseId) -> AppResult<CaseRecord> {
+    let mut tx = app.db.write().await?;
+    let record = record_in(&mut tx, actor, id).await?;
+    tx.commit().await?;
+    Ok(record)
+}
+
+/// The case (audited as viewed) in the caller's transaction.
+pub(super) async fn record_in(tx: &mut Tx, actor: &Actor, id: CaseId) -> AppResult<CaseRecord> {
+    let case = visible_case(tx, actor, id).await?;
+    audit::record(tx, actor, "case.view", Some(("case", id.0)), None).await?;
+    Ok(CaseRecord {
+        charges: store::charges(tx, id).await?,
+        history: store::history(tx, id).await?,
+        access: audit_store::for_object(tx, "case", id.0, 20).await?,
+        shares: shares::of_case(tx, id).await?,
+        can_change: policy::casework::change_case(actor, &case).is_ok(),
+        case,
+    })
+}
+
+/// A requested status change.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionInput {
+    /// The version you loaded; a stale one is refused with 409.
+    pub version: i64,
+    pub to: CaseStatus,
+    /// Why (recorded in the status history).
+    pub reason: String,
+    /// Required when the case is completed, terminated or closed.
+    #[serde(default)]
+    pub exit_reason: Option<ExitReason>,
+    /// Required to enroll a referral that screening found not eligible.
+    #[serde(default)]
+    pub override_reason: Option<String>,
+}
+
+/// Moves a case along its lifecycle; a move the lifecycle does not allow is
+/// refused with the allowed ones named.
+pub async fn transition(
+    app: &App,
+    actor: &Actor,
+    id: CaseId,
+    input: TransitionInput,
+) -> AppResult<CaseRow> {
+    let mut errors = Errors::new();
+    let reason = errors.check("reason", required_text(&input.reason, 500));
+    let override_reason = errors.check(
+        "override_reason",
+        optional_text(input.override_reason.as_deref(), 500),
+    );
+    let (reason, override_reason) = errors.finish(|| Some((reason?, override_reason?)))?;
+
+    let mut tx = app.db.write().await?;
+    let case = held_case(&mut tx, actor, id).await?;
+    if case.version != input.version {
+        return Err(stale("case"));
+    }
+    let exit_reason = case
+        .status
+        .check_transition(input.to, input.exit_reason)
+        .map_err(|e| {
+            let field = if matches!(
+                e,
+                crate::domain::casework::cases::TransitionError::NotAllowed { .. }
+            ) {
+                "to"
+            } else {
+                "exit_reason"
+            };
+            Invalid::one(field, e.to_string())
+        })?;
+    if input.to == CaseStatus::Enrolled {
+        enrolment_screening(&mut tx, &case, override_reason.as_deref()).await?;
+    }
+    let today = app.settings.today();
+    let start_date = (input.to == CaseStatus::Active).then_some(today);
+    let change = StatusChange {
+        from: Some(case.status),
+        to: input.to,
+        exit_reason,
+        reason: &reason,
+        actor: Some(actor.id),
+        at: now(),
+        start_date,
+    };
+    if !store::change_status(&mut tx, id, input.version, &change).await? {
+        return Err(stale("case"));
+    }
+    if input.to == CaseStatus::Active && case.fields.expected_end_date.is_none() {
+        set_expected_end(&mut tx, &case, today).await?;
+    }
+    audit::record(
+        &mut tx,
+        actor,
+        "case.status_change",
+        Some(("case", id.0)),
+        Some(input.to.label()),
+    )
+    .await?;
+    let updated = store::get(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound("case"))?;
+    tx.commit().await?;
+    Ok(updated)
+}
+
+/// Enrolment needs an eligible screening, or an override with its reason.
+async fn enrolment_screening(
+    tx: &mut crate::store::Tx,
+    case: &CaseRow,
+    override_reason: Option<&str>,
+) -> AppResult<()> {
+    let eligible = case.screening.as_ref().is_some_and(|s| s.0.eligible);
+    match (eligible, override_reason) {
+        (true, _) => Ok(()),
+        (false, Some(why)) => {
+            let result = case
+                .screening
+                .as_ref()
+                .map(|s| s.0.clone())
+                .unwrap_or_else(|| crate::domain::programs::ScreeningResult {
+                    eligible: false,
+                    findings: vec![],
+                    missing: vec![],
+                });
+            store::save_screening(tx, case.id, &result, Some(why)).await?;
+            Ok(())
+        }
+        (false, None) => {
+            let reasons: Vec<String> = case
+                .screening
+                .iter()
+                .flat_map(|s| s.0.findings.iter().chain(&s.0.missing))
+                .map(|f| f.reason.clone())
+                .collect();
+            Err(Invalid::one("override_reason", format!("screening found this referral not eligible ({}); give a reason to enroll anyway", reasons.join("; "))).into())
+        }
+    }
+}
+
+/// When supervision starts without an end date, it runs the program's
+/// default length from its start (or from `today` when none is recorded).
+async fn set_expected_end(
+    tx: &mut crate::store::Tx,
+    case: &CaseRow,
+    today: NaiveDate,
+) -> AppResult<()> {
+    let program = program_store::get(tx, case.program_id)
+        .await?
+        .ok_or(AppError::NotFound("program"))?;
+    let updated = store::get(tx, case.id)
+        .await?
+        .ok_or(AppError::NotFound("case"))?;
+    let start = updated.fields.start_date.unwrap_or(today);
+    let mut fields = updated.fields.clone();
+    fields.expected_end_date = Some(start + Duration::days(i64::from(program.default_length_days)));
+    store::update_fields(tx, case.id, updated.version, &fields, now()).await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CaseUpdate {
+    /// The version you loaded; a stale one is refused with 409.
+    pub version: i64,
+    pub case: CaseDetailsInput,
+}
+
+/// Corrects referral and court details, or reassigns the officer. While the
+/// case is in screening, screening is run again on the new details.
+pub async fn update(app: &App, actor: &Actor, id: CaseId, input: CaseUpdate) -> AppResult<CaseRow> {
+    let mut errors = Errors::new();
+    let fields = parse_case_details(&mut errors, &input.case, app.settings.today());
+    let fields = errors.finish(|| fields)?;
+    let mut tx = app.db.write().await?;
+    let case = held_case(&mut tx, actor, id).await?;
+    if fields.officer_id != case.fields.officer_id {
+        check_officer(&mut tx, actor, fields.officer_id).await?;
+    }
+    if !store::update_fields(&mut tx, id, input.version, &fields, now()).await? {
+        return Err(stale("case"));
+    }
+    if case.status == CaseStatus::Screening {
+        let program = program_store::get(&mut tx, case.program_id)
+            .await?
+            .ok_or(AppError::NotFound("program"))?;
+        let person = people_store::get(&mut tx, case.person_id)
+            .await?
+            .ok_or(AppError::NotFound("participant"))?;
+        let charges = store::charges(&mut tx, id).await?;
+        store::save_screening(
+            &mut tx,
+            id,
+            &screen(&program, person.date_of_birth, &fields, &charges),
+            None,
+        )
+        .await?;
+    }
+    audit::record(&mut tx, actor, "case.update", Some(("case", id.0)), None).await?;
+    let updated = store::get(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound("case"))?;
+    tx.commit().await?;
+    Ok(updated)
+}
+
+/// What a caseload list asks for.
+#[derive(Debug, Clone, Default)]
+pub struct CaseloadQuery {
+    pub status: Option<CaseStatus>,
+    /// Include cases that have ended.
+    pub include_closed: bool,
+    pub program: Option<ProgramId>,
+    pub officer: Option<UserId>,
+    pub sort: CaseSort,
+    pub after: Option<String>,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+pub struct Caseload {
+    pub cases: Vec<CaseRow>,
+    pub total: i64,
+    pub next_cursor: Option<String>,
+}
+
+pub async fn caseload(app: &App, actor: &Actor, q: &CaseloadQuery) -> AppResult<Caseload> {
+    let scope = policy::casework::caseload_scope(actor);
+    let filter = CaseFilter {
+        status: q.status,
+        open_only: !q.include_closed && q.status.is_none(),
+        program: q.program,
+        officer: q.officer,
+    };
+    let limit = q.limit.clamp(1, 200);
+    let mut tx = app.db.write().await?;
+    let (cases, total) = store::list(
+        &mut tx,
+        ListRequest {
+            scope: &scope,
+            filter: &filter,
+            sort: q.sort,
+            after: q.after.as_deref(),
+            offset: q.offset.max(0),
+            limit: limit + 1,
+        },
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "case.list",
+        None,
+        Some(&format!("{} results", cases.len().min(limit as usize))),
+    )
+    .await?;
+    tx.commit().await?;
+    let (cases, next_cursor) = crate::store::page(cases, limit, |c| c.case_number.clone());
+    Ok(Caseload {
+        cases,
+        total,
+        next_cursor,
+    })
+}
+
+/// Sharing a case with another officer or supervisor.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShareInput {
+    pub username: String,
+    /// Why, e.g. "covering during leave 12/1 to 12/15".
+    pub reason: String,
+}
+
+/// Shares a case with another officer or supervisor, who may then see and
+/// work it like its own officer (covering for leave, joint supervision).
+/// Whoever holds the case may share it; audited.
+pub async fn share(
+    app: &App,
+    actor: &Actor,
+    id: CaseId,
+    input: ShareInput,
+) -> AppResult<Vec<Share>> {
+    let mut tx = app.db.write().await?;
+    let case = held_case(&mut tx, actor, id).await?;
+    let reason = required_text(&input.reason, 300).map_err(|e| Invalid::one("reason", e))?;
+    let username = input.username.trim().to_lowercase();
+    let user = user_store::by_username(&mut tx, &username)
+        .await?
+        .filter(|u| u.active && matches!(u.role, Role::Officer | Role::Supervisor))
+        .ok_or_else(|| {
+            Invalid::one(
+                "username",
+                format!("no active officer or supervisor is named '{username}'"),
+            )
+        })?;
+    if case.fields.officer_id == Some(user.id) {
+        return Err(Invalid::one("username", "is already this case's officer").into());
+    }
+    if !shares::insert(&mut tx, id, user.id, actor.id, now(), &reason).await? {
+        return Err(AppError::Conflict(format!(
+            "this case is already shared with {username}"
+        )));
+    }
+    let note = format!("with {username}");
+    audit::record(
+        &mut tx,
+        actor,
+        "case.share",
+        Some(("case", id.0)),
+        Some(&note),
+    )
+    .await?;
+    let all = shares::of_case(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(all)
+}
+
+/// Ends a share; whoever holds the case (the person it was shared with too).
+pub async fn unshare(app: &App, actor: &Actor, id: CaseId, username: &str) -> AppResult<()> {
+    let username = username.trim().to_lowercase();
+    let mut tx = app.db.write().await?;
+    held_case(&mut tx, actor, id).await?;
+    let user = user_store::by_username(&mut tx, &username)
+        .await?
+        .ok_or(AppError::NotFound("share"))?;
+    if !shares::delete(&mut tx, id, user.id).await? {
+        return Err(AppError::NotFound("share"));
+    }
+    let note = format!("with {username}");
+    audit::record(
+        &mut tx,
+        actor,
+        "case.unshare",
+        Some(("case", id.0)),
+        Some(&note),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

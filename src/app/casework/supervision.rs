@@ -1,0 +1,338 @@
+//! Supervising a case day to day: its level and contact standard,
+//! appointments (one-off or weekly) and their outcomes, and contacts.
+//! Whoever may see a case sees these; whoever holds it records them.
+
+use super::guard::{held_case, visible_case};
+use crate::app::{audit, now, policy, stale, Actor, App, AppError, AppResult};
+use crate::domain::casework::supervision::{
+    local_to_utc, month_bounds, weekly, AppointmentKind, Collateral, ContactKind, ContactStandard,
+    MonthContacts, Outcome, SupervisionLevel, MAX_WEEKS,
+};
+use crate::domain::ids::{AppointmentId, CaseId, ContactId};
+use crate::domain::validation::{optional_text, Errors, Invalid};
+use crate::store::casework::supervision::{
+    self as store, AppointmentRow, ContactRow, NewAppointment, NewContact, When,
+};
+use crate::store::Tx;
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+
+/// A case's supervision at a glance.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Overview {
+    pub level: Option<SupervisionLevel>,
+    /// The level's contact standard (from the agency's settings).
+    pub standard: Option<ContactStandard>,
+    /// Contacts with the participant this calendar month.
+    pub this_month: MonthContacts,
+    /// Whether this month's contacts meet the standard so far.
+    pub standard_met: Option<bool>,
+    pub upcoming: Vec<AppointmentRow>,
+    pub recent: Vec<AppointmentRow>,
+    pub contacts: Vec<ContactRow>,
+}
+
+/// The overview of a case's supervision; the read is audited.
+pub async fn overview(app: &App, actor: &Actor, case: CaseId) -> AppResult<Overview> {
+    let mut tx = app.db.write().await?;
+    visible_case(&mut tx, actor, case).await?;
+    let overview = load(&mut tx, app, case).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "supervision.view",
+        Some(("case", case.0)),
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(overview)
+}
+
+/// A case's supervision, read in the caller's transaction.
+pub(super) async fn load(tx: &mut Tx, app: &App, case: CaseId) -> Result<Overview, sqlx::Error> {
+    let at = now();
+    let level = store::level(tx, case).await?;
+    let (from, until) = month_bounds(at, app.settings.zone());
+    let this_month = store::month_contacts(tx, case, from, until).await?;
+    let standard = level.map(|l| app.settings.contact_standards.for_level(l));
+    Ok(Overview {
+        level,
+        standard,
+        this_month,
+        standard_met: standard.map(|s| s.met_by(this_month)),
+        upcoming: store::appointments(tx, case, When::From(at), 20).await?,
+        recent: store::appointments(tx, case, When::Before(at), 10).await?,
+        contacts: store::contacts(tx, &app.keys, case, 50).await?,
+    })
+}
+
+/// Sets (or clears) a case's supervision level.
+pub async fn set_level(
+    app: &App,
+    actor: &Actor,
+    case: CaseId,
+    level: Option<SupervisionLevel>,
+) -> AppResult<()> {
+    let mut tx = app.db.write().await?;
+    held_case(&mut tx, actor, case).await?;
+    store::set_level(&mut tx, case, level, now()).await?;
+    let reason = level.map_or("none", SupervisionLevel::label);
+    audit::record(
+        &mut tx,
+        actor,
+        "supervision.level",
+        Some(("case", case.0)),
+        Some(reason),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// An appointment to schedule.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AppointmentInput {
+    pub kind: AppointmentKind,
+    /// Local wall-clock time in the agency's time zone, e.g. `2026-12-07T09:00`.
+    #[schema(value_type = String, example = "2026-12-07T09:00")]
+    #[serde(with = "crate::domain::casework::supervision::local_time")]
+    pub starts_at: NaiveDateTime,
+    /// 5 to 480 minutes (default 30).
+    #[serde(default)]
+    pub duration_minutes: Option<i32>,
+    #[serde(default)]
+    pub location: Option<String>,
+    /// Repeat weekly at the same local time: how many occurrences in all
+    /// (1 to 52; default 1).
+    #[serde(default)]
+    pub weekly_occurrences: Option<u32>,
+}
+
+/// Schedules an appointment, or a weekly series of them.
+pub async fn schedule(
+    app: &App,
+    actor: &Actor,
+    case: CaseId,
+    input: AppointmentInput,
+) -> AppResult<Vec<AppointmentRow>> {
+    let mut tx = app.db.write().await?;
+    held_case(&mut tx, actor, case).await?;
+    let mut errors = Errors::new();
+    let duration = input.duration_minutes.unwrap_or(30);
+    if !(5..=480).contains(&duration) {
+        errors.add("duration_minutes", "must be 5 to 480");
+    }
+    let location = errors.check("location", optional_text(input.location.as_deref(), 200));
+    let count = input.weekly_occurrences.unwrap_or(1);
+    if !(1..=MAX_WEEKS).contains(&count) {
+        errors.add("weekly_occurrences", format!("must be 1 to {MAX_WEEKS}"));
+    }
+    let zone = app.settings.zone();
+    let at = now();
+    if local_to_utc(input.starts_at, zone) < at - chrono::Duration::days(1) {
+        errors.add(
+            "starts_at",
+            "is in the past; record what happened as a contact instead",
+        );
+    }
+    let location = errors.finish(|| location)?;
+    let times = weekly(input.starts_at, count, zone);
+    let series = (times.len() > 1).then(AppointmentId::new);
+    let rows: Vec<NewAppointment> = times
+        .iter()
+        .map(|t| NewAppointment {
+            id: AppointmentId::new(),
+            case_id: case,
+            series_id: series,
+            kind: input.kind,
+            starts_at: *t,
+            duration_minutes: duration,
+            location: location.as_deref(),
+            created_by: actor.id,
+            outcome: None,
+        })
+        .collect();
+    store::insert_appointments(&mut tx, &rows, at).await?;
+    let note = format!("{} {}", rows.len(), input.kind.label());
+    audit::record(
+        &mut tx,
+        actor,
+        "appointment.create",
+        Some(("case", case.0)),
+        Some(&note),
+    )
+    .await?;
+    let mut made = Vec::with_capacity(rows.len());
+    for r in &rows {
+        made.extend(store::appointment(&mut tx, r.id).await?);
+    }
+    tx.commit().await?;
+    Ok(made)
+}
+
+/// What happened at an appointment.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OutcomeInput {
+    pub version: i64,
+    pub outcome: Outcome,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// Records an appointment's outcome. An attended visit or call also counts
+/// as a contact with the participant.
+pub async fn record_outcome(
+    app: &App,
+    actor: &Actor,
+    id: AppointmentId,
+    input: OutcomeInput,
+) -> AppResult<AppointmentRow> {
+    let mut tx = app.db.write().await?;
+    let appointment = store::appointment(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound("appointment"))?;
+    let case = visible_case(&mut tx, actor, appointment.case_id)
+        .await
+        .map_err(|_| AppError::NotFound("appointment"))?;
+    policy::casework::change_case(actor, &case)?;
+    let note = optional_text(input.note.as_deref(), 500).map_err(|e| Invalid::one("note", e))?;
+    let at = now();
+    if appointment.starts_at > at && input.outcome != Outcome::Rescheduled {
+        return Err(Invalid::one(
+            "outcome",
+            "the appointment has not happened yet; only 'rescheduled' can be recorded before it",
+        )
+        .into());
+    }
+    if appointment.version != input.version
+        || !store::set_outcome(
+            &mut tx,
+            id,
+            input.version,
+            input.outcome,
+            note.as_deref(),
+            actor.id,
+            at,
+        )
+        .await?
+    {
+        return Err(stale("appointment"));
+    }
+    let newly_attended =
+        input.outcome == Outcome::Attended && appointment.outcome != Some(Outcome::Attended);
+    if let Some(kind) = appointment.kind.contact().filter(|_| newly_attended) {
+        let contact = NewContact {
+            id: ContactId::new(),
+            case_id: appointment.case_id,
+            kind,
+            occurred_at: appointment.starts_at,
+            place: appointment.location.as_deref(),
+            collateral: None,
+            collateral_name: None,
+            note: None,
+            recorded_by: actor.id,
+        };
+        store::insert_contacts(&mut tx, &app.keys, &[contact], at).await?;
+    }
+    crate::app::casework::alerts::raise_for_case(&mut tx, app, appointment.case_id).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "appointment.outcome",
+        Some(("appointment", id.0)),
+        Some(input.outcome.label()),
+    )
+    .await?;
+    let updated = store::appointment(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound("appointment"))?;
+    tx.commit().await?;
+    Ok(updated)
+}
+
+/// A contact to log.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContactInput {
+    pub kind: ContactKind,
+    /// Local wall-clock time in the agency's time zone.
+    #[schema(value_type = String, example = "2026-11-23T14:30")]
+    #[serde(with = "crate::domain::casework::supervision::local_time")]
+    pub occurred_at: NaiveDateTime,
+    #[serde(default)]
+    pub place: Option<String>,
+    /// Who, when it was not the participant.
+    #[serde(default)]
+    pub collateral: Option<Collateral>,
+    #[serde(default)]
+    pub collateral_name: Option<String>,
+    /// What was said or seen (sealed at rest).
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// Logs a contact with the participant or a collateral contact.
+pub async fn log_contact(
+    app: &App,
+    actor: &Actor,
+    case: CaseId,
+    input: ContactInput,
+) -> AppResult<ContactRow> {
+    let mut tx = app.db.write().await?;
+    held_case(&mut tx, actor, case).await?;
+    let mut errors = Errors::new();
+    let place = errors.check("place", optional_text(input.place.as_deref(), 200));
+    let name = errors.check(
+        "collateral_name",
+        optional_text(input.collateral_name.as_deref(), 120),
+    );
+    let note = errors.check("note", optional_text(input.note.as_deref(), 4000));
+    if input.collateral.is_none()
+        && input
+            .collateral_name
+            .as_deref()
+            .is_some_and(|n| !n.trim().is_empty())
+    {
+        errors.add(
+            "collateral",
+            "is required with the collateral contact's name",
+        );
+    }
+    let at = now();
+    let occurred_at = local_to_utc(input.occurred_at, app.settings.zone());
+    if occurred_at > at + chrono::Duration::minutes(5) {
+        errors.add("occurred_at", "must not be in the future");
+    }
+    let (place, name, note) = errors.finish(|| Some((place?, name?, note?)))?;
+    let id = ContactId::new();
+    let contact = NewContact {
+        id,
+        case_id: case,
+        kind: input.kind,
+        occurred_at,
+        place: place.as_deref(),
+        collateral: input.collateral,
+        collateral_name: name.as_deref(),
+        note: note.as_deref(),
+        recorded_by: actor.id,
+    };
+    store::insert_contacts(&mut tx, &app.keys, &[contact], at).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "contact.create",
+        Some(("contact", id.0)),
+        Some(input.kind.label()),
+    )
+    .await?;
+    let logged = store::contacts(&mut tx, &app.keys, case, 50)
+        .await?
+        .into_iter()
+        .find(|c| c.id == id)
+        .ok_or(AppError::NotFound("contact"))?;
+    tx.commit().await?;
+    Ok(logged)
+}

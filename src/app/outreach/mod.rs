@@ -1,0 +1,3 @@
+//! Reminders to participants and what comes back from them.
+
+pub mod reminders;

@@ -1,0 +1,88 @@
+//! The `bridgeway` command: one binary, a subcommand per job. Each family
+//! lives in its own file: serving (`serve`, `migrate`, `demo`,
+//! `sweep-alerts`), `admin`, `audit` and `keys`; `open` reads the settings
+//! and opens the database with its key ring for all of them.
+
+mod admin;
+mod audit;
+mod keys;
+mod open;
+mod serve;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "bridgeway",
+    version,
+    about = "Case management for probation, pretrial services and diversion programs"
+)]
+struct Cli {
+    /// Settings file (TOML).
+    #[arg(long, global = true, env = "BRIDGEWAY_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web pages and the JSON API (runs migrations first).
+    Serve(open::ServeArgs),
+    /// Run database migrations and exit.
+    Migrate(open::DbArgs),
+    /// Create (or reuse) a database of realistic synthetic data and serve it.
+    Demo(serve::DemoArgs),
+    /// Administer accounts.
+    #[command(subcommand)]
+    Admin(admin::AdminCommand),
+    /// Check the audit trail.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
+    /// Manage the keys that seal identifiers and authenticator secrets.
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
+    /// Raise the alerts the rules find now (a running server also sweeps
+    /// every `alerts.sweep_minutes`).
+    SweepAlerts(open::DbArgs),
+}
+
+pub fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=error,tower_http=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: starting the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = cli.config.as_deref();
+    match cli.command {
+        Command::Serve(args) => serve::serve(config, &args).await,
+        Command::Migrate(db) => serve::migrate(config, &db).await,
+        Command::Demo(args) => serve::demo(config, &args).await,
+        Command::SweepAlerts(db) => serve::sweep_alerts(config, &db).await,
+        Command::Admin(command) => admin::run(config, command).await,
+        Command::Audit(command) => audit::run(config, command).await,
+        Command::Keys(command) => keys::run(config, command).await,
+    }
+}

@@ -1,0 +1,4 @@
+//! Who may sign in and how: staff accounts, roles and password rules, the authenticator.
+
+pub mod mfa;
+pub mod users;

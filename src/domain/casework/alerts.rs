@@ -1,0 +1,113 @@
+//! Alerts: what rules watch for, how urgent each is, and when it is due.
+
+use crate::labelled_enum;
+
+labelled_enum! {
+    pub enum Rule ("alert rule") {
+        AppointmentMissed => ("appointment_missed", "Appointment missed"),
+        TestAdverse => ("test_adverse", "Drug test positive, refused or missed"),
+        ConditionOverdue => ("condition_overdue", "Condition overdue"),
+        ConditionBehind => ("condition_behind", "Condition due soon, progress behind"),
+        NoContact => ("no_contact", "No contact for too long"),
+        ContactStandard => ("contact_standard", "Contact standard not met this month"),
+        CaseEnding => ("case_ending", "Case ends soon: prepare completion"),
+        CourtTomorrow => ("court_tomorrow", "Court date tomorrow"),
+        FlaggedNote => ("flagged_note", "Note names a risk indicator: supervisor review"),
+    }
+}
+
+labelled_enum! {
+    pub enum Severity ("severity") {
+        High => ("high", "High"),
+        Medium => ("medium", "Medium"),
+        Low => ("low", "Low"),
+    }
+}
+
+impl Rule {
+    pub fn severity(self) -> Severity {
+        match self {
+            Self::AppointmentMissed | Self::TestAdverse | Self::CourtTomorrow => Severity::High,
+            Self::ConditionOverdue
+            | Self::NoContact
+            | Self::ConditionBehind
+            | Self::ContactStandard
+            | Self::FlaggedNote => Severity::Medium,
+            Self::CaseEnding => Severity::Low,
+        }
+    }
+
+    /// Days the officer has to act on it.
+    pub fn days_to_act(self) -> i64 {
+        match self.severity() {
+            Severity::High => 1,
+            Severity::Medium => 3,
+            Severity::Low => 7,
+        }
+    }
+}
+
+impl Rule {
+    /// What the rule found, in words: its detail is a stored label (an
+    /// appointment kind, a test outcome, a kind of note, a level) or text.
+    pub fn describe(self, detail: &str) -> String {
+        use crate::domain::casework::drug_tests::Collection;
+        use crate::domain::labels::Labelled;
+        fn title<T: Labelled>(label: &str) -> Option<&'static str> {
+            T::from_label(label).ok().map(T::title)
+        }
+        let worded = match self {
+            Self::AppointmentMissed | Self::CourtTomorrow => {
+                title::<crate::domain::casework::supervision::AppointmentKind>(detail)
+            }
+            // An adverse specimen that was collected: its result is sealed.
+            Self::TestAdverse => Collection::from_label(detail).ok().map(|c| match c {
+                Collection::Collected => "Result positive, dilute or adulterated",
+                other => other.title(),
+            }),
+            Self::FlaggedNote => title::<crate::domain::casework::notes::NoteKind>(detail),
+            Self::ContactStandard => {
+                title::<crate::domain::casework::supervision::SupervisionLevel>(detail)
+            }
+            _ => None,
+        };
+        match (self, worded) {
+            (Self::FlaggedNote, Some(kind)) => format!("{kind} note"),
+            (Self::ContactStandard, Some(level)) => format!("{level} supervision"),
+            (_, Some(w)) => w.to_owned(),
+            (_, None) => detail.to_owned(),
+        }
+    }
+}
+
+/// Sorting rank: high first.
+pub fn rank(severity: Severity) -> u8 {
+    match severity {
+        Severity::High => 0,
+        Severity::Medium => 1,
+        Severity::Low => 2,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urgent_rules_are_due_first() {
+        assert_eq!(Rule::TestAdverse.severity(), Severity::High);
+        assert!(Rule::AppointmentMissed.days_to_act() < Rule::CaseEnding.days_to_act());
+        assert!(rank(Severity::High) < rank(Severity::Low));
+        assert_eq!(Rule::AppointmentMissed.describe("home_visit"), "Home visit");
+        assert_eq!(Rule::FlaggedNote.describe("contact"), "Contact note");
+        assert_eq!(Rule::TestAdverse.describe("no_show"), "No-show");
+        assert_eq!(
+            Rule::TestAdverse.describe("collected"),
+            "Result positive, dilute or adulterated"
+        );
+        assert_eq!(
+            Rule::ConditionOverdue.describe("Community service"),
+            "Community service"
+        );
+    }
+}

@@ -1,0 +1,3 @@
+//! Reaching participants: reminder messages and their replies.
+
+pub mod messages;

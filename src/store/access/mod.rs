@@ -1,0 +1,3 @@
+//! Staff accounts, sessions, API tokens and sign-in attempts.
+
+pub mod users;

@@ -1,0 +1,472 @@
+//! Staff accounts, log-in sessions and API tokens.
+
+use crate::domain::access::mfa::TotpKey;
+use crate::domain::access::users::{Lockout, Role, TokenScope};
+use crate::domain::ids::{SessionId, TokenId, UserId};
+use crate::keyring::KeyRing;
+use crate::store::sealed::TOTP_SECRET;
+use crate::store::Tx;
+use crate::{exec, fetch};
+use chrono::{DateTime, Utc};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: UserId,
+    pub username: String,
+    pub full_name: String,
+    pub role: Role,
+    pub password_hash: String,
+    pub supervisor_id: Option<UserId>,
+    pub court: Option<String>,
+    pub active: bool,
+    pub last_login_at: Option<DateTime<Utc>>,
+    pub failed_logins: i32,
+    pub failures_since: Option<DateTime<Utc>>,
+    pub locked_at: Option<DateTime<Utc>>,
+    /// Sealed; see [`UserRow::totp_key`].
+    pub totp_secret: Option<String>,
+    pub totp_confirmed_at: Option<DateTime<Utc>>,
+    pub totp_last_step: Option<i64>,
+    /// Set by an administrator's reset: nothing else works until the user
+    /// chooses a new password.
+    pub password_change_required: bool,
+    pub created_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+impl UserRow {
+    /// The authenticator secret, opened; `None` before enrolment begins.
+    pub fn totp_key(&self, keys: &KeyRing) -> Result<Option<TotpKey>, sqlx::Error> {
+        let Some(sealed) = &self.totp_secret else {
+            return Ok(None);
+        };
+        let base32 = TOTP_SECRET.open(keys, self.id, sealed)?;
+        TotpKey::from_base32(&base32).map(Some).ok_or_else(|| {
+            sqlx::Error::Decode("a stored authenticator secret is not base32".into())
+        })
+    }
+
+    pub fn lockout(&self) -> Lockout {
+        Lockout {
+            failures: self.failed_logins,
+            since: self.failures_since,
+            locked_at: self.locked_at,
+        }
+    }
+}
+
+const USER_COLUMNS: &str =
+    "id, username, full_name, role, password_hash, supervisor_id, court, active, last_login_at, \
+    failed_logins, failures_since, locked_at, totp_secret, totp_confirmed_at, totp_last_step, password_change_required, created_at, version";
+
+/// Stores an account's failed sign-in record (after a failure, a success or an unlock).
+pub async fn set_lockout(tx: &mut Tx, id: UserId, l: Lockout) -> Result<(), sqlx::Error> {
+    exec!(tx, sqlx::query("UPDATE users SET failed_logins = $1, failures_since = $2, locked_at = $3 WHERE id = $4")
+        .bind(l.failures).bind(l.since).bind(l.locked_at).bind(id))?;
+    Ok(())
+}
+
+/// Records a sign-in attempt from `source` and returns how many it made since `window_start`.
+pub async fn count_attempt(
+    tx: &mut Tx,
+    source: &str,
+    at: DateTime<Utc>,
+    window_start: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    exec!(
+        tx,
+        sqlx::query("DELETE FROM login_attempts WHERE at < $1").bind(window_start)
+    )?;
+    exec!(
+        tx,
+        sqlx::query("INSERT INTO login_attempts (source, at) VALUES ($1, $2)")
+            .bind(source)
+            .bind(at)
+    )?;
+    fetch!(
+        tx,
+        fetch_one,
+        sqlx::query_scalar("SELECT COUNT(*) FROM login_attempts WHERE source = $1").bind(source)
+    )
+}
+
+pub struct NewUser<'a> {
+    pub id: UserId,
+    pub username: &'a str,
+    pub full_name: &'a str,
+    pub role: Role,
+    pub password_hash: &'a str,
+    pub supervisor_id: Option<UserId>,
+    pub court: Option<&'a str>,
+    pub now: DateTime<Utc>,
+}
+
+pub async fn insert(tx: &mut Tx, u: NewUser<'_>) -> Result<(), sqlx::Error> {
+    exec!(tx, sqlx::query(
+        "INSERT INTO users (id, username, full_name, role, password_hash, supervisor_id, court, active, created_at, version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, TRUE, $8, 1)")
+        .bind(u.id).bind(u.username).bind(u.full_name).bind(u.role).bind(u.password_hash)
+        .bind(u.supervisor_id).bind(u.court).bind(u.now))?;
+    Ok(())
+}
+
+pub async fn by_username(tx: &mut Tx, username: &str) -> Result<Option<UserRow>, sqlx::Error> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1");
+    fetch!(tx, fetch_optional, sqlx::query_as(&sql).bind(username))
+}
+
+pub async fn by_id(tx: &mut Tx, id: UserId) -> Result<Option<UserRow>, sqlx::Error> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+    fetch!(tx, fetch_optional, sqlx::query_as(&sql).bind(id))
+}
+
+/// Every account, by role then name.
+pub async fn all(tx: &mut Tx) -> Result<Vec<UserRow>, sqlx::Error> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY role, full_name");
+    fetch!(tx, fetch_all, sqlx::query_as(&sql))
+}
+
+/// Officers reporting to `supervisor`.
+pub async fn team_of(tx: &mut Tx, supervisor: UserId) -> Result<Vec<UserId>, sqlx::Error> {
+    fetch!(
+        tx,
+        fetch_all,
+        sqlx::query_scalar("SELECT id FROM users WHERE supervisor_id = $1").bind(supervisor)
+    )
+}
+
+pub async fn record_login(tx: &mut Tx, id: UserId, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    exec!(
+        tx,
+        sqlx::query("UPDATE users SET last_login_at = $1 WHERE id = $2")
+            .bind(at)
+            .bind(id)
+    )?;
+    Ok(())
+}
+
+pub struct SessionRow {
+    pub id: SessionId,
+    pub user: UserRow,
+    /// Has the second factor been given?
+    pub mfa_done: bool,
+    /// When the user last gave password and code.
+    pub authenticated_at: Option<DateTime<Utc>>,
+    pub last_seen_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+}
+
+pub async fn insert_session(
+    tx: &mut Tx,
+    id: SessionId,
+    token_hash: &str,
+    user: UserId,
+    now: DateTime<Utc>,
+    source: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    exec!(tx, sqlx::query(
+        "INSERT INTO sessions (id, token_hash, user_id, created_at, last_seen_at, source) VALUES ($1, $2, $3, $4, $4, $5)")
+        .bind(id).bind(token_hash).bind(user).bind(now).bind(source))?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionKey {
+    id: SessionId,
+    user_id: UserId,
+    mfa_done: bool,
+    authenticated_at: Option<DateTime<Utc>>,
+    created_at: DateTime<Utc>,
+    last_seen_at: DateTime<Utc>,
+}
+
+pub async fn session_by_token(
+    tx: &mut Tx,
+    token_hash: &str,
+) -> Result<Option<SessionRow>, sqlx::Error> {
+    let key: Option<SessionKey> = fetch!(
+        tx,
+        fetch_optional,
+        sqlx::query_as(
+            "SELECT id, user_id, mfa_done, authenticated_at, created_at, last_seen_at FROM sessions WHERE token_hash = $1"
+        )
+        .bind(token_hash)
+    )?;
+    let Some(key) = key else { return Ok(None) };
+    Ok(by_id(tx, key.user_id).await?.map(|user| SessionRow {
+        id: key.id,
+        user,
+        mfa_done: key.mfa_done,
+        authenticated_at: key.authenticated_at,
+        last_seen_at: key.last_seen_at,
+        created_at: key.created_at,
+    }))
+}
+
+pub async fn touch_session(
+    tx: &mut Tx,
+    id: SessionId,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    exec!(
+        tx,
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(id)
+    )?;
+    Ok(())
+}
+
+pub async fn delete_session(tx: &mut Tx, id: SessionId) -> Result<(), sqlx::Error> {
+    exec!(
+        tx,
+        sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id)
+    )?;
+    Ok(())
+}
+
+/// A new API token, as stored (its hash only).
+pub struct NewToken<'a> {
+    pub id: TokenId,
+    pub user: UserId,
+    pub name: &'a str,
+    pub token_hash: &'a str,
+    pub scope: TokenScope,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+pub async fn insert_token(tx: &mut Tx, t: NewToken<'_>) -> Result<(), sqlx::Error> {
+    exec!(tx, sqlx::query(
+        "INSERT INTO api_tokens (id, user_id, name, token_hash, scope, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        .bind(t.id).bind(t.user).bind(t.name).bind(t.token_hash).bind(t.scope).bind(t.created_at).bind(t.expires_at))?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct TokenKey {
+    user_id: UserId,
+    scope: TokenScope,
+}
+
+/// The owner and scope of a live token: not revoked, not expired at `now`.
+pub async fn token_owner(
+    tx: &mut Tx,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<(UserRow, TokenScope)>, sqlx::Error> {
+    let key: Option<TokenKey> = fetch!(tx, fetch_optional, sqlx::query_as(
+        "SELECT user_id, scope FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2")
+        .bind(token_hash).bind(now))?;
+    match key {
+        Some(k) => Ok(by_id(tx, k.user_id).await?.map(|u| (u, k.scope))),
+        None => Ok(None),
+    }
+}
+
+/// A token as its owner sees it (never the token itself).
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct TokenInfo {
+    pub id: TokenId,
+    pub name: String,
+    pub scope: TokenScope,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+pub async fn tokens_of(tx: &mut Tx, user: UserId) -> Result<Vec<TokenInfo>, sqlx::Error> {
+    fetch!(tx, fetch_all, sqlx::query_as(
+        "SELECT id, name, scope, created_at, expires_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC").bind(user))
+}
+
+/// Revokes one of `user`'s live tokens; false if they have no such token.
+pub async fn revoke_token(
+    tx: &mut Tx,
+    user: UserId,
+    id: TokenId,
+    at: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let n = exec!(tx, sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL")
+        .bind(at).bind(id).bind(user))?;
+    Ok(n == 1)
+}
+
+/// Marks a session as having passed the second factor at `at` (sign-in or re-authentication).
+pub async fn complete_mfa(
+    tx: &mut Tx,
+    session: SessionId,
+    at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    exec!(
+        tx,
+        sqlx::query("UPDATE sessions SET mfa_done = TRUE, authenticated_at = $1 WHERE id = $2")
+            .bind(at)
+            .bind(session)
+    )?;
+    Ok(())
+}
+
+/// Stores a TOTP secret; `confirmed_at` is set once the user has proved they hold it.
+/// The secret is stored sealed.
+pub async fn set_totp(
+    tx: &mut Tx,
+    keys: &KeyRing,
+    user: UserId,
+    secret: &TotpKey,
+    confirmed_at: Option<DateTime<Utc>>,
+) -> Result<(), sqlx::Error> {
+    let sealed = TOTP_SECRET.seal(keys, user, &secret.base32());
+    exec!(tx, sqlx::query("UPDATE users SET totp_secret = $1, totp_confirmed_at = $2, totp_last_step = NULL WHERE id = $3")
+        .bind(sealed).bind(confirmed_at).bind(user))?;
+    Ok(())
+}
+
+pub async fn confirm_totp(tx: &mut Tx, user: UserId, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    exec!(
+        tx,
+        sqlx::query("UPDATE users SET totp_confirmed_at = $1 WHERE id = $2")
+            .bind(at)
+            .bind(user)
+    )?;
+    Ok(())
+}
+
+/// Records the time step of an accepted code, so it is never accepted again.
+pub async fn set_totp_step(tx: &mut Tx, user: UserId, step: i64) -> Result<(), sqlx::Error> {
+    exec!(
+        tx,
+        sqlx::query("UPDATE users SET totp_last_step = $1 WHERE id = $2")
+            .bind(step)
+            .bind(user)
+    )?;
+    Ok(())
+}
+
+/// Replaces a user's recovery codes with new ones (given as hashes).
+pub async fn replace_recovery_codes(
+    tx: &mut Tx,
+    user: UserId,
+    hashes: &[String],
+) -> Result<(), sqlx::Error> {
+    exec!(
+        tx,
+        sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1").bind(user)
+    )?;
+    for hash in hashes {
+        exec!(
+            tx,
+            sqlx::query("INSERT INTO recovery_codes (id, user_id, code_hash) VALUES ($1, $2, $3)")
+                .bind(crate::domain::ids::RowId::new())
+                .bind(user)
+                .bind(hash)
+        )?;
+    }
+    Ok(())
+}
+
+/// Uses up a recovery code; false if it is not one of the user's unused codes.
+pub async fn use_recovery_code(
+    tx: &mut Tx,
+    user: UserId,
+    hash: &str,
+    at: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let n = exec!(tx, sqlx::query("UPDATE recovery_codes SET used_at = $1 WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL")
+        .bind(at).bind(user).bind(hash))?;
+    Ok(n == 1)
+}
+
+/// A session as its owner sees it.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct SessionInfo {
+    pub id: SessionId,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub source: Option<String>,
+    pub mfa_done: bool,
+}
+
+/// A user's sessions, most recently used first.
+pub async fn sessions_of(tx: &mut Tx, user: UserId) -> Result<Vec<SessionInfo>, sqlx::Error> {
+    fetch!(tx, fetch_all, sqlx::query_as(
+        "SELECT id, created_at, last_seen_at, source, mfa_done FROM sessions WHERE user_id = $1 ORDER BY last_seen_at DESC").bind(user))
+}
+
+/// Ends one of `user`'s sessions; false if they have no such session.
+pub async fn delete_session_of(
+    tx: &mut Tx,
+    user: UserId,
+    id: SessionId,
+) -> Result<bool, sqlx::Error> {
+    Ok(exec!(
+        tx,
+        sqlx::query("DELETE FROM sessions WHERE id = $1 AND user_id = $2")
+            .bind(id)
+            .bind(user)
+    )? == 1)
+}
+
+pub async fn set_active(tx: &mut Tx, id: UserId, active: bool) -> Result<(), sqlx::Error> {
+    exec!(
+        tx,
+        sqlx::query("UPDATE users SET active = $1 WHERE id = $2")
+            .bind(active)
+            .bind(id)
+    )?;
+    Ok(())
+}
+
+/// Replaces a password hash; `change_required` forces a change at next use.
+pub async fn set_password(
+    tx: &mut Tx,
+    id: UserId,
+    hash: &str,
+    change_required: bool,
+) -> Result<(), sqlx::Error> {
+    exec!(
+        tx,
+        sqlx::query(
+            "UPDATE users SET password_hash = $1, password_change_required = $2, version = version + 1 WHERE id = $3"
+        )
+        .bind(hash)
+        .bind(change_required)
+        .bind(id)
+    )?;
+    Ok(())
+}
+
+/// Ends every session of a user except `keep`; returns how many ended.
+pub async fn delete_sessions_of(
+    tx: &mut Tx,
+    user: UserId,
+    keep: Option<SessionId>,
+) -> Result<u64, sqlx::Error> {
+    exec!(
+        tx,
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND ($2 IS NULL OR id <> $2)")
+            .bind(user)
+            .bind(keep)
+    )
+}
+
+/// Gives an account another role (and the supervisor or court it implies).
+pub async fn set_role(
+    tx: &mut Tx,
+    id: UserId,
+    role: Role,
+    supervisor: Option<UserId>,
+    court: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    exec!(
+        tx,
+        sqlx::query(
+            "UPDATE users SET role = $1, supervisor_id = $2, court = $3, version = version + 1 WHERE id = $4"
+        )
+        .bind(role)
+        .bind(supervisor)
+        .bind(court)
+        .bind(id)
+    )?;
+    Ok(())
+}

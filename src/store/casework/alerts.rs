@@ -1,0 +1,340 @@
+//! Alerts: the rules, each one set-based SQL that raises what is missing
+//! (the unique `(rule, occurrence)` index makes raising idempotent), and the
+//! work queue's reads.
+
+use crate::domain::casework::alerts::{Rule, Severity};
+use crate::domain::casework::supervision::AppointmentKind;
+use crate::domain::ids::{AlertId, AppointmentId, CaseId, PersonId, UserId};
+use crate::store::casework::cases::Scope;
+use crate::store::{Dialect, Tx};
+use crate::{exec, fetch};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+
+/// What the rules compare with.
+#[derive(Debug, Clone, Copy)]
+pub struct SweepAt {
+    pub now: DateTime<Utc>,
+    pub today: NaiveDate,
+    /// Midnight starting tomorrow and the day after, in the agency's zone.
+    pub tomorrow: (DateTime<Utc>, DateTime<Utc>),
+    pub no_contact_days: i64,
+    pub case_ending_days: i64,
+    pub due_soon_days: i64,
+    /// The first day of this month and when it began (the agency's calendar).
+    pub month: (NaiveDate, DateTime<Utc>),
+    /// Whether the month is late enough (its last ten days) to warn that a
+    /// contact standard will not be met.
+    pub late_in_month: bool,
+    /// Contacts and home visits a month for high, moderate, low and
+    /// administrative supervision.
+    pub standards: [(u32, u32); 4],
+}
+
+const OPEN_CASE: &str = "c.status IN ('enrolled', 'active', 'suspended')";
+
+/// Each rule: what it selects (case id, occurrence, detail) from which rows.
+/// Parameters: `$1` case filter (NULL for all), `$2`.. the rule's own.
+/// The rule's query, or `None` when it does not apply now (the contact
+/// standard warns only late in the month).
+fn rule_sql(rule: Rule, at: &SweepAt) -> Option<String> {
+    match fixed_rule_sql(rule) {
+        Some(sql) => Some(sql.to_owned()),
+        None => at
+            .late_in_month
+            .then(|| contact_standard_sql(&at.standards)),
+    }
+}
+
+/// Active cases whose contacts this month (from `$2`; `$3` is the month's
+/// first day) fall short of their level's standard.
+fn contact_standard_sql(standards: &[(u32, u32); 4]) -> String {
+    let by_level = |pick: fn(&(u32, u32)) -> u32| {
+        let [h, m, l, a] = standards.map(|s| pick(&s));
+        format!("CASE c.supervision_level WHEN 'high' THEN {h} WHEN 'moderate' THEN {m} WHEN 'low' THEN {l} ELSE {a} END")
+    };
+    let count = |kind: &str| {
+        format!(
+            "(SELECT COUNT(*) FROM contacts x WHERE x.case_id = c.id AND x.collateral IS NULL AND {kind} AND x.occurred_at >= $2)"
+        )
+    };
+    format!(
+        "SELECT c.id AS case_id, CAST(c.id AS TEXT) || ':' || CAST($3 AS TEXT) AS occurrence, c.supervision_level AS detail \
+         FROM cases c WHERE c.status = 'active' AND c.supervision_level IS NOT NULL \
+         AND ({} < {} OR {} < {})",
+        count("x.kind <> 'written'"),
+        by_level(|s| s.0),
+        count("x.kind = 'home'"),
+        by_level(|s| s.1),
+    )
+}
+
+/// The rules whose query does not depend on the agency's settings.
+fn fixed_rule_sql(rule: Rule) -> Option<&'static str> {
+    Some(match rule {
+        Rule::ContactStandard => return None,
+        Rule::AppointmentMissed => "SELECT a.case_id AS case_id, CAST(a.id AS TEXT) AS occurrence, a.kind AS detail \
+            FROM appointments a JOIN cases c ON c.id = a.case_id WHERE a.outcome = 'missed' AND a.starts_at >= $2",
+        Rule::TestAdverse => "SELECT t.case_id AS case_id, CAST(t.id AS TEXT) AS occurrence, t.outcome AS detail \
+            FROM drug_tests t JOIN cases c ON c.id = t.case_id WHERE t.adverse AND t.collected_at >= $2",
+        Rule::ConditionOverdue => "SELECT k.case_id AS case_id, CAST(k.id AS TEXT) || ':' || CAST(k.due_date AS TEXT) AS occurrence, \
+            k.title AS detail FROM conditions k JOIN cases c ON c.id = k.case_id WHERE k.due_date < $3 AND k.marked_met_at IS NULL \
+            AND (k.court_action IS NULL OR k.court_action <> 'waived') \
+            AND (k.target IS NULL OR COALESCE((SELECT SUM(p.amount) FROM condition_progress p WHERE p.condition_id = k.id), 0) < k.target)",
+        Rule::ConditionBehind => "SELECT k.case_id AS case_id, CAST(k.id AS TEXT) || ':' || CAST(k.due_date AS TEXT) AS occurrence, \
+            k.title AS detail FROM conditions k JOIN cases c ON c.id = k.case_id WHERE k.due_date >= $3 AND k.due_date <= $4 \
+            AND k.target IS NOT NULL AND (k.court_action IS NULL OR k.court_action <> 'waived') \
+            AND COALESCE((SELECT SUM(p.amount) FROM condition_progress p WHERE p.condition_id = k.id), 0) < k.target",
+        Rule::NoContact => "SELECT c.id AS case_id, CAST(c.id AS TEXT) || ':' || COALESCE((SELECT CAST(MAX(x.occurred_at) AS TEXT) \
+            FROM contacts x WHERE x.case_id = c.id AND x.collateral IS NULL), 'none') AS occurrence, \
+            COALESCE((SELECT CAST(MAX(x.occurred_at) AS TEXT) FROM contacts x WHERE x.case_id = c.id AND x.collateral IS NULL), 'never') AS detail \
+            FROM cases c WHERE c.status = 'active' AND c.start_date <= $3 \
+            AND NOT EXISTS (SELECT 1 FROM contacts x WHERE x.case_id = c.id AND x.collateral IS NULL AND x.occurred_at >= $2)",
+        Rule::CaseEnding => "SELECT c.id AS case_id, CAST(c.id AS TEXT) || ':' || CAST(c.expected_end_date AS TEXT) AS occurrence, \
+            CAST(c.expected_end_date AS TEXT) AS detail FROM cases c WHERE c.expected_end_date >= $3 AND c.expected_end_date <= $4",
+        Rule::CourtTomorrow => "SELECT a.case_id AS case_id, CAST(a.id AS TEXT) AS occurrence, COALESCE(a.location, '') AS detail \
+            FROM appointments a JOIN cases c ON c.id = a.case_id WHERE a.kind = 'court_date' AND a.starts_at >= $2 AND a.starts_at < $3",
+        Rule::FlaggedNote => "SELECT n.case_id AS case_id, CAST(n.id AS TEXT) || ':' || CAST(n.flags AS TEXT) AS occurrence, n.kind AS detail \
+            FROM case_notes n JOIN cases c ON c.id = n.case_id WHERE n.flags > 0 AND n.signed_at IS NOT NULL AND n.updated_at >= $2",
+    })
+}
+
+/// The rule's own parameters ($2..$4), as times or dates.
+#[derive(Clone, Copy)]
+enum Params {
+    Since(DateTime<Utc>),
+    Dates(NaiveDate, NaiveDate, NaiveDate),
+    SinceAndDate(DateTime<Utc>, NaiveDate),
+    Between(DateTime<Utc>, DateTime<Utc>),
+}
+
+fn params(rule: Rule, at: &SweepAt) -> Params {
+    let days = Duration::days;
+    match rule {
+        Rule::AppointmentMissed | Rule::TestAdverse | Rule::FlaggedNote => {
+            Params::Since(at.now - days(30))
+        }
+        Rule::ConditionOverdue => Params::Dates(at.today, at.today, at.today),
+        Rule::ConditionBehind => {
+            Params::Dates(at.today, at.today, at.today + days(at.due_soon_days))
+        }
+        Rule::NoContact => {
+            let cutoff = at.now - days(at.no_contact_days);
+            Params::SinceAndDate(cutoff, at.today - days(at.no_contact_days))
+        }
+        Rule::CaseEnding => Params::Dates(at.today, at.today, at.today + days(at.case_ending_days)),
+        Rule::CourtTomorrow => Params::Between(at.tomorrow.0, at.tomorrow.1),
+        Rule::ContactStandard => Params::SinceAndDate(at.month.1, at.month.0),
+    }
+}
+
+/// Raises every alert the rules find that was never raised before; with
+/// `case`, only that case's. Returns how many were raised.
+pub async fn sweep(tx: &mut Tx, at: &SweepAt, case: Option<CaseId>) -> Result<u64, sqlx::Error> {
+    let new_id = match tx.dialect() {
+        // A version-4 UUID in the hyphenated text form SQLite stores ids in.
+        Dialect::Sqlite => "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' \
+            || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))",
+        Dialect::Postgres => "gen_random_uuid()",
+    };
+    let mut raised = 0;
+    for rule in Rule::all() {
+        let Some(select) = rule_sql(*rule, at) else {
+            continue;
+        };
+        let due = at.today + Duration::days(rule.days_to_act());
+        let sql = format!(
+            "INSERT INTO alerts (id, case_id, rule, occurrence, severity, detail, due_on, raised_at) \
+             SELECT {new_id}, f.case_id, '{rule}', f.occurrence, '{severity}', f.detail, $5, $6 \
+             FROM ({select} AND {OPEN_CASE} AND ($1 IS NULL OR c.id = $1)) AS f \
+             WHERE TRUE ON CONFLICT DO NOTHING",
+            rule = rule.label(),
+            severity = rule.severity().label(),
+        );
+        let p = params(*rule, at);
+        // Built inside the macro: it expands the query once per backend.
+        raised += exec!(tx, {
+            let q = sqlx::query(&sql).bind(case);
+            let q = match p {
+                Params::Since(t) => q.bind(t).bind(None::<NaiveDate>).bind(None::<NaiveDate>),
+                Params::Dates(a, b, c) => q.bind(a).bind(b).bind(c),
+                Params::SinceAndDate(t, d) => q.bind(t).bind(d).bind(None::<NaiveDate>),
+                Params::Between(a, b) => q.bind(a).bind(b).bind(None::<NaiveDate>),
+            };
+            q.bind(due).bind(at.now)
+        })?;
+    }
+    Ok(raised)
+}
+
+/// An open alert as the work queue shows it.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct AlertRow {
+    pub id: AlertId,
+    pub case_id: CaseId,
+    pub case_number: String,
+    pub person_id: PersonId,
+    pub person_name: String,
+    pub rule: Rule,
+    pub severity: Severity,
+    /// What the rule found: the appointment kind, the condition, the last contact…
+    pub detail: String,
+    pub due_on: NaiveDate,
+    pub raised_at: DateTime<Utc>,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    pub officer_name: Option<String>,
+}
+
+/// Open alerts on the cases in `scope`, most severe and soonest due first.
+pub async fn open_in(tx: &mut Tx, scope: &Scope, limit: i64) -> Result<Vec<AlertRow>, sqlx::Error> {
+    let (scope_sql, user, court) = scope.sql();
+    let sql = format!(
+        "SELECT a.id, a.case_id, c.case_number, c.person_id, p.last_name || ', ' || p.first_name AS person_name, a.rule, \
+         a.severity, a.detail, a.due_on, a.raised_at, a.acknowledged_at, u.full_name AS officer_name \
+         FROM alerts a JOIN cases c ON c.id = a.case_id JOIN people p ON p.id = c.person_id LEFT JOIN users u ON u.id = c.officer_id \
+         WHERE a.resolved_at IS NULL AND {scope_sql} \
+         ORDER BY CASE a.severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, a.due_on, a.raised_at LIMIT $3"
+    );
+    fetch!(
+        tx,
+        fetch_all,
+        sqlx::query_as(&sql).bind(user).bind(court).bind(limit)
+    )
+}
+
+/// Which case an alert is on, and whether it is resolved.
+pub async fn case_of(tx: &mut Tx, id: AlertId) -> Result<Option<(CaseId, bool)>, sqlx::Error> {
+    let row: Option<(CaseId, Option<DateTime<Utc>>)> = fetch!(
+        tx,
+        fetch_optional,
+        sqlx::query_as("SELECT case_id, resolved_at FROM alerts WHERE id = $1").bind(id)
+    )?;
+    Ok(row.map(|(case, resolved)| (case, resolved.is_some())))
+}
+
+pub async fn acknowledge(
+    tx: &mut Tx,
+    id: AlertId,
+    by: UserId,
+    at: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let n = exec!(
+        tx,
+        sqlx::query(
+            "UPDATE alerts SET acknowledged_at = $1, acknowledged_by = $2 WHERE id = $3 AND acknowledged_at IS NULL AND resolved_at IS NULL"
+        )
+        .bind(at)
+        .bind(by)
+        .bind(id)
+    )?;
+    Ok(n == 1)
+}
+
+pub async fn resolve(
+    tx: &mut Tx,
+    id: AlertId,
+    by: UserId,
+    at: DateTime<Utc>,
+    note: &str,
+) -> Result<bool, sqlx::Error> {
+    let n = exec!(
+        tx,
+        sqlx::query(
+            "UPDATE alerts SET resolved_at = $1, resolved_by = $2, resolution = $3, \
+             acknowledged_at = COALESCE(acknowledged_at, $1), acknowledged_by = COALESCE(acknowledged_by, $2) \
+             WHERE id = $4 AND resolved_at IS NULL"
+        )
+        .bind(at)
+        .bind(by)
+        .bind(note)
+        .bind(id)
+    )?;
+    Ok(n == 1)
+}
+
+/// An appointment on the day's list.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct DayAppointment {
+    pub id: AppointmentId,
+    pub case_id: CaseId,
+    pub case_number: String,
+    pub person_name: String,
+    pub person_number: String,
+    pub kind: AppointmentKind,
+    pub starts_at: DateTime<Utc>,
+    pub duration_minutes: i32,
+    pub location: Option<String>,
+    pub outcome: Option<crate::domain::casework::supervision::Outcome>,
+}
+
+/// Appointments on the cases in `scope` between two times, in order.
+pub async fn appointments_between(
+    tx: &mut Tx,
+    scope: &Scope,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Vec<DayAppointment>, sqlx::Error> {
+    let (scope_sql, user, court) = scope.sql();
+    let sql = format!(
+        "SELECT a.id, a.case_id, c.case_number, p.last_name || ', ' || p.first_name AS person_name, p.person_number, a.kind, \
+         a.starts_at, a.duration_minutes, a.location, a.outcome \
+         FROM appointments a JOIN cases c ON c.id = a.case_id JOIN people p ON p.id = c.person_id \
+         WHERE a.starts_at >= $3 AND a.starts_at < $4 AND {scope_sql} ORDER BY a.starts_at LIMIT 2000"
+    );
+    fetch!(
+        tx,
+        fetch_all,
+        sqlx::query_as(&sql)
+            .bind(user)
+            .bind(court)
+            .bind(from)
+            .bind(until)
+    )
+}
+
+/// One officer's load, for their supervisor.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct OfficerLoad {
+    pub officer_id: UserId,
+    pub full_name: String,
+    pub open_cases: i64,
+    pub open_alerts: i64,
+}
+
+/// The supervisor's own and their officers' open cases and alerts.
+pub async fn team_load(tx: &mut Tx, supervisor: UserId) -> Result<Vec<OfficerLoad>, sqlx::Error> {
+    fetch!(
+        tx,
+        fetch_all,
+        sqlx::query_as(
+            "SELECT u.id AS officer_id, u.full_name, \
+             (SELECT COUNT(*) FROM cases c WHERE c.officer_id = u.id AND c.status IN ('enrolled', 'active', 'suspended')) AS open_cases, \
+             (SELECT COUNT(*) FROM alerts a JOIN cases c ON c.id = a.case_id WHERE c.officer_id = u.id AND a.resolved_at IS NULL) AS open_alerts \
+             FROM users u WHERE (u.supervisor_id = $1 OR u.id = $1) AND u.active ORDER BY u.full_name"
+        )
+        .bind(supervisor)
+    )
+}
+
+/// A case's alerts, raised and resolved, newest first.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CaseAlert {
+    pub rule: Rule,
+    pub detail: String,
+    pub raised_at: DateTime<Utc>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub resolution: Option<String>,
+    pub resolved_by: Option<String>,
+}
+
+pub async fn of_case(tx: &mut Tx, case: CaseId, limit: i64) -> Result<Vec<CaseAlert>, sqlx::Error> {
+    fetch!(
+        tx,
+        fetch_all,
+        sqlx::query_as(
+            "SELECT a.rule, a.detail, a.raised_at, a.resolved_at, a.resolution, u.full_name AS resolved_by \
+             FROM alerts a LEFT JOIN users u ON u.id = a.resolved_by WHERE a.case_id = $1 ORDER BY a.raised_at DESC LIMIT $2"
+        )
+        .bind(case)
+        .bind(limit)
+    )
+}

@@ -1,0 +1,451 @@
+//! Cases (one enrollment of one person in one program), their charges and
+//! status history.
+
+use crate::domain::casework::cases::{CaseStatus, ExitReason};
+use crate::domain::ids::{CaseId, PersonId, ProgramId, RowId, UserId};
+use crate::domain::programs::{Charge, ChargeLevel, ScreeningResult};
+use crate::store::Tx;
+use crate::{exec, fetch};
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::types::Json;
+
+/// Referral and court details of a case, as entered at intake and edited later.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct CaseFields {
+    pub referral_source: String,
+    pub referral_date: NaiveDate,
+    pub court: Option<String>,
+    pub docket_number: Option<String>,
+    pub judge: Option<String>,
+    pub prosecutor: Option<String>,
+    pub prior_convictions: Option<i32>,
+    pub victim_consent: Option<bool>,
+    pub start_date: Option<NaiveDate>,
+    pub expected_end_date: Option<NaiveDate>,
+    pub officer_id: Option<UserId>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CaseRow {
+    pub id: CaseId,
+    pub case_number: String,
+    pub person_id: PersonId,
+    pub program_id: ProgramId,
+    pub status: CaseStatus,
+    #[sqlx(flatten)]
+    pub fields: CaseFields,
+    pub screening: Option<Json<ScreeningResult>>,
+    pub screening_override: Option<String>,
+    pub exit_reason: Option<ExitReason>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+    // Joined for display.
+    pub person_name: String,
+    pub program_name: String,
+    pub officer_name: Option<String>,
+}
+
+const SELECT: &str = "SELECT c.id, c.case_number, c.person_id, c.program_id, c.status, c.referral_source, c.referral_date, \
+    c.court, c.docket_number, c.judge, c.prosecutor, c.prior_convictions, c.victim_consent, c.start_date, c.expected_end_date, \
+    c.officer_id, c.screening, c.screening_override, c.exit_reason, c.created_at, c.updated_at, c.version, \
+    p.last_name || ', ' || p.first_name AS person_name, g.name AS program_name, u.full_name AS officer_name \
+    FROM cases c JOIN people p ON p.id = c.person_id JOIN programs g ON g.id = c.program_id \
+    LEFT JOIN users u ON u.id = c.officer_id";
+
+pub async fn next_case_number(tx: &mut Tx, year: i32) -> Result<String, sqlx::Error> {
+    Ok(case_number(
+        year,
+        crate::store::next_counter(tx, "case").await?,
+    ))
+}
+
+pub fn case_number(year: i32, n: i64) -> String {
+    format!("BW-{year}-{n:06}")
+}
+
+/// A case to store, with its screening result if it has been screened.
+pub struct NewCase<'a> {
+    pub id: CaseId,
+    pub case_number: String,
+    pub person_id: PersonId,
+    pub program_id: ProgramId,
+    pub status: CaseStatus,
+    pub fields: &'a CaseFields,
+    pub screening: Option<&'a ScreeningResult>,
+    pub screening_override: Option<&'a str>,
+    pub exit_reason: Option<ExitReason>,
+    pub now: DateTime<Utc>,
+}
+
+const CASE_INSERT: &[&str] = &[
+    "id",
+    "case_number",
+    "person_id",
+    "program_id",
+    "status",
+    "referral_source",
+    "referral_date",
+    "court",
+    "docket_number",
+    "judge",
+    "prosecutor",
+    "prior_convictions",
+    "victim_consent",
+    "start_date",
+    "expected_end_date",
+    "officer_id",
+    "screening",
+    "screening_override",
+    "exit_reason",
+    "created_at",
+    "updated_at",
+];
+
+pub async fn insert(tx: &mut Tx, c: NewCase<'_>) -> Result<(), sqlx::Error> {
+    insert_many(tx, &[c]).await
+}
+
+/// Stores many cases with few statements.
+pub async fn insert_many(tx: &mut Tx, cases: &[NewCase<'_>]) -> Result<(), sqlx::Error> {
+    for chunk in cases.chunks(crate::store::rows_per_insert(CASE_INSERT.len())) {
+        let sql = crate::store::insert_sql("cases", CASE_INSERT, chunk.len());
+        exec!(
+            tx,
+            chunk.iter().fold(sqlx::query(&sql), |q, c| {
+                let f = c.fields;
+                q.bind(c.id)
+                    .bind(&c.case_number)
+                    .bind(c.person_id)
+                    .bind(c.program_id)
+                    .bind(c.status)
+                    .bind(&f.referral_source)
+                    .bind(f.referral_date)
+                    .bind(&f.court)
+                    .bind(&f.docket_number)
+                    .bind(&f.judge)
+                    .bind(&f.prosecutor)
+                    .bind(f.prior_convictions)
+                    .bind(f.victim_consent)
+                    .bind(f.start_date)
+                    .bind(f.expected_end_date)
+                    .bind(f.officer_id)
+                    .bind(c.screening.map(Json))
+                    .bind(c.screening_override)
+                    .bind(c.exit_reason)
+                    .bind(c.now)
+                    .bind(c.now)
+            })
+        )?;
+    }
+    Ok(())
+}
+
+const CHARGE_INSERT: &[&str] = &[
+    "id",
+    "case_id",
+    "position",
+    "statute_code",
+    "description",
+    "level",
+    "violent",
+    "offense_date",
+];
+
+pub async fn insert_charges(
+    tx: &mut Tx,
+    case: CaseId,
+    charges: &[Charge],
+) -> Result<(), sqlx::Error> {
+    let rows: Vec<(CaseId, i32, &Charge)> = (0..).zip(charges).map(|(i, c)| (case, i, c)).collect();
+    insert_charge_rows(tx, &rows).await
+}
+
+/// Stores charges of one or many cases: (case, position on the case, charge).
+pub async fn insert_charge_rows(
+    tx: &mut Tx,
+    rows: &[(CaseId, i32, &Charge)],
+) -> Result<(), sqlx::Error> {
+    for chunk in rows.chunks(crate::store::rows_per_insert(CHARGE_INSERT.len())) {
+        let sql = crate::store::insert_sql("charges", CHARGE_INSERT, chunk.len());
+        exec!(
+            tx,
+            chunk
+                .iter()
+                .fold(sqlx::query(&sql), |q, (case, position, ch)| {
+                    q.bind(RowId::new())
+                        .bind(*case)
+                        .bind(*position)
+                        .bind(&ch.statute_code)
+                        .bind(&ch.description)
+                        .bind(ch.level)
+                        .bind(ch.violent)
+                        .bind(ch.offense_date)
+                })
+        )?;
+    }
+    Ok(())
+}
+
+pub async fn get(tx: &mut Tx, id: CaseId) -> Result<Option<CaseRow>, sqlx::Error> {
+    let sql = format!("{SELECT} WHERE c.id = $1");
+    fetch!(tx, fetch_optional, sqlx::query_as(&sql).bind(id))
+}
+
+pub async fn for_person(tx: &mut Tx, person: PersonId) -> Result<Vec<CaseRow>, sqlx::Error> {
+    let sql = format!(
+        "{SELECT} WHERE c.person_id = $1 ORDER BY c.referral_date DESC, c.case_number DESC"
+    );
+    fetch!(tx, fetch_all, sqlx::query_as(&sql).bind(person))
+}
+
+#[derive(sqlx::FromRow)]
+struct ChargeRow {
+    statute_code: String,
+    description: String,
+    level: ChargeLevel,
+    violent: bool,
+    offense_date: Option<NaiveDate>,
+}
+
+pub async fn charges(tx: &mut Tx, case: CaseId) -> Result<Vec<Charge>, sqlx::Error> {
+    let rows: Vec<ChargeRow> = fetch!(tx, fetch_all, sqlx::query_as(
+        "SELECT statute_code, description, level, violent, offense_date FROM charges WHERE case_id = $1 ORDER BY position").bind(case))?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Charge {
+            statute_code: r.statute_code,
+            description: r.description,
+            level: r.level,
+            violent: r.violent,
+            offense_date: r.offense_date,
+        })
+        .collect())
+}
+
+/// Updates referral and court details if `version` is current.
+pub async fn update_fields(
+    tx: &mut Tx,
+    id: CaseId,
+    version: i64,
+    f: &CaseFields,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let n = exec!(tx, sqlx::query(
+        "UPDATE cases SET referral_source = $1, referral_date = $2, court = $3, docket_number = $4, judge = $5, prosecutor = $6, \
+         prior_convictions = $7, victim_consent = $8, start_date = $9, expected_end_date = $10, officer_id = $11, \
+         updated_at = $12, version = version + 1 WHERE id = $13 AND version = $14")
+        .bind(&f.referral_source).bind(f.referral_date).bind(&f.court).bind(&f.docket_number).bind(&f.judge)
+        .bind(&f.prosecutor).bind(f.prior_convictions).bind(f.victim_consent).bind(f.start_date)
+        .bind(f.expected_end_date).bind(f.officer_id).bind(now).bind(id).bind(version))?;
+    Ok(n == 1)
+}
+
+/// A status change as stored: the new status and what comes with it.
+pub struct StatusChange<'a> {
+    pub from: Option<CaseStatus>,
+    pub to: CaseStatus,
+    pub exit_reason: Option<ExitReason>,
+    pub reason: &'a str,
+    pub actor: Option<UserId>,
+    pub at: DateTime<Utc>,
+    /// Set when supervision starts.
+    pub start_date: Option<NaiveDate>,
+}
+
+/// Moves a case to a new status if `version` is current, and records it in the history.
+pub async fn change_status(
+    tx: &mut Tx,
+    id: CaseId,
+    version: i64,
+    ch: &StatusChange<'_>,
+) -> Result<bool, sqlx::Error> {
+    let n = exec!(tx, sqlx::query(
+        "UPDATE cases SET status = $1, exit_reason = $2, start_date = COALESCE(start_date, $3), updated_at = $4, \
+         version = version + 1 WHERE id = $5 AND version = $6")
+        .bind(ch.to).bind(ch.exit_reason).bind(ch.start_date).bind(ch.at).bind(id).bind(version))?;
+    if n == 1 {
+        record_history(tx, id, ch).await?;
+    }
+    Ok(n == 1)
+}
+
+pub async fn record_history(
+    tx: &mut Tx,
+    id: CaseId,
+    ch: &StatusChange<'_>,
+) -> Result<(), sqlx::Error> {
+    record_histories(tx, &[(id, ch)]).await
+}
+
+const HISTORY_INSERT: &[&str] = &[
+    "case_id",
+    "from_status",
+    "to_status",
+    "exit_reason",
+    "reason",
+    "actor_id",
+    "at",
+];
+
+/// Records status changes of one or many cases, in the order given.
+pub async fn record_histories(
+    tx: &mut Tx,
+    rows: &[(CaseId, &StatusChange<'_>)],
+) -> Result<(), sqlx::Error> {
+    for chunk in rows.chunks(crate::store::rows_per_insert(HISTORY_INSERT.len())) {
+        let sql = crate::store::insert_sql("case_status_history", HISTORY_INSERT, chunk.len());
+        exec!(
+            tx,
+            chunk.iter().fold(sqlx::query(&sql), |q, (id, ch)| {
+                q.bind(*id)
+                    .bind(ch.from)
+                    .bind(ch.to)
+                    .bind(ch.exit_reason)
+                    .bind(ch.reason)
+                    .bind(ch.actor)
+                    .bind(ch.at)
+            })
+        )?;
+    }
+    Ok(())
+}
+
+/// Stores a screening result (and an override reason, if staff overrode it).
+pub async fn save_screening(
+    tx: &mut Tx,
+    id: CaseId,
+    result: &ScreeningResult,
+    override_reason: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    exec!(
+        tx,
+        sqlx::query("UPDATE cases SET screening = $1, screening_override = $2 WHERE id = $3")
+            .bind(Json(result))
+            .bind(override_reason)
+            .bind(id)
+    )?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct HistoryRow {
+    pub from_status: Option<CaseStatus>,
+    pub to_status: CaseStatus,
+    pub exit_reason: Option<ExitReason>,
+    pub reason: String,
+    pub actor_name: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+pub async fn history(tx: &mut Tx, case: CaseId) -> Result<Vec<HistoryRow>, sqlx::Error> {
+    fetch!(tx, fetch_all, sqlx::query_as(
+        "SELECT h.from_status, h.to_status, h.exit_reason, h.reason, u.full_name AS actor_name, h.at \
+         FROM case_status_history h LEFT JOIN users u ON u.id = h.actor_id WHERE h.case_id = $1 ORDER BY h.seq").bind(case))
+}
+
+/// Whose cases a list may show. The policy module decides which applies to a user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// An officer's own cases and those shared with them.
+    Officer(UserId),
+    /// A supervisor's own cases, those of the officers reporting to them,
+    /// those nobody holds yet and those shared with them.
+    Team(UserId),
+    Court(String),
+    Nothing,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CaseSort {
+    #[default]
+    Name,
+    Status,
+    EndDate,
+    CaseNumber,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    pub status: Option<CaseStatus>,
+    /// Only cases still under supervision (the caseload default).
+    pub open_only: bool,
+    pub program: Option<ProgramId>,
+    pub officer: Option<UserId>,
+}
+
+pub struct ListRequest<'a> {
+    pub scope: &'a Scope,
+    pub filter: &'a CaseFilter,
+    pub sort: CaseSort,
+    /// Keyset cursor; honoured with `CaseSort::CaseNumber`.
+    pub after: Option<&'a str>,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+const OPEN_STATUSES: &str = "('referred', 'screening', 'enrolled', 'active', 'suspended')";
+
+impl Scope {
+    /// The scope as a condition on cases aliased `c`, with the user (bound
+    /// as `$1`) and court (`$2`) it names.
+    pub fn sql(&self) -> (&'static str, Option<UserId>, Option<String>) {
+        match self {
+            Self::Officer(u) => ("(c.officer_id = $1 OR c.id IN (SELECT case_id FROM case_shares WHERE user_id = $1))", Some(*u), None),
+            Self::Team(u) => ("(c.officer_id IS NULL OR c.officer_id = $1 OR c.officer_id IN (SELECT id FROM users WHERE supervisor_id = $1) \
+                OR c.id IN (SELECT case_id FROM case_shares WHERE user_id = $1))", Some(*u), None),
+            Self::Court(name) => ("c.court = $2", None, Some(name.clone())),
+            Self::Nothing => ("FALSE", None, None),
+        }
+    }
+}
+
+pub async fn list(tx: &mut Tx, r: ListRequest<'_>) -> Result<(Vec<CaseRow>, i64), sqlx::Error> {
+    let (scope_sql, scope_user, scope_court) = r.scope.sql();
+    let open = if r.filter.open_only {
+        format!("c.status IN {OPEN_STATUSES}")
+    } else {
+        "TRUE".to_owned()
+    };
+    let filter = format!(
+        "WHERE {scope_sql} AND {open} AND ($3 IS NULL OR c.status = $3) AND ($4 IS NULL OR c.program_id = $4) \
+         AND ($5 IS NULL OR c.officer_id = $5)");
+    let order = match r.sort {
+        CaseSort::Name => "lower(p.last_name), lower(p.first_name), c.case_number",
+        CaseSort::Status => "c.status, lower(p.last_name), c.case_number",
+        CaseSort::EndDate => "c.expected_end_date IS NULL, c.expected_end_date, c.case_number",
+        CaseSort::CaseNumber => "c.case_number",
+    };
+    let after = if r.sort == CaseSort::CaseNumber {
+        r.after
+    } else {
+        None
+    };
+    let sql = format!("{SELECT} {filter} AND ($6 IS NULL OR c.case_number > $6) ORDER BY {order} LIMIT $7 OFFSET $8");
+    let count_sql = format!("SELECT COUNT(*) FROM cases c {filter}");
+    let (status, program, officer) = (r.filter.status, r.filter.program, r.filter.officer);
+    let rows: Vec<CaseRow> = fetch!(
+        tx,
+        fetch_all,
+        sqlx::query_as(&sql)
+            .bind(scope_user)
+            .bind(scope_court.clone())
+            .bind(status)
+            .bind(program)
+            .bind(officer)
+            .bind(after)
+            .bind(r.limit)
+            .bind(r.offset)
+    )?;
+    let total: i64 = fetch!(
+        tx,
+        fetch_one,
+        sqlx::query_scalar(&count_sql)
+            .bind(scope_user)
+            .bind(scope_court)
+            .bind(status)
+            .bind(program)
+            .bind(officer)
+    )?;
+    Ok((rows, total))
+}

@@ -1,0 +1,328 @@
+//! Supervision levels, appointments and contacts.
+
+use crate::domain::casework::supervision::{
+    AppointmentKind, Collateral, ContactKind, MonthContacts, Outcome, SupervisionLevel,
+};
+use crate::domain::ids::{AppointmentId, CaseId, ContactId, UserId};
+use crate::keyring::KeyRing;
+use crate::store::sealed::CONTACT_NOTE;
+use crate::store::Tx;
+use crate::{exec, fetch};
+use chrono::{DateTime, Utc};
+
+pub async fn level(tx: &mut Tx, case: CaseId) -> Result<Option<SupervisionLevel>, sqlx::Error> {
+    fetch!(
+        tx,
+        fetch_one,
+        sqlx::query_scalar("SELECT supervision_level FROM cases WHERE id = $1").bind(case)
+    )
+}
+
+pub async fn set_level(
+    tx: &mut Tx,
+    case: CaseId,
+    level: Option<SupervisionLevel>,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    exec!(
+        tx,
+        sqlx::query(
+            "UPDATE cases SET supervision_level = $1, updated_at = $2, version = version + 1 WHERE id = $3"
+        )
+        .bind(level)
+        .bind(now)
+        .bind(case)
+    )?;
+    Ok(())
+}
+
+/// An appointment as stored.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct AppointmentRow {
+    pub id: AppointmentId,
+    pub case_id: CaseId,
+    /// Shared by the occurrences of one weekly series.
+    pub series_id: Option<AppointmentId>,
+    pub kind: AppointmentKind,
+    pub starts_at: DateTime<Utc>,
+    pub duration_minutes: i32,
+    pub location: Option<String>,
+    pub outcome: Option<Outcome>,
+    pub outcome_note: Option<String>,
+    pub outcome_at: Option<DateTime<Utc>>,
+    pub version: i64,
+}
+
+const APPOINTMENT_COLUMNS: &str =
+    "id, case_id, series_id, kind, starts_at, duration_minutes, location, outcome, \
+    outcome_note, outcome_at, version";
+
+/// Appointments to store.
+pub struct NewAppointment<'a> {
+    pub id: AppointmentId,
+    pub case_id: CaseId,
+    pub series_id: Option<AppointmentId>,
+    pub kind: AppointmentKind,
+    pub starts_at: DateTime<Utc>,
+    pub duration_minutes: i32,
+    pub location: Option<&'a str>,
+    pub created_by: UserId,
+    /// Set when loading history (the demo); new appointments have none.
+    pub outcome: Option<Outcome>,
+}
+
+const APPOINTMENT_INSERT: &[&str] = &[
+    "id",
+    "case_id",
+    "series_id",
+    "kind",
+    "starts_at",
+    "duration_minutes",
+    "location",
+    "created_by",
+    "created_at",
+    "outcome",
+    "outcome_by",
+    "outcome_at",
+];
+
+pub async fn insert_appointments(
+    tx: &mut Tx,
+    rows: &[NewAppointment<'_>],
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    for chunk in rows.chunks(crate::store::rows_per_insert(APPOINTMENT_INSERT.len())) {
+        let sql = crate::store::insert_sql("appointments", APPOINTMENT_INSERT, chunk.len());
+        exec!(
+            tx,
+            chunk.iter().fold(sqlx::query(&sql), |q, a| {
+                q.bind(a.id)
+                    .bind(a.case_id)
+                    .bind(a.series_id)
+                    .bind(a.kind)
+                    .bind(a.starts_at)
+                    .bind(a.duration_minutes)
+                    .bind(a.location)
+                    .bind(a.created_by)
+                    .bind(now)
+                    .bind(a.outcome)
+                    .bind(a.outcome.map(|_| a.created_by))
+                    .bind(a.outcome.map(|_| a.starts_at))
+            })
+        )?;
+    }
+    Ok(())
+}
+
+pub async fn appointment(
+    tx: &mut Tx,
+    id: AppointmentId,
+) -> Result<Option<AppointmentRow>, sqlx::Error> {
+    let sql = format!("SELECT {APPOINTMENT_COLUMNS} FROM appointments WHERE id = $1");
+    fetch!(tx, fetch_optional, sqlx::query_as(&sql).bind(id))
+}
+
+/// Which side of a moment a list of appointments looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum When {
+    /// At or after it, soonest first.
+    From(DateTime<Utc>),
+    /// Before it, latest first.
+    Before(DateTime<Utc>),
+}
+
+/// A case's appointments on one side of a moment, at most `limit`.
+pub async fn appointments(
+    tx: &mut Tx,
+    case: CaseId,
+    when: When,
+    limit: i64,
+) -> Result<Vec<AppointmentRow>, sqlx::Error> {
+    let (clause, at) = match when {
+        When::From(at) => ("starts_at >= $2 ORDER BY starts_at", at),
+        When::Before(at) => ("starts_at < $2 ORDER BY starts_at DESC", at),
+    };
+    let sql = format!(
+        "SELECT {APPOINTMENT_COLUMNS} FROM appointments WHERE case_id = $1 AND {clause} LIMIT $3"
+    );
+    fetch!(
+        tx,
+        fetch_all,
+        sqlx::query_as(&sql).bind(case).bind(at).bind(limit)
+    )
+}
+
+/// Records an outcome if `version` is current.
+pub async fn set_outcome(
+    tx: &mut Tx,
+    id: AppointmentId,
+    version: i64,
+    outcome: Outcome,
+    note: Option<&str>,
+    by: UserId,
+    at: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let n = exec!(
+        tx,
+        sqlx::query(
+            "UPDATE appointments SET outcome = $1, outcome_note = $2, outcome_by = $3, outcome_at = $4, version = version + 1 \
+             WHERE id = $5 AND version = $6"
+        )
+        .bind(outcome)
+        .bind(note)
+        .bind(by)
+        .bind(at)
+        .bind(id)
+        .bind(version)
+    )?;
+    Ok(n == 1)
+}
+
+/// A contact, as stored and shown.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct ContactRow {
+    pub id: ContactId,
+    pub kind: ContactKind,
+    pub occurred_at: DateTime<Utc>,
+    pub place: Option<String>,
+    /// Absent for a contact with the participant.
+    pub collateral: Option<Collateral>,
+    pub collateral_name: Option<String>,
+    pub note: Option<String>,
+    pub recorded_by: Option<String>,
+}
+
+/// A contact to store.
+pub struct NewContact<'a> {
+    pub id: ContactId,
+    pub case_id: CaseId,
+    pub kind: ContactKind,
+    pub occurred_at: DateTime<Utc>,
+    pub place: Option<&'a str>,
+    pub collateral: Option<Collateral>,
+    pub collateral_name: Option<&'a str>,
+    pub note: Option<&'a str>,
+    pub recorded_by: UserId,
+}
+
+const CONTACT_INSERT: &[&str] = &[
+    "id",
+    "case_id",
+    "kind",
+    "occurred_at",
+    "place",
+    "collateral",
+    "collateral_name",
+    "note",
+    "recorded_by",
+    "recorded_at",
+];
+
+pub async fn insert_contacts(
+    tx: &mut Tx,
+    keys: &KeyRing,
+    rows: &[NewContact<'_>],
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    for chunk in rows.chunks(crate::store::rows_per_insert(CONTACT_INSERT.len())) {
+        let sql = crate::store::insert_sql("contacts", CONTACT_INSERT, chunk.len());
+        exec!(
+            tx,
+            chunk.iter().fold(sqlx::query(&sql), |q, c| {
+                q.bind(c.id)
+                    .bind(c.case_id)
+                    .bind(c.kind)
+                    .bind(c.occurred_at)
+                    .bind(c.place)
+                    .bind(c.collateral)
+                    .bind(c.collateral_name)
+                    .bind(c.note.map(|n| CONTACT_NOTE.seal(keys, c.id, n)))
+                    .bind(c.recorded_by)
+                    .bind(now)
+            })
+        )?;
+    }
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct StoredContact {
+    id: ContactId,
+    kind: ContactKind,
+    occurred_at: DateTime<Utc>,
+    place: Option<String>,
+    collateral: Option<Collateral>,
+    collateral_name: Option<String>,
+    note: Option<String>,
+    recorded_by: Option<String>,
+}
+
+/// A case's latest contacts, newest first.
+pub async fn contacts(
+    tx: &mut Tx,
+    keys: &KeyRing,
+    case: CaseId,
+    limit: i64,
+) -> Result<Vec<ContactRow>, sqlx::Error> {
+    let rows: Vec<StoredContact> = fetch!(
+        tx,
+        fetch_all,
+        sqlx::query_as(
+            "SELECT c.id, c.kind, c.occurred_at, c.place, c.collateral, c.collateral_name, c.note, u.full_name AS recorded_by \
+             FROM contacts c LEFT JOIN users u ON u.id = c.recorded_by WHERE c.case_id = $1 \
+             ORDER BY c.occurred_at DESC LIMIT $2"
+        )
+        .bind(case)
+        .bind(limit)
+    )?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(ContactRow {
+                note: r
+                    .note
+                    .map(|n| CONTACT_NOTE.open(keys, r.id, &n))
+                    .transpose()?,
+                id: r.id,
+                kind: r.kind,
+                occurred_at: r.occurred_at,
+                place: r.place,
+                collateral: r.collateral,
+                collateral_name: r.collateral_name,
+                recorded_by: r.recorded_by,
+            })
+        })
+        .collect()
+}
+
+/// Contacts with the participant (not collateral ones) between two times.
+pub async fn month_contacts(
+    tx: &mut Tx,
+    case: CaseId,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<MonthContacts, sqlx::Error> {
+    let (contacts, home): (i64, i64) = fetch!(
+        tx,
+        fetch_one,
+        sqlx::query_as(
+            "SELECT COUNT(*), COUNT(CASE WHEN kind = 'home' THEN 1 END) FROM contacts \
+             WHERE case_id = $1 AND collateral IS NULL AND kind <> 'written' AND occurred_at >= $2 AND occurred_at < $3"
+        )
+        .bind(case)
+        .bind(from)
+        .bind(until)
+    )?;
+    Ok(MonthContacts {
+        contacts: u32::try_from(contacts).unwrap_or(u32::MAX),
+        home_visits: u32::try_from(home).unwrap_or(u32::MAX),
+    })
+}
+
+/// The case a contact was logged on.
+pub async fn contact_case(tx: &mut Tx, contact: ContactId) -> Result<Option<CaseId>, sqlx::Error> {
+    fetch!(
+        tx,
+        fetch_optional,
+        sqlx::query_scalar("SELECT case_id FROM contacts WHERE id = $1").bind(contact)
+    )
+}

@@ -1,0 +1,3 @@
+//! The message queue: reminders out, replies and delivery reports in.
+
+pub mod messages;

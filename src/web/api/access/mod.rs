@@ -1,0 +1,3 @@
+//! The signed-in user, their sessions and tokens; staff accounts.
+
+pub(super) mod users;

@@ -1,0 +1,54 @@
+//! The work queue and alerts.
+
+use crate::app::casework::alerts::{self, WorkQueue};
+use crate::app::App;
+use crate::domain::ids::AlertId;
+use crate::web::error::{ApiResult, ErrorBody};
+use crate::web::extract::{ApiJson, ApiPath, ApiUser};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use serde::Deserialize;
+
+/// Your open alerts (most severe, soonest due first), today's appointments,
+/// and for a supervisor each officer's load.
+#[utoipa::path(get, path = "/api/v1/work-queue", tag = "alerts",
+    responses((status = 200, body = WorkQueue)))]
+pub async fn work_queue(
+    State(app): State<App>,
+    ApiUser(actor): ApiUser,
+) -> ApiResult<Json<WorkQueue>> {
+    Ok(Json(alerts::work_queue(&app, &actor).await?))
+}
+
+/// Marks an alert as seen.
+#[utoipa::path(post, path = "/api/v1/alerts/{id}/acknowledge", tag = "alerts", params(("id" = uuid::Uuid, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn acknowledge(
+    State(app): State<App>,
+    ApiUser(actor): ApiUser,
+    ApiPath(id): ApiPath<AlertId>,
+) -> ApiResult<StatusCode> {
+    alerts::acknowledge(&app, &actor, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Resolution {
+    /// What was done about it.
+    note: String,
+}
+
+/// Resolves an alert with a note.
+#[utoipa::path(post, path = "/api/v1/alerts/{id}/resolve", tag = "alerts", params(("id" = uuid::Uuid, Path)), request_body = Resolution,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn resolve(
+    State(app): State<App>,
+    ApiUser(actor): ApiUser,
+    ApiPath(id): ApiPath<AlertId>,
+    ApiJson(r): ApiJson<Resolution>,
+) -> ApiResult<StatusCode> {
+    alerts::resolve(&app, &actor, id, &r.note).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,154 @@
+use crate::app::casework::cases::{self, CaseUpdate, CaseloadQuery, ShareInput, TransitionInput};
+use crate::app::intake::{self, IntakeInput, IntakeOutcome, IntakeResult};
+use crate::app::people::PossibleDuplicate;
+use crate::app::App;
+use crate::domain::casework::cases::CaseStatus;
+use crate::domain::ids::{CaseId, ProgramId, UserId};
+use crate::store::casework::cases::CaseSort;
+use crate::store::casework::shares::Share;
+use crate::web::api::views::{CaseView, Page};
+use crate::web::error::{ApiResult, ErrorBody};
+use crate::web::extract::{ApiJson, ApiPath, ApiQuery, ApiUser};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+
+/// Answered with 409 when intake found people who may be the one referred.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct DuplicatesFound {
+    /// `possible_duplicates`
+    pub code: &'static str,
+    pub message: String,
+    pub possible_duplicates: Vec<PossibleDuplicate>,
+}
+
+/// Takes in a referral: finds or enters the person, opens the case and screens it.
+/// When possible duplicates are found nothing is stored: send again with
+/// `person_id` of the existing person, or with `confirm_new_person: true`.
+#[utoipa::path(post, path = "/api/v1/intake", tag = "cases", request_body = IntakeInput,
+    responses((status = 201, body = IntakeResult), (status = 409, body = DuplicatesFound), (status = 422, body = ErrorBody)))]
+pub async fn intake(
+    State(app): State<App>,
+    ApiUser(actor): ApiUser,
+    ApiJson(input): ApiJson<IntakeInput>,
+) -> ApiResult<Response> {
+    Ok(match intake::take_in(&app, &actor, input).await? {
+        IntakeOutcome::Opened(result) => (StatusCode::CREATED, Json(result)).into_response(),
+        IntakeOutcome::PossibleDuplicates(list) => (
+            StatusCode::CONFLICT,
+            Json(DuplicatesFound {
+                code: "possible_duplicates",
+                message: "people already on record may be the one referred".into(),
+                possible_duplicates: list,
+            }),
+        )
+            .into_response(),
+    })
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    status: Option<CaseStatus>,
+    /// Include completed, terminated and closed cases.
+    #[serde(default)]
+    include_closed: bool,
+    program_id: Option<ProgramId>,
+    officer_id: Option<UserId>,
+    cursor: Option<String>,
+    /// 1 to 200 (default 50).
+    limit: Option<i64>,
+}
+
+/// The caseload, by case number, a page at a time.
+#[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(ListQuery),
+    responses((status = 200, body = Page<CaseView>), (status = 422, body = ErrorBody)))]
+pub async fn list(
+    State(app): State<App>,
+    ApiUser(actor): ApiUser,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> ApiResult<Json<Page<CaseView>>> {
+    let query = CaseloadQuery {
+        status: q.status,
+        include_closed: q.include_closed,
+        program: q.program_id,
+        officer: q.officer_id,
+        sort: CaseSort::CaseNumber,
+        after: q.cursor,
+        offset: 0,
+        limit: q.limit.unwrap_or(50),
+    };
+    let load = cases::caseload(&app, &actor, &query).await?;
+    Ok(Json(Page {
+        items: load.cases.into_iter().map(CaseView::from).collect(),
+        next_cursor: load.next_cursor,
+    }))
+}
+
+/// One case with its charges and status history. The read is audited.
+#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = uuid::Uuid, Path)),
+    responses((status = 200, body = CaseView), (status = 404, body = ErrorBody)))]
+pub async fn get(
+    State(app): State<App>,
+    ApiUser(actor): ApiUser,
+    ApiPath(id): ApiPath<CaseId>,
+) -> ApiResult<Json<CaseView>> {
+    Ok(Json(cases::view(&app, &actor, id).await?.into()))
+}
+
+/// Corrects referral and court details, or reassigns the officer.
+#[utoipa::path(put, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = uuid::Uuid, Path)), request_body = CaseUpdate,
+    responses((status = 200, body = CaseView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update(
+    State(app): State<App>,
+    ApiUser(actor): ApiUser,
+    ApiPath(id): ApiPath<CaseId>,
+    ApiJson(input): ApiJson<CaseUpdate>,
+) -> ApiResult<Json<CaseView>> {
+    Ok(Json(cases::update(&app, &actor, id, input).await?.into()))
+}
+
+/// Moves a case along its lifecycle.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/transitions", tag = "cases", params(("id" = uuid::Uuid, Path)), request_body = TransitionInput,
+    responses((status = 200, body = CaseView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn transition(
+    State(app): State<App>,
+    ApiUser(actor): ApiUser,
+    ApiPath(id): ApiPath<CaseId>,
+    ApiJson(input): ApiJson<TransitionInput>,
+) -> ApiResult<Json<CaseView>> {
+    Ok(Json(
+        cases::transition(&app, &actor, id, input).await?.into(),
+    ))
+}
+
+/// Shares a case with another officer or supervisor, who may then see and
+/// work it (covering for leave, joint supervision). Whoever holds the case may.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/shares", tag = "cases", params(("id" = uuid::Uuid, Path)), request_body = ShareInput,
+    responses((status = 201, body = Vec<Share>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn share(
+    State(app): State<App>,
+    ApiUser(actor): ApiUser,
+    ApiPath(id): ApiPath<CaseId>,
+    ApiJson(input): ApiJson<ShareInput>,
+) -> ApiResult<(StatusCode, Json<Vec<Share>>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(cases::share(&app, &actor, id, input).await?),
+    ))
+}
+
+/// Ends a share.
+#[utoipa::path(delete, path = "/api/v1/cases/{id}/shares/{username}", tag = "cases",
+    params(("id" = uuid::Uuid, Path), ("username" = String, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn unshare(
+    State(app): State<App>,
+    ApiUser(actor): ApiUser,
+    ApiPath((id, username)): ApiPath<(CaseId, String)>,
+) -> ApiResult<StatusCode> {
+    cases::unshare(&app, &actor, id, &username).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,125 @@
+//! Conditions of supervision and progress toward them.
+
+use crate::app::casework::conditions::{
+    self, CaseConditions, ConditionRecord, ConditionUpdate, ConditionView, MarkMet, ProgressInput,
+    TemplateInput, TermsInput,
+};
+use crate::app::App;
+use crate::domain::ids::{CaseId, ConditionId, ProgramId};
+use crate::web::error::{ApiResult, ErrorBody};
+use crate::web::extract::{ApiJson, ApiPath, ApiUser};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+
+/// A case's conditions and how far along each is (the read is audited).
+#[utoipa::path(get, path = "/api/v1/cases/{id}/conditions", tag = "conditions", params(("id" = uuid::Uuid, Path)),
+    responses((status = 200, body = CaseConditions), (status = 404, body = ErrorBody)))]
+pub async fn of_case(
+    State(app): State<App>,
+    ApiUser(actor): ApiUser,
+    ApiPath(id): ApiPath<CaseId>,
+) -> ApiResult<Json<CaseConditions>> {
+    Ok(Json(conditions::of_case(&app, &actor, id).await?))
+}
+
+/// Adds a condition to a case.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/conditions", tag = "conditions", params(("id" = uuid::Uuid, Path)), request_body = TermsInput,
+    responses((status = 201, body = ConditionView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn add(
+    State(app): State<App>,
+    ApiUser(actor): ApiUser,
+    ApiPath(id): ApiPath<CaseId>,
+    ApiJson(input): ApiJson<TermsInput>,
+) -> ApiResult<(StatusCode, Json<ConditionView>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(conditions::add(&app, &actor, id, input).await?),
+    ))
+}
+
+/// Adds the program's standard conditions the case does not have yet.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/conditions/from-program", tag = "conditions", params(("id" = uuid::Uuid, Path)),
+    responses((status = 200, body = CaseConditions), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn apply_program(
+    State(app): State<App>,
+    ApiUser(actor): ApiUser,
+    ApiPath(id): ApiPath<CaseId>,
+) -> ApiResult<Json<CaseConditions>> {
+    Ok(Json(conditions::apply_program(&app, &actor, id).await?))
+}
+
+/// One condition with its progress entries (the read is audited).
+#[utoipa::path(get, path = "/api/v1/conditions/{id}", tag = "conditions", params(("id" = uuid::Uuid, Path)),
+    responses((status = 200, body = ConditionRecord), (status = 404, body = ErrorBody)))]
+pub async fn get(
+    State(app): State<App>,
+    ApiUser(actor): ApiUser,
+    ApiPath(id): ApiPath<ConditionId>,
+) -> ApiResult<Json<ConditionRecord>> {
+    Ok(Json(conditions::view(&app, &actor, id).await?))
+}
+
+/// Adjusts a condition's terms, or records a court's waiver or modification.
+#[utoipa::path(put, path = "/api/v1/conditions/{id}", tag = "conditions", params(("id" = uuid::Uuid, Path)), request_body = ConditionUpdate,
+    responses((status = 200, body = ConditionView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update(
+    State(app): State<App>,
+    ApiUser(actor): ApiUser,
+    ApiPath(id): ApiPath<ConditionId>,
+    ApiJson(input): ApiJson<ConditionUpdate>,
+) -> ApiResult<Json<ConditionView>> {
+    Ok(Json(conditions::update(&app, &actor, id, input).await?))
+}
+
+/// Records progress toward a condition (hours, sessions, a payment, or a note).
+#[utoipa::path(post, path = "/api/v1/conditions/{id}/progress", tag = "conditions", params(("id" = uuid::Uuid, Path)), request_body = ProgressInput,
+    responses((status = 201, body = ConditionView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn record_progress(
+    State(app): State<App>,
+    ApiUser(actor): ApiUser,
+    ApiPath(id): ApiPath<ConditionId>,
+    ApiJson(input): ApiJson<ProgressInput>,
+) -> ApiResult<(StatusCode, Json<ConditionView>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(conditions::record_progress(&app, &actor, id, input).await?),
+    ))
+}
+
+/// Marks a condition without a target as met, or not.
+#[utoipa::path(post, path = "/api/v1/conditions/{id}/met", tag = "conditions", params(("id" = uuid::Uuid, Path)), request_body = MarkMet,
+    responses((status = 200, body = ConditionView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn mark_met(
+    State(app): State<App>,
+    ApiUser(actor): ApiUser,
+    ApiPath(id): ApiPath<ConditionId>,
+    ApiJson(input): ApiJson<MarkMet>,
+) -> ApiResult<Json<ConditionView>> {
+    Ok(Json(conditions::mark_met(&app, &actor, id, input).await?))
+}
+
+/// A program's standard conditions.
+#[utoipa::path(get, path = "/api/v1/programs/{id}/conditions", tag = "conditions", params(("id" = uuid::Uuid, Path)),
+    responses((status = 200, body = Vec<TemplateInput>), (status = 404, body = ErrorBody)))]
+pub async fn templates(
+    State(app): State<App>,
+    ApiUser(_actor): ApiUser,
+    ApiPath(id): ApiPath<ProgramId>,
+) -> ApiResult<Json<Vec<TemplateInput>>> {
+    Ok(Json(conditions::templates(&app, id).await?))
+}
+
+/// Replaces a program's standard conditions (administrators).
+#[utoipa::path(put, path = "/api/v1/programs/{id}/conditions", tag = "conditions", params(("id" = uuid::Uuid, Path)), request_body = Vec<TemplateInput>,
+    responses((status = 200, body = Vec<TemplateInput>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn set_templates(
+    State(app): State<App>,
+    ApiUser(actor): ApiUser,
+    ApiPath(id): ApiPath<ProgramId>,
+    ApiJson(input): ApiJson<Vec<TemplateInput>>,
+) -> ApiResult<Json<Vec<TemplateInput>>> {
+    Ok(Json(
+        conditions::set_templates(&app, &actor, id, input).await?,
+    ))
+}

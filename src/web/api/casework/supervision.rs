@@ -1,0 +1,91 @@
+//! Supervision levels, appointments and contacts.
+
+use crate::app::casework::supervision::{
+    self, AppointmentInput, ContactInput, OutcomeInput, Overview,
+};
+use crate::app::App;
+use crate::domain::casework::supervision::SupervisionLevel;
+use crate::domain::ids::{AppointmentId, CaseId};
+use crate::store::casework::supervision::{AppointmentRow, ContactRow};
+use crate::web::error::{ApiResult, ErrorBody};
+use crate::web::extract::{ApiJson, ApiPath, ApiUser};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use serde::Deserialize;
+
+/// A case's supervision level, this month's contacts against its standard,
+/// appointments and contacts (the read is audited).
+#[utoipa::path(get, path = "/api/v1/cases/{id}/supervision", tag = "supervision", params(("id" = uuid::Uuid, Path)),
+    responses((status = 200, body = Overview), (status = 404, body = ErrorBody)))]
+pub async fn overview(
+    State(app): State<App>,
+    ApiUser(actor): ApiUser,
+    ApiPath(id): ApiPath<CaseId>,
+) -> ApiResult<Json<Overview>> {
+    Ok(Json(supervision::overview(&app, &actor, id).await?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LevelInput {
+    /// `null` clears it.
+    level: Option<SupervisionLevel>,
+}
+
+/// Sets a case's supervision level.
+#[utoipa::path(put, path = "/api/v1/cases/{id}/supervision-level", tag = "supervision", params(("id" = uuid::Uuid, Path)), request_body = LevelInput,
+    responses((status = 200, body = Overview), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn set_level(
+    State(app): State<App>,
+    ApiUser(actor): ApiUser,
+    ApiPath(id): ApiPath<CaseId>,
+    ApiJson(input): ApiJson<LevelInput>,
+) -> ApiResult<Json<Overview>> {
+    supervision::set_level(&app, &actor, id, input.level).await?;
+    Ok(Json(supervision::overview(&app, &actor, id).await?))
+}
+
+/// Schedules an appointment, or a weekly series.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/appointments", tag = "supervision", params(("id" = uuid::Uuid, Path)), request_body = AppointmentInput,
+    responses((status = 201, body = Vec<AppointmentRow>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn schedule(
+    State(app): State<App>,
+    ApiUser(actor): ApiUser,
+    ApiPath(id): ApiPath<CaseId>,
+    ApiJson(input): ApiJson<AppointmentInput>,
+) -> ApiResult<(StatusCode, Json<Vec<AppointmentRow>>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(supervision::schedule(&app, &actor, id, input).await?),
+    ))
+}
+
+/// Records what happened at an appointment.
+#[utoipa::path(post, path = "/api/v1/appointments/{id}/outcome", tag = "supervision", params(("id" = uuid::Uuid, Path)), request_body = OutcomeInput,
+    responses((status = 200, body = AppointmentRow), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn record_outcome(
+    State(app): State<App>,
+    ApiUser(actor): ApiUser,
+    ApiPath(id): ApiPath<AppointmentId>,
+    ApiJson(input): ApiJson<OutcomeInput>,
+) -> ApiResult<Json<AppointmentRow>> {
+    Ok(Json(
+        supervision::record_outcome(&app, &actor, id, input).await?,
+    ))
+}
+
+/// Logs a contact with the participant or a collateral contact.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/contacts", tag = "supervision", params(("id" = uuid::Uuid, Path)), request_body = ContactInput,
+    responses((status = 201, body = ContactRow), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn log_contact(
+    State(app): State<App>,
+    ApiUser(actor): ApiUser,
+    ApiPath(id): ApiPath<CaseId>,
+    ApiJson(input): ApiJson<ContactInput>,
+) -> ApiResult<(StatusCode, Json<ContactRow>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(supervision::log_contact(&app, &actor, id, input).await?),
+    ))
+}

@@ -1,0 +1,55 @@
+//! The officer's home: the work queue and today's appointments.
+
+use crate::app::casework::alerts::{self, WorkQueue};
+use crate::app::App;
+use crate::domain::ids::AlertId;
+use crate::web::error::PageResult;
+use crate::web::extract::{PagePath, PageUser};
+use crate::web::form::Form;
+use crate::web::render::{render, Nav, Show as _, When as _};
+use askama::Template;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+
+#[derive(Template)]
+#[template(path = "casework/work.html")]
+struct WorkPage {
+    nav: Nav,
+    queue: WorkQueue,
+    /// Today's appointment times in the agency's zone, in order.
+    times: Vec<String>,
+}
+
+pub async fn page(State(app): State<App>, user: PageUser) -> PageResult<Response> {
+    let queue = alerts::work_queue(&app, &user.actor).await?;
+    let zone = app.settings.zone();
+    let times = queue
+        .today
+        .iter()
+        .map(|a| a.starts_at.with_timezone(&zone).format("%H:%M").to_string())
+        .collect();
+    Ok(render(&WorkPage {
+        nav: Nav::new(zone, &user.actor, "work"),
+        queue,
+        times,
+    }))
+}
+
+pub async fn acknowledge(
+    State(app): State<App>,
+    user: PageUser,
+    PagePath(id): PagePath<AlertId>,
+) -> PageResult<Response> {
+    alerts::acknowledge(&app, &user.actor, id).await?;
+    Ok(Redirect::to("/work").into_response())
+}
+
+pub async fn resolve(
+    State(app): State<App>,
+    user: PageUser,
+    PagePath(id): PagePath<AlertId>,
+    Form(form): Form,
+) -> PageResult<Response> {
+    alerts::resolve(&app, &user.actor, id, form.v("note")).await?;
+    Ok(Redirect::to("/work").into_response())
+}

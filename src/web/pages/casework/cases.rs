@@ -1,0 +1,119 @@
+//! The case page and its status changes.
+
+use super::workspace::{read_details, read_terms, show, Submitted};
+use crate::app::casework::cases::{self, CaseUpdate, ShareInput, TransitionInput};
+use crate::app::casework::conditions::{self};
+use crate::app::App;
+use crate::domain::casework::cases::{CaseStatus, ExitReason};
+use crate::domain::ids::CaseId;
+use crate::web::error::PageResult;
+use crate::web::extract::{PagePath, PageUser};
+use crate::web::form::Form;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+
+pub async fn page(
+    State(app): State<App>,
+    user: PageUser,
+    PagePath(id): PagePath<CaseId>,
+) -> PageResult<Response> {
+    show(&app, &user.actor, id, StatusCode::OK, Submitted::Nothing).await
+}
+
+pub async fn change_status(
+    State(app): State<App>,
+    user: PageUser,
+    PagePath(id): PagePath<CaseId>,
+    Form(mut form): Form,
+) -> PageResult<Response> {
+    let version = form.parse::<i64>("version", "a version number");
+    let to = form.parse::<CaseStatus>("to", "a case status");
+    let exit_reason = form.parse_opt::<ExitReason>("exit_reason", "an exit reason");
+    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
+    if let (Some(version), Some(to), Some(exit_reason), false) =
+        (version, to, exit_reason, form.has_errors())
+    {
+        let input = TransitionInput {
+            version,
+            to,
+            reason: form.v("reason").to_owned(),
+            exit_reason,
+            override_reason: form.opt("override_reason"),
+        };
+        match cases::transition(&app, &user.actor, id, input).await {
+            Ok(_) => return Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
+            Err(e) => status = form.absorb(e)?,
+        }
+    }
+    show(&app, &user.actor, id, status, Submitted::Status(form)).await
+}
+
+pub async fn change_details(
+    State(app): State<App>,
+    user: PageUser,
+    PagePath(id): PagePath<CaseId>,
+    Form(mut form): Form,
+) -> PageResult<Response> {
+    let version = form.parse::<i64>("version", "a version number");
+    let details = read_details(&mut form);
+    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
+    if let (Some(version), Some(case), false) = (version, details, form.has_errors()) {
+        match cases::update(&app, &user.actor, id, CaseUpdate { version, case }).await {
+            Ok(_) => return Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
+            Err(e) => status = form.absorb(e)?,
+        }
+    }
+    show(&app, &user.actor, id, status, Submitted::Details(form)).await
+}
+
+pub async fn share(
+    State(app): State<App>,
+    user: PageUser,
+    PagePath(id): PagePath<CaseId>,
+    Form(mut form): Form,
+) -> PageResult<Response> {
+    let input = ShareInput {
+        username: form.v("username").to_owned(),
+        reason: form.v("reason").to_owned(),
+    };
+    let status = match cases::share(&app, &user.actor, id, input).await {
+        Ok(_) => return Ok(Redirect::to(&format!("/cases/{id}#sharing")).into_response()),
+        Err(e) => form.absorb(e)?,
+    };
+    show(&app, &user.actor, id, status, Submitted::Share(form)).await
+}
+
+pub async fn unshare(
+    State(app): State<App>,
+    user: PageUser,
+    PagePath((id, username)): PagePath<(CaseId, String)>,
+) -> PageResult<Response> {
+    cases::unshare(&app, &user.actor, id, &username).await?;
+    Ok(Redirect::to(&format!("/cases/{id}#sharing")).into_response())
+}
+
+pub async fn add_condition(
+    State(app): State<App>,
+    user: PageUser,
+    PagePath(id): PagePath<CaseId>,
+    Form(mut form): Form,
+) -> PageResult<Response> {
+    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
+    if let Some(terms) = read_terms(&mut form).filter(|_| !form.has_errors()) {
+        match conditions::add(&app, &user.actor, id, terms).await {
+            Ok(_) => return Ok(Redirect::to(&format!("/cases/{id}#conditions")).into_response()),
+            Err(e) => status = form.absorb(e)?,
+        }
+    }
+    show(&app, &user.actor, id, status, Submitted::Condition(form)).await
+}
+
+pub async fn apply_program_conditions(
+    State(app): State<App>,
+    user: PageUser,
+    PagePath(id): PagePath<CaseId>,
+) -> PageResult<Response> {
+    conditions::apply_program(&app, &user.actor, id).await?;
+    Ok(Redirect::to(&format!("/cases/{id}#conditions")).into_response())
+}

@@ -1,0 +1,183 @@
+//! Drug and alcohol tests: results per substance, refusals and no-shows,
+//! laboratory confirmation, sealed results, and what the case shows.
+
+use crate::helpers::{Backend, TestApp};
+use crate::on_both_databases;
+use axum::http::StatusCode;
+use bridgeway::domain::access::users::Role;
+use bridgeway::fetch;
+use chrono::{Duration, Utc};
+use serde_json::json;
+
+fn minutes_ago(m: i64) -> String {
+    (Utc::now() - Duration::minutes(m))
+        .with_timezone(&chrono_tz::America::Chicago)
+        .format("%Y-%m-%dT%H:%M")
+        .to_string()
+}
+
+async fn tests_record_results_and_flag_what_needs_attention(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let (_, officer, opened) = t.one_referral().await;
+    let other = t.user("other", Role::Officer, None, None).await;
+    let tests = format!(
+        "/api/v1/cases/{}/drug-tests",
+        opened["case_id"].as_str().unwrap()
+    );
+    let clean = json!({"collected_at": minutes_ago(90), "specimen": "urine", "panel": "10-panel", "chain_of_custody": "COC-1001", "outcome": "collected",
+        "results": [{"substance": "THC", "result": "negative"}, {"substance": "Cocaine", "result": "negative"}]});
+    let made = t.post(&tests, &officer, clean).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.text());
+    assert_eq!(made.json()["adverse"], false);
+    assert!(t.get(&tests, &officer).await.json()["latest_adverse"].is_null());
+
+    for (body, field) in [
+        (
+            json!({"collected_at": minutes_ago(5), "specimen": "urine", "outcome": "collected"}),
+            "results",
+        ),
+        (
+            json!({"collected_at": minutes_ago(5), "specimen": "urine", "outcome": "no_show", "results": [{"substance": "THC", "result": "negative"}]}),
+            "results",
+        ),
+        (
+            json!({"collected_at": minutes_ago(-90), "specimen": "breath", "outcome": "refused"}),
+            "collected_at",
+        ),
+        (
+            json!({"collected_at": minutes_ago(5), "specimen": "hair", "outcome": "refused"}),
+            "specimen",
+        ),
+        (
+            json!({"collected_at": minutes_ago(5), "specimen": "urine", "outcome": "collected", "results": [{"substance": "THC", "result": "maybe"}]}),
+            "results[0].result",
+        ),
+    ] {
+        let res = t.post(&tests, &officer, body).await;
+        assert_eq!(
+            res.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            res.text()
+        );
+        assert_eq!(res.error_fields(), [field], "{}", res.text());
+    }
+
+    let positive = t
+        .post(&tests, &officer, json!({"collected_at": minutes_ago(30), "specimen": "oral_fluid", "outcome": "collected",
+            "results": [{"substance": "Methamphetamine", "result": "positive"}, {"substance": "THC", "result": "negative"}]}))
+        .await
+        .json();
+    let listed = t.get(&tests, &officer).await.json();
+    assert_eq!(listed["latest_adverse"]["id"], positive["id"], "{listed}");
+    assert_eq!(listed["tests"].as_array().unwrap().len(), 2);
+
+    // The laboratory confirms the positive later.
+    let results = format!(
+        "/api/v1/drug-tests/{}/results",
+        positive["id"].as_str().unwrap()
+    );
+    let confirmed = t
+        .api("PUT", &results, &officer, Some(json!({"version": positive["version"], "results": [
+            {"substance": "Methamphetamine", "result": "positive", "lab_confirmed": true}, {"substance": "THC", "result": "negative"}]})))
+        .await;
+    assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.text());
+    assert_eq!(confirmed.json()["results"][0]["lab_confirmed"], true);
+    let stale = t
+        .api(
+            "PUT",
+            &results,
+            &officer,
+            Some(json!({"version": positive["version"], "results": []})),
+        )
+        .await;
+    assert_eq!(
+        stale.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a collected test keeps its results"
+    );
+    assert_eq!(
+        t.api(
+            "PUT",
+            &results,
+            &other,
+            Some(json!({"version": 2, "results": []}))
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    let missed = t
+        .post(
+            &tests,
+            &officer,
+            json!({"collected_at": minutes_ago(1), "specimen": "urine", "outcome": "no_show"}),
+        )
+        .await
+        .json();
+    assert_eq!(missed["adverse"], true);
+    assert_eq!(
+        t.get(&tests, &officer).await.json()["latest_adverse"]["outcome"],
+        "no_show"
+    );
+    assert_eq!(t.get(&tests, &other).await.status, StatusCode::NOT_FOUND);
+
+    // Results are sealed at rest; the flag is not.
+    let mut tx = t.app.db.read().await.unwrap();
+    let stored: Vec<String> = fetch!(
+        &mut tx,
+        fetch_all,
+        sqlx::query_scalar("SELECT results FROM drug_tests")
+    )
+    .unwrap();
+    drop(tx);
+    assert!(stored
+        .iter()
+        .all(|r| r.starts_with("$k1$") && !r.contains("Methamphetamine")));
+
+    // The case page shows the latest adverse test at once.
+    let cookie = t.session("officer").await;
+    let page = t
+        .page(
+            &format!("/cases/{}", opened["case_id"].as_str().unwrap()),
+            &cookie,
+        )
+        .await
+        .text();
+    assert!(page.contains("Latest test: No-show"), "{page}");
+    let form = t
+        .form(
+            &format!("/cases/{}/drug-tests", opened["case_id"].as_str().unwrap()),
+            &cookie,
+            &[
+                ("collected_at", &minutes_ago(0)),
+                ("specimen", "urine"),
+                ("outcome", "collected"),
+                ("panel", ""),
+                ("chain_of_custody", "COC-7"),
+                ("results[0].substance", "Alcohol (EtG)"),
+                ("results[0].result", "positive"),
+                ("results[1].substance", ""),
+                ("results[1].result", "negative"),
+            ],
+        )
+        .await;
+    assert_eq!(form.status, StatusCode::SEE_OTHER, "{}", form.text());
+    let page = t
+        .page(
+            &format!("/cases/{}", opened["case_id"].as_str().unwrap()),
+            &cookie,
+        )
+        .await
+        .text();
+    assert!(
+        page.contains("Alcohol (EtG) Positive (not lab-confirmed)"),
+        "{page}"
+    );
+    assert_eq!(t.audit_count("drug_test.create").await, 4);
+    // Each case page is one audited view of the case, tests and all.
+    assert_eq!(t.audit_count("case.view").await, 2);
+    assert_eq!(t.audit_count("supervision.view").await, 0);
+}
+
+on_both_databases!(tests_record_results_and_flag_what_needs_attention);
