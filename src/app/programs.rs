@@ -4,8 +4,8 @@ use crate::app::{audit, now, policy, stale, Actor, App, AppError, AppResult};
 use crate::domain::ids::ProgramId;
 use crate::domain::programs::{EligibilityRules, ProgramKind};
 use crate::domain::validation::{required_text, Errors, Invalid};
-use crate::store::is_unique_violation;
 use crate::store::programs::{self, ProgramFields, ProgramRow};
+use crate::store::sql::is_unique_violation;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]

@@ -716,7 +716,7 @@ impl Batch {
         at: DateTime<Utc>,
     ) -> anyhow::Result<()> {
         let first_person =
-            crate::store::reserve_counter(tx, "person", self.people.len() as i64).await?;
+            crate::store::sql::reserve_counter(tx, "person", self.people.len() as i64).await?;
         let people: Vec<NewPerson> = (first_person..)
             .zip(&self.people)
             .map(|(n, (id, fields, _, _))| NewPerson {
@@ -739,7 +739,8 @@ impl Batch {
             .collect();
         people_store::insert_aliases(tx, &aliases).await?;
 
-        let first_case = crate::store::reserve_counter(tx, "case", self.cases.len() as i64).await?;
+        let first_case =
+            crate::store::sql::reserve_counter(tx, "case", self.cases.len() as i64).await?;
         let cases: Vec<NewCase> = (first_case..)
             .zip(&self.cases)
             .map(|(n, c)| NewCase {

@@ -4,7 +4,7 @@ use crate::domain::ids::{PersonId, RowId};
 use crate::domain::people::{Identifier, IdentifierKind, Language, PersonName};
 use crate::keyring::KeyRing;
 use crate::store::sealed::IDENTIFIER_VALUE;
-use crate::store::{cursor, Dialect, Tx};
+use crate::store::{sql::cursor, Dialect, Tx};
 use crate::{exec, fetch};
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -63,7 +63,7 @@ pub struct PersonFields {
 /// Next agency person number, e.g. `P-0000042`.
 pub async fn next_person_number(tx: &mut Tx) -> Result<String, sqlx::Error> {
     Ok(person_number(
-        crate::store::next_counter(tx, "person").await?,
+        crate::store::sql::next_counter(tx, "person").await?,
     ))
 }
 
@@ -123,8 +123,8 @@ pub async fn insert_many(
     people: &[NewPerson<'_>],
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    for chunk in people.chunks(crate::store::rows_per_insert(PERSON_INSERT.len())) {
-        let sql = crate::store::insert_sql("people", PERSON_INSERT, chunk.len());
+    for chunk in people.chunks(crate::store::sql::rows_per_insert(PERSON_INSERT.len())) {
+        let sql = crate::store::sql::insert_sql("people", PERSON_INSERT, chunk.len());
         exec!(
             tx,
             chunk.iter().fold(sqlx::query(&sql), |q, p| {
@@ -184,8 +184,8 @@ pub async fn insert_aliases(
     tx: &mut Tx,
     rows: &[(PersonId, &PersonName)],
 ) -> Result<(), sqlx::Error> {
-    for chunk in rows.chunks(crate::store::rows_per_insert(ALIAS_INSERT.len())) {
-        let sql = crate::store::insert_sql("person_aliases", ALIAS_INSERT, chunk.len());
+    for chunk in rows.chunks(crate::store::sql::rows_per_insert(ALIAS_INSERT.len())) {
+        let sql = crate::store::sql::insert_sql("person_aliases", ALIAS_INSERT, chunk.len());
         exec!(
             tx,
             chunk.iter().fold(sqlx::query(&sql), |q, (person, name)| {
@@ -217,8 +217,9 @@ pub async fn insert_identifiers(
     keys: &KeyRing,
     rows: &[(PersonId, &Identifier)],
 ) -> Result<(), sqlx::Error> {
-    for chunk in rows.chunks(crate::store::rows_per_insert(IDENTIFIER_INSERT.len())) {
-        let sql = crate::store::insert_sql("person_identifiers", IDENTIFIER_INSERT, chunk.len());
+    for chunk in rows.chunks(crate::store::sql::rows_per_insert(IDENTIFIER_INSERT.len())) {
+        let sql =
+            crate::store::sql::insert_sql("person_identifiers", IDENTIFIER_INSERT, chunk.len());
         exec!(
             tx,
             chunk.iter().fold(sqlx::query(&sql), |q, (person, id)| {
@@ -375,7 +376,7 @@ pub async fn list(
             .bind(k3)
             .bind(limit + 1)
     )?;
-    Ok(crate::store::page(rows, limit, |p| {
+    Ok(crate::store::sql::page(rows, limit, |p| {
         cursor::encode(&[
             &p.last_name.to_lowercase(),
             &p.first_name.to_lowercase(),

@@ -7,7 +7,7 @@ use crate::domain::ids::UserId;
 use crate::domain::validation::{optional_text, required_text, Errors, Invalid};
 use crate::store::access::users::{self, NewUser, UserRow};
 use crate::store::audit::{self, NewEvent, Outcome};
-use crate::store::is_unique_violation;
+use crate::store::sql::is_unique_violation;
 use serde::{Deserialize, Serialize};
 
 /// A new staff account.

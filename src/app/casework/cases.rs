@@ -289,7 +289,7 @@ pub async fn caseload(app: &App, actor: &Actor, q: &CaseloadQuery) -> AppResult<
     )
     .await?;
     tx.commit().await?;
-    let (cases, next_cursor) = crate::store::page(cases, limit, |c| c.case_number.clone());
+    let (cases, next_cursor) = crate::store::sql::page(cases, limit, |c| c.case_number.clone());
     Ok(Caseload {
         cases,
         total,

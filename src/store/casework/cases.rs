@@ -56,7 +56,7 @@ const SELECT: &str = "SELECT c.id, c.case_number, c.person_id, c.program_id, c.s
 pub async fn next_case_number(tx: &mut Tx, year: i32) -> Result<String, sqlx::Error> {
     Ok(case_number(
         year,
-        crate::store::next_counter(tx, "case").await?,
+        crate::store::sql::next_counter(tx, "case").await?,
     ))
 }
 
@@ -108,8 +108,8 @@ pub async fn insert(tx: &mut Tx, c: NewCase<'_>) -> Result<(), sqlx::Error> {
 
 /// Stores many cases with few statements.
 pub async fn insert_many(tx: &mut Tx, cases: &[NewCase<'_>]) -> Result<(), sqlx::Error> {
-    for chunk in cases.chunks(crate::store::rows_per_insert(CASE_INSERT.len())) {
-        let sql = crate::store::insert_sql("cases", CASE_INSERT, chunk.len());
+    for chunk in cases.chunks(crate::store::sql::rows_per_insert(CASE_INSERT.len())) {
+        let sql = crate::store::sql::insert_sql("cases", CASE_INSERT, chunk.len());
         exec!(
             tx,
             chunk.iter().fold(sqlx::query(&sql), |q, c| {
@@ -166,8 +166,8 @@ pub async fn insert_charge_rows(
     tx: &mut Tx,
     rows: &[(CaseId, i32, &Charge)],
 ) -> Result<(), sqlx::Error> {
-    for chunk in rows.chunks(crate::store::rows_per_insert(CHARGE_INSERT.len())) {
-        let sql = crate::store::insert_sql("charges", CHARGE_INSERT, chunk.len());
+    for chunk in rows.chunks(crate::store::sql::rows_per_insert(CHARGE_INSERT.len())) {
+        let sql = crate::store::sql::insert_sql("charges", CHARGE_INSERT, chunk.len());
         exec!(
             tx,
             chunk
@@ -293,8 +293,8 @@ pub async fn record_histories(
     tx: &mut Tx,
     rows: &[(CaseId, &StatusChange<'_>)],
 ) -> Result<(), sqlx::Error> {
-    for chunk in rows.chunks(crate::store::rows_per_insert(HISTORY_INSERT.len())) {
-        let sql = crate::store::insert_sql("case_status_history", HISTORY_INSERT, chunk.len());
+    for chunk in rows.chunks(crate::store::sql::rows_per_insert(HISTORY_INSERT.len())) {
+        let sql = crate::store::sql::insert_sql("case_status_history", HISTORY_INSERT, chunk.len());
         exec!(
             tx,
             chunk.iter().fold(sqlx::query(&sql), |q, (id, ch)| {

@@ -145,8 +145,8 @@ pub async fn insert_many(
     rows: &[NewCondition<'_>],
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    for chunk in rows.chunks(crate::store::rows_per_insert(CONDITION_INSERT.len())) {
-        let sql = crate::store::insert_sql("conditions", CONDITION_INSERT, chunk.len());
+    for chunk in rows.chunks(crate::store::sql::rows_per_insert(CONDITION_INSERT.len())) {
+        let sql = crate::store::sql::insert_sql("conditions", CONDITION_INSERT, chunk.len());
         exec!(
             tx,
             chunk.iter().fold(sqlx::query(&sql), |q, c| {
@@ -265,8 +265,8 @@ pub async fn insert_progress(
     rows: &[NewProgress<'_>],
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    for chunk in rows.chunks(crate::store::rows_per_insert(PROGRESS_INSERT.len())) {
-        let sql = crate::store::insert_sql("condition_progress", PROGRESS_INSERT, chunk.len());
+    for chunk in rows.chunks(crate::store::sql::rows_per_insert(PROGRESS_INSERT.len())) {
+        let sql = crate::store::sql::insert_sql("condition_progress", PROGRESS_INSERT, chunk.len());
         exec!(
             tx,
             chunk.iter().fold(sqlx::query(&sql), |q, p| {

@@ -102,8 +102,8 @@ pub async fn insert_many(
     rows: &[NewDrugTest<'_>],
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    for chunk in rows.chunks(crate::store::rows_per_insert(INSERT.len())) {
-        let sql = crate::store::insert_sql("drug_tests", INSERT, chunk.len());
+    for chunk in rows.chunks(crate::store::sql::rows_per_insert(INSERT.len())) {
+        let sql = crate::store::sql::insert_sql("drug_tests", INSERT, chunk.len());
         exec!(
             tx,
             chunk.iter().fold(sqlx::query(&sql), |q, t| {

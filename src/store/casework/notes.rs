@@ -186,8 +186,8 @@ pub async fn insert_many(
     keys: &KeyRing,
     rows: &[NewNote<'_>],
 ) -> Result<(), sqlx::Error> {
-    for chunk in rows.chunks(crate::store::rows_per_insert(INSERT.len())) {
-        let sql = crate::store::insert_sql("case_notes", INSERT, chunk.len());
+    for chunk in rows.chunks(crate::store::sql::rows_per_insert(INSERT.len())) {
+        let sql = crate::store::sql::insert_sql("case_notes", INSERT, chunk.len());
         exec!(
             tx,
             chunk.iter().fold(sqlx::query(&sql), |q, n| {
@@ -328,7 +328,7 @@ pub async fn index(tx: &mut Tx, docs: &[(NoteId, String)]) -> Result<(), sqlx::E
             .collect::<Vec<_>>()
             .join(", ")
     };
-    for chunk in docs.chunks(crate::store::rows_per_insert(2)) {
+    for chunk in docs.chunks(crate::store::sql::rows_per_insert(2)) {
         match tx.dialect() {
             Dialect::Sqlite => {
                 let first: i64 = fetch!(

@@ -91,8 +91,8 @@ pub async fn insert_appointments(
     rows: &[NewAppointment<'_>],
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    for chunk in rows.chunks(crate::store::rows_per_insert(APPOINTMENT_INSERT.len())) {
-        let sql = crate::store::insert_sql("appointments", APPOINTMENT_INSERT, chunk.len());
+    for chunk in rows.chunks(crate::store::sql::rows_per_insert(APPOINTMENT_INSERT.len())) {
+        let sql = crate::store::sql::insert_sql("appointments", APPOINTMENT_INSERT, chunk.len());
         exec!(
             tx,
             chunk.iter().fold(sqlx::query(&sql), |q, a| {
@@ -224,8 +224,8 @@ pub async fn insert_contacts(
     rows: &[NewContact<'_>],
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    for chunk in rows.chunks(crate::store::rows_per_insert(CONTACT_INSERT.len())) {
-        let sql = crate::store::insert_sql("contacts", CONTACT_INSERT, chunk.len());
+    for chunk in rows.chunks(crate::store::sql::rows_per_insert(CONTACT_INSERT.len())) {
+        let sql = crate::store::sql::insert_sql("contacts", CONTACT_INSERT, chunk.len());
         exec!(
             tx,
             chunk.iter().fold(sqlx::query(&sql), |q, c| {

@@ -61,10 +61,10 @@ pub async fn insert_many(
     rows: &[NewMessage<'_>],
 ) -> Result<u64, sqlx::Error> {
     let mut stored = 0;
-    for chunk in rows.chunks(crate::store::rows_per_insert(INSERT.len())) {
+    for chunk in rows.chunks(crate::store::sql::rows_per_insert(INSERT.len())) {
         let sql = format!(
             "{} ON CONFLICT DO NOTHING",
-            crate::store::insert_sql("messages", INSERT, chunk.len())
+            crate::store::sql::insert_sql("messages", INSERT, chunk.len())
         );
         stored += exec!(
             tx,
