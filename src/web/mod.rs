@@ -32,7 +32,7 @@ pub fn router(app: App) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
-        .nest("/api/v1", api::router())
+        .merge(api::router())
         .merge(pages::router())
         .merge(sms::router())
         .fallback(not_found)

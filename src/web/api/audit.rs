@@ -9,6 +9,8 @@ use axum::extract::State;
 use axum::Json;
 use chrono::NaiveDate;
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -29,7 +31,7 @@ pub struct AuditQuery {
 }
 
 /// The audit trail, newest first (auditors). Reading it is audited.
-#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery),
+#[utoipa::path(get, path = "/audit", tag = "audit", params(AuditQuery),
     responses((status = 200, body = Page<AuditEntry>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn search(
     State(app): State<App>,
@@ -51,4 +53,9 @@ pub async fn search(
         .then(|| items.last().map(|e| e.seq.to_string()))
         .flatten();
     Ok(Json(Page { items, next_cursor }))
+}
+
+/// This file's routes; each handler's `#[utoipa::path]` states its path once.
+pub fn routes() -> OpenApiRouter<App> {
+    OpenApiRouter::new().routes(routes!(search))
 }

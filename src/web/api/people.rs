@@ -7,6 +7,8 @@ use crate::web::extract::{ApiJson, ApiPath, ApiQuery, ApiUser};
 use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -19,7 +21,7 @@ pub struct ListQuery {
 }
 
 /// People, by name, a page at a time.
-#[utoipa::path(get, path = "/api/v1/people", tag = "people", params(ListQuery),
+#[utoipa::path(get, path = "/people", tag = "people", params(ListQuery),
     responses((status = 200, body = Page<PersonSummary>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list(
     State(app): State<App>,
@@ -44,7 +46,7 @@ pub struct SearchQuery {
 
 /// Searches the agency's people. The query travels in the body, so names and
 /// dates of birth never appear in URLs or access logs.
-#[utoipa::path(post, path = "/api/v1/search", tag = "people", request_body = SearchQuery,
+#[utoipa::path(post, path = "/search", tag = "people", request_body = SearchQuery,
     responses((status = 200, body = Vec<PersonSummary>), (status = 422, body = ErrorBody)))]
 pub async fn search(
     State(app): State<App>,
@@ -56,7 +58,7 @@ pub async fn search(
 }
 
 /// A participant's record, with their cases. The read is audited.
-#[utoipa::path(get, path = "/api/v1/people/{id}", tag = "people", params(("id" = uuid::Uuid, Path)),
+#[utoipa::path(get, path = "/people/{id}", tag = "people", params(("id" = uuid::Uuid, Path)),
     responses((status = 200, body = PersonView), (status = 404, body = ErrorBody)))]
 pub async fn get(
     State(app): State<App>,
@@ -67,7 +69,7 @@ pub async fn get(
 }
 
 /// Corrects a participant's details.
-#[utoipa::path(put, path = "/api/v1/people/{id}", tag = "people", params(("id" = uuid::Uuid, Path)), request_body = PersonUpdate,
+#[utoipa::path(put, path = "/people/{id}", tag = "people", params(("id" = uuid::Uuid, Path)), request_body = PersonUpdate,
     responses((status = 200, body = PersonView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update(
     State(app): State<App>,
@@ -80,7 +82,7 @@ pub async fn update(
 }
 
 /// Existing people who may be the one described (nothing is stored).
-#[utoipa::path(post, path = "/api/v1/people/duplicates", tag = "people", request_body = PersonInput,
+#[utoipa::path(post, path = "/people/duplicates", tag = "people", request_body = PersonInput,
     responses((status = 200, body = Vec<PossibleDuplicate>), (status = 422, body = ErrorBody)))]
 pub async fn duplicates(
     State(app): State<App>,
@@ -88,4 +90,13 @@ pub async fn duplicates(
     ApiJson(input): ApiJson<PersonInput>,
 ) -> ApiResult<Json<Vec<PossibleDuplicate>>> {
     Ok(Json(people::check_duplicates(&app, &actor, &input).await?))
+}
+
+/// This file's routes; each handler's `#[utoipa::path]` states its path once.
+pub fn routes() -> OpenApiRouter<App> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(duplicates))
+        .routes(routes!(get, update))
+        .routes(routes!(search))
 }

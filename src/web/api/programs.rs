@@ -6,15 +6,17 @@ use crate::web::extract::{ApiJson, ApiPath, ApiUser};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// Every program.
-#[utoipa::path(get, path = "/api/v1/programs", tag = "programs", responses((status = 200, body = Vec<Program>)))]
+#[utoipa::path(get, path = "/programs", tag = "programs", responses((status = 200, body = Vec<Program>)))]
 pub async fn list(State(app): State<App>, ApiUser(_): ApiUser) -> ApiResult<Json<Vec<Program>>> {
     Ok(Json(programs::list(&app).await?))
 }
 
 /// One program.
-#[utoipa::path(get, path = "/api/v1/programs/{id}", tag = "programs", params(("id" = uuid::Uuid, Path)),
+#[utoipa::path(get, path = "/programs/{id}", tag = "programs", params(("id" = uuid::Uuid, Path)),
     responses((status = 200, body = Program), (status = 404, body = ErrorBody)))]
 pub async fn get(
     State(app): State<App>,
@@ -25,7 +27,7 @@ pub async fn get(
 }
 
 /// Creates a program (administrators).
-#[utoipa::path(post, path = "/api/v1/programs", tag = "programs", request_body = ProgramInput,
+#[utoipa::path(post, path = "/programs", tag = "programs", request_body = ProgramInput,
     responses((status = 201, body = Program), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create(
     State(app): State<App>,
@@ -39,7 +41,7 @@ pub async fn create(
 }
 
 /// Changes a program (administrators).
-#[utoipa::path(put, path = "/api/v1/programs/{id}", tag = "programs", params(("id" = uuid::Uuid, Path)), request_body = ProgramUpdate,
+#[utoipa::path(put, path = "/programs/{id}", tag = "programs", params(("id" = uuid::Uuid, Path)), request_body = ProgramUpdate,
     responses((status = 200, body = Program), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update(
     State(app): State<App>,
@@ -48,4 +50,11 @@ pub async fn update(
     ApiJson(input): ApiJson<ProgramUpdate>,
 ) -> ApiResult<Json<Program>> {
     Ok(Json(programs::update(&app, &actor, id, input).await?))
+}
+
+/// This file's routes; each handler's `#[utoipa::path]` states its path once.
+pub fn routes() -> OpenApiRouter<App> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(get, update))
 }

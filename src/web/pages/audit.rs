@@ -11,6 +11,8 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
 
 const PAGE_SIZE: i64 = 100;
 
@@ -123,4 +125,11 @@ pub async fn export(
         csv,
     )
         .into_response())
+}
+
+/// This page's routes.
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/audit", get(page).post(search))
+        .route("/audit/export.csv", post(export))
 }

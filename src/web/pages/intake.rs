@@ -18,6 +18,8 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
 
 /// Charge rows offered on the form (blank rows are ignored).
 pub const CHARGE_ROWS: usize = 3;
@@ -172,4 +174,9 @@ pub async fn submit(
         StatusCode::CONFLICT
     };
     show(&app, &user, status, form, duplicates).await
+}
+
+/// This page's routes.
+pub fn routes() -> Router<App> {
+    Router::new().route("/intake", get(form).post(submit))
 }

@@ -20,6 +20,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::response::{IntoResponse, Redirect};
+use axum::routing::get;
+use axum::Router;
 
 #[derive(Template)]
 #[template(path = "participant.html")]
@@ -206,4 +208,12 @@ pub async fn search(
         hits,
         error,
     }))
+}
+
+/// This page's routes.
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/search", get(search_form).post(search))
+        .route("/people/{id}", get(participant))
+        .route("/people/{id}/edit", get(edit).post(save))
 }

@@ -8,6 +8,8 @@ use crate::web::render::{render, Nav};
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
 
 #[derive(Template)]
 #[template(path = "programs.html")]
@@ -21,4 +23,9 @@ pub async fn list(State(app): State<App>, user: PageUser) -> PageResult<Response
         nav: Nav::new(app.settings.zone(), &user.actor, "programs"),
         programs: programs::list(&app).await?,
     }))
+}
+
+/// This page's routes.
+pub fn routes() -> Router<App> {
+    Router::new().route("/programs", get(list))
 }

@@ -1,3 +1,3 @@
 //! The signed-in user, their sessions and tokens; staff accounts.
 
-pub(super) mod users;
+pub mod users;

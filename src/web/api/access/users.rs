@@ -15,6 +15,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct Me {
@@ -25,7 +27,7 @@ pub struct Me {
 }
 
 /// The signed-in user.
-#[utoipa::path(get, path = "/api/v1/me", tag = "users", responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, path = "/me", tag = "users", responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
 pub async fn me(ApiUser(actor): ApiUser) -> Json<Me> {
     Json(Me {
         id: actor.id,
@@ -36,7 +38,7 @@ pub async fn me(ApiUser(actor): ApiUser) -> Json<Me> {
 }
 
 /// Staff accounts.
-#[utoipa::path(get, path = "/api/v1/users", tag = "users", responses((status = 200, body = Vec<StaffMember>), (status = 403, body = ErrorBody)))]
+#[utoipa::path(get, path = "/users", tag = "users", responses((status = 200, body = Vec<StaffMember>), (status = 403, body = ErrorBody)))]
 pub async fn list(
     State(app): State<App>,
     ApiUser(actor): ApiUser,
@@ -45,7 +47,7 @@ pub async fn list(
 }
 
 /// Creates a staff account (administrators).
-#[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = UserInput,
+#[utoipa::path(post, path = "/users", tag = "users", request_body = UserInput,
     responses((status = 201, body = StaffMember), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create(
     State(app): State<App>,
@@ -59,7 +61,7 @@ pub async fn create(
 }
 
 /// Unlocks an account locked after failed sign-ins (administrators).
-#[utoipa::path(post, path = "/api/v1/users/{username}/unlock", tag = "users", params(("username" = String, Path)),
+#[utoipa::path(post, path = "/users/{username}/unlock", tag = "users", params(("username" = String, Path)),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn unlock(
     State(app): State<App>,
@@ -71,7 +73,7 @@ pub async fn unlock(
 }
 
 /// Your own sessions, most recently used first.
-#[utoipa::path(get, path = "/api/v1/me/sessions", tag = "users", responses((status = 200, body = Vec<SessionInfo>)))]
+#[utoipa::path(get, path = "/me/sessions", tag = "users", responses((status = 200, body = Vec<SessionInfo>)))]
 pub async fn sessions(
     State(app): State<App>,
     ApiUser(actor): ApiUser,
@@ -80,7 +82,7 @@ pub async fn sessions(
 }
 
 /// Ends one of your own sessions.
-#[utoipa::path(delete, path = "/api/v1/me/sessions/{id}", tag = "users", params(("id" = uuid::Uuid, Path)),
+#[utoipa::path(delete, path = "/me/sessions/{id}", tag = "users", params(("id" = uuid::Uuid, Path)),
     responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn end_session(
     State(app): State<App>,
@@ -92,7 +94,7 @@ pub async fn end_session(
 }
 
 /// Your API tokens (never the tokens themselves).
-#[utoipa::path(get, path = "/api/v1/me/tokens", tag = "users", responses((status = 200, body = Vec<TokenInfo>)))]
+#[utoipa::path(get, path = "/me/tokens", tag = "users", responses((status = 200, body = Vec<TokenInfo>)))]
 pub async fn tokens(
     State(app): State<App>,
     ApiUser(actor): ApiUser,
@@ -102,7 +104,7 @@ pub async fn tokens(
 
 /// Creates an API token for yourself; it is shown once. Only a signed-in
 /// person (not another token) may create one.
-#[utoipa::path(post, path = "/api/v1/me/tokens", tag = "users", request_body = TokenRequest,
+#[utoipa::path(post, path = "/me/tokens", tag = "users", request_body = TokenRequest,
     responses((status = 201, body = IssuedToken), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_token(
     State(app): State<App>,
@@ -117,7 +119,7 @@ pub async fn create_token(
 }
 
 /// Revokes one of your API tokens.
-#[utoipa::path(delete, path = "/api/v1/me/tokens/{id}", tag = "users", params(("id" = uuid::Uuid, Path)),
+#[utoipa::path(delete, path = "/me/tokens/{id}", tag = "users", params(("id" = uuid::Uuid, Path)),
     responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn revoke_token(
     State(app): State<App>,
@@ -129,7 +131,7 @@ pub async fn revoke_token(
 }
 
 /// The access review: every account, its role, last sign-in and status (administrators).
-#[utoipa::path(get, path = "/api/v1/users/access-review", tag = "users",
+#[utoipa::path(get, path = "/users/access-review", tag = "users",
     responses((status = 200, body = Vec<AccessReviewLine>), (status = 403, body = ErrorBody)))]
 pub async fn access_review(
     State(app): State<App>,
@@ -150,7 +152,7 @@ pub struct PasswordChange {
 
 /// Changes your password (signed-in session only, not a token); your other
 /// sessions end. Required before anything else after an administrator's reset.
-#[utoipa::path(post, path = "/api/v1/me/password", tag = "users", request_body = PasswordChange,
+#[utoipa::path(post, path = "/me/password", tag = "users", request_body = PasswordChange,
     responses((status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn change_password(
     State(app): State<App>,
@@ -171,7 +173,7 @@ pub async fn change_password(
 /// Resets an account's password to a one-time password, shown once; the
 /// account's sessions end and it must choose a new password at its next
 /// sign-in (administrators, after a fresh sign-in).
-#[utoipa::path(post, path = "/api/v1/users/{username}/password-reset", tag = "users", params(("username" = String, Path)),
+#[utoipa::path(post, path = "/users/{username}/password-reset", tag = "users", params(("username" = String, Path)),
     responses((status = 200, body = TemporaryPassword), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn reset_password(
     State(app): State<App>,
@@ -182,7 +184,7 @@ pub async fn reset_password(
 }
 
 /// Gives an account another role (administrators, after a fresh sign-in; never their own).
-#[utoipa::path(put, path = "/api/v1/users/{username}/role", tag = "users", params(("username" = String, Path)), request_body = RoleChange,
+#[utoipa::path(put, path = "/users/{username}/role", tag = "users", params(("username" = String, Path)), request_body = RoleChange,
     responses((status = 200, body = StaffMember), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn change_role(
     State(app): State<App>,
@@ -203,7 +205,7 @@ pub struct CalendarFeed {
 }
 
 /// Makes a new calendar feed address (signed-in session only); any older one stops working.
-#[utoipa::path(post, path = "/api/v1/me/calendar-feed", tag = "users",
+#[utoipa::path(post, path = "/me/calendar-feed", tag = "users",
     responses((status = 201, body = CalendarFeed), (status = 403, body = ErrorBody)))]
 pub async fn new_calendar_feed(
     State(app): State<App>,
@@ -219,7 +221,7 @@ pub async fn new_calendar_feed(
 }
 
 /// Removes your calendar feed.
-#[utoipa::path(delete, path = "/api/v1/me/calendar-feed", tag = "users",
+#[utoipa::path(delete, path = "/me/calendar-feed", tag = "users",
     responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn revoke_calendar_feed(
     State(app): State<App>,
@@ -227,4 +229,21 @@ pub async fn revoke_calendar_feed(
 ) -> ApiResult<StatusCode> {
     crate::app::casework::calendar::revoke_feed(&app, &actor).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// This file's routes; each handler's `#[utoipa::path]` states its path once.
+pub fn routes() -> OpenApiRouter<App> {
+    OpenApiRouter::new()
+        .routes(routes!(me))
+        .routes(routes!(sessions))
+        .routes(routes!(tokens, create_token))
+        .routes(routes!(revoke_token))
+        .routes(routes!(end_session))
+        .routes(routes!(list, create))
+        .routes(routes!(access_review))
+        .routes(routes!(unlock))
+        .routes(routes!(reset_password))
+        .routes(routes!(change_role))
+        .routes(routes!(change_password))
+        .routes(routes!(new_calendar_feed, revoke_calendar_feed))
 }

@@ -9,10 +9,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// Your open alerts (most severe, soonest due first), today's appointments,
 /// and for a supervisor each officer's load.
-#[utoipa::path(get, path = "/api/v1/work-queue", tag = "alerts",
+#[utoipa::path(get, path = "/work-queue", tag = "alerts",
     responses((status = 200, body = WorkQueue)))]
 pub async fn work_queue(
     State(app): State<App>,
@@ -22,7 +24,7 @@ pub async fn work_queue(
 }
 
 /// Marks an alert as seen.
-#[utoipa::path(post, path = "/api/v1/alerts/{id}/acknowledge", tag = "alerts", params(("id" = uuid::Uuid, Path)),
+#[utoipa::path(post, path = "/alerts/{id}/acknowledge", tag = "alerts", params(("id" = uuid::Uuid, Path)),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn acknowledge(
     State(app): State<App>,
@@ -41,7 +43,7 @@ pub struct Resolution {
 }
 
 /// Resolves an alert with a note.
-#[utoipa::path(post, path = "/api/v1/alerts/{id}/resolve", tag = "alerts", params(("id" = uuid::Uuid, Path)), request_body = Resolution,
+#[utoipa::path(post, path = "/alerts/{id}/resolve", tag = "alerts", params(("id" = uuid::Uuid, Path)), request_body = Resolution,
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn resolve(
     State(app): State<App>,
@@ -51,4 +53,12 @@ pub async fn resolve(
 ) -> ApiResult<StatusCode> {
     alerts::resolve(&app, &actor, id, &r.note).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// This file's routes; each handler's `#[utoipa::path]` states its path once.
+pub fn routes() -> OpenApiRouter<App> {
+    OpenApiRouter::new()
+        .routes(routes!(work_queue))
+        .routes(routes!(acknowledge))
+        .routes(routes!(resolve))
 }

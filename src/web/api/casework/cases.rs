@@ -1,6 +1,4 @@
 use crate::app::casework::cases::{self, CaseUpdate, CaseloadQuery, ShareInput, TransitionInput};
-use crate::app::intake::{self, IntakeInput, IntakeOutcome, IntakeResult};
-use crate::app::people::PossibleDuplicate;
 use crate::app::App;
 use crate::domain::casework::cases::CaseStatus;
 use crate::domain::ids::{CaseId, ProgramId, UserId};
@@ -11,42 +9,10 @@ use crate::web::error::{ApiResult, ErrorBody};
 use crate::web::extract::{ApiJson, ApiPath, ApiQuery, ApiUser};
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::{Deserialize, Serialize};
-
-/// Answered with 409 when intake found people who may be the one referred.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct DuplicatesFound {
-    /// `possible_duplicates`
-    pub code: &'static str,
-    pub message: String,
-    pub possible_duplicates: Vec<PossibleDuplicate>,
-}
-
-/// Takes in a referral: finds or enters the person, opens the case and screens it.
-/// When possible duplicates are found nothing is stored: send again with
-/// `person_id` of the existing person, or with `confirm_new_person: true`.
-#[utoipa::path(post, path = "/api/v1/intake", tag = "cases", request_body = IntakeInput,
-    responses((status = 201, body = IntakeResult), (status = 409, body = DuplicatesFound), (status = 422, body = ErrorBody)))]
-pub async fn intake(
-    State(app): State<App>,
-    ApiUser(actor): ApiUser,
-    ApiJson(input): ApiJson<IntakeInput>,
-) -> ApiResult<Response> {
-    Ok(match intake::take_in(&app, &actor, input).await? {
-        IntakeOutcome::Opened(result) => (StatusCode::CREATED, Json(result)).into_response(),
-        IntakeOutcome::PossibleDuplicates(list) => (
-            StatusCode::CONFLICT,
-            Json(DuplicatesFound {
-                code: "possible_duplicates",
-                message: "people already on record may be the one referred".into(),
-                possible_duplicates: list,
-            }),
-        )
-            .into_response(),
-    })
-}
+use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -63,7 +29,7 @@ pub struct ListQuery {
 }
 
 /// The caseload, by case number, a page at a time.
-#[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(ListQuery),
+#[utoipa::path(get, path = "/cases", tag = "cases", params(ListQuery),
     responses((status = 200, body = Page<CaseView>), (status = 422, body = ErrorBody)))]
 pub async fn list(
     State(app): State<App>,
@@ -88,7 +54,7 @@ pub async fn list(
 }
 
 /// One case with its charges and status history. The read is audited.
-#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = uuid::Uuid, Path)),
+#[utoipa::path(get, path = "/cases/{id}", tag = "cases", params(("id" = uuid::Uuid, Path)),
     responses((status = 200, body = CaseView), (status = 404, body = ErrorBody)))]
 pub async fn get(
     State(app): State<App>,
@@ -99,7 +65,7 @@ pub async fn get(
 }
 
 /// Corrects referral and court details, or reassigns the officer.
-#[utoipa::path(put, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = uuid::Uuid, Path)), request_body = CaseUpdate,
+#[utoipa::path(put, path = "/cases/{id}", tag = "cases", params(("id" = uuid::Uuid, Path)), request_body = CaseUpdate,
     responses((status = 200, body = CaseView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update(
     State(app): State<App>,
@@ -111,7 +77,7 @@ pub async fn update(
 }
 
 /// Moves a case along its lifecycle.
-#[utoipa::path(post, path = "/api/v1/cases/{id}/transitions", tag = "cases", params(("id" = uuid::Uuid, Path)), request_body = TransitionInput,
+#[utoipa::path(post, path = "/cases/{id}/transitions", tag = "cases", params(("id" = uuid::Uuid, Path)), request_body = TransitionInput,
     responses((status = 200, body = CaseView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn transition(
     State(app): State<App>,
@@ -126,7 +92,7 @@ pub async fn transition(
 
 /// Shares a case with another officer or supervisor, who may then see and
 /// work it (covering for leave, joint supervision). Whoever holds the case may.
-#[utoipa::path(post, path = "/api/v1/cases/{id}/shares", tag = "cases", params(("id" = uuid::Uuid, Path)), request_body = ShareInput,
+#[utoipa::path(post, path = "/cases/{id}/shares", tag = "cases", params(("id" = uuid::Uuid, Path)), request_body = ShareInput,
     responses((status = 201, body = Vec<Share>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn share(
     State(app): State<App>,
@@ -141,7 +107,7 @@ pub async fn share(
 }
 
 /// Ends a share.
-#[utoipa::path(delete, path = "/api/v1/cases/{id}/shares/{username}", tag = "cases",
+#[utoipa::path(delete, path = "/cases/{id}/shares/{username}", tag = "cases",
     params(("id" = uuid::Uuid, Path), ("username" = String, Path)),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn unshare(
@@ -151,4 +117,14 @@ pub async fn unshare(
 ) -> ApiResult<StatusCode> {
     cases::unshare(&app, &actor, id, &username).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// This file's routes; each handler's `#[utoipa::path]` states its path once.
+pub fn routes() -> OpenApiRouter<App> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(get, update))
+        .routes(routes!(transition))
+        .routes(routes!(share))
+        .routes(routes!(unshare))
 }

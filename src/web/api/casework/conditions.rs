@@ -11,9 +11,11 @@ use crate::web::extract::{ApiJson, ApiPath, ApiUser};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// A case's conditions and how far along each is (the read is audited).
-#[utoipa::path(get, path = "/api/v1/cases/{id}/conditions", tag = "conditions", params(("id" = uuid::Uuid, Path)),
+#[utoipa::path(get, path = "/cases/{id}/conditions", tag = "conditions", params(("id" = uuid::Uuid, Path)),
     responses((status = 200, body = CaseConditions), (status = 404, body = ErrorBody)))]
 pub async fn of_case(
     State(app): State<App>,
@@ -24,7 +26,7 @@ pub async fn of_case(
 }
 
 /// Adds a condition to a case.
-#[utoipa::path(post, path = "/api/v1/cases/{id}/conditions", tag = "conditions", params(("id" = uuid::Uuid, Path)), request_body = TermsInput,
+#[utoipa::path(post, path = "/cases/{id}/conditions", tag = "conditions", params(("id" = uuid::Uuid, Path)), request_body = TermsInput,
     responses((status = 201, body = ConditionView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn add(
     State(app): State<App>,
@@ -39,7 +41,7 @@ pub async fn add(
 }
 
 /// Adds the program's standard conditions the case does not have yet.
-#[utoipa::path(post, path = "/api/v1/cases/{id}/conditions/from-program", tag = "conditions", params(("id" = uuid::Uuid, Path)),
+#[utoipa::path(post, path = "/cases/{id}/conditions/from-program", tag = "conditions", params(("id" = uuid::Uuid, Path)),
     responses((status = 200, body = CaseConditions), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn apply_program(
     State(app): State<App>,
@@ -50,7 +52,7 @@ pub async fn apply_program(
 }
 
 /// One condition with its progress entries (the read is audited).
-#[utoipa::path(get, path = "/api/v1/conditions/{id}", tag = "conditions", params(("id" = uuid::Uuid, Path)),
+#[utoipa::path(get, path = "/conditions/{id}", tag = "conditions", params(("id" = uuid::Uuid, Path)),
     responses((status = 200, body = ConditionRecord), (status = 404, body = ErrorBody)))]
 pub async fn get(
     State(app): State<App>,
@@ -61,7 +63,7 @@ pub async fn get(
 }
 
 /// Adjusts a condition's terms, or records a court's waiver or modification.
-#[utoipa::path(put, path = "/api/v1/conditions/{id}", tag = "conditions", params(("id" = uuid::Uuid, Path)), request_body = ConditionUpdate,
+#[utoipa::path(put, path = "/conditions/{id}", tag = "conditions", params(("id" = uuid::Uuid, Path)), request_body = ConditionUpdate,
     responses((status = 200, body = ConditionView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update(
     State(app): State<App>,
@@ -73,7 +75,7 @@ pub async fn update(
 }
 
 /// Records progress toward a condition (hours, sessions, a payment, or a note).
-#[utoipa::path(post, path = "/api/v1/conditions/{id}/progress", tag = "conditions", params(("id" = uuid::Uuid, Path)), request_body = ProgressInput,
+#[utoipa::path(post, path = "/conditions/{id}/progress", tag = "conditions", params(("id" = uuid::Uuid, Path)), request_body = ProgressInput,
     responses((status = 201, body = ConditionView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn record_progress(
     State(app): State<App>,
@@ -88,7 +90,7 @@ pub async fn record_progress(
 }
 
 /// Marks a condition without a target as met, or not.
-#[utoipa::path(post, path = "/api/v1/conditions/{id}/met", tag = "conditions", params(("id" = uuid::Uuid, Path)), request_body = MarkMet,
+#[utoipa::path(post, path = "/conditions/{id}/met", tag = "conditions", params(("id" = uuid::Uuid, Path)), request_body = MarkMet,
     responses((status = 200, body = ConditionView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn mark_met(
     State(app): State<App>,
@@ -100,7 +102,7 @@ pub async fn mark_met(
 }
 
 /// A program's standard conditions.
-#[utoipa::path(get, path = "/api/v1/programs/{id}/conditions", tag = "conditions", params(("id" = uuid::Uuid, Path)),
+#[utoipa::path(get, path = "/programs/{id}/conditions", tag = "conditions", params(("id" = uuid::Uuid, Path)),
     responses((status = 200, body = Vec<TemplateInput>), (status = 404, body = ErrorBody)))]
 pub async fn templates(
     State(app): State<App>,
@@ -111,7 +113,7 @@ pub async fn templates(
 }
 
 /// Replaces a program's standard conditions (administrators).
-#[utoipa::path(put, path = "/api/v1/programs/{id}/conditions", tag = "conditions", params(("id" = uuid::Uuid, Path)), request_body = Vec<TemplateInput>,
+#[utoipa::path(put, path = "/programs/{id}/conditions", tag = "conditions", params(("id" = uuid::Uuid, Path)), request_body = Vec<TemplateInput>,
     responses((status = 200, body = Vec<TemplateInput>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn set_templates(
     State(app): State<App>,
@@ -122,4 +124,15 @@ pub async fn set_templates(
     Ok(Json(
         conditions::set_templates(&app, &actor, id, input).await?,
     ))
+}
+
+/// This file's routes; each handler's `#[utoipa::path]` states its path once.
+pub fn routes() -> OpenApiRouter<App> {
+    OpenApiRouter::new()
+        .routes(routes!(of_case, add))
+        .routes(routes!(apply_program))
+        .routes(routes!(get, update))
+        .routes(routes!(record_progress))
+        .routes(routes!(mark_met))
+        .routes(routes!(templates, set_templates))
 }

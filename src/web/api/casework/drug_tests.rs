@@ -9,9 +9,11 @@ use crate::web::extract::{ApiJson, ApiPath, ApiUser};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// A case's drug and alcohol tests, newest first (the read is audited).
-#[utoipa::path(get, path = "/api/v1/cases/{id}/drug-tests", tag = "testing", params(("id" = uuid::Uuid, Path)),
+#[utoipa::path(get, path = "/cases/{id}/drug-tests", tag = "testing", params(("id" = uuid::Uuid, Path)),
     responses((status = 200, body = CaseTests), (status = 404, body = ErrorBody)))]
 pub async fn of_case(
     State(app): State<App>,
@@ -22,7 +24,7 @@ pub async fn of_case(
 }
 
 /// Records a test: the specimen and each substance's result, or a refusal or no-show.
-#[utoipa::path(post, path = "/api/v1/cases/{id}/drug-tests", tag = "testing", params(("id" = uuid::Uuid, Path)), request_body = DrugTestInput,
+#[utoipa::path(post, path = "/cases/{id}/drug-tests", tag = "testing", params(("id" = uuid::Uuid, Path)), request_body = DrugTestInput,
     responses((status = 201, body = DrugTestRow), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn record(
     State(app): State<App>,
@@ -37,7 +39,7 @@ pub async fn record(
 }
 
 /// Replaces a test's results, e.g. with a laboratory's confirmation.
-#[utoipa::path(put, path = "/api/v1/drug-tests/{id}/results", tag = "testing", params(("id" = uuid::Uuid, Path)), request_body = ResultsUpdate,
+#[utoipa::path(put, path = "/drug-tests/{id}/results", tag = "testing", params(("id" = uuid::Uuid, Path)), request_body = ResultsUpdate,
     responses((status = 200, body = DrugTestRow), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update_results(
     State(app): State<App>,
@@ -48,4 +50,11 @@ pub async fn update_results(
     Ok(Json(
         drug_tests::update_results(&app, &actor, id, input).await?,
     ))
+}
+
+/// This file's routes; each handler's `#[utoipa::path]` states its path once.
+pub fn routes() -> OpenApiRouter<App> {
+    OpenApiRouter::new()
+        .routes(routes!(of_case, record))
+        .routes(routes!(update_results))
 }

@@ -1,8 +1,8 @@
 //! Cases and their supervision.
 
-pub(super) mod alerts;
-pub(super) mod cases;
-pub(super) mod conditions;
-pub(super) mod drug_tests;
-pub(super) mod notes;
-pub(super) mod supervision;
+pub mod alerts;
+pub mod cases;
+pub mod conditions;
+pub mod drug_tests;
+pub mod notes;
+pub mod supervision;

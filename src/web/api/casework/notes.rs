@@ -11,10 +11,12 @@ use crate::web::extract::{ApiJson, ApiPath, ApiUser};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// A case's signed notes and the caller's own drafts, newest first, with
 /// addenda and risk-lexicon words highlighted (the read is audited).
-#[utoipa::path(get, path = "/api/v1/cases/{id}/notes", tag = "notes", params(("id" = uuid::Uuid, Path)),
+#[utoipa::path(get, path = "/cases/{id}/notes", tag = "notes", params(("id" = uuid::Uuid, Path)),
     responses((status = 200, body = CaseNotes), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn of_case(
     State(app): State<App>,
@@ -25,7 +27,7 @@ pub async fn of_case(
 }
 
 /// Writes a note, kept as a draft unless `sign` is set.
-#[utoipa::path(post, path = "/api/v1/cases/{id}/notes", tag = "notes", params(("id" = uuid::Uuid, Path)), request_body = NoteInput,
+#[utoipa::path(post, path = "/cases/{id}/notes", tag = "notes", params(("id" = uuid::Uuid, Path)), request_body = NoteInput,
     responses((status = 201, body = NoteView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn write(
     State(app): State<App>,
@@ -40,7 +42,7 @@ pub async fn write(
 }
 
 /// One note with its addenda (the read is audited).
-#[utoipa::path(get, path = "/api/v1/notes/{id}", tag = "notes", params(("id" = uuid::Uuid, Path)),
+#[utoipa::path(get, path = "/notes/{id}", tag = "notes", params(("id" = uuid::Uuid, Path)),
     responses((status = 200, body = NoteView), (status = 404, body = ErrorBody)))]
 pub async fn get(
     State(app): State<App>,
@@ -51,7 +53,7 @@ pub async fn get(
 }
 
 /// Changes one's own draft; a signed note answers 409.
-#[utoipa::path(put, path = "/api/v1/notes/{id}", tag = "notes", params(("id" = uuid::Uuid, Path)), request_body = DraftInput,
+#[utoipa::path(put, path = "/notes/{id}", tag = "notes", params(("id" = uuid::Uuid, Path)), request_body = DraftInput,
     responses((status = 200, body = NoteView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update(
     State(app): State<App>,
@@ -63,7 +65,7 @@ pub async fn update(
 }
 
 /// Signs one's own draft: from then on it cannot change.
-#[utoipa::path(post, path = "/api/v1/notes/{id}/sign", tag = "notes", params(("id" = uuid::Uuid, Path)), request_body = SignInput,
+#[utoipa::path(post, path = "/notes/{id}/sign", tag = "notes", params(("id" = uuid::Uuid, Path)), request_body = SignInput,
     responses((status = 200, body = NoteView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn sign(
     State(app): State<App>,
@@ -75,7 +77,7 @@ pub async fn sign(
 }
 
 /// Adds an addendum (a correction or later fact) to a signed note.
-#[utoipa::path(post, path = "/api/v1/notes/{id}/addenda", tag = "notes", params(("id" = uuid::Uuid, Path)), request_body = AddendumInput,
+#[utoipa::path(post, path = "/notes/{id}/addenda", tag = "notes", params(("id" = uuid::Uuid, Path)), request_body = AddendumInput,
     responses((status = 201, body = NoteView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn add_addendum(
     State(app): State<App>,
@@ -91,7 +93,7 @@ pub async fn add_addendum(
 
 /// Searches the signed notes of the cases the caller holds (every word must
 /// appear, in any form); posted so the words stay out of URLs and logs.
-#[utoipa::path(post, path = "/api/v1/notes/search", tag = "notes", request_body = SearchInput,
+#[utoipa::path(post, path = "/notes/search", tag = "notes", request_body = SearchInput,
     responses((status = 200, body = Vec<NoteHit>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn search(
     State(app): State<App>,
@@ -99,4 +101,14 @@ pub async fn search(
     ApiJson(input): ApiJson<SearchInput>,
 ) -> ApiResult<Json<Vec<NoteHit>>> {
     Ok(Json(notes::search(&app, &actor, input).await?))
+}
+
+/// This file's routes; each handler's `#[utoipa::path]` states its path once.
+pub fn routes() -> OpenApiRouter<App> {
+    OpenApiRouter::new()
+        .routes(routes!(of_case, write))
+        .routes(routes!(search))
+        .routes(routes!(get, update))
+        .routes(routes!(sign))
+        .routes(routes!(add_addendum))
 }

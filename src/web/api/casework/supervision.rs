@@ -13,10 +13,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// A case's supervision level, this month's contacts against its standard,
 /// appointments and contacts (the read is audited).
-#[utoipa::path(get, path = "/api/v1/cases/{id}/supervision", tag = "supervision", params(("id" = uuid::Uuid, Path)),
+#[utoipa::path(get, path = "/cases/{id}/supervision", tag = "supervision", params(("id" = uuid::Uuid, Path)),
     responses((status = 200, body = Overview), (status = 404, body = ErrorBody)))]
 pub async fn overview(
     State(app): State<App>,
@@ -34,7 +36,7 @@ pub struct LevelInput {
 }
 
 /// Sets a case's supervision level.
-#[utoipa::path(put, path = "/api/v1/cases/{id}/supervision-level", tag = "supervision", params(("id" = uuid::Uuid, Path)), request_body = LevelInput,
+#[utoipa::path(put, path = "/cases/{id}/supervision-level", tag = "supervision", params(("id" = uuid::Uuid, Path)), request_body = LevelInput,
     responses((status = 200, body = Overview), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn set_level(
     State(app): State<App>,
@@ -47,7 +49,7 @@ pub async fn set_level(
 }
 
 /// Schedules an appointment, or a weekly series.
-#[utoipa::path(post, path = "/api/v1/cases/{id}/appointments", tag = "supervision", params(("id" = uuid::Uuid, Path)), request_body = AppointmentInput,
+#[utoipa::path(post, path = "/cases/{id}/appointments", tag = "supervision", params(("id" = uuid::Uuid, Path)), request_body = AppointmentInput,
     responses((status = 201, body = Vec<AppointmentRow>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn schedule(
     State(app): State<App>,
@@ -62,7 +64,7 @@ pub async fn schedule(
 }
 
 /// Records what happened at an appointment.
-#[utoipa::path(post, path = "/api/v1/appointments/{id}/outcome", tag = "supervision", params(("id" = uuid::Uuid, Path)), request_body = OutcomeInput,
+#[utoipa::path(post, path = "/appointments/{id}/outcome", tag = "supervision", params(("id" = uuid::Uuid, Path)), request_body = OutcomeInput,
     responses((status = 200, body = AppointmentRow), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn record_outcome(
     State(app): State<App>,
@@ -76,7 +78,7 @@ pub async fn record_outcome(
 }
 
 /// Logs a contact with the participant or a collateral contact.
-#[utoipa::path(post, path = "/api/v1/cases/{id}/contacts", tag = "supervision", params(("id" = uuid::Uuid, Path)), request_body = ContactInput,
+#[utoipa::path(post, path = "/cases/{id}/contacts", tag = "supervision", params(("id" = uuid::Uuid, Path)), request_body = ContactInput,
     responses((status = 201, body = ContactRow), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn log_contact(
     State(app): State<App>,
@@ -88,4 +90,14 @@ pub async fn log_contact(
         StatusCode::CREATED,
         Json(supervision::log_contact(&app, &actor, id, input).await?),
     ))
+}
+
+/// This file's routes; each handler's `#[utoipa::path]` states its path once.
+pub fn routes() -> OpenApiRouter<App> {
+    OpenApiRouter::new()
+        .routes(routes!(overview))
+        .routes(routes!(set_level))
+        .routes(routes!(schedule))
+        .routes(routes!(record_outcome))
+        .routes(routes!(log_contact))
 }

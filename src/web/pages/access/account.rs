@@ -16,6 +16,8 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
 
 #[derive(Template)]
 #[template(path = "access/sessions.html")]
@@ -178,4 +180,17 @@ pub async fn reauth(
             done,
         },
     ))
+}
+
+/// This page's routes.
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/account/sessions", get(sessions))
+        .route("/admin/access-review", get(access_review))
+        .route("/reauth", get(reauth_page).post(reauth))
+        .route(
+            "/account/password",
+            get(password_form).post(change_password),
+        )
+        .route("/account/sessions/{id}/end", post(end_session))
 }

@@ -11,6 +11,8 @@ use axum::extract::State;
 use axum::http::header::SET_COOKIE;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
 
 #[derive(Template)]
 #[template(path = "access/login.html")]
@@ -79,4 +81,11 @@ pub async fn log_out(State(app): State<App>, user: PageUser) -> PageResult<Respo
     auth::log_out(&app, &user.actor, user.session).await?;
     let clear = SessionCookie::of(&app).clear();
     Ok(([(SET_COOKIE, clear)], Redirect::to("/login")).into_response())
+}
+
+/// This page's routes.
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/login", get(login_page).post(log_in))
+        .route("/logout", post(log_out))
 }

@@ -11,6 +11,8 @@ use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
 
 /// The session cookie of a browser part-way through signing in.
 pub struct Pending {
@@ -102,4 +104,9 @@ pub async fn submit(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// This page's routes.
+pub fn routes() -> Router<App> {
+    Router::new().route("/mfa", get(page).post(submit))
 }

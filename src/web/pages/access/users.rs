@@ -12,6 +12,8 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
 
 #[derive(Template)]
 #[template(path = "access/staff_member.html")]
@@ -117,4 +119,15 @@ pub async fn reset_password(
 ) -> PageResult<Response> {
     let reset = passwords::reset(&app, &user.actor, &username).await?;
     show(&app, &user, &username, StatusCode::OK, None, Some(reset)).await
+}
+
+/// This page's routes.
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/admin/users/{username}", get(page))
+        .route("/admin/users/{username}/role", post(change_role))
+        .route(
+            "/admin/users/{username}/password-reset",
+            post(reset_password),
+        )
 }

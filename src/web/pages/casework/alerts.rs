@@ -10,6 +10,8 @@ use crate::web::render::{render, Nav, Show as _, When as _};
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
 
 #[derive(Template)]
 #[template(path = "casework/work.html")]
@@ -52,4 +54,12 @@ pub async fn resolve(
 ) -> PageResult<Response> {
     alerts::resolve(&app, &user.actor, id, form.v("note")).await?;
     Ok(Redirect::to("/work").into_response())
+}
+
+/// This page's routes.
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/work", get(page))
+        .route("/alerts/{id}/acknowledge", post(acknowledge))
+        .route("/alerts/{id}/resolve", post(resolve))
 }

@@ -11,6 +11,8 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
 use chrono::{Datelike as _, Duration, NaiveDate};
 use std::collections::HashMap;
 
@@ -116,4 +118,13 @@ pub async fn feed(
         text,
     )
         .into_response())
+}
+
+/// This page's routes.
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/calendar", get(page))
+        .route("/calendar/feed", post(new_feed))
+        .route("/calendar/feed/revoke", post(revoke_feed))
+        .route("/calendar/{file}", get(feed))
 }

@@ -13,6 +13,8 @@ use crate::web::render::{render, Nav, Show as _};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -123,4 +125,9 @@ pub async fn page(
         statuses: CaseStatus::all(),
         filter,
     }))
+}
+
+/// This page's routes.
+pub fn routes() -> Router<App> {
+    Router::new().route("/caseload", get(page))
 }

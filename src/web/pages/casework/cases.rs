@@ -12,6 +12,8 @@ use crate::web::form::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
 
 pub async fn page(
     State(app): State<App>,
@@ -116,4 +118,19 @@ pub async fn apply_program_conditions(
 ) -> PageResult<Response> {
     conditions::apply_program(&app, &user.actor, id).await?;
     Ok(Redirect::to(&format!("/cases/{id}#conditions")).into_response())
+}
+
+/// This page's routes.
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/cases/{id}", get(page))
+        .route("/cases/{id}/status", post(change_status))
+        .route("/cases/{id}/details", post(change_details))
+        .route("/cases/{id}/shares", post(share))
+        .route("/cases/{id}/conditions", post(add_condition))
+        .route(
+            "/cases/{id}/conditions/from-program",
+            post(apply_program_conditions),
+        )
+        .route("/cases/{id}/shares/{username}/end", post(unshare))
 }

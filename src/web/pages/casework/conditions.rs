@@ -16,6 +16,8 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
 
 #[derive(Template)]
 #[template(path = "casework/condition.html")]
@@ -171,4 +173,12 @@ pub async fn mark_met(
         }
     }
     show(&app, &user, id, status, Submitted::Terms(form)).await
+}
+
+/// This page's routes.
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/conditions/{id}", get(page).post(update))
+        .route("/conditions/{id}/progress", post(record_progress))
+        .route("/conditions/{id}/met", post(mark_met))
 }

@@ -11,6 +11,8 @@ use crate::web::form::{Form, FormState};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::post;
+use axum::Router;
 
 /// Reads the filled rows of the result table (`results[i].substance`, …).
 fn read_results(form: &mut FormState) -> Option<Vec<SubstanceLine>> {
@@ -67,4 +69,9 @@ pub async fn record_test(
             show(&app, &user.actor, id, status, Submitted::Test(form)).await
         }
     }
+}
+
+/// This page's routes.
+pub fn routes() -> Router<App> {
+    Router::new().route("/cases/{id}/drug-tests", post(record_test))
 }

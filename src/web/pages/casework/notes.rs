@@ -17,6 +17,8 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
 
 #[derive(Template)]
 #[template(path = "casework/notes.html")]
@@ -225,4 +227,14 @@ pub async fn search(
         hits,
         error,
     }))
+}
+
+/// This page's routes.
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/cases/{id}/notes", get(of_case).post(write))
+        .route("/notes/search", get(search_form).post(search))
+        .route("/notes/{id}", get(page).post(update))
+        .route("/notes/{id}/sign", post(sign))
+        .route("/notes/{id}/addenda", post(add_addendum))
 }

@@ -14,6 +14,8 @@ use crate::web::form::{Form, FormState};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::post;
+use axum::Router;
 
 fn back(id: CaseId) -> Response {
     Redirect::to(&format!("/cases/{id}#supervision")).into_response()
@@ -125,4 +127,16 @@ pub async fn log_contact(
         Ok(_) => Ok(back(id)),
         Err(e) => refused(&app, &user, id, Some(e), form).await,
     }
+}
+
+/// This page's routes.
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/cases/{id}/supervision-level", post(set_level))
+        .route("/cases/{id}/appointments", post(schedule))
+        .route(
+            "/cases/{id}/appointments/{appointment}/outcome",
+            post(record_outcome),
+        )
+        .route("/cases/{id}/contacts", post(log_contact))
 }
