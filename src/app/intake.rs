@@ -4,6 +4,7 @@
 
 use crate::app::people::{self, PersonInput, PossibleDuplicate};
 use crate::app::{audit, now, policy, Actor, App, AppError, AppResult};
+use crate::domain::audit::Action;
 use crate::domain::casework::cases::CaseStatus;
 use crate::domain::ids::{CaseId, PersonId, ProgramId, UserId};
 use crate::domain::people::age_on;
@@ -255,14 +256,7 @@ pub async fn take_in(app: &App, actor: &Actor, input: IntakeInput) -> AppResult<
                 return Ok(IntakeOutcome::PossibleDuplicates(duplicates));
             }
             let id = people::insert(&mut tx, &app.keys, &person).await?;
-            audit::record(
-                &mut tx,
-                actor,
-                "person.create",
-                Some(("person", id.0)),
-                None,
-            )
-            .await?;
+            audit::record(&mut tx, actor, Action::PersonCreate.on(id)).await?;
             id
         }
         (None, None) => return Err(Invalid::one("person", "is required").into()),
@@ -313,14 +307,7 @@ pub async fn take_in(app: &App, actor: &Actor, input: IntakeInput) -> AppResult<
         ..referred
     };
     case_store::record_histories(&mut tx, &[(case_id, &referred), (case_id, &screened)]).await?;
-    audit::record(
-        &mut tx,
-        actor,
-        "case.create",
-        Some(("case", case_id.0)),
-        None,
-    )
-    .await?;
+    audit::record(&mut tx, actor, Action::CaseCreate.on(case_id)).await?;
     tx.commit().await?;
     Ok(IntakeOutcome::Opened(IntakeResult {
         case_id,

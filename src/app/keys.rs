@@ -2,8 +2,10 @@
 //! checking the key ring against the database, sealing values stored before
 //! their column was sealed, and re-sealing everything under the current key.
 
+use crate::app::audit::{self, Origin};
 use crate::app::App;
-use crate::store::audit::{self, NewEvent, Outcome};
+use crate::domain::audit::Action;
+use crate::store::audit::Outcome;
 use crate::store::sealed::{self, KeyUse, Pass};
 
 /// What a rotation did.
@@ -46,7 +48,7 @@ pub async fn prepare(app: &App) -> anyhow::Result<()> {
         drop(tx);
         let n = sealed::reseal(&app.db, &app.keys, Pass::Plaintext).await?;
         if n > 0 {
-            record(app, "keys.sealed_plaintext", n).await?;
+            record(app, Action::KeysSealedPlaintext, n).await?;
             tracing::info!(
                 values = n,
                 "sealed values stored before their column was sealed"
@@ -64,7 +66,7 @@ pub async fn prepare(app: &App) -> anyhow::Result<()> {
 /// the service keeps running; audited.
 pub async fn rotate(app: &App) -> anyhow::Result<Rotation> {
     let resealed = sealed::reseal(&app.db, &app.keys, Pass::Rotate).await?;
-    record(app, "keys.rotated", resealed).await?;
+    record(app, Action::KeysRotated, resealed).await?;
     let mut tx = app.db.write().await?;
     let usage = sealed::key_use(&mut tx, app.keys.ids()).await?;
     let unused: Vec<u32> = usage
@@ -82,22 +84,9 @@ pub async fn rotate(app: &App) -> anyhow::Result<Rotation> {
     })
 }
 
-async fn record(app: &App, action: &str, values: u64) -> Result<(), sqlx::Error> {
-    let (actor, source) = crate::app::audit::origin(None);
-    let reason = format!("{values} values, key {}", app.keys.current());
+async fn record(app: &App, action: Action, values: u64) -> Result<(), sqlx::Error> {
+    let event = action.because(format!("{values} values, key {}", app.keys.current()));
     let mut tx = app.db.write().await?;
-    audit::append(
-        &mut tx,
-        NewEvent {
-            at: crate::app::now(),
-            actor,
-            source,
-            action,
-            object: None,
-            outcome: Outcome::Success,
-            reason: Some(&reason),
-        },
-    )
-    .await?;
+    audit::write(&mut tx, Origin::system("cli"), Outcome::Success, event).await?;
     tx.commit().await
 }

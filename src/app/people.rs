@@ -2,6 +2,7 @@
 
 use crate::app::{audit, now, policy, stale, Actor, App, AppError, AppResult};
 use crate::config::Demographics;
+use crate::domain::audit::Action;
 use crate::domain::ids::PersonId;
 use crate::domain::people::{
     duplicate_reasons, Candidate, DateOfBirth, Identifier, IdentifierKind, Language, PersonName,
@@ -354,7 +355,7 @@ pub async fn view(app: &App, actor: &Actor, id: PersonId) -> AppResult<PersonRec
         .into_iter()
         .filter(|c| policy::casework::view_case(actor, c).is_ok())
         .collect();
-    audit::record(&mut tx, actor, "person.view", Some(("person", id.0)), None).await?;
+    audit::record(&mut tx, actor, Action::PersonView.on(id)).await?;
     let mut histories = Vec::with_capacity(cases.len());
     for c in &cases {
         histories.push(case_store::history(&mut tx, c.id).await?);
@@ -364,7 +365,7 @@ pub async fn view(app: &App, actor: &Actor, id: PersonId) -> AppResult<PersonRec
     let record = PersonRecord {
         aliases: store::aliases(&mut tx, id).await?,
         identifiers: store::identifiers(&mut tx, &app.keys, id).await?,
-        access: audit_store::for_object(&mut tx, "person", id.0, 20).await?,
+        access: audit_store::for_object(&mut tx, id, 20).await?,
         can_change: policy::people::change_person(actor, &cases).is_ok(),
         person,
         cases,
@@ -420,14 +421,7 @@ pub async fn update(app: &App, actor: &Actor, id: PersonId, input: PersonUpdate)
     for i in person.identifiers.iter().filter(|i| !known_ids.contains(i)) {
         store::insert_identifier(&mut tx, &app.keys, id, i).await?;
     }
-    audit::record(
-        &mut tx,
-        actor,
-        "person.update",
-        Some(("person", id.0)),
-        None,
-    )
-    .await?;
+    audit::record(&mut tx, actor, Action::PersonUpdate.on(id)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -482,9 +476,7 @@ pub async fn search(app: &App, actor: &Actor, raw: &str, limit: i64) -> AppResul
     audit::record(
         &mut tx,
         actor,
-        "person.search",
-        None,
-        Some(&format!("{} results", hits.len())),
+        Action::PersonSearch.because(&format!("{} results", hits.len())),
     )
     .await?;
     tx.commit().await?;
@@ -505,9 +497,7 @@ pub async fn list(
     audit::record(
         &mut tx,
         actor,
-        "person.list",
-        None,
-        Some(&format!("{} results", page.0.len())),
+        Action::PersonList.because(&format!("{} results", page.0.len())),
     )
     .await?;
     tx.commit().await?;

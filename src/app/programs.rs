@@ -1,6 +1,7 @@
 //! Programs: the agency's probation, pretrial and diversion offerings.
 
 use crate::app::{audit, now, policy, stale, Actor, App, AppError, AppResult};
+use crate::domain::audit::Action;
 use crate::domain::ids::ProgramId;
 use crate::domain::programs::{EligibilityRules, ProgramKind};
 use crate::domain::validation::{required_text, Errors, Invalid};
@@ -115,14 +116,7 @@ pub async fn create(app: &App, actor: &Actor, input: ProgramInput) -> AppResult<
     if let Err(e) = programs::insert(&mut tx, id, &fields, now()).await {
         return Err(name_taken(&e, &fields.name).unwrap_or_else(|| e.into()));
     }
-    audit::record(
-        &mut tx,
-        actor,
-        "program.create",
-        Some(("program", id.0)),
-        None,
-    )
-    .await?;
+    audit::record(&mut tx, actor, Action::ProgramCreate.on(id)).await?;
     let row = programs::get(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound("program"))?;
@@ -147,14 +141,7 @@ pub async fn update(
         Ok(false) => return Err(stale("program")),
         Err(e) => return Err(name_taken(&e, &fields.name).unwrap_or_else(|| e.into())),
     }
-    audit::record(
-        &mut tx,
-        actor,
-        "program.update",
-        Some(("program", id.0)),
-        None,
-    )
-    .await?;
+    audit::record(&mut tx, actor, Action::ProgramUpdate.on(id)).await?;
     let row = programs::get(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound("program"))?;

@@ -6,8 +6,10 @@ mod names;
 mod supervision;
 
 use crate::app::access::auth::{hash_password, Secret};
+use crate::app::audit::Origin;
 use crate::app::{now, App};
 use crate::domain::access::users::Role;
+use crate::domain::audit::Action;
 use crate::domain::casework::cases::{CaseStatus, ExitReason};
 use crate::domain::casework::notes::Matcher;
 use crate::domain::ids::{CaseId, PersonId, ProgramId, UserId};
@@ -341,17 +343,12 @@ async fn generate(app: &App, participants: usize) -> anyhow::Result<()> {
         sqlx::query("INSERT INTO counters (name, value) VALUES ('demo', $1)")
             .bind(participants as i64)
     )?;
-    audit::append(
+    let event = Action::DemoGenerate.because(format!("{participants} participants"));
+    crate::app::audit::write(
         &mut tx,
-        audit::NewEvent {
-            at: now(),
-            actor: None,
-            source: Some("cli"),
-            action: "demo.generate",
-            object: None,
-            outcome: audit::Outcome::Success,
-            reason: Some(&format!("{participants} participants")),
-        },
+        Origin::system("cli"),
+        audit::Outcome::Success,
+        event,
     )
     .await?;
     tx.commit().await?;

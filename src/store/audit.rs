@@ -2,7 +2,7 @@
 //! and triggers refuse it) and hash-chained (see `domain::audit`).
 
 use crate::domain::access::users::Role;
-use crate::domain::audit::{chain_hash, ChainedFields, GENESIS};
+use crate::domain::audit::{chain_hash, Action, ActionFilter, ChainedFields, Object, GENESIS};
 use crate::domain::ids::{AuditId, UserId};
 use crate::store::{Dialect, Tx};
 use crate::{exec, fetch};
@@ -15,8 +15,8 @@ pub struct NewEvent<'a> {
     pub at: DateTime<Utc>,
     pub actor: Option<(UserId, Role)>,
     pub source: Option<&'a str>,
-    pub action: &'a str,
-    pub object: Option<(&'a str, Uuid)>,
+    pub action: Action,
+    pub object: Option<Object>,
     pub outcome: Outcome,
     pub reason: Option<&'a str>,
 }
@@ -204,7 +204,7 @@ async fn insert_chained(
     previous: &str,
     e: &NewEvent<'_>,
 ) -> Result<String, sqlx::Error> {
-    let (object_type, object_id) = e.object.unzip();
+    let (object_type, object_id) = e.object.map(|o| (o.kind.label(), o.id)).unzip();
     let id = AuditId::new();
     let (id_text, actor_text, object_text) = (
         id.to_string(),
@@ -219,7 +219,7 @@ async fn insert_chained(
             actor_id: actor_text.as_deref(),
             actor_role: e.actor.map(|a| a.1.label()),
             source: e.source,
-            action: e.action,
+            action: e.action.label(),
             object_type,
             object_id: object_text.as_deref(),
             outcome: e.outcome.label(),
@@ -230,7 +230,7 @@ async fn insert_chained(
         "INSERT INTO audit_events (id, at, actor_id, actor_role, source, action, object_type, object_id, outcome, reason, hash) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
         .bind(id).bind(e.at).bind(e.actor.map(|a| a.0)).bind(e.actor.map(|a| a.1))
-        .bind(e.source).bind(e.action).bind(object_type).bind(object_id.map(AuditId)).bind(e.outcome.label()).bind(e.reason).bind(&hash))?;
+        .bind(e.source).bind(e.action.label()).bind(object_type).bind(object_id.map(AuditId)).bind(e.outcome.label()).bind(e.reason).bind(&hash))?;
     Ok(hash)
 }
 
@@ -331,10 +331,10 @@ pub struct EventRow {
 /// Who viewed or changed one record, newest first.
 pub async fn for_object(
     tx: &mut Tx,
-    object_type: &str,
-    object_id: Uuid,
+    object: impl Into<Object>,
     limit: i64,
 ) -> Result<Vec<EventRow>, sqlx::Error> {
+    let object = object.into();
     fetch!(
         tx,
         fetch_all,
@@ -343,18 +343,19 @@ pub async fn for_object(
          FROM audit_events e LEFT JOIN users u ON u.id = e.actor_id \
          WHERE e.object_type = $1 AND e.object_id = $2 ORDER BY e.seq DESC LIMIT $3"
         )
-        .bind(object_type)
-        .bind(AuditId(object_id))
+        .bind(object.kind.label())
+        .bind(AuditId(object.id))
         .bind(limit)
     )
 }
 
 /// How many events one action has produced (used by tests and the demo summary).
-pub async fn count(tx: &mut Tx, action: &str) -> Result<i64, sqlx::Error> {
+pub async fn count(tx: &mut Tx, action: Action) -> Result<i64, sqlx::Error> {
     fetch!(
         tx,
         fetch_one,
-        sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = $1").bind(action)
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = $1")
+            .bind(action.label())
     )
 }
 
@@ -365,8 +366,8 @@ pub struct EventQuery {
     pub person: Option<Uuid>,
     /// Events by this user.
     pub actor: Option<UserId>,
-    /// Actions starting with this (e.g. `auth.` or `person.view`).
-    pub action_prefix: Option<String>,
+    /// One action, or a family of them.
+    pub action: Option<ActionFilter>,
     pub from: Option<DateTime<Utc>>,
     pub until: Option<DateTime<Utc>>,
     /// Only events before this sequence number (the next page, newest first).
@@ -407,7 +408,7 @@ pub async fn search(
     if q.actor.is_some() {
         clauses.push("e.actor_id = $2".to_owned());
     }
-    if q.action_prefix.is_some() {
+    if q.action.is_some() {
         clauses.push("e.action LIKE $3 ESCAPE '\\'".to_owned());
     }
     if q.from.is_some() {
@@ -425,17 +426,17 @@ pub async fn search(
          FROM audit_events e LEFT JOIN users u ON u.id = e.actor_id WHERE {} ORDER BY e.seq DESC LIMIT $7",
         clauses.join(" AND ")
     );
-    let prefix = q
-        .action_prefix
-        .as_deref()
-        .map(|p| format!("{}%", crate::store::people::escape_like(p)));
+    let action = q.action.map(|f| match f {
+        ActionFilter::One(a) => crate::store::people::escape_like(a.label()),
+        ActionFilter::Family(f) => format!("{}%", crate::store::people::escape_like(f)),
+    });
     fetch!(
         tx,
         fetch_all,
         sqlx::query_as(&sql)
             .bind(q.person.map(AuditId))
             .bind(q.actor)
-            .bind(prefix)
+            .bind(action)
             .bind(q.from)
             .bind(q.until)
             .bind(q.before_seq)

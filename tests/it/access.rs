@@ -5,6 +5,7 @@ use crate::on_both_databases;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use bridgeway::domain::access::users::Role;
+use bridgeway::domain::audit::Action;
 use serde_json::json;
 
 async fn each_role_sees_and_changes_only_what_it_should(backend: Backend) {
@@ -283,8 +284,8 @@ async fn a_shared_case_opens_to_the_colleague_until_the_share_ends(backend: Back
         )
         .await;
     assert_eq!(gone.status, StatusCode::NOT_FOUND);
-    assert_eq!(t.audit_count("case.share").await, 1);
-    assert_eq!(t.audit_count("case.unshare").await, 1);
+    assert_eq!(t.audit_count(Action::CaseShare).await, 1);
+    assert_eq!(t.audit_count(Action::CaseUnshare).await, 1);
 }
 
 async fn unauthenticated_requests_are_refused(backend: Backend) {
@@ -305,7 +306,7 @@ async fn unauthenticated_requests_are_refused(backend: Backend) {
         .await;
     assert_eq!(res.status, StatusCode::UNAUTHORIZED);
     assert_eq!(
-        t.audit_count("auth.token").await,
+        t.audit_count(Action::AuthToken).await,
         1,
         "a bad token is audited"
     );
@@ -336,7 +337,7 @@ async fn sign_in_fails_the_same_way_for_unknown_users_and_wrong_passwords(backen
         wrong.text().replace("officer", ""),
         unknown.text().replace("nobody", "")
     );
-    assert_eq!(t.audit_count("auth.login").await, 2);
+    assert_eq!(t.audit_count(Action::AuthLogin).await, 2);
 
     let cookie = t.session("officer").await;
     assert_eq!(t.page("/caseload", &cookie).await.status, StatusCode::OK);
@@ -395,7 +396,7 @@ async fn five_failures_lock_an_account_until_an_administrator_unlocks_it(backend
             StatusCode::UNAUTHORIZED
         );
     }
-    assert_eq!(t.audit_count("auth.lockout").await, 1);
+    assert_eq!(t.audit_count(Action::AuthLockout).await, 1);
     let res = t.login("officer", crate::helpers::PASSWORD).await;
     assert_eq!(
         res.status,
@@ -428,7 +429,7 @@ async fn five_failures_lock_an_account_until_an_administrator_unlocks_it(backend
     };
     assert_eq!(unlock("nobody").await, StatusCode::NOT_FOUND);
     assert_eq!(unlock("officer").await, StatusCode::NO_CONTENT);
-    assert_eq!(t.audit_count("auth.unlock").await, 1);
+    assert_eq!(t.audit_count(Action::AuthUnlock).await, 1);
     assert_eq!(
         t.login("officer", crate::helpers::PASSWORD).await.status,
         StatusCode::SEE_OTHER
@@ -450,7 +451,7 @@ async fn sign_in_needs_the_notice_acknowledged_and_is_rate_limited(backend: Back
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.text().contains("confirm that you have read the notice"));
     assert_eq!(
-        t.audit_count("auth.login").await,
+        t.audit_count(Action::AuthLogin).await,
         0,
         "credentials were not even checked"
     );
@@ -496,7 +497,7 @@ async fn accounts_unused_for_ninety_days_are_disabled_and_reviewed(backend: Back
         t.login("officer", crate::helpers::PASSWORD).await.status,
         StatusCode::UNAUTHORIZED
     );
-    assert_eq!(t.audit_count("auth.account_disabled").await, 1);
+    assert_eq!(t.audit_count(Action::AuthAccountDisabled).await, 1);
     assert_eq!(
         status(&t.get("/api/v1/users/access-review", &admin).await.json()),
         "disabled"
@@ -528,7 +529,7 @@ async fn accounts_unused_for_ninety_days_are_disabled_and_reviewed(backend: Back
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.text().contains("officer (test)"));
     assert!(
-        t.audit_count("user.access_review").await >= 4,
+        t.audit_count(Action::UserAccessReview).await >= 4,
         "reading the review is audited"
     );
 }

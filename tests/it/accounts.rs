@@ -5,6 +5,7 @@ use crate::helpers::{Backend, TestApp};
 use crate::on_both_databases;
 use axum::http::{header, StatusCode};
 use bridgeway::domain::access::users::Role;
+use bridgeway::domain::audit::Action;
 use serde_json::json;
 
 async fn a_reset_password_must_be_changed_before_anything_else(backend: Backend) {
@@ -26,7 +27,7 @@ async fn a_reset_password_must_be_changed_before_anything_else(backend: Backend)
         .and_then(|s| s.split('<').next())
         .expect("the one-time password")
         .to_owned();
-    assert_eq!(t.audit_count("auth.password_reset").await, 1);
+    assert_eq!(t.audit_count(Action::AuthPasswordReset).await, 1);
     let gone = t.page("/caseload", &old_session).await;
     assert_eq!(gone.headers[header::LOCATION], "/login", "sessions ended");
 
@@ -89,7 +90,7 @@ async fn a_reset_password_must_be_changed_before_anything_else(backend: Backend)
         StatusCode::OK
     );
     assert_eq!(
-        t.audit_count("auth.password_change").await,
+        t.audit_count(Action::AuthPasswordChange).await,
         2,
         "the wrong current password and the change"
     );
@@ -159,8 +160,11 @@ async fn roles_change_only_by_a_fresh_administrator_and_are_audited(backend: Bac
     let mut tx = t.app.db.read().await.unwrap();
     let events = bridgeway::store::audit::for_object(
         &mut tx,
-        "user",
-        promoted.json()["id"].as_str().unwrap().parse().unwrap(),
+        promoted.json()["id"]
+            .as_str()
+            .unwrap()
+            .parse::<bridgeway::domain::ids::UserId>()
+            .unwrap(),
         10,
     )
     .await
@@ -211,7 +215,7 @@ async fn roles_change_only_by_a_fresh_administrator_and_are_audited(backend: Bac
         .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.text().contains("is required for a court liaison"));
-    assert_eq!(t.audit_count("user.role_change").await, 2);
+    assert_eq!(t.audit_count(Action::UserRoleChange).await, 2);
 }
 
 on_both_databases!(

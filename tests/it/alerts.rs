@@ -7,6 +7,7 @@ use crate::on_both_databases;
 use axum::http::StatusCode;
 use bridgeway::app::casework::alerts::sweep;
 use bridgeway::domain::access::users::Role;
+use bridgeway::domain::audit::Action;
 use bridgeway::exec;
 use chrono::{Duration, Utc};
 use serde_json::{json, Value};
@@ -190,7 +191,7 @@ async fn rules_raise_alerts_once_and_the_queue_orders_them(backend: Backend) {
         (Some(1), Some(5))
     );
     assert!(rules(&t.get("/api/v1/work-queue", &other).await.json()).is_empty());
-    assert_eq!(t.audit_count("alert.resolve").await, 1);
+    assert_eq!(t.audit_count(Action::AlertResolve).await, 1);
 
     // The officer's home is the queue.
     let cookie = t.session("officer").await;

@@ -6,6 +6,7 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use bridgeway::app::audit::integrity::{check_checkpoints, purge, write_checkpoint};
 use bridgeway::domain::access::users::Role;
+use bridgeway::domain::audit::Action;
 use bridgeway::store::audit::{append, verify, NewEvent, Outcome, Verification};
 use bridgeway::{exec, fetch};
 use tower::ServiceExt;
@@ -180,7 +181,7 @@ async fn checkpoints_catch_removed_newest_events_and_forgeries(backend: Backend)
 
 async fn events_past_retention_are_purged_and_the_chain_still_verifies(backend: Backend) {
     let t = TestApp::new(backend).await;
-    let old_event = |age: i64, action: &'static str| {
+    let old_event = |age: i64, action: Action| {
         let t = &t;
         async move {
             let mut tx = t.app.db.write().await.unwrap();
@@ -199,11 +200,11 @@ async fn events_past_retention_are_purged_and_the_chain_still_verifies(backend: 
     };
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("checkpoints.jsonl");
-    old_event(3000, "old.one").await;
-    old_event(2900, "old.two").await;
+    old_event(3000, Action::DemoGenerate).await;
+    old_event(2900, Action::DemoGenerate).await;
     write_checkpoint(&t.app, &file).await.unwrap();
     let before_purge = seq_of_nth_event(&t, 1).await;
-    old_event(2300, "six.years.on").await;
+    old_event(2300, Action::KeysRotated).await;
     some_history(&t).await;
     write_checkpoint(&t.app, &file).await.unwrap();
 
@@ -212,13 +213,13 @@ async fn events_past_retention_are_purged_and_the_chain_still_verifies(backend: 
         .unwrap()
         .expect("two events are past seven years");
     assert_eq!((purged.events, purged.through_seq), (2, before_purge));
-    assert_eq!(t.audit_count("old.one").await, 0);
+    assert_eq!(t.audit_count(Action::DemoGenerate).await, 0);
     assert_eq!(
-        t.audit_count("six.years.on").await,
+        t.audit_count(Action::KeysRotated).await,
         1,
         "kept: younger than the retention"
     );
-    assert_eq!(t.audit_count("audit.purge").await, 1);
+    assert_eq!(t.audit_count(Action::AuditPurge).await, 1);
     match verification(&t).await {
         Verification::Intact { events } => assert_eq!(events as i64, t.count("audit_events").await),
         other => panic!("the chain should continue from the anchor: {other:?}"),
@@ -322,6 +323,18 @@ async fn auditors_search_and_export_the_trail(backend: Backend) {
             && e["action"].as_str().unwrap().starts_with("person.")));
     let res = t.get("/api/v1/audit?username=ghost", &auditor).await;
     assert_eq!(res.error_fields(), ["username"]);
+    let one = t
+        .get("/api/v1/audit?action=case.view", &auditor)
+        .await
+        .json();
+    let one = one["items"].as_array().unwrap();
+    assert!(!one.is_empty() && one.iter().all(|e| e["action"] == "case.view"));
+    let res = t.get("/api/v1/audit?action=case.vie", &auditor).await;
+    assert_eq!(
+        res.error_fields(),
+        ["action"],
+        "not a prefix: an action or a family"
+    );
     let res = t
         .get("/api/v1/audit?from=2026-11-02&to=2026-11-01", &auditor)
         .await;
@@ -379,10 +392,10 @@ async fn auditors_search_and_export_the_trail(backend: Backend) {
         "{text}"
     );
     assert!(
-        t.audit_count("audit.search").await >= 3,
+        t.audit_count(Action::AuditSearch).await >= 3,
         "reading the trail is audited"
     );
-    assert_eq!(t.audit_count("audit.export").await, 1);
+    assert_eq!(t.audit_count(Action::AuditExport).await, 1);
     let officer_cookie = t.session("officer").await;
     assert_eq!(
         t.page("/audit", &officer_cookie).await.status,
@@ -449,7 +462,7 @@ async fn exporting_the_trail_needs_a_fresh_sign_in(backend: Backend) {
         t.form("/audit/export.csv", &cookie, &[]).await.status,
         StatusCode::OK
     );
-    assert_eq!(t.audit_count("auth.reauthenticate").await, 2);
+    assert_eq!(t.audit_count(Action::AuthReauthenticate).await, 2);
 }
 
 on_both_databases!(

@@ -4,6 +4,7 @@ use crate::helpers::{Backend, TestApp};
 use crate::on_both_databases;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
+use bridgeway::domain::audit::Action;
 use chrono::{Duration, Utc};
 use serde_json::json;
 
@@ -85,7 +86,7 @@ async fn the_calendar_and_its_feed_show_appointments(backend: Backend) {
     assert_eq!(removed.status, StatusCode::NO_CONTENT);
     assert_eq!(get(newer).await.status, StatusCode::NOT_FOUND);
     assert_eq!(
-        t.audit_count("calendar.feed").await,
+        t.audit_count(Action::CalendarFeed).await,
         4,
         "two reads, two refusals"
     );

@@ -5,6 +5,7 @@ use crate::helpers::{Backend, TestApp};
 use crate::on_both_databases;
 use axum::http::StatusCode;
 use bridgeway::domain::access::users::Role;
+use bridgeway::domain::audit::Action;
 use bridgeway::fetch;
 use serde_json::{json, Value};
 
@@ -221,8 +222,8 @@ async fn conditions_come_from_the_program_and_track_progress(backend: Backend) {
     drop(tx);
     assert_eq!(stored.len(), 2);
     assert!(stored.iter().all(|v| v.starts_with("$k1$")), "{stored:?}");
-    assert_eq!(t.audit_count("condition.progress").await, 1);
-    assert!(t.audit_count("condition.list").await >= 1);
+    assert_eq!(t.audit_count(Action::ConditionProgress).await, 1);
+    assert!(t.audit_count(Action::ConditionList).await >= 1);
 }
 
 async fn conditions_follow_the_case_access_rules(backend: Backend) {

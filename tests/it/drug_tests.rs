@@ -5,6 +5,7 @@ use crate::helpers::{Backend, TestApp};
 use crate::on_both_databases;
 use axum::http::StatusCode;
 use bridgeway::domain::access::users::Role;
+use bridgeway::domain::audit::Action;
 use bridgeway::fetch;
 use chrono::{Duration, Utc};
 use serde_json::json;
@@ -174,10 +175,10 @@ async fn tests_record_results_and_flag_what_needs_attention(backend: Backend) {
         page.contains("Alcohol (EtG) Positive (not lab-confirmed)"),
         "{page}"
     );
-    assert_eq!(t.audit_count("drug_test.create").await, 4);
+    assert_eq!(t.audit_count(Action::DrugTestCreate).await, 4);
     // Each case page is one audited view of the case, tests and all.
-    assert_eq!(t.audit_count("case.view").await, 2);
-    assert_eq!(t.audit_count("supervision.view").await, 0);
+    assert_eq!(t.audit_count(Action::CaseView).await, 2);
+    assert_eq!(t.audit_count(Action::SupervisionView).await, 0);
 }
 
 on_both_databases!(tests_record_results_and_flag_what_needs_attention);

@@ -11,6 +11,7 @@ use bridgeway::app::App;
 use bridgeway::config::Settings;
 use bridgeway::domain::access::mfa::TotpKey;
 use bridgeway::domain::access::users::{Role, TokenScope};
+use bridgeway::domain::audit::Action;
 use bridgeway::domain::ids::{ProgramId, UserId};
 use bridgeway::keyring::KeyRing;
 use bridgeway::store::access::users::{self, NewUser};
@@ -488,7 +489,7 @@ impl TestApp {
         .expect("count")
     }
 
-    pub async fn audit_count(&self, action: &str) -> i64 {
+    pub async fn audit_count(&self, action: Action) -> i64 {
         let mut tx = self.app.db.read().await.expect("tx");
         bridgeway::store::audit::count(&mut tx, action)
             .await

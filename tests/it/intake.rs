@@ -2,6 +2,7 @@ use crate::helpers::{referral, Backend, TestApp};
 use crate::on_both_databases;
 use axum::http::StatusCode;
 use bridgeway::domain::access::users::Role;
+use bridgeway::domain::audit::Action;
 use serde_json::json;
 
 async fn a_referral_opens_a_screened_case(backend: Backend) {
@@ -48,8 +49,8 @@ async fn a_referral_opens_a_screened_case(backend: Backend) {
         .map(|h| h["to_status"].as_str().unwrap())
         .collect();
     assert_eq!(history, ["referred", "screening"]);
-    assert_eq!(t.audit_count("case.create").await, 1);
-    assert_eq!(t.audit_count("person.create").await, 1);
+    assert_eq!(t.audit_count(Action::CaseCreate).await, 1);
+    assert_eq!(t.audit_count(Action::PersonCreate).await, 1);
 }
 
 async fn screening_names_each_rule_a_referral_fails(backend: Backend) {

@@ -2,6 +2,7 @@ use crate::helpers::{referral, Backend, TestApp, User};
 use crate::on_both_databases;
 use axum::http::StatusCode;
 use bridgeway::domain::access::users::Role;
+use bridgeway::domain::audit::Action;
 use serde_json::{json, Value};
 
 async fn open_case(t: &TestApp, rules: Value) -> (User, String) {
@@ -95,7 +96,7 @@ async fn a_case_walks_from_screening_to_completion(backend: Backend) {
         ]
     );
     assert_eq!(full["history"][6]["actor_name"], "officer (test)");
-    assert_eq!(t.audit_count("case.status_change").await, 5);
+    assert_eq!(t.audit_count(Action::CaseStatusChange).await, 5);
 }
 
 async fn a_move_the_lifecycle_forbids_is_refused_naming_the_allowed_ones(backend: Backend) {

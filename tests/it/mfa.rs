@@ -6,6 +6,7 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use bridgeway::domain::access::mfa::TotpKey;
 use bridgeway::domain::access::users::Role;
+use bridgeway::domain::audit::Action;
 use serde_json::json;
 
 /// Signs in with the password only; returns the half-signed-in session cookie.
@@ -62,7 +63,7 @@ async fn a_new_account_enrols_an_authenticator_and_gets_recovery_codes(backend: 
         .collect();
     assert_eq!(codes.len(), 10, "{page}");
     assert_eq!(t.page("/caseload", &cookie).await.status, StatusCode::OK);
-    assert_eq!(t.audit_count("auth.mfa_enrolled").await, 1);
+    assert_eq!(t.audit_count(Action::AuthMfaEnrolled).await, 1);
 
     // A recovery code works once.
     let cookie = password_step(&t, "newbie").await;
@@ -96,8 +97,9 @@ async fn a_code_is_accepted_once(backend: Backend) {
         &mut tx,
         fetch_all,
         sqlx::query_scalar(
-            "SELECT reason FROM audit_events WHERE action = 'auth.mfa' AND outcome = 'failure'"
+            "SELECT reason FROM audit_events WHERE action = $1 AND outcome = 'failure'"
         )
+        .bind(Action::AuthMfa.label())
     )
     .unwrap();
     assert_eq!(
@@ -125,7 +127,7 @@ async fn a_half_signed_in_session_opens_nothing(backend: Backend) {
         t.form("/mfa", &cookie, &[("code", "000000")]).await;
     }
     assert_eq!(
-        t.audit_count("auth.lockout").await,
+        t.audit_count(Action::AuthLockout).await,
         1,
         "wrong codes count toward the lockout"
     );
@@ -189,7 +191,7 @@ async fn users_see_and_end_their_own_sessions(backend: Backend) {
         "/login"
     );
     assert_eq!(t.page("/caseload", &laptop).await.status, StatusCode::OK);
-    assert_eq!(t.audit_count("auth.session_end").await, 1);
+    assert_eq!(t.audit_count(Action::AuthSessionEnd).await, 1);
 }
 
 async fn idle_and_old_sessions_end_on_the_server(backend: Backend) {
@@ -225,7 +227,7 @@ async fn idle_and_old_sessions_end_on_the_server(backend: Backend) {
             "/login"
         );
     }
-    assert_eq!(t.audit_count("auth.session_expired").await, 2);
+    assert_eq!(t.audit_count(Action::AuthSessionExpired).await, 2);
     assert_eq!(
         t.count("sessions").await,
         0,

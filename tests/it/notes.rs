@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use bridgeway::app::App;
 use bridgeway::config::Settings;
 use bridgeway::domain::access::users::Role;
+use bridgeway::domain::audit::Action;
 use bridgeway::{exec, fetch};
 use serde_json::{json, Value};
 
@@ -235,9 +236,9 @@ async fn signed_notes_change_only_by_addenda(backend: Backend) {
         !timeline.contains("Second thoughts"),
         "drafts stay off the timeline"
     );
-    assert_eq!(t.audit_count("note.create").await, 2);
-    assert_eq!(t.audit_count("note.sign").await, 1);
-    assert_eq!(t.audit_count("note.addendum").await, 1);
+    assert_eq!(t.audit_count(Action::NoteCreate).await, 2);
+    assert_eq!(t.audit_count(Action::NoteSign).await, 1);
+    assert_eq!(t.audit_count(Action::NoteAddendum).await, 1);
 }
 
 async fn search_finds_words_in_any_form_on_held_cases_only(backend: Backend) {
@@ -355,7 +356,7 @@ async fn search_finds_words_in_any_form_on_held_cases_only(backend: Backend) {
     );
     // One event per case a search showed, or one for a search that showed
     // none: six searches ran (the court's was refused, "the and" invalid).
-    assert_eq!(t.audit_count("note.search").await, 6);
+    assert_eq!(t.audit_count(Action::NoteSearch).await, 6);
 }
 
 async fn the_lexicon_flags_signed_notes_for_supervisor_review(backend: Backend) {

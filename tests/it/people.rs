@@ -2,6 +2,7 @@ use crate::helpers::{referral, Backend, TestApp};
 use crate::on_both_databases;
 use axum::http::StatusCode;
 use bridgeway::domain::access::users::Role;
+use bridgeway::domain::audit::Action;
 use serde_json::json;
 
 async fn people_are_found_by_name_birth_date_identifier_and_docket(backend: Backend) {
@@ -59,7 +60,7 @@ async fn people_are_found_by_name_birth_date_identifier_and_docket(backend: Back
         Vec::<String>::new(),
         "LIKE wildcards are literal"
     );
-    assert_eq!(t.audit_count("person.search").await, 11);
+    assert_eq!(t.audit_count(Action::PersonSearch).await, 11);
 }
 
 async fn a_participant_record_shows_cases_and_records_who_viewed_it(backend: Backend) {
@@ -80,7 +81,7 @@ async fn a_participant_record_shows_cases_and_records_who_viewed_it(backend: Bac
     assert_eq!(person["may_text"], true);
     assert_eq!(person["cases"][0]["status"], "screening");
     assert_eq!(person["cases"][0]["history"].as_array().unwrap().len(), 2);
-    assert_eq!(t.audit_count("person.view").await, 1);
+    assert_eq!(t.audit_count(Action::PersonView).await, 1);
 
     let mut update = json!({"version": person["version"], "person": {
         "first_name": "Ann", "last_name": "Lee-Park", "date_of_birth": "1990-04-01", "phone": "(555) 201-3344",

@@ -14,6 +14,7 @@ use bridgeway::app::outreach::reminders::{deliver, plan};
 use bridgeway::app::App;
 use bridgeway::config::{EmailSettings, Settings, SmsSettings, SmtpSecurity};
 use bridgeway::domain::access::users::Role;
+use bridgeway::domain::audit::Action;
 use bridgeway::domain::outreach::messages::webhook_signature;
 use bridgeway::gateways::Gateways;
 use bridgeway::{exec, fetch};
@@ -379,7 +380,7 @@ async fn replies_change_consent_and_are_answered(backend: Backend) {
     );
     let person = format!("/api/v1/people/{}", w.opened["person_id"].as_str().unwrap());
     assert_eq!(w.t.get(&person, &w.officer).await.json()["may_text"], false);
-    assert_eq!(w.t.audit_count("person.texts_stopped").await, 1);
+    assert_eq!(w.t.audit_count(Action::PersonTextsStopped).await, 1);
     w.deliver("server-a").await;
     let last = w.gateway.texts().last().unwrap().params["Body"].clone();
     assert!(last.contains("no recibirá más mensajes"), "{last}");
@@ -466,7 +467,7 @@ async fn replies_change_consent_and_are_answered(backend: Backend) {
         .await,
         StatusCode::OK
     );
-    assert_eq!(w.t.audit_count("person.texts_stopped").await, 1);
+    assert_eq!(w.t.audit_count(Action::PersonTextsStopped).await, 1);
     let mut tx = w.t.app.db.read().await.unwrap();
     let sid: String = fetch!(&mut tx, fetch_one, sqlx::query_scalar(
         "SELECT provider_id FROM messages WHERE purpose = 'appointment_reminder' AND channel = 'sms'")).unwrap();

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use bridgeway::app::{keys, App};
 use bridgeway::config::Settings;
 use bridgeway::domain::access::users::Role;
+use bridgeway::domain::audit::Action;
 use bridgeway::keyring::{KeyError, KeyRing};
 use bridgeway::store::sealed::{self, CheckError};
 use bridgeway::{exec, fetch};
@@ -97,7 +98,7 @@ async fn rotation_reseals_everything_under_the_new_key(backend: Backend) {
     assert_eq!(rotation.resealed, values.len() as u64);
     assert!(values.iter().all(|v| v.starts_with("$k2$")), "{values:?}");
     assert_eq!(rotation.usage.by_key, [(1, 0), (2, values.len() as i64)]);
-    assert_eq!(t.audit_count("keys.rotated").await, 1);
+    assert_eq!(t.audit_count(Action::KeysRotated).await, 1);
 
     // A second rotation has nothing to do.
     assert_eq!(keys::rotate(&next).await.unwrap().resealed, 0);
@@ -149,7 +150,7 @@ async fn values_stored_before_sealing_are_sealed_at_start(backend: Backend) {
 
     keys::prepare(&t.app).await.unwrap();
     assert!(stored(&t).await.iter().all(|v| v.starts_with("$k1$")));
-    assert_eq!(t.audit_count("keys.sealed_plaintext").await, 1);
+    assert_eq!(t.audit_count(Action::KeysSealedPlaintext).await, 1);
     let hits = t
         .post("/api/v1/search", &officer, json!({ "q": "SID-OLD-1" }))
         .await

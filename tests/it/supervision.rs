@@ -5,6 +5,7 @@ use crate::helpers::{afternoon as local, afternoon_zone, Backend, TestApp};
 use crate::on_both_databases;
 use axum::http::StatusCode;
 use bridgeway::domain::access::users::Role;
+use bridgeway::domain::audit::Action;
 use bridgeway::fetch;
 use chrono::{NaiveDateTime, Utc};
 use serde_json::json;
@@ -192,8 +193,8 @@ async fn appointments_and_contacts_count_toward_the_contact_standard(backend: Ba
     .unwrap();
     drop(tx);
     assert!(note.starts_with("$k1$") && !note.contains("Monday"));
-    assert_eq!(t.audit_count("contact.create").await, 3);
-    assert_eq!(t.audit_count("appointment.outcome").await, 2);
+    assert_eq!(t.audit_count(Action::ContactCreate).await, 3);
+    assert_eq!(t.audit_count(Action::AppointmentOutcome).await, 2);
 }
 
 async fn supervision_follows_the_case_access_rules(backend: Backend) {

@@ -5,6 +5,7 @@ use crate::on_both_databases;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use bridgeway::domain::access::users::Role;
+use bridgeway::domain::audit::Action;
 use bridgeway::exec;
 use serde_json::{json, Value};
 
@@ -127,7 +128,7 @@ async fn tokens_are_scoped_expire_and_can_be_revoked(backend: Backend) {
         t.get("/api/v1/cases", &writer).await.status,
         StatusCode::UNAUTHORIZED
     );
-    assert_eq!(t.audit_count("auth.token_revoked").await, 1);
+    assert_eq!(t.audit_count(Action::AuthTokenRevoked).await, 1);
 
     // Expired: refused.
     let mut tx = t.app.db.write().await.unwrap();

@@ -1,11 +1,13 @@
 //! Signing in: password verification, server-side sessions and API tokens.
 //! Secrets are stored only as hashes.
 
+use crate::app::audit::{self, Origin};
 use crate::app::{now, Actor, App, AppError, AppResult};
 use crate::domain::access::users::{inactive_too_long, Lockout, Role, TokenScope, TOKEN_MAX_DAYS};
-use crate::domain::ids::{SessionId, TokenId, UserId};
+use crate::domain::audit::Action;
+use crate::domain::ids::{SessionId, TokenId};
 use crate::store::access::users::{self, UserRow};
-use crate::store::audit::{self, NewEvent, Outcome};
+use crate::store::audit::Outcome;
 use crate::store::Tx;
 use anyhow::Context;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -125,29 +127,6 @@ pub(crate) async fn load_actor(
     })
 }
 
-pub(super) async fn audit_anonymous(
-    tx: &mut Tx,
-    action: &str,
-    user: Option<(UserId, Role)>,
-    source: Option<&str>,
-    outcome: Outcome,
-    reason: Option<&str>,
-) -> Result<(), sqlx::Error> {
-    audit::append(
-        tx,
-        NewEvent {
-            at: now(),
-            actor: user,
-            source,
-            action,
-            object: None,
-            outcome,
-            reason,
-        },
-    )
-    .await
-}
-
 /// A new session: the cookie value to hand to the browser.
 pub struct NewSession {
     pub token: Secret,
@@ -225,13 +204,14 @@ pub async fn log_in(
             .await?;
             users::record_login(&mut tx, u.id, at).await?;
             users::set_lockout(&mut tx, u.id, Lockout::default()).await?;
-            audit_anonymous(
+            audit::write(
                 &mut tx,
-                "auth.login",
-                Some((u.id, u.role)),
-                source.as_deref(),
+                Origin {
+                    user: Some((u.id, u.role)),
+                    source: source.as_deref(),
+                },
                 Outcome::Success,
-                None,
+                Action::AuthLogin,
             )
             .await?;
             tx.commit().await?;
@@ -241,24 +221,26 @@ pub async fn log_in(
         }
         user => {
             let actor = user.as_ref().map(|u| (u.id, u.role));
-            audit_anonymous(
+            audit::write(
                 &mut tx,
-                "auth.login",
-                actor,
-                source.as_deref(),
+                Origin {
+                    user: actor,
+                    source: source.as_deref(),
+                },
                 Outcome::Failure,
-                Some(refusal),
+                Action::AuthLogin.because(refusal),
             )
             .await?;
             if let Some(u) = user.as_ref().filter(|_| refusal == INACTIVE) {
                 users::set_active(&mut tx, u.id, false).await?;
-                audit_anonymous(
+                audit::write(
                     &mut tx,
-                    "auth.account_disabled",
-                    actor,
-                    source.as_deref(),
+                    Origin {
+                        user: actor,
+                        source: source.as_deref(),
+                    },
                     Outcome::Success,
-                    Some(INACTIVE),
+                    Action::AuthAccountDisabled.because(INACTIVE),
                 )
                 .await?;
             }
@@ -266,13 +248,14 @@ pub async fn log_in(
                 let after = u.lockout().after_failure(at);
                 users::set_lockout(&mut tx, u.id, after).await?;
                 if after.locked_at.is_some() {
-                    audit_anonymous(
+                    audit::write(
                         &mut tx,
-                        "auth.lockout",
-                        actor,
-                        source.as_deref(),
+                        Origin {
+                            user: actor,
+                            source: source.as_deref(),
+                        },
                         Outcome::Success,
-                        Some("5 failed sign-ins within 15 minutes"),
+                        Action::AuthLockout.because("5 failed sign-ins within 15 minutes"),
                     )
                     .await?;
                 }
@@ -299,18 +282,12 @@ pub async fn unlock(app: &App, by: Option<&Actor>, username: &str) -> AppResult<
     users::set_active(&mut tx, user.id, true).await?;
     // The inactivity clock restarts now; without this the next sign-in would disable it again.
     users::record_login(&mut tx, user.id, now()).await?;
-    let (actor, source) = crate::app::audit::origin(by);
-    audit::append(
+    let by = Origin::actor_or_console(by);
+    audit::write(
         &mut tx,
-        NewEvent {
-            at: now(),
-            actor,
-            source,
-            action: "auth.unlock",
-            object: Some(("user", user.id.0)),
-            outcome: Outcome::Success,
-            reason: None,
-        },
+        by,
+        Outcome::Success,
+        Action::AuthUnlock.on(user.id),
     )
     .await?;
     tx.commit().await?;
@@ -337,13 +314,14 @@ pub(super) async fn live_session(
     if at - session.last_seen_at > idle || at - session.created_at > max || !session.user.active {
         let mut tx = app.db.write().await?;
         users::delete_session(&mut tx, session.id).await?;
-        audit_anonymous(
+        audit::write(
             &mut tx,
-            "auth.session_expired",
-            Some((session.user.id, session.user.role)),
-            source,
+            Origin {
+                user: Some((session.user.id, session.user.role)),
+                source,
+            },
             Outcome::Success,
-            None,
+            Action::AuthSessionExpired,
         )
         .await?;
         tx.commit().await?;
@@ -376,7 +354,7 @@ pub async fn session_actor(
 pub async fn log_out(app: &App, actor: &Actor, session: SessionId) -> AppResult<()> {
     let mut tx = app.db.write().await?;
     users::delete_session(&mut tx, session).await?;
-    crate::app::audit::record(&mut tx, actor, "auth.logout", None, None).await?;
+    crate::app::audit::record(&mut tx, actor, Action::AuthLogout).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -396,13 +374,14 @@ pub async fn token_actor(app: &App, token: &str, source: Option<String>) -> AppR
         None => {
             drop(tx);
             let mut tx = app.db.write().await?;
-            audit_anonymous(
+            audit::write(
                 &mut tx,
-                "auth.token",
-                None,
-                source.as_deref(),
+                Origin {
+                    user: None,
+                    source: source.as_deref(),
+                },
                 Outcome::Failure,
-                Some("unknown, expired or revoked token"),
+                Action::AuthToken.because("unknown, expired or revoked token"),
             )
             .await?;
             tx.commit().await?;
@@ -493,21 +472,13 @@ pub async fn create_token(
         },
     )
     .await?;
-    let (actor, source) = crate::app::audit::origin(by);
-    let actor = actor.or(Some((user.id, user.role)));
-    audit::append(
-        &mut tx,
-        NewEvent {
-            at,
-            actor,
-            source,
-            action: "auth.token_created",
-            object: Some(("api_token", id.0)),
-            outcome: Outcome::Success,
-            reason: Some(request.scope.label()),
-        },
-    )
-    .await?;
+    // A token made on the command line is filed under its owner.
+    let mut origin = Origin::actor_or_console(by);
+    origin.user = origin.user.or(Some((user.id, user.role)));
+    let event = Action::AuthTokenCreated
+        .on(id)
+        .because(request.scope.label());
+    audit::write(&mut tx, origin, Outcome::Success, event).await?;
     tx.commit().await?;
     Ok(IssuedToken {
         id,
@@ -528,14 +499,7 @@ pub async fn revoke_token(app: &App, actor: &Actor, id: TokenId) -> AppResult<()
     if !users::revoke_token(&mut tx, actor.id, id, now()).await? {
         return Err(AppError::NotFound("token"));
     }
-    crate::app::audit::record(
-        &mut tx,
-        actor,
-        "auth.token_revoked",
-        Some(("api_token", id.0)),
-        None,
-    )
-    .await?;
+    crate::app::audit::record(&mut tx, actor, Action::AuthTokenRevoked.on(id)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -552,14 +516,7 @@ pub async fn end_session(app: &App, actor: &Actor, id: SessionId) -> AppResult<(
     if !users::delete_session_of(&mut tx, actor.id, id).await? {
         return Err(AppError::NotFound("session"));
     }
-    crate::app::audit::record(
-        &mut tx,
-        actor,
-        "auth.session_end",
-        Some(("session", id.0)),
-        None,
-    )
-    .await?;
+    crate::app::audit::record(&mut tx, actor, Action::AuthSessionEnd.on(id)).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -1,12 +1,14 @@
 //! The second sign-in step: enrolment of an authenticator (TOTP) with a QR
 //! code, codes at every sign-in (each accepted once), and recovery codes.
 
-use crate::app::access::auth::{audit_anonymous, live_session, token_hash};
+use crate::app::access::auth::{live_session, token_hash};
+use crate::app::audit::{self, Origin};
 use crate::app::{now, App, AppError, AppResult};
 use crate::domain::access::mfa::{
     looks_like_recovery_code, normalize_recovery_code, CodeError, TotpKey,
 };
 use crate::domain::access::users::Lockout;
+use crate::domain::audit::Action;
 use crate::store::access::users::{self, SessionRow};
 use crate::store::audit::Outcome;
 use crate::store::Tx;
@@ -112,13 +114,14 @@ pub async fn submit(app: &App, token: &str, code: &str, source: Option<&str>) ->
         .map(chrono::Duration::minutes);
     if user.lockout().is_locked(at, auto_unlock) {
         users::delete_session(&mut tx, session.id).await?;
-        audit_anonymous(
+        audit::write(
             &mut tx,
-            "auth.mfa",
-            actor,
-            source,
+            Origin {
+                user: actor,
+                source,
+            },
             Outcome::Failure,
-            Some("account locked"),
+            Action::AuthMfa.because("account locked"),
         )
         .await?;
         tx.commit().await?;
@@ -157,13 +160,14 @@ pub async fn submit(app: &App, token: &str, code: &str, source: Option<&str>) ->
                     .map(|c| token_hash(&normalize_recovery_code(c)))
                     .collect();
                 users::replace_recovery_codes(&mut tx, user.id, &hashes).await?;
-                audit_anonymous(
+                audit::write(
                     &mut tx,
-                    "auth.mfa_enrolled",
-                    actor,
-                    source,
+                    Origin {
+                        user: actor,
+                        source,
+                    },
                     Outcome::Success,
-                    None,
+                    Action::AuthMfaEnrolled,
                 )
                 .await?;
                 Some(codes)
@@ -177,13 +181,14 @@ pub async fn submit(app: &App, token: &str, code: &str, source: Option<&str>) ->
             } else {
                 "recovery code"
             };
-            audit_anonymous(
+            audit::write(
                 &mut tx,
-                "auth.mfa",
-                actor,
-                source,
+                Origin {
+                    user: actor,
+                    source,
+                },
                 Outcome::Success,
-                Some(how),
+                Action::AuthMfa.because(how),
             )
             .await?;
             tx.commit().await?;
@@ -194,26 +199,28 @@ pub async fn submit(app: &App, token: &str, code: &str, source: Option<&str>) ->
                 CodeError::Wrong => "wrong code",
                 CodeError::Replayed => "code already used (replay)",
             };
-            audit_anonymous(
+            audit::write(
                 &mut tx,
-                "auth.mfa",
-                actor,
-                source,
+                Origin {
+                    user: actor,
+                    source,
+                },
                 Outcome::Failure,
-                Some(why),
+                Action::AuthMfa.because(why),
             )
             .await?;
             let after = user.lockout().after_failure(at);
             users::set_lockout(&mut tx, user.id, after).await?;
             if after.locked_at.is_some() {
                 users::delete_session(&mut tx, session.id).await?;
-                audit_anonymous(
+                audit::write(
                     &mut tx,
-                    "auth.lockout",
-                    actor,
-                    source,
+                    Origin {
+                        user: actor,
+                        source,
+                    },
                     Outcome::Success,
-                    Some("5 failed sign-ins within 15 minutes"),
+                    Action::AuthLockout.because("5 failed sign-ins within 15 minutes"),
                 )
                 .await?;
             }
@@ -266,13 +273,14 @@ pub async fn reauthenticate(
         Ok(step) => {
             users::set_totp_step(&mut tx, user.id, step).await?;
             users::complete_mfa(&mut tx, session, at).await?;
-            audit_anonymous(
+            audit::write(
                 &mut tx,
-                "auth.reauthenticate",
-                who,
-                actor.source.as_deref(),
+                Origin {
+                    user: who,
+                    source: actor.source.as_deref(),
+                },
                 Outcome::Success,
-                None,
+                Action::AuthReauthenticate,
             )
             .await?;
             tx.commit().await?;
@@ -284,13 +292,14 @@ pub async fn reauthenticate(
             } else {
                 "wrong password or code"
             };
-            audit_anonymous(
+            audit::write(
                 &mut tx,
-                "auth.reauthenticate",
-                who,
-                actor.source.as_deref(),
+                Origin {
+                    user: who,
+                    source: actor.source.as_deref(),
+                },
                 Outcome::Failure,
-                Some(why),
+                Action::AuthReauthenticate.because(why),
             )
             .await?;
             let after = user.lockout().after_failure(at);

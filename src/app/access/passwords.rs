@@ -4,6 +4,7 @@
 use crate::app::access::auth::{hash_password, verify_password, Secret};
 use crate::app::{audit, now, policy, Actor, App, AppError, AppResult};
 use crate::domain::access::users::{check_password, Username};
+use crate::domain::audit::Action;
 use crate::domain::ids::SessionId;
 use crate::domain::validation::Invalid;
 use crate::store::access::users;
@@ -42,8 +43,7 @@ pub async fn change(
         audit::record_failure(
             &mut tx,
             actor,
-            "auth.password_change",
-            "wrong current password",
+            Action::AuthPasswordChange.because("wrong current password"),
         )
         .await?;
         tx.commit().await?;
@@ -54,7 +54,7 @@ pub async fn change(
     users::set_password(&mut tx, actor.id, &hash, false).await?;
     let ended = users::delete_sessions_of(&mut tx, actor.id, Some(session)).await?;
     let reason = format!("{ended} other sessions ended");
-    audit::record(&mut tx, actor, "auth.password_change", None, Some(&reason)).await?;
+    audit::record(&mut tx, actor, Action::AuthPasswordChange.because(&reason)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -88,14 +88,7 @@ pub async fn reset(app: &App, actor: &Actor, username: &str) -> AppResult<Tempor
     let mut tx = app.db.write().await?;
     users::set_password(&mut tx, user.id, &hash, true).await?;
     users::delete_sessions_of(&mut tx, user.id, None).await?;
-    audit::record(
-        &mut tx,
-        actor,
-        "auth.password_reset",
-        Some(("user", user.id.0)),
-        None,
-    )
-    .await?;
+    audit::record(&mut tx, actor, Action::AuthPasswordReset.on(user.id)).await?;
     tx.commit().await?;
     Ok(TemporaryPassword {
         username: user.username,

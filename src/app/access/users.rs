@@ -1,12 +1,14 @@
 //! Staff accounts.
 
 use crate::app::access::auth::{hash_password, Secret};
+use crate::app::audit::{self, Origin};
 use crate::app::{now, policy, Actor, App, AppError, AppResult};
 use crate::domain::access::users::{check_password, inactive_too_long, Role, Username};
+use crate::domain::audit::Action;
 use crate::domain::ids::UserId;
 use crate::domain::validation::{optional_text, required_text, Errors, Invalid};
 use crate::store::access::users::{self, NewUser, UserRow};
-use crate::store::audit::{self, NewEvent, Outcome};
+use crate::store::audit::Outcome;
 use crate::store::sql::is_unique_violation;
 use serde::{Deserialize, Serialize};
 
@@ -107,23 +109,11 @@ pub async fn create(app: &App, creator: Creator<'_>, input: UserInput) -> AppRes
         }
         other => other?,
     }
-    let (actor, source) = crate::app::audit::origin(match creator {
+    let by = Origin::actor_or_console(match creator {
         Creator::Admin(a) => Some(a),
         Creator::Console => None,
     });
-    audit::append(
-        &mut tx,
-        NewEvent {
-            at: now(),
-            actor,
-            source,
-            action: "user.create",
-            object: Some(("user", id.0)),
-            outcome: Outcome::Success,
-            reason: None,
-        },
-    )
-    .await?;
+    audit::write(&mut tx, by, Outcome::Success, Action::UserCreate.on(id)).await?;
     let row = users::by_id(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound("user"))?;
@@ -184,9 +174,7 @@ pub async fn change_role(
     crate::app::audit::record(
         &mut tx,
         actor,
-        "user.role_change",
-        Some(("user", user.id.0)),
-        Some(&reason),
+        Action::UserRoleChange.on(user.id).because(&reason),
     )
     .await?;
     let row = users::by_id(&mut tx, user.id)
@@ -280,7 +268,7 @@ pub async fn access_review(app: &App, actor: &Actor) -> AppResult<Vec<AccessRevi
             }
         })
         .collect();
-    crate::app::audit::record(&mut tx, actor, "user.access_review", None, None).await?;
+    crate::app::audit::record(&mut tx, actor, Action::UserAccessReview).await?;
     tx.commit().await?;
     Ok(lines)
 }

@@ -2,9 +2,11 @@
 //! chain's head written outside the database, their verification, and the
 //! retention purge.
 
+use crate::app::audit::{self, Origin};
 use crate::app::{now, App};
+use crate::domain::audit::Action;
 use crate::domain::audit::Checkpoint;
-use crate::store::audit::{self as store, NewEvent, Outcome, Purge};
+use crate::store::audit::{self as store, Outcome, Purge};
 use anyhow::Context as _;
 use std::io::Write as _;
 use std::path::Path;
@@ -139,24 +141,11 @@ pub async fn purge(app: &App) -> anyhow::Result<Option<Purge>> {
     let mut tx = app.db.write().await?;
     let purged = store::purge_before(&mut tx, cutoff, at).await?;
     if let Some(p) = &purged {
-        let (actor, source) = crate::app::audit::origin(None);
-        let reason = format!(
+        let event = Action::AuditPurge.because(format!(
             "{} events through #{} (older than {} days)",
             p.events, p.through_seq, app.settings.audit_retention_days
-        );
-        store::append(
-            &mut tx,
-            NewEvent {
-                at,
-                actor,
-                source,
-                action: "audit.purge",
-                object: None,
-                outcome: Outcome::Success,
-                reason: Some(&reason),
-            },
-        )
-        .await?;
+        ));
+        audit::write(&mut tx, Origin::system("cli"), Outcome::Success, event).await?;
     }
     tx.commit().await?;
     Ok(purged)

@@ -1,94 +1,115 @@
 //! Writing audit events for use cases; the auditors' search and export
 //! (`trail`), checkpoints and retention (`integrity`).
+//!
+//! What an event says is typed (`domain::audit::{Action, Event}`): an
+//! action, the record it is about (a typed id) and a short reason, written
+//! `Action::CaseView.on(case_id)` or `Action::CaseList.because("12 results")`.
 
 pub mod integrity;
 pub mod trail;
 
-use crate::app::Actor;
+use super::Actor;
+use crate::domain::access::users::Role;
+use crate::domain::audit::{Action, Event, Object};
+use crate::domain::ids::UserId;
 use crate::store::audit::{self, NewEvent, Outcome};
 use crate::store::Tx;
-use uuid::Uuid;
 
-/// Records that `actor` did `action` on an object, in the caller's transaction.
-pub async fn record(
-    tx: &mut Tx,
-    actor: &Actor,
-    action: &str,
-    object: Option<(&str, Uuid)>,
-    reason: Option<&str>,
-) -> Result<(), sqlx::Error> {
-    append_for(tx, actor, action, object, Outcome::Success, reason).await
+/// Who an event names: a signed-in user, or a part of the system acting on
+/// its own (the command line, the alert sweep, the reminder service).
+#[derive(Debug, Clone, Copy)]
+pub struct Origin<'a> {
+    pub user: Option<(UserId, Role)>,
+    pub source: Option<&'a str>,
 }
 
-/// Records that `actor` did `action` on each of `objects` (one event each,
-/// e.g. every case a search showed), in the caller's transaction.
-pub async fn record_each(
-    tx: &mut Tx,
-    actor: &Actor,
-    action: &str,
-    objects: &[(&str, Uuid)],
-) -> Result<(), sqlx::Error> {
-    let at = crate::app::now();
-    let events: Vec<NewEvent> = objects
-        .iter()
-        .map(|o| NewEvent {
-            at,
-            actor: Some((actor.id, actor.role)),
+impl<'a> From<&'a Actor> for Origin<'a> {
+    fn from(actor: &'a Actor) -> Self {
+        Self {
+            user: Some((actor.id, actor.role)),
             source: actor.source.as_deref(),
-            action,
-            object: Some(*o),
-            outcome: Outcome::Success,
-            reason: None,
-        })
-        .collect();
-    audit::append_many(tx, &events).await
+        }
+    }
 }
 
-/// Records that `actor` tried `action` and was refused, and why.
-pub async fn record_failure(
-    tx: &mut Tx,
-    actor: &Actor,
-    action: &str,
-    reason: &str,
-) -> Result<(), sqlx::Error> {
-    append_for(tx, actor, action, None, Outcome::Failure, Some(reason)).await
+impl Origin<'static> {
+    /// A part of the system, named: `cli`, `sweep`, `reminders`.
+    pub const fn system(name: &'static str) -> Self {
+        Self {
+            user: None,
+            source: Some(name),
+        }
+    }
 }
 
-async fn append_for(
+impl<'a> Origin<'a> {
+    /// A signed-in user, or else the command line on the server.
+    pub fn actor_or_console(by: Option<&'a Actor>) -> Self {
+        by.map_or(Origin::system("cli"), Self::from)
+    }
+}
+
+/// Records `event` with its outcome, in the caller's transaction.
+pub async fn write<'a>(
     tx: &mut Tx,
-    actor: &Actor,
-    action: &str,
-    object: Option<(&str, Uuid)>,
+    by: impl Into<Origin<'_>>,
     outcome: Outcome,
-    reason: Option<&str>,
+    event: impl Into<Event<'a>>,
 ) -> Result<(), sqlx::Error> {
+    let (by, event) = (by.into(), event.into());
     audit::append(
         tx,
         NewEvent {
-            at: crate::app::now(),
-            actor: Some((actor.id, actor.role)),
-            source: actor.source.as_deref(),
-            action,
-            object,
+            at: super::now(),
+            actor: by.user,
+            source: by.source,
+            action: event.action,
+            object: event.object,
             outcome,
-            reason,
+            reason: event.reason.as_deref(),
         },
     )
     .await
 }
 
-/// Who an event names: a signed-in user, or the command line on the server.
-pub fn origin(
-    by: Option<&Actor>,
-) -> (
-    Option<(
-        crate::domain::ids::UserId,
-        crate::domain::access::users::Role,
-    )>,
-    Option<&str>,
-) {
-    match by {
-        Some(a) => (Some((a.id, a.role)), a.source.as_deref()),
-        None => (None, Some("cli")),
-    }
+/// Records that `actor` did what `event` says, in the caller's transaction.
+pub async fn record<'a>(
+    tx: &mut Tx,
+    actor: &Actor,
+    event: impl Into<Event<'a>>,
+) -> Result<(), sqlx::Error> {
+    write(tx, actor, Outcome::Success, event).await
+}
+
+/// Records that `actor` tried what `event` says and was refused (its reason says why).
+pub async fn record_failure<'a>(
+    tx: &mut Tx,
+    actor: &Actor,
+    event: impl Into<Event<'a>>,
+) -> Result<(), sqlx::Error> {
+    write(tx, actor, Outcome::Failure, event).await
+}
+
+/// Records that `actor` did `action` on each of `objects` (one event each,
+/// e.g. every case a search showed), in the caller's transaction.
+pub async fn record_each<O: Into<Object>>(
+    tx: &mut Tx,
+    actor: &Actor,
+    action: Action,
+    objects: impl IntoIterator<Item = O>,
+) -> Result<(), sqlx::Error> {
+    let at = super::now();
+    let events: Vec<NewEvent> = objects
+        .into_iter()
+        .map(|o| NewEvent {
+            at,
+            actor: Some((actor.id, actor.role)),
+            source: actor.source.as_deref(),
+            action,
+            object: Some(o.into()),
+            outcome: Outcome::Success,
+            reason: None,
+        })
+        .collect();
+    audit::append_many(tx, &events).await
 }

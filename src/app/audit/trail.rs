@@ -2,6 +2,7 @@
 //! trail is itself audited.
 
 use crate::app::{audit, policy, Actor, App, AppResult};
+use crate::domain::audit::{Action, ActionFilter};
 use crate::domain::ids::PersonId;
 use crate::domain::validation::Invalid;
 use crate::store::access::users;
@@ -31,7 +32,7 @@ async fn run(
     actor: &Actor,
     q: &TrailQuery,
     limit: i64,
-    action: &str,
+    audited_as: Action,
 ) -> AppResult<Vec<AuditEntry>> {
     policy::audit::read_audit_trail(actor)?;
     if let (Some(from), Some(to)) = (q.from, q.to) {
@@ -72,10 +73,17 @@ async fn run(
         ),
         None => None,
     };
+    let action = match q.action.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+        Some(a) => Some(
+            a.parse::<ActionFilter>()
+                .map_err(|e| Invalid::one("action", e))?,
+        ),
+        None => None,
+    };
     let query = EventQuery {
         person: person.map(|p| p.0),
         actor: actor_filter,
-        action_prefix: q.action.clone().filter(|a| !a.trim().is_empty()),
+        action,
         from: q.from.map(|d| d.and_time(NaiveTime::MIN).and_utc()),
         until: q
             .to
@@ -84,14 +92,10 @@ async fn run(
         before_seq: q.before_seq,
     };
     let entries = store::search(&mut tx, &query, limit).await?;
-    audit::record(
-        &mut tx,
-        actor,
-        action,
-        person.map(|p| ("person", p.0)),
-        Some(&format!("{} events", entries.len())),
-    )
-    .await?;
+    let event = audited_as
+        .because(format!("{} events", entries.len()))
+        .about_if(person);
+    audit::record(&mut tx, actor, event).await?;
     tx.commit().await?;
     Ok(entries)
 }
@@ -103,14 +107,14 @@ pub async fn search(
     q: &TrailQuery,
     limit: i64,
 ) -> AppResult<Vec<AuditEntry>> {
-    run(app, actor, q, limit.clamp(1, 500), "audit.search").await
+    run(app, actor, q, limit.clamp(1, 500), Action::AuditSearch).await
 }
 
 /// Every matching event (up to [`EXPORT_LIMIT`]) as CSV.
 pub async fn export_csv(app: &App, actor: &Actor, q: &TrailQuery) -> AppResult<String> {
     policy::audit::read_audit_trail(actor)?;
     policy::privileged(actor, "export the audit trail", crate::app::now())?;
-    let entries = run(app, actor, q, EXPORT_LIMIT, "audit.export").await?;
+    let entries = run(app, actor, q, EXPORT_LIMIT, Action::AuditExport).await?;
     let mut out = String::from(
         "seq,time_utc,username,name,role,source,action,object_type,object_id,outcome,reason\r\n",
     );

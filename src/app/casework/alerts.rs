@@ -5,12 +5,14 @@
 //! appointments, and a supervisor also sees each officer's load.
 
 use super::guard::held_case;
+use crate::app::audit::Origin;
 use crate::app::{audit, now, policy, Actor, App, AppError, AppResult};
 use crate::domain::access::users::Role;
+use crate::domain::audit::Action;
 use crate::domain::casework::supervision::{local_to_utc, SupervisionLevel};
 use crate::domain::ids::{AlertId, CaseId};
 use crate::domain::validation::{required_text, Invalid};
-use crate::store::audit::{self as audit_store, NewEvent, Outcome};
+use crate::store::audit::Outcome;
 use crate::store::casework::alerts::{
     self as store, AlertRow, DayAppointment, OfficerLoad, SweepAt,
 };
@@ -71,20 +73,8 @@ pub async fn sweep(app: &App) -> AppResult<u64> {
     let mut tx = app.db.write().await?;
     let raised = store::sweep(&mut tx, &sweep_at(app), None).await?;
     if raised > 0 {
-        let reason = format!("{raised} alerts raised");
-        audit_store::append(
-            &mut tx,
-            NewEvent {
-                at: now(),
-                actor: None,
-                source: Some("sweep"),
-                action: "alert.sweep",
-                object: None,
-                outcome: Outcome::Success,
-                reason: Some(&reason),
-            },
-        )
-        .await?;
+        let event = Action::AlertSweep.because(format!("{raised} alerts raised"));
+        audit::write(&mut tx, Origin::system("sweep"), Outcome::Success, event).await?;
     }
     tx.commit().await?;
     Ok(raised)
@@ -128,7 +118,7 @@ pub async fn work_queue(app: &App, actor: &Actor) -> AppResult<WorkQueue> {
         },
     };
     let reason = format!("{} alerts", queue.alerts.len());
-    audit::record(&mut tx, actor, "work_queue.view", None, Some(&reason)).await?;
+    audit::record(&mut tx, actor, Action::WorkQueueView.because(&reason)).await?;
     tx.commit().await?;
     Ok(queue)
 }
@@ -152,14 +142,7 @@ pub async fn acknowledge(app: &App, actor: &Actor, id: AlertId) -> AppResult<()>
     let mut tx = app.db.write().await?;
     held_alert(&mut tx, actor, id).await?;
     if store::acknowledge(&mut tx, id, actor.id, now()).await? {
-        audit::record(
-            &mut tx,
-            actor,
-            "alert.acknowledge",
-            Some(("alert", id.0)),
-            None,
-        )
-        .await?;
+        audit::record(&mut tx, actor, Action::AlertAcknowledge.on(id)).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -173,7 +156,7 @@ pub async fn resolve(app: &App, actor: &Actor, id: AlertId, note: &str) -> AppRe
     if !store::resolve(&mut tx, id, actor.id, now(), &note).await? {
         return Err(AppError::Conflict("this alert is already resolved".into()));
     }
-    audit::record(&mut tx, actor, "alert.resolve", Some(("alert", id.0)), None).await?;
+    audit::record(&mut tx, actor, Action::AlertResolve.on(id)).await?;
     tx.commit().await?;
     Ok(())
 }

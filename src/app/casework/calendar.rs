@@ -4,11 +4,13 @@
 //! phones and cloud services.
 
 use crate::app::access::auth::{load_actor, random_token, token_hash, Secret};
+use crate::app::audit::Origin;
 use crate::app::{audit, now, policy, Actor, App, AppError, AppResult};
+use crate::domain::audit::Action;
 use crate::domain::casework::calendar::{self as feed, Event};
 use crate::domain::casework::supervision::{local_to_utc, Outcome};
 use crate::store::access::users;
-use crate::store::audit::{self as audit_store, NewEvent};
+use crate::store::audit::Outcome as AuditOutcome;
 use crate::store::casework::alerts::{self as alert_store, DayAppointment};
 use crate::store::casework::calendar as store;
 use chrono::{Duration, NaiveDate, NaiveTime};
@@ -37,9 +39,7 @@ pub async fn days(
     audit::record(
         &mut tx,
         actor,
-        "calendar.view",
-        None,
-        Some(&first.to_string()),
+        Action::CalendarView.because(&first.to_string()),
     )
     .await?;
     tx.commit().await?;
@@ -57,7 +57,7 @@ pub async fn new_feed(app: &App, actor: &Actor) -> AppResult<Secret> {
     let token = random_token();
     let mut tx = app.db.write().await?;
     store::replace(&mut tx, actor.id, &token_hash(&token), now()).await?;
-    audit::record(&mut tx, actor, "calendar.feed_created", None, None).await?;
+    audit::record(&mut tx, actor, Action::CalendarFeedCreated).await?;
     tx.commit().await?;
     Ok(Secret::new(format!("/calendar/{token}.ics")))
 }
@@ -67,7 +67,7 @@ pub async fn revoke_feed(app: &App, actor: &Actor) -> AppResult<()> {
     if !store::revoke(&mut tx, actor.id).await? {
         return Err(AppError::NotFound("calendar feed"));
     }
-    audit::record(&mut tx, actor, "calendar.feed_revoked", None, None).await?;
+    audit::record(&mut tx, actor, Action::CalendarFeedRevoked).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -82,19 +82,12 @@ pub async fn feed(app: &App, token: &str, source: Option<String>) -> AppResult<S
         None => None,
     };
     let Some(user) = user else {
-        audit_store::append(
-            &mut tx,
-            NewEvent {
-                at: now(),
-                actor: None,
-                source: source.as_deref(),
-                action: "calendar.feed",
-                object: None,
-                outcome: audit_store::Outcome::Failure,
-                reason: Some("unknown or revoked feed"),
-            },
-        )
-        .await?;
+        let by = Origin {
+            user: None,
+            source: source.as_deref(),
+        };
+        let event = Action::CalendarFeed.because("unknown or revoked feed");
+        audit::write(&mut tx, by, AuditOutcome::Failure, event).await?;
         tx.commit().await?;
         return Err(AppError::NotFound("calendar feed"));
     };
@@ -110,9 +103,7 @@ pub async fn feed(app: &App, token: &str, source: Option<String>) -> AppResult<S
     audit::record(
         &mut tx,
         &actor,
-        "calendar.feed",
-        None,
-        Some(&format!("{} events", list.len())),
+        Action::CalendarFeed.because(&format!("{} events", list.len())),
     )
     .await?;
     tx.commit().await?;

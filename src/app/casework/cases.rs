@@ -5,6 +5,7 @@ use super::guard::{held_case, visible_case};
 use crate::app::intake::{check_officer, parse_case_details, screen, CaseDetailsInput};
 use crate::app::{audit, now, policy, stale, Actor, App, AppError, AppResult};
 use crate::domain::access::users::Role;
+use crate::domain::audit::Action;
 use crate::domain::casework::cases::{CaseStatus, ExitReason};
 use crate::domain::ids::{CaseId, ProgramId, UserId};
 use crate::domain::programs::Charge;
@@ -40,11 +41,11 @@ pub async fn view(app: &App, actor: &Actor, id: CaseId) -> AppResult<CaseRecord>
 /// The case (audited as viewed) in the caller's transaction.
 pub(super) async fn record_in(tx: &mut Tx, actor: &Actor, id: CaseId) -> AppResult<CaseRecord> {
     let case = visible_case(tx, actor, id).await?;
-    audit::record(tx, actor, "case.view", Some(("case", id.0)), None).await?;
+    audit::record(tx, actor, Action::CaseView.on(id)).await?;
     Ok(CaseRecord {
         charges: store::charges(tx, id).await?,
         history: store::history(tx, id).await?,
-        access: audit_store::for_object(tx, "case", id.0, 20).await?,
+        access: audit_store::for_object(tx, id, 20).await?,
         shares: shares::of_case(tx, id).await?,
         can_change: policy::casework::change_case(actor, &case).is_ok(),
         case,
@@ -126,9 +127,7 @@ pub async fn transition(
     audit::record(
         &mut tx,
         actor,
-        "case.status_change",
-        Some(("case", id.0)),
-        Some(input.to.label()),
+        Action::CaseStatusChange.on(id).because(input.to.label()),
     )
     .await?;
     let updated = store::get(&mut tx, id)
@@ -230,7 +229,7 @@ pub async fn update(app: &App, actor: &Actor, id: CaseId, input: CaseUpdate) -> 
         )
         .await?;
     }
-    audit::record(&mut tx, actor, "case.update", Some(("case", id.0)), None).await?;
+    audit::record(&mut tx, actor, Action::CaseUpdate.on(id)).await?;
     let updated = store::get(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound("case"))?;
@@ -283,9 +282,7 @@ pub async fn caseload(app: &App, actor: &Actor, q: &CaseloadQuery) -> AppResult<
     audit::record(
         &mut tx,
         actor,
-        "case.list",
-        None,
-        Some(&format!("{} results", cases.len().min(limit as usize))),
+        Action::CaseList.because(&format!("{} results", cases.len().min(limit as usize))),
     )
     .await?;
     tx.commit().await?;
@@ -337,14 +334,7 @@ pub async fn share(
         )));
     }
     let note = format!("with {username}");
-    audit::record(
-        &mut tx,
-        actor,
-        "case.share",
-        Some(("case", id.0)),
-        Some(&note),
-    )
-    .await?;
+    audit::record(&mut tx, actor, Action::CaseShare.on(id).because(&note)).await?;
     let all = shares::of_case(&mut tx, id).await?;
     tx.commit().await?;
     Ok(all)
@@ -362,14 +352,7 @@ pub async fn unshare(app: &App, actor: &Actor, id: CaseId, username: &str) -> Ap
         return Err(AppError::NotFound("share"));
     }
     let note = format!("with {username}");
-    audit::record(
-        &mut tx,
-        actor,
-        "case.unshare",
-        Some(("case", id.0)),
-        Some(&note),
-    )
-    .await?;
+    audit::record(&mut tx, actor, Action::CaseUnshare.on(id).because(&note)).await?;
     tx.commit().await?;
     Ok(())
 }

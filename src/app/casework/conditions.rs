@@ -5,6 +5,7 @@
 
 use super::guard::{held_case, visible_case};
 use crate::app::{audit, now, policy, stale, Actor, App, AppError, AppResult};
+use crate::domain::audit::Action;
 use crate::domain::casework::conditions::{
     behind_schedule, percent, ConditionKind, ConditionStatus, CourtAction, Quantity, StatusFacts,
     Unit, Verification,
@@ -192,14 +193,7 @@ pub async fn of_case(app: &App, actor: &Actor, case: CaseId) -> AppResult<CaseCo
     let mut tx = app.db.write().await?;
     visible_case(&mut tx, actor, case).await?;
     let all = list(&mut tx, app, case).await?;
-    audit::record(
-        &mut tx,
-        actor,
-        "condition.list",
-        Some(("case", case.0)),
-        None,
-    )
-    .await?;
+    audit::record(&mut tx, actor, Action::ConditionList.on(case)).await?;
     tx.commit().await?;
     Ok(all)
 }
@@ -232,14 +226,7 @@ pub async fn add(
         start_date: start_of(app, &row),
     };
     store::insert_many(&mut tx, &app.keys, &[new], now()).await?;
-    audit::record(
-        &mut tx,
-        actor,
-        "condition.create",
-        Some(("condition", id.0)),
-        None,
-    )
-    .await?;
+    audit::record(&mut tx, actor, Action::ConditionCreate.on(id)).await?;
     reloaded(tx, app, id).await
 }
 
@@ -285,9 +272,7 @@ pub async fn apply_program(app: &App, actor: &Actor, case: CaseId) -> AppResult<
     audit::record(
         &mut tx,
         actor,
-        "condition.create",
-        Some(("case", case.0)),
-        Some(&note),
+        Action::ConditionCreate.on(case).because(&note),
     )
     .await?;
     let all = list(&mut tx, app, case).await?;
@@ -351,14 +336,7 @@ pub async fn view(app: &App, actor: &Actor, id: ConditionId) -> AppResult<Condit
     let mut tx = app.db.write().await?;
     let (condition, case) = visible_condition(&mut tx, app, actor, id).await?;
     let progress = store::progress(&mut tx, &app.keys, id).await?;
-    audit::record(
-        &mut tx,
-        actor,
-        "condition.view",
-        Some(("condition", id.0)),
-        None,
-    )
-    .await?;
+    audit::record(&mut tx, actor, Action::ConditionView.on(id)).await?;
     tx.commit().await?;
     Ok(ConditionRecord {
         can_change: policy::casework::change_case(actor, &case).is_ok(),
@@ -438,9 +416,7 @@ pub async fn update(
     audit::record(
         &mut tx,
         actor,
-        "condition.update",
-        Some(("condition", id.0)),
-        reason,
+        Action::ConditionUpdate.on(id).because_if(reason),
     )
     .await?;
     reloaded(tx, app, id).await
@@ -518,9 +494,9 @@ pub async fn record_progress(
     audit::record(
         &mut tx,
         actor,
-        "condition.progress",
-        Some(("condition", id.0)),
-        Some(input.verification.label()),
+        Action::ConditionProgress
+            .on(id)
+            .because(input.verification.label()),
     )
     .await?;
     reloaded(tx, app, id).await
@@ -560,9 +536,7 @@ pub async fn mark_met(
     audit::record(
         &mut tx,
         actor,
-        "condition.update",
-        Some(("condition", id.0)),
-        Some(reason),
+        Action::ConditionUpdate.on(id).because(reason),
     )
     .await?;
     reloaded(tx, app, id).await
@@ -661,9 +635,7 @@ pub async fn set_templates(
     audit::record(
         &mut tx,
         actor,
-        "program.conditions",
-        Some(("program", program.0)),
-        Some(&note),
+        Action::ProgramConditions.on(program).because(&note),
     )
     .await?;
     tx.commit().await?;

@@ -3,6 +3,7 @@
 
 use super::guard::{held_case, visible_case};
 use crate::app::{audit, now, stale, Actor, App, AppError, AppResult};
+use crate::domain::audit::Action;
 use crate::domain::casework::drug_tests::{
     adverse, check_results, Collection, Specimen, SubstanceLine,
 };
@@ -46,14 +47,7 @@ pub async fn of_case(app: &App, actor: &Actor, case: CaseId) -> AppResult<CaseTe
     let mut tx = app.db.write().await?;
     visible_case(&mut tx, actor, case).await?;
     let tests = load(&mut tx, app, case).await?;
-    audit::record(
-        &mut tx,
-        actor,
-        "drug_test.list",
-        Some(("case", case.0)),
-        None,
-    )
-    .await?;
+    audit::record(&mut tx, actor, Action::DrugTestList.on(case)).await?;
     tx.commit().await?;
     Ok(tests)
 }
@@ -114,14 +108,7 @@ pub async fn record(
     };
     store::insert_many(&mut tx, &app.keys, &[test], at).await?;
     crate::app::casework::alerts::raise_for_case(&mut tx, app, case).await?;
-    audit::record(
-        &mut tx,
-        actor,
-        "drug_test.create",
-        Some(("drug_test", id.0)),
-        None,
-    )
-    .await?;
+    audit::record(&mut tx, actor, Action::DrugTestCreate.on(id)).await?;
     let stored = store::get(&mut tx, &app.keys, id)
         .await?
         .ok_or(AppError::NotFound("drug test"))?;
@@ -162,14 +149,7 @@ pub async fn update_results(
         return Err(stale("drug test"));
     }
     crate::app::casework::alerts::raise_for_case(&mut tx, app, test.case_id).await?;
-    audit::record(
-        &mut tx,
-        actor,
-        "drug_test.update",
-        Some(("drug_test", id.0)),
-        None,
-    )
-    .await?;
+    audit::record(&mut tx, actor, Action::DrugTestUpdate.on(id)).await?;
     let stored = store::get(&mut tx, &app.keys, id)
         .await?
         .ok_or(AppError::NotFound("drug test"))?;

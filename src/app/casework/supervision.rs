@@ -4,6 +4,7 @@
 
 use super::guard::{held_case, visible_case};
 use crate::app::{audit, now, policy, stale, Actor, App, AppError, AppResult};
+use crate::domain::audit::Action;
 use crate::domain::casework::supervision::{
     local_to_utc, month_bounds, weekly, AppointmentKind, Collateral, ContactKind, ContactStandard,
     MonthContacts, Outcome, SupervisionLevel, MAX_WEEKS,
@@ -37,14 +38,7 @@ pub async fn overview(app: &App, actor: &Actor, case: CaseId) -> AppResult<Overv
     let mut tx = app.db.write().await?;
     visible_case(&mut tx, actor, case).await?;
     let overview = load(&mut tx, app, case).await?;
-    audit::record(
-        &mut tx,
-        actor,
-        "supervision.view",
-        Some(("case", case.0)),
-        None,
-    )
-    .await?;
+    audit::record(&mut tx, actor, Action::SupervisionView.on(case)).await?;
     tx.commit().await?;
     Ok(overview)
 }
@@ -81,9 +75,7 @@ pub async fn set_level(
     audit::record(
         &mut tx,
         actor,
-        "supervision.level",
-        Some(("case", case.0)),
-        Some(reason),
+        Action::SupervisionLevel.on(case).because(reason),
     )
     .await?;
     tx.commit().await?;
@@ -159,9 +151,7 @@ pub async fn schedule(
     audit::record(
         &mut tx,
         actor,
-        "appointment.create",
-        Some(("case", case.0)),
-        Some(&note),
+        Action::AppointmentCreate.on(case).because(&note),
     )
     .await?;
     let mut made = Vec::with_capacity(rows.len());
@@ -241,9 +231,9 @@ pub async fn record_outcome(
     audit::record(
         &mut tx,
         actor,
-        "appointment.outcome",
-        Some(("appointment", id.0)),
-        Some(input.outcome.label()),
+        Action::AppointmentOutcome
+            .on(id)
+            .because(input.outcome.label()),
     )
     .await?;
     let updated = store::appointment(&mut tx, id)
@@ -323,9 +313,7 @@ pub async fn log_contact(
     audit::record(
         &mut tx,
         actor,
-        "contact.create",
-        Some(("contact", id.0)),
-        Some(input.kind.label()),
+        Action::ContactCreate.on(id).because(input.kind.label()),
     )
     .await?;
     let logged = store::contacts(&mut tx, &app.keys, case, 50)

@@ -11,14 +11,16 @@
 //! and are answered through the same queue. Every message shows on the
 //! participant's timeline.
 
+use crate::app::audit::{self, Origin};
 use crate::app::{now, App, AppResult};
+use crate::domain::audit::Action;
 use crate::domain::casework::supervision::{local_to_utc, AppointmentKind};
 use crate::domain::ids::MessageId;
 use crate::domain::outreach::messages::{
     backoff, e164, keyword, wording, About, Channel, Keyword, Purpose, Sender, Status, MAX_ATTEMPTS,
 };
 use crate::gateways::{Gateways, SendError};
-use crate::store::audit::{self as audit_store, NewEvent, Outcome};
+use crate::store::audit::Outcome;
 use crate::store::outreach::messages::{self as store, Claimed, Finished, NewMessage, Reach};
 use crate::store::Tx;
 use chrono::{DateTime, Duration, NaiveDateTime, NaiveTime, Utc};
@@ -284,35 +286,15 @@ pub async fn plan(app: &App) -> AppResult<u64> {
         .collect();
     let queued = store::insert_many(&mut tx, &app.keys, &rows).await?;
     if queued > 0 {
-        let reason = format!("{queued} reminders queued");
-        system_event(&mut tx, "message.plan", None, Outcome::Success, &reason).await?;
+        let event = Action::MessagePlan.because(format!("{queued} reminders queued"));
+        audit::write(&mut tx, REMINDERS, Outcome::Success, event).await?;
     }
     tx.commit().await?;
     Ok(queued)
 }
 
-/// Audits what the reminder service did on its own (no person asked).
-async fn system_event(
-    tx: &mut Tx,
-    action: &str,
-    object: Option<(&str, uuid::Uuid)>,
-    outcome: Outcome,
-    reason: &str,
-) -> Result<(), sqlx::Error> {
-    audit_store::append(
-        tx,
-        NewEvent {
-            at: now(),
-            actor: None,
-            source: Some("reminders"),
-            action,
-            object,
-            outcome,
-            reason: Some(reason),
-        },
-    )
-    .await
-}
+/// The reminder service, acting on its own (no person asked).
+const REMINDERS: Origin<'static> = Origin::system("reminders");
 
 /// What one delivery pass did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -417,14 +399,8 @@ async fn record(
         } else {
             Outcome::Success
         };
-        system_event(
-            &mut tx,
-            "message.send",
-            Some(("message", m.id.0)),
-            outcome,
-            &reason,
-        )
-        .await?;
+        let event = Action::MessageSend.on(m.id).because(reason);
+        audit::write(&mut tx, REMINDERS, outcome, event).await?;
     }
     tx.commit().await?;
     Ok(status)
@@ -486,19 +462,14 @@ pub async fn receive(app: &App, from: &str, body: &str) -> AppResult<()> {
         let may_text = k == Keyword::Start;
         crate::store::people::set_may_text(&mut tx, person, may_text, at).await?;
         let action = if may_text {
-            "person.texts_resumed"
+            Action::PersonTextsResumed
         } else {
-            "person.texts_stopped"
+            Action::PersonTextsStopped
         };
-        let reason = "reply from the participant's phone";
-        system_event(
-            &mut tx,
-            action,
-            Some(("person", person.0)),
-            Outcome::Success,
-            reason,
-        )
-        .await?;
+        let event = action
+            .on(person)
+            .because("reply from the participant's phone");
+        audit::write(&mut tx, REMINDERS, Outcome::Success, event).await?;
     }
     store::insert_many(&mut tx, &app.keys, &rows).await?;
     tx.commit().await?;

@@ -19,7 +19,7 @@ pub struct AuditQuery {
     person_id: Option<PersonId>,
     /// Events by this user.
     username: Option<String>,
-    /// Actions starting with this, e.g. `auth.` or `person.view`.
+    /// One action (`person.view`) or a family of them (`auth.`); see docs/SECURITY.md for the list.
     action: Option<String>,
     /// First day (UTC), inclusive.
     from: Option<NaiveDate>,

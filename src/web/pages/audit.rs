@@ -2,6 +2,7 @@
 
 use crate::app::audit::trail::{self, TrailQuery};
 use crate::app::{App, AppError};
+use crate::domain::audit::ActionFilter;
 use crate::store::audit::AuditEntry;
 use crate::web::error::PageResult;
 use crate::web::extract::PageUser;
@@ -26,6 +27,7 @@ struct AuditPage {
     /// (posted, so participant numbers and usernames stay out of URLs).
     filters: Vec<(&'static str, String)>,
     next: Option<i64>,
+    actions: Vec<ActionFilter>,
 }
 
 /// Reads the filter form, recording what cannot be read.
@@ -92,6 +94,7 @@ async fn show(app: &App, user: &PageUser, mut form: FormState) -> PageResult<Res
             form,
             entries,
             next,
+            actions: ActionFilter::all(),
         },
     ))
 }
