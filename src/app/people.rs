@@ -476,7 +476,7 @@ pub async fn search(app: &App, actor: &Actor, raw: &str, limit: i64) -> AppResul
     audit::record(
         &mut tx,
         actor,
-        Action::PersonSearch.because(&format!("{} results", hits.len())),
+        Action::PersonSearch.because(format!("{} results", hits.len())),
     )
     .await?;
     tx.commit().await?;
@@ -497,7 +497,7 @@ pub async fn list(
     audit::record(
         &mut tx,
         actor,
-        Action::PersonList.because(&format!("{} results", page.0.len())),
+        Action::PersonList.because(format!("{} results", page.0.len())),
     )
     .await?;
     tx.commit().await?;

@@ -39,7 +39,7 @@ pub async fn days(
     audit::record(
         &mut tx,
         actor,
-        Action::CalendarView.because(&first.to_string()),
+        Action::CalendarView.because(first.to_string()),
     )
     .await?;
     tx.commit().await?;
@@ -103,7 +103,7 @@ pub async fn feed(app: &App, token: &str, source: Option<String>) -> AppResult<S
     audit::record(
         &mut tx,
         &actor,
-        Action::CalendarFeed.because(&format!("{} events", list.len())),
+        Action::CalendarFeed.because(format!("{} events", list.len())),
     )
     .await?;
     tx.commit().await?;

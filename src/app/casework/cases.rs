@@ -282,7 +282,7 @@ pub async fn caseload(app: &App, actor: &Actor, q: &CaseloadQuery) -> AppResult<
     audit::record(
         &mut tx,
         actor,
-        Action::CaseList.because(&format!("{} results", cases.len().min(limit as usize))),
+        Action::CaseList.because(format!("{} results", cases.len().min(limit as usize))),
     )
     .await?;
     tx.commit().await?;
