@@ -102,6 +102,11 @@ pub enum AppError {
     NotFound(&'static str),
     #[error("you do not have permission to {0}")]
     Forbidden(&'static str),
+    /// A write named a version of the record that is no longer current:
+    /// reload and apply the change again.
+    #[error("this {0} was changed by someone else since you loaded it; reload it and apply your change again")]
+    StaleVersion(&'static str),
+    /// The record's state refuses the change ("already resolved", "already shared").
     #[error("{0}")]
     Conflict(String),
     #[error("sign-in required")]
@@ -135,11 +140,4 @@ pub type AppResult<T> = Result<T, AppError>;
 /// The current time, to the millisecond, in UTC.
 pub fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(3)
-}
-
-/// The error for a write made on a stale version of a record.
-pub fn stale(what: &str) -> AppError {
-    AppError::Conflict(format!(
-        "this {what} was changed by someone else since you loaded it; reload it and apply your change again"
-    ))
 }

@@ -1,6 +1,6 @@
 //! Participants: entering, checking for duplicates, viewing, correcting, searching.
 
-use crate::app::{audit, now, policy, stale, Actor, App, AppError, AppResult};
+use crate::app::{audit, now, policy, Actor, App, AppError, AppResult};
 use crate::config::Demographics;
 use crate::domain::audit::Action;
 use crate::domain::ids::PersonId;
@@ -411,7 +411,7 @@ pub async fn update(app: &App, actor: &Actor, id: PersonId, input: PersonUpdate)
     }
     check_identifiers_free(&mut tx, &app.keys, &person, Some(id)).await?;
     if !store::update(&mut tx, id, input.version, &person.fields, now()).await? {
-        return Err(stale("participant"));
+        return Err(AppError::StaleVersion("participant"));
     }
     let known_aliases = store::aliases(&mut tx, id).await?;
     for a in person.aliases.iter().filter(|a| !known_aliases.contains(a)) {

@@ -1,6 +1,6 @@
 //! Programs: the agency's probation, pretrial and diversion offerings.
 
-use crate::app::{audit, now, policy, stale, Actor, App, AppError, AppResult};
+use crate::app::{audit, now, policy, Actor, App, AppError, AppResult};
 use crate::domain::audit::Action;
 use crate::domain::ids::ProgramId;
 use crate::domain::programs::{EligibilityRules, ProgramKind};
@@ -138,7 +138,7 @@ pub async fn update(
         .ok_or(AppError::NotFound("program"))?;
     match programs::update(&mut tx, id, input.version, &fields).await {
         Ok(true) => {}
-        Ok(false) => return Err(stale("program")),
+        Ok(false) => return Err(AppError::StaleVersion("program")),
         Err(e) => return Err(name_taken(&e, &fields.name).unwrap_or_else(|| e.into())),
     }
     audit::record(&mut tx, actor, Action::ProgramUpdate.on(id)).await?;

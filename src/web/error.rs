@@ -10,7 +10,8 @@ use serde::Serialize;
 /// The body of every API error.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
-    /// Machine-readable: `invalid`, `not_found`, `forbidden`, `conflict`, `unauthenticated`, `internal`, …
+    /// Machine-readable: `invalid`, `not_found`, `forbidden`, `stale_version` (reload and
+    /// retry), `conflict` (the record's state refuses it), `unauthenticated`, `internal`, …
     pub code: &'static str,
     pub message: String,
     /// The offending fields, for `invalid`.
@@ -23,6 +24,7 @@ pub fn status_and_code(e: &AppError) -> (StatusCode, &'static str) {
         AppError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
         AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
         AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+        AppError::StaleVersion(_) => (StatusCode::CONFLICT, "stale_version"),
         AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
         AppError::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated"),
         AppError::SecondFactorRequired => (StatusCode::UNAUTHORIZED, "second_factor_required"),

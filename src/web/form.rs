@@ -93,6 +93,10 @@ impl FormState {
                 self.add_invalid(invalid);
                 Ok(StatusCode::UNPROCESSABLE_ENTITY)
             }
+            e @ AppError::StaleVersion(_) => {
+                self.add_error("version", e.to_string());
+                Ok(StatusCode::CONFLICT)
+            }
             AppError::Conflict(message) => {
                 self.add_error("version", message);
                 Ok(StatusCode::CONFLICT)

@@ -246,6 +246,7 @@ async fn a_shared_case_opens_to_the_colleague_until_the_share_ends(backend: Back
         )
         .await;
     assert_eq!(again.status, StatusCode::CONFLICT);
+    assert_eq!(again.json()["code"], "conflict");
 
     // The colleague now sees and works the case, and finds it in their caseload.
     assert_eq!(

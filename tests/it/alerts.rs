@@ -170,6 +170,11 @@ async fn rules_raise_alerts_once_and_the_queue_orders_them(backend: Backend) {
         )
         .await;
     assert_eq!(again.status, StatusCode::CONFLICT);
+    assert_eq!(
+        again.json()["code"],
+        "conflict",
+        "not a stale version: reloading will not help"
+    );
     assert_eq!(sweep(&t.app).await.unwrap(), 0, "not raised again");
     assert_eq!(
         rules(&t.get("/api/v1/work-queue", &officer).await.json()).len(),

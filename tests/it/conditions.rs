@@ -156,6 +156,7 @@ async fn conditions_come_from_the_program_and_track_progress(backend: Backend) {
         )
         .await;
     assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert_eq!(stale.json()["code"], "stale_version");
     let measurable = t
         .post(
             &format!("/api/v1/conditions/{}/met", hours["id"].as_str().unwrap()),

@@ -183,7 +183,7 @@ async fn a_stale_version_is_refused_and_changes_nothing(backend: Backend) {
         )
         .await;
     assert_eq!(res.status, StatusCode::CONFLICT);
-    assert_eq!(res.json()["code"], "conflict");
+    assert_eq!(res.json()["code"], "stale_version");
     let after = t
         .get(&format!("/api/v1/cases/{case}"), &officer)
         .await

@@ -3,7 +3,7 @@
 
 use super::guard::{held_case, visible_case};
 use crate::app::intake::{check_officer, parse_case_details, screen, CaseDetailsInput};
-use crate::app::{audit, now, policy, stale, Actor, App, AppError, AppResult};
+use crate::app::{audit, now, policy, Actor, App, AppError, AppResult};
 use crate::domain::access::users::Role;
 use crate::domain::audit::Action;
 use crate::domain::casework::cases::{CaseStatus, ExitReason};
@@ -88,7 +88,7 @@ pub async fn transition(
     let mut tx = app.db.write().await?;
     let case = held_case(&mut tx, actor, id).await?;
     if case.version != input.version {
-        return Err(stale("case"));
+        return Err(AppError::StaleVersion("case"));
     }
     let exit_reason = case
         .status
@@ -119,7 +119,7 @@ pub async fn transition(
         start_date,
     };
     if !store::change_status(&mut tx, id, input.version, &change).await? {
-        return Err(stale("case"));
+        return Err(AppError::StaleVersion("case"));
     }
     if input.to == CaseStatus::Active && case.fields.expected_end_date.is_none() {
         set_expected_end(&mut tx, &case, today).await?;
@@ -211,7 +211,7 @@ pub async fn update(app: &App, actor: &Actor, id: CaseId, input: CaseUpdate) -> 
         check_officer(&mut tx, actor, fields.officer_id).await?;
     }
     if !store::update_fields(&mut tx, id, input.version, &fields, now()).await? {
-        return Err(stale("case"));
+        return Err(AppError::StaleVersion("case"));
     }
     if case.status == CaseStatus::Screening {
         let program = program_store::get(&mut tx, case.program_id)

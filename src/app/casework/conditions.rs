@@ -4,7 +4,7 @@
 //! changes them. Every read and change is audited.
 
 use super::guard::{held_case, visible_case};
-use crate::app::{audit, now, policy, stale, Actor, App, AppError, AppResult};
+use crate::app::{audit, now, policy, Actor, App, AppError, AppResult};
 use crate::domain::audit::Action;
 use crate::domain::casework::conditions::{
     behind_schedule, percent, ConditionKind, ConditionStatus, CourtAction, Quantity, StatusFacts,
@@ -410,7 +410,7 @@ pub async fn update(
         )
         .await?
     {
-        return Err(stale("condition"));
+        return Err(AppError::StaleVersion("condition"));
     }
     let reason = court.as_ref().map(|(a, _, _)| a.title());
     audit::record(
@@ -530,7 +530,7 @@ pub async fn mark_met(
     if condition.version != input.version
         || !store::set_marked_met(&mut tx, id, input.version, at).await?
     {
-        return Err(stale("condition"));
+        return Err(AppError::StaleVersion("condition"));
     }
     let reason = if input.met { "met" } else { "not met" };
     audit::record(

@@ -2,7 +2,7 @@
 //! whoever may see it; a positive, refused or missed test shows at once.
 
 use super::guard::{held_case, visible_case};
-use crate::app::{audit, now, stale, Actor, App, AppError, AppResult};
+use crate::app::{audit, now, Actor, App, AppError, AppResult};
 use crate::domain::audit::Action;
 use crate::domain::casework::drug_tests::{
     adverse, check_results, Collection, Specimen, SubstanceLine,
@@ -146,7 +146,7 @@ pub async fn update_results(
     if test.version != input.version
         || !store::set_results(&mut tx, &app.keys, id, input.version, &results, flagged).await?
     {
-        return Err(stale("drug test"));
+        return Err(AppError::StaleVersion("drug test"));
     }
     crate::app::casework::alerts::raise_for_case(&mut tx, app, test.case_id).await?;
     audit::record(&mut tx, actor, Action::DrugTestUpdate.on(id)).await?;

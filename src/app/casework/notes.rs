@@ -6,7 +6,7 @@
 //! with the matched words highlighted wherever it is shown.
 
 use super::guard::{held_case, visible_case};
-use crate::app::{audit, now, policy, stale, Actor, App, AppError, AppResult};
+use crate::app::{audit, now, policy, Actor, App, AppError, AppResult};
 use crate::domain::audit::Action;
 use crate::domain::casework::notes::{
     excerpt, index_terms, query_terms, runs, spanned_words, Matcher, NoteKind, Run, MAX_TEXT,
@@ -279,7 +279,7 @@ async fn sign_in(tx: &mut Tx, app: &App, note: &NoteRow, version: Option<i64>) -
         at: now(),
     };
     if !store::sign(tx, &signing).await? {
-        return Err(stale("note"));
+        return Err(AppError::StaleVersion("note"));
     }
     crate::app::casework::alerts::raise_for_case(tx, app, note.case_id).await?;
     Ok(())
@@ -363,7 +363,7 @@ pub async fn update_draft(
         at: now(),
     };
     if !store::update_draft(&mut tx, &app.keys, &change).await? {
-        return Err(stale("note"));
+        return Err(AppError::StaleVersion("note"));
     }
     audit::record(&mut tx, actor, Action::NoteUpdate.on(id)).await?;
     let note = stored(&mut tx, app, id).await?;

@@ -3,7 +3,7 @@
 //! Whoever may see a case sees these; whoever holds it records them.
 
 use super::guard::{held_case, visible_case};
-use crate::app::{audit, now, policy, stale, Actor, App, AppError, AppResult};
+use crate::app::{audit, now, policy, Actor, App, AppError, AppResult};
 use crate::domain::audit::Action;
 use crate::domain::casework::supervision::{
     local_to_utc, month_bounds, weekly, AppointmentKind, Collateral, ContactKind, ContactStandard,
@@ -209,7 +209,7 @@ pub async fn record_outcome(
         )
         .await?
     {
-        return Err(stale("appointment"));
+        return Err(AppError::StaleVersion("appointment"));
     }
     let newly_attended =
         input.outcome == Outcome::Attended && appointment.outcome != Some(Outcome::Attended);

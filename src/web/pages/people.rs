@@ -171,12 +171,7 @@ pub async fn save(
     if let (Some(version), Some(person), false) = (version, person, form.has_errors()) {
         match people::update(&app, &user.actor, id, PersonUpdate { version, person }).await {
             Ok(()) => return Ok(Redirect::to(&format!("/people/{id}")).into_response()),
-            Err(AppError::Invalid(invalid)) => form.add_invalid(invalid),
-            Err(AppError::Conflict(message)) => {
-                form.add_error("version", message);
-                status = StatusCode::CONFLICT;
-            }
-            Err(e) => return Err(e.into()),
+            Err(e) => status = form.absorb(e)?,
         }
     }
     edit_page(&app, &user, id, status, Some(form)).await
