@@ -2,6 +2,7 @@
 //! inserts, keyset pages and their cursors, and telling a duplicate apart.
 
 use super::Tx;
+use crate::domain::casework::cases::CaseStatus;
 use crate::fetch;
 
 /// Takes the next value of a named counter; the row lock serializes
@@ -72,6 +73,13 @@ pub fn is_unique_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(e) if e.is_unique_violation())
 }
 
+/// `c.status IN ('enrolled', 'active')`: a case status set (defined once, in
+/// the domain) as a condition on the cases aliased `case`.
+pub fn status_in(case: &str, set: &[CaseStatus]) -> String {
+    let labels: Vec<String> = set.iter().map(|s| format!("'{}'", s.label())).collect();
+    format!("{case}.status IN ({})", labels.join(", "))
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -82,6 +90,15 @@ mod tests {
         );
         assert_eq!(super::rows_per_insert(16), 62);
         assert_eq!(super::rows_per_insert(2000), 1);
+    }
+
+    #[test]
+    fn status_sets_become_sql_lists() {
+        use crate::domain::casework::cases::CaseStatus;
+        assert_eq!(
+            super::status_in("c", CaseStatus::IN_PROGRAM),
+            "c.status IN ('enrolled', 'active', 'suspended')"
+        );
     }
 }
 

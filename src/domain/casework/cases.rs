@@ -104,12 +104,26 @@ impl CaseStatus {
         self.successors().is_empty()
     }
 
-    /// Statuses that mean the person is under supervision.
+    /// Not ended: from referral until completed, terminated or closed.
+    /// Caseloads list these unless asked for ended cases.
+    pub const OPEN: &'static [Self] = &[
+        Self::Referred,
+        Self::Screening,
+        Self::Enrolled,
+        Self::Active,
+        Self::Suspended,
+    ];
+
+    /// In the program: enrolled and not ended. Alerts are raised, reminders
+    /// sent and an officer's load counted for these.
+    pub const IN_PROGRAM: &'static [Self] = &[Self::Enrolled, Self::Active, Self::Suspended];
+
+    /// Under supervision now: the contact standard and "no contact" apply.
+    pub const SUPERVISED: &'static [Self] = &[Self::Active];
+
+    /// See [`CaseStatus::OPEN`].
     pub fn is_open(self) -> bool {
-        matches!(
-            self,
-            Self::Referred | Self::Screening | Self::Enrolled | Self::Active | Self::Suspended
-        )
+        Self::OPEN.contains(&self)
     }
 
     /// Checks a requested move and returns the exit reason it carries, if any.
@@ -192,6 +206,17 @@ impl std::error::Error for TransitionError {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_status_sets_nest_and_open_means_not_ended() {
+        for s in CaseStatus::all() {
+            assert_eq!(s.is_open(), !s.is_final(), "{s}");
+        }
+        assert!(CaseStatus::IN_PROGRAM.iter().all(|s| s.is_open()));
+        assert!(CaseStatus::SUPERVISED
+            .iter()
+            .all(|s| CaseStatus::IN_PROGRAM.contains(s)));
+    }
 
     #[test]
     fn every_pair_of_statuses_follows_the_table() {

@@ -3,9 +3,11 @@
 //! work queue's reads.
 
 use crate::domain::casework::alerts::{Rule, Severity};
+use crate::domain::casework::cases::CaseStatus;
 use crate::domain::casework::supervision::AppointmentKind;
 use crate::domain::ids::{AlertId, AppointmentId, CaseId, PersonId, UserId};
 use crate::store::casework::cases::Scope;
+use crate::store::sql::status_in;
 use crate::store::{Dialect, Tx};
 use crate::{exec, fetch};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -30,19 +32,33 @@ pub struct SweepAt {
     pub standards: [(u32, u32); 4],
 }
 
-const OPEN_CASE: &str = "c.status IN ('enrolled', 'active', 'suspended')";
-
 /// Each rule: what it selects (case id, occurrence, detail) from which rows.
 /// Parameters: `$1` case filter (NULL for all), `$2`.. the rule's own.
 /// The rule's query, or `None` when it does not apply now (the contact
 /// standard warns only late in the month).
 fn rule_sql(rule: Rule, at: &SweepAt) -> Option<String> {
-    match fixed_rule_sql(rule) {
-        Some(sql) => Some(sql.to_owned()),
-        None => at
+    match rule {
+        Rule::ContactStandard => at
             .late_in_month
             .then(|| contact_standard_sql(&at.standards)),
+        Rule::NoContact => Some(no_contact_sql()),
+        _ => fixed_rule_sql(rule).map(str::to_owned),
     }
+}
+
+/// Cases under supervision since before `$3` with no contact with the
+/// participant since `$2`; the occurrence is the last contact, so a new
+/// silence after a contact raises a new alert.
+fn no_contact_sql() -> String {
+    let last_contact = "(SELECT CAST(MAX(x.occurred_at) AS TEXT) FROM contacts x \
+        WHERE x.case_id = c.id AND x.collateral IS NULL)";
+    format!(
+        "SELECT c.id AS case_id, CAST(c.id AS TEXT) || ':' || COALESCE({last_contact}, 'none') AS occurrence, \
+         COALESCE({last_contact}, 'never') AS detail \
+         FROM cases c WHERE {supervised} AND c.start_date <= $3 \
+         AND NOT EXISTS (SELECT 1 FROM contacts x WHERE x.case_id = c.id AND x.collateral IS NULL AND x.occurred_at >= $2)",
+        supervised = status_in("c", CaseStatus::SUPERVISED),
+    )
 }
 
 /// Active cases whose contacts this month (from `$2`; `$3` is the month's
@@ -59,19 +75,20 @@ fn contact_standard_sql(standards: &[(u32, u32); 4]) -> String {
     };
     format!(
         "SELECT c.id AS case_id, CAST(c.id AS TEXT) || ':' || CAST($3 AS TEXT) AS occurrence, c.supervision_level AS detail \
-         FROM cases c WHERE c.status = 'active' AND c.supervision_level IS NOT NULL \
+         FROM cases c WHERE {supervised} AND c.supervision_level IS NOT NULL \
          AND ({} < {} OR {} < {})",
         count("x.kind <> 'written'"),
         by_level(|s| s.0),
         count("x.kind = 'home'"),
         by_level(|s| s.1),
+        supervised = status_in("c", CaseStatus::SUPERVISED),
     )
 }
 
-/// The rules whose query does not depend on the agency's settings.
+/// The rules whose query is fixed text (not the agency's settings, not a status set).
 fn fixed_rule_sql(rule: Rule) -> Option<&'static str> {
     Some(match rule {
-        Rule::ContactStandard => return None,
+        Rule::ContactStandard | Rule::NoContact => return None,
         Rule::AppointmentMissed => "SELECT a.case_id AS case_id, CAST(a.id AS TEXT) AS occurrence, a.kind AS detail \
             FROM appointments a JOIN cases c ON c.id = a.case_id WHERE a.outcome = 'missed' AND a.starts_at >= $2",
         Rule::TestAdverse => "SELECT t.case_id AS case_id, CAST(t.id AS TEXT) AS occurrence, t.outcome AS detail \
@@ -84,11 +101,6 @@ fn fixed_rule_sql(rule: Rule) -> Option<&'static str> {
             k.title AS detail FROM conditions k JOIN cases c ON c.id = k.case_id WHERE k.due_date >= $3 AND k.due_date <= $4 \
             AND k.target IS NOT NULL AND (k.court_action IS NULL OR k.court_action <> 'waived') \
             AND COALESCE((SELECT SUM(p.amount) FROM condition_progress p WHERE p.condition_id = k.id), 0) < k.target",
-        Rule::NoContact => "SELECT c.id AS case_id, CAST(c.id AS TEXT) || ':' || COALESCE((SELECT CAST(MAX(x.occurred_at) AS TEXT) \
-            FROM contacts x WHERE x.case_id = c.id AND x.collateral IS NULL), 'none') AS occurrence, \
-            COALESCE((SELECT CAST(MAX(x.occurred_at) AS TEXT) FROM contacts x WHERE x.case_id = c.id AND x.collateral IS NULL), 'never') AS detail \
-            FROM cases c WHERE c.status = 'active' AND c.start_date <= $3 \
-            AND NOT EXISTS (SELECT 1 FROM contacts x WHERE x.case_id = c.id AND x.collateral IS NULL AND x.occurred_at >= $2)",
         Rule::CaseEnding => "SELECT c.id AS case_id, CAST(c.id AS TEXT) || ':' || CAST(c.expected_end_date AS TEXT) AS occurrence, \
             CAST(c.expected_end_date AS TEXT) AS detail FROM cases c WHERE c.expected_end_date >= $3 AND c.expected_end_date <= $4",
         Rule::CourtTomorrow => "SELECT a.case_id AS case_id, CAST(a.id AS TEXT) AS occurrence, COALESCE(a.location, '') AS detail \
@@ -145,10 +157,11 @@ pub async fn sweep(tx: &mut Tx, at: &SweepAt, case: Option<CaseId>) -> Result<u6
         let sql = format!(
             "INSERT INTO alerts (id, case_id, rule, occurrence, severity, detail, due_on, raised_at) \
              SELECT {new_id}, f.case_id, '{rule}', f.occurrence, '{severity}', f.detail, $5, $6 \
-             FROM ({select} AND {OPEN_CASE} AND ($1 IS NULL OR c.id = $1)) AS f \
+             FROM ({select} AND {in_program} AND ($1 IS NULL OR c.id = $1)) AS f \
              WHERE TRUE ON CONFLICT DO NOTHING",
             rule = rule.label(),
             severity = rule.severity().label(),
+            in_program = status_in("c", CaseStatus::IN_PROGRAM),
         );
         let p = params(*rule, at);
         // Built inside the macro: it expands the query once per backend.
@@ -302,17 +315,15 @@ pub struct OfficerLoad {
 
 /// The supervisor's own and their officers' open cases and alerts.
 pub async fn team_load(tx: &mut Tx, supervisor: UserId) -> Result<Vec<OfficerLoad>, sqlx::Error> {
-    fetch!(
-        tx,
-        fetch_all,
-        sqlx::query_as(
-            "SELECT u.id AS officer_id, u.full_name, \
-             (SELECT COUNT(*) FROM cases c WHERE c.officer_id = u.id AND c.status IN ('enrolled', 'active', 'suspended')) AS open_cases, \
-             (SELECT COUNT(*) FROM alerts a JOIN cases c ON c.id = a.case_id WHERE c.officer_id = u.id AND a.resolved_at IS NULL) AS open_alerts \
-             FROM users u WHERE (u.supervisor_id = $1 OR u.id = $1) AND u.active ORDER BY u.full_name"
-        )
-        .bind(supervisor)
-    )
+    let sql = format!(
+        "SELECT u.id AS officer_id, u.full_name, \
+         (SELECT COUNT(*) FROM cases c WHERE c.officer_id = u.id AND {in_program}) AS open_cases, \
+         (SELECT COUNT(*) FROM alerts a JOIN cases c ON c.id = a.case_id \
+          WHERE c.officer_id = u.id AND a.resolved_at IS NULL) AS open_alerts \
+         FROM users u WHERE (u.supervisor_id = $1 OR u.id = $1) AND u.active ORDER BY u.full_name",
+        in_program = status_in("c", CaseStatus::IN_PROGRAM),
+    );
+    fetch!(tx, fetch_all, sqlx::query_as(&sql).bind(supervisor))
 }
 
 /// A case's alerts, raised and resolved, newest first.

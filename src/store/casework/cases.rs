@@ -4,6 +4,7 @@
 use crate::domain::casework::cases::{CaseStatus, ExitReason};
 use crate::domain::ids::{CaseId, PersonId, ProgramId, RowId, UserId};
 use crate::domain::programs::{Charge, ChargeLevel, ScreeningResult};
+use crate::store::sql::status_in;
 use crate::store::Tx;
 use crate::{exec, fetch};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -384,8 +385,6 @@ pub struct ListRequest<'a> {
     pub limit: i64,
 }
 
-const OPEN_STATUSES: &str = "('referred', 'screening', 'enrolled', 'active', 'suspended')";
-
 impl Scope {
     /// The scope as a condition on cases aliased `c`, with the user (bound
     /// as `$1`) and court (`$2`) it names.
@@ -403,7 +402,7 @@ impl Scope {
 pub async fn list(tx: &mut Tx, r: ListRequest<'_>) -> Result<(Vec<CaseRow>, i64), sqlx::Error> {
     let (scope_sql, scope_user, scope_court) = r.scope.sql();
     let open = if r.filter.open_only {
-        format!("c.status IN {OPEN_STATUSES}")
+        status_in("c", CaseStatus::OPEN)
     } else {
         "TRUE".to_owned()
     };

@@ -4,6 +4,7 @@
 //! two servers never take the same message; finishing is conditional on
 //! still holding the claim.
 
+use crate::domain::casework::cases::CaseStatus;
 use crate::domain::casework::supervision::AppointmentKind;
 use crate::domain::ids::{AppointmentId, CaseId, ConditionId, MessageId, PersonId};
 use crate::domain::outreach::messages::{Channel, Purpose, Status};
@@ -11,6 +12,7 @@ use crate::domain::people::Language;
 use crate::keyring::KeyRing;
 use crate::store::casework::cases::Scope;
 use crate::store::sealed::{MESSAGE_ADDRESS, MESSAGE_BODY, MESSAGE_SUBJECT};
+use crate::store::sql::status_in;
 use crate::store::{Dialect, Tx};
 use crate::{exec, fetch};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -118,8 +120,15 @@ pub struct AppointmentDue {
 
 const REACH: &str =
     "c.id AS case_id, c.person_id, p.phone, p.email, p.preferred_language, p.may_text, p.may_email";
-const OPEN_CASE: &str =
-    "c.status IN ('enrolled', 'active', 'suspended') AND (p.may_text OR p.may_email)";
+
+/// Whom reminders reach: people with a case in the program who agreed to
+/// texts or e-mail.
+fn reachable() -> String {
+    format!(
+        "{} AND (p.may_text OR p.may_email)",
+        status_in("c", CaseStatus::IN_PROGRAM)
+    )
+}
 
 /// Appointments starting in `(after, until]`; with `pending`, only those
 /// without an outcome yet.
@@ -131,8 +140,9 @@ pub async fn appointments_between(
 ) -> Result<Vec<AppointmentDue>, sqlx::Error> {
     let sql = format!(
         "SELECT a.id, a.kind, a.starts_at, a.location, {REACH} FROM appointments a JOIN cases c ON c.id = a.case_id \
-         JOIN people p ON p.id = c.person_id WHERE {OPEN_CASE} AND ($3 = FALSE OR a.outcome IS NULL) \
-         AND a.starts_at > $1 AND a.starts_at <= $2"
+         JOIN people p ON p.id = c.person_id WHERE {reachable} AND ($3 = FALSE OR a.outcome IS NULL) \
+         AND a.starts_at > $1 AND a.starts_at <= $2",
+        reachable = reachable()
     );
     fetch!(
         tx,
@@ -149,7 +159,8 @@ pub async fn missed_between(
 ) -> Result<Vec<AppointmentDue>, sqlx::Error> {
     let sql = format!(
         "SELECT a.id, a.kind, a.starts_at, a.location, {REACH} FROM appointments a JOIN cases c ON c.id = a.case_id \
-         JOIN people p ON p.id = c.person_id WHERE {OPEN_CASE} AND a.outcome = 'missed' AND a.outcome_at > $1 AND a.outcome_at <= $2"
+         JOIN people p ON p.id = c.person_id WHERE {reachable} AND a.outcome = 'missed' AND a.outcome_at > $1 AND a.outcome_at <= $2",
+        reachable = reachable()
     );
     fetch!(tx, fetch_all, sqlx::query_as(&sql).bind(after).bind(until))
 }
@@ -171,9 +182,10 @@ pub async fn conditions_due(
 ) -> Result<Vec<ConditionDue>, sqlx::Error> {
     let sql = format!(
         "SELECT k.id, k.due_date, {REACH} FROM conditions k JOIN cases c ON c.id = k.case_id JOIN people p ON p.id = c.person_id \
-         WHERE {OPEN_CASE} AND k.due_date >= $1 AND k.due_date <= $2 AND k.marked_met_at IS NULL \
+         WHERE {reachable} AND k.due_date >= $1 AND k.due_date <= $2 AND k.marked_met_at IS NULL \
          AND (k.court_action IS NULL OR k.court_action <> 'waived') \
-         AND (k.target IS NULL OR COALESCE((SELECT SUM(x.amount) FROM condition_progress x WHERE x.condition_id = k.id), 0) < k.target)"
+         AND (k.target IS NULL OR COALESCE((SELECT SUM(x.amount) FROM condition_progress x WHERE x.condition_id = k.id), 0) < k.target)",
+        reachable = reachable()
     );
     fetch!(tx, fetch_all, sqlx::query_as(&sql).bind(from).bind(to))
 }
