@@ -442,14 +442,17 @@ pub fn parse_query(raw: &str) -> SearchQuery {
             words.push(t.to_owned());
         }
     }
-    if raw.contains(',') && words.len() >= 2 {
-        q.last = Some(words[0].clone());
-        q.first = Some(words[1].clone());
-    } else if words.len() >= 2 {
-        q.first = Some(words[0].clone());
-        q.last = Some(words[words.len() - 1].clone());
-    } else {
-        q.last = words.pop();
+    match (raw.contains(','), words.as_slice()) {
+        // "Lee, Ann": family name first.
+        (true, [last, first, ..]) => {
+            q.last = Some(last.clone());
+            q.first = Some(first.clone());
+        }
+        (false, [first, .., last]) => {
+            q.first = Some(first.clone());
+            q.last = Some(last.clone());
+        }
+        _ => q.last = words.pop(),
     }
     q
 }

@@ -26,8 +26,8 @@ use crate::store::programs::{self as program_store, ProgramFields};
 use crate::store::{audit, Tx};
 use crate::{exec, fetch};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use names::pick;
 use rand::rngs::StdRng;
-use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use std::io::Write;
 
@@ -38,6 +38,7 @@ pub const DEMO_PASSWORD: &str = "bridgeway-demo-2026";
 /// add it to an authenticator app, or read the current code off the sign-in page.
 pub const DEMO_TOTP_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 
+#[allow(clippy::expect_used, reason = "a constant secret, valid base32")]
 pub fn demo_totp() -> crate::domain::access::mfa::TotpKey {
     crate::domain::access::mfa::TotpKey::from_base32(DEMO_TOTP_SECRET)
         .expect("the demo secret is valid base32")
@@ -154,7 +155,7 @@ const STAFF: &[Staff] = &[
     },
 ];
 
-const COURTS: &[&str] = &[
+const COURTS: [&str; 4] = [
     "Superior Court, Dept. 3",
     "Superior Court, Dept. 7",
     "Municipal Court, Division 2",
@@ -187,7 +188,7 @@ struct ProgramSeed {
     days: i32,
     unit: &'static str,
     rules: fn() -> EligibilityRules,
-    court: usize,
+    court: &'static str,
 }
 
 const PROGRAMS: &[ProgramSeed] = &[
@@ -200,7 +201,7 @@ const PROGRAMS: &[ProgramSeed] = &[
             min_age: Some(18),
             ..Default::default()
         },
-        court: 0,
+        court: COURTS[0],
     },
     ProgramSeed {
         kind: ProgramKind::Probation,
@@ -212,7 +213,7 @@ const PROGRAMS: &[ProgramSeed] = &[
             min_age: Some(18),
             ..Default::default()
         },
-        court: 2,
+        court: COURTS[2],
     },
     ProgramSeed {
         kind: ProgramKind::Pretrial,
@@ -220,7 +221,7 @@ const PROGRAMS: &[ProgramSeed] = &[
         days: 180,
         unit: "Pretrial Services",
         rules: EligibilityRules::default,
-        court: 1,
+        court: COURTS[1],
     },
     ProgramSeed {
         kind: ProgramKind::Diversion,
@@ -236,7 +237,7 @@ const PROGRAMS: &[ProgramSeed] = &[
             victim_consent_required: true,
             ..Default::default()
         },
-        court: 2,
+        court: COURTS[2],
     },
     ProgramSeed {
         kind: ProgramKind::Diversion,
@@ -250,7 +251,7 @@ const PROGRAMS: &[ProgramSeed] = &[
             max_prior_convictions: Some(3),
             ..Default::default()
         },
-        court: 3,
+        court: COURTS[3],
     },
 ];
 
@@ -402,10 +403,14 @@ async fn insert_staff(
     let mut ids: Vec<UserId> = Vec::new();
     for s in STAFF {
         let id = UserId::new();
-        let supervisor = s
-            .supervisor
-            .and_then(|name| STAFF.iter().position(|o| o.username == name))
-            .map(|i| ids[i]);
+        // Supervisors are listed before their officers.
+        let supervisor = s.supervisor.and_then(|name| {
+            STAFF
+                .iter()
+                .zip(&ids)
+                .find(|(o, _)| o.username == name)
+                .map(|(_, id)| *id)
+        });
         user_store::insert(
             tx,
             NewUser {
@@ -445,10 +450,6 @@ async fn insert_programs(
         out.push((id, p));
     }
     Ok(out)
-}
-
-fn pick<'a, T>(rng: &mut StdRng, items: &'a [T]) -> &'a T {
-    items.choose(rng).expect("demo lists are not empty")
 }
 
 fn person(
@@ -811,11 +812,11 @@ fn seed_case(
     let started = steps
         .contains(&CaseStatus::Active)
         .then(|| (referral_date + Duration::days(rng.gen_range(7..30))).min(today));
-    let court = COURTS[if rng.gen_bool(0.7) {
+    let court = if rng.gen_bool(0.7) {
         seed.court
     } else {
-        rng.gen_range(0..COURTS.len())
-    }];
+        *pick(rng, &COURTS)
+    };
     let prefix = if seed.kind == ProgramKind::Diversion {
         "DV"
     } else {

@@ -1,10 +1,19 @@
-//! Word lists for synthetic people and charges. Statute codes follow the
+//! Word lists for synthetic people and charges, and picking from them. Statute codes follow the
 //! style of a state penal, health-and-safety and vehicle code.
 
 use crate::domain::programs::{Charge, ChargeLevel};
 use chrono::{Duration, NaiveDate};
 use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
 use rand::Rng;
+
+#[allow(
+    clippy::expect_used,
+    reason = "the demo picks from constant lists, none of them empty"
+)]
+pub fn pick<'a, T>(rng: &mut StdRng, items: &'a [T]) -> &'a T {
+    items.choose(rng).expect("demo lists are not empty")
+}
 
 pub const FIRST: &[&str] = &[
     "James",

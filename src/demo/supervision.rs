@@ -2,6 +2,7 @@
 //! for every case under supervision a level, conditions with progress (some
 //! behind), appointments (some missed, some today), contacts and drug tests.
 
+use super::names::pick;
 use crate::domain::casework::conditions::{ConditionKind, Quantity, Unit, Verification};
 use crate::domain::casework::drug_tests::{
     adverse, Collection, Specimen, SubstanceLine, SubstanceResult,
@@ -47,7 +48,7 @@ impl Clock {
     /// A quarter-hour slot between 08:30 and 16:15, local time, on `day`.
     fn office_slot(&self, rng: &mut StdRng, day: NaiveDate) -> DateTime<Utc> {
         let minutes = 8 * 60 + 30 + 15 * rng.gen_range(0..32);
-        let time = NaiveTime::from_hms_opt(minutes / 60, minutes % 60, 0).expect("a valid time");
+        let time = NaiveTime::MIN + Duration::minutes(minutes);
         local_to_utc(day.and_time(time), self.zone)
     }
 
@@ -282,14 +283,15 @@ fn contact(
 
 impl History {
     pub fn add(&mut self, rng: &mut StdRng, c: &Supervised<'_>, clock: &Clock) {
-        let level = *[
-            SupervisionLevel::High,
-            SupervisionLevel::Moderate,
-            SupervisionLevel::Moderate,
-            SupervisionLevel::Low,
-        ]
-        .choose(rng)
-        .expect("levels");
+        let level = *pick(
+            rng,
+            &[
+                SupervisionLevel::High,
+                SupervisionLevel::Moderate,
+                SupervisionLevel::Moderate,
+                SupervisionLevel::Low,
+            ],
+        );
         self.levels.push((c.id, level));
         self.add_conditions(rng, c, clock.today());
         // Reporting: two past office visits, and the next one: for some,
@@ -312,13 +314,14 @@ impl History {
         if rng.gen_bool(0.5) {
             let at = clock.working_day_slot(rng, -10..=-1);
             let collateral = rng.gen_bool(0.3).then(|| {
-                *[
-                    Collateral::Employer,
-                    Collateral::Family,
-                    Collateral::Provider,
-                ]
-                .choose(rng)
-                .expect("kinds")
+                *pick(
+                    rng,
+                    &[
+                        Collateral::Employer,
+                        Collateral::Family,
+                        Collateral::Provider,
+                    ],
+                )
             });
             let note = NOTES.choose(rng).copied();
             self.contacts.push(contact(
@@ -370,14 +373,15 @@ impl History {
             while remaining > 0 && day < today {
                 let amount = remaining.min(step);
                 day = (day + Duration::days(rng.gen_range(7..21))).min(today);
-                let how = *[
-                    Verification::Provider,
-                    Verification::Staff,
-                    Verification::Document,
-                    Verification::SelfReported,
-                ]
-                .choose(rng)
-                .expect("verifications");
+                let how = *pick(
+                    rng,
+                    &[
+                        Verification::Provider,
+                        Verification::Staff,
+                        Verification::Document,
+                        Verification::SelfReported,
+                    ],
+                );
                 self.progress.push(NewProgress {
                     condition: id,
                     occurred_on: day,
@@ -462,7 +466,7 @@ impl History {
             .copied()
             .collect();
         if rng.gen_bool(0.03) {
-            sentences.push(RISK_SENTENCES.choose(rng).expect("sentences"));
+            sentences.push(*pick(rng, RISK_SENTENCES));
         }
         self.notes.push(NoteSeed {
             id: NoteId::new(),

@@ -361,9 +361,9 @@ pub async fn list(
          AND ($2 IS NULL OR (lower(last_name), lower(first_name), id) > ($2, $3, $4)) \
          ORDER BY lower(last_name), lower(first_name), id LIMIT $5"
     );
-    let (k1, k2, k3) = match &after {
-        Some(v) => (Some(v[0].clone()), Some(v[1].clone()), Some(v[2].clone())),
-        None => (None, None, None),
+    let (k1, k2, k3) = match after.as_deref() {
+        Some([last, first, id]) => (Some(last.clone()), Some(first.clone()), Some(id.clone())),
+        _ => (None, None, None),
     };
     let k3 = k3.and_then(|s| s.parse::<PersonId>().ok());
     let rows: Vec<PersonRow> = fetch!(

@@ -13,6 +13,7 @@ use anyhow::Context;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use chrono::Duration;
+use rand::seq::SliceRandom;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use std::fmt;
@@ -39,6 +40,10 @@ impl fmt::Debug for Secret {
 }
 
 /// argon2id with OWASP's minimum: 19 MiB, 2 passes, 1 lane.
+#[allow(
+    clippy::expect_used,
+    reason = "constant parameters within argon2's bounds (a unit test hashes with them)"
+)]
 fn argon2() -> Argon2<'static> {
     let params = Params::new(19 * 1024, 2, 1, None).expect("static argon2 parameters are valid");
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
@@ -89,6 +94,15 @@ pub fn random_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     hex::encode(bytes)
+}
+
+/// `n` characters drawn uniformly from `alphabet` by the operating system's
+/// generator, for codes people type.
+pub(crate) fn random_chars(alphabet: &[u8], n: usize) -> String {
+    let mut rng = rand::rngs::OsRng;
+    (0..n)
+        .filter_map(|_| alphabet.choose(&mut rng).copied().map(char::from))
+        .collect()
 }
 
 /// Tokens are looked up by their SHA-256; the token itself is never stored.

@@ -1,7 +1,7 @@
 //! The second sign-in step: enrolment of an authenticator (TOTP) with a QR
 //! code, codes at every sign-in (each accepted once), and recovery codes.
 
-use crate::app::access::auth::{live_session, token_hash};
+use crate::app::access::auth::{live_session, random_chars, token_hash};
 use crate::app::audit::{self, Origin};
 use crate::app::{now, App, AppError, AppResult};
 use crate::domain::access::mfa::{
@@ -88,13 +88,11 @@ pub struct Passed {
 
 fn recovery_code() -> String {
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
-    let mut bytes = [0u8; 10];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    let chars: String = bytes
-        .iter()
-        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
-        .collect();
-    format!("{}-{}", &chars[..5], &chars[5..])
+    format!(
+        "{}-{}",
+        random_chars(ALPHABET, 5),
+        random_chars(ALPHABET, 5)
+    )
 }
 
 /// Checks an authenticator code (or a recovery code) for the session's user.

@@ -1,6 +1,7 @@
 //! Changing a password: by its owner, or reset by an administrator (who
 //! hands over a one-time password the owner must replace at once).
 
+use crate::app::access::auth::random_chars;
 use crate::app::access::auth::{hash_password, verify_password, Secret};
 use crate::app::{audit, now, policy, Actor, App, AppError, AppResult};
 use crate::domain::access::users::{check_password, Username};
@@ -8,7 +9,6 @@ use crate::domain::audit::Action;
 use crate::domain::ids::SessionId;
 use crate::domain::validation::Invalid;
 use crate::store::access::users;
-use rand::Rng;
 
 /// The signed-in user replaces their password. The current one must be
 /// given (a wrong one counts toward the lockout); the user's other sessions
@@ -100,13 +100,8 @@ pub async fn reset(app: &App, actor: &Actor, username: &str) -> AppResult<Tempor
 /// in groups of five: about 100 bits.
 fn one_time_password() -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
-    let mut rng = rand::rngs::OsRng;
     (0..4)
-        .map(|_| {
-            (0..5)
-                .map(|_| char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())]))
-                .collect::<String>()
-        })
+        .map(|_| random_chars(ALPHABET, 5))
         .collect::<Vec<_>>()
         .join("-")
 }

@@ -9,7 +9,7 @@ use crate::app::audit::Origin;
 use crate::app::{audit, now, policy, Actor, App, AppError, AppResult};
 use crate::domain::access::users::Role;
 use crate::domain::audit::Action;
-use crate::domain::casework::supervision::{local_to_utc, SupervisionLevel};
+use crate::domain::casework::supervision::{first_of_month, local_to_utc, SupervisionLevel};
 use crate::domain::ids::{AlertId, CaseId};
 use crate::domain::validation::{required_text, Invalid};
 use crate::store::audit::Outcome;
@@ -18,7 +18,7 @@ use crate::store::casework::alerts::{
 };
 use crate::store::outreach::messages::{self, Undelivered};
 use crate::store::Tx;
-use chrono::{Datelike as _, Duration, NaiveTime};
+use chrono::{Duration, NaiveTime};
 use serde::Serialize;
 
 /// What the rules compare with, now.
@@ -33,7 +33,7 @@ fn sweep_at(app: &App) -> SweepAt {
         )
     };
     let a = &app.settings.alerts;
-    let first = today.with_day(1).expect("day 1 exists");
+    let first = first_of_month(today);
     let next_month = first + chrono::Months::new(1);
     let standards = [
         SupervisionLevel::High,

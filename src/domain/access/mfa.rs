@@ -91,7 +91,7 @@ impl TotpKey {
 pub fn looks_like_recovery_code(text: &str) -> bool {
     let t = text.trim();
     t.len() == 11
-        && t.as_bytes()[5] == b'-'
+        && t.as_bytes().get(5) == Some(&b'-')
         && t.chars()
             .filter(|c| *c != '-')
             .all(|c| c.is_ascii_alphanumeric())

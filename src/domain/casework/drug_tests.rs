@@ -70,7 +70,7 @@ pub fn check_results(collection: Collection, results: &[SubstanceLine]) -> Resul
             if names.iter().any(String::is_empty) {
                 return Err("every result names its substance".into());
             }
-            if names.windows(2).any(|w| w[0] == w[1]) {
+            if names.windows(2).any(|w| matches!(w, [a, b] if a == b)) {
                 return Err("each substance is listed once".into());
             }
             if results.len() > 30 || results.iter().any(|r| r.substance.chars().count() > 60) {

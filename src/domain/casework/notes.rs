@@ -162,12 +162,15 @@ impl Matcher {
                 let Some(window) = words.get(i..i + phrase.len()) else {
                     continue;
                 };
+                let (Some(first), Some(last)) = (window.first(), window.last()) else {
+                    continue;
+                };
                 if window
                     .iter()
                     .zip(phrase)
                     .all(|(w, p)| self.word_matches(&w.stem, p))
                 {
-                    spans.push((window[0].start, window[window.len() - 1].end));
+                    spans.push((first.start, last.end));
                 }
             }
         }

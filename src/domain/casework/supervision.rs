@@ -142,14 +142,17 @@ pub fn local_to_utc(local: NaiveDateTime, zone: Tz) -> DateTime<Utc> {
         .map_or_else(|| local.and_utc(), |t| t.with_timezone(&Utc))
 }
 
+/// The first day of `day`'s month.
+pub fn first_of_month(day: chrono::NaiveDate) -> chrono::NaiveDate {
+    use chrono::Datelike as _;
+    day - chrono::Days::new(u64::from(day.day0()))
+}
+
 /// The start and end (UTC) of the calendar month containing `at` in `zone`.
 pub fn month_bounds(at: DateTime<Utc>, zone: Tz) -> (DateTime<Utc>, DateTime<Utc>) {
-    use chrono::Datelike as _;
     let local = at.with_timezone(&zone).date_naive();
-    let first = local.with_day(1).expect("day 1 exists");
-    let next = first
-        .checked_add_months(chrono::Months::new(1))
-        .expect("a month later exists");
+    let first = first_of_month(local);
+    let next = first + chrono::Months::new(1);
     let midnight = |d: chrono::NaiveDate| local_to_utc(d.and_time(chrono::NaiveTime::MIN), zone);
     (midnight(first), midnight(next))
 }

@@ -188,6 +188,10 @@ const ES_DAYS: [&str; 7] = [
     "domingo",
 ];
 
+#[allow(
+    clippy::indexing_slicing,
+    reason = "a weekday (0 to 6) and a month (0 to 11) index arrays of 7 and 12 names"
+)]
 fn date(lang: Language, d: chrono::NaiveDate) -> String {
     use chrono::Datelike as _;
     let day = d.weekday().num_days_from_monday() as usize;
@@ -279,6 +283,7 @@ pub fn wording(lang: Language, from: &Sender<'_>, about: &About<'_>) -> Wording 
 /// The keyed digest a Twilio-compatible gateway signs a webhook with:
 /// HMAC-SHA1 under the auth token of the URL followed by each parameter's
 /// name and value, sorted by name.
+#[allow(clippy::expect_used, reason = "HMAC accepts a key of any length")]
 fn webhook_mac(auth_token: &str, url: &str, params: &[(String, String)]) -> Hmac<sha1::Sha1> {
     let mut sorted: Vec<&(String, String)> = params.iter().collect();
     sorted.sort();

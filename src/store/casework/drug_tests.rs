@@ -91,9 +91,13 @@ const INSERT: &[&str] = &[
     "recorded_at",
 ];
 
-fn sealed_results(keys: &KeyRing, id: DrugTestId, results: &[SubstanceLine]) -> String {
-    let json = serde_json::to_string(results).expect("results serialize");
-    TEST_RESULTS.seal(keys, id, &json)
+fn sealed_results(
+    keys: &KeyRing,
+    id: DrugTestId,
+    results: &[SubstanceLine],
+) -> Result<String, sqlx::Error> {
+    let json = serde_json::to_string(results).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    Ok(TEST_RESULTS.seal(keys, id, &json))
 }
 
 pub async fn insert_many(
@@ -104,21 +108,28 @@ pub async fn insert_many(
 ) -> Result<(), sqlx::Error> {
     for chunk in rows.chunks(crate::store::sql::rows_per_insert(INSERT.len())) {
         let sql = crate::store::sql::insert_sql("drug_tests", INSERT, chunk.len());
+        let results = chunk
+            .iter()
+            .map(|t| sealed_results(keys, t.id, t.results))
+            .collect::<Result<Vec<_>, _>>()?;
         exec!(
             tx,
-            chunk.iter().fold(sqlx::query(&sql), |q, t| {
-                q.bind(t.id)
-                    .bind(t.case_id)
-                    .bind(t.collected_at)
-                    .bind(t.specimen)
-                    .bind(t.panel)
-                    .bind(t.chain_of_custody)
-                    .bind(t.outcome)
-                    .bind(sealed_results(keys, t.id, t.results))
-                    .bind(t.adverse)
-                    .bind(t.recorded_by)
-                    .bind(now)
-            })
+            chunk
+                .iter()
+                .zip(results)
+                .fold(sqlx::query(&sql), |q, (t, results)| {
+                    q.bind(t.id)
+                        .bind(t.case_id)
+                        .bind(t.collected_at)
+                        .bind(t.specimen)
+                        .bind(t.panel)
+                        .bind(t.chain_of_custody)
+                        .bind(t.outcome)
+                        .bind(results)
+                        .bind(t.adverse)
+                        .bind(t.recorded_by)
+                        .bind(now)
+                })
         )?;
     }
     Ok(())
@@ -160,7 +171,7 @@ pub async fn set_results(
         sqlx::query(
             "UPDATE drug_tests SET results = $1, adverse = $2, version = version + 1 WHERE id = $3 AND version = $4"
         )
-        .bind(sealed_results(keys, id, results))
+        .bind(sealed_results(keys, id, results)?)
         .bind(adverse)
         .bind(id)
         .bind(version)

@@ -139,9 +139,11 @@ impl<'k> Blinder<'k> {
         self.known.entry(stem.to_owned()).or_insert_with(|| {
             keys.blind_index(&format!("note-term:{stem}"))
                 .bytes()
-                .map(|b| {
-                    let nibble = (b as char).to_digit(16).expect("hex digest") as u8;
-                    (b'a' + nibble) as char
+                .map(|b| match b {
+                    // Hex digits 0-9a-f become the letters a-p.
+                    b'0'..=b'9' => char::from(b - b'0' + b'a'),
+                    b'a'..=b'f' => char::from(b - b'a' + b'k'),
+                    other => char::from(other),
                 })
                 .collect()
         })
