@@ -4,6 +4,7 @@
 use crate::domain::casework::supervision::{ContactStandard, SupervisionLevel};
 use anyhow::Context;
 use chrono_tz::Tz;
+use secrecy::SecretString;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -48,7 +49,7 @@ pub struct TlsFiles {
 /// to purge anything younger, whatever the settings say).
 pub const MIN_AUDIT_RETENTION_DAYS: i64 = 2190;
 
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Settings {
     /// Address to listen on.
@@ -185,13 +186,14 @@ fn local_time(text: &str) -> Option<chrono::NaiveTime> {
 
 /// A Twilio-compatible SMS gateway: messages are posted to
 /// `{base_url}/2010-04-01/Accounts/{account_sid}/Messages.json`.
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SmsSettings {
     /// e.g. `https://api.twilio.com`.
     pub base_url: String,
     pub account_sid: String,
-    pub auth_token: String,
+    /// `Debug` shows it as redacted; read it with `expose_secret()`.
+    pub auth_token: SecretString,
     /// The agency's sending number (E.164).
     pub from: String,
     /// Where the gateway reaches Bridgeway (e.g. `https://bridgeway.example.gov`),
@@ -210,7 +212,7 @@ pub enum SmtpSecurity {
     Tls,
 }
 
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EmailSettings {
     pub host: String,
@@ -218,7 +220,8 @@ pub struct EmailSettings {
     #[serde(default)]
     pub security: SmtpSecurity,
     pub username: Option<String>,
-    pub password: Option<String>,
+    /// `Debug` shows it as redacted; read it with `expose_secret()`.
+    pub password: Option<SecretString>,
     /// The From address, e.g. `Probation <reminders@county.example.gov>`.
     pub from: String,
 }
@@ -456,6 +459,18 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gateway_credentials_do_not_debug_print() {
+        let s: Settings = toml::from_str(
+            "[sms]\nbase_url = 'https://sms.example'\naccount_sid = 'AC1'\nauth_token = 'tok-s3cret'\nfrom = '+15550100'\n\
+             [email]\nhost = 'mail.example'\nport = 587\nusername = 'u'\npassword = 'pw-s3cret'\nfrom = 'a@example.gov'",
+        )
+        .unwrap();
+        let printed = format!("{s:?}");
+        assert!(printed.contains("AC1"), "the rest is shown: {printed}");
+        assert!(!printed.contains("s3cret"), "{printed}");
+    }
 
     #[test]
     fn toml_overrides_defaults_and_unknown_keys_are_refused() {

@@ -7,6 +7,7 @@ use crate::config::{EmailSettings, SmsSettings, SmtpSecurity};
 use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use secrecy::ExposeSecret as _;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -70,7 +71,7 @@ impl SmsGateway {
         let res = self
             .client
             .post(&url)
-            .basic_auth(&s.account_sid, Some(&s.auth_token))
+            .basic_auth(&s.account_sid, Some(s.auth_token.expose_secret()))
             .form(&form)
             .send()
             .await
@@ -122,7 +123,9 @@ impl Mailer {
             .port(settings.port)
             .timeout(Some(Duration::from_secs(20)));
         let builder = match (&settings.username, &settings.password) {
-            (Some(u), Some(p)) => builder.credentials(Credentials::new(u.clone(), p.clone())),
+            (Some(u), Some(p)) => {
+                builder.credentials(Credentials::new(u.clone(), p.expose_secret().to_owned()))
+            }
             _ => builder,
         };
         Ok(Self {

@@ -12,6 +12,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
+use secrecy::ExposeSecret as _;
 
 pub fn router() -> Router<App> {
     Router::new()
@@ -58,7 +59,7 @@ fn verified(
         .get("x-twilio-signature")
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    let same = webhook_signed(&sms.auth_token, &url, &params, given);
+    let same = webhook_signed(sms.auth_token.expose_secret(), &url, &params, given);
     if !same {
         tracing::warn!(
             path,
