@@ -219,6 +219,20 @@ pub async fn list(app: &App, actor: &Actor) -> AppResult<Vec<StaffMember>> {
         .collect())
 }
 
+/// The officers and supervisors a case may be assigned to or a caseload
+/// filtered by; none for a role that may not list staff (a court liaison
+/// reading a case), rather than a refusal of the whole page.
+pub async fn case_staff(app: &App, actor: &Actor) -> AppResult<Vec<StaffMember>> {
+    match list(app, actor).await {
+        Ok(all) => Ok(all
+            .into_iter()
+            .filter(|u| matches!(u.role, Role::Officer | Role::Supervisor))
+            .collect()),
+        Err(AppError::Forbidden(_)) => Ok(Vec::new()),
+        Err(e) => Err(e),
+    }
+}
+
 /// One line of the access review: who holds which role, and whether they still use it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AccessReviewLine {

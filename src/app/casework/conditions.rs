@@ -3,7 +3,7 @@
 //! them. Whoever may see a case sees its conditions; whoever holds it
 //! changes them. Every read and change is audited.
 
-use super::guard::{held_case, visible_case};
+use super::guard::{case_of, held_case, visible_case};
 use crate::app::{audit, now, policy, Actor, App, AppError, AppResult};
 use crate::domain::audit::Action;
 use crate::domain::casework::conditions::{
@@ -325,9 +325,7 @@ async fn visible_condition(
     let condition = store::get(tx, &app.keys, id)
         .await?
         .ok_or(AppError::NotFound("condition"))?;
-    let case = visible_case(tx, actor, condition.case_id)
-        .await
-        .map_err(|_| AppError::NotFound("condition"))?;
+    let case = case_of(tx, actor, condition.case_id, "condition").await?;
     Ok((condition, case))
 }
 

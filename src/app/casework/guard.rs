@@ -15,6 +15,21 @@ pub async fn visible_case(tx: &mut Tx, actor: &Actor, id: CaseId) -> AppResult<C
     Ok(case)
 }
 
+/// The case a record (`what`: a condition, an appointment) belongs to, if
+/// the actor may see it; if not, the record itself is "not found". Other
+/// failures (the database) pass through unchanged.
+pub async fn case_of(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: CaseId,
+    what: &'static str,
+) -> AppResult<CaseRow> {
+    visible_case(tx, actor, id).await.map_err(|e| match e {
+        AppError::NotFound(_) => AppError::NotFound(what),
+        other => other,
+    })
+}
+
 /// A case the actor may change (and so see).
 pub async fn held_case(tx: &mut Tx, actor: &Actor, id: CaseId) -> AppResult<CaseRow> {
     let case = visible_case(tx, actor, id).await?;

@@ -2,7 +2,7 @@
 //! appointments (one-off or weekly) and their outcomes, and contacts.
 //! Whoever may see a case sees these; whoever holds it records them.
 
-use super::guard::{held_case, visible_case};
+use super::guard::{case_of, held_case, visible_case};
 use crate::app::{audit, now, policy, Actor, App, AppError, AppResult};
 use crate::domain::audit::Action;
 use crate::domain::casework::supervision::{
@@ -184,9 +184,7 @@ pub async fn record_outcome(
     let appointment = store::appointment(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound("appointment"))?;
-    let case = visible_case(&mut tx, actor, appointment.case_id)
-        .await
-        .map_err(|_| AppError::NotFound("appointment"))?;
+    let case = case_of(&mut tx, actor, appointment.case_id, "appointment").await?;
     policy::casework::change_case(actor, &case)?;
     let note = optional_text(input.note.as_deref(), 500).map_err(|e| Invalid::one("note", e))?;
     let at = now();

@@ -6,7 +6,6 @@ use crate::app::people::PossibleDuplicate;
 use crate::app::programs::{self, Program};
 use crate::app::{policy, App, AppError};
 use crate::config::Demographics;
-use crate::domain::access::users::Role;
 use crate::domain::ids::{PersonId, ProgramId};
 use crate::domain::people::Language;
 use crate::domain::programs::ChargeLevel;
@@ -70,10 +69,10 @@ async fn show(
     duplicates: Vec<PossibleDuplicate>,
 ) -> PageResult<Response> {
     policy::people::intake(&user.actor)?;
-    let officers = users::list(app, &user.actor)
+    let officers = users::case_staff(app, &user.actor)
         .await?
         .into_iter()
-        .filter(|u| u.active && matches!(u.role, Role::Officer | Role::Supervisor))
+        .filter(|u| u.active)
         .collect();
     let programs = programs::list(app)
         .await?

@@ -4,7 +4,6 @@ use crate::app::access::users::{self, StaffMember};
 use crate::app::casework::cases::{self, CaseloadQuery};
 use crate::app::programs::{self, Program};
 use crate::app::App;
-use crate::domain::access::users::Role;
 use crate::domain::casework::cases::CaseStatus;
 use crate::store::casework::cases::{CaseRow, CaseSort};
 use crate::web::error::PageResult;
@@ -106,13 +105,7 @@ pub async fn page(
     };
     let actor = &user.actor;
     let load = cases::caseload(&app, actor, &query).await?;
-    let officers = match users::list(&app, actor).await {
-        Ok(all) => all
-            .into_iter()
-            .filter(|u| matches!(u.role, Role::Officer | Role::Supervisor))
-            .collect(),
-        Err(_) => Vec::new(),
-    };
+    let officers = users::case_staff(&app, actor).await?;
     let pages = ((load.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     Ok(render(&CaseloadPage {
         nav: Nav::new(app.settings.zone(), actor, "caseload"),

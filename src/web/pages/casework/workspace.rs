@@ -13,7 +13,6 @@ use crate::app::casework::supervision::Overview;
 use crate::app::casework::workspace;
 use crate::app::intake::CaseDetailsInput;
 use crate::app::{Actor, App};
-use crate::domain::access::users::Role;
 use crate::domain::casework::cases::{CaseStatus, ExitReason};
 use crate::domain::casework::conditions::{ConditionKind, Unit};
 use crate::domain::casework::drug_tests::{Collection, Specimen, SubstanceResult};
@@ -261,13 +260,11 @@ pub(super) async fn show(
             needs_override: *s == CaseStatus::Enrolled && !eligible,
         })
         .collect();
-    let officers = match users::list(app, actor).await {
-        Ok(all) => all
-            .into_iter()
-            .filter(|u| u.active && matches!(u.role, Role::Officer | Role::Supervisor))
-            .collect(),
-        Err(_) => Vec::new(),
-    };
+    let officers = users::case_staff(app, actor)
+        .await?
+        .into_iter()
+        .filter(|u| u.active)
+        .collect();
     let supervision = SupervisionPanel::new(app, supervision);
     let zone = app.settings.zone();
     let test_times = tests
