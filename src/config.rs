@@ -342,12 +342,6 @@ impl Settings {
         self.timezone
     }
 
-    /// The agency's calendar date now: due dates, birthdays and "overdue"
-    /// are reckoned in the agency's time zone, not in UTC.
-    pub fn today(&self) -> chrono::NaiveDate {
-        self.date_at(chrono::Utc::now())
-    }
-
     /// The agency's calendar date at an instant.
     pub fn date_at(&self, at: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
         at.with_timezone(&self.zone()).date_naive()

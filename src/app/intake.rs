@@ -3,7 +3,7 @@
 //! eligibility rules.
 
 use crate::app::people::{self, PersonInput, PossibleDuplicate};
-use crate::app::{audit, now, policy, Actor, App, AppError, AppResult};
+use crate::app::{audit, policy, Actor, App, AppError, AppResult};
 use crate::domain::audit::Action;
 use crate::domain::casework::cases::CaseStatus;
 use crate::domain::ids::{CaseId, PersonId, ProgramId, UserId};
@@ -214,7 +214,7 @@ pub fn screen(
 /// possible duplicates need a decision.
 pub async fn take_in(app: &App, actor: &Actor, input: IntakeInput) -> AppResult<IntakeOutcome> {
     policy::people::intake(actor)?;
-    let today = app.settings.today();
+    let today = app.today();
     let mut errors = Errors::new();
     let new_person = match (&input.person_id, &input.person) {
         (Some(_), None) => None,
@@ -268,7 +268,7 @@ pub async fn take_in(app: &App, actor: &Actor, input: IntakeInput) -> AppResult<
 
     let case_id = CaseId::new();
     let case_number = case_store::next_case_number(&mut tx, today.year()).await?;
-    let at = now();
+    let at = app.now();
     let screening = screen(&program, dob, &fields, &charges);
     case_store::insert(
         &mut tx,

@@ -57,7 +57,7 @@ pub async fn prepare(app: &App) -> anyhow::Result<()> {
     }
     let mut tx = app.db.write().await?;
     sealed::forget_keys(&mut tx, &stale).await?;
-    sealed::record_keys(&mut tx, &in_use, crate::app::now()).await?;
+    sealed::record_keys(&mut tx, &in_use, app.now()).await?;
     tx.commit().await?;
     Ok(())
 }

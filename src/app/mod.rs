@@ -17,7 +17,7 @@ use crate::domain::ids::UserId;
 use crate::domain::validation::Invalid;
 use crate::keyring::KeyRing;
 use crate::store::Db;
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use std::sync::Arc;
 
 /// Everything a use case needs: the database, the settings and the keys
@@ -65,7 +65,18 @@ impl App {
     pub fn demo_code(&self) -> Option<String> {
         self.demo_totp
             .as_ref()
-            .map(|k| k.code_at(now().timestamp().max(0) as u64))
+            .map(|k| k.code_at(self.now().timestamp().max(0) as u64))
+    }
+
+    /// The time now, by the clock the database handle carries (tests fix it).
+    pub fn now(&self) -> DateTime<Utc> {
+        self.db.clock().now()
+    }
+
+    /// The agency's calendar date now: due dates, birthdays and "overdue"
+    /// are reckoned in the agency's time zone, not in UTC.
+    pub fn today(&self) -> NaiveDate {
+        self.settings.date_at(self.now())
     }
 }
 
@@ -136,8 +147,3 @@ impl From<Invalid> for AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
-
-/// The current time, to the millisecond, in UTC.
-pub fn now() -> DateTime<Utc> {
-    Utc::now().trunc_subsecs(3)
-}

@@ -1,6 +1,6 @@
 //! Participants: entering, checking for duplicates, viewing, correcting, searching.
 
-use crate::app::{audit, now, policy, Actor, App, AppError, AppResult};
+use crate::app::{audit, policy, Actor, App, AppError, AppResult};
 use crate::config::Demographics;
 use crate::domain::audit::Action;
 use crate::domain::ids::PersonId;
@@ -317,7 +317,7 @@ pub async fn insert(tx: &mut Tx, keys: &KeyRing, person: &ValidPerson) -> AppRes
     check_identifiers_free(tx, keys, person, None).await?;
     let id = PersonId::new();
     let number = store::next_person_number(tx).await?;
-    store::insert(tx, id, &number, &person.fields, now()).await?;
+    store::insert(tx, id, &number, &person.fields, tx.now()).await?;
     for a in &person.aliases {
         store::insert_alias(tx, id, a).await?;
     }
@@ -387,12 +387,8 @@ pub struct PersonUpdate {
 /// Corrects a participant's details. Aliases and identifiers given are added
 /// to those already recorded.
 pub async fn update(app: &App, actor: &Actor, id: PersonId, input: PersonUpdate) -> AppResult<()> {
-    let person = validate(
-        &input.person,
-        &app.settings.demographics,
-        app.settings.today(),
-    )
-    .map_err(|e| e.prefixed("person."))?;
+    let person = validate(&input.person, &app.settings.demographics, app.today())
+        .map_err(|e| e.prefixed("person."))?;
     let mut tx = app.db.write().await?;
     let current = store::get(&mut tx, id)
         .await?
@@ -410,7 +406,7 @@ pub async fn update(app: &App, actor: &Actor, id: PersonId, input: PersonUpdate)
         }
     }
     check_identifiers_free(&mut tx, &app.keys, &person, Some(id)).await?;
-    if !store::update(&mut tx, id, input.version, &person.fields, now()).await? {
+    if !store::update(&mut tx, id, input.version, &person.fields, app.now()).await? {
         return Err(AppError::StaleVersion("participant"));
     }
     let known_aliases = store::aliases(&mut tx, id).await?;
@@ -514,7 +510,7 @@ pub async fn check_duplicates(
     input: &PersonInput,
 ) -> AppResult<Vec<PossibleDuplicate>> {
     policy::people::intake(actor)?;
-    let person = validate(input, &app.settings.demographics, app.settings.today())?;
+    let person = validate(input, &app.settings.demographics, app.today())?;
     let mut tx = app.db.read().await?;
     Ok(find_duplicates(&mut tx, &app.keys, &person).await?)
 }

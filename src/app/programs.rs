@@ -1,6 +1,6 @@
 //! Programs: the agency's probation, pretrial and diversion offerings.
 
-use crate::app::{audit, now, policy, Actor, App, AppError, AppResult};
+use crate::app::{audit, policy, Actor, App, AppError, AppResult};
 use crate::domain::audit::Action;
 use crate::domain::ids::ProgramId;
 use crate::domain::programs::{EligibilityRules, ProgramKind};
@@ -113,7 +113,7 @@ pub async fn create(app: &App, actor: &Actor, input: ProgramInput) -> AppResult<
     let fields = parse(input)?;
     let id = ProgramId::new();
     let mut tx = app.db.write().await?;
-    if let Err(e) = programs::insert(&mut tx, id, &fields, now()).await {
+    if let Err(e) = programs::insert(&mut tx, id, &fields, app.now()).await {
         return Err(name_taken(&e, &fields.name).unwrap_or_else(|| e.into()));
     }
     audit::record(&mut tx, actor, Action::ProgramCreate.on(id)).await?;

@@ -7,7 +7,7 @@ mod supervision;
 
 use crate::app::access::auth::{hash_password, Secret};
 use crate::app::audit::Origin;
-use crate::app::{now, App};
+use crate::app::App;
 use crate::domain::access::users::Role;
 use crate::domain::audit::Action;
 use crate::domain::casework::cases::{CaseStatus, ExitReason};
@@ -25,7 +25,7 @@ use crate::store::people::{self as people_store, NewPerson, PersonFields};
 use crate::store::programs::{self as program_store, ProgramFields};
 use crate::store::{audit, Tx};
 use crate::{exec, fetch};
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
 use names::pick;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -290,7 +290,7 @@ async fn generate(app: &App, participants: usize) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let mut rng = StdRng::seed_from_u64(20_261_123);
     let hash = hash_password(Secret::new(DEMO_PASSWORD)).await?;
-    let at = now();
+    let at = app.now();
 
     let mut tx = app.db.write().await?;
     let staff = insert_staff(&mut tx, &app.keys, &hash, at).await?;
@@ -315,18 +315,19 @@ async fn generate(app: &App, participants: usize) -> anyhow::Result<()> {
     let mut next_report = 0;
     while done < participants {
         let n = BATCH.min(participants - done);
-        let today = app.settings.today();
-        let mut batch = Batch::default();
-        for i in done..done + n {
-            batch.add_participant(&mut rng, i, &programs, &officers, today);
-        }
-        let clock = supervision::Clock {
-            now: now(),
+        let moment = supervision::Moment {
+            now: app.now(),
             zone: app.settings.zone(),
         };
-        batch.supervise(&mut rng, &standard, &clock);
+        let mut batch = Batch::default();
+        for i in done..done + n {
+            batch.add_participant(&mut rng, i, &programs, &officers, &moment);
+        }
+        batch.supervise(&mut rng, &standard, &moment);
         let mut tx = app.db.write().await?;
-        batch.store(&mut tx, &app.keys, &app.lexicon, now()).await?;
+        batch
+            .store(&mut tx, &app.keys, &app.lexicon, app.now())
+            .await?;
         tx.commit().await?;
         done += n;
         if done * 20 / participants.max(1) >= next_report || done == participants {
@@ -375,8 +376,8 @@ async fn reminder_history(app: &App) -> anyhow::Result<u64> {
     use crate::app::outreach::reminders::{gather, Window};
     use crate::domain::outreach::messages::Status;
     let window = Window {
-        after: now() - chrono::Duration::days(7),
-        until: now(),
+        after: app.now() - chrono::Duration::days(7),
+        until: app.now(),
         pending_only: false,
         sms: true,
         email: true,
@@ -657,7 +658,7 @@ impl Batch {
         &mut self,
         rng: &mut StdRng,
         standard: &[(ProgramId, &[TemplateRow])],
-        clock: &supervision::Clock,
+        moment: &supervision::Moment,
     ) {
         for c in &self.cases {
             let under_way = matches!(c.status, CaseStatus::Active | CaseStatus::Suspended);
@@ -677,7 +678,7 @@ impl Batch {
                 templates,
                 drug_court: c.fields.court.as_deref() == Some("Drug Treatment Court"),
             };
-            self.supervision.add(rng, &case, clock);
+            self.supervision.add(rng, &case, moment);
         }
     }
 
@@ -687,9 +688,9 @@ impl Batch {
         i: usize,
         programs: &[(ProgramId, &ProgramSeed)],
         officers: &[UserId],
-        today: NaiveDate,
+        moment: &supervision::Moment,
     ) {
-        let (fields, ids, aliases) = person(rng, i, today);
+        let (fields, ids, aliases) = person(rng, i, moment.today());
         let person_id = PersonId::new();
         let cases = if rng.gen_bool(0.15) { 2 } else { 1 };
         for _ in 0..cases {
@@ -699,7 +700,7 @@ impl Batch {
                 fields.date_of_birth,
                 programs,
                 officers,
-                today,
+                moment,
             );
             self.cases.push(case);
         }
@@ -795,8 +796,9 @@ fn seed_case(
     dob: NaiveDate,
     programs: &[(ProgramId, &ProgramSeed)],
     officers: &[UserId],
-    today: NaiveDate,
+    moment: &supervision::Moment,
 ) -> SeedCase {
+    let today = moment.today();
     let (program_id, seed) = *pick(rng, programs);
     let (steps, exit) = path(rng);
     let final_status = steps.last().copied().unwrap_or(CaseStatus::Referred);
@@ -859,7 +861,7 @@ fn seed_case(
         if status == CaseStatus::Active {
             when = start.map_or(when, |s| s.max(when));
         }
-        history.push((status, when.min(now())));
+        history.push((status, when.min(moment.now)));
         let supervising = start.is_none_or(|s| when >= s);
         when += Duration::days(if supervising {
             rng.gen_range(3..40)
@@ -882,6 +884,7 @@ fn seed_case(
     }
 }
 
+/// Half past three in the afternoon (UTC) on `d`.
 fn to_time(d: NaiveDate) -> DateTime<Utc> {
-    d.and_hms_opt(15, 30, 0).map_or_else(now, |t| t.and_utc())
+    (d.and_time(NaiveTime::MIN) + Duration::minutes(15 * 60 + 30)).and_utc()
 }

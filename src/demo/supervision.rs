@@ -34,14 +34,14 @@ use rand::Rng;
 /// calls and tests happen in office hours on working days, as they would in
 /// the agency.
 #[derive(Debug, Clone, Copy)]
-pub struct Clock {
+pub struct Moment {
     pub now: DateTime<Utc>,
     pub zone: Tz,
 }
 
-impl Clock {
+impl Moment {
     /// The agency's date at `now`.
-    fn today(&self) -> NaiveDate {
+    pub fn today(&self) -> NaiveDate {
         self.now.with_timezone(&self.zone).date_naive()
     }
 
@@ -282,7 +282,7 @@ fn contact(
 }
 
 impl History {
-    pub fn add(&mut self, rng: &mut StdRng, c: &Supervised<'_>, clock: &Clock) {
+    pub fn add(&mut self, rng: &mut StdRng, c: &Supervised<'_>, moment: &Moment) {
         let level = *pick(
             rng,
             &[
@@ -293,12 +293,12 @@ impl History {
             ],
         );
         self.levels.push((c.id, level));
-        self.add_conditions(rng, c, clock.today());
+        self.add_conditions(rng, c, moment.today());
         // Reporting: two past office visits, and the next one: for some,
         // today (already seen, or missed, if its time has passed).
         for weeks_ago in [2, 1] {
-            let at = clock.working_day_slot(rng, -7 * weeks_ago - 2..=-7 * weeks_ago + 2);
-            self.add_visit(rng, c, AppointmentKind::OfficeVisit, at, clock.now);
+            let at = moment.working_day_slot(rng, -7 * weeks_ago - 2..=-7 * weeks_ago + 2);
+            self.add_visit(rng, c, AppointmentKind::OfficeVisit, at, moment.now);
         }
         let kind = if level == SupervisionLevel::High && rng.gen_bool(0.4) {
             AppointmentKind::HomeVisit
@@ -306,13 +306,13 @@ impl History {
             AppointmentKind::OfficeVisit
         };
         let next = if rng.gen_bool(0.08) {
-            clock.office_slot(rng, clock.today())
+            moment.office_slot(rng, moment.today())
         } else {
-            clock.working_day_slot(rng, 1..=14)
+            moment.working_day_slot(rng, 1..=14)
         };
-        self.add_visit(rng, c, kind, next, clock.now);
+        self.add_visit(rng, c, kind, next, moment.now);
         if rng.gen_bool(0.5) {
-            let at = clock.working_day_slot(rng, -10..=-1);
+            let at = moment.working_day_slot(rng, -10..=-1);
             let collateral = rng.gen_bool(0.3).then(|| {
                 *pick(
                     rng,
@@ -334,7 +334,7 @@ impl History {
             ));
         }
         if c.drug_court || rng.gen_bool(0.3) {
-            self.add_test(rng, c, clock);
+            self.add_test(rng, c, moment);
         }
     }
 
@@ -396,8 +396,8 @@ impl History {
     }
 
     /// A recent test: mostly negative, some positive, a few no-shows.
-    fn add_test(&mut self, rng: &mut StdRng, c: &Supervised<'_>, clock: &Clock) {
-        let at = clock.working_day_slot(rng, -20..=-1);
+    fn add_test(&mut self, rng: &mut StdRng, c: &Supervised<'_>, moment: &Moment) {
+        let at = moment.working_day_slot(rng, -20..=-1);
         let roll: f64 = rng.gen();
         let (collection, results) = if roll < 0.05 {
             (Collection::NoShow, Vec::new())

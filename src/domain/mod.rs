@@ -3,6 +3,7 @@
 pub mod access;
 pub mod audit;
 pub mod casework;
+pub mod clock;
 pub mod ids;
 pub mod labels;
 pub mod outreach;

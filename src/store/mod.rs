@@ -14,7 +14,9 @@ pub mod programs;
 pub mod sealed;
 pub mod sql;
 
+use crate::domain::clock::Clock;
 use anyhow::Context;
+use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool};
@@ -25,12 +27,12 @@ use std::time::Duration;
 #[macro_export]
 macro_rules! on_tx {
     ($tx:expr, |$c:ident| $body:expr) => {
-        match $tx {
-            $crate::store::Tx::Sqlite(t) => {
+        match &mut ($tx).conn {
+            $crate::store::Conn::Sqlite(t) => {
                 let $c = &mut **t;
                 $body
             }
-            $crate::store::Tx::Postgres(t) => {
+            $crate::store::Conn::Postgres(t) => {
                 let $c = &mut **t;
                 $body
             }
@@ -60,9 +62,17 @@ pub enum Dialect {
     Postgres,
 }
 
-/// A handle on the database, cheap to clone.
+/// A handle on the database and the clock its transactions tell time by;
+/// cheap to clone.
 #[derive(Clone, Debug)]
-pub enum Db {
+pub struct Db {
+    pool: Pool,
+    clock: Clock,
+}
+
+/// The connections of either backend.
+#[derive(Clone, Debug)]
+pub enum Pool {
     /// SQLite keeps one writer connection (writes queue instead of failing
     /// with "database is locked") and a pool of readers.
     Sqlite {
@@ -72,8 +82,15 @@ pub enum Db {
     Postgres(PgPool),
 }
 
-/// One transaction on either backend. Dropped without commit, it rolls back.
-pub enum Tx {
+/// One transaction on either backend, with the clock of its database.
+/// Dropped without commit, it rolls back.
+pub struct Tx {
+    pub conn: Conn,
+    clock: Clock,
+}
+
+/// The connection a transaction holds (the query macros run on it).
+pub enum Conn {
     Sqlite(sqlx::Transaction<'static, Sqlite>),
     Postgres(sqlx::Transaction<'static, Postgres>),
 }
@@ -83,7 +100,7 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations
 
 impl Db {
     /// Connects to `url` (`sqlite://path` or `postgres://…`), creating a
-    /// SQLite file if it is missing.
+    /// SQLite file if it is missing. Its transactions tell time by the system's clock.
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let options = PgConnectOptions::from_str(url).context("reading the PostgreSQL URL")?;
@@ -95,6 +112,28 @@ impl Db {
         }
     }
 
+    fn new(pool: Pool) -> Self {
+        Self {
+            pool,
+            clock: Clock::system(),
+        }
+    }
+
+    /// The same database, telling time by `clock` (tests fix it).
+    pub fn with_clock(self, clock: Clock) -> Self {
+        Self { clock, ..self }
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// The connection pools, for what the store does not cover (tests
+    /// creating and dropping their schemas).
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
     pub async fn connect_postgres(options: PgConnectOptions) -> anyhow::Result<Self> {
         let pool = PgPoolOptions::new()
             .max_connections(16)
@@ -102,7 +141,7 @@ impl Db {
             .connect_with(options)
             .await
             .context("connecting to PostgreSQL")?;
-        Ok(Self::Postgres(pool))
+        Ok(Self::new(Pool::Postgres(pool)))
     }
 
     async fn connect_sqlite(url: &str) -> anyhow::Result<Self> {
@@ -123,34 +162,43 @@ impl Db {
             .connect_with(options.read_only(true))
             .await
             .with_context(|| format!("opening SQLite database {url} for reading"))?;
-        Ok(Self::Sqlite { writer, readers })
+        Ok(Self::new(Pool::Sqlite { writer, readers }))
     }
 
     pub async fn migrate(&self) -> anyhow::Result<()> {
-        match self {
-            Self::Sqlite { writer, .. } => SQLITE_MIGRATIONS.run(writer).await,
-            Self::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await,
+        match &self.pool {
+            Pool::Sqlite { writer, .. } => SQLITE_MIGRATIONS.run(writer).await,
+            Pool::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await,
         }
         .context("running database migrations")
+    }
+
+    fn tx(&self, conn: Conn) -> Tx {
+        Tx {
+            conn,
+            clock: self.clock.clone(),
+        }
     }
 
     /// A transaction that may write. On SQLite it takes the write lock at
     /// once (`BEGIN IMMEDIATE`), so a read-then-write cannot deadlock.
     pub async fn write(&self) -> Result<Tx, sqlx::Error> {
-        Ok(match self {
-            Self::Sqlite { writer, .. } => Tx::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?),
-            Self::Postgres(pool) => Tx::Postgres(pool.begin().await?),
-        })
+        Ok(self.tx(match &self.pool {
+            Pool::Sqlite { writer, .. } => {
+                Conn::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?)
+            }
+            Pool::Postgres(pool) => Conn::Postgres(pool.begin().await?),
+        }))
     }
 
     /// A read-only transaction: one consistent snapshot for a page or a list.
     pub async fn read(&self) -> Result<Tx, sqlx::Error> {
-        Ok(match self {
-            Self::Sqlite { readers, .. } => Tx::Sqlite(readers.begin().await?),
-            Self::Postgres(pool) => {
-                Tx::Postgres(pool.begin_with("BEGIN TRANSACTION READ ONLY").await?)
+        Ok(self.tx(match &self.pool {
+            Pool::Sqlite { readers, .. } => Conn::Sqlite(readers.begin().await?),
+            Pool::Postgres(pool) => {
+                Conn::Postgres(pool.begin_with("BEGIN TRANSACTION READ ONLY").await?)
             }
-        })
+        }))
     }
 
     /// Is the database reachable?
@@ -165,35 +213,40 @@ impl Db {
     /// then it may scan a whole table for one case's rows. (SQLite's plans
     /// here come from its indexes alone and were measured that way.)
     pub async fn analyze(&self) -> Result<(), sqlx::Error> {
-        if let Self::Postgres(pool) = self {
+        if let Pool::Postgres(pool) = &self.pool {
             sqlx::query("ANALYZE").execute(pool).await?;
         }
         Ok(())
     }
 
     pub async fn close(&self) {
-        match self {
-            Self::Sqlite { writer, readers } => {
+        match &self.pool {
+            Pool::Sqlite { writer, readers } => {
                 readers.close().await;
                 writer.close().await;
             }
-            Self::Postgres(pool) => pool.close().await,
+            Pool::Postgres(pool) => pool.close().await,
         }
     }
 }
 
 impl Tx {
     pub fn dialect(&self) -> Dialect {
-        match self {
-            Self::Sqlite(_) => Dialect::Sqlite,
-            Self::Postgres(_) => Dialect::Postgres,
+        match self.conn {
+            Conn::Sqlite(_) => Dialect::Sqlite,
+            Conn::Postgres(_) => Dialect::Postgres,
         }
     }
 
+    /// The time now, by the database's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
     pub async fn commit(self) -> Result<(), sqlx::Error> {
-        match self {
-            Self::Sqlite(t) => t.commit().await,
-            Self::Postgres(t) => t.commit().await,
+        match self.conn {
+            Conn::Sqlite(t) => t.commit().await,
+            Conn::Postgres(t) => t.commit().await,
         }
     }
 }

@@ -477,7 +477,7 @@ async fn accounts_unused_for_ninety_days_are_disabled_and_reviewed(backend: Back
     bridgeway::exec!(
         &mut tx,
         sqlx::query("UPDATE users SET last_login_at = $1 WHERE id = $2")
-            .bind(bridgeway::app::now() - chrono::Duration::days(91))
+            .bind(t.app.now() - chrono::Duration::days(91))
             .bind(officer.id)
     )
     .unwrap();

@@ -2,18 +2,20 @@
 //! twice for the same situation, acknowledged and resolved with a note; the
 //! work queue orders them and shows the day's appointments.
 
-use crate::helpers::{afternoon, Backend, TestApp};
+use crate::helpers::{Backend, TestApp};
 use crate::on_both_databases;
 use axum::http::StatusCode;
 use bridgeway::app::casework::alerts::sweep;
 use bridgeway::domain::access::users::Role;
 use bridgeway::domain::audit::Action;
 use bridgeway::exec;
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use serde_json::{json, Value};
 
 fn local(minutes: i64) -> String {
-    afternoon(minutes).format("%Y-%m-%dT%H:%M").to_string()
+    crate::helpers::local(minutes)
+        .format("%Y-%m-%dT%H:%M")
+        .to_string()
 }
 
 fn rules(queue: &Value) -> Vec<String> {
@@ -26,8 +28,7 @@ fn rules(queue: &Value) -> Vec<String> {
 }
 
 async fn rules_raise_alerts_once_and_the_queue_orders_them(backend: Backend) {
-    let mut t = TestApp::new(backend).await;
-    t.in_afternoon_zone();
+    let t = TestApp::new(backend).await;
     let admin = t.user("admin", Role::Admin, None, None).await;
     let sup = t.user("sup", Role::Supervisor, None, None).await;
     let officer = t.user("officer", Role::Officer, Some(sup.id), None).await;
@@ -79,14 +80,14 @@ async fn rules_raise_alerts_once_and_the_queue_orders_them(backend: Backend) {
         json!({"collected_at": local(-5), "specimen": "urine", "outcome": "refused"}),
     )
     .await;
-    let yesterday = t.app.settings.today() - Duration::days(1);
+    let yesterday = t.app.today() - Duration::days(1);
     t.post(
         &format!("{case}/conditions"),
         &officer,
         json!({"kind": "community_service", "title": "Hours", "target": 20, "due_date": yesterday}),
     )
     .await;
-    let tomorrow = (afternoon(0) + Duration::days(1))
+    let tomorrow = (crate::helpers::local(0) + Duration::days(1))
         .format("%Y-%m-%dT10:00")
         .to_string();
     t.post(
@@ -100,8 +101,8 @@ async fn rules_raise_alerts_once_and_the_queue_orders_them(backend: Backend) {
     exec!(
         &mut tx,
         sqlx::query("UPDATE cases SET start_date = $1, expected_end_date = $2 WHERE id = $3")
-            .bind(t.app.settings.today() - Duration::days(60))
-            .bind(t.app.settings.today() + Duration::days(10))
+            .bind(t.app.today() - Duration::days(60))
+            .bind(t.app.today() + Duration::days(10))
             .bind(id)
     )
     .unwrap();
@@ -243,8 +244,7 @@ async fn rules_raise_alerts_once_and_the_queue_orders_them(backend: Backend) {
 }
 
 async fn a_contact_standard_falling_short_late_in_the_month_is_raised(backend: Backend) {
-    let mut t = TestApp::new(backend).await;
-    t.in_afternoon_zone();
+    let t = TestApp::new(backend).await;
     let (_, officer, opened) = t.one_referral().await;
     let case_id = opened["case_id"].as_str().unwrap().to_owned();
     let case = format!("/api/v1/cases/{case_id}");
@@ -262,7 +262,7 @@ async fn a_contact_standard_falling_short_late_in_the_month_is_raised(backend: B
         let officer = &officer;
         async move { t.api("PUT", &path, officer, Some(body)).await }
     };
-    let now = Utc::now();
+    let now = t.app.now();
     let month_start = now - Duration::days(20);
     let at = |late| bridgeway::store::casework::alerts::SweepAt {
         now,

@@ -186,7 +186,7 @@ async fn events_past_retention_are_purged_and_the_chain_still_verifies(backend: 
         async move {
             let mut tx = t.app.db.write().await.unwrap();
             let event = NewEvent {
-                at: bridgeway::app::now() - chrono::Duration::days(age),
+                at: t.app.now() - chrono::Duration::days(age),
                 actor: None,
                 source: Some("test"),
                 action,
@@ -428,7 +428,7 @@ async fn exporting_the_trail_needs_a_fresh_sign_in(backend: Backend) {
     exec!(
         &mut tx,
         sqlx::query("UPDATE sessions SET authenticated_at = $1")
-            .bind(bridgeway::app::now() - chrono::Duration::minutes(11))
+            .bind(t.app.now() - chrono::Duration::minutes(11))
     )
     .unwrap();
     tx.commit().await.unwrap();

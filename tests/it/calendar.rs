@@ -5,16 +5,14 @@ use crate::on_both_databases;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use bridgeway::domain::audit::Action;
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use serde_json::json;
 
 async fn the_calendar_and_its_feed_show_appointments(backend: Backend) {
     let t = TestApp::new(backend).await;
     let (_, officer, opened) = t.one_referral().await;
     let case = format!("/api/v1/cases/{}", opened["case_id"].as_str().unwrap());
-    let tomorrow = (Utc::now() + Duration::days(1))
-        .with_timezone(&chrono_tz::America::Chicago)
-        .date_naive();
+    let tomorrow = t.app.today() + Duration::days(1);
     let made = t
         .post(&format!("{case}/appointments"), &officer, json!({"kind": "office_visit", "starts_at": format!("{tomorrow}T09:00"), "location": "Room 2, east wing"}))
         .await;

@@ -78,7 +78,7 @@ async fn conditions_come_from_the_program_and_track_progress(backend: Backend) {
         "/api/v1/conditions/{}/progress",
         hours["id"].as_str().unwrap()
     );
-    let today = t.app.settings.today();
+    let today = t.app.today();
     for (body, field) in [
         (
             json!({"occurred_on": today, "verification": "provider"}),
@@ -245,7 +245,7 @@ async fn conditions_follow_the_case_access_rules(backend: Backend) {
         .await
         .json();
     let condition = format!("/api/v1/conditions/{}", made["id"].as_str().unwrap());
-    let entry = json!({"occurred_on": t.app.settings.today(), "verification": "staff"});
+    let entry = json!({"occurred_on": t.app.today(), "verification": "staff"});
     assert_eq!(t.get(&list, &other).await.status, StatusCode::NOT_FOUND);
     assert_eq!(
         t.get(&condition, &other).await.status,
@@ -326,7 +326,7 @@ async fn conditions_are_worked_from_the_case_and_condition_pages(backend: Backen
         .expect("a link to the condition")
         .to_owned();
     let condition = format!("/conditions/{link}");
-    let today = t.app.settings.today().to_string();
+    let today = t.app.today().to_string();
     let recorded = t
         .form(
             &format!("{condition}/progress"),

@@ -7,12 +7,10 @@ use axum::http::StatusCode;
 use bridgeway::domain::access::users::Role;
 use bridgeway::domain::audit::Action;
 use bridgeway::fetch;
-use chrono::{Duration, Utc};
 use serde_json::json;
 
 fn minutes_ago(m: i64) -> String {
-    (Utc::now() - Duration::minutes(m))
-        .with_timezone(&chrono_tz::America::Chicago)
+    crate::helpers::local(-m)
         .format("%Y-%m-%dT%H:%M")
         .to_string()
 }

@@ -12,42 +12,39 @@ use bridgeway::config::Settings;
 use bridgeway::domain::access::mfa::TotpKey;
 use bridgeway::domain::access::users::{Role, TokenScope};
 use bridgeway::domain::audit::Action;
+use bridgeway::domain::clock::Clock;
 use bridgeway::domain::ids::{ProgramId, UserId};
 use bridgeway::keyring::KeyRing;
 use bridgeway::store::access::users::{self, NewUser};
-use bridgeway::store::Db;
-use chrono::{NaiveDateTime, Timelike as _, Utc};
+use bridgeway::store::{Db, Pool};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use sqlx::postgres::PgConnectOptions;
 use std::str::FromStr;
-use std::sync::OnceLock;
 use tower::ServiceExt;
 
 pub const PASSWORD: &str = "a long test password";
 
-/// An agency zone where it is now early afternoon, so that "an hour ago"
-/// and "23 hours from now" fall today and tomorrow whatever hour the suite
-/// runs at. A fixed offset (no daylight saving; the domain's unit tests
-/// cover clock changes), and never UTC itself, so local and universal times
-/// cannot be confused unnoticed.
-pub fn afternoon_zone() -> Tz {
-    static ZONE: OnceLock<Tz> = OnceLock::new();
-    *ZONE.get_or_init(|| {
-        let hours_ahead = match 13 - i32::try_from(Utc::now().hour()).unwrap() {
-            0 => 1,
-            h => h,
-        };
-        // The Etc zones count the other way: Etc/GMT-5 is five hours ahead.
-        format!("Etc/GMT{:+}", -hours_ahead).parse().unwrap()
-    })
+/// Where every test's clock starts: 13:00 on Wednesday 18 November 2026 in
+/// the agency's zone (America/Chicago, the default), mid-month, far from a
+/// clock change or midnight, so "an hour ago" and "23 hours from now" are
+/// today and tomorrow however late the suite runs. The clock ticks a
+/// millisecond per reading; tests move it on with `TestApp::advance`.
+pub fn test_start() -> DateTime<Utc> {
+    "2026-11-18T19:00:00Z".parse().unwrap()
 }
 
-/// The wall-clock time in [`afternoon_zone`], `minutes` from now.
-pub fn afternoon(minutes: i64) -> NaiveDateTime {
-    (Utc::now() + chrono::Duration::minutes(minutes))
-        .with_timezone(&afternoon_zone())
+/// The agency's zone in tests (the settings' default).
+pub fn test_zone() -> Tz {
+    Settings::default().zone()
+}
+
+/// The wall-clock time in the agency's zone `minutes` after [`test_start`].
+pub fn local(minutes: i64) -> NaiveDateTime {
+    (test_start() + chrono::Duration::minutes(minutes))
+        .with_timezone(&test_zone())
         .naive_local()
 }
 
@@ -107,7 +104,7 @@ impl Drop for Cleanup {
                     .expect("runtime");
                 rt.block_on(async {
                     if let Ok(db) = Db::connect(&url).await {
-                        if let Db::Postgres(pool) = &db {
+                        if let Pool::Postgres(pool) = db.pool() {
                             let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
                                 .execute(pool)
                                 .await;
@@ -177,7 +174,7 @@ impl TestApp {
                 let url = postgres_url().expect("postgres url");
                 let schema = format!("bw_test_{}", uuid::Uuid::new_v4().simple());
                 let admin = Db::connect(&url).await.expect("postgres");
-                if let Db::Postgres(pool) = &admin {
+                if let Pool::Postgres(pool) = admin.pool() {
                     sqlx::query(&format!("CREATE SCHEMA {schema}"))
                         .execute(pool)
                         .await
@@ -192,6 +189,7 @@ impl TestApp {
             }
         };
         db.migrate().await.expect("migrations");
+        let db = db.with_clock(Clock::starting_at(test_start()));
         let app = App::new(db, Settings::default(), KeyRing::generate());
         Self {
             router: bridgeway::web::router(app.clone()),
@@ -221,7 +219,7 @@ impl TestApp {
                 password_hash: &hash,
                 supervisor_id: supervisor,
                 court,
-                now: bridgeway::app::now(),
+                now: self.app.now(),
             },
         )
         .await
@@ -257,18 +255,9 @@ impl TestApp {
         self.app = app;
     }
 
-    /// Moves the agency to [`afternoon_zone`], for tests of what happens
-    /// "today" and "tomorrow".
-    pub fn in_afternoon_zone(&mut self) {
-        let settings = Settings {
-            timezone: afternoon_zone(),
-            ..(*self.app.settings).clone()
-        };
-        self.serve(App::new(
-            self.app.db.clone(),
-            settings,
-            (*self.app.keys).clone(),
-        ));
+    /// Moves the test clock on.
+    pub fn advance(&self, by: chrono::Duration) {
+        self.app.db.clock().advance(by);
     }
 
     /// The router, for requests sent from spawned tasks.
@@ -390,24 +379,24 @@ impl TestApp {
         cookie
     }
 
-    /// An authenticator code for `username` that has not been used yet (one
-    /// step of drift is accepted, so up to three sign-ins fit in 30 seconds).
+    /// An authenticator code for `username` that has not been used yet: a
+    /// code is accepted once, so when this 30-second step's code was given
+    /// the clock moves on to the next step, as it would for a person.
     pub async fn fresh_code(&self, username: &str) -> String {
         let mut tx = self.app.db.read().await.expect("tx");
         let user = users::by_username(&mut tx, username)
             .await
             .expect("user")
             .expect("exists");
-        let now = bridgeway::app::now().timestamp() as u64;
-        let current = (now / 30) as i64;
-        let step = user
-            .totp_last_step
-            .map_or(current, |last| (last + 1).max(current - 1));
-        assert!(
-            step <= current + 1,
-            "more than three sign-ins of {username} within 30 seconds"
-        );
-        test_totp().code_at(step as u64 * 30)
+        drop(tx);
+        let step = |t: DateTime<Utc>| t.timestamp() / 30;
+        if let Some(last) = user.totp_last_step {
+            let waits = last + 1 - step(self.app.now());
+            if waits > 0 {
+                self.advance(chrono::Duration::seconds(30 * waits));
+            }
+        }
+        test_totp().code_at(self.app.now().timestamp() as u64)
     }
 
     pub async fn page(&self, path: &str, cookie: &str) -> Response {

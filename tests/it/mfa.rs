@@ -17,8 +17,8 @@ async fn password_step(t: &TestApp, username: &str) -> String {
     cookie.split(';').next().unwrap().to_owned()
 }
 
-fn now() -> u64 {
-    bridgeway::app::now().timestamp() as u64
+fn now(t: &TestApp) -> u64 {
+    t.app.now().timestamp() as u64
 }
 
 async fn a_new_account_enrols_an_authenticator_and_gets_recovery_codes(backend: Backend) {
@@ -52,7 +52,7 @@ async fn a_new_account_enrols_an_authenticator_and_gets_recovery_codes(backend: 
     let wrong = t.form("/mfa", &cookie, &[("code", "000000")]).await;
     assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
     let res = t
-        .form("/mfa", &cookie, &[("code", &key.code_at(now()))])
+        .form("/mfa", &cookie, &[("code", &key.code_at(now(&t)))])
         .await;
     assert_eq!(res.status, StatusCode::OK);
     let page = res.text();
@@ -82,7 +82,7 @@ async fn a_new_account_enrols_an_authenticator_and_gets_recovery_codes(backend: 
 async fn a_code_is_accepted_once(backend: Backend) {
     let t = TestApp::new(backend).await;
     t.user("officer", Role::Officer, None, None).await;
-    let code = test_totp().code_at(now());
+    let code = test_totp().code_at(now(&t));
     let first = password_step(&t, "officer").await;
     assert_eq!(
         t.form("/mfa", &first, &[("code", &code)]).await.headers[header::LOCATION],
@@ -199,7 +199,7 @@ async fn idle_and_old_sessions_end_on_the_server(backend: Backend) {
     t.user("officer", Role::Officer, None, None).await;
     let idle = t.session("officer").await;
     let old = t.session("officer").await;
-    let now = bridgeway::app::now();
+    let now = t.app.now();
     let mut tx = t.app.db.write().await.unwrap();
     // The first session has sat unused 31 minutes; the second began 13 hours ago but was used just now.
     bridgeway::exec!(

@@ -127,7 +127,7 @@ async fn the_participant_page_shows_the_timeline_and_who_looked(backend: Backend
     // Times are shown in the agency's zone, named (CST or CDT here).
     let zone = t.app.settings.zone();
     let shown = |minutes_ago: i64| {
-        (chrono::Utc::now() - chrono::Duration::minutes(minutes_ago))
+        (t.app.now() - chrono::Duration::minutes(minutes_ago))
             .with_timezone(&zone)
             .format("%Y-%m-%d %H:%M %Z")
             .to_string()

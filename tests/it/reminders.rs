@@ -5,7 +5,7 @@
 //! mid-way is not repeated, and replies (STOP, START, HELP, in English and
 //! Spanish) change consent and are answered.
 
-use crate::helpers::{afternoon as local, afternoon_zone, Backend, TestApp, User};
+use crate::helpers::{local, test_zone, Backend, TestApp, User};
 use crate::on_both_databases;
 use crate::stand_ins::{sms_gateway, smtp_server, Gateway, Mail};
 use axum::body::Body;
@@ -61,7 +61,7 @@ async fn world(backend: Backend) -> World {
             password: None,
             from: "County Probation <reminders@county.test>".into(),
         }),
-        timezone: afternoon_zone(),
+        timezone: test_zone(),
         ..Settings::default()
     };
     settings.reminders.agency_name = "County Probation".into();
@@ -528,6 +528,20 @@ on_both_databases!(
     replies_change_consent_and_are_answered
 );
 
+/// The agency's wall-clock time `minutes` from now by the system's clock,
+/// which a server started as its own process tells time by. A reminder a
+/// day ahead of an appointment 23 hours away is due at any hour: the
+/// morning-of reminder is always still to come.
+#[allow(
+    clippy::disallowed_methods,
+    reason = "the server under test reads the system clock"
+)]
+fn server_local(minutes: i64) -> chrono::NaiveDateTime {
+    (chrono::Utc::now() + Duration::minutes(minutes))
+        .with_timezone(&test_zone())
+        .naive_local()
+}
+
 /// The real server, configured with the gateway and a short poll, plans and
 /// sends a due reminder by itself; after a restart it sends nothing twice.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -571,7 +585,7 @@ async fn the_server_sends_due_reminders_by_itself_and_not_again_after_a_restart(
         format!(
             "timezone = \"{zone}\"\n\n[reminders]\npoll_seconds = 5\nagency_name = \"County Probation\"\nquiet_from = \"\"\nquiet_until = \"\"\n\n\
              [sms]\nbase_url = \"{base_url}\"\naccount_sid = \"AC0001\"\nauth_token = \"{TOKEN}\"\nfrom = \"+15550000001\"\n",
-            zone = afternoon_zone().name()
+            zone = test_zone().name()
         ),
     )
     .unwrap();
@@ -624,7 +638,7 @@ async fn the_server_sends_due_reminders_by_itself_and_not_again_after_a_restart(
         "POST",
         &format!("{case}/appointments"),
         &officer,
-        json!({"kind": "office_visit", "starts_at": stamp(local(23 * 60))}),
+        json!({"kind": "office_visit", "starts_at": stamp(server_local(23 * 60))}),
     );
 
     let waited = std::time::Instant::now();

@@ -1,7 +1,7 @@
 //! Supervision levels and contact standards, appointments (weekly series,
 //! outcomes) and contacts.
 
-use crate::helpers::{afternoon as local, afternoon_zone, Backend, TestApp};
+use crate::helpers::{local, test_zone, Backend, TestApp};
 use crate::on_both_databases;
 use axum::http::StatusCode;
 use bridgeway::domain::access::users::Role;
@@ -15,8 +15,7 @@ fn stamp(t: NaiveDateTime) -> String {
 }
 
 async fn appointments_and_contacts_count_toward_the_contact_standard(backend: Backend) {
-    let mut t = TestApp::new(backend).await;
-    t.in_afternoon_zone();
+    let t = TestApp::new(backend).await;
     let (_, officer, opened) = t.one_referral().await;
     let case = format!("/api/v1/cases/{}", opened["case_id"].as_str().unwrap());
     let overview = t
@@ -59,9 +58,7 @@ async fn appointments_and_contacts_count_toward_the_contact_standard(backend: Ba
     for a in items {
         let at: chrono::DateTime<Utc> = a["starts_at"].as_str().unwrap().parse().unwrap();
         assert_eq!(
-            at.with_timezone(&afternoon_zone())
-                .format("%H:%M")
-                .to_string(),
+            at.with_timezone(&test_zone()).format("%H:%M").to_string(),
             "09:00"
         );
     }
@@ -198,8 +195,7 @@ async fn appointments_and_contacts_count_toward_the_contact_standard(backend: Ba
 }
 
 async fn supervision_follows_the_case_access_rules(backend: Backend) {
-    let mut t = TestApp::new(backend).await;
-    t.in_afternoon_zone();
+    let t = TestApp::new(backend).await;
     let (_, officer, opened) = t.one_referral().await;
     let other = t.user("other", Role::Officer, None, None).await;
     let court = t
@@ -251,8 +247,7 @@ async fn supervision_follows_the_case_access_rules(backend: Backend) {
 }
 
 async fn supervision_is_worked_from_the_case_page(backend: Backend) {
-    let mut t = TestApp::new(backend).await;
-    t.in_afternoon_zone();
+    let t = TestApp::new(backend).await;
     let (_, _, opened) = t.one_referral().await;
     let cookie = t.session("officer").await;
     let case = format!("/cases/{}", opened["case_id"].as_str().unwrap());

@@ -135,7 +135,7 @@ async fn tokens_are_scoped_expire_and_can_be_revoked(backend: Backend) {
     exec!(
         &mut tx,
         sqlx::query("UPDATE api_tokens SET expires_at = $1 WHERE name = 'court report'")
-            .bind(bridgeway::app::now() - chrono::Duration::minutes(1))
+            .bind(t.app.now() - chrono::Duration::minutes(1))
     )
     .unwrap();
     tx.commit().await.unwrap();

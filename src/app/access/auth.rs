@@ -2,7 +2,7 @@
 //! Secrets are stored only as hashes.
 
 use crate::app::audit::{self, Origin};
-use crate::app::{now, Actor, App, AppError, AppResult};
+use crate::app::{Actor, App, AppError, AppResult};
 use crate::domain::access::users::{inactive_too_long, Lockout, Role, TokenScope, TOKEN_MAX_DAYS};
 use crate::domain::audit::Action;
 use crate::domain::ids::{SessionId, TokenId};
@@ -162,7 +162,7 @@ pub async fn log_in(
     source: Option<String>,
 ) -> AppResult<NewSession> {
     let username = username.trim().to_lowercase();
-    let at = now();
+    let at = app.now();
     let mut tx = app.db.write().await?;
     let address = source.as_deref().unwrap_or("unknown");
     let attempts = users::count_attempt(&mut tx, address, at, at - Duration::minutes(1)).await?;
@@ -286,7 +286,7 @@ pub async fn log_in(
 pub async fn unlock(app: &App, by: Option<&Actor>, username: &str) -> AppResult<()> {
     if let Some(actor) = by {
         crate::app::policy::access::manage_users(actor)?;
-        crate::app::policy::privileged(actor, "restore access to an account", now())?;
+        crate::app::policy::privileged(actor, "restore access to an account", app.now())?;
     }
     let mut tx = app.db.write().await?;
     let user = users::by_username(&mut tx, &username.trim().to_lowercase())
@@ -295,7 +295,7 @@ pub async fn unlock(app: &App, by: Option<&Actor>, username: &str) -> AppResult<
     users::set_lockout(&mut tx, user.id, Lockout::default()).await?;
     users::set_active(&mut tx, user.id, true).await?;
     // The inactivity clock restarts now; without this the next sign-in would disable it again.
-    users::record_login(&mut tx, user.id, now()).await?;
+    users::record_login(&mut tx, user.id, app.now()).await?;
     let by = Origin::actor_or_console(by);
     audit::write(
         &mut tx,
@@ -322,7 +322,7 @@ pub(super) async fn live_session(
         .await?
         .ok_or(AppError::Unauthenticated)?;
     drop(tx);
-    let at = now();
+    let at = app.now();
     let idle = Duration::minutes(app.settings.session_idle_minutes);
     let max = Duration::hours(app.settings.session_max_hours);
     if at - session.last_seen_at > idle || at - session.created_at > max || !session.user.active {
@@ -376,7 +376,7 @@ pub async fn log_out(app: &App, actor: &Actor, session: SessionId) -> AppResult<
 /// Resolves an API bearer token to its user.
 pub async fn token_actor(app: &App, token: &str, source: Option<String>) -> AppResult<Actor> {
     let mut tx = app.db.read().await?;
-    match users::token_owner(&mut tx, &token_hash(token), now())
+    match users::token_owner(&mut tx, &token_hash(token), app.now())
         .await?
         .filter(|(u, _)| u.active)
     {
@@ -471,7 +471,7 @@ pub async fn create_token(
     }
     let token = format!("bw_{}", random_token());
     let id = TokenId::new();
-    let at = now();
+    let at = app.now();
     let expires_at = at + Duration::days(request.expires_in_days);
     users::insert_token(
         &mut tx,
@@ -510,7 +510,7 @@ pub async fn my_tokens(app: &App, actor: &Actor) -> AppResult<Vec<users::TokenIn
 /// Revokes one of the signed-in user's tokens.
 pub async fn revoke_token(app: &App, actor: &Actor, id: TokenId) -> AppResult<()> {
     let mut tx = app.db.write().await?;
-    if !users::revoke_token(&mut tx, actor.id, id, now()).await? {
+    if !users::revoke_token(&mut tx, actor.id, id, app.now()).await? {
         return Err(AppError::NotFound("token"));
     }
     crate::app::audit::record(&mut tx, actor, Action::AuthTokenRevoked.on(id)).await?;

@@ -3,7 +3,7 @@
 
 use crate::app::access::auth::{live_session, random_chars, token_hash};
 use crate::app::audit::{self, Origin};
-use crate::app::{now, App, AppError, AppResult};
+use crate::app::{App, AppError, AppResult};
 use crate::domain::access::mfa::{
     looks_like_recovery_code, normalize_recovery_code, CodeError, TotpKey,
 };
@@ -98,7 +98,7 @@ fn recovery_code() -> String {
 /// Checks an authenticator code (or a recovery code) for the session's user.
 /// Failures count toward the account lockout; a replayed code is refused and logged.
 pub async fn submit(app: &App, token: &str, code: &str, source: Option<&str>) -> AppResult<Passed> {
-    let at = now();
+    let at = app.now();
     let session = pending(app, token, source).await?;
     let mut tx = app.db.write().await?;
     // Re-read in the writing transaction: a concurrent attempt may have changed the lockout or the last step.
@@ -238,7 +238,7 @@ pub async fn enrol_with(
     user: crate::domain::ids::UserId,
     key: &TotpKey,
 ) -> Result<(), sqlx::Error> {
-    users::set_totp(tx, keys, user, key, Some(now())).await
+    users::set_totp(tx, keys, user, key, Some(tx.now())).await
 }
 
 /// Confirms, for a privileged action, that the person at the keyboard is the
@@ -251,7 +251,7 @@ pub async fn reauthenticate(
     password: crate::app::access::auth::Secret,
     code: &str,
 ) -> AppResult<()> {
-    let at = now();
+    let at = app.now();
     let mut tx = app.db.read().await?;
     let user = users::by_id(&mut tx, actor.id)
         .await?

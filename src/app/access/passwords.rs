@@ -3,7 +3,7 @@
 
 use crate::app::access::auth::random_chars;
 use crate::app::access::auth::{hash_password, verify_password, Secret};
-use crate::app::{audit, now, policy, Actor, App, AppError, AppResult};
+use crate::app::{audit, policy, Actor, App, AppError, AppResult};
 use crate::domain::access::users::{check_password, Username};
 use crate::domain::audit::Action;
 use crate::domain::ids::SessionId;
@@ -33,7 +33,7 @@ pub async fn change(
         .await?
         .ok_or(AppError::Unauthenticated)?;
     drop(tx);
-    let at = now();
+    let at = app.now();
     if !verify_password(current, user.password_hash.clone()).await {
         let mut tx = app.db.write().await?;
         let user = users::by_id(&mut tx, actor.id)
@@ -72,7 +72,7 @@ pub struct TemporaryPassword {
 /// choose a new password before anything else. A privileged action.
 pub async fn reset(app: &App, actor: &Actor, username: &str) -> AppResult<TemporaryPassword> {
     policy::access::manage_users(actor)?;
-    policy::privileged(actor, "reset a password", now())?;
+    policy::privileged(actor, "reset a password", app.now())?;
     let mut tx = app.db.read().await?;
     let user = users::by_username(&mut tx, &username.trim().to_lowercase())
         .await?

@@ -2,7 +2,7 @@
 
 use crate::app::access::auth::{hash_password, Secret};
 use crate::app::audit::{self, Origin};
-use crate::app::{now, policy, Actor, App, AppError, AppResult};
+use crate::app::{policy, Actor, App, AppError, AppResult};
 use crate::domain::access::users::{check_password, inactive_too_long, Role, Username};
 use crate::domain::audit::Action;
 use crate::domain::ids::UserId;
@@ -95,7 +95,7 @@ pub async fn create(app: &App, creator: Creator<'_>, input: UserInput) -> AppRes
             password_hash: &hash,
             supervisor_id: supervisor,
             court: court.as_deref(),
-            now: now(),
+            now: app.now(),
         },
     )
     .await;
@@ -141,7 +141,7 @@ pub async fn change_role(
     change: RoleChange,
 ) -> AppResult<StaffMember> {
     policy::access::manage_users(actor)?;
-    policy::privileged(actor, "change a role", now())?;
+    policy::privileged(actor, "change a role", app.now())?;
     let court =
         optional_text(change.court.as_deref(), 120).map_err(|e| Invalid::one("court", e))?;
     if change.role == Role::Court && court.is_none() {
@@ -249,7 +249,7 @@ pub struct AccessReviewLine {
 /// Reading it is audited.
 pub async fn access_review(app: &App, actor: &Actor) -> AppResult<Vec<AccessReviewLine>> {
     policy::access::manage_users(actor)?;
-    let at = now();
+    let at = app.now();
     let auto_unlock = app
         .settings
         .lockout_auto_unlock_minutes

@@ -3,7 +3,7 @@
 //! retention purge.
 
 use crate::app::audit::{self, Origin};
-use crate::app::{now, App};
+use crate::app::App;
 use crate::domain::audit::Action;
 use crate::domain::audit::Checkpoint;
 use crate::store::audit::{self as store, Outcome, Purge};
@@ -27,7 +27,7 @@ pub async fn write_checkpoint(app: &App, file: &Path) -> anyhow::Result<Option<C
         seq: head.seq,
         events: head.events,
         hash: head.hash,
-        written_at: now(),
+        written_at: app.now(),
         key: String::new(),
         signature: String::new(),
     };
@@ -136,7 +136,7 @@ pub async fn check_checkpoints(app: &App, file: &Path) -> anyhow::Result<Checkpo
 /// at least six years), leaving an anchor the chain continues from; the
 /// purge itself is audited.
 pub async fn purge(app: &App) -> anyhow::Result<Option<Purge>> {
-    let at = now();
+    let at = app.now();
     let cutoff = at - chrono::Duration::days(app.settings.audit_retention_days);
     let mut tx = app.db.write().await?;
     let purged = store::purge_before(&mut tx, cutoff, at).await?;

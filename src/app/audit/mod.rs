@@ -60,7 +60,7 @@ pub async fn write<'a>(
     audit::append(
         tx,
         NewEvent {
-            at: super::now(),
+            at: tx.now(),
             actor: by.user,
             source: by.source,
             action: event.action,
@@ -98,7 +98,7 @@ pub async fn record_each<O: Into<Object>>(
     action: Action,
     objects: impl IntoIterator<Item = O>,
 ) -> Result<(), sqlx::Error> {
-    let at = super::now();
+    let at = tx.now();
     let events: Vec<NewEvent> = objects
         .into_iter()
         .map(|o| NewEvent {

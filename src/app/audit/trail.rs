@@ -113,7 +113,7 @@ pub async fn search(
 /// Every matching event (up to [`EXPORT_LIMIT`]) as CSV.
 pub async fn export_csv(app: &App, actor: &Actor, q: &TrailQuery) -> AppResult<String> {
     policy::audit::read_audit_trail(actor)?;
-    policy::privileged(actor, "export the audit trail", crate::app::now())?;
+    policy::privileged(actor, "export the audit trail", app.now())?;
     let entries = run(app, actor, q, EXPORT_LIMIT, Action::AuditExport).await?;
     let mut out = String::from(
         "seq,time_utc,username,name,role,source,action,object_type,object_id,outcome,reason\r\n",

@@ -6,7 +6,7 @@
 
 use super::guard::held_case;
 use crate::app::audit::Origin;
-use crate::app::{audit, now, policy, Actor, App, AppError, AppResult};
+use crate::app::{audit, policy, Actor, App, AppError, AppResult};
 use crate::domain::access::users::Role;
 use crate::domain::audit::Action;
 use crate::domain::casework::supervision::{first_of_month, local_to_utc, SupervisionLevel};
@@ -24,7 +24,7 @@ use serde::Serialize;
 /// What the rules compare with, now.
 fn sweep_at(app: &App) -> SweepAt {
     let zone = app.settings.zone();
-    let at = now();
+    let at = app.now();
     let today = app.settings.date_at(at);
     let midnight = |days: i64| {
         local_to_utc(
@@ -141,7 +141,7 @@ async fn held_alert(tx: &mut Tx, actor: &Actor, id: AlertId) -> AppResult<CaseId
 pub async fn acknowledge(app: &App, actor: &Actor, id: AlertId) -> AppResult<()> {
     let mut tx = app.db.write().await?;
     held_alert(&mut tx, actor, id).await?;
-    if store::acknowledge(&mut tx, id, actor.id, now()).await? {
+    if store::acknowledge(&mut tx, id, actor.id, app.now()).await? {
         audit::record(&mut tx, actor, Action::AlertAcknowledge.on(id)).await?;
     }
     tx.commit().await?;
@@ -153,7 +153,7 @@ pub async fn resolve(app: &App, actor: &Actor, id: AlertId, note: &str) -> AppRe
     let mut tx = app.db.write().await?;
     held_alert(&mut tx, actor, id).await?;
     let note = required_text(note, 500).map_err(|e| Invalid::one("note", e))?;
-    if !store::resolve(&mut tx, id, actor.id, now(), &note).await? {
+    if !store::resolve(&mut tx, id, actor.id, app.now(), &note).await? {
         return Err(AppError::Conflict("this alert is already resolved".into()));
     }
     audit::record(&mut tx, actor, Action::AlertResolve.on(id)).await?;

@@ -5,7 +5,7 @@
 
 use crate::app::access::auth::{load_actor, random_token, token_hash, Secret};
 use crate::app::audit::Origin;
-use crate::app::{audit, now, policy, Actor, App, AppError, AppResult};
+use crate::app::{audit, policy, Actor, App, AppError, AppResult};
 use crate::domain::audit::Action;
 use crate::domain::casework::calendar::{self as feed, Event};
 use crate::domain::casework::supervision::{local_to_utc, Outcome};
@@ -56,7 +56,7 @@ pub async fn new_feed(app: &App, actor: &Actor) -> AppResult<Secret> {
     }
     let token = random_token();
     let mut tx = app.db.write().await?;
-    store::replace(&mut tx, actor.id, &token_hash(&token), now()).await?;
+    store::replace(&mut tx, actor.id, &token_hash(&token), app.now()).await?;
     audit::record(&mut tx, actor, Action::CalendarFeedCreated).await?;
     tx.commit().await?;
     Ok(Secret::new(format!("/calendar/{token}.ics")))
@@ -92,7 +92,7 @@ pub async fn feed(app: &App, token: &str, source: Option<String>) -> AppResult<S
         return Err(AppError::NotFound("calendar feed"));
     };
     let actor = load_actor(&mut tx, user, source).await?;
-    let at = now();
+    let at = app.now();
     let list = alert_store::appointments_between(
         &mut tx,
         &policy::casework::caseload_scope(&actor),

@@ -3,7 +3,7 @@
 
 use super::guard::{held_case, visible_case};
 use crate::app::intake::{check_officer, parse_case_details, screen, CaseDetailsInput};
-use crate::app::{audit, now, policy, Actor, App, AppError, AppResult};
+use crate::app::{audit, policy, Actor, App, AppError, AppResult};
 use crate::domain::access::users::Role;
 use crate::domain::audit::Action;
 use crate::domain::casework::cases::{CaseStatus, ExitReason};
@@ -107,7 +107,7 @@ pub async fn transition(
     if input.to == CaseStatus::Enrolled {
         enrolment_screening(&mut tx, &case, override_reason.as_deref()).await?;
     }
-    let today = app.settings.today();
+    let today = app.today();
     let start_date = (input.to == CaseStatus::Active).then_some(today);
     let change = StatusChange {
         from: Some(case.status),
@@ -115,7 +115,7 @@ pub async fn transition(
         exit_reason,
         reason: &reason,
         actor: Some(actor.id),
-        at: now(),
+        at: app.now(),
         start_date,
     };
     if !store::change_status(&mut tx, id, input.version, &change).await? {
@@ -187,7 +187,8 @@ async fn set_expected_end(
     let start = updated.fields.start_date.unwrap_or(today);
     let mut fields = updated.fields.clone();
     fields.expected_end_date = Some(start + Duration::days(i64::from(program.default_length_days)));
-    store::update_fields(tx, case.id, updated.version, &fields, now()).await?;
+    let at = tx.now();
+    store::update_fields(tx, case.id, updated.version, &fields, at).await?;
     Ok(())
 }
 
@@ -203,14 +204,14 @@ pub struct CaseUpdate {
 /// case is in screening, screening is run again on the new details.
 pub async fn update(app: &App, actor: &Actor, id: CaseId, input: CaseUpdate) -> AppResult<CaseRow> {
     let mut errors = Errors::new();
-    let fields = parse_case_details(&mut errors, &input.case, app.settings.today());
+    let fields = parse_case_details(&mut errors, &input.case, app.today());
     let fields = errors.finish(|| fields)?;
     let mut tx = app.db.write().await?;
     let case = held_case(&mut tx, actor, id).await?;
     if fields.officer_id != case.fields.officer_id {
         check_officer(&mut tx, actor, fields.officer_id).await?;
     }
-    if !store::update_fields(&mut tx, id, input.version, &fields, now()).await? {
+    if !store::update_fields(&mut tx, id, input.version, &fields, app.now()).await? {
         return Err(AppError::StaleVersion("case"));
     }
     if case.status == CaseStatus::Screening {
@@ -328,7 +329,7 @@ pub async fn share(
     if case.fields.officer_id == Some(user.id) {
         return Err(Invalid::one("username", "is already this case's officer").into());
     }
-    if !shares::insert(&mut tx, id, user.id, actor.id, now(), &reason).await? {
+    if !shares::insert(&mut tx, id, user.id, actor.id, app.now(), &reason).await? {
         return Err(AppError::Conflict(format!(
             "this case is already shared with {username}"
         )));

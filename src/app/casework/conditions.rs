@@ -4,7 +4,7 @@
 //! changes them. Every read and change is audited.
 
 use super::guard::{case_of, held_case, visible_case};
-use crate::app::{audit, now, policy, Actor, App, AppError, AppResult};
+use crate::app::{audit, policy, Actor, App, AppError, AppResult};
 use crate::domain::audit::Action;
 use crate::domain::casework::conditions::{
     behind_schedule, percent, ConditionKind, ConditionStatus, CourtAction, Quantity, StatusFacts,
@@ -176,7 +176,7 @@ fn summarize(conditions: &[ConditionView]) -> Summary {
 }
 
 pub(super) async fn list(tx: &mut Tx, app: &App, case: CaseId) -> AppResult<CaseConditions> {
-    let today = app.settings.today();
+    let today = app.today();
     let conditions: Vec<ConditionView> = store::of_case(tx, &app.keys, case)
         .await?
         .into_iter()
@@ -200,9 +200,7 @@ pub async fn of_case(app: &App, actor: &Actor, case: CaseId) -> AppResult<CaseCo
 
 /// The day a case's conditions count from: its start, or today before it starts.
 fn start_of(app: &App, case: &CaseRow) -> NaiveDate {
-    case.fields
-        .start_date
-        .unwrap_or_else(|| app.settings.today())
+    case.fields.start_date.unwrap_or_else(|| app.today())
 }
 
 /// Adds a condition to a case.
@@ -225,7 +223,7 @@ pub async fn add(
         terms: &terms,
         start_date: start_of(app, &row),
     };
-    store::insert_many(&mut tx, &app.keys, &[new], now()).await?;
+    store::insert_many(&mut tx, &app.keys, &[new], app.now()).await?;
     audit::record(&mut tx, actor, Action::ConditionCreate.on(id)).await?;
     reloaded(tx, app, id).await
 }
@@ -267,7 +265,7 @@ pub async fn apply_program(app: &App, actor: &Actor, case: CaseId) -> AppResult<
             start_date: start,
         })
         .collect();
-    store::insert_many(&mut tx, &app.keys, &rows, now()).await?;
+    store::insert_many(&mut tx, &app.keys, &rows, app.now()).await?;
     let note = format!("{} from the program", rows.len());
     audit::record(
         &mut tx,
@@ -338,7 +336,7 @@ pub async fn view(app: &App, actor: &Actor, id: ConditionId) -> AppResult<Condit
     tx.commit().await?;
     Ok(ConditionRecord {
         can_change: policy::casework::change_case(actor, &case).is_ok(),
-        condition: ConditionView::new(condition, app.settings.today()),
+        condition: ConditionView::new(condition, app.today()),
         progress: progress.into_iter().map(ProgressView::from).collect(),
         case: Some(case),
     })
@@ -383,10 +381,7 @@ pub async fn update(
             if input.court_order_date.is_none() {
                 errors.add("court_order_date", "is required with a court action");
             }
-            if input
-                .court_order_date
-                .is_some_and(|d| d > app.settings.today())
-            {
+            if input.court_order_date.is_some_and(|d| d > app.today()) {
                 errors.add("court_order_date", "must not be in the future");
             }
             reason
@@ -404,7 +399,7 @@ pub async fn update(
             input.version,
             &terms,
             court_ref,
-            now(),
+            app.now(),
         )
         .await?
     {
@@ -426,7 +421,7 @@ async fn reloaded(mut tx: Tx, app: &App, id: ConditionId) -> AppResult<Condition
         .await?
         .ok_or(AppError::NotFound("condition"))?;
     tx.commit().await?;
-    Ok(ConditionView::new(stored, app.settings.today()))
+    Ok(ConditionView::new(stored, app.today()))
 }
 
 /// A dated step toward a condition.
@@ -473,7 +468,7 @@ pub async fn record_progress(
         }
         (None, None) => Some(None),
     };
-    if input.occurred_on > app.settings.today() {
+    if input.occurred_on > app.today() {
         errors.add("occurred_on", "must not be in the future");
     }
     if input.occurred_on < condition.start_date - chrono::Duration::days(366) {
@@ -488,7 +483,7 @@ pub async fn record_progress(
         note: note.as_deref(),
         recorded_by: actor.id,
     };
-    store::insert_progress(&mut tx, &app.keys, &[entry], now()).await?;
+    store::insert_progress(&mut tx, &app.keys, &[entry], app.now()).await?;
     audit::record(
         &mut tx,
         actor,
@@ -524,7 +519,7 @@ pub async fn mark_met(
         )
         .into());
     }
-    let at = input.met.then(now);
+    let at = input.met.then(|| app.now());
     if condition.version != input.version
         || !store::set_marked_met(&mut tx, id, input.version, at).await?
     {

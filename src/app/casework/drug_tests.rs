@@ -2,7 +2,7 @@
 //! whoever may see it; a positive, refused or missed test shows at once.
 
 use super::guard::{held_case, visible_case};
-use crate::app::{audit, now, Actor, App, AppError, AppResult};
+use crate::app::{audit, Actor, App, AppError, AppResult};
 use crate::domain::audit::Action;
 use crate::domain::casework::drug_tests::{
     adverse, check_results, Collection, Specimen, SubstanceLine,
@@ -86,7 +86,7 @@ pub async fn record(
         optional_text(input.chain_of_custody.as_deref(), 60),
     );
     errors.check("results", check_results(input.outcome, &input.results));
-    let at = now();
+    let at = app.now();
     let collected_at = local_to_utc(input.collected_at, app.settings.zone());
     if collected_at > at + chrono::Duration::minutes(5) {
         errors.add("collected_at", "must not be in the future");

@@ -6,7 +6,7 @@
 //! with the matched words highlighted wherever it is shown.
 
 use super::guard::{held_case, visible_case};
-use crate::app::{audit, now, policy, Actor, App, AppError, AppResult};
+use crate::app::{audit, policy, Actor, App, AppError, AppResult};
 use crate::domain::audit::Action;
 use crate::domain::casework::notes::{
     excerpt, index_terms, query_terms, runs, spanned_words, Matcher, NoteKind, Run, MAX_TEXT,
@@ -276,7 +276,7 @@ async fn sign_in(tx: &mut Tx, app: &App, note: &NoteRow, version: Option<i64>) -
         version,
         document: Blinder::new(&app.keys).document(&index_terms(&note.text)),
         flagged: !app.lexicon.spans(&note.text).is_empty(),
-        at: now(),
+        at: app.now(),
     };
     if !store::sign(tx, &signing).await? {
         return Err(AppError::StaleVersion("note"));
@@ -303,7 +303,7 @@ pub async fn write(
         kind: input.kind,
         text: &text,
         author_id: actor.id,
-        written_at: now(),
+        written_at: app.now(),
         signed_flagged: None,
     };
     store::insert_many(&mut tx, &app.keys, &[new]).await?;
@@ -360,7 +360,7 @@ pub async fn update_draft(
         kind: input.kind,
         contact_id: input.contact_id,
         text: &text,
-        at: now(),
+        at: app.now(),
     };
     if !store::update_draft(&mut tx, &app.keys, &change).await? {
         return Err(AppError::StaleVersion("note"));
@@ -405,7 +405,7 @@ pub async fn add_addendum(
         author_id: actor.id,
         document: Blinder::new(&app.keys).document(&index_terms(&text)),
         flagged: !app.lexicon.spans(&text).is_empty(),
-        at: now(),
+        at: app.now(),
     };
     store::add_addendum(&mut tx, &app.keys, &new).await?;
     crate::app::casework::alerts::raise_for_case(&mut tx, app, note.case_id).await?;

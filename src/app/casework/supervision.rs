@@ -3,7 +3,7 @@
 //! Whoever may see a case sees these; whoever holds it records them.
 
 use super::guard::{case_of, held_case, visible_case};
-use crate::app::{audit, now, policy, Actor, App, AppError, AppResult};
+use crate::app::{audit, policy, Actor, App, AppError, AppResult};
 use crate::domain::audit::Action;
 use crate::domain::casework::supervision::{
     local_to_utc, month_bounds, weekly, AppointmentKind, Collateral, ContactKind, ContactStandard,
@@ -45,7 +45,7 @@ pub async fn overview(app: &App, actor: &Actor, case: CaseId) -> AppResult<Overv
 
 /// A case's supervision, read in the caller's transaction.
 pub(super) async fn load(tx: &mut Tx, app: &App, case: CaseId) -> Result<Overview, sqlx::Error> {
-    let at = now();
+    let at = app.now();
     let level = store::level(tx, case).await?;
     let (from, until) = month_bounds(at, app.settings.zone());
     let this_month = store::month_contacts(tx, case, from, until).await?;
@@ -70,7 +70,7 @@ pub async fn set_level(
 ) -> AppResult<()> {
     let mut tx = app.db.write().await?;
     held_case(&mut tx, actor, case).await?;
-    store::set_level(&mut tx, case, level, now()).await?;
+    store::set_level(&mut tx, case, level, app.now()).await?;
     let reason = level.map_or("none", SupervisionLevel::label);
     audit::record(
         &mut tx,
@@ -122,7 +122,7 @@ pub async fn schedule(
         errors.add("weekly_occurrences", format!("must be 1 to {MAX_WEEKS}"));
     }
     let zone = app.settings.zone();
-    let at = now();
+    let at = app.now();
     if local_to_utc(input.starts_at, zone) < at - chrono::Duration::days(1) {
         errors.add(
             "starts_at",
@@ -187,7 +187,7 @@ pub async fn record_outcome(
     let case = case_of(&mut tx, actor, appointment.case_id, "appointment").await?;
     policy::casework::change_case(actor, &case)?;
     let note = optional_text(input.note.as_deref(), 500).map_err(|e| Invalid::one("note", e))?;
-    let at = now();
+    let at = app.now();
     if appointment.starts_at > at && input.outcome != Outcome::Rescheduled {
         return Err(Invalid::one(
             "outcome",
@@ -289,7 +289,7 @@ pub async fn log_contact(
             "is required with the collateral contact's name",
         );
     }
-    let at = now();
+    let at = app.now();
     let occurred_at = local_to_utc(input.occurred_at, app.settings.zone());
     if occurred_at > at + chrono::Duration::minutes(5) {
         errors.add("occurred_at", "must not be in the future");

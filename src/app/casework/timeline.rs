@@ -65,7 +65,7 @@ pub async fn of_cases(
     histories: &[Vec<HistoryRow>],
 ) -> Result<Vec<Moment>, sqlx::Error> {
     let mut moments = Vec::new();
-    let now = crate::app::now();
+    let now = app.now();
     let zone = app.settings.zone();
     for (case, history) in cases.iter().zip(histories) {
         let number = &case.case_number;

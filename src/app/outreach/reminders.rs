@@ -12,7 +12,7 @@
 //! participant's timeline.
 
 use crate::app::audit::{self, Origin};
-use crate::app::{now, App, AppResult};
+use crate::app::{App, AppResult};
 use crate::domain::audit::Action;
 use crate::domain::casework::supervision::{local_to_utc, AppointmentKind};
 use crate::domain::ids::MessageId;
@@ -258,8 +258,8 @@ pub(crate) async fn gather(tx: &mut Tx, app: &App, window: &Window) -> AppResult
 /// returns how many new messages were queued.
 pub async fn plan(app: &App) -> AppResult<u64> {
     let window = Window {
-        after: now() - Duration::hours(GRACE_HOURS),
-        until: now(),
+        after: app.now() - Duration::hours(GRACE_HOURS),
+        until: app.now(),
         pending_only: true,
         sms: app.settings.sms.is_some(),
         email: app.settings.email.is_some(),
@@ -331,7 +331,7 @@ async fn send(gateways: &Gateways, m: &Claimed) -> Result<Option<String>, SendEr
 pub async fn deliver(app: &App, gateways: &Gateways, worker: &str) -> AppResult<Delivered> {
     let mut done = Delivered::default();
     loop {
-        let at = now();
+        let at = app.now();
         let mut tx = app.db.write().await?;
         store::cancel_withdrawn(&mut tx, at).await?;
         let expired = store::expire_leases(&mut tx, at).await?;
@@ -369,7 +369,7 @@ async fn record(
     m: &Claimed,
     result: &Result<Option<String>, SendError>,
 ) -> AppResult<Status> {
-    let at = now();
+    let at = app.now();
     let (status, retry_at, error, provider_id) = match result {
         Ok(provider) => (Status::Sent, None, None, provider.as_deref()),
         Err(SendError::Transient(e)) if m.attempts < MAX_ATTEMPTS => (
@@ -420,7 +420,7 @@ pub async fn delivery_report(
     };
     let error = error_code.map(|c| format!("the carrier reported error {c}"));
     let mut tx = app.db.write().await?;
-    store::report_delivery(&mut tx, provider_id, status, error.as_deref(), now()).await?;
+    store::report_delivery(&mut tx, provider_id, status, error.as_deref(), app.now()).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -437,7 +437,7 @@ pub async fn receive(app: &App, from: &str, body: &str) -> AppResult<()> {
     else {
         return Ok(());
     };
-    let at = now();
+    let at = app.now();
     let message = |purpose, body, status| NewMessage {
         id: MessageId::new(),
         person_id: person,

@@ -83,7 +83,7 @@ pub(super) mod fixtures {
     }
 
     pub fn case(officer: Option<UserId>, court: Option<&str>) -> CaseRow {
-        let now = chrono::Utc::now();
+        let now: chrono::DateTime<chrono::Utc> = "2026-11-18T19:00:00Z".parse().unwrap();
         CaseRow {
             id: CaseId::new(),
             case_number: "BW-1".into(),
@@ -124,7 +124,7 @@ mod tests {
 
     #[test]
     fn privileged_actions_need_a_fresh_sign_in_by_a_person() {
-        let now = chrono::Utc::now();
+        let now: chrono::DateTime<chrono::Utc> = "2026-11-18T19:00:00Z".parse().unwrap();
         let mut admin = actor(Role::Admin);
         admin.authenticated_at = Some(now - chrono::Duration::minutes(9));
         assert!(privileged(&admin, "x", now).is_ok());

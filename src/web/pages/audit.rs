@@ -118,7 +118,7 @@ pub async fn export(
     let csv = trail::export_csv(&app, &user.actor, &q).await?;
     let name = format!(
         "attachment; filename=\"bridgeway-audit-{}.csv\"",
-        app.settings.today()
+        app.today()
     );
     Ok((
         [

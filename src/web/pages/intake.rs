@@ -97,7 +97,7 @@ async fn show(
 
 pub async fn form(State(app): State<App>, user: PageUser) -> PageResult<Response> {
     let form = FormState::default()
-        .with("case.referral_date", app.settings.today().to_string())
+        .with("case.referral_date", app.today().to_string())
         .with("case.officer_id", user.actor.id.to_string())
         .with("person.preferred_language", Language::English.label());
     show(&app, &user, StatusCode::OK, form, Vec::new()).await

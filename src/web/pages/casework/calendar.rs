@@ -41,7 +41,7 @@ async fn show(
     feed: Option<String>,
 ) -> PageResult<Response> {
     let zone = app.settings.zone();
-    let today = app.settings.today();
+    let today = app.today();
     let date = query
         .get("date")
         .and_then(|d| d.parse::<NaiveDate>().ok())
