@@ -33,7 +33,7 @@ pub fn router(app: App) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
         .merge(api::router())
-        .merge(pages::router())
+        .merge(pages::routes().into_router())
         .merge(sms::router())
         .fallback(not_found)
         .layer(middleware::from_fn(same_origin_writes))

@@ -127,6 +127,9 @@ pub struct User {
 pub struct TestApp {
     pub app: App,
     router: Router,
+    /// Every request sent, as (method, path without the query), for the
+    /// route matrix's completeness check.
+    sent: std::sync::Mutex<Vec<(String, String)>>,
     _cleanup: Cleanup,
 }
 
@@ -194,6 +197,7 @@ impl TestApp {
         Self {
             router: bridgeway::web::router(app.clone()),
             app,
+            sent: std::sync::Mutex::default(),
             _cleanup: cleanup,
         }
     }
@@ -265,7 +269,16 @@ impl TestApp {
         self.router.clone()
     }
 
+    /// The requests sent since the last call, as (method, path).
+    pub fn take_sent(&self) -> Vec<(String, String)> {
+        std::mem::take(&mut *self.sent.lock().unwrap())
+    }
+
     pub async fn send(&self, req: Request<Body>) -> Response {
+        self.sent
+            .lock()
+            .unwrap()
+            .push((req.method().to_string(), req.uri().path().to_owned()));
         let res = self.router.clone().oneshot(req).await.expect("infallible");
         let status = res.status();
         let headers = res.headers().clone();

@@ -9,6 +9,7 @@ use crate::helpers::{referral, Backend, TestApp, User};
 use crate::on_both_databases;
 use bridgeway::domain::access::users::Role;
 use serde_json::{json, Value};
+use std::collections::BTreeSet;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Who {
@@ -181,6 +182,46 @@ async fn every_route_answers_every_role_as_specified(backend: Backend) {
         notes.push(t.post(&path, who, body).await.json());
     }
     let [mine_note, theirs_note] = <[Value; 2]>::try_from(notes).unwrap();
+    // A refused test raises an alert at once on a case under supervision:
+    // one more for each officer, enrolled and active.
+    let mut alerts = Vec::new();
+    for (who, last, court) in [
+        (&officer, "Ames", "Superior Court, Dept. 3"),
+        (&other, "Bose", "Municipal Court"),
+    ] {
+        let mut referred = referral(program, "Cy", last, "1980-04-01", Some(who.id));
+        referred["case"]["court"] = json!(court);
+        let opened = t.post("/api/v1/intake", who, referred).await.json();
+        let case = opened["case_id"].as_str().unwrap();
+        for to in ["enrolled", "active"] {
+            let version =
+                t.get(&format!("/api/v1/cases/{case}"), who).await.json()["version"].clone();
+            let moved = t
+                .post(
+                    &format!("/api/v1/cases/{case}/transitions"),
+                    who,
+                    json!({"version": version, "to": to, "reason": "probe", "override_reason": "probe"}),
+                )
+                .await;
+            assert_eq!(moved.status.as_u16(), 200, "{}", moved.text());
+        }
+        let refused =
+            json!({"collected_at": "2026-11-17T09:00", "specimen": "urine", "outcome": "refused"});
+        t.post(&format!("/api/v1/cases/{case}/drug-tests"), who, refused)
+            .await;
+        let queue = t.get("/api/v1/work-queue", who).await.json();
+        let alert = queue["alerts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["case_id"] == case)
+            .expect("the refused test's alert")["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        alerts.push(alert);
+    }
+    let [mine_alert, theirs_alert] = <[String; 2]>::try_from(alerts).unwrap();
     let stale_person = json!({"version": 0, "person": {"first_name": "X", "last_name": "Y", "date_of_birth": "1990-01-01"}});
     let stale_case =
         json!({"version": 0, "case": {"referral_source": "Court", "referral_date": "2026-10-01"}});
@@ -192,6 +233,7 @@ async fn every_route_answers_every_role_as_specified(backend: Backend) {
     let person_probe =
         json!({"first_name": "Ann", "last_name": "Lee", "date_of_birth": "1990-04-01"});
 
+    t.take_sent();
     let mut failures = Vec::new();
     for w in EVERYONE {
         let u = user(w);
@@ -204,6 +246,40 @@ async fn every_route_answers_every_role_as_specified(backend: Backend) {
             "GET /me".into(),
             t.get("/api/v1/me", u).await.status.as_u16(),
             200,
+        );
+        check(
+            "GET /me/tokens".into(),
+            t.get("/api/v1/me/tokens", u).await.status.as_u16(),
+            200,
+        );
+        check(
+            "POST /me/tokens".into(),
+            t.post(
+                "/api/v1/me/tokens",
+                u,
+                json!({"name": "probe", "scope": "read", "expires_in_days": 30}),
+            )
+            .await
+            .status
+            .as_u16(),
+            403, // only a signed-in person makes a token, never another token
+        );
+        let nobodys = uuid::Uuid::new_v4();
+        check(
+            "DELETE /me/tokens/{id}".into(),
+            t.api("DELETE", &format!("/api/v1/me/tokens/{nobodys}"), u, None)
+                .await
+                .status
+                .as_u16(),
+            404,
+        );
+        check(
+            "DELETE /me/sessions/{id}".into(),
+            t.api("DELETE", &format!("/api/v1/me/sessions/{nobodys}"), u, None)
+                .await
+                .status
+                .as_u16(),
+            404,
         );
         check(
             "GET /openapi.json".into(),
@@ -615,10 +691,34 @@ async fn every_route_answers_every_role_as_specified(backend: Backend) {
                 change(w, own, 409),
             );
         }
-        for (own, opened) in [(true, &mine), (false, &theirs)] {
+        for (own, opened, alert) in [(true, &mine, &mine_alert), (false, &theirs, &theirs_alert)] {
             let person = format!("/api/v1/people/{}", opened["person_id"].as_str().unwrap());
             let case = format!("/api/v1/cases/{}", opened["case_id"].as_str().unwrap());
             let whose = if own { "own" } else { "other" };
+            check(
+                format!("POST {whose} alert resolve"),
+                t.post(
+                    &format!("/api/v1/alerts/{alert}/resolve"),
+                    u,
+                    json!({"note": ""}),
+                )
+                .await
+                .status
+                .as_u16(),
+                change(w, own, 422),
+            );
+            check(
+                format!("POST {whose} alert acknowledge"),
+                t.post(
+                    &format!("/api/v1/alerts/{alert}/acknowledge"),
+                    u,
+                    json!(null),
+                )
+                .await
+                .status
+                .as_u16(),
+                change(w, own, 204),
+            );
             check(
                 format!("GET {whose} person"),
                 t.get(&person, u).await.status.as_u16(),
@@ -681,6 +781,51 @@ async fn every_route_answers_every_role_as_specified(backend: Backend) {
         failures.len(),
         failures.join("\n")
     );
+    let probed = routes_probed(&t.take_sent(), &documented_routes());
+    let unprobed: Vec<_> = documented_routes().difference(&probed).cloned().collect();
+    assert!(
+        unprobed.is_empty(),
+        "the matrix probes every route of the OpenAPI document; not probed: {unprobed:?}"
+    );
+}
+
+/// Every (method, path) the OpenAPI document describes, e.g. `GET /api/v1/cases/{id}`.
+fn documented_routes() -> BTreeSet<(String, String)> {
+    let doc = serde_json::to_value(bridgeway::web::api::openapi_document()).unwrap();
+    let mut out = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            out.insert((method.to_uppercase(), path.clone()));
+        }
+    }
+    out
+}
+
+/// The routes (of the OpenAPI document, or of the pages) that the requests
+/// sent exercised. A request that matches none of them fails the test (the
+/// document must describe every route), but for the document itself.
+fn routes_probed(
+    sent: &[(String, String)],
+    documented: &BTreeSet<(String, String)>,
+) -> BTreeSet<(String, String)> {
+    let matches = |template: &str, path: &str| {
+        let (t, p): (Vec<_>, Vec<_>) = (template.split('/').collect(), path.split('/').collect());
+        t.len() == p.len() && t.iter().zip(&p).all(|(t, p)| t.starts_with('{') || t == p)
+    };
+    let literal = |template: &str| template.split('/').filter(|s| !s.starts_with('{')).count();
+    let mut probed = BTreeSet::new();
+    for (method, path) in sent {
+        if path == "/api/v1/openapi.json" {
+            continue;
+        }
+        let route = documented
+            .iter()
+            .filter(|(m, t)| m == method && matches(t, path))
+            .max_by_key(|(_, t)| literal(t))
+            .unwrap_or_else(|| panic!("{method} {path} is not a route of the table"));
+        probed.insert(route.clone());
+    }
+    probed
 }
 
 /// Pages for each role: the same rules, rendered.
@@ -691,6 +836,7 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
     t.user("court", Role::Court, None, Some("Superior Court, Dept. 3"))
         .await;
     t.user("auditor", Role::Auditor, None, None).await;
+    t.user("spare", Role::Officer, None, None).await;
     let program = t.program(&admin, "Pretrial", json!({})).await;
     let opened: Value = t
         .post(
@@ -722,6 +868,80 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
         .await
         .json();
     let note = format!("/notes/{}", signed["note"]["id"].as_str().unwrap());
+    let nobody = uuid::Uuid::new_v4();
+    // Every form, posted empty, by an administrator, the case's officer, the
+    // court's liaison (who reads the case but changes nothing) and an
+    // auditor: (path, [admin, officer, court, auditor]).
+    //
+    // The court's 422s are forms checked before the case: the page shows
+    // what is missing and nothing changes (a filled-in form gets 403).
+    let everyones: [(&str, [u16; 4]); 7] = [
+        // Each role's home.
+        ("/", [303, 303, 303, 303]),
+        ("/admin/access-review", [200, 403, 403, 403]),
+        // The feed's secret is the key: an unknown one is not found.
+        ("/calendar/nope.ics", [404, 404, 404, 404]),
+        ("/login", [200, 200, 200, 200]),
+        // The second step is done: on to the home page.
+        ("/mfa", [303, 303, 303, 303]),
+        ("/reauth", [200, 200, 200, 200]),
+        ("/static/app.css", [200, 200, 200, 200]),
+    ];
+    let posts: Vec<(String, [u16; 4])> = vec![
+        (format!("{case}/details"), [404, 422, 422, 404]),
+        (format!("{case}/shares"), [404, 422, 403, 404]),
+        (format!("{case}/shares/nobody/end"), [404, 404, 403, 404]),
+        (format!("{case}/conditions"), [404, 422, 422, 404]),
+        // Applies the program's standard conditions (it has none).
+        (
+            format!("{case}/conditions/from-program"),
+            [404, 303, 403, 404],
+        ),
+        // An empty level clears it.
+        (format!("{case}/supervision-level"), [404, 303, 403, 404]),
+        (format!("{case}/appointments"), [404, 422, 422, 404]),
+        (
+            format!("{case}/appointments/{nobody}/outcome"),
+            [404, 422, 422, 404],
+        ),
+        (format!("{case}/contacts"), [404, 422, 422, 404]),
+        (format!("{case}/drug-tests"), [404, 422, 422, 404]),
+        (case_notes.clone(), [404, 422, 403, 404]),
+        (condition.clone(), [404, 422, 422, 404]),
+        (format!("{condition}/progress"), [404, 422, 422, 404]),
+        (format!("{condition}/met"), [404, 422, 422, 404]),
+        (note.clone(), [404, 422, 404, 404]),
+        (format!("{note}/sign"), [404, 422, 404, 404]),
+        (format!("{note}/addenda"), [404, 422, 404, 404]),
+        ("/notes/search".into(), [403, 200, 403, 403]),
+        (edit.clone(), [404, 422, 403, 404]),
+        ("/search".into(), [403, 200, 403, 403]),
+        ("/intake".into(), [403, 422, 403, 403]),
+        ("/audit".into(), [403, 403, 403, 200]),
+        (
+            format!("/alerts/{nobody}/acknowledge"),
+            [404, 404, 404, 404],
+        ),
+        (format!("/alerts/{nobody}/resolve"), [404, 404, 404, 404]),
+        (
+            format!("/account/sessions/{nobody}/end"),
+            [404, 404, 404, 404],
+        ),
+        ("/admin/users/spare/role".into(), [422, 403, 403, 403]),
+        // A fresh sign-in, so the reset happens (the page shows the password once).
+        (
+            "/admin/users/spare/password-reset".into(),
+            [200, 403, 403, 403],
+        ),
+        ("/calendar/feed".into(), [200, 200, 200, 200]),
+        ("/calendar/feed/revoke".into(), [303, 303, 303, 303]),
+        ("/reauth".into(), [422, 422, 422, 422]),
+        ("/account/password".into(), [422, 422, 422, 422]),
+        // The second step is done already.
+        ("/mfa".into(), [409, 409, 409, 409]),
+        ("/login".into(), [422, 422, 422, 422]),
+    ];
+    t.take_sent();
     let mut failures = Vec::new();
     for (name, pages) in [
         (
@@ -820,6 +1040,25 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
                 failures.push(format!("{name} GET {path}: got {got}, want {want}"));
             }
         }
+        let column = ["admin", "officer", "court", "auditor"]
+            .iter()
+            .position(|n| *n == name)
+            .unwrap();
+        for (path, wants) in &everyones {
+            let (got, want) = (t.page(path, &cookie).await.status.as_u16(), wants[column]);
+            if got != want {
+                failures.push(format!("{name} GET {path}: got {got}, want {want}"));
+            }
+        }
+        for (path, wants) in &posts {
+            let (got, want) = (
+                t.form(path, &cookie, &[]).await.status.as_u16(),
+                wants[column],
+            );
+            if got != want {
+                failures.push(format!("{name} POST {path}: got {got}, want {want}"));
+            }
+        }
         let got = t
             .form(
                 &format!("{case}/status"),
@@ -849,6 +1088,23 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
             ));
         }
     }
+    let cookie = t.session("officer").await;
+    let out = t.form("/logout", &cookie, &[]).await.status.as_u16();
+    if out != 303 {
+        failures.push(format!("officer POST /logout: got {out}, want 303"));
+    }
+    let table = bridgeway::web::pages::routes();
+    let routes: BTreeSet<(String, String)> = table
+        .table()
+        .iter()
+        .map(|(m, p)| ((*m).to_owned(), (*p).to_owned()))
+        .collect();
+    let probed = routes_probed(&t.take_sent(), &routes);
+    let unprobed: Vec<_> = routes.difference(&probed).cloned().collect();
+    assert!(
+        unprobed.is_empty(),
+        "the matrix probes every page route; not probed: {unprobed:?}"
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 

@@ -7,13 +7,12 @@ use crate::store::audit::AuditEntry;
 use crate::web::error::PageResult;
 use crate::web::extract::PageUser;
 use crate::web::form::{Form, FormState};
+use crate::web::pages::routes::PageRoutes;
 use crate::web::render::{render_with, Nav, Show as _, When as _};
 use askama::Template;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::Router;
 
 const PAGE_SIZE: i64 = 100;
 
@@ -131,8 +130,9 @@ pub async fn export(
 }
 
 /// This page's routes.
-pub fn routes() -> Router<App> {
-    Router::new()
-        .route("/audit", get(page).post(search))
-        .route("/audit/export.csv", post(export))
+pub fn routes() -> PageRoutes {
+    PageRoutes::new()
+        .get("/audit", page)
+        .post("/audit", search)
+        .post("/audit/export.csv", export)
 }

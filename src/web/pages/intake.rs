@@ -12,13 +12,12 @@ use crate::domain::programs::ChargeLevel;
 use crate::web::error::PageResult;
 use crate::web::extract::PageUser;
 use crate::web::form::{Form, FormState};
+use crate::web::pages::routes::PageRoutes;
 use crate::web::render::{render_with, Nav};
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
-use axum::Router;
 
 /// Charge rows offered on the form (blank rows are ignored).
 pub const CHARGE_ROWS: usize = 3;
@@ -176,6 +175,8 @@ pub async fn submit(
 }
 
 /// This page's routes.
-pub fn routes() -> Router<App> {
-    Router::new().route("/intake", get(form).post(submit))
+pub fn routes() -> PageRoutes {
+    PageRoutes::new()
+        .get("/intake", form)
+        .post("/intake", submit)
 }

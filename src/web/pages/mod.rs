@@ -7,13 +7,12 @@ mod casework;
 mod intake;
 mod people;
 mod programs;
+pub mod routes;
 
-use crate::app::App;
 use crate::domain::access::users::Role;
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
-use axum::Router;
+use routes::PageRoutes;
 
 const CSS: &str = include_str!("../../../static/app.css");
 
@@ -41,10 +40,10 @@ async fn home(user: crate::web::extract::PageUser) -> Redirect {
 }
 
 /// Every page: each context's file states its own routes.
-pub fn router() -> Router<App> {
-    Router::new()
-        .route("/", get(home))
-        .route("/static/app.css", get(stylesheet))
+pub fn routes() -> PageRoutes {
+    PageRoutes::new()
+        .get("/", home)
+        .get("/static/app.css", stylesheet)
         .merge(access::account::routes())
         .merge(access::auth::routes())
         .merge(access::mfa::routes())

@@ -13,6 +13,7 @@ use crate::web::extract::{PagePath, PageUser};
 use crate::web::form::hits_or_problem;
 use crate::web::form::Form;
 use crate::web::form::FormState;
+use crate::web::pages::routes::PageRoutes;
 use crate::web::render::render_with;
 use crate::web::render::{render, Nav, Show as _, When as _};
 use askama::Template;
@@ -20,8 +21,6 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::response::{IntoResponse, Redirect};
-use axum::routing::get;
-use axum::Router;
 
 #[derive(Template)]
 #[template(path = "participant.html")]
@@ -206,9 +205,11 @@ pub async fn search(
 }
 
 /// This page's routes.
-pub fn routes() -> Router<App> {
-    Router::new()
-        .route("/search", get(search_form).post(search))
-        .route("/people/{id}", get(participant))
-        .route("/people/{id}/edit", get(edit).post(save))
+pub fn routes() -> PageRoutes {
+    PageRoutes::new()
+        .get("/search", search_form)
+        .post("/search", search)
+        .get("/people/{id}", participant)
+        .get("/people/{id}/edit", edit)
+        .post("/people/{id}/edit", save)
 }

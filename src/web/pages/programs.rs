@@ -4,12 +4,11 @@ use crate::app::programs::{self, Program};
 use crate::app::App;
 use crate::web::error::PageResult;
 use crate::web::extract::PageUser;
+use crate::web::pages::routes::PageRoutes;
 use crate::web::render::{render, Nav};
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use axum::routing::get;
-use axum::Router;
 
 #[derive(Template)]
 #[template(path = "programs.html")]
@@ -26,6 +25,6 @@ pub async fn list(State(app): State<App>, user: PageUser) -> PageResult<Response
 }
 
 /// This page's routes.
-pub fn routes() -> Router<App> {
-    Router::new().route("/programs", get(list))
+pub fn routes() -> PageRoutes {
+    PageRoutes::new().get("/programs", list)
 }

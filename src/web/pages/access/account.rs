@@ -10,14 +10,13 @@ use crate::store::access::users::SessionInfo;
 use crate::web::error::PageResult;
 use crate::web::extract::{PagePath, PageUser};
 use crate::web::form::{Form, FormState};
+use crate::web::pages::routes::PageRoutes;
 use crate::web::render::render_with;
 use crate::web::render::{render, Nav, Show as _, When as _};
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::Router;
 
 #[derive(Template)]
 #[template(path = "access/sessions.html")]
@@ -183,14 +182,13 @@ pub async fn reauth(
 }
 
 /// This page's routes.
-pub fn routes() -> Router<App> {
-    Router::new()
-        .route("/account/sessions", get(sessions))
-        .route("/admin/access-review", get(access_review))
-        .route("/reauth", get(reauth_page).post(reauth))
-        .route(
-            "/account/password",
-            get(password_form).post(change_password),
-        )
-        .route("/account/sessions/{id}/end", post(end_session))
+pub fn routes() -> PageRoutes {
+    PageRoutes::new()
+        .get("/account/sessions", sessions)
+        .get("/admin/access-review", access_review)
+        .get("/reauth", reauth_page)
+        .post("/reauth", reauth)
+        .get("/account/password", password_form)
+        .post("/account/password", change_password)
+        .post("/account/sessions/{id}/end", end_session)
 }

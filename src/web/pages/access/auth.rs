@@ -5,14 +5,13 @@ use crate::app::{App, AppError};
 use crate::web::error::PageResult;
 use crate::web::extract::{ClientAddr, PageUser, SessionCookie};
 use crate::web::form::{Form, FormState};
+use crate::web::pages::routes::PageRoutes;
 use crate::web::render::render_with;
 use askama::Template;
 use axum::extract::State;
 use axum::http::header::SET_COOKIE;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::Router;
 
 #[derive(Template)]
 #[template(path = "access/login.html")]
@@ -84,8 +83,9 @@ pub async fn log_out(State(app): State<App>, user: PageUser) -> PageResult<Respo
 }
 
 /// This page's routes.
-pub fn routes() -> Router<App> {
-    Router::new()
-        .route("/login", get(login_page).post(log_in))
-        .route("/logout", post(log_out))
+pub fn routes() -> PageRoutes {
+    PageRoutes::new()
+        .get("/login", login_page)
+        .post("/login", log_in)
+        .post("/logout", log_out)
 }

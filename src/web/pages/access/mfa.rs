@@ -5,14 +5,13 @@ use crate::app::{App, AppError};
 use crate::web::error::{PageError, PageResult};
 use crate::web::extract::{source, SessionCookie};
 use crate::web::form::{Form, FormState};
+use crate::web::pages::routes::PageRoutes;
 use crate::web::render::render_with;
 use askama::Template;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
-use axum::Router;
 
 /// The session cookie of a browser part-way through signing in.
 pub struct Pending {
@@ -107,6 +106,6 @@ pub async fn submit(
 }
 
 /// This page's routes.
-pub fn routes() -> Router<App> {
-    Router::new().route("/mfa", get(page).post(submit))
+pub fn routes() -> PageRoutes {
+    PageRoutes::new().get("/mfa", page).post("/mfa", submit)
 }

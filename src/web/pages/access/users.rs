@@ -7,13 +7,12 @@ use crate::domain::access::users::Role;
 use crate::web::error::PageResult;
 use crate::web::extract::{PagePath, PageUser};
 use crate::web::form::{Form, FormState};
+use crate::web::pages::routes::PageRoutes;
 use crate::web::render::{render_with, Nav};
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::Router;
 
 #[derive(Template)]
 #[template(path = "access/staff_member.html")]
@@ -122,12 +121,9 @@ pub async fn reset_password(
 }
 
 /// This page's routes.
-pub fn routes() -> Router<App> {
-    Router::new()
-        .route("/admin/users/{username}", get(page))
-        .route("/admin/users/{username}/role", post(change_role))
-        .route(
-            "/admin/users/{username}/password-reset",
-            post(reset_password),
-        )
+pub fn routes() -> PageRoutes {
+    PageRoutes::new()
+        .get("/admin/users/{username}", page)
+        .post("/admin/users/{username}/role", change_role)
+        .post("/admin/users/{username}/password-reset", reset_password)
 }

@@ -6,12 +6,11 @@ use crate::domain::ids::AlertId;
 use crate::web::error::PageResult;
 use crate::web::extract::{PagePath, PageUser};
 use crate::web::form::Form;
+use crate::web::pages::routes::PageRoutes;
 use crate::web::render::{render, Nav, Show as _, When as _};
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::Router;
 
 #[derive(Template)]
 #[template(path = "casework/work.html")]
@@ -57,9 +56,9 @@ pub async fn resolve(
 }
 
 /// This page's routes.
-pub fn routes() -> Router<App> {
-    Router::new()
-        .route("/work", get(page))
-        .route("/alerts/{id}/acknowledge", post(acknowledge))
-        .route("/alerts/{id}/resolve", post(resolve))
+pub fn routes() -> PageRoutes {
+    PageRoutes::new()
+        .get("/work", page)
+        .post("/alerts/{id}/acknowledge", acknowledge)
+        .post("/alerts/{id}/resolve", resolve)
 }

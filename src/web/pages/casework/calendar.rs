@@ -6,13 +6,12 @@ use crate::app::App;
 use crate::store::casework::alerts::DayAppointment;
 use crate::web::error::{PageError, PageResult};
 use crate::web::extract::{ClientAddr, PageUser};
+use crate::web::pages::routes::PageRoutes;
 use crate::web::render::{render, Nav};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::Router;
 use chrono::{Datelike as _, Duration, NaiveDate};
 use std::collections::HashMap;
 
@@ -121,10 +120,10 @@ pub async fn feed(
 }
 
 /// This page's routes.
-pub fn routes() -> Router<App> {
-    Router::new()
-        .route("/calendar", get(page))
-        .route("/calendar/feed", post(new_feed))
-        .route("/calendar/feed/revoke", post(revoke_feed))
-        .route("/calendar/{file}", get(feed))
+pub fn routes() -> PageRoutes {
+    PageRoutes::new()
+        .get("/calendar", page)
+        .post("/calendar/feed", new_feed)
+        .post("/calendar/feed/revoke", revoke_feed)
+        .get("/calendar/{file}", feed)
 }

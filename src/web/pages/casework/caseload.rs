@@ -8,12 +8,11 @@ use crate::domain::casework::cases::CaseStatus;
 use crate::store::casework::cases::{CaseRow, CaseSort};
 use crate::web::error::PageResult;
 use crate::web::extract::PageUser;
+use crate::web::pages::routes::PageRoutes;
 use crate::web::render::{render, Nav, Show as _};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use axum::routing::get;
-use axum::Router;
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -121,6 +120,6 @@ pub async fn page(
 }
 
 /// This page's routes.
-pub fn routes() -> Router<App> {
-    Router::new().route("/caseload", get(page))
+pub fn routes() -> PageRoutes {
+    PageRoutes::new().get("/caseload", page)
 }

@@ -9,11 +9,10 @@ use crate::domain::ids::CaseId;
 use crate::web::error::PageResult;
 use crate::web::extract::{PagePath, PageUser};
 use crate::web::form::Form;
+use crate::web::pages::routes::PageRoutes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::Router;
 
 pub async fn page(
     State(app): State<App>,
@@ -121,16 +120,16 @@ pub async fn apply_program_conditions(
 }
 
 /// This page's routes.
-pub fn routes() -> Router<App> {
-    Router::new()
-        .route("/cases/{id}", get(page))
-        .route("/cases/{id}/status", post(change_status))
-        .route("/cases/{id}/details", post(change_details))
-        .route("/cases/{id}/shares", post(share))
-        .route("/cases/{id}/conditions", post(add_condition))
-        .route(
+pub fn routes() -> PageRoutes {
+    PageRoutes::new()
+        .get("/cases/{id}", page)
+        .post("/cases/{id}/status", change_status)
+        .post("/cases/{id}/details", change_details)
+        .post("/cases/{id}/shares", share)
+        .post("/cases/{id}/conditions", add_condition)
+        .post(
             "/cases/{id}/conditions/from-program",
-            post(apply_program_conditions),
+            apply_program_conditions,
         )
-        .route("/cases/{id}/shares/{username}/end", post(unshare))
+        .post("/cases/{id}/shares/{username}/end", unshare)
 }

@@ -11,13 +11,12 @@ use crate::domain::ids::ConditionId;
 use crate::web::error::PageResult;
 use crate::web::extract::{PagePath, PageUser};
 use crate::web::form::{Form, FormState};
+use crate::web::pages::routes::PageRoutes;
 use crate::web::render::{render_with, Nav, Show as _, When as _};
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::Router;
 
 #[derive(Template)]
 #[template(path = "casework/condition.html")]
@@ -176,9 +175,10 @@ pub async fn mark_met(
 }
 
 /// This page's routes.
-pub fn routes() -> Router<App> {
-    Router::new()
-        .route("/conditions/{id}", get(page).post(update))
-        .route("/conditions/{id}/progress", post(record_progress))
-        .route("/conditions/{id}/met", post(mark_met))
+pub fn routes() -> PageRoutes {
+    PageRoutes::new()
+        .get("/conditions/{id}", page)
+        .post("/conditions/{id}", update)
+        .post("/conditions/{id}/progress", record_progress)
+        .post("/conditions/{id}/met", mark_met)
 }

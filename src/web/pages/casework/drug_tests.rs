@@ -8,11 +8,10 @@ use crate::domain::ids::CaseId;
 use crate::web::error::PageResult;
 use crate::web::extract::{PagePath, PageUser};
 use crate::web::form::{Form, FormState};
+use crate::web::pages::routes::PageRoutes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::post;
-use axum::Router;
 
 /// Reads the filled rows of the result table (`results[i].substance`, …).
 fn read_results(form: &mut FormState) -> Option<Vec<SubstanceLine>> {
@@ -72,6 +71,6 @@ pub async fn record_test(
 }
 
 /// This page's routes.
-pub fn routes() -> Router<App> {
-    Router::new().route("/cases/{id}/drug-tests", post(record_test))
+pub fn routes() -> PageRoutes {
+    PageRoutes::new().post("/cases/{id}/drug-tests", record_test)
 }

@@ -12,13 +12,12 @@ use crate::web::error::PageResult;
 use crate::web::extract::{PagePath, PageUser};
 use crate::web::form::hits_or_problem;
 use crate::web::form::{Form, FormState};
+use crate::web::pages::routes::PageRoutes;
 use crate::web::render::{render, render_with, Nav, When as _};
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::Router;
 
 #[derive(Template)]
 #[template(path = "casework/notes.html")]
@@ -230,11 +229,14 @@ pub async fn search(
 }
 
 /// This page's routes.
-pub fn routes() -> Router<App> {
-    Router::new()
-        .route("/cases/{id}/notes", get(of_case).post(write))
-        .route("/notes/search", get(search_form).post(search))
-        .route("/notes/{id}", get(page).post(update))
-        .route("/notes/{id}/sign", post(sign))
-        .route("/notes/{id}/addenda", post(add_addendum))
+pub fn routes() -> PageRoutes {
+    PageRoutes::new()
+        .get("/cases/{id}/notes", of_case)
+        .post("/cases/{id}/notes", write)
+        .get("/notes/search", search_form)
+        .post("/notes/search", search)
+        .get("/notes/{id}", page)
+        .post("/notes/{id}", update)
+        .post("/notes/{id}/sign", sign)
+        .post("/notes/{id}/addenda", add_addendum)
 }

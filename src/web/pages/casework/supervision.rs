@@ -11,11 +11,10 @@ use crate::domain::ids::{AppointmentId, CaseId};
 use crate::web::error::PageResult;
 use crate::web::extract::{PagePath, PageUser};
 use crate::web::form::{Form, FormState};
+use crate::web::pages::routes::PageRoutes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::post;
-use axum::Router;
 
 fn back(id: CaseId) -> Response {
     Redirect::to(&format!("/cases/{id}#supervision")).into_response()
@@ -130,13 +129,13 @@ pub async fn log_contact(
 }
 
 /// This page's routes.
-pub fn routes() -> Router<App> {
-    Router::new()
-        .route("/cases/{id}/supervision-level", post(set_level))
-        .route("/cases/{id}/appointments", post(schedule))
-        .route(
+pub fn routes() -> PageRoutes {
+    PageRoutes::new()
+        .post("/cases/{id}/supervision-level", set_level)
+        .post("/cases/{id}/appointments", schedule)
+        .post(
             "/cases/{id}/appointments/{appointment}/outcome",
-            post(record_outcome),
+            record_outcome,
         )
-        .route("/cases/{id}/contacts", post(log_contact))
+        .post("/cases/{id}/contacts", log_contact)
 }
