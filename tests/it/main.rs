@@ -32,6 +32,7 @@ mod people;
 mod process;
 mod reminders;
 mod sealing;
+mod snapshots;
 mod stand_ins;
 mod supervision;
 
