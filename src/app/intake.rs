@@ -14,9 +14,9 @@ use crate::store::access::users as user_store;
 use crate::store::casework::cases::{self as case_store, CaseFields, NewCase, StatusChange};
 use crate::store::{people as people_store, programs as program_store, Tx};
 use chrono::{Datelike, NaiveDate};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChargeInput {
     pub statute_code: String,
@@ -74,7 +74,7 @@ pub struct IntakeInput {
     pub charges: Vec<ChargeInput>,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct IntakeResult {
     pub case_id: CaseId,
     pub person_id: PersonId,

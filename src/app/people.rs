@@ -14,9 +14,9 @@ use crate::store::casework::cases::{self as case_store, CaseRow, HistoryRow};
 use crate::store::people::{self as store, PersonFields, PersonRow, SearchHit, SearchQuery};
 use crate::store::{audit as audit_store, Tx};
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NameInput {
     pub first_name: String,
@@ -25,7 +25,7 @@ pub struct NameInput {
     pub last_name: String,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IdentifierInput {
     pub kind: IdentifierKind,
@@ -228,7 +228,7 @@ pub fn validate(
 }
 
 /// An existing person who may be the one being entered.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct PossibleDuplicate {
     pub id: PersonId,
     pub person_number: String,

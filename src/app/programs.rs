@@ -7,7 +7,7 @@ use crate::domain::programs::{EligibilityRules, ProgramKind};
 use crate::domain::validation::{required_text, Errors, Invalid};
 use crate::store::programs::{self, ProgramFields, ProgramRow};
 use crate::store::sql::is_unique_violation;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -35,7 +35,7 @@ pub struct ProgramUpdate {
     pub program: ProgramInput,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct Program {
     pub id: ProgramId,
     pub kind: ProgramKind,

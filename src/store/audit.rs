@@ -318,7 +318,7 @@ pub async fn verify(tx: &mut Tx) -> Result<Verification, sqlx::Error> {
     }
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct EventRow {
     pub at: DateTime<Utc>,
     pub actor_name: Option<String>,
@@ -375,7 +375,7 @@ pub struct EventQuery {
 }
 
 /// One event as an auditor reads it.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AuditEntry {
     pub seq: i64,
     pub at: DateTime<Utc>,
@@ -385,7 +385,6 @@ pub struct AuditEntry {
     pub source: Option<String>,
     pub action: String,
     pub object_type: Option<String>,
-    #[schema(value_type = Option<String>, format = Uuid)]
     pub object_id: Option<AuditId>,
     pub outcome: String,
     pub reason: Option<String>,

@@ -416,17 +416,11 @@ pub struct TokenRequest {
 }
 
 /// A new token: shown once, only its hash is kept.
-#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug)]
 pub struct IssuedToken {
     pub id: TokenId,
-    #[schema(value_type = String)]
-    #[serde(serialize_with = "expose_secret")]
     pub token: Secret,
     pub expires_at: chrono::DateTime<chrono::Utc>,
-}
-
-fn expose_secret<S: serde::Serializer>(s: &Secret, ser: S) -> Result<S::Ok, S::Error> {
-    ser.serialize_str(s.expose())
 }
 
 /// Creates an API token for `username`, by that user (signed in: `by`) or on

@@ -60,10 +60,9 @@ pub async fn change(
 }
 
 /// A one-time password an administrator hands over; shown once.
-#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug)]
 pub struct TemporaryPassword {
     pub username: String,
-    #[schema(value_type = String, format = Password)]
     pub temporary_password: String,
 }
 

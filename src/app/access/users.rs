@@ -10,7 +10,7 @@ use crate::domain::validation::{optional_text, required_text, Errors, Invalid};
 use crate::store::access::users::{self, NewUser, UserRow};
 use crate::store::audit::Outcome;
 use crate::store::sql::is_unique_violation;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 /// A new staff account.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -26,7 +26,7 @@ pub struct UserInput {
 }
 
 /// A staff member as others see them.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct StaffMember {
     pub id: UserId,
     pub username: String,
@@ -234,7 +234,7 @@ pub async fn case_staff(app: &App, actor: &Actor) -> AppResult<Vec<StaffMember>>
 }
 
 /// One line of the access review: who holds which role, and whether they still use it.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct AccessReviewLine {
     pub username: String,
     pub full_name: String,

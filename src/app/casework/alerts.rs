@@ -19,7 +19,6 @@ use crate::store::casework::alerts::{
 use crate::store::outreach::messages::{self, Undelivered};
 use crate::store::Tx;
 use chrono::{Duration, NaiveTime};
-use serde::Serialize;
 
 /// What the rules compare with, now.
 fn sweep_at(app: &App) -> SweepAt {
@@ -81,7 +80,7 @@ pub async fn sweep(app: &App) -> AppResult<u64> {
 }
 
 /// An officer's (or a supervisor's team's) working day.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct WorkQueue {
     /// Open alerts, most severe and soonest due first.
     pub alerts: Vec<AlertRow>,

@@ -18,7 +18,7 @@ use crate::store::casework::conditions::{
 };
 use crate::store::Tx;
 use chrono::{DateTime, Datelike as _, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 /// The terms of a condition, as given.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -68,7 +68,7 @@ fn parse_terms(input: &TermsInput, errors: &mut Errors) -> Option<Terms> {
 }
 
 /// One condition as shown.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct ConditionView {
     pub id: ConditionId,
     pub case_id: CaseId,
@@ -147,7 +147,7 @@ impl ConditionView {
 }
 
 /// A case's conditions at a glance.
-#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default)]
 pub struct Summary {
     /// Conditions not waived.
     pub total: usize,
@@ -157,7 +157,7 @@ pub struct Summary {
     pub waived: usize,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct CaseConditions {
     pub summary: Summary,
     pub conditions: Vec<ConditionView>,
@@ -279,18 +279,15 @@ pub async fn apply_program(app: &App, actor: &Actor, case: CaseId) -> AppResult<
 }
 
 /// One condition with its progress entries.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct ConditionRecord {
-    #[serde(flatten)]
     pub condition: ConditionView,
     pub progress: Vec<ProgressView>,
-    #[serde(skip)]
     pub case: Option<CaseRow>,
-    #[serde(skip)]
     pub can_change: bool,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct ProgressView {
     pub occurred_on: NaiveDate,
     pub amount: Option<f64>,
@@ -535,8 +532,8 @@ pub async fn mark_met(
     reloaded(tx, app, id).await
 }
 
-/// A program's standard condition, as given and shown.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+/// A program's standard condition, as given.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TemplateInput {
     pub kind: ConditionKind,

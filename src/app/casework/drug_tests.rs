@@ -13,7 +13,7 @@ use crate::domain::validation::{optional_text, Errors, Invalid};
 use crate::store::casework::drug_tests::{self as store, DrugTestRow, NewDrugTest};
 use crate::store::Tx;
 use chrono::NaiveDateTime;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 /// A test to record.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -36,7 +36,7 @@ pub struct DrugTestInput {
 }
 
 /// A case's tests, newest first, and the latest adverse one.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct CaseTests {
     /// The most recent test, if it was positive, dilute, adulterated, refused or missed.
     pub latest_adverse: Option<DrugTestRow>,

@@ -19,7 +19,7 @@ use crate::store::casework::notes::{
 };
 use crate::store::casework::supervision as supervision_store;
 use crate::store::Tx;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::collections::{BTreeSet, HashMap};
 
 /// A new note.
@@ -68,7 +68,7 @@ pub struct SearchInput {
 }
 
 /// Text with the risk lexicon's words highlighted.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct Highlighted {
     pub runs: Vec<Run>,
     /// The lexicon words it names.
@@ -85,14 +85,14 @@ impl Highlighted {
     }
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct AddendumView {
     pub addendum: AddendumRow,
     pub shown: Highlighted,
 }
 
 /// A note with its addenda, as its reader may act on it.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct NoteView {
     pub note: NoteRow,
     pub shown: Highlighted,
@@ -104,7 +104,7 @@ pub struct NoteView {
 }
 
 /// A contact a new note may record.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct ContactChoice {
     pub id: ContactId,
     /// When (agency time) and what kind, e.g. "2026-11-20 09:30 Office".
@@ -112,7 +112,7 @@ pub struct ContactChoice {
 }
 
 /// A case's notes, newest first.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct CaseNotes {
     pub case_id: CaseId,
     pub case_number: String,
@@ -126,7 +126,7 @@ pub struct CaseNotes {
 }
 
 /// A note a search found.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct NoteHit {
     pub note_id: NoteId,
     pub case_id: CaseId,

@@ -16,10 +16,10 @@ use crate::store::casework::supervision::{
 };
 use crate::store::Tx;
 use chrono::NaiveDateTime;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 /// A case's supervision at a glance.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct Overview {
     pub level: Option<SupervisionLevel>,
     /// The level's contact standard (from the agency's settings).

@@ -11,7 +11,6 @@ use crate::store::casework::{alerts, conditions, drug_tests, notes, supervision}
 use crate::store::outreach::messages;
 use crate::store::Tx;
 use chrono::{DateTime, Utc};
-use serde::Serialize;
 
 const MIDDAY: chrono::NaiveTime = chrono::NaiveTime::from_hms_opt(12, 0, 0).expect("valid time");
 
@@ -19,7 +18,7 @@ const MIDDAY: chrono::NaiveTime = chrono::NaiveTime::from_hms_opt(12, 0, 0).expe
 const PER_KIND: i64 = 50;
 
 /// One moment on the timeline.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct Moment {
     pub at: DateTime<Utc>,
     pub case_number: String,

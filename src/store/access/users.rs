@@ -265,7 +265,7 @@ pub async fn token_owner(
 }
 
 /// A token as its owner sees it (never the token itself).
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct TokenInfo {
     pub id: TokenId,
     pub name: String,
@@ -378,7 +378,7 @@ pub async fn use_recovery_code(
 }
 
 /// A session as its owner sees it.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SessionInfo {
     pub id: SessionId,
     pub created_at: DateTime<Utc>,

@@ -180,7 +180,7 @@ pub async fn sweep(tx: &mut Tx, at: &SweepAt, case: Option<CaseId>) -> Result<u6
 }
 
 /// An open alert as the work queue shows it.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AlertRow {
     pub id: AlertId,
     pub case_id: CaseId,
@@ -265,7 +265,7 @@ pub async fn resolve(
 }
 
 /// An appointment on the day's list.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct DayAppointment {
     pub id: AppointmentId,
     pub case_id: CaseId,
@@ -305,7 +305,7 @@ pub async fn appointments_between(
 }
 
 /// One officer's load, for their supervisor.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct OfficerLoad {
     pub officer_id: UserId,
     pub full_name: String,

@@ -11,7 +11,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::types::Json;
 
 /// Referral and court details of a case, as entered at intake and edited later.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CaseFields {
     pub referral_source: String,
     pub referral_date: NaiveDate,
@@ -329,7 +329,7 @@ pub async fn save_screening(
     Ok(())
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct HistoryRow {
     pub from_status: Option<CaseStatus>,
     pub to_status: CaseStatus,

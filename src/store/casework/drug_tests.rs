@@ -9,7 +9,7 @@ use crate::{exec, fetch};
 use chrono::{DateTime, Utc};
 
 /// A test as shown.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct DrugTestRow {
     pub id: DrugTestId,
     pub case_id: CaseId,

@@ -18,7 +18,7 @@ use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
 /// A note as shown.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct NoteRow {
     pub id: NoteId,
     pub case_id: CaseId,
@@ -80,7 +80,7 @@ fn open_all(rows: Vec<StoredNote>, keys: &KeyRing) -> Result<Vec<NoteRow>, sqlx:
 }
 
 /// An addendum as shown.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct AddendumRow {
     pub id: AddendumId,
     pub note_id: NoteId,

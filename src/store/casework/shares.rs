@@ -6,7 +6,7 @@ use crate::{exec, fetch};
 use chrono::{DateTime, Utc};
 
 /// Who a case is shared with, as shown on the case.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Share {
     pub username: String,
     pub full_name: String,

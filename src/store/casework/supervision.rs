@@ -37,7 +37,7 @@ pub async fn set_level(
 }
 
 /// An appointment as stored.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AppointmentRow {
     pub id: AppointmentId,
     pub case_id: CaseId,
@@ -179,7 +179,7 @@ pub async fn set_outcome(
 }
 
 /// A contact, as stored and shown.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct ContactRow {
     pub id: ContactId,
     pub kind: ContactKind,

@@ -361,7 +361,7 @@ pub async fn latest_texted(
 }
 
 /// A message as the timeline shows it.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct MessageRow {
     pub id: MessageId,
     pub channel: Channel,
@@ -422,7 +422,7 @@ pub async fn of_case(
 }
 
 /// A message that could not be delivered, for the officer to act on.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Undelivered {
     pub case_id: CaseId,
     pub person_id: PersonId,

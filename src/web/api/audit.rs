@@ -1,8 +1,8 @@
 use crate::app::audit::trail::{self, TrailQuery};
 use crate::app::App;
 use crate::domain::ids::PersonId;
-use crate::store::audit::AuditEntry;
-use crate::web::api::views::Page;
+use crate::web::api::views::audit::AuditEntry;
+use crate::web::api::views::{all, Page};
 use crate::web::error::{ApiResult, ErrorBody};
 use crate::web::extract::{ApiQuery, ApiUser};
 use axum::extract::State;
@@ -52,7 +52,10 @@ pub async fn search(
     let next_cursor = (items.len() as i64 == limit)
         .then(|| items.last().map(|e| e.seq.to_string()))
         .flatten();
-    Ok(Json(Page { items, next_cursor }))
+    Ok(Json(Page {
+        items: all(items),
+        next_cursor,
+    }))
 }
 
 /// This file's routes; each handler's `#[utoipa::path]` states its path once.

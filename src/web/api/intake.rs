@@ -1,26 +1,17 @@
 //! Taking in a referral.
 
-use crate::app::intake::{self, IntakeInput, IntakeOutcome, IntakeResult};
-use crate::app::people::PossibleDuplicate;
+use crate::app::intake::{self, IntakeInput, IntakeOutcome};
 use crate::app::App;
+use crate::web::api::views::all;
+use crate::web::api::views::people::{DuplicatesFound, IntakeResult};
 use crate::web::error::{ApiResult, ErrorBody};
 use crate::web::extract::{ApiJson, ApiUser};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::Serialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-
-/// Answered with 409 when intake found people who may be the one referred.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct DuplicatesFound {
-    /// `possible_duplicates`
-    pub code: &'static str,
-    pub message: String,
-    pub possible_duplicates: Vec<PossibleDuplicate>,
-}
 
 /// Takes in a referral: finds or enters the person, opens the case and screens it.
 /// When possible duplicates are found nothing is stored: send again with
@@ -33,13 +24,15 @@ pub async fn intake(
     ApiJson(input): ApiJson<IntakeInput>,
 ) -> ApiResult<Response> {
     Ok(match intake::take_in(&app, &actor, input).await? {
-        IntakeOutcome::Opened(result) => (StatusCode::CREATED, Json(result)).into_response(),
+        IntakeOutcome::Opened(result) => {
+            (StatusCode::CREATED, Json(IntakeResult::from(result))).into_response()
+        }
         IntakeOutcome::PossibleDuplicates(list) => (
             StatusCode::CONFLICT,
             Json(DuplicatesFound {
                 code: "possible_duplicates",
                 message: "people already on record may be the one referred".into(),
-                possible_duplicates: list,
+                possible_duplicates: all(list),
             }),
         )
             .into_response(),

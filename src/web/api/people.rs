@@ -1,7 +1,8 @@
-use crate::app::people::{self, PersonInput, PersonUpdate, PossibleDuplicate};
+use crate::app::people::{self, PersonInput, PersonUpdate};
 use crate::app::App;
 use crate::domain::ids::PersonId;
-use crate::web::api::views::{Page, PersonSummary, PersonView};
+use crate::web::api::views::people::{PersonSummary, PersonView, PossibleDuplicate};
+use crate::web::api::views::{all, Page};
 use crate::web::error::{ApiResult, ErrorBody};
 use crate::web::extract::{ApiJson, ApiPath, ApiQuery, ApiUser};
 use axum::extract::State;
@@ -89,7 +90,9 @@ pub async fn duplicates(
     ApiUser(actor): ApiUser,
     ApiJson(input): ApiJson<PersonInput>,
 ) -> ApiResult<Json<Vec<PossibleDuplicate>>> {
-    Ok(Json(people::check_duplicates(&app, &actor, &input).await?))
+    Ok(Json(all(
+        people::check_duplicates(&app, &actor, &input).await?
+    )))
 }
 
 /// This file's routes; each handler's `#[utoipa::path]` states its path once.

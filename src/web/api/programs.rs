@@ -1,6 +1,8 @@
-use crate::app::programs::{self, Program, ProgramInput, ProgramUpdate};
+use crate::app::programs::{self, ProgramInput, ProgramUpdate};
 use crate::app::App;
 use crate::domain::ids::ProgramId;
+use crate::web::api::views::all;
+use crate::web::api::views::programs::Program;
 use crate::web::error::{ApiResult, ErrorBody};
 use crate::web::extract::{ApiJson, ApiPath, ApiUser};
 use axum::extract::State;
@@ -12,7 +14,7 @@ use utoipa_axum::routes;
 /// Every program.
 #[utoipa::path(get, path = "/programs", tag = "programs", responses((status = 200, body = Vec<Program>)))]
 pub async fn list(State(app): State<App>, ApiUser(_): ApiUser) -> ApiResult<Json<Vec<Program>>> {
-    Ok(Json(programs::list(&app).await?))
+    Ok(Json(all(programs::list(&app).await?)))
 }
 
 /// One program.
@@ -23,7 +25,7 @@ pub async fn get(
     ApiUser(_): ApiUser,
     ApiPath(id): ApiPath<ProgramId>,
 ) -> ApiResult<Json<Program>> {
-    Ok(Json(programs::get(&app, id).await?))
+    Ok(Json(programs::get(&app, id).await?.into()))
 }
 
 /// Creates a program (administrators).
@@ -36,7 +38,7 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<Program>)> {
     Ok((
         StatusCode::CREATED,
-        Json(programs::create(&app, &actor, input).await?),
+        Json(programs::create(&app, &actor, input).await?.into()),
     ))
 }
 
@@ -49,7 +51,9 @@ pub async fn update(
     ApiPath(id): ApiPath<ProgramId>,
     ApiJson(input): ApiJson<ProgramUpdate>,
 ) -> ApiResult<Json<Program>> {
-    Ok(Json(programs::update(&app, &actor, id, input).await?))
+    Ok(Json(
+        programs::update(&app, &actor, id, input).await?.into(),
+    ))
 }
 
 /// This file's routes; each handler's `#[utoipa::path]` states its path once.

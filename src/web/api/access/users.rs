@@ -1,40 +1,28 @@
 use crate::app::access::auth;
 use crate::app::access::auth::Secret;
-use crate::app::access::auth::{IssuedToken, TokenRequest};
-use crate::app::access::passwords::{self, TemporaryPassword};
-use crate::app::access::users::{
-    self, AccessReviewLine, Creator, RoleChange, StaffMember, UserInput,
-};
+use crate::app::access::auth::TokenRequest;
+use crate::app::access::passwords;
+use crate::app::access::users::{self, Creator, RoleChange, UserInput};
 use crate::app::App;
-use crate::domain::access::users::Role;
 use crate::domain::ids::{SessionId, TokenId};
-use crate::store::access::users::{SessionInfo, TokenInfo};
+use crate::web::api::views::access::{
+    AccessReviewLine, CalendarFeed, IssuedToken, Me, SessionInfo, StaffMember, TemporaryPassword,
+    TokenInfo,
+};
+use crate::web::api::views::all;
 use crate::web::error::{ApiResult, ErrorBody};
 use crate::web::extract::{ApiJson, ApiPath, ApiSession, ApiUser};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct Me {
-    pub id: crate::domain::ids::UserId,
-    pub username: String,
-    pub full_name: String,
-    pub role: Role,
-}
 
 /// The signed-in user.
 #[utoipa::path(get, path = "/me", tag = "users", responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
 pub async fn me(ApiUser(actor): ApiUser) -> Json<Me> {
-    Json(Me {
-        id: actor.id,
-        username: actor.username,
-        full_name: actor.full_name,
-        role: actor.role,
-    })
+    Json(Me::from(&actor))
 }
 
 /// Staff accounts.
@@ -43,7 +31,7 @@ pub async fn list(
     State(app): State<App>,
     ApiUser(actor): ApiUser,
 ) -> ApiResult<Json<Vec<StaffMember>>> {
-    Ok(Json(users::list(&app, &actor).await?))
+    Ok(Json(all(users::list(&app, &actor).await?)))
 }
 
 /// Creates a staff account (administrators).
@@ -56,7 +44,11 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<StaffMember>)> {
     Ok((
         StatusCode::CREATED,
-        Json(users::create(&app, Creator::Admin(&actor), input).await?),
+        Json(
+            users::create(&app, Creator::Admin(&actor), input)
+                .await?
+                .into(),
+        ),
     ))
 }
 
@@ -78,7 +70,7 @@ pub async fn sessions(
     State(app): State<App>,
     ApiUser(actor): ApiUser,
 ) -> ApiResult<Json<Vec<SessionInfo>>> {
-    Ok(Json(auth::my_sessions(&app, &actor).await?))
+    Ok(Json(all(auth::my_sessions(&app, &actor).await?)))
 }
 
 /// Ends one of your own sessions.
@@ -99,7 +91,7 @@ pub async fn tokens(
     State(app): State<App>,
     ApiUser(actor): ApiUser,
 ) -> ApiResult<Json<Vec<TokenInfo>>> {
-    Ok(Json(auth::my_tokens(&app, &actor).await?))
+    Ok(Json(all(auth::my_tokens(&app, &actor).await?)))
 }
 
 /// Creates an API token for yourself; it is shown once. Only a signed-in
@@ -114,7 +106,11 @@ pub async fn create_token(
     let username = actor.username.clone();
     Ok((
         StatusCode::CREATED,
-        Json(auth::create_token(&app, Some(&actor), &username, request).await?),
+        Json(
+            auth::create_token(&app, Some(&actor), &username, request)
+                .await?
+                .into(),
+        ),
     ))
 }
 
@@ -137,7 +133,7 @@ pub async fn access_review(
     State(app): State<App>,
     ApiUser(actor): ApiUser,
 ) -> ApiResult<Json<Vec<AccessReviewLine>>> {
-    Ok(Json(users::access_review(&app, &actor).await?))
+    Ok(Json(all(users::access_review(&app, &actor).await?)))
 }
 
 /// A new password for the signed-in person.
@@ -180,7 +176,9 @@ pub async fn reset_password(
     ApiUser(actor): ApiUser,
     ApiPath(username): ApiPath<String>,
 ) -> ApiResult<Json<TemporaryPassword>> {
-    Ok(Json(passwords::reset(&app, &actor, &username).await?))
+    Ok(Json(
+        passwords::reset(&app, &actor, &username).await?.into(),
+    ))
 }
 
 /// Gives an account another role (administrators, after a fresh sign-in; never their own).
@@ -193,15 +191,10 @@ pub async fn change_role(
     ApiJson(change): ApiJson<RoleChange>,
 ) -> ApiResult<Json<StaffMember>> {
     Ok(Json(
-        users::change_role(&app, &actor, &username, change).await?,
+        users::change_role(&app, &actor, &username, change)
+            .await?
+            .into(),
     ))
-}
-
-/// Your calendar feed's address.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct CalendarFeed {
-    /// Path of the iCalendar feed on this server; shown once.
-    pub path: String,
 }
 
 /// Makes a new calendar feed address (signed-in session only); any older one stops working.

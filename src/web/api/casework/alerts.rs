@@ -1,8 +1,9 @@
 //! The work queue and alerts.
 
-use crate::app::casework::alerts::{self, WorkQueue};
+use crate::app::casework::alerts;
 use crate::app::App;
 use crate::domain::ids::AlertId;
+use crate::web::api::views::casework::alerts::WorkQueue;
 use crate::web::error::{ApiResult, ErrorBody};
 use crate::web::extract::{ApiJson, ApiPath, ApiUser};
 use axum::extract::State;
@@ -20,7 +21,7 @@ pub async fn work_queue(
     State(app): State<App>,
     ApiUser(actor): ApiUser,
 ) -> ApiResult<Json<WorkQueue>> {
-    Ok(Json(alerts::work_queue(&app, &actor).await?))
+    Ok(Json(alerts::work_queue(&app, &actor).await?.into()))
 }
 
 /// Marks an alert as seen.

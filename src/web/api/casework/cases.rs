@@ -3,8 +3,8 @@ use crate::app::App;
 use crate::domain::casework::cases::CaseStatus;
 use crate::domain::ids::{CaseId, ProgramId, UserId};
 use crate::store::casework::cases::CaseSort;
-use crate::store::casework::shares::Share;
-use crate::web::api::views::{CaseView, Page};
+use crate::web::api::views::casework::cases::{CaseView, Share};
+use crate::web::api::views::{all, Page};
 use crate::web::error::{ApiResult, ErrorBody};
 use crate::web::extract::{ApiJson, ApiPath, ApiQuery, ApiUser};
 use axum::extract::State;
@@ -102,7 +102,7 @@ pub async fn share(
 ) -> ApiResult<(StatusCode, Json<Vec<Share>>)> {
     Ok((
         StatusCode::CREATED,
-        Json(cases::share(&app, &actor, id, input).await?),
+        Json(all(cases::share(&app, &actor, id, input).await?)),
     ))
 }
 

@@ -1,11 +1,14 @@
 //! Conditions of supervision and progress toward them.
 
 use crate::app::casework::conditions::{
-    self, CaseConditions, ConditionRecord, ConditionUpdate, ConditionView, MarkMet, ProgressInput,
-    TemplateInput, TermsInput,
+    self, ConditionUpdate, MarkMet, ProgressInput, TemplateInput, TermsInput,
 };
 use crate::app::App;
 use crate::domain::ids::{CaseId, ConditionId, ProgramId};
+use crate::web::api::views::all;
+use crate::web::api::views::casework::conditions::{
+    CaseConditions, ConditionRecord, ConditionView, StandardCondition,
+};
 use crate::web::error::{ApiResult, ErrorBody};
 use crate::web::extract::{ApiJson, ApiPath, ApiUser};
 use axum::extract::State;
@@ -22,7 +25,7 @@ pub async fn of_case(
     ApiUser(actor): ApiUser,
     ApiPath(id): ApiPath<CaseId>,
 ) -> ApiResult<Json<CaseConditions>> {
-    Ok(Json(conditions::of_case(&app, &actor, id).await?))
+    Ok(Json(conditions::of_case(&app, &actor, id).await?.into()))
 }
 
 /// Adds a condition to a case.
@@ -36,7 +39,7 @@ pub async fn add(
 ) -> ApiResult<(StatusCode, Json<ConditionView>)> {
     Ok((
         StatusCode::CREATED,
-        Json(conditions::add(&app, &actor, id, input).await?),
+        Json(conditions::add(&app, &actor, id, input).await?.into()),
     ))
 }
 
@@ -48,7 +51,9 @@ pub async fn apply_program(
     ApiUser(actor): ApiUser,
     ApiPath(id): ApiPath<CaseId>,
 ) -> ApiResult<Json<CaseConditions>> {
-    Ok(Json(conditions::apply_program(&app, &actor, id).await?))
+    Ok(Json(
+        conditions::apply_program(&app, &actor, id).await?.into(),
+    ))
 }
 
 /// One condition with its progress entries (the read is audited).
@@ -59,7 +64,7 @@ pub async fn get(
     ApiUser(actor): ApiUser,
     ApiPath(id): ApiPath<ConditionId>,
 ) -> ApiResult<Json<ConditionRecord>> {
-    Ok(Json(conditions::view(&app, &actor, id).await?))
+    Ok(Json(conditions::view(&app, &actor, id).await?.into()))
 }
 
 /// Adjusts a condition's terms, or records a court's waiver or modification.
@@ -71,7 +76,9 @@ pub async fn update(
     ApiPath(id): ApiPath<ConditionId>,
     ApiJson(input): ApiJson<ConditionUpdate>,
 ) -> ApiResult<Json<ConditionView>> {
-    Ok(Json(conditions::update(&app, &actor, id, input).await?))
+    Ok(Json(
+        conditions::update(&app, &actor, id, input).await?.into(),
+    ))
 }
 
 /// Records progress toward a condition (hours, sessions, a payment, or a note).
@@ -85,7 +92,11 @@ pub async fn record_progress(
 ) -> ApiResult<(StatusCode, Json<ConditionView>)> {
     Ok((
         StatusCode::CREATED,
-        Json(conditions::record_progress(&app, &actor, id, input).await?),
+        Json(
+            conditions::record_progress(&app, &actor, id, input)
+                .await?
+                .into(),
+        ),
     ))
 }
 
@@ -98,32 +109,35 @@ pub async fn mark_met(
     ApiPath(id): ApiPath<ConditionId>,
     ApiJson(input): ApiJson<MarkMet>,
 ) -> ApiResult<Json<ConditionView>> {
-    Ok(Json(conditions::mark_met(&app, &actor, id, input).await?))
+    Ok(Json(
+        conditions::mark_met(&app, &actor, id, input).await?.into(),
+    ))
 }
 
 /// A program's standard conditions.
 #[utoipa::path(get, path = "/programs/{id}/conditions", tag = "conditions", params(("id" = uuid::Uuid, Path)),
-    responses((status = 200, body = Vec<TemplateInput>), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Vec<StandardCondition>), (status = 404, body = ErrorBody)))]
 pub async fn templates(
     State(app): State<App>,
     ApiUser(_actor): ApiUser,
     ApiPath(id): ApiPath<ProgramId>,
-) -> ApiResult<Json<Vec<TemplateInput>>> {
-    Ok(Json(conditions::templates(&app, id).await?))
+) -> ApiResult<Json<Vec<StandardCondition>>> {
+    Ok(Json(all(conditions::templates(&app, id).await?)))
 }
 
 /// Replaces a program's standard conditions (administrators).
 #[utoipa::path(put, path = "/programs/{id}/conditions", tag = "conditions", params(("id" = uuid::Uuid, Path)), request_body = Vec<TemplateInput>,
-    responses((status = 200, body = Vec<TemplateInput>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Vec<StandardCondition>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn set_templates(
     State(app): State<App>,
     ApiUser(actor): ApiUser,
     ApiPath(id): ApiPath<ProgramId>,
     ApiJson(input): ApiJson<Vec<TemplateInput>>,
-) -> ApiResult<Json<Vec<TemplateInput>>> {
-    Ok(Json(
-        conditions::set_templates(&app, &actor, id, input).await?,
-    ))
+) -> ApiResult<Json<Vec<StandardCondition>>> {
+    Ok(Json(all(conditions::set_templates(
+        &app, &actor, id, input,
+    )
+    .await?)))
 }
 
 /// This file's routes; each handler's `#[utoipa::path]` states its path once.

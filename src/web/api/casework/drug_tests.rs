@@ -1,9 +1,9 @@
 //! Drug and alcohol tests.
 
-use crate::app::casework::drug_tests::{self, CaseTests, DrugTestInput, ResultsUpdate};
+use crate::app::casework::drug_tests::{self, DrugTestInput, ResultsUpdate};
 use crate::app::App;
 use crate::domain::ids::{CaseId, DrugTestId};
-use crate::store::casework::drug_tests::DrugTestRow;
+use crate::web::api::views::casework::drug_tests::{CaseTests, DrugTest};
 use crate::web::error::{ApiResult, ErrorBody};
 use crate::web::extract::{ApiJson, ApiPath, ApiUser};
 use axum::extract::State;
@@ -20,35 +20,37 @@ pub async fn of_case(
     ApiUser(actor): ApiUser,
     ApiPath(id): ApiPath<CaseId>,
 ) -> ApiResult<Json<CaseTests>> {
-    Ok(Json(drug_tests::of_case(&app, &actor, id).await?))
+    Ok(Json(drug_tests::of_case(&app, &actor, id).await?.into()))
 }
 
 /// Records a test: the specimen and each substance's result, or a refusal or no-show.
 #[utoipa::path(post, path = "/cases/{id}/drug-tests", tag = "testing", params(("id" = uuid::Uuid, Path)), request_body = DrugTestInput,
-    responses((status = 201, body = DrugTestRow), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = DrugTest), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn record(
     State(app): State<App>,
     ApiUser(actor): ApiUser,
     ApiPath(id): ApiPath<CaseId>,
     ApiJson(input): ApiJson<DrugTestInput>,
-) -> ApiResult<(StatusCode, Json<DrugTestRow>)> {
+) -> ApiResult<(StatusCode, Json<DrugTest>)> {
     Ok((
         StatusCode::CREATED,
-        Json(drug_tests::record(&app, &actor, id, input).await?),
+        Json(drug_tests::record(&app, &actor, id, input).await?.into()),
     ))
 }
 
 /// Replaces a test's results, e.g. with a laboratory's confirmation.
 #[utoipa::path(put, path = "/drug-tests/{id}/results", tag = "testing", params(("id" = uuid::Uuid, Path)), request_body = ResultsUpdate,
-    responses((status = 200, body = DrugTestRow), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = DrugTest), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update_results(
     State(app): State<App>,
     ApiUser(actor): ApiUser,
     ApiPath(id): ApiPath<DrugTestId>,
     ApiJson(input): ApiJson<ResultsUpdate>,
-) -> ApiResult<Json<DrugTestRow>> {
+) -> ApiResult<Json<DrugTest>> {
     Ok(Json(
-        drug_tests::update_results(&app, &actor, id, input).await?,
+        drug_tests::update_results(&app, &actor, id, input)
+            .await?
+            .into(),
     ))
 }
 

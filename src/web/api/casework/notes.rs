@@ -1,11 +1,12 @@
 //! Case notes: drafts, signing, addenda and search.
 
 use crate::app::casework::notes::{
-    self, AddendumInput, CaseNotes, DraftInput, NoteHit, NoteInput, NoteView, SearchInput,
-    SignInput,
+    self, AddendumInput, DraftInput, NoteInput, SearchInput, SignInput,
 };
 use crate::app::App;
 use crate::domain::ids::{CaseId, NoteId};
+use crate::web::api::views::all;
+use crate::web::api::views::casework::notes::{CaseNotes, NoteHit, NoteView};
 use crate::web::error::{ApiResult, ErrorBody};
 use crate::web::extract::{ApiJson, ApiPath, ApiUser};
 use axum::extract::State;
@@ -23,7 +24,7 @@ pub async fn of_case(
     ApiUser(actor): ApiUser,
     ApiPath(id): ApiPath<CaseId>,
 ) -> ApiResult<Json<CaseNotes>> {
-    Ok(Json(notes::of_case(&app, &actor, id).await?))
+    Ok(Json(notes::of_case(&app, &actor, id).await?.into()))
 }
 
 /// Writes a note, kept as a draft unless `sign` is set.
@@ -37,7 +38,7 @@ pub async fn write(
 ) -> ApiResult<(StatusCode, Json<NoteView>)> {
     Ok((
         StatusCode::CREATED,
-        Json(notes::write(&app, &actor, id, input).await?),
+        Json(notes::write(&app, &actor, id, input).await?.into()),
     ))
 }
 
@@ -49,7 +50,7 @@ pub async fn get(
     ApiUser(actor): ApiUser,
     ApiPath(id): ApiPath<NoteId>,
 ) -> ApiResult<Json<NoteView>> {
-    Ok(Json(notes::get(&app, &actor, id).await?))
+    Ok(Json(notes::get(&app, &actor, id).await?.into()))
 }
 
 /// Changes one's own draft; a signed note answers 409.
@@ -61,7 +62,9 @@ pub async fn update(
     ApiPath(id): ApiPath<NoteId>,
     ApiJson(input): ApiJson<DraftInput>,
 ) -> ApiResult<Json<NoteView>> {
-    Ok(Json(notes::update_draft(&app, &actor, id, input).await?))
+    Ok(Json(
+        notes::update_draft(&app, &actor, id, input).await?.into(),
+    ))
 }
 
 /// Signs one's own draft: from then on it cannot change.
@@ -73,7 +76,7 @@ pub async fn sign(
     ApiPath(id): ApiPath<NoteId>,
     ApiJson(input): ApiJson<SignInput>,
 ) -> ApiResult<Json<NoteView>> {
-    Ok(Json(notes::sign(&app, &actor, id, input).await?))
+    Ok(Json(notes::sign(&app, &actor, id, input).await?.into()))
 }
 
 /// Adds an addendum (a correction or later fact) to a signed note.
@@ -87,7 +90,7 @@ pub async fn add_addendum(
 ) -> ApiResult<(StatusCode, Json<NoteView>)> {
     Ok((
         StatusCode::CREATED,
-        Json(notes::add_addendum(&app, &actor, id, input).await?),
+        Json(notes::add_addendum(&app, &actor, id, input).await?.into()),
     ))
 }
 
@@ -100,7 +103,7 @@ pub async fn search(
     ApiUser(actor): ApiUser,
     ApiJson(input): ApiJson<SearchInput>,
 ) -> ApiResult<Json<Vec<NoteHit>>> {
-    Ok(Json(notes::search(&app, &actor, input).await?))
+    Ok(Json(all(notes::search(&app, &actor, input).await?)))
 }
 
 /// This file's routes; each handler's `#[utoipa::path]` states its path once.

@@ -1,12 +1,11 @@
 //! Supervision levels, appointments and contacts.
 
-use crate::app::casework::supervision::{
-    self, AppointmentInput, ContactInput, OutcomeInput, Overview,
-};
+use crate::app::casework::supervision::{self, AppointmentInput, ContactInput, OutcomeInput};
 use crate::app::App;
 use crate::domain::casework::supervision::SupervisionLevel;
 use crate::domain::ids::{AppointmentId, CaseId};
-use crate::store::casework::supervision::{AppointmentRow, ContactRow};
+use crate::web::api::views::all;
+use crate::web::api::views::casework::supervision::{Appointment, Contact, Overview};
 use crate::web::error::{ApiResult, ErrorBody};
 use crate::web::extract::{ApiJson, ApiPath, ApiUser};
 use axum::extract::State;
@@ -25,7 +24,7 @@ pub async fn overview(
     ApiUser(actor): ApiUser,
     ApiPath(id): ApiPath<CaseId>,
 ) -> ApiResult<Json<Overview>> {
-    Ok(Json(supervision::overview(&app, &actor, id).await?))
+    Ok(Json(supervision::overview(&app, &actor, id).await?.into()))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -45,50 +44,56 @@ pub async fn set_level(
     ApiJson(input): ApiJson<LevelInput>,
 ) -> ApiResult<Json<Overview>> {
     supervision::set_level(&app, &actor, id, input.level).await?;
-    Ok(Json(supervision::overview(&app, &actor, id).await?))
+    Ok(Json(supervision::overview(&app, &actor, id).await?.into()))
 }
 
 /// Schedules an appointment, or a weekly series.
 #[utoipa::path(post, path = "/cases/{id}/appointments", tag = "supervision", params(("id" = uuid::Uuid, Path)), request_body = AppointmentInput,
-    responses((status = 201, body = Vec<AppointmentRow>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = Vec<Appointment>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn schedule(
     State(app): State<App>,
     ApiUser(actor): ApiUser,
     ApiPath(id): ApiPath<CaseId>,
     ApiJson(input): ApiJson<AppointmentInput>,
-) -> ApiResult<(StatusCode, Json<Vec<AppointmentRow>>)> {
+) -> ApiResult<(StatusCode, Json<Vec<Appointment>>)> {
     Ok((
         StatusCode::CREATED,
-        Json(supervision::schedule(&app, &actor, id, input).await?),
+        Json(all(supervision::schedule(&app, &actor, id, input).await?)),
     ))
 }
 
 /// Records what happened at an appointment.
 #[utoipa::path(post, path = "/appointments/{id}/outcome", tag = "supervision", params(("id" = uuid::Uuid, Path)), request_body = OutcomeInput,
-    responses((status = 200, body = AppointmentRow), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Appointment), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn record_outcome(
     State(app): State<App>,
     ApiUser(actor): ApiUser,
     ApiPath(id): ApiPath<AppointmentId>,
     ApiJson(input): ApiJson<OutcomeInput>,
-) -> ApiResult<Json<AppointmentRow>> {
+) -> ApiResult<Json<Appointment>> {
     Ok(Json(
-        supervision::record_outcome(&app, &actor, id, input).await?,
+        supervision::record_outcome(&app, &actor, id, input)
+            .await?
+            .into(),
     ))
 }
 
 /// Logs a contact with the participant or a collateral contact.
 #[utoipa::path(post, path = "/cases/{id}/contacts", tag = "supervision", params(("id" = uuid::Uuid, Path)), request_body = ContactInput,
-    responses((status = 201, body = ContactRow), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = Contact), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn log_contact(
     State(app): State<App>,
     ApiUser(actor): ApiUser,
     ApiPath(id): ApiPath<CaseId>,
     ApiJson(input): ApiJson<ContactInput>,
-) -> ApiResult<(StatusCode, Json<ContactRow>)> {
+) -> ApiResult<(StatusCode, Json<Contact>)> {
     Ok((
         StatusCode::CREATED,
-        Json(supervision::log_contact(&app, &actor, id, input).await?),
+        Json(
+            supervision::log_contact(&app, &actor, id, input)
+                .await?
+                .into(),
+        ),
     ))
 }
 

@@ -1,12 +1,13 @@
-//! What the API returns: records as JSON, built from the same rows the pages show.
+//! Participants and intake.
 
-use crate::app::casework::cases::CaseRecord;
+use super::all;
+use super::casework::cases::CaseView;
+use super::casework::timeline::Moment;
 use crate::app::people::PersonRecord;
-use crate::domain::casework::cases::{CaseStatus, ExitReason, SurveyExitCategory};
-use crate::domain::ids::{CaseId, PersonId, ProgramId};
+use crate::app::{intake as app_intake, people as app_people};
+use crate::domain::ids::{CaseId, PersonId};
 use crate::domain::people::{IdentifierKind, Language};
-use crate::domain::programs::{ChargeLevel, ScreeningResult};
-use crate::store::casework::cases::{CaseFields, CaseRow, HistoryRow};
+use crate::domain::programs::ScreeningResult;
 use crate::store::people::{PersonRow, SearchHit};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -78,7 +79,7 @@ pub struct PersonView {
     pub sex: Option<String>,
     pub cases: Vec<CaseView>,
     /// Everything that happened on the cases the reader may see, newest first.
-    pub timeline: Vec<crate::app::casework::timeline::Moment>,
+    pub timeline: Vec<Moment>,
     pub version: i64,
     pub updated_at: DateTime<Utc>,
 }
@@ -125,109 +126,59 @@ impl From<PersonRecord> for PersonView {
                 .zip(r.histories)
                 .map(|(c, h)| CaseView::new(c, Vec::new(), h))
                 .collect(),
-            timeline: r.timeline,
+            timeline: all(r.timeline),
             version: p.version,
             updated_at: p.updated_at,
         }
     }
 }
 
+/// An existing person who may be the one being entered.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ChargeView {
-    pub statute_code: String,
-    pub description: String,
-    pub level: ChargeLevel,
-    pub violent: bool,
-    pub offense_date: Option<NaiveDate>,
+pub struct PossibleDuplicate {
+    pub id: PersonId,
+    pub person_number: String,
+    pub name: String,
+    pub date_of_birth: NaiveDate,
+    pub reasons: Vec<String>,
+}
+
+impl From<app_people::PossibleDuplicate> for PossibleDuplicate {
+    fn from(r: app_people::PossibleDuplicate) -> Self {
+        Self {
+            id: r.id,
+            person_number: r.person_number,
+            name: r.name,
+            date_of_birth: r.date_of_birth,
+            reasons: r.reasons,
+        }
+    }
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct CaseView {
-    pub id: CaseId,
-    pub case_number: String,
+pub struct IntakeResult {
+    pub case_id: CaseId,
     pub person_id: PersonId,
-    pub person_name: String,
-    pub program_id: ProgramId,
-    pub program_name: String,
-    pub status: CaseStatus,
-    /// Statuses this case may move to next.
-    pub allowed_transitions: Vec<CaseStatus>,
-    pub exit_reason: Option<ExitReason>,
-    /// The Annual Probation Survey exit category of `exit_reason`.
-    pub survey_exit_category: Option<SurveyExitCategory>,
-    #[serde(flatten)]
-    pub details: CaseFields,
-    pub officer_name: Option<String>,
-    pub screening: Option<ScreeningResult>,
-    pub screening_override: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub charges: Vec<ChargeView>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub history: Vec<HistoryRow>,
-    /// Officers and supervisors the case is shared with (on a single case).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub shared_with: Vec<crate::store::casework::shares::Share>,
-    pub version: i64,
-    pub updated_at: DateTime<Utc>,
+    pub case_number: String,
+    pub screening: ScreeningResult,
 }
 
-impl CaseView {
-    pub fn new(
-        c: CaseRow,
-        charges: Vec<crate::domain::programs::Charge>,
-        history: Vec<HistoryRow>,
-    ) -> Self {
+impl From<app_intake::IntakeResult> for IntakeResult {
+    fn from(r: app_intake::IntakeResult) -> Self {
         Self {
-            id: c.id,
-            case_number: c.case_number,
-            person_id: c.person_id,
-            person_name: c.person_name,
-            program_id: c.program_id,
-            program_name: c.program_name,
-            status: c.status,
-            allowed_transitions: c.status.successors().to_vec(),
-            exit_reason: c.exit_reason,
-            survey_exit_category: c.exit_reason.map(ExitReason::survey_category),
-            details: c.fields,
-            officer_name: c.officer_name,
-            screening: c.screening.map(|s| s.0),
-            screening_override: c.screening_override,
-            charges: charges
-                .into_iter()
-                .map(|ch| ChargeView {
-                    statute_code: ch.statute_code,
-                    description: ch.description,
-                    level: ch.level,
-                    violent: ch.violent,
-                    offense_date: ch.offense_date,
-                })
-                .collect(),
-            history,
-            shared_with: Vec::new(),
-            version: c.version,
-            updated_at: c.updated_at,
+            case_id: r.case_id,
+            person_id: r.person_id,
+            case_number: r.case_number,
+            screening: r.screening,
         }
     }
 }
 
-impl From<CaseRecord> for CaseView {
-    fn from(r: CaseRecord) -> Self {
-        Self {
-            shared_with: r.shares,
-            ..Self::new(r.case, r.charges, r.history)
-        }
-    }
-}
-
-impl From<CaseRow> for CaseView {
-    fn from(c: CaseRow) -> Self {
-        Self::new(c, Vec::new(), Vec::new())
-    }
-}
-
-/// A page of a list, with the cursor for the next page (absent on the last).
+/// Answered with 409 when intake found people who may be the one referred.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub next_cursor: Option<String>,
+pub struct DuplicatesFound {
+    /// `possible_duplicates`
+    pub code: &'static str,
+    pub message: String,
+    pub possible_duplicates: Vec<PossibleDuplicate>,
 }

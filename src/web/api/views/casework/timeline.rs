@@ -1,0 +1,30 @@
+//! The participant's timeline.
+
+use crate::app::casework::timeline as app_timeline;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// One moment on the timeline.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Moment {
+    pub at: DateTime<Utc>,
+    pub case_number: String,
+    /// `status`, `contact`, `appointment`, `drug_test`, `progress`, `alert`,
+    /// `note` or `message`.
+    pub kind: &'static str,
+    /// What happened, in a line.
+    pub what: String,
+    pub by: Option<String>,
+}
+
+impl From<app_timeline::Moment> for Moment {
+    fn from(r: app_timeline::Moment) -> Self {
+        Self {
+            at: r.at,
+            case_number: r.case_number,
+            kind: r.kind,
+            what: r.what,
+            by: r.by,
+        }
+    }
+}
