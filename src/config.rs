@@ -422,7 +422,8 @@ impl Settings {
         );
         anyhow::ensure!(
             (r.quiet_from.is_empty() && r.quiet_until.is_empty()) || r.quiet().is_some(),
-            "reminders.quiet_from and quiet_until must both be times such as 21:00 and 08:00, or both empty"
+            "reminders.quiet_from and quiet_until must both be times such as 21:00 and 08:00, or \
+             both empty"
         );
         anyhow::ensure!(
             (5..=3600).contains(&r.poll_seconds),
@@ -457,8 +458,9 @@ mod tests {
     #[test]
     fn gateway_credentials_do_not_debug_print() {
         let s: Settings = toml::from_str(
-            "[sms]\nbase_url = 'https://sms.example'\naccount_sid = 'AC1'\nauth_token = 'tok-s3cret'\nfrom = '+15550100'\n\
-             [email]\nhost = 'mail.example'\nport = 587\nusername = 'u'\npassword = 'pw-s3cret'\nfrom = 'a@example.gov'",
+            "[sms]\nbase_url = 'https://sms.example'\naccount_sid = 'AC1'\nauth_token = \
+             'tok-s3cret'\nfrom = '+15550100'\n[email]\nhost = 'mail.example'\nport = \
+             587\nusername = 'u'\npassword = 'pw-s3cret'\nfrom = 'a@example.gov'",
         )
         .unwrap();
         let printed = format!("{s:?}");

@@ -51,7 +51,10 @@ pub enum KeyError {
     NoSigningKey,
     #[error("a sealed value is malformed")]
     Malformed,
-    #[error("a sealed value does not open: it was altered, moved to another record, or the key is wrong")]
+    #[error(
+        "a sealed value does not open: it was altered, moved to another record, or the key is \
+         wrong"
+    )]
     Tampered,
 }
 
@@ -152,8 +155,8 @@ impl KeyRing {
     /// The text form, to be written to a key file.
     pub fn to_text(&self) -> String {
         let mut out = String::from(
-            "# Bridgeway field-encryption keys. Keep this file outside the database and its\n\
-             # backups, readable only by the service account.\n",
+            "# Bridgeway field-encryption keys. Keep this file outside the database and its\n# \
+             backups, readable only by the service account.\n",
         );
         out.push_str(&format!("index {}\n", B64.encode(self.index)));
         if let Some(seed) = &self.signing {
@@ -188,8 +191,8 @@ impl KeyRing {
     #[allow(
         clippy::indexing_slicing,
         clippy::expect_used,
-        reason = "a ring always holds its current key (every constructor checks), and \
-                  AES-GCM refuses only plaintexts over 64 GiB"
+        reason = "a ring always holds its current key (every constructor checks), and AES-GCM \
+                  refuses only plaintexts over 64 GiB"
     )]
     pub fn seal(&self, context: &str, plain: &str) -> String {
         let cipher = Aes256Gcm::new((&self.keys[&self.current]).into());

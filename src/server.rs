@@ -21,7 +21,8 @@ pub async fn serve(app: App, bind: &str) -> anyhow::Result<()> {
         .with_context(|| format!("listening on {bind}"))?;
     let addr = listener.local_addr()?;
     if !app.settings.https() && !addr.ip().is_loopback() {
-        tracing::warn!(%addr, "serving without TLS on a non-loopback address: configure `tls` or put a TLS-terminating proxy in front (and set `behind_tls_proxy`)");
+        tracing::warn!(%addr, "serving without TLS on a non-loopback address: configure `tls` or \
+                               put a TLS-terminating proxy in front (and set `behind_tls_proxy`)");
     }
     if let Some(file) = app.settings.audit_checkpoint_file.clone() {
         tokio::spawn(write_checkpoints(app.clone(), file));

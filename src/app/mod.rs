@@ -115,7 +115,10 @@ pub enum AppError {
     Forbidden(&'static str),
     /// A write named a version of the record that is no longer current:
     /// reload and apply the change again.
-    #[error("this {0} was changed by someone else since you loaded it; reload it and apply your change again")]
+    #[error(
+        "this {0} was changed by someone else since you loaded it; reload it and apply your change \
+         again"
+    )]
     StaleVersion(&'static str),
     /// The record's state refuses the change ("already resolved", "already shared").
     #[error("{0}")]

@@ -237,7 +237,8 @@ pub struct PossibleDuplicate {
     pub reasons: Vec<String>,
 }
 
-/// Existing people who look like `person` (same birth date and a similar name, or a shared identifier).
+/// Existing people who look like `person` (same birth date and a similar name, or a shared
+/// identifier).
 pub async fn find_duplicates(
     tx: &mut Tx,
     keys: &KeyRing,

@@ -113,7 +113,8 @@ pub async fn run(config: Option<&Path>, command: AdminCommand) -> anyhow::Result
             let issued = auth::create_token(&app, None, &username, request).await?;
             println!("{}", issued.token.expose());
             eprintln!(
-                "This {} token expires {} and is shown once. Send it as: Authorization: Bearer <token>",
+                "This {} token expires {} and is shown once. Send it as: Authorization: Bearer \
+                 <token>",
                 scope.label(),
                 issued.expires_at
             );

@@ -47,9 +47,15 @@ pub async fn run(config: Option<&Path>, command: AuditCommand) -> anyhow::Result
                 Verification::Intact { events } => {
                     println!("audit trail intact: {events} events verified")
                 }
-                Verification::Broken { events_checked, seq, at, action } => anyhow::bail!(
-                    "audit trail broken at event #{seq} ({action} at {at}): its hash does not follow from the \
-                     {events_checked} events before it; it or an earlier event was changed, removed, inserted or reordered"
+                Verification::Broken {
+                    events_checked,
+                    seq,
+                    at,
+                    action,
+                } => anyhow::bail!(
+                    "audit trail broken at event #{seq} ({action} at {at}): its hash does not \
+                     follow from the {events_checked} events before it; it or an earlier event was \
+                     changed, removed, inserted or reordered"
                 ),
             }
             let Some(file) = checkpoints else {

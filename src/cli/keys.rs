@@ -36,7 +36,8 @@ pub async fn run(config: Option<&Path>, command: KeysCommand) -> anyhow::Result<
             let ring = keyring::read_file(&file)?.with_new_key();
             keyring::write_file(&file, &ring, false)?;
             println!(
-                "key {} added to {} and made current; restart every server with it, then run `bridgeway keys rotate`",
+                "key {} added to {} and made current; restart every server with it, then run \
+                 `bridgeway keys rotate`",
                 ring.current(),
                 file.display()
             );

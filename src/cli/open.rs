@@ -97,8 +97,9 @@ fn key_ring(settings: &Settings) -> anyhow::Result<KeyRing> {
         .map(|rest| rest.split('?').next().unwrap_or_default())
     else {
         anyhow::bail!(
-            "a PostgreSQL database needs field-encryption keys kept apart from it: set `key_file` in the \
-             settings or BRIDGEWAY_KEYS (create a key file with `bridgeway keys init --file PATH`)"
+            "a PostgreSQL database needs field-encryption keys kept apart from it: set `key_file` \
+             in the settings or BRIDGEWAY_KEYS (create a key file with `bridgeway keys init --file \
+             PATH`)"
         );
     };
     if path.is_empty() || path == ":memory:" {

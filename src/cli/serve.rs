@@ -39,7 +39,8 @@ pub async fn demo(config: Option<&Path>, args: &DemoArgs) -> anyhow::Result<()> 
     }
     println!();
     println!(
-        "Every demo account uses the authenticator secret {} (the sign-in page also shows the current code).",
+        "Every demo account uses the authenticator secret {} (the sign-in page also shows the \
+         current code).",
         crate::demo::DEMO_TOTP_SECRET
     );
     println!();

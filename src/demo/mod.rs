@@ -281,7 +281,11 @@ pub async fn ensure(app: &App, participants: usize) -> anyhow::Result<Vec<(Strin
             sqlx::query_scalar("SELECT COUNT(*) FROM users")
         )?
     };
-    anyhow::ensure!(has_users == 0, "this database already holds real accounts; point the demo at a new database (--database-url)");
+    anyhow::ensure!(
+        has_users == 0,
+        "this database already holds real accounts; point the demo at a new database \
+         (--database-url)"
+    );
     generate(app, participants).await?;
     Ok(logins)
 }

@@ -170,7 +170,10 @@ impl std::str::FromStr for ActionFilter {
             .into_iter()
             .find(|f| matches!(f, Self::Family(p) if p.trim_end_matches('.') == family))
             .ok_or_else(|| {
-                format!("'{s}' is neither an audit action nor a family of them (such as auth. or case.view)")
+                format!(
+                    "'{s}' is neither an audit action nor a family of them (such as auth. or \
+                     case.view)"
+                )
             })
     }
 }

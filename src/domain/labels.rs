@@ -70,13 +70,19 @@ macro_rules! labelled_enum {
         }
 
         impl $name {
-            pub fn label(self) -> &'static str { <Self as $crate::domain::labels::Labelled>::label(self) }
-            pub fn title(self) -> &'static str { <Self as $crate::domain::labels::Labelled>::title(self) }
+            pub fn label(self) -> &'static str {
+                <Self as $crate::domain::labels::Labelled>::label(self)
+            }
+            pub fn title(self) -> &'static str {
+                <Self as $crate::domain::labels::Labelled>::title(self)
+            }
             pub fn all() -> &'static [Self] { <Self as $crate::domain::labels::Labelled>::ALL }
         }
 
         impl ::std::fmt::Display for $name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result { f.write_str(self.label()) }
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.label())
+            }
         }
 
         impl ::std::str::FromStr for $name {
@@ -87,7 +93,9 @@ macro_rules! labelled_enum {
         }
 
         impl ::serde::Serialize for $name {
-            fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> { s.serialize_str(self.label()) }
+            fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.label())
+            }
         }
 
         impl<'de> ::serde::Deserialize<'de> for $name {

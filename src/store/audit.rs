@@ -160,7 +160,8 @@ pub async fn purge_before(
     exec!(
         tx,
         sqlx::query(
-            "INSERT INTO audit_anchors (seq, hash, at, purged_at, events) VALUES ($1, $2, $3, $4, $5)"
+            "INSERT INTO audit_anchors (seq, hash, at, purged_at, events) VALUES ($1, $2, $3, $4, \
+             $5)"
         )
         .bind(seq)
         .bind(&hash)
@@ -226,11 +227,25 @@ async fn insert_chained(
             reason: e.reason,
         },
     );
-    exec!(tx, sqlx::query(
-        "INSERT INTO audit_events (id, at, actor_id, actor_role, source, action, object_type, object_id, outcome, reason, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
-        .bind(id).bind(e.at).bind(e.actor.map(|a| a.0)).bind(e.actor.map(|a| a.1))
-        .bind(e.source).bind(e.action.label()).bind(object_type).bind(object_id.map(AuditId)).bind(e.outcome.label()).bind(e.reason).bind(&hash))?;
+    exec!(
+        tx,
+        sqlx::query(
+            "INSERT INTO audit_events (id, at, actor_id, actor_role, source, action, object_type, \
+             object_id, outcome, reason, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
+             $11)"
+        )
+        .bind(id)
+        .bind(e.at)
+        .bind(e.actor.map(|a| a.0))
+        .bind(e.actor.map(|a| a.1))
+        .bind(e.source)
+        .bind(e.action.label())
+        .bind(object_type)
+        .bind(object_id.map(AuditId))
+        .bind(e.outcome.label())
+        .bind(e.reason)
+        .bind(&hash)
+    )?;
     Ok(hash)
 }
 
@@ -276,9 +291,16 @@ pub async fn verify(tx: &mut Tx) -> Result<Verification, sqlx::Error> {
     };
     let mut checked = 0_u64;
     loop {
-        let rows: Vec<StoredEvent> = fetch!(tx, fetch_all, sqlx::query_as(
-            "SELECT seq, id, at, actor_id, actor_role, source, action, object_type, object_id, outcome, reason, hash \
-             FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2").bind(after).bind(PAGE))?;
+        let rows: Vec<StoredEvent> = fetch!(
+            tx,
+            fetch_all,
+            sqlx::query_as(
+                "SELECT seq, id, at, actor_id, actor_role, source, action, object_type, object_id, \
+                 outcome, reason, hash FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2"
+            )
+            .bind(after)
+            .bind(PAGE)
+        )?;
         let Some(last) = rows.last() else {
             return Ok(Verification::Intact { events: checked });
         };
@@ -340,8 +362,8 @@ pub async fn for_object(
         fetch_all,
         sqlx::query_as(
             "SELECT e.at, u.full_name AS actor_name, e.actor_role, e.action, e.outcome, e.reason \
-         FROM audit_events e LEFT JOIN users u ON u.id = e.actor_id \
-         WHERE e.object_type = $1 AND e.object_id = $2 ORDER BY e.seq DESC LIMIT $3"
+             FROM audit_events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.object_type = $1 \
+             AND e.object_id = $2 ORDER BY e.seq DESC LIMIT $3"
         )
         .bind(object.kind.label())
         .bind(AuditId(object.id))
@@ -399,8 +421,8 @@ pub async fn search(
     let mut clauses = vec!["TRUE".to_owned()];
     if q.person.is_some() {
         clauses.push(
-            "((e.object_type = 'person' AND e.object_id = $1) \
-             OR (e.object_type = 'case' AND e.object_id IN (SELECT id FROM cases WHERE person_id = $1)))"
+            "((e.object_type = 'person' AND e.object_id = $1) OR (e.object_type = 'case' AND \
+             e.object_id IN (SELECT id FROM cases WHERE person_id = $1)))"
                 .to_owned(),
         );
     }
@@ -420,9 +442,10 @@ pub async fn search(
         clauses.push("e.seq < $6".to_owned());
     }
     let sql = format!(
-        "SELECT e.seq, e.at, u.username AS actor_username, u.full_name AS actor_name, e.actor_role, e.source, e.action, \
-         e.object_type, e.object_id, e.outcome, e.reason \
-         FROM audit_events e LEFT JOIN users u ON u.id = e.actor_id WHERE {} ORDER BY e.seq DESC LIMIT $7",
+        "SELECT e.seq, e.at, u.username AS actor_username, u.full_name AS actor_name, \
+         e.actor_role, e.source, e.action, e.object_type, e.object_id, e.outcome, e.reason FROM \
+         audit_events e LEFT JOIN users u ON u.id = e.actor_id WHERE {} ORDER BY e.seq DESC LIMIT \
+         $7",
         clauses.join(" AND ")
     );
     let action = q.action.map(|f| match f {

@@ -16,7 +16,10 @@ macro_rules! uuid_columns {
             fn compatible(ty: &SqliteTypeInfo) -> bool { <String as Type<Sqlite>>::compatible(ty) }
         }
         impl<'q> Encode<'q, Sqlite> for $t {
-            fn encode_by_ref(&self, buf: &mut Vec<SqliteArgumentValue<'q>>) -> Result<IsNull, BoxDynError> {
+            fn encode_by_ref(
+                &self,
+                buf: &mut Vec<SqliteArgumentValue<'q>>,
+            ) -> Result<IsNull, BoxDynError> {
                 <String as Encode<'q, Sqlite>>::encode(self.0.to_string(), buf)
             }
         }
@@ -46,7 +49,9 @@ crate::for_each_id_type!(uuid_columns);
 
 macro_rules! label_columns {
     ($($t:ty),+ $(,)?) => {$(
-        label_columns!(@backend $t, Sqlite, Vec<SqliteArgumentValue<'q>>, SqliteTypeInfo, SqliteValueRef<'r>);
+        label_columns!(
+            @backend $t, Sqlite, Vec<SqliteArgumentValue<'q>>, SqliteTypeInfo, SqliteValueRef<'r>
+        );
         label_columns!(@backend $t, Postgres, PgArgumentBuffer, PgTypeInfo, PgValueRef<'r>);
     )+};
     (@backend $t:ty, $db:ty, $buf:ty, $info:ty, $value:ty) => {

@@ -40,9 +40,9 @@ impl PersonRow {
     }
 }
 
-const PERSON_COLUMNS: &str =
-    "id, person_number, first_name, middle_name, last_name, date_of_birth, phone, email, address, \
-    preferred_language, may_text, may_email, race, ethnicity, sex, created_at, updated_at, version";
+const PERSON_COLUMNS: &str = "id, person_number, first_name, middle_name, last_name, \
+                              date_of_birth, phone, email, address, preferred_language, may_text, \
+                              may_email, race, ethnicity, sex, created_at, updated_at, version";
 
 /// The editable part of a person.
 #[derive(Debug, Clone)]
@@ -160,13 +160,31 @@ pub async fn update(
     f: &PersonFields,
     now: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
-    let n = exec!(tx, sqlx::query(
-        "UPDATE people SET first_name = $1, middle_name = $2, last_name = $3, date_of_birth = $4, phone = $5, email = $6, \
-         address = $7, preferred_language = $8, may_text = $9, may_email = $10, race = $11, ethnicity = $12, sex = $13, \
-         updated_at = $14, version = version + 1 WHERE id = $15 AND version = $16")
-        .bind(&f.name.first).bind(&f.name.middle).bind(&f.name.last).bind(f.date_of_birth).bind(&f.phone).bind(&f.email)
-        .bind(&f.address).bind(f.preferred_language).bind(f.may_text).bind(f.may_email).bind(&f.race).bind(&f.ethnicity)
-        .bind(&f.sex).bind(now).bind(id).bind(version))?;
+    let n = exec!(
+        tx,
+        sqlx::query(
+            "UPDATE people SET first_name = $1, middle_name = $2, last_name = $3, date_of_birth = \
+             $4, phone = $5, email = $6, address = $7, preferred_language = $8, may_text = $9, \
+             may_email = $10, race = $11, ethnicity = $12, sex = $13, updated_at = $14, version = \
+             version + 1 WHERE id = $15 AND version = $16"
+        )
+        .bind(&f.name.first)
+        .bind(&f.name.middle)
+        .bind(&f.name.last)
+        .bind(f.date_of_birth)
+        .bind(&f.phone)
+        .bind(&f.email)
+        .bind(&f.address)
+        .bind(f.preferred_language)
+        .bind(f.may_text)
+        .bind(f.may_email)
+        .bind(&f.race)
+        .bind(&f.ethnicity)
+        .bind(&f.sex)
+        .bind(now)
+        .bind(id)
+        .bind(version)
+    )?;
     Ok(n == 1)
 }
 
@@ -256,8 +274,15 @@ struct AliasRow {
 }
 
 pub async fn aliases(tx: &mut Tx, person: PersonId) -> Result<Vec<PersonName>, sqlx::Error> {
-    let rows: Vec<AliasRow> = fetch!(tx, fetch_all, sqlx::query_as(
-        "SELECT first_name, middle_name, last_name FROM person_aliases WHERE person_id = $1 ORDER BY last_name, first_name").bind(person))?;
+    let rows: Vec<AliasRow> = fetch!(
+        tx,
+        fetch_all,
+        sqlx::query_as(
+            "SELECT first_name, middle_name, last_name FROM person_aliases WHERE person_id = $1 \
+             ORDER BY last_name, first_name"
+        )
+        .bind(person)
+    )?;
     Ok(rows
         .into_iter()
         .map(|r| PersonName {
@@ -356,10 +381,9 @@ pub async fn list(
     let after = after.and_then(|c| cursor::decode(c, 3));
     let prefix = name_prefix.map(|p| format!("{}%", escape_like(&p.to_lowercase())));
     let sql = format!(
-        "SELECT {PERSON_COLUMNS} FROM people \
-         WHERE ($1 IS NULL OR lower(last_name) LIKE $1 ESCAPE '\\') \
-         AND ($2 IS NULL OR (lower(last_name), lower(first_name), id) > ($2, $3, $4)) \
-         ORDER BY lower(last_name), lower(first_name), id LIMIT $5"
+        "SELECT {PERSON_COLUMNS} FROM people WHERE ($1 IS NULL OR lower(last_name) LIKE $1 ESCAPE \
+         '\\') AND ($2 IS NULL OR (lower(last_name), lower(first_name), id) > ($2, $3, $4)) ORDER \
+         BY lower(last_name), lower(first_name), id LIMIT $5"
     );
     let (k1, k2, k3) = match after.as_deref() {
         Some([last, first, id]) => (Some(last.clone()), Some(first.clone()), Some(id.clone())),
@@ -430,13 +454,17 @@ pub async fn search(
         ));
     }
     if q.first.is_some() {
-        clauses.push("(lower(p.first_name) LIKE $3 ESCAPE '\\' OR EXISTS (SELECT 1 FROM person_aliases a WHERE a.person_id = p.id AND lower(a.first_name) LIKE $3 ESCAPE '\\'))".to_owned());
+        clauses.push(
+            "(lower(p.first_name) LIKE $3 ESCAPE '\\' OR EXISTS (SELECT 1 FROM person_aliases a \
+             WHERE a.person_id = p.id AND lower(a.first_name) LIKE $3 ESCAPE '\\'))"
+                .to_owned(),
+        );
     }
     if q.exact.is_some() {
         clauses.push(
-            "p.id IN (SELECT id FROM people WHERE person_number = $4 \
-            UNION SELECT person_id FROM person_identifiers WHERE value_index = $7 \
-            UNION SELECT person_id FROM cases WHERE docket_number = $4 OR case_number = $4)"
+            "p.id IN (SELECT id FROM people WHERE person_number = $4 UNION SELECT person_id FROM \
+             person_identifiers WHERE value_index = $7 UNION SELECT person_id FROM cases WHERE \
+             docket_number = $4 OR case_number = $4)"
                 .to_owned(),
         );
     }
@@ -495,7 +523,8 @@ pub async fn set_may_text(
     exec!(
         tx,
         sqlx::query(
-            "UPDATE people SET may_text = $1, texts_stopped_at = $2, updated_at = $3, version = version + 1 WHERE id = $4"
+            "UPDATE people SET may_text = $1, texts_stopped_at = $2, updated_at = $3, version = \
+             version + 1 WHERE id = $4"
         )
         .bind(may_text)
         .bind((!may_text).then_some(at))

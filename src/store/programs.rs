@@ -20,7 +20,9 @@ pub struct ProgramRow {
     pub version: i64,
 }
 
-const COLUMNS: &str = "id, kind, name, default_length_days, supervising_unit, eligibility, active, created_at, version";
+const COLUMNS: &str =
+    "id, kind, name, default_length_days, supervising_unit, eligibility, active, created_at, \
+     version";
 
 #[derive(Debug, Clone)]
 pub struct ProgramFields {
@@ -38,11 +40,21 @@ pub async fn insert(
     f: &ProgramFields,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    exec!(tx, sqlx::query(
-        "INSERT INTO programs (id, kind, name, default_length_days, supervising_unit, eligibility, active, created_at, version) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1)")
-        .bind(id).bind(f.kind).bind(&f.name).bind(f.default_length_days).bind(&f.supervising_unit)
-        .bind(Json(&f.eligibility)).bind(f.active).bind(now))?;
+    exec!(
+        tx,
+        sqlx::query(
+            "INSERT INTO programs (id, kind, name, default_length_days, supervising_unit, \
+             eligibility, active, created_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1)"
+        )
+        .bind(id)
+        .bind(f.kind)
+        .bind(&f.name)
+        .bind(f.default_length_days)
+        .bind(&f.supervising_unit)
+        .bind(Json(&f.eligibility))
+        .bind(f.active)
+        .bind(now)
+    )?;
     Ok(())
 }
 
@@ -53,11 +65,22 @@ pub async fn update(
     version: i64,
     f: &ProgramFields,
 ) -> Result<bool, sqlx::Error> {
-    let n = exec!(tx, sqlx::query(
-        "UPDATE programs SET kind = $1, name = $2, default_length_days = $3, supervising_unit = $4, eligibility = $5, \
-         active = $6, version = version + 1 WHERE id = $7 AND version = $8")
-        .bind(f.kind).bind(&f.name).bind(f.default_length_days).bind(&f.supervising_unit)
-        .bind(Json(&f.eligibility)).bind(f.active).bind(id).bind(version))?;
+    let n = exec!(
+        tx,
+        sqlx::query(
+            "UPDATE programs SET kind = $1, name = $2, default_length_days = $3, supervising_unit \
+             = $4, eligibility = $5, active = $6, version = version + 1 WHERE id = $7 AND version \
+             = $8"
+        )
+        .bind(f.kind)
+        .bind(&f.name)
+        .bind(f.default_length_days)
+        .bind(&f.supervising_unit)
+        .bind(Json(&f.eligibility))
+        .bind(f.active)
+        .bind(id)
+        .bind(version)
+    )?;
     Ok(n == 1)
 }
 

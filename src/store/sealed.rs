@@ -184,7 +184,8 @@ async fn reseal_batch(
         tx,
         fetch_all,
         sqlx::query_as(&format!(
-            "SELECT id, {column} FROM {table} WHERE {column} IS NOT NULL AND {column} NOT LIKE $1 LIMIT $2"
+            "SELECT id, {column} FROM {table} WHERE {column} IS NOT NULL AND {column} NOT LIKE $1 \
+             LIMIT $2"
         ))
         .bind(&pattern)
         .bind(BATCH)
@@ -200,7 +201,8 @@ async fn reseal_batch(
             Some(index) => exec!(
                 tx,
                 sqlx::query(&format!(
-                    "UPDATE {table} SET {column} = $1, {index} = $2 WHERE id = $3 AND {column} = $4"
+                    "UPDATE {table} SET {column} = $1, {index} = $2 WHERE id = $3 AND {column} = \
+                     $4"
                 ))
                 .bind(&sealed)
                 .bind(keys.blind_index(&plain))
@@ -327,7 +329,8 @@ pub async fn record_keys(
         exec!(
             tx,
             sqlx::query(
-                "INSERT INTO sealing_keys (key_id, recorded_at) VALUES ($1, $2) ON CONFLICT DO NOTHING"
+                "INSERT INTO sealing_keys (key_id, recorded_at) VALUES ($1, $2) ON CONFLICT DO \
+                 NOTHING"
             )
             .bind(i64::from(*id))
             .bind(at)

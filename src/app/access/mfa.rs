@@ -101,7 +101,8 @@ pub async fn submit(app: &App, token: &str, code: &str, source: Option<&str>) ->
     let at = app.now();
     let session = pending(app, token, source).await?;
     let mut tx = app.db.write().await?;
-    // Re-read in the writing transaction: a concurrent attempt may have changed the lockout or the last step.
+    // Re-read in the writing transaction: a concurrent attempt may have changed the lockout or the
+    // last step.
     let user = users::by_id(&mut tx, session.user.id)
         .await?
         .ok_or(AppError::Unauthenticated)?;
@@ -223,10 +224,17 @@ pub async fn submit(app: &App, token: &str, code: &str, source: Option<&str>) ->
                 .await?;
             }
             tx.commit().await?;
-            Err(crate::domain::validation::Invalid::one("code", match e {
-                CodeError::Wrong => "that code is not right; enter the 6-digit code your authenticator shows now",
-                CodeError::Replayed => "that code was already used; wait for the next one",
-            }).into())
+            Err(crate::domain::validation::Invalid::one(
+                "code",
+                match e {
+                    CodeError::Wrong => {
+                        "that code is not right; enter the 6-digit code your authenticator shows \
+                         now"
+                    }
+                    CodeError::Replayed => "that code was already used; wait for the next one",
+                },
+            )
+            .into())
         }
     }
 }
@@ -303,7 +311,12 @@ pub async fn reauthenticate(
             let after = user.lockout().after_failure(at);
             users::set_lockout(&mut tx, user.id, after).await?;
             tx.commit().await?;
-            Err(crate::domain::validation::Invalid::one("code", "the password or the code is not right (a code is accepted once; wait for the next)").into())
+            Err(crate::domain::validation::Invalid::one(
+                "code",
+                "the password or the code is not right (a code is accepted once; wait for the \
+                 next)",
+            )
+            .into())
         }
     }
 }

@@ -240,7 +240,8 @@ pub struct AccessReviewLine {
     pub full_name: String,
     pub role: Role,
     pub last_login_at: Option<chrono::DateTime<chrono::Utc>>,
-    /// `active`, `locked`, `inactive` (past the inactivity limit: disabled at next sign-in) or `disabled`.
+    /// `active`, `locked`, `inactive` (past the inactivity limit: disabled at next sign-in) or
+    /// `disabled`.
     pub status: &'static str,
     pub mfa_enrolled: bool,
 }

@@ -97,7 +97,8 @@ pub async fn check_checkpoints(app: &App, file: &Path) -> anyhow::Result<Checkpo
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         if !app.keys.signed(&c.statement(), &c.signature)? {
             report.problems.push(format!(
-                "line {line} ({at}): the signature does not verify with this key ring: the checkpoint was altered or forged"
+                "line {line} ({at}): the signature does not verify with this key ring: the \
+                 checkpoint was altered or forged"
             ));
             continue;
         }
@@ -118,7 +119,8 @@ pub async fn check_checkpoints(app: &App, file: &Path) -> anyhow::Result<Checkpo
                 let events = store::events_through(&mut tx, c.seq).await?;
                 (events != c.events).then(|| {
                     format!(
-                        "the trail holds {events} events up to #{}, the checkpoint counted {}: events were removed or inserted",
+                        "the trail holds {events} events up to #{}, the checkpoint counted {}: \
+                         events were removed or inserted",
                         c.seq, c.events
                     )
                 })

@@ -166,7 +166,15 @@ async fn enrolment_screening(
                 .flat_map(|s| s.0.findings.iter().chain(&s.0.missing))
                 .map(|f| f.reason.clone())
                 .collect();
-            Err(Invalid::one("override_reason", format!("screening found this referral not eligible ({}); give a reason to enroll anyway", reasons.join("; "))).into())
+            Err(Invalid::one(
+                "override_reason",
+                format!(
+                    "screening found this referral not eligible ({}); give a reason to enroll \
+                     anyway",
+                    reasons.join("; ")
+                ),
+            )
+            .into())
         }
     }
 }

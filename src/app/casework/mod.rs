@@ -1,4 +1,5 @@
-//! Working a case after intake: the case, its conditions, supervision, drug tests, notes, alerts, timeline and calendar.
+//! Working a case after intake: the case, its conditions, supervision, drug tests, notes, alerts,
+//! timeline and calendar.
 
 pub mod alerts;
 pub mod calendar;

@@ -271,7 +271,8 @@ mod tests {
             .unwrap_err();
         assert_eq!(
             err.to_string(),
-            "a referred case cannot become active; allowed next statuses: screening, declined, closed"
+            "a referred case cannot become active; allowed next statuses: screening, declined, \
+             closed"
         );
     }
 

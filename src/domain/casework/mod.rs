@@ -1,4 +1,5 @@
-//! Supervising a case: its lifecycle, conditions, supervision, drug tests, notes, alerts and calendar.
+//! Supervising a case: its lifecycle, conditions, supervision, drug tests, notes, alerts and
+//! calendar.
 
 pub mod alerts;
 pub mod calendar;

@@ -298,7 +298,8 @@ mod tests {
     #[test]
     fn the_lexicon_matches_by_stem_and_phrase() {
         let lexicon = Matcher::lexicon(["relapse", "weapon", "lost job", "threat"]);
-        let text = "He said he relapsed Friday, LOST his JOB? No: he lost job leads. Threatened a neighbour.";
+        let text = "He said he relapsed Friday, LOST his JOB? No: he lost job leads. Threatened a \
+                    neighbour.";
         assert_eq!(
             matched(&lexicon, text),
             vec!["relapsed", "lost job", "threatened"]

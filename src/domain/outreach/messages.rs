@@ -231,25 +231,61 @@ pub fn wording(lang: Language, from: &Sender<'_>, about: &About<'_>) -> Wording 
             let at = at.unwrap_or_default();
             let (d, t) = (date(lang, when.date()), time(lang, when));
             if en {
-                (format!("Reminder: {what} on {d}"), format!("{agency}: reminder of your {what} on {d} at {t}{at}. Questions: {phone}. Reply STOP to stop texts."))
+                (
+                    format!("Reminder: {what} on {d}"),
+                    format!(
+                        "{agency}: reminder of your {what} on {d} at {t}{at}. Questions: {phone}. \
+                         Reply STOP to stop texts."
+                    ),
+                )
             } else {
-                (format!("Recordatorio: {what} el {d}"), format!("{agency}: le recordamos su {what} el {d} a las {t}{at}. Preguntas: {phone}. Responda PARAR para no recibir mensajes."))
+                (
+                    format!("Recordatorio: {what} el {d}"),
+                    format!(
+                        "{agency}: le recordamos su {what} el {d} a las {t}{at}. Preguntas: \
+                         {phone}. Responda PARAR para no recibir mensajes."
+                    ),
+                )
             }
         }
         About::Due { on } => {
             let d = date(lang, on);
             if en {
-                (format!("Reminder: a requirement is due on {d}"), format!("{agency}: a requirement of your case is due on {d}. Questions: {phone}. Reply STOP to stop texts."))
+                (
+                    format!("Reminder: a requirement is due on {d}"),
+                    format!(
+                        "{agency}: a requirement of your case is due on {d}. Questions: {phone}. \
+                         Reply STOP to stop texts."
+                    ),
+                )
             } else {
-                (format!("Recordatorio: un requisito vence el {d}"), format!("{agency}: un requisito de su caso vence el {d}. Preguntas: {phone}. Responda PARAR para no recibir mensajes."))
+                (
+                    format!("Recordatorio: un requisito vence el {d}"),
+                    format!(
+                        "{agency}: un requisito de su caso vence el {d}. Preguntas: {phone}. \
+                         Responda PARAR para no recibir mensajes."
+                    ),
+                )
             }
         }
         About::Missed { when } => {
             let d = date(lang, when.date());
             if en {
-                ("You missed an appointment".to_owned(), format!("{agency}: you missed your appointment on {d}. Please call {phone} today to reschedule."))
+                (
+                    "You missed an appointment".to_owned(),
+                    format!(
+                        "{agency}: you missed your appointment on {d}. Please call {phone} today \
+                         to reschedule."
+                    ),
+                )
             } else {
-                ("Faltó a una cita".to_owned(), format!("{agency}: usted faltó a su cita del {d}. Llame hoy al {phone} para reprogramarla."))
+                (
+                    "Faltó a una cita".to_owned(),
+                    format!(
+                        "{agency}: usted faltó a su cita del {d}. Llame hoy al {phone} para \
+                         reprogramarla."
+                    ),
+                )
             }
         }
         About::Keyword(Keyword::Stop) => (
@@ -257,7 +293,10 @@ pub fn wording(lang: Language, from: &Sender<'_>, about: &About<'_>) -> Wording 
             if en {
                 format!("{agency}: you will get no more texts. Reply START to get reminders again.")
             } else {
-                format!("{agency}: no recibirá más mensajes. Responda COMENZAR para volver a recibir recordatorios.")
+                format!(
+                    "{agency}: no recibirá más mensajes. Responda COMENZAR para volver a recibir \
+                     recordatorios."
+                )
             },
         ),
         About::Keyword(Keyword::Start) => (
@@ -265,15 +304,24 @@ pub fn wording(lang: Language, from: &Sender<'_>, about: &About<'_>) -> Wording 
             if en {
                 format!("{agency}: you will get text reminders again. Reply STOP to stop.")
             } else {
-                format!("{agency}: volverá a recibir recordatorios. Responda PARAR para dejar de recibirlos.")
+                format!(
+                    "{agency}: volverá a recibir recordatorios. Responda PARAR para dejar de \
+                     recibirlos."
+                )
             },
         ),
         About::Keyword(Keyword::Help) => (
             String::new(),
             if en {
-                format!("{agency} reminders of appointments and court dates. Help: {phone}. Reply STOP to stop texts.")
+                format!(
+                    "{agency} reminders of appointments and court dates. Help: {phone}. Reply STOP \
+                     to stop texts."
+                )
             } else {
-                format!("{agency}: recordatorios de citas y fechas de corte. Ayuda: {phone}. Responda PARAR para no recibir mensajes.")
+                format!(
+                    "{agency}: recordatorios de citas y fechas de corte. Ayuda: {phone}. Responda \
+                     PARAR para no recibir mensajes."
+                )
             },
         ),
     };
@@ -398,7 +446,11 @@ mod tests {
             place: Some("Main office"),
         };
         let en = wording(Language::English, &from, &about);
-        assert_eq!(en.body, "County Probation: reminder of your appointment on Tuesday November 24 at 9:30 AM at Main office. Questions: 555-0100. Reply STOP to stop texts.");
+        assert_eq!(
+            en.body,
+            "County Probation: reminder of your appointment on Tuesday November 24 at 9:30 AM at \
+             Main office. Questions: 555-0100. Reply STOP to stop texts."
+        );
         let es = wording(Language::Spanish, &from, &about);
         assert!(
             es.body.contains("martes 24 de noviembre a las 09:30"),

@@ -55,14 +55,24 @@ impl UserRow {
     }
 }
 
-const USER_COLUMNS: &str =
-    "id, username, full_name, role, password_hash, supervisor_id, court, active, last_login_at, \
-    failed_logins, failures_since, locked_at, totp_secret, totp_confirmed_at, totp_last_step, password_change_required, created_at, version";
+const USER_COLUMNS: &str = "id, username, full_name, role, password_hash, supervisor_id, court, \
+                            active, last_login_at, failed_logins, failures_since, locked_at, \
+                            totp_secret, totp_confirmed_at, totp_last_step, \
+                            password_change_required, created_at, version";
 
 /// Stores an account's failed sign-in record (after a failure, a success or an unlock).
 pub async fn set_lockout(tx: &mut Tx, id: UserId, l: Lockout) -> Result<(), sqlx::Error> {
-    exec!(tx, sqlx::query("UPDATE users SET failed_logins = $1, failures_since = $2, locked_at = $3 WHERE id = $4")
-        .bind(l.failures).bind(l.since).bind(l.locked_at).bind(id))?;
+    exec!(
+        tx,
+        sqlx::query(
+            "UPDATE users SET failed_logins = $1, failures_since = $2, locked_at = $3 WHERE id = \
+             $4"
+        )
+        .bind(l.failures)
+        .bind(l.since)
+        .bind(l.locked_at)
+        .bind(id)
+    )?;
     Ok(())
 }
 
@@ -102,11 +112,21 @@ pub struct NewUser<'a> {
 }
 
 pub async fn insert(tx: &mut Tx, u: NewUser<'_>) -> Result<(), sqlx::Error> {
-    exec!(tx, sqlx::query(
-        "INSERT INTO users (id, username, full_name, role, password_hash, supervisor_id, court, active, created_at, version) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, TRUE, $8, 1)")
-        .bind(u.id).bind(u.username).bind(u.full_name).bind(u.role).bind(u.password_hash)
-        .bind(u.supervisor_id).bind(u.court).bind(u.now))?;
+    exec!(
+        tx,
+        sqlx::query(
+            "INSERT INTO users (id, username, full_name, role, password_hash, supervisor_id, \
+             court, active, created_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, TRUE, $8, 1)"
+        )
+        .bind(u.id)
+        .bind(u.username)
+        .bind(u.full_name)
+        .bind(u.role)
+        .bind(u.password_hash)
+        .bind(u.supervisor_id)
+        .bind(u.court)
+        .bind(u.now)
+    )?;
     Ok(())
 }
 
@@ -164,9 +184,18 @@ pub async fn insert_session(
     now: DateTime<Utc>,
     source: Option<&str>,
 ) -> Result<(), sqlx::Error> {
-    exec!(tx, sqlx::query(
-        "INSERT INTO sessions (id, token_hash, user_id, created_at, last_seen_at, source) VALUES ($1, $2, $3, $4, $4, $5)")
-        .bind(id).bind(token_hash).bind(user).bind(now).bind(source))?;
+    exec!(
+        tx,
+        sqlx::query(
+            "INSERT INTO sessions (id, token_hash, user_id, created_at, last_seen_at, source) \
+             VALUES ($1, $2, $3, $4, $4, $5)"
+        )
+        .bind(id)
+        .bind(token_hash)
+        .bind(user)
+        .bind(now)
+        .bind(source)
+    )?;
     Ok(())
 }
 
@@ -188,7 +217,8 @@ pub async fn session_by_token(
         tx,
         fetch_optional,
         sqlx::query_as(
-            "SELECT id, user_id, mfa_done, authenticated_at, created_at, last_seen_at FROM sessions WHERE token_hash = $1"
+            "SELECT id, user_id, mfa_done, authenticated_at, created_at, last_seen_at FROM \
+             sessions WHERE token_hash = $1"
         )
         .bind(token_hash)
     )?;
@@ -237,9 +267,20 @@ pub struct NewToken<'a> {
 }
 
 pub async fn insert_token(tx: &mut Tx, t: NewToken<'_>) -> Result<(), sqlx::Error> {
-    exec!(tx, sqlx::query(
-        "INSERT INTO api_tokens (id, user_id, name, token_hash, scope, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-        .bind(t.id).bind(t.user).bind(t.name).bind(t.token_hash).bind(t.scope).bind(t.created_at).bind(t.expires_at))?;
+    exec!(
+        tx,
+        sqlx::query(
+            "INSERT INTO api_tokens (id, user_id, name, token_hash, scope, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        )
+        .bind(t.id)
+        .bind(t.user)
+        .bind(t.name)
+        .bind(t.token_hash)
+        .bind(t.scope)
+        .bind(t.created_at)
+        .bind(t.expires_at)
+    )?;
     Ok(())
 }
 
@@ -255,9 +296,16 @@ pub async fn token_owner(
     token_hash: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<(UserRow, TokenScope)>, sqlx::Error> {
-    let key: Option<TokenKey> = fetch!(tx, fetch_optional, sqlx::query_as(
-        "SELECT user_id, scope FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2")
-        .bind(token_hash).bind(now))?;
+    let key: Option<TokenKey> = fetch!(
+        tx,
+        fetch_optional,
+        sqlx::query_as(
+            "SELECT user_id, scope FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL \
+             AND expires_at > $2"
+        )
+        .bind(token_hash)
+        .bind(now)
+    )?;
     match key {
         Some(k) => Ok(by_id(tx, k.user_id).await?.map(|u| (u, k.scope))),
         None => Ok(None),
@@ -276,8 +324,15 @@ pub struct TokenInfo {
 }
 
 pub async fn tokens_of(tx: &mut Tx, user: UserId) -> Result<Vec<TokenInfo>, sqlx::Error> {
-    fetch!(tx, fetch_all, sqlx::query_as(
-        "SELECT id, name, scope, created_at, expires_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC").bind(user))
+    fetch!(
+        tx,
+        fetch_all,
+        sqlx::query_as(
+            "SELECT id, name, scope, created_at, expires_at, revoked_at FROM api_tokens WHERE \
+             user_id = $1 ORDER BY created_at DESC"
+        )
+        .bind(user)
+    )
 }
 
 /// Revokes one of `user`'s live tokens; false if they have no such token.
@@ -287,8 +342,16 @@ pub async fn revoke_token(
     id: TokenId,
     at: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
-    let n = exec!(tx, sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL")
-        .bind(at).bind(id).bind(user))?;
+    let n = exec!(
+        tx,
+        sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at \
+             IS NULL"
+        )
+        .bind(at)
+        .bind(id)
+        .bind(user)
+    )?;
     Ok(n == 1)
 }
 
@@ -317,8 +380,16 @@ pub async fn set_totp(
     confirmed_at: Option<DateTime<Utc>>,
 ) -> Result<(), sqlx::Error> {
     let sealed = TOTP_SECRET.seal(keys, user, &secret.base32());
-    exec!(tx, sqlx::query("UPDATE users SET totp_secret = $1, totp_confirmed_at = $2, totp_last_step = NULL WHERE id = $3")
-        .bind(sealed).bind(confirmed_at).bind(user))?;
+    exec!(
+        tx,
+        sqlx::query(
+            "UPDATE users SET totp_secret = $1, totp_confirmed_at = $2, totp_last_step = NULL \
+             WHERE id = $3"
+        )
+        .bind(sealed)
+        .bind(confirmed_at)
+        .bind(user)
+    )?;
     Ok(())
 }
 
@@ -372,8 +443,16 @@ pub async fn use_recovery_code(
     hash: &str,
     at: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
-    let n = exec!(tx, sqlx::query("UPDATE recovery_codes SET used_at = $1 WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL")
-        .bind(at).bind(user).bind(hash))?;
+    let n = exec!(
+        tx,
+        sqlx::query(
+            "UPDATE recovery_codes SET used_at = $1 WHERE user_id = $2 AND code_hash = $3 AND \
+             used_at IS NULL"
+        )
+        .bind(at)
+        .bind(user)
+        .bind(hash)
+    )?;
     Ok(n == 1)
 }
 
@@ -389,8 +468,15 @@ pub struct SessionInfo {
 
 /// A user's sessions, most recently used first.
 pub async fn sessions_of(tx: &mut Tx, user: UserId) -> Result<Vec<SessionInfo>, sqlx::Error> {
-    fetch!(tx, fetch_all, sqlx::query_as(
-        "SELECT id, created_at, last_seen_at, source, mfa_done FROM sessions WHERE user_id = $1 ORDER BY last_seen_at DESC").bind(user))
+    fetch!(
+        tx,
+        fetch_all,
+        sqlx::query_as(
+            "SELECT id, created_at, last_seen_at, source, mfa_done FROM sessions WHERE user_id = \
+             $1 ORDER BY last_seen_at DESC"
+        )
+        .bind(user)
+    )
 }
 
 /// Ends one of `user`'s sessions; false if they have no such session.
@@ -427,7 +513,8 @@ pub async fn set_password(
     exec!(
         tx,
         sqlx::query(
-            "UPDATE users SET password_hash = $1, password_change_required = $2, version = version + 1 WHERE id = $3"
+            "UPDATE users SET password_hash = $1, password_change_required = $2, version = version \
+             + 1 WHERE id = $3"
         )
         .bind(hash)
         .bind(change_required)
@@ -461,7 +548,8 @@ pub async fn set_role(
     exec!(
         tx,
         sqlx::query(
-            "UPDATE users SET role = $1, supervisor_id = $2, court = $3, version = version + 1 WHERE id = $4"
+            "UPDATE users SET role = $1, supervisor_id = $2, court = $3, version = version + 1 \
+             WHERE id = $4"
         )
         .bind(role)
         .bind(supervisor)

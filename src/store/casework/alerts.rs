@@ -50,13 +50,14 @@ fn rule_sql(rule: Rule, at: &SweepAt) -> Option<String> {
 /// participant since `$2`; the occurrence is the last contact, so a new
 /// silence after a contact raises a new alert.
 fn no_contact_sql() -> String {
-    let last_contact = "(SELECT CAST(MAX(x.occurred_at) AS TEXT) FROM contacts x \
-        WHERE x.case_id = c.id AND x.collateral IS NULL)";
+    let last_contact =
+        "(SELECT CAST(MAX(x.occurred_at) AS TEXT) FROM contacts x WHERE x.case_id = c.id AND \
+         x.collateral IS NULL)";
     format!(
-        "SELECT c.id AS case_id, CAST(c.id AS TEXT) || ':' || COALESCE({last_contact}, 'none') AS occurrence, \
-         COALESCE({last_contact}, 'never') AS detail \
-         FROM cases c WHERE {supervised} AND c.start_date <= $3 \
-         AND NOT EXISTS (SELECT 1 FROM contacts x WHERE x.case_id = c.id AND x.collateral IS NULL AND x.occurred_at >= $2)",
+        "SELECT c.id AS case_id, CAST(c.id AS TEXT) || ':' || COALESCE({last_contact}, 'none') AS \
+         occurrence, COALESCE({last_contact}, 'never') AS detail FROM cases c WHERE {supervised} \
+         AND c.start_date <= $3 AND NOT EXISTS (SELECT 1 FROM contacts x WHERE x.case_id = c.id \
+         AND x.collateral IS NULL AND x.occurred_at >= $2)",
         supervised = status_in("c", CaseStatus::SUPERVISED),
     )
 }
@@ -66,17 +67,21 @@ fn no_contact_sql() -> String {
 fn contact_standard_sql(standards: &[(u32, u32); 4]) -> String {
     let by_level = |pick: fn(&(u32, u32)) -> u32| {
         let [h, m, l, a] = standards.map(|s| pick(&s));
-        format!("CASE c.supervision_level WHEN 'high' THEN {h} WHEN 'moderate' THEN {m} WHEN 'low' THEN {l} ELSE {a} END")
+        format!(
+            "CASE c.supervision_level WHEN 'high' THEN {h} WHEN 'moderate' THEN {m} WHEN 'low' \
+             THEN {l} ELSE {a} END"
+        )
     };
     let count = |kind: &str| {
         format!(
-            "(SELECT COUNT(*) FROM contacts x WHERE x.case_id = c.id AND x.collateral IS NULL AND {kind} AND x.occurred_at >= $2)"
+            "(SELECT COUNT(*) FROM contacts x WHERE x.case_id = c.id AND x.collateral IS NULL AND \
+             {kind} AND x.occurred_at >= $2)"
         )
     };
     format!(
-        "SELECT c.id AS case_id, CAST(c.id AS TEXT) || ':' || CAST($3 AS TEXT) AS occurrence, c.supervision_level AS detail \
-         FROM cases c WHERE {supervised} AND c.supervision_level IS NOT NULL \
-         AND ({} < {} OR {} < {})",
+        "SELECT c.id AS case_id, CAST(c.id AS TEXT) || ':' || CAST($3 AS TEXT) AS occurrence, \
+         c.supervision_level AS detail FROM cases c WHERE {supervised} AND c.supervision_level IS \
+         NOT NULL AND ({} < {} OR {} < {})",
         count("x.kind <> 'written'"),
         by_level(|s| s.0),
         count("x.kind = 'home'"),
@@ -89,24 +94,45 @@ fn contact_standard_sql(standards: &[(u32, u32); 4]) -> String {
 fn fixed_rule_sql(rule: Rule) -> Option<&'static str> {
     Some(match rule {
         Rule::ContactStandard | Rule::NoContact => return None,
-        Rule::AppointmentMissed => "SELECT a.case_id AS case_id, CAST(a.id AS TEXT) AS occurrence, a.kind AS detail \
-            FROM appointments a JOIN cases c ON c.id = a.case_id WHERE a.outcome = 'missed' AND a.starts_at >= $2",
-        Rule::TestAdverse => "SELECT t.case_id AS case_id, CAST(t.id AS TEXT) AS occurrence, t.outcome AS detail \
-            FROM drug_tests t JOIN cases c ON c.id = t.case_id WHERE t.adverse AND t.collected_at >= $2",
-        Rule::ConditionOverdue => "SELECT k.case_id AS case_id, CAST(k.id AS TEXT) || ':' || CAST(k.due_date AS TEXT) AS occurrence, \
-            k.title AS detail FROM conditions k JOIN cases c ON c.id = k.case_id WHERE k.due_date < $3 AND k.marked_met_at IS NULL \
-            AND (k.court_action IS NULL OR k.court_action <> 'waived') \
-            AND (k.target IS NULL OR COALESCE((SELECT SUM(p.amount) FROM condition_progress p WHERE p.condition_id = k.id), 0) < k.target)",
-        Rule::ConditionBehind => "SELECT k.case_id AS case_id, CAST(k.id AS TEXT) || ':' || CAST(k.due_date AS TEXT) AS occurrence, \
-            k.title AS detail FROM conditions k JOIN cases c ON c.id = k.case_id WHERE k.due_date >= $3 AND k.due_date <= $4 \
-            AND k.target IS NOT NULL AND (k.court_action IS NULL OR k.court_action <> 'waived') \
-            AND COALESCE((SELECT SUM(p.amount) FROM condition_progress p WHERE p.condition_id = k.id), 0) < k.target",
-        Rule::CaseEnding => "SELECT c.id AS case_id, CAST(c.id AS TEXT) || ':' || CAST(c.expected_end_date AS TEXT) AS occurrence, \
-            CAST(c.expected_end_date AS TEXT) AS detail FROM cases c WHERE c.expected_end_date >= $3 AND c.expected_end_date <= $4",
-        Rule::CourtTomorrow => "SELECT a.case_id AS case_id, CAST(a.id AS TEXT) AS occurrence, COALESCE(a.location, '') AS detail \
-            FROM appointments a JOIN cases c ON c.id = a.case_id WHERE a.kind = 'court_date' AND a.starts_at >= $2 AND a.starts_at < $3",
-        Rule::FlaggedNote => "SELECT n.case_id AS case_id, CAST(n.id AS TEXT) || ':' || CAST(n.flags AS TEXT) AS occurrence, n.kind AS detail \
-            FROM case_notes n JOIN cases c ON c.id = n.case_id WHERE n.flags > 0 AND n.signed_at IS NOT NULL AND n.updated_at >= $2",
+        Rule::AppointmentMissed => {
+            "SELECT a.case_id AS case_id, CAST(a.id AS TEXT) AS occurrence, a.kind AS detail FROM \
+             appointments a JOIN cases c ON c.id = a.case_id WHERE a.outcome = 'missed' AND \
+             a.starts_at >= $2"
+        }
+        Rule::TestAdverse => {
+            "SELECT t.case_id AS case_id, CAST(t.id AS TEXT) AS occurrence, t.outcome AS detail \
+             FROM drug_tests t JOIN cases c ON c.id = t.case_id WHERE t.adverse AND t.collected_at \
+             >= $2"
+        }
+        Rule::ConditionOverdue => {
+            "SELECT k.case_id AS case_id, CAST(k.id AS TEXT) || ':' || CAST(k.due_date AS TEXT) AS \
+             occurrence, k.title AS detail FROM conditions k JOIN cases c ON c.id = k.case_id \
+             WHERE k.due_date < $3 AND k.marked_met_at IS NULL AND (k.court_action IS NULL OR \
+             k.court_action <> 'waived') AND (k.target IS NULL OR COALESCE((SELECT SUM(p.amount) \
+             FROM condition_progress p WHERE p.condition_id = k.id), 0) < k.target)"
+        }
+        Rule::ConditionBehind => {
+            "SELECT k.case_id AS case_id, CAST(k.id AS TEXT) || ':' || CAST(k.due_date AS TEXT) AS \
+             occurrence, k.title AS detail FROM conditions k JOIN cases c ON c.id = k.case_id \
+             WHERE k.due_date >= $3 AND k.due_date <= $4 AND k.target IS NOT NULL AND \
+             (k.court_action IS NULL OR k.court_action <> 'waived') AND COALESCE((SELECT \
+             SUM(p.amount) FROM condition_progress p WHERE p.condition_id = k.id), 0) < k.target"
+        }
+        Rule::CaseEnding => {
+            "SELECT c.id AS case_id, CAST(c.id AS TEXT) || ':' || CAST(c.expected_end_date AS \
+             TEXT) AS occurrence, CAST(c.expected_end_date AS TEXT) AS detail FROM cases c WHERE \
+             c.expected_end_date >= $3 AND c.expected_end_date <= $4"
+        }
+        Rule::CourtTomorrow => {
+            "SELECT a.case_id AS case_id, CAST(a.id AS TEXT) AS occurrence, COALESCE(a.location, \
+             '') AS detail FROM appointments a JOIN cases c ON c.id = a.case_id WHERE a.kind = \
+             'court_date' AND a.starts_at >= $2 AND a.starts_at < $3"
+        }
+        Rule::FlaggedNote => {
+            "SELECT n.case_id AS case_id, CAST(n.id AS TEXT) || ':' || CAST(n.flags AS TEXT) AS \
+             occurrence, n.kind AS detail FROM case_notes n JOIN cases c ON c.id = n.case_id WHERE \
+             n.flags > 0 AND n.signed_at IS NOT NULL AND n.updated_at >= $2"
+        }
     })
 }
 
@@ -144,8 +170,11 @@ fn params(rule: Rule, at: &SweepAt) -> Params {
 pub async fn sweep(tx: &mut Tx, at: &SweepAt, case: Option<CaseId>) -> Result<u64, sqlx::Error> {
     let new_id = match tx.dialect() {
         // A version-4 UUID in the hyphenated text form SQLite stores ids in.
-        Dialect::Sqlite => "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' \
-            || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))",
+        Dialect::Sqlite => {
+            "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || \
+             substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || \
+             substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))"
+        }
         Dialect::Postgres => "gen_random_uuid()",
     };
     let mut raised = 0;
@@ -155,9 +184,9 @@ pub async fn sweep(tx: &mut Tx, at: &SweepAt, case: Option<CaseId>) -> Result<u6
         };
         let due = at.today + Duration::days(rule.days_to_act());
         let sql = format!(
-            "INSERT INTO alerts (id, case_id, rule, occurrence, severity, detail, due_on, raised_at) \
-             SELECT {new_id}, f.case_id, '{rule}', f.occurrence, '{severity}', f.detail, $5, $6 \
-             FROM ({select} AND {in_program} AND ($1 IS NULL OR c.id = $1)) AS f \
+            "INSERT INTO alerts (id, case_id, rule, occurrence, severity, detail, due_on, \
+             raised_at) SELECT {new_id}, f.case_id, '{rule}', f.occurrence, '{severity}', \
+             f.detail, $5, $6 FROM ({select} AND {in_program} AND ($1 IS NULL OR c.id = $1)) AS f \
              WHERE TRUE ON CONFLICT DO NOTHING",
             rule = rule.label(),
             severity = rule.severity().label(),
@@ -201,11 +230,12 @@ pub struct AlertRow {
 pub async fn open_in(tx: &mut Tx, scope: &Scope, limit: i64) -> Result<Vec<AlertRow>, sqlx::Error> {
     let (scope_sql, user, court) = scope.sql();
     let sql = format!(
-        "SELECT a.id, a.case_id, c.case_number, c.person_id, p.last_name || ', ' || p.first_name AS person_name, a.rule, \
-         a.severity, a.detail, a.due_on, a.raised_at, a.acknowledged_at, u.full_name AS officer_name \
-         FROM alerts a JOIN cases c ON c.id = a.case_id JOIN people p ON p.id = c.person_id LEFT JOIN users u ON u.id = c.officer_id \
-         WHERE a.resolved_at IS NULL AND {scope_sql} \
-         ORDER BY CASE a.severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, a.due_on, a.raised_at LIMIT $3"
+        "SELECT a.id, a.case_id, c.case_number, c.person_id, p.last_name || ', ' || p.first_name \
+         AS person_name, a.rule, a.severity, a.detail, a.due_on, a.raised_at, a.acknowledged_at, \
+         u.full_name AS officer_name FROM alerts a JOIN cases c ON c.id = a.case_id JOIN people p \
+         ON p.id = c.person_id LEFT JOIN users u ON u.id = c.officer_id WHERE a.resolved_at IS \
+         NULL AND {scope_sql} ORDER BY CASE a.severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 \
+         ELSE 2 END, a.due_on, a.raised_at LIMIT $3"
     );
     fetch!(
         tx,
@@ -233,7 +263,8 @@ pub async fn acknowledge(
     let n = exec!(
         tx,
         sqlx::query(
-            "UPDATE alerts SET acknowledged_at = $1, acknowledged_by = $2 WHERE id = $3 AND acknowledged_at IS NULL AND resolved_at IS NULL"
+            "UPDATE alerts SET acknowledged_at = $1, acknowledged_by = $2 WHERE id = $3 AND \
+             acknowledged_at IS NULL AND resolved_at IS NULL"
         )
         .bind(at)
         .bind(by)
@@ -253,8 +284,8 @@ pub async fn resolve(
         tx,
         sqlx::query(
             "UPDATE alerts SET resolved_at = $1, resolved_by = $2, resolution = $3, \
-             acknowledged_at = COALESCE(acknowledged_at, $1), acknowledged_by = COALESCE(acknowledged_by, $2) \
-             WHERE id = $4 AND resolved_at IS NULL"
+             acknowledged_at = COALESCE(acknowledged_at, $1), acknowledged_by = \
+             COALESCE(acknowledged_by, $2) WHERE id = $4 AND resolved_at IS NULL"
         )
         .bind(at)
         .bind(by)
@@ -288,10 +319,11 @@ pub async fn appointments_between(
 ) -> Result<Vec<DayAppointment>, sqlx::Error> {
     let (scope_sql, user, court) = scope.sql();
     let sql = format!(
-        "SELECT a.id, a.case_id, c.case_number, p.last_name || ', ' || p.first_name AS person_name, p.person_number, a.kind, \
-         a.starts_at, a.duration_minutes, a.location, a.outcome \
-         FROM appointments a JOIN cases c ON c.id = a.case_id JOIN people p ON p.id = c.person_id \
-         WHERE a.starts_at >= $3 AND a.starts_at < $4 AND {scope_sql} ORDER BY a.starts_at LIMIT 2000"
+        "SELECT a.id, a.case_id, c.case_number, p.last_name || ', ' || p.first_name AS \
+         person_name, p.person_number, a.kind, a.starts_at, a.duration_minutes, a.location, \
+         a.outcome FROM appointments a JOIN cases c ON c.id = a.case_id JOIN people p ON p.id = \
+         c.person_id WHERE a.starts_at >= $3 AND a.starts_at < $4 AND {scope_sql} ORDER BY \
+         a.starts_at LIMIT 2000"
     );
     fetch!(
         tx,
@@ -316,11 +348,10 @@ pub struct OfficerLoad {
 /// The supervisor's own and their officers' open cases and alerts.
 pub async fn team_load(tx: &mut Tx, supervisor: UserId) -> Result<Vec<OfficerLoad>, sqlx::Error> {
     let sql = format!(
-        "SELECT u.id AS officer_id, u.full_name, \
-         (SELECT COUNT(*) FROM cases c WHERE c.officer_id = u.id AND {in_program}) AS open_cases, \
-         (SELECT COUNT(*) FROM alerts a JOIN cases c ON c.id = a.case_id \
-          WHERE c.officer_id = u.id AND a.resolved_at IS NULL) AS open_alerts \
-         FROM users u WHERE (u.supervisor_id = $1 OR u.id = $1) AND u.active ORDER BY u.full_name",
+        "SELECT u.id AS officer_id, u.full_name, (SELECT COUNT(*) FROM cases c WHERE c.officer_id \
+         = u.id AND {in_program}) AS open_cases, (SELECT COUNT(*) FROM alerts a JOIN cases c ON \
+         c.id = a.case_id WHERE c.officer_id = u.id AND a.resolved_at IS NULL) AS open_alerts FROM \
+         users u WHERE (u.supervisor_id = $1 OR u.id = $1) AND u.active ORDER BY u.full_name",
         in_program = status_in("c", CaseStatus::IN_PROGRAM),
     );
     fetch!(tx, fetch_all, sqlx::query_as(&sql).bind(supervisor))
@@ -342,8 +373,9 @@ pub async fn of_case(tx: &mut Tx, case: CaseId, limit: i64) -> Result<Vec<CaseAl
         tx,
         fetch_all,
         sqlx::query_as(
-            "SELECT a.rule, a.detail, a.raised_at, a.resolved_at, a.resolution, u.full_name AS resolved_by \
-             FROM alerts a LEFT JOIN users u ON u.id = a.resolved_by WHERE a.case_id = $1 ORDER BY a.raised_at DESC LIMIT $2"
+            "SELECT a.rule, a.detail, a.raised_at, a.resolved_at, a.resolution, u.full_name AS \
+             resolved_by FROM alerts a LEFT JOIN users u ON u.id = a.resolved_by WHERE a.case_id = \
+             $1 ORDER BY a.raised_at DESC LIMIT $2"
         )
         .bind(case)
         .bind(limit)

@@ -47,12 +47,14 @@ pub struct CaseRow {
     pub officer_name: Option<String>,
 }
 
-const SELECT: &str = "SELECT c.id, c.case_number, c.person_id, c.program_id, c.status, c.referral_source, c.referral_date, \
-    c.court, c.docket_number, c.judge, c.prosecutor, c.prior_convictions, c.victim_consent, c.start_date, c.expected_end_date, \
-    c.officer_id, c.screening, c.screening_override, c.exit_reason, c.created_at, c.updated_at, c.version, \
-    p.last_name || ', ' || p.first_name AS person_name, g.name AS program_name, u.full_name AS officer_name \
-    FROM cases c JOIN people p ON p.id = c.person_id JOIN programs g ON g.id = c.program_id \
-    LEFT JOIN users u ON u.id = c.officer_id";
+const SELECT: &str = "SELECT c.id, c.case_number, c.person_id, c.program_id, c.status, \
+                      c.referral_source, c.referral_date, c.court, c.docket_number, c.judge, \
+                      c.prosecutor, c.prior_convictions, c.victim_consent, c.start_date, \
+                      c.expected_end_date, c.officer_id, c.screening, c.screening_override, \
+                      c.exit_reason, c.created_at, c.updated_at, c.version, p.last_name || ', ' || \
+                      p.first_name AS person_name, g.name AS program_name, u.full_name AS \
+                      officer_name FROM cases c JOIN people p ON p.id = c.person_id JOIN programs \
+                      g ON g.id = c.program_id LEFT JOIN users u ON u.id = c.officer_id";
 
 pub async fn next_case_number(tx: &mut Tx, year: i32) -> Result<String, sqlx::Error> {
     Ok(case_number(
@@ -210,8 +212,15 @@ struct ChargeRow {
 }
 
 pub async fn charges(tx: &mut Tx, case: CaseId) -> Result<Vec<Charge>, sqlx::Error> {
-    let rows: Vec<ChargeRow> = fetch!(tx, fetch_all, sqlx::query_as(
-        "SELECT statute_code, description, level, violent, offense_date FROM charges WHERE case_id = $1 ORDER BY position").bind(case))?;
+    let rows: Vec<ChargeRow> = fetch!(
+        tx,
+        fetch_all,
+        sqlx::query_as(
+            "SELECT statute_code, description, level, violent, offense_date FROM charges WHERE \
+             case_id = $1 ORDER BY position"
+        )
+        .bind(case)
+    )?;
     Ok(rows
         .into_iter()
         .map(|r| Charge {
@@ -232,13 +241,29 @@ pub async fn update_fields(
     f: &CaseFields,
     now: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
-    let n = exec!(tx, sqlx::query(
-        "UPDATE cases SET referral_source = $1, referral_date = $2, court = $3, docket_number = $4, judge = $5, prosecutor = $6, \
-         prior_convictions = $7, victim_consent = $8, start_date = $9, expected_end_date = $10, officer_id = $11, \
-         updated_at = $12, version = version + 1 WHERE id = $13 AND version = $14")
-        .bind(&f.referral_source).bind(f.referral_date).bind(&f.court).bind(&f.docket_number).bind(&f.judge)
-        .bind(&f.prosecutor).bind(f.prior_convictions).bind(f.victim_consent).bind(f.start_date)
-        .bind(f.expected_end_date).bind(f.officer_id).bind(now).bind(id).bind(version))?;
+    let n = exec!(
+        tx,
+        sqlx::query(
+            "UPDATE cases SET referral_source = $1, referral_date = $2, court = $3, docket_number \
+             = $4, judge = $5, prosecutor = $6, prior_convictions = $7, victim_consent = $8, \
+             start_date = $9, expected_end_date = $10, officer_id = $11, updated_at = $12, version \
+             = version + 1 WHERE id = $13 AND version = $14"
+        )
+        .bind(&f.referral_source)
+        .bind(f.referral_date)
+        .bind(&f.court)
+        .bind(&f.docket_number)
+        .bind(&f.judge)
+        .bind(&f.prosecutor)
+        .bind(f.prior_convictions)
+        .bind(f.victim_consent)
+        .bind(f.start_date)
+        .bind(f.expected_end_date)
+        .bind(f.officer_id)
+        .bind(now)
+        .bind(id)
+        .bind(version)
+    )?;
     Ok(n == 1)
 }
 
@@ -261,10 +286,19 @@ pub async fn change_status(
     version: i64,
     ch: &StatusChange<'_>,
 ) -> Result<bool, sqlx::Error> {
-    let n = exec!(tx, sqlx::query(
-        "UPDATE cases SET status = $1, exit_reason = $2, start_date = COALESCE(start_date, $3), updated_at = $4, \
-         version = version + 1 WHERE id = $5 AND version = $6")
-        .bind(ch.to).bind(ch.exit_reason).bind(ch.start_date).bind(ch.at).bind(id).bind(version))?;
+    let n = exec!(
+        tx,
+        sqlx::query(
+            "UPDATE cases SET status = $1, exit_reason = $2, start_date = COALESCE(start_date, \
+             $3), updated_at = $4, version = version + 1 WHERE id = $5 AND version = $6"
+        )
+        .bind(ch.to)
+        .bind(ch.exit_reason)
+        .bind(ch.start_date)
+        .bind(ch.at)
+        .bind(id)
+        .bind(version)
+    )?;
     if n == 1 {
         record_history(tx, id, ch).await?;
     }
@@ -340,9 +374,16 @@ pub struct HistoryRow {
 }
 
 pub async fn history(tx: &mut Tx, case: CaseId) -> Result<Vec<HistoryRow>, sqlx::Error> {
-    fetch!(tx, fetch_all, sqlx::query_as(
-        "SELECT h.from_status, h.to_status, h.exit_reason, h.reason, u.full_name AS actor_name, h.at \
-         FROM case_status_history h LEFT JOIN users u ON u.id = h.actor_id WHERE h.case_id = $1 ORDER BY h.seq").bind(case))
+    fetch!(
+        tx,
+        fetch_all,
+        sqlx::query_as(
+            "SELECT h.from_status, h.to_status, h.exit_reason, h.reason, u.full_name AS \
+             actor_name, h.at FROM case_status_history h LEFT JOIN users u ON u.id = h.actor_id \
+             WHERE h.case_id = $1 ORDER BY h.seq"
+        )
+        .bind(case)
+    )
 }
 
 /// Whose cases a list may show. The policy module decides which applies to a user.
@@ -390,9 +431,19 @@ impl Scope {
     /// as `$1`) and court (`$2`) it names.
     pub fn sql(&self) -> (&'static str, Option<UserId>, Option<String>) {
         match self {
-            Self::Officer(u) => ("(c.officer_id = $1 OR c.id IN (SELECT case_id FROM case_shares WHERE user_id = $1))", Some(*u), None),
-            Self::Team(u) => ("(c.officer_id IS NULL OR c.officer_id = $1 OR c.officer_id IN (SELECT id FROM users WHERE supervisor_id = $1) \
-                OR c.id IN (SELECT case_id FROM case_shares WHERE user_id = $1))", Some(*u), None),
+            Self::Officer(u) => (
+                "(c.officer_id = $1 OR c.id IN (SELECT case_id FROM case_shares WHERE user_id = \
+                 $1))",
+                Some(*u),
+                None,
+            ),
+            Self::Team(u) => (
+                "(c.officer_id IS NULL OR c.officer_id = $1 OR c.officer_id IN (SELECT id FROM \
+                 users WHERE supervisor_id = $1) OR c.id IN (SELECT case_id FROM case_shares WHERE \
+                 user_id = $1))",
+                Some(*u),
+                None,
+            ),
             Self::Court(name) => ("c.court = $2", None, Some(name.clone())),
             Self::Nothing => ("FALSE", None, None),
         }
@@ -407,8 +458,9 @@ pub async fn list(tx: &mut Tx, r: ListRequest<'_>) -> Result<(Vec<CaseRow>, i64)
         "TRUE".to_owned()
     };
     let filter = format!(
-        "WHERE {scope_sql} AND {open} AND ($3 IS NULL OR c.status = $3) AND ($4 IS NULL OR c.program_id = $4) \
-         AND ($5 IS NULL OR c.officer_id = $5)");
+        "WHERE {scope_sql} AND {open} AND ($3 IS NULL OR c.status = $3) AND ($4 IS NULL OR \
+         c.program_id = $4) AND ($5 IS NULL OR c.officer_id = $5)"
+    );
     let order = match r.sort {
         CaseSort::Name => "lower(p.last_name), lower(p.first_name), c.case_number",
         CaseSort::Status => "c.status, lower(p.last_name), c.case_number",
@@ -420,7 +472,10 @@ pub async fn list(tx: &mut Tx, r: ListRequest<'_>) -> Result<(Vec<CaseRow>, i64)
     } else {
         None
     };
-    let sql = format!("{SELECT} {filter} AND ($6 IS NULL OR c.case_number > $6) ORDER BY {order} LIMIT $7 OFFSET $8");
+    let sql = format!(
+        "{SELECT} {filter} AND ($6 IS NULL OR c.case_number > $6) ORDER BY {order} LIMIT $7 OFFSET \
+         $8"
+    );
     let count_sql = format!("SELECT COUNT(*) FROM cases c {filter}");
     let (status, program, officer) = (r.filter.status, r.filter.program, r.filter.officer);
     let rows: Vec<CaseRow> = fetch!(

@@ -84,13 +84,15 @@ impl Stored {
     }
 }
 
-const SELECT: &str = "SELECT c.id, c.case_id, c.kind, c.title, c.details, c.target, c.unit, c.start_date, c.due_date, \
-    c.marked_met_at, c.court_action, c.court_order_date, c.court_order_reason, c.version, \
-    CAST(COALESCE(SUM(p.amount), 0) AS BIGINT) AS done, COUNT(p.id) AS entries \
-    FROM conditions c LEFT JOIN condition_progress p ON p.condition_id = c.id";
+const SELECT: &str = "SELECT c.id, c.case_id, c.kind, c.title, c.details, c.target, c.unit, \
+                      c.start_date, c.due_date, c.marked_met_at, c.court_action, \
+                      c.court_order_date, c.court_order_reason, c.version, \
+                      CAST(COALESCE(SUM(p.amount), 0) AS BIGINT) AS done, COUNT(p.id) AS entries \
+                      FROM conditions c LEFT JOIN condition_progress p ON p.condition_id = c.id";
 
-const GROUP: &str = "GROUP BY c.id, c.case_id, c.kind, c.title, c.details, c.target, c.unit, c.start_date, c.due_date, \
-    c.marked_met_at, c.court_action, c.court_order_date, c.court_order_reason, c.version";
+const GROUP: &str = "GROUP BY c.id, c.case_id, c.kind, c.title, c.details, c.target, c.unit, \
+                     c.start_date, c.due_date, c.marked_met_at, c.court_action, \
+                     c.court_order_date, c.court_order_reason, c.version";
 
 /// A case's conditions, by due date (undated last), then title.
 pub async fn of_case(
@@ -186,13 +188,18 @@ pub async fn update(
     let n = exec!(
         tx,
         sqlx::query(
-            "UPDATE conditions SET kind = $1, title = $2, details = $3, target = $4, unit = $5, due_date = $6, \
-             court_action = $7, court_order_date = $8, court_order_reason = $9, updated_at = $10, version = version + 1 \
-             WHERE id = $11 AND version = $12"
+            "UPDATE conditions SET kind = $1, title = $2, details = $3, target = $4, unit = $5, \
+             due_date = $6, court_action = $7, court_order_date = $8, court_order_reason = $9, \
+             updated_at = $10, version = version + 1 WHERE id = $11 AND version = $12"
         )
         .bind(terms.kind)
         .bind(&terms.title)
-        .bind(terms.details.as_ref().map(|d| CONDITION_DETAILS.seal(keys, id, d)))
+        .bind(
+            terms
+                .details
+                .as_ref()
+                .map(|d| CONDITION_DETAILS.seal(keys, id, d))
+        )
         .bind(terms.target.map(|(q, _)| q.0))
         .bind(terms.target.map(|(_, u)| u))
         .bind(terms.due_date)
@@ -216,8 +223,8 @@ pub async fn set_marked_met(
     let n = exec!(
         tx,
         sqlx::query(
-            "UPDATE conditions SET marked_met_at = $1, updated_at = COALESCE($1, updated_at), version = version + 1 \
-             WHERE id = $2 AND version = $3"
+            "UPDATE conditions SET marked_met_at = $1, updated_at = COALESCE($1, updated_at), \
+             version = version + 1 WHERE id = $2 AND version = $3"
         )
         .bind(at)
         .bind(id)
@@ -306,9 +313,10 @@ pub async fn progress(
         tx,
         fetch_all,
         sqlx::query_as(
-            "SELECT p.id, p.occurred_on, p.amount, p.verification, p.note, u.full_name AS recorded_by, p.recorded_at \
-             FROM condition_progress p LEFT JOIN users u ON u.id = p.recorded_by \
-             WHERE p.condition_id = $1 ORDER BY p.occurred_on DESC, p.recorded_at DESC"
+            "SELECT p.id, p.occurred_on, p.amount, p.verification, p.note, u.full_name AS \
+             recorded_by, p.recorded_at FROM condition_progress p LEFT JOIN users u ON u.id = \
+             p.recorded_by WHERE p.condition_id = $1 ORDER BY p.occurred_on DESC, p.recorded_at \
+             DESC"
         )
         .bind(condition)
     )?;
@@ -357,7 +365,8 @@ pub async fn templates(tx: &mut Tx, program: ProgramId) -> Result<Vec<TemplateRo
         tx,
         fetch_all,
         sqlx::query_as(
-            "SELECT id, kind, title, target, unit, due_days FROM condition_templates WHERE program_id = $1 ORDER BY position"
+            "SELECT id, kind, title, target, unit, due_days FROM condition_templates WHERE \
+             program_id = $1 ORDER BY position"
         )
         .bind(program)
     )?;
@@ -388,8 +397,8 @@ pub async fn replace_templates(
         exec!(
             tx,
             sqlx::query(
-                "INSERT INTO condition_templates (id, program_id, position, kind, title, target, unit, due_days) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+                "INSERT INTO condition_templates (id, program_id, position, kind, title, target, \
+                 unit, due_days) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
             )
             .bind(t.id)
             .bind(program)
@@ -434,9 +443,10 @@ pub async fn progress_of_case(
         tx,
         fetch_all,
         sqlx::query_as(
-            "SELECT k.title, k.unit, p.id, p.occurred_on, p.amount, p.verification, p.note, u.full_name AS recorded_by, p.recorded_at \
-             FROM condition_progress p JOIN conditions k ON k.id = p.condition_id LEFT JOIN users u ON u.id = p.recorded_by \
-             WHERE k.case_id = $1 ORDER BY p.recorded_at DESC LIMIT $2"
+            "SELECT k.title, k.unit, p.id, p.occurred_on, p.amount, p.verification, p.note, \
+             u.full_name AS recorded_by, p.recorded_at FROM condition_progress p JOIN conditions k \
+             ON k.id = p.condition_id LEFT JOIN users u ON u.id = p.recorded_by WHERE k.case_id = \
+             $1 ORDER BY p.recorded_at DESC LIMIT $2"
         )
         .bind(case)
         .bind(limit)

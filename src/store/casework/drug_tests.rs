@@ -60,8 +60,10 @@ impl Stored {
     }
 }
 
-const SELECT: &str = "SELECT t.id, t.case_id, t.collected_at, t.specimen, t.panel, t.chain_of_custody, t.outcome, \
-    t.results, t.adverse, u.full_name AS recorded_by, t.version FROM drug_tests t LEFT JOIN users u ON u.id = t.recorded_by";
+const SELECT: &str = "SELECT t.id, t.case_id, t.collected_at, t.specimen, t.panel, \
+                      t.chain_of_custody, t.outcome, t.results, t.adverse, u.full_name AS \
+                      recorded_by, t.version FROM drug_tests t LEFT JOIN users u ON u.id = \
+                      t.recorded_by";
 
 /// A test to store.
 pub struct NewDrugTest<'a> {
@@ -169,7 +171,8 @@ pub async fn set_results(
     let n = exec!(
         tx,
         sqlx::query(
-            "UPDATE drug_tests SET results = $1, adverse = $2, version = version + 1 WHERE id = $3 AND version = $4"
+            "UPDATE drug_tests SET results = $1, adverse = $2, version = version + 1 WHERE id = $3 \
+             AND version = $4"
         )
         .bind(sealed_results(keys, id, results)?)
         .bind(adverse)

@@ -1,4 +1,5 @@
-//! Cases and their supervision: conditions, appointments and contacts, drug tests, notes, alerts, sharing and calendar feeds.
+//! Cases and their supervision: conditions, appointments and contacts, drug tests, notes, alerts,
+//! sharing and calendar feeds.
 
 pub mod alerts;
 pub mod calendar;

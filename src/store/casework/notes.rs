@@ -71,9 +71,9 @@ impl StoredNote {
     }
 }
 
-const NOTE_COLUMNS: &str =
-    "n.id, n.case_id, n.contact_id, n.kind, n.body, n.author_id, u.full_name AS author, \
-    n.written_at, n.updated_at, n.signed_at, CAST(n.flags AS BIGINT) AS flags, n.version";
+const NOTE_COLUMNS: &str = "n.id, n.case_id, n.contact_id, n.kind, n.body, n.author_id, \
+                            u.full_name AS author, n.written_at, n.updated_at, n.signed_at, \
+                            CAST(n.flags AS BIGINT) AS flags, n.version";
 
 fn open_all(rows: Vec<StoredNote>, keys: &KeyRing) -> Result<Vec<NoteRow>, sqlx::Error> {
     rows.into_iter().map(|r| r.open(keys)).collect()
@@ -116,8 +116,8 @@ fn open_addenda(
 }
 
 const ADDENDUM_SELECT: &str =
-    "SELECT a.id, a.note_id, a.body, u.full_name AS author, a.written_at \
-    FROM note_addenda a JOIN users u ON u.id = a.author_id";
+    "SELECT a.id, a.note_id, a.body, u.full_name AS author, a.written_at FROM note_addenda a JOIN \
+     users u ON u.id = a.author_id";
 
 /// Words' stems as blinded terms, remembering the ones already blinded (a
 /// note repeats words; the demo generator writes millions).
@@ -211,7 +211,8 @@ pub async fn insert_many(
 
 pub async fn get(tx: &mut Tx, keys: &KeyRing, id: NoteId) -> Result<Option<NoteRow>, sqlx::Error> {
     let sql = format!(
-        "SELECT {NOTE_COLUMNS} FROM case_notes n JOIN users u ON u.id = n.author_id WHERE n.id = $1"
+        "SELECT {NOTE_COLUMNS} FROM case_notes n JOIN users u ON u.id = n.author_id WHERE n.id = \
+         $1"
     );
     let row: Option<StoredNote> = fetch!(tx, fetch_optional, sqlx::query_as(&sql).bind(id))?;
     row.map(|r| r.open(keys)).transpose()
@@ -226,9 +227,9 @@ pub async fn of_case(
     limit: i64,
 ) -> Result<Vec<NoteRow>, sqlx::Error> {
     let sql = format!(
-        "SELECT {NOTE_COLUMNS} FROM case_notes n JOIN users u ON u.id = n.author_id \
-         WHERE n.case_id = $1 AND (n.signed_at IS NOT NULL OR n.author_id = $2) \
-         ORDER BY n.written_at DESC LIMIT $3"
+        "SELECT {NOTE_COLUMNS} FROM case_notes n JOIN users u ON u.id = n.author_id WHERE \
+         n.case_id = $1 AND (n.signed_at IS NOT NULL OR n.author_id = $2) ORDER BY n.written_at \
+         DESC LIMIT $3"
     );
     let rows = fetch!(
         tx,
@@ -279,8 +280,8 @@ pub async fn update_draft(
     let n = exec!(
         tx,
         sqlx::query(
-            "UPDATE case_notes SET kind = $1, contact_id = $2, body = $3, updated_at = $4, version = version + 1 \
-             WHERE id = $5 AND version = $6 AND signed_at IS NULL"
+            "UPDATE case_notes SET kind = $1, contact_id = $2, body = $3, updated_at = $4, version \
+             = version + 1 WHERE id = $5 AND version = $6 AND signed_at IS NULL"
         )
         .bind(c.kind)
         .bind(c.contact_id)
@@ -308,8 +309,8 @@ pub async fn sign(tx: &mut Tx, s: &Signing) -> Result<bool, sqlx::Error> {
     let signed = exec!(
         tx,
         sqlx::query(
-            "UPDATE case_notes SET signed_at = $1, updated_at = $1, flags = flags + $2, version = version + 1 \
-             WHERE id = $3 AND ($4 IS NULL OR version = $4) AND signed_at IS NULL"
+            "UPDATE case_notes SET signed_at = $1, updated_at = $1, flags = flags + $2, version = \
+             version + 1 WHERE id = $3 AND ($4 IS NULL OR version = $4) AND signed_at IS NULL"
         )
         .bind(s.at)
         .bind(i32::from(s.flagged))
@@ -353,8 +354,8 @@ pub async fn index(tx: &mut Tx, docs: &[(NoteId, String)]) -> Result<(), sqlx::E
                             .bind(doc))
                 )?;
                 let sql = format!(
-                    "WITH v(id, row) AS (VALUES {}) UPDATE case_notes SET search_row = \
-                     (SELECT v.row FROM v WHERE v.id = case_notes.id) WHERE id IN (SELECT id FROM v)",
+                    "WITH v(id, row) AS (VALUES {}) UPDATE case_notes SET search_row = (SELECT \
+                     v.row FROM v WHERE v.id = case_notes.id) WHERE id IN (SELECT id FROM v)",
                     values(chunk.len(), "")
                 );
                 exec!(
@@ -369,8 +370,8 @@ pub async fn index(tx: &mut Tx, docs: &[(NoteId, String)]) -> Result<(), sqlx::E
             }
             Dialect::Postgres => {
                 let sql = format!(
-                    "WITH v(id, doc) AS (VALUES {}) UPDATE case_notes n SET search = to_tsvector('simple', v.doc) \
-                     FROM v WHERE n.id = v.id",
+                    "WITH v(id, doc) AS (VALUES {}) UPDATE case_notes n SET search = \
+                     to_tsvector('simple', v.doc) FROM v WHERE n.id = v.id",
                     values(chunk.len(), "::uuid")
                 );
                 exec!(
@@ -405,7 +406,8 @@ pub async fn add_addendum(
     exec!(
         tx,
         sqlx::query(
-            "INSERT INTO note_addenda (id, note_id, body, author_id, written_at) VALUES ($1, $2, $3, $4, $5)"
+            "INSERT INTO note_addenda (id, note_id, body, author_id, written_at) VALUES ($1, $2, \
+             $3, $4, $5)"
         )
         .bind(a.id)
         .bind(a.note_id)
@@ -415,17 +417,20 @@ pub async fn add_addendum(
     )?;
     let extend = match tx.dialect() {
         Dialect::Sqlite => {
-            "UPDATE note_terms SET terms = terms || ' ' || $1 WHERE rowid = (SELECT search_row FROM case_notes WHERE id = $2)"
+            "UPDATE note_terms SET terms = terms || ' ' || $1 WHERE rowid = (SELECT search_row \
+             FROM case_notes WHERE id = $2)"
         }
         Dialect::Postgres => {
-            "UPDATE case_notes SET search = COALESCE(search, ''::tsvector) || to_tsvector('simple', $1) WHERE id = $2"
+            "UPDATE case_notes SET search = COALESCE(search, ''::tsvector) || \
+             to_tsvector('simple', $1) WHERE id = $2"
         }
     };
     exec!(tx, sqlx::query(extend).bind(&a.document).bind(a.note_id))?;
     exec!(
         tx,
         sqlx::query(
-            "UPDATE case_notes SET flags = flags + $1, updated_at = $2, version = version + 1 WHERE id = $3"
+            "UPDATE case_notes SET flags = flags + $1, updated_at = $2, version = version + 1 \
+             WHERE id = $3"
         )
         .bind(i32::from(a.flagged))
         .bind(a.at)
@@ -463,21 +468,26 @@ pub async fn search(
 ) -> Result<Vec<Found>, sqlx::Error> {
     let (scope_sql, user, court) = scope.sql();
     let shown = format!(
-        "SELECT {NOTE_COLUMNS}, c.case_number, c.person_id, p.last_name || ', ' || p.first_name AS person_name"
+        "SELECT {NOTE_COLUMNS}, c.case_number, c.person_id, p.last_name || ', ' || p.first_name AS \
+         person_name"
     );
-    let joins = "JOIN users u ON u.id = n.author_id JOIN cases c ON c.id = n.case_id JOIN people p ON p.id = c.person_id";
+    let joins =
+        "JOIN users u ON u.id = n.author_id JOIN cases c ON c.id = n.case_id JOIN people p ON p.id \
+         = c.person_id";
     let (sql, query) = match tx.dialect() {
         Dialect::Sqlite => (
             format!(
                 "{shown} FROM note_terms t JOIN case_notes n ON n.search_row = t.rowid {joins} \
-                 WHERE note_terms MATCH $3 AND {scope_sql} ORDER BY bm25(note_terms), n.signed_at DESC LIMIT $4"
+                 WHERE note_terms MATCH $3 AND {scope_sql} ORDER BY bm25(note_terms), n.signed_at \
+                 DESC LIMIT $4"
             ),
             terms.join(" "),
         ),
         Dialect::Postgres => (
             format!(
-                "{shown} FROM case_notes n {joins} WHERE n.search @@ to_tsquery('simple', $3) AND {scope_sql} \
-                 ORDER BY ts_rank(n.search, to_tsquery('simple', $3)) DESC, n.signed_at DESC LIMIT $4"
+                "{shown} FROM case_notes n {joins} WHERE n.search @@ to_tsquery('simple', $3) AND \
+                 {scope_sql} ORDER BY ts_rank(n.search, to_tsquery('simple', $3)) DESC, \
+                 n.signed_at DESC LIMIT $4"
             ),
             terms.join(" & "),
         ),

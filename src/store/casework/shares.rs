@@ -26,8 +26,8 @@ pub async fn insert(
     let n = exec!(
         tx,
         sqlx::query(
-            "INSERT INTO case_shares (case_id, user_id, granted_by, granted_at, reason) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (case_id, user_id) DO NOTHING"
+            "INSERT INTO case_shares (case_id, user_id, granted_by, granted_at, reason) VALUES \
+             ($1, $2, $3, $4, $5) ON CONFLICT (case_id, user_id) DO NOTHING"
         )
         .bind(case)
         .bind(user)
@@ -54,8 +54,8 @@ pub async fn of_case(tx: &mut Tx, case: CaseId) -> Result<Vec<Share>, sqlx::Erro
         tx,
         fetch_all,
         sqlx::query_as(
-            "SELECT u.username, u.full_name, s.granted_at, s.reason FROM case_shares s \
-             JOIN users u ON u.id = s.user_id WHERE s.case_id = $1 ORDER BY u.username"
+            "SELECT u.username, u.full_name, s.granted_at, s.reason FROM case_shares s JOIN users \
+             u ON u.id = s.user_id WHERE s.case_id = $1 ORDER BY u.username"
         )
         .bind(case)
     )

@@ -27,7 +27,8 @@ pub async fn set_level(
     exec!(
         tx,
         sqlx::query(
-            "UPDATE cases SET supervision_level = $1, updated_at = $2, version = version + 1 WHERE id = $3"
+            "UPDATE cases SET supervision_level = $1, updated_at = $2, version = version + 1 WHERE \
+             id = $3"
         )
         .bind(level)
         .bind(now)
@@ -53,9 +54,8 @@ pub struct AppointmentRow {
     pub version: i64,
 }
 
-const APPOINTMENT_COLUMNS: &str =
-    "id, case_id, series_id, kind, starts_at, duration_minutes, location, outcome, \
-    outcome_note, outcome_at, version";
+const APPOINTMENT_COLUMNS: &str = "id, case_id, series_id, kind, starts_at, duration_minutes, \
+                                   location, outcome, outcome_note, outcome_at, version";
 
 /// Appointments to store.
 pub struct NewAppointment<'a> {
@@ -165,8 +165,8 @@ pub async fn set_outcome(
     let n = exec!(
         tx,
         sqlx::query(
-            "UPDATE appointments SET outcome = $1, outcome_note = $2, outcome_by = $3, outcome_at = $4, version = version + 1 \
-             WHERE id = $5 AND version = $6"
+            "UPDATE appointments SET outcome = $1, outcome_note = $2, outcome_by = $3, outcome_at \
+             = $4, version = version + 1 WHERE id = $5 AND version = $6"
         )
         .bind(outcome)
         .bind(note)
@@ -268,9 +268,9 @@ pub async fn contacts(
         tx,
         fetch_all,
         sqlx::query_as(
-            "SELECT c.id, c.kind, c.occurred_at, c.place, c.collateral, c.collateral_name, c.note, u.full_name AS recorded_by \
-             FROM contacts c LEFT JOIN users u ON u.id = c.recorded_by WHERE c.case_id = $1 \
-             ORDER BY c.occurred_at DESC LIMIT $2"
+            "SELECT c.id, c.kind, c.occurred_at, c.place, c.collateral, c.collateral_name, c.note, \
+             u.full_name AS recorded_by FROM contacts c LEFT JOIN users u ON u.id = c.recorded_by \
+             WHERE c.case_id = $1 ORDER BY c.occurred_at DESC LIMIT $2"
         )
         .bind(case)
         .bind(limit)
@@ -305,8 +305,9 @@ pub async fn month_contacts(
         tx,
         fetch_one,
         sqlx::query_as(
-            "SELECT COUNT(*), COUNT(CASE WHEN kind = 'home' THEN 1 END) FROM contacts \
-             WHERE case_id = $1 AND collateral IS NULL AND kind <> 'written' AND occurred_at >= $2 AND occurred_at < $3"
+            "SELECT COUNT(*), COUNT(CASE WHEN kind = 'home' THEN 1 END) FROM contacts WHERE \
+             case_id = $1 AND collateral IS NULL AND kind <> 'written' AND occurred_at >= $2 AND \
+             occurred_at < $3"
         )
         .bind(case)
         .bind(from)

@@ -118,8 +118,8 @@ pub struct AppointmentDue {
     pub reach: Reach,
 }
 
-const REACH: &str =
-    "c.id AS case_id, c.person_id, p.phone, p.email, p.preferred_language, p.may_text, p.may_email";
+const REACH: &str = "c.id AS case_id, c.person_id, p.phone, p.email, p.preferred_language, \
+                     p.may_text, p.may_email";
 
 /// Whom reminders reach: people with a case in the program who agreed to
 /// texts or e-mail.
@@ -139,9 +139,9 @@ pub async fn appointments_between(
     pending: bool,
 ) -> Result<Vec<AppointmentDue>, sqlx::Error> {
     let sql = format!(
-        "SELECT a.id, a.kind, a.starts_at, a.location, {REACH} FROM appointments a JOIN cases c ON c.id = a.case_id \
-         JOIN people p ON p.id = c.person_id WHERE {reachable} AND ($3 = FALSE OR a.outcome IS NULL) \
-         AND a.starts_at > $1 AND a.starts_at <= $2",
+        "SELECT a.id, a.kind, a.starts_at, a.location, {REACH} FROM appointments a JOIN cases c ON \
+         c.id = a.case_id JOIN people p ON p.id = c.person_id WHERE {reachable} AND ($3 = FALSE OR \
+         a.outcome IS NULL) AND a.starts_at > $1 AND a.starts_at <= $2",
         reachable = reachable()
     );
     fetch!(
@@ -158,8 +158,9 @@ pub async fn missed_between(
     until: DateTime<Utc>,
 ) -> Result<Vec<AppointmentDue>, sqlx::Error> {
     let sql = format!(
-        "SELECT a.id, a.kind, a.starts_at, a.location, {REACH} FROM appointments a JOIN cases c ON c.id = a.case_id \
-         JOIN people p ON p.id = c.person_id WHERE {reachable} AND a.outcome = 'missed' AND a.outcome_at > $1 AND a.outcome_at <= $2",
+        "SELECT a.id, a.kind, a.starts_at, a.location, {REACH} FROM appointments a JOIN cases c ON \
+         c.id = a.case_id JOIN people p ON p.id = c.person_id WHERE {reachable} AND a.outcome = \
+         'missed' AND a.outcome_at > $1 AND a.outcome_at <= $2",
         reachable = reachable()
     );
     fetch!(tx, fetch_all, sqlx::query_as(&sql).bind(after).bind(until))
@@ -181,10 +182,11 @@ pub async fn conditions_due(
     to: NaiveDate,
 ) -> Result<Vec<ConditionDue>, sqlx::Error> {
     let sql = format!(
-        "SELECT k.id, k.due_date, {REACH} FROM conditions k JOIN cases c ON c.id = k.case_id JOIN people p ON p.id = c.person_id \
-         WHERE {reachable} AND k.due_date >= $1 AND k.due_date <= $2 AND k.marked_met_at IS NULL \
-         AND (k.court_action IS NULL OR k.court_action <> 'waived') \
-         AND (k.target IS NULL OR COALESCE((SELECT SUM(x.amount) FROM condition_progress x WHERE x.condition_id = k.id), 0) < k.target)",
+        "SELECT k.id, k.due_date, {REACH} FROM conditions k JOIN cases c ON c.id = k.case_id JOIN \
+         people p ON p.id = c.person_id WHERE {reachable} AND k.due_date >= $1 AND k.due_date <= \
+         $2 AND k.marked_met_at IS NULL AND (k.court_action IS NULL OR k.court_action <> 'waived') \
+         AND (k.target IS NULL OR COALESCE((SELECT SUM(x.amount) FROM condition_progress x WHERE \
+         x.condition_id = k.id), 0) < k.target)",
         reachable = reachable()
     );
     fetch!(tx, fetch_all, sqlx::query_as(&sql).bind(from).bind(to))
@@ -197,10 +199,11 @@ pub async fn cancel_withdrawn(tx: &mut Tx, at: DateTime<Utc>) -> Result<u64, sql
     exec!(
         tx,
         sqlx::query(
-            "UPDATE messages SET status = 'cancelled', error = 'the participant withdrew consent for this channel', \
-             next_attempt_at = NULL, updated_at = $1 WHERE status = 'queued' AND next_attempt_at <= $1 AND purpose <> 'reply' \
-             AND EXISTS (SELECT 1 FROM people p WHERE p.id = messages.person_id \
-             AND CASE messages.channel WHEN 'sms' THEN NOT p.may_text ELSE NOT p.may_email END)"
+            "UPDATE messages SET status = 'cancelled', error = 'the participant withdrew consent \
+             for this channel', next_attempt_at = NULL, updated_at = $1 WHERE status = 'queued' \
+             AND next_attempt_at <= $1 AND purpose <> 'reply' AND EXISTS (SELECT 1 FROM people p \
+             WHERE p.id = messages.person_id AND CASE messages.channel WHEN 'sms' THEN NOT \
+             p.may_text ELSE NOT p.may_email END)"
         )
         .bind(at)
     )
@@ -212,9 +215,10 @@ pub async fn expire_leases(tx: &mut Tx, at: DateTime<Utc>) -> Result<u64, sqlx::
     exec!(
         tx,
         sqlx::query(
-            "UPDATE messages SET status = 'failed', error = 'outcome unknown: the sending server stopped before recording it; \
-             not sent again, to avoid a duplicate', claimed_by = NULL, lease_until = NULL, updated_at = $1 \
-             WHERE status = 'sending' AND lease_until < $1"
+            "UPDATE messages SET status = 'failed', error = 'outcome unknown: the sending server \
+             stopped before recording it; not sent again, to avoid a duplicate', claimed_by = \
+             NULL, lease_until = NULL, updated_at = $1 WHERE status = 'sending' AND lease_until < \
+             $1"
         )
         .bind(at)
     )
@@ -256,10 +260,11 @@ pub async fn claim(
         Dialect::Postgres => "FOR UPDATE SKIP LOCKED",
     };
     let sql = format!(
-        "UPDATE messages SET status = 'sending', claimed_by = $1, lease_until = $2, attempts = attempts + 1, updated_at = $3 \
-         WHERE status = 'queued' AND id IN (SELECT id FROM messages WHERE status = 'queued' AND next_attempt_at <= $3 \
-         ORDER BY next_attempt_at LIMIT $4 {lock}) \
-         RETURNING id, channel, address, subject, body, CAST(attempts AS INTEGER) AS attempts"
+        "UPDATE messages SET status = 'sending', claimed_by = $1, lease_until = $2, attempts = \
+         attempts + 1, updated_at = $3 WHERE status = 'queued' AND id IN (SELECT id FROM messages \
+         WHERE status = 'queued' AND next_attempt_at <= $3 ORDER BY next_attempt_at LIMIT $4 \
+         {lock}) RETURNING id, channel, address, subject, body, CAST(attempts AS INTEGER) AS \
+         attempts"
     );
     let rows: Vec<StoredClaim> = fetch!(
         tx,
@@ -306,8 +311,9 @@ pub async fn finish(tx: &mut Tx, f: &Finished<'_>) -> Result<bool, sqlx::Error> 
     let n = exec!(
         tx,
         sqlx::query(
-            "UPDATE messages SET status = $1, provider_id = $2, error = $3, next_attempt_at = $4, sent_at = $5, \
-             claimed_by = NULL, lease_until = NULL, updated_at = $6 WHERE id = $7 AND claimed_by = $8 AND status = 'sending'"
+            "UPDATE messages SET status = $1, provider_id = $2, error = $3, next_attempt_at = $4, \
+             sent_at = $5, claimed_by = NULL, lease_until = NULL, updated_at = $6 WHERE id = $7 \
+             AND claimed_by = $8 AND status = 'sending'"
         )
         .bind(f.status)
         .bind(f.provider_id)
@@ -333,8 +339,8 @@ pub async fn report_delivery(
         tx,
         fetch_optional,
         sqlx::query_scalar(
-            "UPDATE messages SET status = $1, error = COALESCE($2, error), updated_at = $3 \
-             WHERE provider_id = $4 AND status IN ('sent', 'delivered') RETURNING id"
+            "UPDATE messages SET status = $1, error = COALESCE($2, error), updated_at = $3 WHERE \
+             provider_id = $4 AND status IN ('sent', 'delivered') RETURNING id"
         )
         .bind(status)
         .bind(error)
@@ -353,8 +359,8 @@ pub async fn latest_texted(
         tx,
         fetch_optional,
         sqlx::query_as(
-            "SELECT person_id, case_id, language FROM messages WHERE address_index = $1 AND channel = 'sms' \
-             AND purpose <> 'inbound' ORDER BY created_at DESC LIMIT 1"
+            "SELECT person_id, case_id, language FROM messages WHERE address_index = $1 AND \
+             channel = 'sms' AND purpose <> 'inbound' ORDER BY created_at DESC LIMIT 1"
         )
         .bind(keys.blind_index(phone))
     )
@@ -398,8 +404,9 @@ pub async fn of_case(
         tx,
         fetch_all,
         sqlx::query_as(
-            "SELECT id, channel, purpose, status, body, CAST(attempts AS INTEGER) AS attempts, error, created_at, sent_at \
-             FROM messages WHERE case_id = $1 ORDER BY created_at DESC LIMIT $2"
+            "SELECT id, channel, purpose, status, body, CAST(attempts AS INTEGER) AS attempts, \
+             error, created_at, sent_at FROM messages WHERE case_id = $1 ORDER BY created_at DESC \
+             LIMIT $2"
         )
         .bind(case)
         .bind(limit)
@@ -446,7 +453,8 @@ pub async fn outcomes(
 ) -> Result<(i64, Vec<Undelivered>), sqlx::Error> {
     let (scope_sql, user, court) = scope.sql();
     let sent_sql = format!(
-        "SELECT COUNT(*) {SCOPED} WHERE m.sent_at IS NOT NULL AND m.sent_at >= $3 AND m.status IN ('sent', 'delivered') AND {scope_sql}"
+        "SELECT COUNT(*) {SCOPED} WHERE m.sent_at IS NOT NULL AND m.sent_at >= $3 AND m.status IN \
+         ('sent', 'delivered') AND {scope_sql}"
     );
     let sent: i64 = fetch!(
         tx,
@@ -457,9 +465,10 @@ pub async fn outcomes(
             .bind(sent_since)
     )?;
     let failed_sql = format!(
-        "SELECT m.case_id, c.person_id, (SELECT p.last_name || ', ' || p.first_name FROM people p WHERE p.id = c.person_id) AS person_name, m.channel, m.purpose, \
-         m.error, m.updated_at AS at {SCOPED} WHERE m.status = 'failed' AND m.updated_at >= $3 AND {scope_sql} \
-         ORDER BY m.updated_at DESC LIMIT $4"
+        "SELECT m.case_id, c.person_id, (SELECT p.last_name || ', ' || p.first_name FROM people p \
+         WHERE p.id = c.person_id) AS person_name, m.channel, m.purpose, m.error, m.updated_at AS \
+         at {SCOPED} WHERE m.status = 'failed' AND m.updated_at >= $3 AND {scope_sql} ORDER BY \
+         m.updated_at DESC LIMIT $4"
     );
     let failed = fetch!(
         tx,

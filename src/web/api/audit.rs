@@ -31,8 +31,17 @@ pub struct AuditQuery {
 }
 
 /// The audit trail, newest first (auditors). Reading it is audited.
-#[utoipa::path(get, path = "/audit", tag = "audit", params(AuditQuery),
-    responses((status = 200, body = Page<AuditEntry>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(
+    get,
+    path = "/audit",
+    tag = "audit",
+    params(AuditQuery),
+    responses(
+        (status = 200, body = Page<AuditEntry>),
+        (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
 pub async fn search(
     State(app): State<App>,
     ApiUser(actor): ApiUser,

@@ -16,8 +16,17 @@ use utoipa_axum::routes;
 /// Takes in a referral: finds or enters the person, opens the case and screens it.
 /// When possible duplicates are found nothing is stored: send again with
 /// `person_id` of the existing person, or with `confirm_new_person: true`.
-#[utoipa::path(post, path = "/intake", tag = "cases", request_body = IntakeInput,
-    responses((status = 201, body = IntakeResult), (status = 409, body = DuplicatesFound), (status = 422, body = ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/intake",
+    tag = "cases",
+    request_body = IntakeInput,
+    responses(
+        (status = 201, body = IntakeResult),
+        (status = 409, body = DuplicatesFound),
+        (status = 422, body = ErrorBody),
+    )
+)]
 pub async fn intake(
     State(app): State<App>,
     ApiUser(actor): ApiUser,

@@ -19,10 +19,16 @@ use utoipa_axum::router::OpenApiRouter;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Bridgeway API", description = "Case management for probation, pretrial services and diversion programs. \
-        Authenticate with `Authorization: Bearer <token>` (see `bridgeway admin create-token`) or the session cookie. \
-        Errors are JSON `{code, message, fields}`; bad input is 422 naming the field; a write on a stale `version` is 409 `stale_version` (reload and apply the change again); \
-        other 409s (`conflict`) are refusals by the record's state, such as an alert already resolved."),
+    info(title = "Bridgeway API", description = "Case management for probation, pretrial services \
+                                                 and diversion programs. Authenticate with \
+                                                 `Authorization: Bearer <token>` (see `bridgeway \
+                                                 admin create-token`) or the session cookie. \
+                                                 Errors are JSON `{code, message, fields}`; bad \
+                                                 input is 422 naming the field; a write on a stale \
+                                                 `version` is 409 `stale_version` (reload and \
+                                                 apply the change again); other 409s (`conflict`) \
+                                                 are refusals by the record's state, such as an \
+                                                 alert already resolved."),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
     security(("bearer" = []))

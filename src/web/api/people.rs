@@ -22,8 +22,17 @@ pub struct ListQuery {
 }
 
 /// People, by name, a page at a time.
-#[utoipa::path(get, path = "/people", tag = "people", params(ListQuery),
-    responses((status = 200, body = Page<PersonSummary>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(
+    get,
+    path = "/people",
+    tag = "people",
+    params(ListQuery),
+    responses(
+        (status = 200, body = Page<PersonSummary>),
+        (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
 pub async fn list(
     State(app): State<App>,
     ApiUser(actor): ApiUser,
@@ -41,7 +50,8 @@ pub async fn list(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SearchQuery {
-    /// A name ("Smith", "Ann Smith", "Smith, Ann"), a date of birth, an identifier, a person, docket or case number.
+    /// A name ("Smith", "Ann Smith", "Smith, Ann"), a date of birth, an identifier, a person,
+    /// docket or case number.
     q: String,
 }
 
@@ -70,8 +80,18 @@ pub async fn get(
 }
 
 /// Corrects a participant's details.
-#[utoipa::path(put, path = "/people/{id}", tag = "people", params(("id" = uuid::Uuid, Path)), request_body = PersonUpdate,
-    responses((status = 200, body = PersonView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(
+    put,
+    path = "/people/{id}",
+    tag = "people",
+    params(("id" = uuid::Uuid, Path)),
+    request_body = PersonUpdate,
+    responses(
+        (status = 200, body = PersonView),
+        (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
 pub async fn update(
     State(app): State<App>,
     ApiUser(actor): ApiUser,

@@ -12,7 +12,12 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 /// Every program.
-#[utoipa::path(get, path = "/programs", tag = "programs", responses((status = 200, body = Vec<Program>)))]
+#[utoipa::path(
+    get,
+    path = "/programs",
+    tag = "programs",
+    responses((status = 200, body = Vec<Program>))
+)]
 pub async fn list(State(app): State<App>, ApiUser(_): ApiUser) -> ApiResult<Json<Vec<Program>>> {
     Ok(Json(all(programs::list(&app).await?)))
 }
@@ -29,8 +34,17 @@ pub async fn get(
 }
 
 /// Creates a program (administrators).
-#[utoipa::path(post, path = "/programs", tag = "programs", request_body = ProgramInput,
-    responses((status = 201, body = Program), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/programs",
+    tag = "programs",
+    request_body = ProgramInput,
+    responses(
+        (status = 201, body = Program),
+        (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
 pub async fn create(
     State(app): State<App>,
     ApiUser(actor): ApiUser,
@@ -43,8 +57,18 @@ pub async fn create(
 }
 
 /// Changes a program (administrators).
-#[utoipa::path(put, path = "/programs/{id}", tag = "programs", params(("id" = uuid::Uuid, Path)), request_body = ProgramUpdate,
-    responses((status = 200, body = Program), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(
+    put,
+    path = "/programs/{id}",
+    tag = "programs",
+    params(("id" = uuid::Uuid, Path)),
+    request_body = ProgramUpdate,
+    responses(
+        (status = 200, body = Program),
+        (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
 pub async fn update(
     State(app): State<App>,
     ApiUser(actor): ApiUser,

@@ -20,13 +20,23 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 /// The signed-in user.
-#[utoipa::path(get, path = "/me", tag = "users", responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
+#[utoipa::path(
+    get,
+    path = "/me",
+    tag = "users",
+    responses((status = 200, body = Me), (status = 401, body = ErrorBody))
+)]
 pub async fn me(ApiUser(actor): ApiUser) -> Json<Me> {
     Json(Me::from(&actor))
 }
 
 /// Staff accounts.
-#[utoipa::path(get, path = "/users", tag = "users", responses((status = 200, body = Vec<StaffMember>), (status = 403, body = ErrorBody)))]
+#[utoipa::path(
+    get,
+    path = "/users",
+    tag = "users",
+    responses((status = 200, body = Vec<StaffMember>), (status = 403, body = ErrorBody))
+)]
 pub async fn list(
     State(app): State<App>,
     ApiUser(actor): ApiUser,
@@ -35,8 +45,17 @@ pub async fn list(
 }
 
 /// Creates a staff account (administrators).
-#[utoipa::path(post, path = "/users", tag = "users", request_body = UserInput,
-    responses((status = 201, body = StaffMember), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/users",
+    tag = "users",
+    request_body = UserInput,
+    responses(
+        (status = 201, body = StaffMember),
+        (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
 pub async fn create(
     State(app): State<App>,
     ApiUser(actor): ApiUser,
@@ -53,8 +72,13 @@ pub async fn create(
 }
 
 /// Unlocks an account locked after failed sign-ins (administrators).
-#[utoipa::path(post, path = "/users/{username}/unlock", tag = "users", params(("username" = String, Path)),
-    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/users/{username}/unlock",
+    tag = "users",
+    params(("username" = String, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody))
+)]
 pub async fn unlock(
     State(app): State<App>,
     ApiUser(actor): ApiUser,
@@ -65,7 +89,12 @@ pub async fn unlock(
 }
 
 /// Your own sessions, most recently used first.
-#[utoipa::path(get, path = "/me/sessions", tag = "users", responses((status = 200, body = Vec<SessionInfo>)))]
+#[utoipa::path(
+    get,
+    path = "/me/sessions",
+    tag = "users",
+    responses((status = 200, body = Vec<SessionInfo>))
+)]
 pub async fn sessions(
     State(app): State<App>,
     ApiUser(actor): ApiUser,
@@ -86,7 +115,12 @@ pub async fn end_session(
 }
 
 /// Your API tokens (never the tokens themselves).
-#[utoipa::path(get, path = "/me/tokens", tag = "users", responses((status = 200, body = Vec<TokenInfo>)))]
+#[utoipa::path(
+    get,
+    path = "/me/tokens",
+    tag = "users",
+    responses((status = 200, body = Vec<TokenInfo>))
+)]
 pub async fn tokens(
     State(app): State<App>,
     ApiUser(actor): ApiUser,
@@ -96,8 +130,17 @@ pub async fn tokens(
 
 /// Creates an API token for yourself; it is shown once. Only a signed-in
 /// person (not another token) may create one.
-#[utoipa::path(post, path = "/me/tokens", tag = "users", request_body = TokenRequest,
-    responses((status = 201, body = IssuedToken), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/me/tokens",
+    tag = "users",
+    request_body = TokenRequest,
+    responses(
+        (status = 201, body = IssuedToken),
+        (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
 pub async fn create_token(
     State(app): State<App>,
     ApiUser(actor): ApiUser,
@@ -169,8 +212,18 @@ pub async fn change_password(
 /// Resets an account's password to a one-time password, shown once; the
 /// account's sessions end and it must choose a new password at its next
 /// sign-in (administrators, after a fresh sign-in).
-#[utoipa::path(post, path = "/users/{username}/password-reset", tag = "users", params(("username" = String, Path)),
-    responses((status = 200, body = TemporaryPassword), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/users/{username}/password-reset",
+    tag = "users",
+    params(("username" = String, Path)),
+    responses(
+        (status = 200, body = TemporaryPassword),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+    )
+)]
 pub async fn reset_password(
     State(app): State<App>,
     ApiUser(actor): ApiUser,
@@ -182,8 +235,20 @@ pub async fn reset_password(
 }
 
 /// Gives an account another role (administrators, after a fresh sign-in; never their own).
-#[utoipa::path(put, path = "/users/{username}/role", tag = "users", params(("username" = String, Path)), request_body = RoleChange,
-    responses((status = 200, body = StaffMember), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(
+    put,
+    path = "/users/{username}/role",
+    tag = "users",
+    params(("username" = String, Path)),
+    request_body = RoleChange,
+    responses(
+        (status = 200, body = StaffMember),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
 pub async fn change_role(
     State(app): State<App>,
     ApiUser(actor): ApiUser,

@@ -25,8 +25,18 @@ pub async fn work_queue(
 }
 
 /// Marks an alert as seen.
-#[utoipa::path(post, path = "/alerts/{id}/acknowledge", tag = "alerts", params(("id" = uuid::Uuid, Path)),
-    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/alerts/{id}/acknowledge",
+    tag = "alerts",
+    params(("id" = uuid::Uuid, Path)),
+    responses(
+        (status = 204),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody),
+    )
+)]
 pub async fn acknowledge(
     State(app): State<App>,
     ApiUser(actor): ApiUser,
@@ -44,8 +54,20 @@ pub struct Resolution {
 }
 
 /// Resolves an alert with a note.
-#[utoipa::path(post, path = "/alerts/{id}/resolve", tag = "alerts", params(("id" = uuid::Uuid, Path)), request_body = Resolution,
-    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/alerts/{id}/resolve",
+    tag = "alerts",
+    params(("id" = uuid::Uuid, Path)),
+    request_body = Resolution,
+    responses(
+        (status = 204),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
 pub async fn resolve(
     State(app): State<App>,
     ApiUser(actor): ApiUser,

@@ -65,8 +65,18 @@ pub async fn get(
 }
 
 /// Corrects referral and court details, or reassigns the officer.
-#[utoipa::path(put, path = "/cases/{id}", tag = "cases", params(("id" = uuid::Uuid, Path)), request_body = CaseUpdate,
-    responses((status = 200, body = CaseView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(
+    put,
+    path = "/cases/{id}",
+    tag = "cases",
+    params(("id" = uuid::Uuid, Path)),
+    request_body = CaseUpdate,
+    responses(
+        (status = 200, body = CaseView),
+        (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
 pub async fn update(
     State(app): State<App>,
     ApiUser(actor): ApiUser,
@@ -77,8 +87,18 @@ pub async fn update(
 }
 
 /// Moves a case along its lifecycle.
-#[utoipa::path(post, path = "/cases/{id}/transitions", tag = "cases", params(("id" = uuid::Uuid, Path)), request_body = TransitionInput,
-    responses((status = 200, body = CaseView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/cases/{id}/transitions",
+    tag = "cases",
+    params(("id" = uuid::Uuid, Path)),
+    request_body = TransitionInput,
+    responses(
+        (status = 200, body = CaseView),
+        (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
 pub async fn transition(
     State(app): State<App>,
     ApiUser(actor): ApiUser,
@@ -92,8 +112,20 @@ pub async fn transition(
 
 /// Shares a case with another officer or supervisor, who may then see and
 /// work it (covering for leave, joint supervision). Whoever holds the case may.
-#[utoipa::path(post, path = "/cases/{id}/shares", tag = "cases", params(("id" = uuid::Uuid, Path)), request_body = ShareInput,
-    responses((status = 201, body = Vec<Share>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/cases/{id}/shares",
+    tag = "cases",
+    params(("id" = uuid::Uuid, Path)),
+    request_body = ShareInput,
+    responses(
+        (status = 201, body = Vec<Share>),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
 pub async fn share(
     State(app): State<App>,
     ApiUser(actor): ApiUser,

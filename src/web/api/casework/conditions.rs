@@ -18,8 +18,13 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 /// A case's conditions and how far along each is (the read is audited).
-#[utoipa::path(get, path = "/cases/{id}/conditions", tag = "conditions", params(("id" = uuid::Uuid, Path)),
-    responses((status = 200, body = CaseConditions), (status = 404, body = ErrorBody)))]
+#[utoipa::path(
+    get,
+    path = "/cases/{id}/conditions",
+    tag = "conditions",
+    params(("id" = uuid::Uuid, Path)),
+    responses((status = 200, body = CaseConditions), (status = 404, body = ErrorBody))
+)]
 pub async fn of_case(
     State(app): State<App>,
     ApiUser(actor): ApiUser,
@@ -29,8 +34,19 @@ pub async fn of_case(
 }
 
 /// Adds a condition to a case.
-#[utoipa::path(post, path = "/cases/{id}/conditions", tag = "conditions", params(("id" = uuid::Uuid, Path)), request_body = TermsInput,
-    responses((status = 201, body = ConditionView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/cases/{id}/conditions",
+    tag = "conditions",
+    params(("id" = uuid::Uuid, Path)),
+    request_body = TermsInput,
+    responses(
+        (status = 201, body = ConditionView),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
 pub async fn add(
     State(app): State<App>,
     ApiUser(actor): ApiUser,
@@ -44,8 +60,17 @@ pub async fn add(
 }
 
 /// Adds the program's standard conditions the case does not have yet.
-#[utoipa::path(post, path = "/cases/{id}/conditions/from-program", tag = "conditions", params(("id" = uuid::Uuid, Path)),
-    responses((status = 200, body = CaseConditions), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/cases/{id}/conditions/from-program",
+    tag = "conditions",
+    params(("id" = uuid::Uuid, Path)),
+    responses(
+        (status = 200, body = CaseConditions),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+    )
+)]
 pub async fn apply_program(
     State(app): State<App>,
     ApiUser(actor): ApiUser,
@@ -57,8 +82,13 @@ pub async fn apply_program(
 }
 
 /// One condition with its progress entries (the read is audited).
-#[utoipa::path(get, path = "/conditions/{id}", tag = "conditions", params(("id" = uuid::Uuid, Path)),
-    responses((status = 200, body = ConditionRecord), (status = 404, body = ErrorBody)))]
+#[utoipa::path(
+    get,
+    path = "/conditions/{id}",
+    tag = "conditions",
+    params(("id" = uuid::Uuid, Path)),
+    responses((status = 200, body = ConditionRecord), (status = 404, body = ErrorBody))
+)]
 pub async fn get(
     State(app): State<App>,
     ApiUser(actor): ApiUser,
@@ -68,8 +98,20 @@ pub async fn get(
 }
 
 /// Adjusts a condition's terms, or records a court's waiver or modification.
-#[utoipa::path(put, path = "/conditions/{id}", tag = "conditions", params(("id" = uuid::Uuid, Path)), request_body = ConditionUpdate,
-    responses((status = 200, body = ConditionView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(
+    put,
+    path = "/conditions/{id}",
+    tag = "conditions",
+    params(("id" = uuid::Uuid, Path)),
+    request_body = ConditionUpdate,
+    responses(
+        (status = 200, body = ConditionView),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
 pub async fn update(
     State(app): State<App>,
     ApiUser(actor): ApiUser,
@@ -82,8 +124,19 @@ pub async fn update(
 }
 
 /// Records progress toward a condition (hours, sessions, a payment, or a note).
-#[utoipa::path(post, path = "/conditions/{id}/progress", tag = "conditions", params(("id" = uuid::Uuid, Path)), request_body = ProgressInput,
-    responses((status = 201, body = ConditionView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/conditions/{id}/progress",
+    tag = "conditions",
+    params(("id" = uuid::Uuid, Path)),
+    request_body = ProgressInput,
+    responses(
+        (status = 201, body = ConditionView),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
 pub async fn record_progress(
     State(app): State<App>,
     ApiUser(actor): ApiUser,
@@ -101,8 +154,20 @@ pub async fn record_progress(
 }
 
 /// Marks a condition without a target as met, or not.
-#[utoipa::path(post, path = "/conditions/{id}/met", tag = "conditions", params(("id" = uuid::Uuid, Path)), request_body = MarkMet,
-    responses((status = 200, body = ConditionView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/conditions/{id}/met",
+    tag = "conditions",
+    params(("id" = uuid::Uuid, Path)),
+    request_body = MarkMet,
+    responses(
+        (status = 200, body = ConditionView),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
 pub async fn mark_met(
     State(app): State<App>,
     ApiUser(actor): ApiUser,
@@ -115,8 +180,13 @@ pub async fn mark_met(
 }
 
 /// A program's standard conditions.
-#[utoipa::path(get, path = "/programs/{id}/conditions", tag = "conditions", params(("id" = uuid::Uuid, Path)),
-    responses((status = 200, body = Vec<StandardCondition>), (status = 404, body = ErrorBody)))]
+#[utoipa::path(
+    get,
+    path = "/programs/{id}/conditions",
+    tag = "conditions",
+    params(("id" = uuid::Uuid, Path)),
+    responses((status = 200, body = Vec<StandardCondition>), (status = 404, body = ErrorBody))
+)]
 pub async fn templates(
     State(app): State<App>,
     ApiUser(_actor): ApiUser,
@@ -126,8 +196,19 @@ pub async fn templates(
 }
 
 /// Replaces a program's standard conditions (administrators).
-#[utoipa::path(put, path = "/programs/{id}/conditions", tag = "conditions", params(("id" = uuid::Uuid, Path)), request_body = Vec<TemplateInput>,
-    responses((status = 200, body = Vec<StandardCondition>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(
+    put,
+    path = "/programs/{id}/conditions",
+    tag = "conditions",
+    params(("id" = uuid::Uuid, Path)),
+    request_body = Vec<TemplateInput>,
+    responses(
+        (status = 200, body = Vec<StandardCondition>),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
 pub async fn set_templates(
     State(app): State<App>,
     ApiUser(actor): ApiUser,

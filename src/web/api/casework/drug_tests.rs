@@ -13,8 +13,13 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 /// A case's drug and alcohol tests, newest first (the read is audited).
-#[utoipa::path(get, path = "/cases/{id}/drug-tests", tag = "testing", params(("id" = uuid::Uuid, Path)),
-    responses((status = 200, body = CaseTests), (status = 404, body = ErrorBody)))]
+#[utoipa::path(
+    get,
+    path = "/cases/{id}/drug-tests",
+    tag = "testing",
+    params(("id" = uuid::Uuid, Path)),
+    responses((status = 200, body = CaseTests), (status = 404, body = ErrorBody))
+)]
 pub async fn of_case(
     State(app): State<App>,
     ApiUser(actor): ApiUser,
@@ -24,8 +29,19 @@ pub async fn of_case(
 }
 
 /// Records a test: the specimen and each substance's result, or a refusal or no-show.
-#[utoipa::path(post, path = "/cases/{id}/drug-tests", tag = "testing", params(("id" = uuid::Uuid, Path)), request_body = DrugTestInput,
-    responses((status = 201, body = DrugTest), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/cases/{id}/drug-tests",
+    tag = "testing",
+    params(("id" = uuid::Uuid, Path)),
+    request_body = DrugTestInput,
+    responses(
+        (status = 201, body = DrugTest),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
 pub async fn record(
     State(app): State<App>,
     ApiUser(actor): ApiUser,
@@ -39,8 +55,20 @@ pub async fn record(
 }
 
 /// Replaces a test's results, e.g. with a laboratory's confirmation.
-#[utoipa::path(put, path = "/drug-tests/{id}/results", tag = "testing", params(("id" = uuid::Uuid, Path)), request_body = ResultsUpdate,
-    responses((status = 200, body = DrugTest), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(
+    put,
+    path = "/drug-tests/{id}/results",
+    tag = "testing",
+    params(("id" = uuid::Uuid, Path)),
+    request_body = ResultsUpdate,
+    responses(
+        (status = 200, body = DrugTest),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
 pub async fn update_results(
     State(app): State<App>,
     ApiUser(actor): ApiUser,

@@ -17,8 +17,17 @@ use utoipa_axum::routes;
 
 /// A case's signed notes and the caller's own drafts, newest first, with
 /// addenda and risk-lexicon words highlighted (the read is audited).
-#[utoipa::path(get, path = "/cases/{id}/notes", tag = "notes", params(("id" = uuid::Uuid, Path)),
-    responses((status = 200, body = CaseNotes), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(
+    get,
+    path = "/cases/{id}/notes",
+    tag = "notes",
+    params(("id" = uuid::Uuid, Path)),
+    responses(
+        (status = 200, body = CaseNotes),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+    )
+)]
 pub async fn of_case(
     State(app): State<App>,
     ApiUser(actor): ApiUser,
@@ -28,8 +37,19 @@ pub async fn of_case(
 }
 
 /// Writes a note, kept as a draft unless `sign` is set.
-#[utoipa::path(post, path = "/cases/{id}/notes", tag = "notes", params(("id" = uuid::Uuid, Path)), request_body = NoteInput,
-    responses((status = 201, body = NoteView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/cases/{id}/notes",
+    tag = "notes",
+    params(("id" = uuid::Uuid, Path)),
+    request_body = NoteInput,
+    responses(
+        (status = 201, body = NoteView),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
 pub async fn write(
     State(app): State<App>,
     ApiUser(actor): ApiUser,
@@ -54,8 +74,20 @@ pub async fn get(
 }
 
 /// Changes one's own draft; a signed note answers 409.
-#[utoipa::path(put, path = "/notes/{id}", tag = "notes", params(("id" = uuid::Uuid, Path)), request_body = DraftInput,
-    responses((status = 200, body = NoteView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(
+    put,
+    path = "/notes/{id}",
+    tag = "notes",
+    params(("id" = uuid::Uuid, Path)),
+    request_body = DraftInput,
+    responses(
+        (status = 200, body = NoteView),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
 pub async fn update(
     State(app): State<App>,
     ApiUser(actor): ApiUser,
@@ -68,8 +100,19 @@ pub async fn update(
 }
 
 /// Signs one's own draft: from then on it cannot change.
-#[utoipa::path(post, path = "/notes/{id}/sign", tag = "notes", params(("id" = uuid::Uuid, Path)), request_body = SignInput,
-    responses((status = 200, body = NoteView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/notes/{id}/sign",
+    tag = "notes",
+    params(("id" = uuid::Uuid, Path)),
+    request_body = SignInput,
+    responses(
+        (status = 200, body = NoteView),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody),
+    )
+)]
 pub async fn sign(
     State(app): State<App>,
     ApiUser(actor): ApiUser,
@@ -80,8 +123,20 @@ pub async fn sign(
 }
 
 /// Adds an addendum (a correction or later fact) to a signed note.
-#[utoipa::path(post, path = "/notes/{id}/addenda", tag = "notes", params(("id" = uuid::Uuid, Path)), request_body = AddendumInput,
-    responses((status = 201, body = NoteView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/notes/{id}/addenda",
+    tag = "notes",
+    params(("id" = uuid::Uuid, Path)),
+    request_body = AddendumInput,
+    responses(
+        (status = 201, body = NoteView),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
 pub async fn add_addendum(
     State(app): State<App>,
     ApiUser(actor): ApiUser,
@@ -96,8 +151,17 @@ pub async fn add_addendum(
 
 /// Searches the signed notes of the cases the caller holds (every word must
 /// appear, in any form); posted so the words stay out of URLs and logs.
-#[utoipa::path(post, path = "/notes/search", tag = "notes", request_body = SearchInput,
-    responses((status = 200, body = Vec<NoteHit>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/notes/search",
+    tag = "notes",
+    request_body = SearchInput,
+    responses(
+        (status = 200, body = Vec<NoteHit>),
+        (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
 pub async fn search(
     State(app): State<App>,
     ApiUser(actor): ApiUser,

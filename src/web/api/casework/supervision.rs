@@ -17,8 +17,13 @@ use utoipa_axum::routes;
 
 /// A case's supervision level, this month's contacts against its standard,
 /// appointments and contacts (the read is audited).
-#[utoipa::path(get, path = "/cases/{id}/supervision", tag = "supervision", params(("id" = uuid::Uuid, Path)),
-    responses((status = 200, body = Overview), (status = 404, body = ErrorBody)))]
+#[utoipa::path(
+    get,
+    path = "/cases/{id}/supervision",
+    tag = "supervision",
+    params(("id" = uuid::Uuid, Path)),
+    responses((status = 200, body = Overview), (status = 404, body = ErrorBody))
+)]
 pub async fn overview(
     State(app): State<App>,
     ApiUser(actor): ApiUser,
@@ -35,8 +40,19 @@ pub struct LevelInput {
 }
 
 /// Sets a case's supervision level.
-#[utoipa::path(put, path = "/cases/{id}/supervision-level", tag = "supervision", params(("id" = uuid::Uuid, Path)), request_body = LevelInput,
-    responses((status = 200, body = Overview), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(
+    put,
+    path = "/cases/{id}/supervision-level",
+    tag = "supervision",
+    params(("id" = uuid::Uuid, Path)),
+    request_body = LevelInput,
+    responses(
+        (status = 200, body = Overview),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
 pub async fn set_level(
     State(app): State<App>,
     ApiUser(actor): ApiUser,
@@ -48,8 +64,19 @@ pub async fn set_level(
 }
 
 /// Schedules an appointment, or a weekly series.
-#[utoipa::path(post, path = "/cases/{id}/appointments", tag = "supervision", params(("id" = uuid::Uuid, Path)), request_body = AppointmentInput,
-    responses((status = 201, body = Vec<Appointment>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/cases/{id}/appointments",
+    tag = "supervision",
+    params(("id" = uuid::Uuid, Path)),
+    request_body = AppointmentInput,
+    responses(
+        (status = 201, body = Vec<Appointment>),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
 pub async fn schedule(
     State(app): State<App>,
     ApiUser(actor): ApiUser,
@@ -63,8 +90,20 @@ pub async fn schedule(
 }
 
 /// Records what happened at an appointment.
-#[utoipa::path(post, path = "/appointments/{id}/outcome", tag = "supervision", params(("id" = uuid::Uuid, Path)), request_body = OutcomeInput,
-    responses((status = 200, body = Appointment), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/appointments/{id}/outcome",
+    tag = "supervision",
+    params(("id" = uuid::Uuid, Path)),
+    request_body = OutcomeInput,
+    responses(
+        (status = 200, body = Appointment),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
 pub async fn record_outcome(
     State(app): State<App>,
     ApiUser(actor): ApiUser,
@@ -79,8 +118,19 @@ pub async fn record_outcome(
 }
 
 /// Logs a contact with the participant or a collateral contact.
-#[utoipa::path(post, path = "/cases/{id}/contacts", tag = "supervision", params(("id" = uuid::Uuid, Path)), request_body = ContactInput,
-    responses((status = 201, body = Contact), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/cases/{id}/contacts",
+    tag = "supervision",
+    params(("id" = uuid::Uuid, Path)),
+    request_body = ContactInput,
+    responses(
+        (status = 201, body = Contact),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
 pub async fn log_contact(
     State(app): State<App>,
     ApiUser(actor): ApiUser,
