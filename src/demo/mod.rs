@@ -24,7 +24,6 @@ use crate::store::casework::conditions::TemplateRow;
 use crate::store::people::{self as people_store, NewPerson, PersonFields};
 use crate::store::programs::{self as program_store, ProgramFields};
 use crate::store::{audit, Tx};
-use crate::{exec, fetch};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
 use names::pick;
 use rand::rngs::StdRng;
@@ -45,6 +44,9 @@ pub fn demo_totp() -> crate::domain::access::mfa::TotpKey {
 }
 
 const BATCH: usize = 2_000;
+
+/// The counter that marks a demo database, holding how many participants it has.
+const DEMO_COUNTER: &str = "demo";
 
 struct Staff {
     username: &'static str,
@@ -263,23 +265,15 @@ pub async fn ensure(app: &App, participants: usize) -> anyhow::Result<Vec<(Strin
         .map(|s| (s.username.to_owned(), DEMO_PASSWORD.to_owned()))
         .collect();
     let mut tx = app.db.read().await?;
-    let seeded: Option<i64> = fetch!(
-        &mut tx,
-        fetch_optional,
-        sqlx::query_scalar("SELECT value FROM counters WHERE name = 'demo'")
-    )?;
+    let seeded = crate::store::sql::counter(&mut tx, DEMO_COUNTER).await?;
     drop(tx);
     if let Some(n) = seeded {
         eprintln!("Reusing the demo database ({n} participants).");
         return Ok(logins);
     }
-    let has_users: i64 = {
+    let has_users = {
         let mut tx = app.db.read().await?;
-        fetch!(
-            &mut tx,
-            fetch_one,
-            sqlx::query_scalar("SELECT COUNT(*) FROM users")
-        )?
+        user_store::count(&mut tx).await?
     };
     anyhow::ensure!(
         has_users == 0,
@@ -344,11 +338,7 @@ async fn generate(app: &App, participants: usize) -> anyhow::Result<()> {
         }
     }
     let mut tx = app.db.write().await?;
-    exec!(
-        &mut tx,
-        sqlx::query("INSERT INTO counters (name, value) VALUES ('demo', $1)")
-            .bind(participants as i64)
-    )?;
+    crate::store::sql::create_counter(&mut tx, DEMO_COUNTER, participants as i64).await?;
     let event = Action::DemoGenerate.because(format!("{participants} participants"));
     crate::app::audit::write(
         &mut tx,

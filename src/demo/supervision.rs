@@ -15,7 +15,6 @@ use crate::domain::ids::{
     AppointmentId, CaseId, ConditionId, ContactId, DrugTestId, NoteId, TemplateId, UserId,
 };
 use crate::domain::programs::ProgramKind;
-use crate::exec;
 use crate::keyring::KeyRing;
 use crate::store::casework::conditions::{
     self as condition_store, NewCondition, NewProgress, TemplateRow, Terms,
@@ -493,19 +492,7 @@ impl History {
                 .filter(|(_, l)| l == level)
                 .map(|(id, _)| *id)
                 .collect();
-            for chunk in ids.chunks(900) {
-                let marks: Vec<String> = (2..chunk.len() + 2).map(|n| format!("${n}")).collect();
-                let sql = format!(
-                    "UPDATE cases SET supervision_level = $1 WHERE id IN ({})",
-                    marks.join(", ")
-                );
-                exec!(
-                    tx,
-                    chunk
-                        .iter()
-                        .fold(sqlx::query(&sql).bind(*level), |q, id| q.bind(*id))
-                )?;
-            }
+            supervision_store::set_level_of_many(tx, *level, &ids).await?;
         }
         let conditions: Vec<NewCondition> = self
             .conditions

@@ -4,8 +4,8 @@
 use crate::domain::access::users::Role;
 use crate::domain::audit::{chain_hash, Action, ActionFilter, ChainedFields, Object, GENESIS};
 use crate::domain::ids::{AuditId, UserId};
+use crate::store::{exec, fetch};
 use crate::store::{Dialect, Tx};
-use crate::{exec, fetch};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 

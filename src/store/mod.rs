@@ -23,8 +23,9 @@ use sqlx::{PgPool, Postgres, Sqlite, SqlitePool};
 use std::str::FromStr;
 use std::time::Duration;
 
+// The query macros are the store's alone: SQL is written here and nowhere else.
+
 /// Runs `$body` with `$c` bound to the transaction's connection, whichever backend it is.
-#[macro_export]
 macro_rules! on_tx {
     ($tx:expr, |$c:ident| $body:expr) => {
         match &mut ($tx).conn {
@@ -41,20 +42,20 @@ macro_rules! on_tx {
 }
 
 /// Executes a statement and returns the number of rows it touched.
-#[macro_export]
 macro_rules! exec {
     ($tx:expr, $q:expr) => {
-        $crate::on_tx!($tx, |c| $q.execute(c).await.map(|r| r.rows_affected()))
+        $crate::store::on_tx!($tx, |c| $q.execute(c).await.map(|r| r.rows_affected()))
     };
 }
 
 /// Runs a `query_as` / `query_scalar` with `fetch_one`, `fetch_optional` or `fetch_all`.
-#[macro_export]
 macro_rules! fetch {
     ($tx:expr, $method:ident, $q:expr) => {
-        $crate::on_tx!($tx, |c| $q.$method(c).await)
+        $crate::store::on_tx!($tx, |c| $q.$method(c).await)
     };
 }
+
+pub(in crate::store) use {exec, fetch, on_tx};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dialect {

@@ -4,8 +4,8 @@ use crate::domain::ids::{PersonId, RowId};
 use crate::domain::people::{Identifier, IdentifierKind, Language, PersonName};
 use crate::keyring::KeyRing;
 use crate::store::sealed::IDENTIFIER_VALUE;
+use crate::store::{exec, fetch};
 use crate::store::{sql::cursor, Dialect, Tx};
-use crate::{exec, fetch};
 use chrono::{DateTime, NaiveDate, Utc};
 
 #[derive(Debug, Clone, sqlx::FromRow)]

@@ -3,7 +3,7 @@
 use crate::domain::ids::ProgramId;
 use crate::domain::programs::{EligibilityRules, ProgramKind};
 use crate::store::Tx;
-use crate::{exec, fetch};
+use crate::store::{exec, fetch};
 use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 

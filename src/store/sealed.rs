@@ -5,8 +5,8 @@
 
 use crate::domain::ids::RowId;
 use crate::keyring::{self, KeyError, KeyRing};
+use crate::store::{exec, fetch};
 use crate::store::{Db, Tx};
-use crate::{exec, fetch};
 use uuid::Uuid;
 
 /// A column whose values are stored sealed; `index` is the column holding

@@ -3,12 +3,32 @@
 
 use super::Tx;
 use crate::domain::casework::cases::CaseStatus;
-use crate::fetch;
+use crate::store::{exec, fetch};
 
 /// Takes the next value of a named counter; the row lock serializes
 /// concurrent writers on PostgreSQL, the write lock does on SQLite.
 pub async fn next_counter(tx: &mut Tx, name: &str) -> Result<i64, sqlx::Error> {
     reserve_counter(tx, name, 1).await
+}
+
+/// A named counter's value, if it exists.
+pub async fn counter(tx: &mut Tx, name: &str) -> Result<Option<i64>, sqlx::Error> {
+    fetch!(
+        tx,
+        fetch_optional,
+        sqlx::query_scalar("SELECT value FROM counters WHERE name = $1").bind(name)
+    )
+}
+
+/// Starts a named counter at `value`.
+pub async fn create_counter(tx: &mut Tx, name: &str, value: i64) -> Result<(), sqlx::Error> {
+    exec!(
+        tx,
+        sqlx::query("INSERT INTO counters (name, value) VALUES ($1, $2)")
+            .bind(name)
+            .bind(value)
+    )?;
+    Ok(())
 }
 
 /// Reserves `n` consecutive values of a named counter and returns the first.

@@ -474,7 +474,7 @@ async fn accounts_unused_for_ninety_days_are_disabled_and_reviewed(backend: Back
     let admin = t.user("admin", Role::Admin, None, None).await;
     let officer = t.user("officer", Role::Officer, None, None).await;
     let mut tx = t.app.db.write().await.unwrap();
-    bridgeway::exec!(
+    crate::exec!(
         &mut tx,
         sqlx::query("UPDATE users SET last_login_at = $1 WHERE id = $2")
             .bind(t.app.now() - chrono::Duration::days(91))

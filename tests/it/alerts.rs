@@ -2,13 +2,13 @@
 //! twice for the same situation, acknowledged and resolved with a note; the
 //! work queue orders them and shows the day's appointments.
 
+use crate::exec;
 use crate::helpers::{Backend, TestApp};
 use crate::on_both_databases;
 use axum::http::StatusCode;
 use bridgeway::app::casework::alerts::sweep;
 use bridgeway::domain::access::users::Role;
 use bridgeway::domain::audit::Action;
-use bridgeway::exec;
 use chrono::Duration;
 use serde_json::{json, Value};
 

@@ -2,13 +2,13 @@
 
 use crate::helpers::{Backend, TestApp};
 use crate::on_both_databases;
+use crate::{exec, fetch};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use bridgeway::app::audit::integrity::{check_checkpoints, purge, write_checkpoint};
 use bridgeway::domain::access::users::Role;
 use bridgeway::domain::audit::Action;
 use bridgeway::store::audit::{append, verify, NewEvent, Outcome, Verification};
-use bridgeway::{exec, fetch};
 use tower::ServiceExt;
 
 async fn some_history(t: &TestApp) {

@@ -1,12 +1,12 @@
 //! Conditions of supervision: templates per program, adjustments per person
 //! and by the court, progress with verification, and the status that follows.
 
+use crate::fetch;
 use crate::helpers::{Backend, TestApp};
 use crate::on_both_databases;
 use axum::http::StatusCode;
 use bridgeway::domain::access::users::Role;
 use bridgeway::domain::audit::Action;
-use bridgeway::fetch;
 use serde_json::{json, Value};
 
 fn by_title<'a>(list: &'a Value, title: &str) -> &'a Value {

@@ -9,7 +9,7 @@ async fn the_demo_agency_has_cases_in_every_state(backend: Backend) {
     assert!(logins.len() >= 10, "10+ staff");
     assert_eq!(t.count("people").await, 300);
     let mut tx = t.app.db.read().await.unwrap();
-    let statuses: Vec<String> = bridgeway::fetch!(
+    let statuses: Vec<String> = crate::fetch!(
         &mut tx,
         fetch_all,
         sqlx::query_scalar("SELECT DISTINCT status FROM cases ORDER BY status")
@@ -30,10 +30,10 @@ async fn the_demo_agency_has_cases_in_every_state(backend: Backend) {
             "terminated"
         ]
     );
-    let orphans: i64 = bridgeway::fetch!(&mut tx, fetch_one, sqlx::query_scalar(
+    let orphans: i64 = crate::fetch!(&mut tx, fetch_one, sqlx::query_scalar(
         "SELECT COUNT(*) FROM cases c WHERE NOT EXISTS (SELECT 1 FROM case_status_history h WHERE h.case_id = c.id AND h.to_status = c.status)")).unwrap();
     assert_eq!(orphans, 0, "every case's history ends in its status");
-    let numbers: i64 = bridgeway::fetch!(
+    let numbers: i64 = crate::fetch!(
         &mut tx,
         fetch_one,
         sqlx::query_scalar("SELECT COUNT(DISTINCT person_number) FROM people")
@@ -42,7 +42,7 @@ async fn the_demo_agency_has_cases_in_every_state(backend: Backend) {
     assert_eq!(numbers, 300);
     // Every case under supervision has a level, conditions and appointments;
     // some are behind, some tests adverse, some visits missed.
-    let unsupervised: i64 = bridgeway::fetch!(&mut tx, fetch_one, sqlx::query_scalar(
+    let unsupervised: i64 = crate::fetch!(&mut tx, fetch_one, sqlx::query_scalar(
         "SELECT COUNT(*) FROM cases c WHERE c.status IN ('active', 'suspended') AND (c.supervision_level IS NULL \
          OR NOT EXISTS (SELECT 1 FROM conditions k WHERE k.case_id = c.id) \
          OR NOT EXISTS (SELECT 1 FROM appointments a WHERE a.case_id = c.id))")).unwrap();
@@ -75,15 +75,14 @@ async fn the_demo_agency_has_cases_in_every_state(backend: Backend) {
             "SELECT COUNT(*) FROM case_notes WHERE flags > 0",
         ),
     ] {
-        let n: i64 = bridgeway::fetch!(&mut tx, fetch_one, sqlx::query_scalar(sql)).unwrap();
+        let n: i64 = crate::fetch!(&mut tx, fetch_one, sqlx::query_scalar(sql)).unwrap();
         assert!(n > 0, "the demo has {what}");
     }
     let unindexed = match backend {
         Backend::Sqlite => "SELECT COUNT(*) FROM case_notes n WHERE NOT EXISTS (SELECT 1 FROM note_terms t WHERE t.rowid = n.search_row)",
         Backend::Postgres => "SELECT COUNT(*) FROM case_notes WHERE search IS NULL",
     };
-    let unindexed: i64 =
-        bridgeway::fetch!(&mut tx, fetch_one, sqlx::query_scalar(unindexed)).unwrap();
+    let unindexed: i64 = crate::fetch!(&mut tx, fetch_one, sqlx::query_scalar(unindexed)).unwrap();
     assert_eq!(unindexed, 0, "every demo note is searchable");
     drop(tx);
     let again = bridgeway::demo::ensure(&t.app, 300).await.expect("reuse");

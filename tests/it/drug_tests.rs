@@ -1,12 +1,12 @@
 //! Drug and alcohol tests: results per substance, refusals and no-shows,
 //! laboratory confirmation, sealed results, and what the case shows.
 
+use crate::fetch;
 use crate::helpers::{Backend, TestApp};
 use crate::on_both_databases;
 use axum::http::StatusCode;
 use bridgeway::domain::access::users::Role;
 use bridgeway::domain::audit::Action;
-use bridgeway::fetch;
 use serde_json::json;
 
 fn minutes_ago(m: i64) -> String {

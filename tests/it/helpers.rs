@@ -53,6 +53,42 @@ pub fn test_totp() -> TotpKey {
     TotpKey::from_bytes(*b"bridgeway-test-key!!")
 }
 
+/// Raw SQL for tests that look beneath the API (what is stored, sealed,
+/// indexed, or set up as it could not be through it): runs `$body` with `$c`
+/// bound to the transaction's connection, whichever backend it is. The
+/// product's own query macros are private to its store.
+#[macro_export]
+macro_rules! on_conn {
+    ($tx:expr, |$c:ident| $body:expr) => {
+        match &mut ($tx).conn {
+            bridgeway::store::Conn::Sqlite(t) => {
+                let $c = &mut **t;
+                $body
+            }
+            bridgeway::store::Conn::Postgres(t) => {
+                let $c = &mut **t;
+                $body
+            }
+        }
+    };
+}
+
+/// Executes a statement; the number of rows it touched.
+#[macro_export]
+macro_rules! exec {
+    ($tx:expr, $q:expr) => {
+        $crate::on_conn!($tx, |c| $q.execute(c).await.map(|r| r.rows_affected()))
+    };
+}
+
+/// Runs a query with `fetch_one`, `fetch_optional` or `fetch_all`.
+#[macro_export]
+macro_rules! fetch {
+    ($tx:expr, $method:ident, $q:expr) => {
+        $crate::on_conn!($tx, |c| $q.$method(c).await)
+    };
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -483,7 +519,7 @@ impl TestApp {
 
     pub async fn count(&self, table: &str) -> i64 {
         let mut tx = self.app.db.read().await.expect("tx");
-        bridgeway::fetch!(
+        crate::fetch!(
             &mut tx,
             fetch_one,
             sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))

@@ -93,7 +93,7 @@ async fn a_code_is_accepted_once(backend: Backend) {
     assert_eq!(replay.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(replay.text().contains("already used"));
     let mut tx = t.app.db.read().await.unwrap();
-    let reasons: Vec<Option<String>> = bridgeway::fetch!(
+    let reasons: Vec<Option<String>> = crate::fetch!(
         &mut tx,
         fetch_all,
         sqlx::query_scalar(
@@ -202,7 +202,7 @@ async fn idle_and_old_sessions_end_on_the_server(backend: Backend) {
     let now = t.app.now();
     let mut tx = t.app.db.write().await.unwrap();
     // The first session has sat unused 31 minutes; the second began 13 hours ago but was used just now.
-    bridgeway::exec!(
+    crate::exec!(
         &mut tx,
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
             .bind(now - chrono::Duration::minutes(31))
@@ -211,7 +211,7 @@ async fn idle_and_old_sessions_end_on_the_server(backend: Backend) {
             ))
     )
     .unwrap();
-    bridgeway::exec!(
+    crate::exec!(
         &mut tx,
         sqlx::query("UPDATE sessions SET created_at = $1 WHERE token_hash = $2")
             .bind(now - chrono::Duration::hours(13))

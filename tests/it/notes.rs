@@ -5,12 +5,12 @@
 
 use crate::helpers::{Backend, TestApp, User};
 use crate::on_both_databases;
+use crate::{exec, fetch};
 use axum::http::StatusCode;
 use bridgeway::app::App;
 use bridgeway::config::Settings;
 use bridgeway::domain::access::users::Role;
 use bridgeway::domain::audit::Action;
-use bridgeway::{exec, fetch};
 use serde_json::{json, Value};
 
 fn notes_of(opened: &Value) -> String {

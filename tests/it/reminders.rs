@@ -8,6 +8,7 @@
 use crate::helpers::{local, test_zone, Backend, TestApp, User};
 use crate::on_both_databases;
 use crate::stand_ins::{sms_gateway, smtp_server, Gateway, Mail};
+use crate::{exec, fetch};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use bridgeway::app::outreach::reminders::{deliver, plan};
@@ -17,7 +18,6 @@ use bridgeway::domain::access::users::Role;
 use bridgeway::domain::audit::Action;
 use bridgeway::domain::outreach::messages::webhook_signature;
 use bridgeway::gateways::Gateways;
-use bridgeway::{exec, fetch};
 use chrono::Duration;
 use serde_json::{json, Value};
 use std::sync::atomic::Ordering;

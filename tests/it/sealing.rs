@@ -3,6 +3,7 @@
 
 use crate::helpers::{referral, test_totp, Backend, TestApp};
 use crate::on_both_databases;
+use crate::{exec, fetch};
 use axum::http::StatusCode;
 use bridgeway::app::{keys, App};
 use bridgeway::config::Settings;
@@ -10,7 +11,6 @@ use bridgeway::domain::access::users::Role;
 use bridgeway::domain::audit::Action;
 use bridgeway::keyring::{KeyError, KeyRing};
 use bridgeway::store::sealed::{self, CheckError};
-use bridgeway::{exec, fetch};
 use serde_json::json;
 
 /// Every sealed value as stored: identifier values and authenticator secrets.

@@ -1,12 +1,12 @@
 //! Supervision levels and contact standards, appointments (weekly series,
 //! outcomes) and contacts.
 
+use crate::fetch;
 use crate::helpers::{local, test_zone, Backend, TestApp};
 use crate::on_both_databases;
 use axum::http::StatusCode;
 use bridgeway::domain::access::users::Role;
 use bridgeway::domain::audit::Action;
-use bridgeway::fetch;
 use chrono::{NaiveDateTime, Utc};
 use serde_json::json;
 

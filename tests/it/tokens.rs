@@ -1,12 +1,12 @@
 //! API tokens: scoped, expiring, revocable, created by a signed-in person.
 
+use crate::exec;
 use crate::helpers::{Backend, TestApp, User};
 use crate::on_both_databases;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use bridgeway::domain::access::users::Role;
 use bridgeway::domain::audit::Action;
-use bridgeway::exec;
 use serde_json::{json, Value};
 
 /// Creates a token through the API with a signed-in session.

@@ -6,7 +6,7 @@ use crate::domain::ids::{SessionId, TokenId, UserId};
 use crate::keyring::KeyRing;
 use crate::store::sealed::TOTP_SECRET;
 use crate::store::Tx;
-use crate::{exec, fetch};
+use crate::store::{exec, fetch};
 use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -61,6 +61,15 @@ const USER_COLUMNS: &str = "id, username, full_name, role, password_hash, superv
                             password_change_required, created_at, version";
 
 /// Stores an account's failed sign-in record (after a failure, a success or an unlock).
+/// How many staff accounts there are.
+pub async fn count(tx: &mut Tx) -> Result<i64, sqlx::Error> {
+    fetch!(
+        tx,
+        fetch_one,
+        sqlx::query_scalar("SELECT COUNT(*) FROM users")
+    )
+}
+
 pub async fn set_lockout(tx: &mut Tx, id: UserId, l: Lockout) -> Result<(), sqlx::Error> {
     exec!(
         tx,

@@ -8,8 +8,8 @@ use crate::domain::casework::supervision::AppointmentKind;
 use crate::domain::ids::{AlertId, AppointmentId, CaseId, PersonId, UserId};
 use crate::store::casework::cases::Scope;
 use crate::store::sql::status_in;
+use crate::store::{exec, fetch};
 use crate::store::{Dialect, Tx};
-use crate::{exec, fetch};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 /// What the rules compare with.

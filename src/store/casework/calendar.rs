@@ -2,7 +2,7 @@
 
 use crate::domain::ids::UserId;
 use crate::store::Tx;
-use crate::{exec, fetch};
+use crate::store::{exec, fetch};
 use chrono::{DateTime, Utc};
 
 /// Gives `user` a new feed secret, replacing any old one.

@@ -6,7 +6,7 @@ use crate::domain::ids::{CaseId, PersonId, ProgramId, RowId, UserId};
 use crate::domain::programs::{Charge, ChargeLevel, ScreeningResult};
 use crate::store::sql::status_in;
 use crate::store::Tx;
-use crate::{exec, fetch};
+use crate::store::{exec, fetch};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::types::Json;
 

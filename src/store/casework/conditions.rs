@@ -7,7 +7,7 @@ use crate::domain::ids::{CaseId, ConditionId, ProgramId, RowId, TemplateId, User
 use crate::keyring::KeyRing;
 use crate::store::sealed::{CONDITION_DETAILS, PROGRESS_NOTE};
 use crate::store::Tx;
-use crate::{exec, fetch};
+use crate::store::{exec, fetch};
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// The terms of a condition: what, how much, by when.

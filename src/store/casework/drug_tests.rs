@@ -5,7 +5,7 @@ use crate::domain::ids::{CaseId, DrugTestId, UserId};
 use crate::keyring::KeyRing;
 use crate::store::sealed::TEST_RESULTS;
 use crate::store::Tx;
-use crate::{exec, fetch};
+use crate::store::{exec, fetch};
 use chrono::{DateTime, Utc};
 
 /// A test as shown.

@@ -12,8 +12,8 @@ use crate::domain::ids::{AddendumId, CaseId, ContactId, NoteId, PersonId, UserId
 use crate::keyring::KeyRing;
 use crate::store::casework::cases::Scope;
 use crate::store::sealed::{ADDENDUM_TEXT, NOTE_TEXT};
+use crate::store::{exec, fetch};
 use crate::store::{Dialect, Tx};
-use crate::{exec, fetch};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 

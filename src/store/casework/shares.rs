@@ -2,7 +2,7 @@
 
 use crate::domain::ids::{CaseId, UserId};
 use crate::store::Tx;
-use crate::{exec, fetch};
+use crate::store::{exec, fetch};
 use chrono::{DateTime, Utc};
 
 /// Who a case is shared with, as shown on the case.

@@ -7,7 +7,7 @@ use crate::domain::ids::{AppointmentId, CaseId, ContactId, UserId};
 use crate::keyring::KeyRing;
 use crate::store::sealed::CONTACT_NOTE;
 use crate::store::Tx;
-use crate::{exec, fetch};
+use crate::store::{exec, fetch};
 use chrono::{DateTime, Utc};
 
 pub async fn level(tx: &mut Tx, case: CaseId) -> Result<Option<SupervisionLevel>, sqlx::Error> {
@@ -16,6 +16,29 @@ pub async fn level(tx: &mut Tx, case: CaseId) -> Result<Option<SupervisionLevel>
         fetch_one,
         sqlx::query_scalar("SELECT supervision_level FROM cases WHERE id = $1").bind(case)
     )
+}
+
+/// Sets one level on many cases at once (bulk loads), without touching
+/// their versions.
+pub async fn set_level_of_many(
+    tx: &mut Tx,
+    level: SupervisionLevel,
+    cases: &[CaseId],
+) -> Result<(), sqlx::Error> {
+    for chunk in cases.chunks(900) {
+        let marks: Vec<String> = (2..chunk.len() + 2).map(|n| format!("${n}")).collect();
+        let sql = format!(
+            "UPDATE cases SET supervision_level = $1 WHERE id IN ({})",
+            marks.join(", ")
+        );
+        exec!(
+            tx,
+            chunk
+                .iter()
+                .fold(sqlx::query(&sql).bind(level), |q, id| q.bind(*id))
+        )?;
+    }
+    Ok(())
 }
 
 pub async fn set_level(

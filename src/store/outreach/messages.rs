@@ -13,8 +13,8 @@ use crate::keyring::KeyRing;
 use crate::store::casework::cases::Scope;
 use crate::store::sealed::{MESSAGE_ADDRESS, MESSAGE_BODY, MESSAGE_SUBJECT};
 use crate::store::sql::status_in;
+use crate::store::{exec, fetch};
 use crate::store::{Dialect, Tx};
-use crate::{exec, fetch};
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// A message to store.
