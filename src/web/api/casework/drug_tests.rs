@@ -16,7 +16,7 @@ use utoipa_axum::routes;
 #[utoipa::path(
     get,
     path = "/cases/{id}/drug-tests",
-    tag = "testing",
+    tag = "drug_tests",
     params(("id" = uuid::Uuid, Path)),
     responses((status = 200, body = CaseTests), (status = 404, body = ErrorBody))
 )]
@@ -32,7 +32,7 @@ pub async fn of_case(
 #[utoipa::path(
     post,
     path = "/cases/{id}/drug-tests",
-    tag = "testing",
+    tag = "drug_tests",
     params(("id" = uuid::Uuid, Path)),
     request_body = DrugTestInput,
     responses(
@@ -58,7 +58,7 @@ pub async fn record(
 #[utoipa::path(
     put,
     path = "/drug-tests/{id}/results",
-    tag = "testing",
+    tag = "drug_tests",
     params(("id" = uuid::Uuid, Path)),
     request_body = ResultsUpdate,
     responses(

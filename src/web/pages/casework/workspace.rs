@@ -59,7 +59,7 @@ struct CasePage {
     supervising: FormState,
     supervision: SupervisionPanel,
     /// The drug-test form, as submitted.
-    testing: FormState,
+    drug_testing: FormState,
     tests: CaseTests,
     /// The local times of `tests`, in order.
     test_times: Vec<String>,
@@ -89,7 +89,7 @@ struct Forms {
     sharing: FormState,
     adding: FormState,
     supervising: FormState,
-    testing: FormState,
+    drug_testing: FormState,
 }
 
 impl From<Submitted> for Forms {
@@ -102,7 +102,7 @@ impl From<Submitted> for Forms {
             Submitted::Share(f) => forms.sharing = f,
             Submitted::Condition(f) => forms.adding = f,
             Submitted::Supervision(f) => forms.supervising = f,
-            Submitted::Test(f) => forms.testing = f,
+            Submitted::Test(f) => forms.drug_testing = f,
         }
         forms
     }
@@ -293,7 +293,7 @@ pub(super) async fn show(
             units: Unit::all(),
             supervising: forms.supervising,
             supervision,
-            testing: forms.testing,
+            drug_testing: forms.drug_testing,
             tests,
             test_times,
             specimens: Specimen::all(),
