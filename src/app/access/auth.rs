@@ -234,13 +234,13 @@ pub async fn log_in(
             })
         }
         user => {
-            let actor = user.as_ref().map(|u| (u.id, u.role));
+            let by = Origin {
+                user: user.as_ref().map(|u| (u.id, u.role)),
+                source: source.as_deref(),
+            };
             audit::write(
                 &mut tx,
-                Origin {
-                    user: actor,
-                    source: source.as_deref(),
-                },
+                by,
                 Outcome::Failure,
                 Action::AuthLogin.because(refusal),
             )
@@ -249,10 +249,7 @@ pub async fn log_in(
                 users::set_active(&mut tx, u.id, false).await?;
                 audit::write(
                     &mut tx,
-                    Origin {
-                        user: actor,
-                        source: source.as_deref(),
-                    },
+                    by,
                     Outcome::Success,
                     Action::AuthAccountDisabled.because(INACTIVE),
                 )
@@ -264,10 +261,7 @@ pub async fn log_in(
                 if after.locked_at.is_some() {
                     audit::write(
                         &mut tx,
-                        Origin {
-                            user: actor,
-                            source: source.as_deref(),
-                        },
+                        by,
                         Outcome::Success,
                         Action::AuthLockout.because("5 failed sign-ins within 15 minutes"),
                     )

@@ -107,6 +107,10 @@ pub async fn submit(app: &App, token: &str, code: &str, source: Option<&str>) ->
         .await?
         .ok_or(AppError::Unauthenticated)?;
     let actor = Some((user.id, user.role));
+    let by = Origin {
+        user: actor,
+        source,
+    };
     let auto_unlock = app
         .settings
         .lockout_auto_unlock_minutes
@@ -115,10 +119,7 @@ pub async fn submit(app: &App, token: &str, code: &str, source: Option<&str>) ->
         users::delete_session(&mut tx, session.id).await?;
         audit::write(
             &mut tx,
-            Origin {
-                user: actor,
-                source,
-            },
+            by,
             Outcome::Failure,
             Action::AuthMfa.because("account locked"),
         )
@@ -159,16 +160,7 @@ pub async fn submit(app: &App, token: &str, code: &str, source: Option<&str>) ->
                     .map(|c| token_hash(&normalize_recovery_code(c)))
                     .collect();
                 users::replace_recovery_codes(&mut tx, user.id, &hashes).await?;
-                audit::write(
-                    &mut tx,
-                    Origin {
-                        user: actor,
-                        source,
-                    },
-                    Outcome::Success,
-                    Action::AuthMfaEnrolled,
-                )
-                .await?;
+                audit::write(&mut tx, by, Outcome::Success, Action::AuthMfaEnrolled).await?;
                 Some(codes)
             } else {
                 None
@@ -180,16 +172,7 @@ pub async fn submit(app: &App, token: &str, code: &str, source: Option<&str>) ->
             } else {
                 "recovery code"
             };
-            audit::write(
-                &mut tx,
-                Origin {
-                    user: actor,
-                    source,
-                },
-                Outcome::Success,
-                Action::AuthMfa.because(how),
-            )
-            .await?;
+            audit::write(&mut tx, by, Outcome::Success, Action::AuthMfa.because(how)).await?;
             tx.commit().await?;
             Ok(Passed { recovery_codes })
         }
@@ -198,26 +181,14 @@ pub async fn submit(app: &App, token: &str, code: &str, source: Option<&str>) ->
                 CodeError::Wrong => "wrong code",
                 CodeError::Replayed => "code already used (replay)",
             };
-            audit::write(
-                &mut tx,
-                Origin {
-                    user: actor,
-                    source,
-                },
-                Outcome::Failure,
-                Action::AuthMfa.because(why),
-            )
-            .await?;
+            audit::write(&mut tx, by, Outcome::Failure, Action::AuthMfa.because(why)).await?;
             let after = user.lockout().after_failure(at);
             users::set_lockout(&mut tx, user.id, after).await?;
             if after.locked_at.is_some() {
                 users::delete_session(&mut tx, session.id).await?;
                 audit::write(
                     &mut tx,
-                    Origin {
-                        user: actor,
-                        source,
-                    },
+                    by,
                     Outcome::Success,
                     Action::AuthLockout.because("5 failed sign-ins within 15 minutes"),
                 )
@@ -275,16 +246,17 @@ pub async fn reauthenticate(
     };
     let mut tx = app.db.write().await?;
     let who = Some((user.id, user.role));
+    let by_who = Origin {
+        user: who,
+        source: actor.source.as_deref(),
+    };
     match code_result {
         Ok(step) => {
             users::set_totp_step(&mut tx, user.id, step).await?;
             users::complete_mfa(&mut tx, session, at).await?;
             audit::write(
                 &mut tx,
-                Origin {
-                    user: who,
-                    source: actor.source.as_deref(),
-                },
+                by_who,
                 Outcome::Success,
                 Action::AuthReauthenticate,
             )
@@ -300,10 +272,7 @@ pub async fn reauthenticate(
             };
             audit::write(
                 &mut tx,
-                Origin {
-                    user: who,
-                    source: actor.source.as_deref(),
-                },
+                by_who,
                 Outcome::Failure,
                 Action::AuthReauthenticate.because(why),
             )
