@@ -184,27 +184,50 @@ impl Db {
     /// A transaction that may write. On SQLite it takes the write lock at
     /// once (`BEGIN IMMEDIATE`), so a read-then-write cannot deadlock.
     pub async fn write(&self) -> Result<Tx, sqlx::Error> {
-        Ok(self.tx(match &self.pool {
+        let conn = match &self.pool {
             Pool::Sqlite { writer, .. } => {
-                Conn::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?)
+                let writer = writer.clone();
+                let begin = async move { writer.begin_with("BEGIN IMMEDIATE").await };
+                Conn::Sqlite(detached(begin).await?)
             }
-            Pool::Postgres(pool) => Conn::Postgres(pool.begin().await?),
-        }))
+            Pool::Postgres(pool) => {
+                let pool = pool.clone();
+                Conn::Postgres(detached(async move { pool.begin().await }).await?)
+            }
+        };
+        Ok(self.tx(conn))
     }
 
     /// A read-only transaction: one consistent snapshot for a page or a list.
     pub async fn read(&self) -> Result<Tx, sqlx::Error> {
-        Ok(self.tx(match &self.pool {
-            Pool::Sqlite { readers, .. } => Conn::Sqlite(readers.begin().await?),
-            Pool::Postgres(pool) => {
-                Conn::Postgres(pool.begin_with("BEGIN TRANSACTION READ ONLY").await?)
+        let conn = match &self.pool {
+            Pool::Sqlite { readers, .. } => {
+                let readers = readers.clone();
+                Conn::Sqlite(detached(async move { readers.begin().await }).await?)
             }
-        }))
+            Pool::Postgres(pool) => {
+                let pool = pool.clone();
+                let begin = async move { pool.begin_with("BEGIN TRANSACTION READ ONLY").await };
+                Conn::Postgres(detached(begin).await?)
+            }
+        };
+        Ok(self.tx(conn))
     }
 
-    /// Is the database reachable?
+    /// Is the database reachable for reading?
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
         let mut tx = self.read().await?;
+        let _: i32 = fetch!(&mut tx, fetch_one, sqlx::query_scalar("SELECT 1"))?;
+        Ok(())
+    }
+
+    /// Can a write begin within `wait`? On SQLite this takes the one writer
+    /// for a moment (and rolls back), so it fails while start-up work or a
+    /// stuck transaction holds it.
+    pub async fn ping_writer(&self, wait: std::time::Duration) -> Result<(), sqlx::Error> {
+        let mut tx = tokio::time::timeout(wait, self.write())
+            .await
+            .map_err(|_| sqlx::Error::PoolTimedOut)??;
         let _: i32 = fetch!(&mut tx, fetch_one, sqlx::query_scalar("SELECT 1"))?;
         Ok(())
     }
@@ -231,6 +254,22 @@ impl Db {
     }
 }
 
+/// Runs the opening or the commit of a transaction on a task of its own.
+///
+/// A request's future is dropped when its client disconnects. Dropped
+/// between sending `BEGIN` and holding the transaction's guard, it would
+/// leave the connection inside a transaction nobody rolls back, and SQLite's
+/// one writer jammed with it. On its own task the step runs to its end; if
+/// nobody awaits the result any more, the guard it returns is dropped there
+/// and rolls the transaction back.
+async fn detached<T: Send + 'static>(
+    step: impl std::future::Future<Output = Result<T, sqlx::Error>> + Send + 'static,
+) -> Result<T, sqlx::Error> {
+    tokio::spawn(step)
+        .await
+        .map_err(|e| sqlx::Error::Io(std::io::Error::other(e)))?
+}
+
 impl Tx {
     pub fn dialect(&self) -> Dialect {
         match self.conn {
@@ -244,10 +283,12 @@ impl Tx {
         self.clock.now()
     }
 
+    /// Commits, on a task of its own: a request dropped while committing
+    /// (its client went away) still finishes, and leaves the connection free.
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         match self.conn {
-            Conn::Sqlite(t) => t.commit().await,
-            Conn::Postgres(t) => t.commit().await,
+            Conn::Sqlite(t) => detached(t.commit()).await,
+            Conn::Postgres(t) => detached(t.commit()).await,
         }
     }
 }

@@ -47,12 +47,21 @@ pub fn router(app: App) -> Router {
         .with_state(app)
 }
 
+/// How long readiness waits for a write to begin.
+const READY_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Ready when a write can begin: the database is reachable and its writer
+/// is not held (by start-up work, or anything stuck).
 async fn ready(State(app): State<App>) -> Response {
-    match app.db.ping().await {
+    match app.db.ping_writer(READY_WAIT).await {
         Ok(()) => "ready".into_response(),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the database cannot take a write now",
+            )
+                .into_response()
         }
     }
 }

@@ -22,6 +22,7 @@ mod conditions;
 mod demo;
 mod drug_tests;
 mod intake;
+mod jam;
 mod lifecycle;
 mod logs;
 mod matrix;
