@@ -20,6 +20,7 @@ use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool};
+use std::future::Future;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -188,11 +189,11 @@ impl Db {
             Pool::Sqlite { writer, .. } => {
                 let writer = writer.clone();
                 let begin = async move { writer.begin_with("BEGIN IMMEDIATE").await };
-                Conn::Sqlite(detached(begin).await?)
+                Conn::Sqlite(begin_detached(begin).await?)
             }
             Pool::Postgres(pool) => {
                 let pool = pool.clone();
-                Conn::Postgres(detached(async move { pool.begin().await }).await?)
+                Conn::Postgres(begin_detached(async move { pool.begin().await }).await?)
             }
         };
         Ok(self.tx(conn))
@@ -203,12 +204,12 @@ impl Db {
         let conn = match &self.pool {
             Pool::Sqlite { readers, .. } => {
                 let readers = readers.clone();
-                Conn::Sqlite(detached(async move { readers.begin().await }).await?)
+                Conn::Sqlite(begin_detached(async move { readers.begin().await }).await?)
             }
             Pool::Postgres(pool) => {
                 let pool = pool.clone();
                 let begin = async move { pool.begin_with("BEGIN TRANSACTION READ ONLY").await };
-                Conn::Postgres(detached(begin).await?)
+                Conn::Postgres(begin_detached(begin).await?)
             }
         };
         Ok(self.tx(conn))
@@ -254,18 +255,36 @@ impl Db {
     }
 }
 
-/// Runs the opening or the commit of a transaction on a task of its own.
+/// Opens a transaction on a task of its own.
 ///
 /// A request's future is dropped when its client disconnects. Dropped
-/// between sending `BEGIN` and holding the transaction's guard, it would
-/// leave the connection inside a transaction nobody rolls back, and SQLite's
-/// one writer jammed with it. On its own task the step runs to its end; if
-/// nobody awaits the result any more, the guard it returns is dropped there
-/// and rolls the transaction back.
-async fn detached<T: Send + 'static>(
-    step: impl std::future::Future<Output = Result<T, sqlx::Error>> + Send + 'static,
-) -> Result<T, sqlx::Error> {
-    tokio::spawn(step)
+/// between sending `BEGIN` and holding the transaction, it would leave the
+/// connection inside a transaction, and SQLite's one writer jammed with it.
+/// On its own task the opening runs to its end, and if nobody awaits the
+/// transaction any more the task rolls it back (and waits for the rollback)
+/// before the connection goes back to its pool.
+async fn begin_detached<DB: sqlx::Database>(
+    begin: impl Future<Output = Result<sqlx::Transaction<'static, DB>, sqlx::Error>> + Send + 'static,
+) -> Result<sqlx::Transaction<'static, DB>, sqlx::Error> {
+    let (deliver, delivered) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        if let Err(Ok(unwanted)) = deliver.send(begin.await) {
+            if let Err(e) = unwanted.rollback().await {
+                tracing::warn!(error = %e, "rolling back a transaction nobody awaited");
+            }
+        }
+    });
+    delivered
+        .await
+        .map_err(|e| sqlx::Error::Io(std::io::Error::other(e)))?
+}
+
+/// Commits on a task of its own: a request dropped while committing (its
+/// client went away) still finishes, and leaves the connection free.
+async fn commit_detached<DB: sqlx::Database>(
+    tx: sqlx::Transaction<'static, DB>,
+) -> Result<(), sqlx::Error> {
+    tokio::spawn(tx.commit())
         .await
         .map_err(|e| sqlx::Error::Io(std::io::Error::other(e)))?
 }
@@ -283,12 +302,11 @@ impl Tx {
         self.clock.now()
     }
 
-    /// Commits, on a task of its own: a request dropped while committing
-    /// (its client went away) still finishes, and leaves the connection free.
+    /// Commits, on a task of its own (`commit_detached`).
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         match self.conn {
-            Conn::Sqlite(t) => detached(t.commit()).await,
-            Conn::Postgres(t) => detached(t.commit()).await,
+            Conn::Sqlite(t) => commit_detached(t).await,
+            Conn::Postgres(t) => commit_detached(t).await,
         }
     }
 }

@@ -17,6 +17,9 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use std::sync::Arc;
+use chrono::{DateTime, Utc};
+use std::time::Duration;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -29,9 +32,13 @@ const HSTS: &str = "max-age=31536000; includeSubDomains";
 
 pub fn router(app: App) -> Router {
     let hsts = app.settings.https().then(|| HeaderValue::from_static(HSTS));
+    let readiness = Arc::new(Readiness::default());
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(ready))
+        .route(
+            "/readyz",
+            get(move |State(app): State<App>| ready(app, Arc::clone(&readiness))),
+        )
         .merge(api::router())
         .merge(pages::routes().into_router())
         .merge(sms::router())
@@ -48,22 +55,65 @@ pub fn router(app: App) -> Router {
 }
 
 /// How long readiness waits for a write to begin.
-const READY_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+const READY_WAIT: Duration = Duration::from_secs(2);
+
+/// How long a readiness check's answer stands for the probes after it, in
+/// milliseconds.
+const READY_FRESH_MS: i64 = 1_000;
+
+/// The readiness checks of one server. `/readyz` needs no sign-in and its
+/// check takes SQLite's one writer for a moment, so it must not become a
+/// lever on the writer: one check runs at a time, probes that arrive during
+/// it wait for its answer, and an answer stands for a second.
+#[derive(Default)]
+struct Readiness {
+    /// When the last check ended (the app's clock), and whether the
+    /// database took the write.
+    last: std::sync::Mutex<Option<(DateTime<Utc>, bool)>>,
+    /// Held while a check runs.
+    checking: tokio::sync::Mutex<()>,
+}
+
+impl Readiness {
+    /// The last check's answer, while it stands.
+    fn fresh(&self, now: DateTime<Utc>) -> Option<bool> {
+        let last = *self.last.lock().ok()?;
+        last.filter(|(at, _)| (now - *at).num_milliseconds() < READY_FRESH_MS)
+            .map(|(_, ready)| ready)
+    }
+
+    fn record(&self, at: DateTime<Utc>, ready: bool) {
+        if let Ok(mut last) = self.last.lock() {
+            *last = Some((at, ready));
+        }
+    }
+}
 
 /// Ready when a write can begin: the database is reachable and its writer
 /// is not held (by start-up work, or anything stuck).
-async fn ready(State(app): State<App>) -> Response {
-    match app.db.ping_writer(READY_WAIT).await {
-        Ok(()) => "ready".into_response(),
-        Err(e) => {
-            tracing::warn!(error = %e, "readiness check failed");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "the database cannot take a write now",
-            )
-                .into_response()
+async fn ready(app: App, readiness: Arc<Readiness>) -> Response {
+    let answer = |ready: bool, why: &'static str| {
+        if ready {
+            "ready".into_response()
+        } else {
+            (StatusCode::SERVICE_UNAVAILABLE, why).into_response()
         }
+    };
+    const CHECKED_BEFORE: &str = "the database could not take a write at the last check";
+    if let Some(ready) = readiness.fresh(app.now()) {
+        return answer(ready, CHECKED_BEFORE);
     }
+    let _checking = readiness.checking.lock().await;
+    // The check this probe waited for has answered for it.
+    if let Some(ready) = readiness.fresh(app.now()) {
+        return answer(ready, CHECKED_BEFORE);
+    }
+    let result = app.db.ping_writer(READY_WAIT).await;
+    if let Err(e) = &result {
+        tracing::warn!(error = %e, "readiness check failed");
+    }
+    readiness.record(app.now(), result.is_ok());
+    answer(result.is_ok(), "the database cannot take a write now")
 }
 
 async fn not_found(req: Request) -> Response {

@@ -125,7 +125,7 @@ pub fn postgres_url() -> Option<String> {
 
 /// Removes the test's database when the test ends, pass or fail.
 enum Cleanup {
-    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    Sqlite(tempfile::TempDir),
     Postgres { url: String, schema: String },
 }
 
@@ -166,7 +166,7 @@ pub struct TestApp {
     /// Every request sent, as (method, path without the query), for the
     /// route matrix's completeness check.
     sent: std::sync::Mutex<Vec<(String, String)>>,
-    _cleanup: Cleanup,
+    cleanup: Cleanup,
 }
 
 pub struct Response {
@@ -234,7 +234,7 @@ impl TestApp {
             router: bridgeway::web::router(app.clone()),
             app,
             sent: std::sync::Mutex::default(),
-            _cleanup: cleanup,
+            cleanup,
         }
     }
 
@@ -293,6 +293,17 @@ impl TestApp {
     pub fn serve(&mut self, app: App) {
         self.router = bridgeway::web::router(app.clone());
         self.app = app;
+    }
+
+    /// The SQLite database's URL (`None` on PostgreSQL), for a second
+    /// connection that watches what the server's own do.
+    pub fn sqlite_url(&self) -> Option<String> {
+        match &self.cleanup {
+            Cleanup::Sqlite(dir) => {
+                Some(format!("sqlite://{}", dir.path().join("test.db").display()))
+            }
+            Cleanup::Postgres { .. } => None,
+        }
     }
 
     /// Moves the test clock on.

@@ -69,21 +69,104 @@ async fn dropped_requests_never_jam_the_database(backend: Backend) {
     assert_eq!(t.get(&case, &officer).await.status, StatusCode::OK);
 }
 
-/// Readiness takes the writer path: while SQLite's one writer is held (by
-/// start-up work, or anything stuck), the server is not ready.
+/// Whether SQLite's write lock is free, seen from a connection of the
+/// test's own: it takes the lock (and gives it back) or is refused at once.
+async fn write_lock_is_free(probe: &mut sqlx::SqliteConnection) -> bool {
+    use sqlx::Executor as _;
+    match probe.execute("BEGIN IMMEDIATE").await {
+        Ok(_) => {
+            probe.execute("ROLLBACK").await.unwrap();
+            true
+        }
+        Err(sqlx::Error::Database(e)) if e.message().contains("locked") => false,
+        Err(e) => panic!("the probe failed: {e}"),
+    }
+}
+
+/// The moment of the jam, made to happen rather than waited for: a write
+/// is dropped once SQLite holds its `BEGIN IMMEDIATE` but before the
+/// request holds the transaction. Every time, the next write must begin.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn readiness_says_no_while_the_writer_is_held() {
+async fn a_write_dropped_just_after_begin_leaves_the_writer_free() {
+    use sqlx::ConnectOptions as _;
+    use std::str::FromStr as _;
     let t = TestApp::new(Backend::Sqlite).await;
-    let ready = || async {
-        t.send(Request::get("/readyz").body(Body::empty()).unwrap())
+    let url = t.sqlite_url().unwrap();
+    let mut probe = sqlx::sqlite::SqliteConnectOptions::from_str(&url)
+        .unwrap()
+        .busy_timeout(std::time::Duration::ZERO)
+        .connect()
+        .await
+        .unwrap();
+    let mut cx = Context::from_waker(Waker::noop());
+    let mut dropped_inside = 0;
+    for _ in 0..50 {
+        {
+            let mut begin = pin!(t.app.db.write());
+            // Poll until SQLite holds the lock for it, or until it
+            // completes first; the block's end drops it either way.
+            loop {
+                if begin.as_mut().poll(&mut cx).is_ready() {
+                    break;
+                }
+                if !write_lock_is_free(&mut probe).await {
+                    dropped_inside += 1;
+                    break;
+                }
+            }
+        }
+        let next = tokio::time::timeout(std::time::Duration::from_secs(5), t.app.db.write())
             .await
-            .status
+            .expect("the writer is free again within five seconds")
+            .expect("a write begins");
+        next.commit().await.unwrap();
+    }
+    assert!(
+        dropped_inside > 0,
+        "some writes were dropped inside their BEGIN"
+    );
+}
+
+/// Readiness takes the writer path: while SQLite's one writer is held (by
+/// start-up work, or anything stuck), the server is not ready. A flood of
+/// probes (they need no sign-in) runs one check, not one each.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readiness_says_no_while_the_writer_is_held_and_checks_once_at_a_time() {
+    let t = TestApp::new(Backend::Sqlite).await;
+    let probe = || {
+        let router = t.router();
+        tokio::spawn(async move {
+            let res = router
+                .oneshot(Request::get("/readyz").body(Body::empty()).unwrap())
+                .await
+                .unwrap();
+            let status = res.status();
+            let body = axum::body::to_bytes(res.into_body(), 1024).await.unwrap();
+            (status, String::from_utf8_lossy(&body).into_owned())
+        })
     };
-    assert_eq!(ready().await, StatusCode::OK);
     let held = t.app.db.write().await.unwrap();
-    assert_eq!(ready().await, StatusCode::SERVICE_UNAVAILABLE);
+    let flood: Vec<_> = (0..20).map(|_| probe()).collect();
+    let mut answers = Vec::new();
+    for p in flood {
+        answers.push(p.await.unwrap());
+    }
+    assert!(answers
+        .iter()
+        .all(|(s, _)| *s == StatusCode::SERVICE_UNAVAILABLE));
+    let checked = answers
+        .iter()
+        .filter(|(_, b)| b.contains("cannot take a write now"))
+        .count();
+    assert_eq!(checked, 1, "one check for twenty probes: {answers:?}");
     drop(held);
-    assert_eq!(ready().await, StatusCode::OK);
+    assert_eq!(
+        probe().await.unwrap().0,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "the failed check's answer stands for a second"
+    );
+    t.advance(chrono::Duration::seconds(2));
+    assert_eq!(probe().await.unwrap().0, StatusCode::OK);
 }
 
 on_both_databases!(dropped_requests_never_jam_the_database);
