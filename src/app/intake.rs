@@ -256,7 +256,7 @@ pub async fn take_in(app: &App, actor: &Actor, input: IntakeInput) -> AppResult<
                 return Ok(IntakeOutcome::PossibleDuplicates(duplicates));
             }
             let id = people::insert(&mut tx, &app.keys, &person).await?;
-            audit::record(&mut tx, actor, Action::PersonCreate.on(id)).await?;
+            audit::record(&mut tx, actor, Action::PersonCreate.on(id));
             id
         }
         (None, None) => return Err(Invalid::one("person", "is required").into()),
@@ -307,7 +307,7 @@ pub async fn take_in(app: &App, actor: &Actor, input: IntakeInput) -> AppResult<
         ..referred
     };
     case_store::record_histories(&mut tx, &[(case_id, &referred), (case_id, &screened)]).await?;
-    audit::record(&mut tx, actor, Action::CaseCreate.on(case_id)).await?;
+    audit::record(&mut tx, actor, Action::CaseCreate.on(case_id));
     tx.commit().await?;
     Ok(IntakeOutcome::Opened(IntakeResult {
         case_id,

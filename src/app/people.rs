@@ -356,7 +356,7 @@ pub async fn view(app: &App, actor: &Actor, id: PersonId) -> AppResult<PersonRec
         .into_iter()
         .filter(|c| policy::casework::view_case(actor, c).is_ok())
         .collect();
-    audit::record(&mut tx, actor, Action::PersonView.on(id)).await?;
+    audit::record(&mut tx, actor, Action::PersonView.on(id));
     let mut histories = Vec::with_capacity(cases.len());
     for c in &cases {
         histories.push(case_store::history(&mut tx, c.id).await?);
@@ -418,7 +418,7 @@ pub async fn update(app: &App, actor: &Actor, id: PersonId, input: PersonUpdate)
     for i in person.identifiers.iter().filter(|i| !known_ids.contains(i)) {
         store::insert_identifier(&mut tx, &app.keys, id, i).await?;
     }
-    audit::record(&mut tx, actor, Action::PersonUpdate.on(id)).await?;
+    audit::record(&mut tx, actor, Action::PersonUpdate.on(id));
     tx.commit().await?;
     Ok(())
 }
@@ -477,8 +477,7 @@ pub async fn search(app: &App, actor: &Actor, raw: &str, limit: i64) -> AppResul
         &mut tx,
         actor,
         Action::PersonSearch.because(format!("{} results", hits.len())),
-    )
-    .await?;
+    );
     tx.commit().await?;
     Ok(hits)
 }
@@ -498,8 +497,7 @@ pub async fn list(
         &mut tx,
         actor,
         Action::PersonList.because(format!("{} results", page.0.len())),
-    )
-    .await?;
+    );
     tx.commit().await?;
     Ok(page)
 }

@@ -116,7 +116,7 @@ pub async fn create(app: &App, actor: &Actor, input: ProgramInput) -> AppResult<
     if let Err(e) = programs::insert(&mut tx, id, &fields, app.now()).await {
         return Err(name_taken(&e, &fields.name).unwrap_or_else(|| e.into()));
     }
-    audit::record(&mut tx, actor, Action::ProgramCreate.on(id)).await?;
+    audit::record(&mut tx, actor, Action::ProgramCreate.on(id));
     let row = programs::get(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound("program"))?;
@@ -141,7 +141,7 @@ pub async fn update(
         Ok(false) => return Err(AppError::StaleVersion("program")),
         Err(e) => return Err(name_taken(&e, &fields.name).unwrap_or_else(|| e.into())),
     }
-    audit::record(&mut tx, actor, Action::ProgramUpdate.on(id)).await?;
+    audit::record(&mut tx, actor, Action::ProgramUpdate.on(id));
     let row = programs::get(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound("program"))?;

@@ -345,8 +345,7 @@ async fn generate(app: &App, participants: usize) -> anyhow::Result<()> {
         Origin::system("cli"),
         audit::Outcome::Success,
         event,
-    )
-    .await?;
+    );
     tx.commit().await?;
     let history_started = std::time::Instant::now();
     let reminders = reminder_history(app).await?;

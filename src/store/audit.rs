@@ -11,14 +11,14 @@ use uuid::Uuid;
 
 /// One audited action. No secrets and no record contents.
 #[derive(Debug, Clone)]
-pub struct NewEvent<'a> {
+pub struct NewEvent {
     pub at: DateTime<Utc>,
     pub actor: Option<(UserId, Role)>,
-    pub source: Option<&'a str>,
+    pub source: Option<String>,
     pub action: Action,
     pub object: Option<Object>,
     pub outcome: Outcome,
-    pub reason: Option<&'a str>,
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -182,13 +182,13 @@ pub async fn purge_before(
 /// Advisory lock key serializing audit appends on PostgreSQL.
 const AUDIT_CHAIN_LOCK: i64 = 0x0042_5741_5544_4954;
 
-pub async fn append(tx: &mut Tx, e: NewEvent<'_>) -> Result<(), sqlx::Error> {
-    append_many(tx, &[e]).await
-}
-
 /// Appends events in order, reading the chain's head (and, on PostgreSQL,
-/// taking its lock) once for all of them.
-pub async fn append_many(tx: &mut Tx, events: &[NewEvent<'_>]) -> Result<(), sqlx::Error> {
+/// taking its lock) once for all of them. `Tx::commit` calls it with the
+/// events recorded in the transaction.
+pub(in crate::store) async fn append_many(
+    tx: &mut Tx,
+    events: &[NewEvent],
+) -> Result<(), sqlx::Error> {
     if events.is_empty() {
         return Ok(());
     }
@@ -203,7 +203,7 @@ pub async fn append_many(tx: &mut Tx, events: &[NewEvent<'_>]) -> Result<(), sql
 async fn insert_chained(
     tx: &mut Tx,
     previous: &str,
-    e: &NewEvent<'_>,
+    e: &NewEvent,
 ) -> Result<String, sqlx::Error> {
     let (object_type, object_id) = e.object.map(|o| (o.kind.label(), o.id)).unzip();
     let id = AuditId::new();
@@ -219,12 +219,12 @@ async fn insert_chained(
             at: e.at,
             actor_id: actor_text.as_deref(),
             actor_role: e.actor.map(|a| a.1.label()),
-            source: e.source,
+            source: e.source.as_deref(),
             action: e.action.label(),
             object_type,
             object_id: object_text.as_deref(),
             outcome: e.outcome.label(),
-            reason: e.reason,
+            reason: e.reason.as_deref(),
         },
     );
     exec!(
@@ -238,12 +238,12 @@ async fn insert_chained(
         .bind(e.at)
         .bind(e.actor.map(|a| a.0))
         .bind(e.actor.map(|a| a.1))
-        .bind(e.source)
+        .bind(e.source.as_deref())
         .bind(e.action.label())
         .bind(object_type)
         .bind(object_id.map(AuditId))
         .bind(e.outcome.label())
-        .bind(e.reason)
+        .bind(e.reason.as_deref())
         .bind(&hash)
     )?;
     Ok(hash)

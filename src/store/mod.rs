@@ -13,6 +13,7 @@ pub mod people;
 pub mod programs;
 pub mod sealed;
 pub mod sql;
+pub mod writer;
 
 use crate::domain::clock::Clock;
 use anyhow::Context;
@@ -21,7 +22,9 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool};
 use std::future::Future;
+use std::ops::{Deref, DerefMut};
 use std::str::FromStr;
+use writer::Writer;
 use std::time::Duration;
 
 // The query macros are the store's alone: SQL is written here and nowhere else.
@@ -75,26 +78,68 @@ pub struct Db {
 /// The connections of either backend.
 #[derive(Clone, Debug)]
 pub enum Pool {
-    /// SQLite keeps one writer connection (writes queue instead of failing
-    /// with "database is locked") and a pool of readers.
+    /// SQLite keeps one writer connection (writes take turns in batches
+    /// instead of failing with "database is locked", see `writer`) and a
+    /// pool of readers.
     Sqlite {
-        writer: SqlitePool,
+        writer: Writer,
         readers: SqlitePool,
     },
     Postgres(PgPool),
 }
 
-/// One transaction on either backend, with the clock of its database.
-/// Dropped without commit, it rolls back.
+/// One transaction on either backend, with the database it belongs to (and
+/// so its clock). Dropped without commit, it rolls back.
+///
+/// Audit events recorded in it are kept until `commit`, which chains them
+/// onto the trail last thing before the commit itself: on PostgreSQL the
+/// chain's lock is held for those inserts and the commit, not for the whole
+/// of a request's work. A read-only transaction appends its events in a
+/// short write after its snapshot ends; `commit` returns once they are
+/// durable, so nothing is shown unless its audit event is kept.
 pub struct Tx {
     pub conn: Conn,
-    clock: Clock,
+    access: Access,
+    db: Db,
+    events: Vec<audit::NewEvent>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Access {
+    Read,
+    Write,
 }
 
 /// The connection a transaction holds (the query macros run on it).
 pub enum Conn {
-    Sqlite(sqlx::Transaction<'static, Sqlite>),
+    Sqlite(SqliteTx),
     Postgres(sqlx::Transaction<'static, Postgres>),
+}
+
+/// A SQLite transaction: a snapshot on a reader, or a turn on the writer.
+pub enum SqliteTx {
+    Reader(sqlx::Transaction<'static, Sqlite>),
+    Writer(writer::Turn),
+}
+
+impl Deref for SqliteTx {
+    type Target = sqlx::SqliteConnection;
+
+    fn deref(&self) -> &sqlx::SqliteConnection {
+        match self {
+            Self::Reader(t) => t,
+            Self::Writer(t) => t,
+        }
+    }
+}
+
+impl DerefMut for SqliteTx {
+    fn deref_mut(&mut self) -> &mut sqlx::SqliteConnection {
+        match self {
+            Self::Reader(t) => t,
+            Self::Writer(t) => t,
+        }
+    }
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
@@ -130,6 +175,14 @@ impl Db {
         &self.clock
     }
 
+    /// SQLite's writer's counts of turns and committed batches (none on PostgreSQL).
+    pub fn write_counts(&self) -> Option<&writer::Counts> {
+        match &self.pool {
+            Pool::Sqlite { writer, .. } => Some(writer.counts()),
+            Pool::Postgres(_) => None,
+        }
+    }
+
     /// The connection pools, for what the store does not cover (tests
     /// creating and dropping their schemas).
     pub fn pool(&self) -> &Pool {
@@ -154,11 +207,13 @@ impl Db {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-        let writer = SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect_with(options.clone())
-            .await
-            .with_context(|| format!("opening SQLite database {url}"))?;
+        let writer = Writer::new(
+            SqlitePoolOptions::new()
+                .max_connections(1)
+                .connect_with(options.clone())
+                .await
+                .with_context(|| format!("opening SQLite database {url}"))?,
+        );
         let readers = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(options.read_only(true))
@@ -169,34 +224,35 @@ impl Db {
 
     pub async fn migrate(&self) -> anyhow::Result<()> {
         match &self.pool {
-            Pool::Sqlite { writer, .. } => SQLITE_MIGRATIONS.run(writer).await,
+            Pool::Sqlite { writer, .. } => SQLITE_MIGRATIONS.run(writer.pool()).await,
             Pool::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await,
         }
         .context("running database migrations")
     }
 
-    fn tx(&self, conn: Conn) -> Tx {
+    fn tx(&self, conn: Conn, access: Access) -> Tx {
         Tx {
             conn,
-            clock: self.clock.clone(),
+            access,
+            db: self.clone(),
+            events: Vec::new(),
         }
     }
 
-    /// A transaction that may write. On SQLite it takes the write lock at
-    /// once (`BEGIN IMMEDIATE`), so a read-then-write cannot deadlock.
+    /// A transaction that may write. On SQLite it is a turn on the one
+    /// writer, holding the write lock from its start, so a read-then-write
+    /// cannot deadlock; its commit joins a batch (`writer`).
     pub async fn write(&self) -> Result<Tx, sqlx::Error> {
         let conn = match &self.pool {
             Pool::Sqlite { writer, .. } => {
-                let writer = writer.clone();
-                let begin = async move { writer.begin_with("BEGIN IMMEDIATE").await };
-                Conn::Sqlite(begin_detached(begin).await?)
+                Conn::Sqlite(SqliteTx::Writer(detached(writer.clone().turn()).await?))
             }
             Pool::Postgres(pool) => {
                 let pool = pool.clone();
                 Conn::Postgres(begin_detached(async move { pool.begin().await }).await?)
             }
         };
-        Ok(self.tx(conn))
+        Ok(self.tx(conn, Access::Write))
     }
 
     /// A read-only transaction: one consistent snapshot for a page or a list.
@@ -204,7 +260,8 @@ impl Db {
         let conn = match &self.pool {
             Pool::Sqlite { readers, .. } => {
                 let readers = readers.clone();
-                Conn::Sqlite(begin_detached(async move { readers.begin().await }).await?)
+                let begin = async move { readers.begin().await };
+                Conn::Sqlite(SqliteTx::Reader(begin_detached(begin).await?))
             }
             Pool::Postgres(pool) => {
                 let pool = pool.clone();
@@ -212,7 +269,7 @@ impl Db {
                 Conn::Postgres(begin_detached(begin).await?)
             }
         };
-        Ok(self.tx(conn))
+        Ok(self.tx(conn, Access::Read))
     }
 
     /// Is the database reachable for reading?
@@ -248,7 +305,7 @@ impl Db {
         match &self.pool {
             Pool::Sqlite { writer, readers } => {
                 readers.close().await;
-                writer.close().await;
+                writer.pool().close().await;
             }
             Pool::Postgres(pool) => pool.close().await,
         }
@@ -279,6 +336,17 @@ async fn begin_detached<DB: sqlx::Database>(
         .map_err(|e| sqlx::Error::Io(std::io::Error::other(e)))?
 }
 
+/// Runs `step` on a task of its own and waits for what it returns; if the
+/// waiting request is dropped, the step still runs to its end and what it
+/// returns is dropped there (a writer's turn: see `writer::Turn`).
+async fn detached<T: Send + 'static>(
+    step: impl Future<Output = Result<T, sqlx::Error>> + Send + 'static,
+) -> Result<T, sqlx::Error> {
+    tokio::spawn(step)
+        .await
+        .map_err(|e| sqlx::Error::Io(std::io::Error::other(e)))?
+}
+
 /// Commits on a task of its own: a request dropped while committing (its
 /// client went away) still finishes, and leaves the connection free.
 async fn commit_detached<DB: sqlx::Database>(
@@ -299,13 +367,44 @@ impl Tx {
 
     /// The time now, by the database's clock.
     pub fn now(&self) -> DateTime<Utc> {
-        self.clock.now()
+        self.db.clock.now()
     }
 
-    /// Commits, on a task of its own (`commit_detached`).
-    pub async fn commit(self) -> Result<(), sqlx::Error> {
+    /// Keeps an audit event for the commit (see [`Tx`]).
+    pub fn audit(&mut self, event: audit::NewEvent) {
+        self.events.push(event);
+    }
+
+    /// Chains the transaction's audit events onto the trail and commits;
+    /// returns once both are durable.
+    pub async fn commit(mut self) -> Result<(), sqlx::Error> {
+        let events = std::mem::take(&mut self.events);
+        match self.access {
+            Access::Write => {
+                audit::append_many(&mut self, &events).await?;
+                self.finish().await
+            }
+            Access::Read => {
+                let db = self.db.clone();
+                self.finish().await?;
+                if events.is_empty() {
+                    return Ok(());
+                }
+                let mut write = db.write().await?;
+                audit::append_many(&mut write, &events).await?;
+                write.finish().await
+            }
+        }
+    }
+
+    /// Ends the transaction, on a task of its own; a turn on SQLite's writer
+    /// waits for its batch.
+    async fn finish(self) -> Result<(), sqlx::Error> {
         match self.conn {
-            Conn::Sqlite(t) => commit_detached(t).await,
+            Conn::Sqlite(SqliteTx::Writer(turn)) => {
+                writer::durable(detached(turn.release()).await?).await
+            }
+            Conn::Sqlite(SqliteTx::Reader(t)) => commit_detached(t).await,
             Conn::Postgres(t) => commit_detached(t).await,
         }
     }

@@ -8,7 +8,7 @@ use axum::http::{header, Request, StatusCode};
 use bridgeway::app::audit::integrity::{check_checkpoints, purge, write_checkpoint};
 use bridgeway::domain::access::users::Role;
 use bridgeway::domain::audit::Action;
-use bridgeway::store::audit::{append, verify, NewEvent, Outcome, Verification};
+use bridgeway::store::audit::{verify, NewEvent, Outcome, Verification};
 use tower::ServiceExt;
 
 async fn some_history(t: &TestApp) {
@@ -188,13 +188,13 @@ async fn events_past_retention_are_purged_and_the_chain_still_verifies(backend: 
             let event = NewEvent {
                 at: t.app.now() - chrono::Duration::days(age),
                 actor: None,
-                source: Some("test"),
+                source: Some("test".into()),
                 action,
                 object: None,
                 outcome: Outcome::Success,
                 reason: None,
             };
-            append(&mut tx, event).await.unwrap();
+            tx.audit(event);
             tx.commit().await.unwrap();
         }
     };

@@ -22,6 +22,7 @@ mod conditions;
 mod demo;
 mod drug_tests;
 mod intake;
+mod group_commit;
 mod jam;
 mod lifecycle;
 mod logs;

@@ -226,8 +226,7 @@ pub async fn log_in(
                 },
                 Outcome::Success,
                 Action::AuthLogin,
-            )
-            .await?;
+            );
             tx.commit().await?;
             Ok(NewSession {
                 token: Secret::new(token),
@@ -243,8 +242,7 @@ pub async fn log_in(
                 by,
                 Outcome::Failure,
                 Action::AuthLogin.because(refusal),
-            )
-            .await?;
+            );
             if let Some(u) = user.as_ref().filter(|_| refusal == INACTIVE) {
                 users::set_active(&mut tx, u.id, false).await?;
                 audit::write(
@@ -252,8 +250,7 @@ pub async fn log_in(
                     by,
                     Outcome::Success,
                     Action::AuthAccountDisabled.because(INACTIVE),
-                )
-                .await?;
+                );
             }
             if let Some(u) = user.filter(|_| refusal == "wrong password") {
                 let after = u.lockout().after_failure(at);
@@ -264,8 +261,7 @@ pub async fn log_in(
                         by,
                         Outcome::Success,
                         Action::AuthLockout.because("5 failed sign-ins within 15 minutes"),
-                    )
-                    .await?;
+                    );
                 }
             }
             tx.commit().await?;
@@ -296,8 +292,7 @@ pub async fn unlock(app: &App, by: Option<&Actor>, username: &str) -> AppResult<
         by,
         Outcome::Success,
         Action::AuthUnlock.on(user.id),
-    )
-    .await?;
+    );
     tx.commit().await?;
     Ok(())
 }
@@ -330,8 +325,7 @@ pub(super) async fn live_session(
             },
             Outcome::Success,
             Action::AuthSessionExpired,
-        )
-        .await?;
+        );
         tx.commit().await?;
         return Err(AppError::Unauthenticated);
     }
@@ -362,7 +356,7 @@ pub async fn session_actor(
 pub async fn log_out(app: &App, actor: &Actor, session: SessionId) -> AppResult<()> {
     let mut tx = app.db.write().await?;
     users::delete_session(&mut tx, session).await?;
-    crate::app::audit::record(&mut tx, actor, Action::AuthLogout).await?;
+    crate::app::audit::record(&mut tx, actor, Action::AuthLogout);
     tx.commit().await?;
     Ok(())
 }
@@ -390,8 +384,7 @@ pub async fn token_actor(app: &App, token: &str, source: Option<String>) -> AppR
                 },
                 Outcome::Failure,
                 Action::AuthToken.because("unknown, expired or revoked token"),
-            )
-            .await?;
+            );
             tx.commit().await?;
             Err(AppError::Unauthenticated)
         }
@@ -480,7 +473,7 @@ pub async fn create_token(
     let event = Action::AuthTokenCreated
         .on(id)
         .because(request.scope.label());
-    audit::write(&mut tx, origin, Outcome::Success, event).await?;
+    audit::write(&mut tx, origin, Outcome::Success, event);
     tx.commit().await?;
     Ok(IssuedToken {
         id,
@@ -501,7 +494,7 @@ pub async fn revoke_token(app: &App, actor: &Actor, id: TokenId) -> AppResult<()
     if !users::revoke_token(&mut tx, actor.id, id, app.now()).await? {
         return Err(AppError::NotFound("token"));
     }
-    crate::app::audit::record(&mut tx, actor, Action::AuthTokenRevoked.on(id)).await?;
+    crate::app::audit::record(&mut tx, actor, Action::AuthTokenRevoked.on(id));
     tx.commit().await?;
     Ok(())
 }
@@ -518,7 +511,7 @@ pub async fn end_session(app: &App, actor: &Actor, id: SessionId) -> AppResult<(
     if !users::delete_session_of(&mut tx, actor.id, id).await? {
         return Err(AppError::NotFound("session"));
     }
-    crate::app::audit::record(&mut tx, actor, Action::AuthSessionEnd.on(id)).await?;
+    crate::app::audit::record(&mut tx, actor, Action::AuthSessionEnd.on(id));
     tx.commit().await?;
     Ok(())
 }

@@ -122,8 +122,7 @@ pub async fn submit(app: &App, token: &str, code: &str, source: Option<&str>) ->
             by,
             Outcome::Failure,
             Action::AuthMfa.because("account locked"),
-        )
-        .await?;
+        );
         tx.commit().await?;
         return Err(AppError::Unauthenticated);
     }
@@ -160,7 +159,7 @@ pub async fn submit(app: &App, token: &str, code: &str, source: Option<&str>) ->
                     .map(|c| token_hash(&normalize_recovery_code(c)))
                     .collect();
                 users::replace_recovery_codes(&mut tx, user.id, &hashes).await?;
-                audit::write(&mut tx, by, Outcome::Success, Action::AuthMfaEnrolled).await?;
+                audit::write(&mut tx, by, Outcome::Success, Action::AuthMfaEnrolled);
                 Some(codes)
             } else {
                 None
@@ -172,7 +171,7 @@ pub async fn submit(app: &App, token: &str, code: &str, source: Option<&str>) ->
             } else {
                 "recovery code"
             };
-            audit::write(&mut tx, by, Outcome::Success, Action::AuthMfa.because(how)).await?;
+            audit::write(&mut tx, by, Outcome::Success, Action::AuthMfa.because(how));
             tx.commit().await?;
             Ok(Passed { recovery_codes })
         }
@@ -181,7 +180,7 @@ pub async fn submit(app: &App, token: &str, code: &str, source: Option<&str>) ->
                 CodeError::Wrong => "wrong code",
                 CodeError::Replayed => "code already used (replay)",
             };
-            audit::write(&mut tx, by, Outcome::Failure, Action::AuthMfa.because(why)).await?;
+            audit::write(&mut tx, by, Outcome::Failure, Action::AuthMfa.because(why));
             let after = user.lockout().after_failure(at);
             users::set_lockout(&mut tx, user.id, after).await?;
             if after.locked_at.is_some() {
@@ -191,8 +190,7 @@ pub async fn submit(app: &App, token: &str, code: &str, source: Option<&str>) ->
                     by,
                     Outcome::Success,
                     Action::AuthLockout.because("5 failed sign-ins within 15 minutes"),
-                )
-                .await?;
+                );
             }
             tx.commit().await?;
             Err(crate::domain::validation::Invalid::one(
@@ -259,8 +257,7 @@ pub async fn reauthenticate(
                 by_who,
                 Outcome::Success,
                 Action::AuthReauthenticate,
-            )
-            .await?;
+            );
             tx.commit().await?;
             Ok(())
         }
@@ -275,8 +272,7 @@ pub async fn reauthenticate(
                 by_who,
                 Outcome::Failure,
                 Action::AuthReauthenticate.because(why),
-            )
-            .await?;
+            );
             let after = user.lockout().after_failure(at);
             users::set_lockout(&mut tx, user.id, after).await?;
             tx.commit().await?;

@@ -44,8 +44,7 @@ pub async fn change(
             &mut tx,
             actor,
             Action::AuthPasswordChange.because("wrong current password"),
-        )
-        .await?;
+        );
         tx.commit().await?;
         return Err(Invalid::one("current_password", "is not right").into());
     }
@@ -54,7 +53,7 @@ pub async fn change(
     users::set_password(&mut tx, actor.id, &hash, false).await?;
     let ended = users::delete_sessions_of(&mut tx, actor.id, Some(session)).await?;
     let reason = format!("{ended} other sessions ended");
-    audit::record(&mut tx, actor, Action::AuthPasswordChange.because(&reason)).await?;
+    audit::record(&mut tx, actor, Action::AuthPasswordChange.because(&reason));
     tx.commit().await?;
     Ok(())
 }
@@ -87,7 +86,7 @@ pub async fn reset(app: &App, actor: &Actor, username: &str) -> AppResult<Tempor
     let mut tx = app.db.write().await?;
     users::set_password(&mut tx, user.id, &hash, true).await?;
     users::delete_sessions_of(&mut tx, user.id, None).await?;
-    audit::record(&mut tx, actor, Action::AuthPasswordReset.on(user.id)).await?;
+    audit::record(&mut tx, actor, Action::AuthPasswordReset.on(user.id));
     tx.commit().await?;
     Ok(TemporaryPassword {
         username: user.username,

@@ -113,7 +113,7 @@ pub async fn create(app: &App, creator: Creator<'_>, input: UserInput) -> AppRes
         Creator::Admin(a) => Some(a),
         Creator::Console => None,
     });
-    audit::write(&mut tx, by, Outcome::Success, Action::UserCreate.on(id)).await?;
+    audit::write(&mut tx, by, Outcome::Success, Action::UserCreate.on(id));
     let row = users::by_id(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound("user"))?;
@@ -175,8 +175,7 @@ pub async fn change_role(
         &mut tx,
         actor,
         Action::UserRoleChange.on(user.id).because(&reason),
-    )
-    .await?;
+    );
     let row = users::by_id(&mut tx, user.id)
         .await?
         .ok_or(AppError::NotFound("user"))?;
@@ -283,7 +282,7 @@ pub async fn access_review(app: &App, actor: &Actor) -> AppResult<Vec<AccessRevi
             }
         })
         .collect();
-    crate::app::audit::record(&mut tx, actor, Action::UserAccessReview).await?;
+    crate::app::audit::record(&mut tx, actor, Action::UserAccessReview);
     tx.commit().await?;
     Ok(lines)
 }

@@ -12,7 +12,7 @@ use super::Actor;
 use crate::domain::access::users::Role;
 use crate::domain::audit::{Action, Event, Object};
 use crate::domain::ids::UserId;
-use crate::store::audit::{self, NewEvent, Outcome};
+use crate::store::audit::{NewEvent, Outcome};
 use crate::store::Tx;
 
 /// Who an event names: a signed-in user, or a part of the system acting on
@@ -49,67 +49,46 @@ impl<'a> Origin<'a> {
     }
 }
 
-/// Records `event` with its outcome, in the caller's transaction.
-pub async fn write<'a>(
+/// Records `event` with its outcome, in the caller's transaction: it is
+/// chained onto the trail when the transaction commits, and lost with it.
+pub fn write<'a, 'b>(
     tx: &mut Tx,
-    by: impl Into<Origin<'_>>,
+    by: impl Into<Origin<'b>>,
     outcome: Outcome,
     event: impl Into<Event<'a>>,
-) -> Result<(), sqlx::Error> {
+) {
     let (by, event) = (by.into(), event.into());
-    audit::append(
-        tx,
-        NewEvent {
-            at: tx.now(),
-            actor: by.user,
-            source: by.source,
-            action: event.action,
-            object: event.object,
-            outcome,
-            reason: event.reason.as_deref(),
-        },
-    )
-    .await
+    let at = tx.now();
+    tx.audit(NewEvent {
+        at,
+        actor: by.user,
+        source: by.source.map(str::to_owned),
+        action: event.action,
+        object: event.object,
+        outcome,
+        reason: event.reason.map(|r| r.into_owned()),
+    });
 }
 
 /// Records that `actor` did what `event` says, in the caller's transaction.
-pub async fn record<'a>(
-    tx: &mut Tx,
-    actor: &Actor,
-    event: impl Into<Event<'a>>,
-) -> Result<(), sqlx::Error> {
-    write(tx, actor, Outcome::Success, event).await
+pub fn record<'a>(tx: &mut Tx, actor: &Actor, event: impl Into<Event<'a>>) {
+    write(tx, actor, Outcome::Success, event);
 }
 
 /// Records that `actor` tried what `event` says and was refused (its reason says why).
-pub async fn record_failure<'a>(
-    tx: &mut Tx,
-    actor: &Actor,
-    event: impl Into<Event<'a>>,
-) -> Result<(), sqlx::Error> {
-    write(tx, actor, Outcome::Failure, event).await
+pub fn record_failure<'a>(tx: &mut Tx, actor: &Actor, event: impl Into<Event<'a>>) {
+    write(tx, actor, Outcome::Failure, event);
 }
 
 /// Records that `actor` did `action` on each of `objects` (one event each,
 /// e.g. every case a search showed), in the caller's transaction.
-pub async fn record_each<O: Into<Object>>(
+pub fn record_each<O: Into<Object>>(
     tx: &mut Tx,
     actor: &Actor,
     action: Action,
     objects: impl IntoIterator<Item = O>,
-) -> Result<(), sqlx::Error> {
-    let at = tx.now();
-    let events: Vec<NewEvent> = objects
-        .into_iter()
-        .map(|o| NewEvent {
-            at,
-            actor: Some((actor.id, actor.role)),
-            source: actor.source.as_deref(),
-            action,
-            object: Some(o.into()),
-            outcome: Outcome::Success,
-            reason: None,
-        })
-        .collect();
-    audit::append_many(tx, &events).await
+) {
+    for object in objects {
+        record(tx, actor, action.on(object));
+    }
 }

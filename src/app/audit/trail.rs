@@ -95,7 +95,7 @@ async fn run(
     let event = audited_as
         .because(format!("{} events", entries.len()))
         .about_if(person);
-    audit::record(&mut tx, actor, event).await?;
+    audit::record(&mut tx, actor, event);
     tx.commit().await?;
     Ok(entries)
 }

@@ -73,7 +73,7 @@ pub async fn sweep(app: &App) -> AppResult<u64> {
     let raised = store::sweep(&mut tx, &sweep_at(app), None).await?;
     if raised > 0 {
         let event = Action::AlertSweep.because(format!("{raised} alerts raised"));
-        audit::write(&mut tx, Origin::system("sweep"), Outcome::Success, event).await?;
+        audit::write(&mut tx, Origin::system("sweep"), Outcome::Success, event);
     }
     tx.commit().await?;
     Ok(raised)
@@ -117,7 +117,7 @@ pub async fn work_queue(app: &App, actor: &Actor) -> AppResult<WorkQueue> {
         },
     };
     let reason = format!("{} alerts", queue.alerts.len());
-    audit::record(&mut tx, actor, Action::WorkQueueView.because(&reason)).await?;
+    audit::record(&mut tx, actor, Action::WorkQueueView.because(&reason));
     tx.commit().await?;
     Ok(queue)
 }
@@ -141,7 +141,7 @@ pub async fn acknowledge(app: &App, actor: &Actor, id: AlertId) -> AppResult<()>
     let mut tx = app.db.write().await?;
     held_alert(&mut tx, actor, id).await?;
     if store::acknowledge(&mut tx, id, actor.id, app.now()).await? {
-        audit::record(&mut tx, actor, Action::AlertAcknowledge.on(id)).await?;
+        audit::record(&mut tx, actor, Action::AlertAcknowledge.on(id));
     }
     tx.commit().await?;
     Ok(())
@@ -155,7 +155,7 @@ pub async fn resolve(app: &App, actor: &Actor, id: AlertId, note: &str) -> AppRe
     if !store::resolve(&mut tx, id, actor.id, app.now(), &note).await? {
         return Err(AppError::Conflict("this alert is already resolved".into()));
     }
-    audit::record(&mut tx, actor, Action::AlertResolve.on(id)).await?;
+    audit::record(&mut tx, actor, Action::AlertResolve.on(id));
     tx.commit().await?;
     Ok(())
 }

@@ -40,8 +40,7 @@ pub async fn days(
         &mut tx,
         actor,
         Action::CalendarView.because(first.to_string()),
-    )
-    .await?;
+    );
     tx.commit().await?;
     Ok(list)
 }
@@ -57,7 +56,7 @@ pub async fn new_feed(app: &App, actor: &Actor) -> AppResult<Secret> {
     let token = random_token();
     let mut tx = app.db.write().await?;
     store::replace(&mut tx, actor.id, &token_hash(&token), app.now()).await?;
-    audit::record(&mut tx, actor, Action::CalendarFeedCreated).await?;
+    audit::record(&mut tx, actor, Action::CalendarFeedCreated);
     tx.commit().await?;
     Ok(Secret::new(format!("/calendar/{token}.ics")))
 }
@@ -67,7 +66,7 @@ pub async fn revoke_feed(app: &App, actor: &Actor) -> AppResult<()> {
     if !store::revoke(&mut tx, actor.id).await? {
         return Err(AppError::NotFound("calendar feed"));
     }
-    audit::record(&mut tx, actor, Action::CalendarFeedRevoked).await?;
+    audit::record(&mut tx, actor, Action::CalendarFeedRevoked);
     tx.commit().await?;
     Ok(())
 }
@@ -87,7 +86,7 @@ pub async fn feed(app: &App, token: &str, source: Option<String>) -> AppResult<S
             source: source.as_deref(),
         };
         let event = Action::CalendarFeed.because("unknown or revoked feed");
-        audit::write(&mut tx, by, AuditOutcome::Failure, event).await?;
+        audit::write(&mut tx, by, AuditOutcome::Failure, event);
         tx.commit().await?;
         return Err(AppError::NotFound("calendar feed"));
     };
@@ -104,8 +103,7 @@ pub async fn feed(app: &App, token: &str, source: Option<String>) -> AppResult<S
         &mut tx,
         &actor,
         Action::CalendarFeed.because(format!("{} events", list.len())),
-    )
-    .await?;
+    );
     tx.commit().await?;
     let summaries: Vec<String> = list
         .iter()

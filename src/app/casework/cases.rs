@@ -41,7 +41,7 @@ pub async fn view(app: &App, actor: &Actor, id: CaseId) -> AppResult<CaseRecord>
 /// The case (audited as viewed) in the caller's transaction.
 pub(super) async fn record_in(tx: &mut Tx, actor: &Actor, id: CaseId) -> AppResult<CaseRecord> {
     let case = visible_case(tx, actor, id).await?;
-    audit::record(tx, actor, Action::CaseView.on(id)).await?;
+    audit::record(tx, actor, Action::CaseView.on(id));
     Ok(CaseRecord {
         charges: store::charges(tx, id).await?,
         history: store::history(tx, id).await?,
@@ -128,8 +128,7 @@ pub async fn transition(
         &mut tx,
         actor,
         Action::CaseStatusChange.on(id).because(input.to.label()),
-    )
-    .await?;
+    );
     let updated = store::get(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound("case"))?;
@@ -238,7 +237,7 @@ pub async fn update(app: &App, actor: &Actor, id: CaseId, input: CaseUpdate) -> 
         )
         .await?;
     }
-    audit::record(&mut tx, actor, Action::CaseUpdate.on(id)).await?;
+    audit::record(&mut tx, actor, Action::CaseUpdate.on(id));
     let updated = store::get(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound("case"))?;
@@ -292,8 +291,7 @@ pub async fn caseload(app: &App, actor: &Actor, q: &CaseloadQuery) -> AppResult<
         &mut tx,
         actor,
         Action::CaseList.because(format!("{} results", cases.len().min(limit as usize))),
-    )
-    .await?;
+    );
     tx.commit().await?;
     let (cases, next_cursor) = crate::store::sql::page(cases, limit, |c| c.case_number.clone());
     Ok(Caseload {
@@ -343,7 +341,7 @@ pub async fn share(
         )));
     }
     let note = format!("with {username}");
-    audit::record(&mut tx, actor, Action::CaseShare.on(id).because(&note)).await?;
+    audit::record(&mut tx, actor, Action::CaseShare.on(id).because(&note));
     let all = shares::of_case(&mut tx, id).await?;
     tx.commit().await?;
     Ok(all)
@@ -361,7 +359,7 @@ pub async fn unshare(app: &App, actor: &Actor, id: CaseId, username: &str) -> Ap
         return Err(AppError::NotFound("share"));
     }
     let note = format!("with {username}");
-    audit::record(&mut tx, actor, Action::CaseUnshare.on(id).because(&note)).await?;
+    audit::record(&mut tx, actor, Action::CaseUnshare.on(id).because(&note));
     tx.commit().await?;
     Ok(())
 }

@@ -193,7 +193,7 @@ pub async fn of_case(app: &App, actor: &Actor, case: CaseId) -> AppResult<CaseCo
     let mut tx = app.db.write().await?;
     visible_case(&mut tx, actor, case).await?;
     let all = list(&mut tx, app, case).await?;
-    audit::record(&mut tx, actor, Action::ConditionList.on(case)).await?;
+    audit::record(&mut tx, actor, Action::ConditionList.on(case));
     tx.commit().await?;
     Ok(all)
 }
@@ -224,7 +224,7 @@ pub async fn add(
         start_date: start_of(app, &row),
     };
     store::insert_many(&mut tx, &app.keys, &[new], app.now()).await?;
-    audit::record(&mut tx, actor, Action::ConditionCreate.on(id)).await?;
+    audit::record(&mut tx, actor, Action::ConditionCreate.on(id));
     reloaded(tx, app, id).await
 }
 
@@ -271,8 +271,7 @@ pub async fn apply_program(app: &App, actor: &Actor, case: CaseId) -> AppResult<
         &mut tx,
         actor,
         Action::ConditionCreate.on(case).because(&note),
-    )
-    .await?;
+    );
     let all = list(&mut tx, app, case).await?;
     tx.commit().await?;
     Ok(all)
@@ -329,7 +328,7 @@ pub async fn view(app: &App, actor: &Actor, id: ConditionId) -> AppResult<Condit
     let mut tx = app.db.write().await?;
     let (condition, case) = visible_condition(&mut tx, app, actor, id).await?;
     let progress = store::progress(&mut tx, &app.keys, id).await?;
-    audit::record(&mut tx, actor, Action::ConditionView.on(id)).await?;
+    audit::record(&mut tx, actor, Action::ConditionView.on(id));
     tx.commit().await?;
     Ok(ConditionRecord {
         can_change: policy::casework::change_case(actor, &case).is_ok(),
@@ -407,8 +406,7 @@ pub async fn update(
         &mut tx,
         actor,
         Action::ConditionUpdate.on(id).because_if(reason),
-    )
-    .await?;
+    );
     reloaded(tx, app, id).await
 }
 
@@ -487,8 +485,7 @@ pub async fn record_progress(
         Action::ConditionProgress
             .on(id)
             .because(input.verification.label()),
-    )
-    .await?;
+    );
     reloaded(tx, app, id).await
 }
 
@@ -527,8 +524,7 @@ pub async fn mark_met(
         &mut tx,
         actor,
         Action::ConditionUpdate.on(id).because(reason),
-    )
-    .await?;
+    );
     reloaded(tx, app, id).await
 }
 
@@ -626,8 +622,7 @@ pub async fn set_templates(
         &mut tx,
         actor,
         Action::ProgramConditions.on(program).because(&note),
-    )
-    .await?;
+    );
     tx.commit().await?;
     Ok(rows.into_iter().map(TemplateInput::from).collect())
 }

@@ -47,7 +47,7 @@ pub async fn of_case(app: &App, actor: &Actor, case: CaseId) -> AppResult<CaseTe
     let mut tx = app.db.write().await?;
     visible_case(&mut tx, actor, case).await?;
     let tests = load(&mut tx, app, case).await?;
-    audit::record(&mut tx, actor, Action::DrugTestList.on(case)).await?;
+    audit::record(&mut tx, actor, Action::DrugTestList.on(case));
     tx.commit().await?;
     Ok(tests)
 }
@@ -108,7 +108,7 @@ pub async fn record(
     };
     store::insert_many(&mut tx, &app.keys, &[test], at).await?;
     crate::app::casework::alerts::raise_for_case(&mut tx, app, case).await?;
-    audit::record(&mut tx, actor, Action::DrugTestCreate.on(id)).await?;
+    audit::record(&mut tx, actor, Action::DrugTestCreate.on(id));
     let stored = store::get(&mut tx, &app.keys, id)
         .await?
         .ok_or(AppError::NotFound("drug test"))?;
@@ -149,7 +149,7 @@ pub async fn update_results(
         return Err(AppError::StaleVersion("drug test"));
     }
     crate::app::casework::alerts::raise_for_case(&mut tx, app, test.case_id).await?;
-    audit::record(&mut tx, actor, Action::DrugTestUpdate.on(id)).await?;
+    audit::record(&mut tx, actor, Action::DrugTestUpdate.on(id));
     let stored = store::get(&mut tx, &app.keys, id)
         .await?
         .ok_or(AppError::NotFound("drug test"))?;

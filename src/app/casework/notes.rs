@@ -238,7 +238,7 @@ pub async fn of_case(app: &App, actor: &Actor, id: CaseId) -> AppResult<CaseNote
             ),
         })
         .collect();
-    audit::record(&mut tx, actor, Action::NoteList.on(id)).await?;
+    audit::record(&mut tx, actor, Action::NoteList.on(id));
     tx.commit().await?;
     let can_write = policy::casework::change_case(actor, &case).is_ok();
     let notes = notes
@@ -263,7 +263,7 @@ pub async fn get(app: &App, actor: &Actor, id: NoteId) -> AppResult<NoteView> {
     let mut tx = app.db.write().await?;
     let (note, case) = readable_note(&mut tx, app, actor, id).await?;
     let addenda = store::addenda(&mut tx, &app.keys, &[id]).await?;
-    audit::record(&mut tx, actor, Action::NoteView.on(id)).await?;
+    audit::record(&mut tx, actor, Action::NoteView.on(id));
     tx.commit().await?;
     Ok(view(app, actor, &case, note, addenda))
 }
@@ -307,11 +307,11 @@ pub async fn write(
         signed_flagged: None,
     };
     store::insert_many(&mut tx, &app.keys, &[new]).await?;
-    audit::record(&mut tx, actor, Action::NoteCreate.on(id)).await?;
+    audit::record(&mut tx, actor, Action::NoteCreate.on(id));
     let mut note = stored(&mut tx, app, id).await?;
     if input.sign {
         sign_in(&mut tx, app, &note, None).await?;
-        audit::record(&mut tx, actor, Action::NoteSign.on(id)).await?;
+        audit::record(&mut tx, actor, Action::NoteSign.on(id));
         note = stored(&mut tx, app, id).await?;
     }
     tx.commit().await?;
@@ -365,7 +365,7 @@ pub async fn update_draft(
     if !store::update_draft(&mut tx, &app.keys, &change).await? {
         return Err(AppError::StaleVersion("note"));
     }
-    audit::record(&mut tx, actor, Action::NoteUpdate.on(id)).await?;
+    audit::record(&mut tx, actor, Action::NoteUpdate.on(id));
     let note = stored(&mut tx, app, id).await?;
     tx.commit().await?;
     Ok(view(app, actor, &case, note, Vec::new()))
@@ -375,7 +375,7 @@ pub async fn sign(app: &App, actor: &Actor, id: NoteId, input: SignInput) -> App
     let mut tx = app.db.write().await?;
     let (note, case) = own_draft(&mut tx, app, actor, id).await?;
     sign_in(&mut tx, app, &note, Some(input.version)).await?;
-    audit::record(&mut tx, actor, Action::NoteSign.on(id)).await?;
+    audit::record(&mut tx, actor, Action::NoteSign.on(id));
     let note = stored(&mut tx, app, id).await?;
     tx.commit().await?;
     Ok(view(app, actor, &case, note, Vec::new()))
@@ -409,7 +409,7 @@ pub async fn add_addendum(
     };
     store::add_addendum(&mut tx, &app.keys, &new).await?;
     crate::app::casework::alerts::raise_for_case(&mut tx, app, note.case_id).await?;
-    audit::record(&mut tx, actor, Action::NoteAddendum.on(id)).await?;
+    audit::record(&mut tx, actor, Action::NoteAddendum.on(id));
     let note = stored(&mut tx, app, id).await?;
     let addenda = store::addenda(&mut tx, &app.keys, &[id]).await?;
     tx.commit().await?;
@@ -456,9 +456,9 @@ pub async fn search(app: &App, actor: &Actor, input: SearchInput) -> AppResult<V
     }
     let cases: BTreeSet<CaseId> = hits.iter().map(|h| h.case_id).collect();
     let mut tx = app.db.write().await?;
-    audit::record_each(&mut tx, actor, Action::NoteSearch, cases.iter().copied()).await?;
+    audit::record_each(&mut tx, actor, Action::NoteSearch, cases.iter().copied());
     if cases.is_empty() {
-        audit::record(&mut tx, actor, Action::NoteSearch.because("0 results")).await?;
+        audit::record(&mut tx, actor, Action::NoteSearch.because("0 results"));
     }
     tx.commit().await?;
     Ok(hits)

@@ -38,7 +38,7 @@ pub async fn overview(app: &App, actor: &Actor, case: CaseId) -> AppResult<Overv
     let mut tx = app.db.write().await?;
     visible_case(&mut tx, actor, case).await?;
     let overview = load(&mut tx, app, case).await?;
-    audit::record(&mut tx, actor, Action::SupervisionView.on(case)).await?;
+    audit::record(&mut tx, actor, Action::SupervisionView.on(case));
     tx.commit().await?;
     Ok(overview)
 }
@@ -76,8 +76,7 @@ pub async fn set_level(
         &mut tx,
         actor,
         Action::SupervisionLevel.on(case).because(reason),
-    )
-    .await?;
+    );
     tx.commit().await?;
     Ok(())
 }
@@ -152,8 +151,7 @@ pub async fn schedule(
         &mut tx,
         actor,
         Action::AppointmentCreate.on(case).because(&note),
-    )
-    .await?;
+    );
     let mut made = Vec::with_capacity(rows.len());
     for r in &rows {
         made.extend(store::appointment(&mut tx, r.id).await?);
@@ -232,8 +230,7 @@ pub async fn record_outcome(
         Action::AppointmentOutcome
             .on(id)
             .because(input.outcome.label()),
-    )
-    .await?;
+    );
     let updated = store::appointment(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound("appointment"))?;
@@ -312,8 +309,7 @@ pub async fn log_contact(
         &mut tx,
         actor,
         Action::ContactCreate.on(id).because(input.kind.label()),
-    )
-    .await?;
+    );
     let logged = store::contacts(&mut tx, &app.keys, case, 50)
         .await?
         .into_iter()

@@ -287,7 +287,7 @@ pub async fn plan(app: &App) -> AppResult<u64> {
     let queued = store::insert_many(&mut tx, &app.keys, &rows).await?;
     if queued > 0 {
         let event = Action::MessagePlan.because(format!("{queued} reminders queued"));
-        audit::write(&mut tx, REMINDERS, Outcome::Success, event).await?;
+        audit::write(&mut tx, REMINDERS, Outcome::Success, event);
     }
     tx.commit().await?;
     Ok(queued)
@@ -400,7 +400,7 @@ async fn record(
             Outcome::Success
         };
         let event = Action::MessageSend.on(m.id).because(reason);
-        audit::write(&mut tx, REMINDERS, outcome, event).await?;
+        audit::write(&mut tx, REMINDERS, outcome, event);
     }
     tx.commit().await?;
     Ok(status)
@@ -469,7 +469,7 @@ pub async fn receive(app: &App, from: &str, body: &str) -> AppResult<()> {
         let event = action
             .on(person)
             .because("reply from the participant's phone");
-        audit::write(&mut tx, REMINDERS, Outcome::Success, event).await?;
+        audit::write(&mut tx, REMINDERS, Outcome::Success, event);
     }
     store::insert_many(&mut tx, &app.keys, &rows).await?;
     tx.commit().await?;
