@@ -346,7 +346,7 @@ pub struct PersonRecord {
 
 /// Opens a participant's record; the view itself is audited.
 pub async fn view(app: &App, actor: &Actor, id: PersonId) -> AppResult<PersonRecord> {
-    let mut tx = app.db.write().await?;
+    let mut tx = app.db.read().await?;
     let person = store::get(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound("participant"))?;
@@ -471,7 +471,7 @@ pub async fn search(app: &App, actor: &Actor, raw: &str, limit: i64) -> AppResul
         )
         .into());
     }
-    let mut tx = app.db.write().await?;
+    let mut tx = app.db.read().await?;
     let hits = store::search(&mut tx, &app.keys, &q, limit).await?;
     audit::record(
         &mut tx,
@@ -491,7 +491,7 @@ pub async fn list(
     limit: i64,
 ) -> AppResult<(Vec<PersonRow>, Option<String>)> {
     policy::people::search_people(actor)?;
-    let mut tx = app.db.write().await?;
+    let mut tx = app.db.read().await?;
     let page = store::list(&mut tx, name_prefix, cursor, limit).await?;
     audit::record(
         &mut tx,

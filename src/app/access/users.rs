@@ -254,7 +254,7 @@ pub async fn access_review(app: &App, actor: &Actor) -> AppResult<Vec<AccessRevi
         .settings
         .lockout_auto_unlock_minutes
         .map(chrono::Duration::minutes);
-    let mut tx = app.db.write().await?;
+    let mut tx = app.db.read().await?;
     let lines = users::all(&mut tx)
         .await?
         .into_iter()

@@ -40,7 +40,7 @@ async fn run(
             return Err(Invalid::one("to", "must not be before the start date").into());
         }
     }
-    let mut tx = app.db.write().await?;
+    let mut tx = app.db.read().await?;
     let person = match q
         .person_number
         .as_deref()

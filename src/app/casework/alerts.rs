@@ -101,7 +101,7 @@ pub async fn work_queue(app: &App, actor: &Actor) -> AppResult<WorkQueue> {
     let at = sweep_at(app);
     let zone = app.settings.zone();
     let start = local_to_utc(at.today.and_time(NaiveTime::MIN), zone);
-    let mut tx = app.db.write().await?;
+    let mut tx = app.db.read().await?;
     let week_ago = start - Duration::days(7);
     let (messages_sent_today, undelivered) =
         messages::outcomes(&mut tx, &scope, start, week_ago, 20).await?;

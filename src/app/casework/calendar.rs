@@ -28,7 +28,7 @@ pub async fn days(
         (first + Duration::days(days)).and_time(NaiveTime::MIN),
         zone,
     );
-    let mut tx = app.db.write().await?;
+    let mut tx = app.db.read().await?;
     let list = alert_store::appointments_between(
         &mut tx,
         &policy::casework::caseload_scope(actor),

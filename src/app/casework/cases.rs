@@ -32,7 +32,7 @@ pub struct CaseRecord {
 
 /// Opens a case; the view is audited. A case the actor may not see is "not found".
 pub async fn view(app: &App, actor: &Actor, id: CaseId) -> AppResult<CaseRecord> {
-    let mut tx = app.db.write().await?;
+    let mut tx = app.db.read().await?;
     let record = record_in(&mut tx, actor, id).await?;
     tx.commit().await?;
     Ok(record)
@@ -274,7 +274,7 @@ pub async fn caseload(app: &App, actor: &Actor, q: &CaseloadQuery) -> AppResult<
         officer: q.officer,
     };
     let limit = q.limit.clamp(1, 200);
-    let mut tx = app.db.write().await?;
+    let mut tx = app.db.read().await?;
     let (cases, total) = store::list(
         &mut tx,
         ListRequest {

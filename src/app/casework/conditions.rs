@@ -190,7 +190,7 @@ pub(super) async fn list(tx: &mut Tx, app: &App, case: CaseId) -> AppResult<Case
 
 /// A case's conditions; the read is audited.
 pub async fn of_case(app: &App, actor: &Actor, case: CaseId) -> AppResult<CaseConditions> {
-    let mut tx = app.db.write().await?;
+    let mut tx = app.db.read().await?;
     visible_case(&mut tx, actor, case).await?;
     let all = list(&mut tx, app, case).await?;
     audit::record(&mut tx, actor, Action::ConditionList.on(case));
@@ -325,7 +325,7 @@ async fn visible_condition(
 
 /// A condition and its progress; the read is audited.
 pub async fn view(app: &App, actor: &Actor, id: ConditionId) -> AppResult<ConditionRecord> {
-    let mut tx = app.db.write().await?;
+    let mut tx = app.db.read().await?;
     let (condition, case) = visible_condition(&mut tx, app, actor, id).await?;
     let progress = store::progress(&mut tx, &app.keys, id).await?;
     audit::record(&mut tx, actor, Action::ConditionView.on(id));

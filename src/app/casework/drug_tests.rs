@@ -44,7 +44,7 @@ pub struct CaseTests {
 }
 
 pub async fn of_case(app: &App, actor: &Actor, case: CaseId) -> AppResult<CaseTests> {
-    let mut tx = app.db.write().await?;
+    let mut tx = app.db.read().await?;
     visible_case(&mut tx, actor, case).await?;
     let tests = load(&mut tx, app, case).await?;
     audit::record(&mut tx, actor, Action::DrugTestList.on(case));

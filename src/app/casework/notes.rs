@@ -220,7 +220,7 @@ fn view(
 }
 
 pub async fn of_case(app: &App, actor: &Actor, id: CaseId) -> AppResult<CaseNotes> {
-    let mut tx = app.db.write().await?;
+    let mut tx = app.db.read().await?;
     let case = readable_case(&mut tx, actor, id).await?;
     let notes = store::of_case(&mut tx, &app.keys, id, Some(actor.id), LIST_LIMIT).await?;
     let ids: Vec<NoteId> = notes.iter().map(|n| n.id).collect();
@@ -260,7 +260,7 @@ pub async fn of_case(app: &App, actor: &Actor, id: CaseId) -> AppResult<CaseNote
 }
 
 pub async fn get(app: &App, actor: &Actor, id: NoteId) -> AppResult<NoteView> {
-    let mut tx = app.db.write().await?;
+    let mut tx = app.db.read().await?;
     let (note, case) = readable_note(&mut tx, app, actor, id).await?;
     let addenda = store::addenda(&mut tx, &app.keys, &[id]).await?;
     audit::record(&mut tx, actor, Action::NoteView.on(id));
@@ -455,7 +455,7 @@ pub async fn search(app: &App, actor: &Actor, input: SearchInput) -> AppResult<V
         });
     }
     let cases: BTreeSet<CaseId> = hits.iter().map(|h| h.case_id).collect();
-    let mut tx = app.db.write().await?;
+    let mut tx = app.db.read().await?;
     audit::record_each(&mut tx, actor, Action::NoteSearch, cases.iter().copied());
     if cases.is_empty() {
         audit::record(&mut tx, actor, Action::NoteSearch.because("0 results"));

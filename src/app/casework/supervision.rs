@@ -35,7 +35,7 @@ pub struct Overview {
 
 /// The overview of a case's supervision; the read is audited.
 pub async fn overview(app: &App, actor: &Actor, case: CaseId) -> AppResult<Overview> {
-    let mut tx = app.db.write().await?;
+    let mut tx = app.db.read().await?;
     visible_case(&mut tx, actor, case).await?;
     let overview = load(&mut tx, app, case).await?;
     audit::record(&mut tx, actor, Action::SupervisionView.on(case));

@@ -16,7 +16,7 @@ pub struct CaseWorkspace {
 
 /// Reads the case page's content; audited as one view of the case.
 pub async fn workspace(app: &App, actor: &Actor, id: CaseId) -> AppResult<CaseWorkspace> {
-    let mut tx = app.db.write().await?;
+    let mut tx = app.db.read().await?;
     let record = record_in(&mut tx, actor, id).await?;
     let workspace = CaseWorkspace {
         record,
