@@ -337,7 +337,36 @@ async fn supervision_is_worked_from_the_case_page(backend: Backend) {
     );
 }
 
+/// A write answers with what it wrote, however much history the case has:
+/// a contact logged late, behind fifty newer ones, comes back as stored.
+async fn a_late_contact_behind_fifty_newer_ones_is_logged_and_returned(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let (_, officer, opened) = t.one_referral().await;
+    let case = format!("/api/v1/cases/{}", opened["case_id"].as_str().unwrap());
+    for _ in 0..50 {
+        let newer = json!({"kind": "phone", "occurred_at": stamp(local(-1))});
+        let res = t.post(&format!("{case}/contacts"), &officer, newer).await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    }
+    let late = json!({"kind": "home", "occurred_at": stamp(local(-3 * 24 * 60)),
+        "place": "  The participant's flat ", "note": "Tidy, lease on the table"});
+    let res = t.post(&format!("{case}/contacts"), &officer, late).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let logged = res.json();
+    assert_eq!(logged["kind"], "home");
+    assert_eq!(logged["note"], "Tidy, lease on the table");
+    let stored: String = crate::fetch!(
+        &mut t.app.db.read().await.unwrap(),
+        fetch_one,
+        sqlx::query_scalar("SELECT place FROM contacts WHERE kind = 'home'")
+    )
+    .unwrap();
+    assert_eq!(logged["place"], stored.as_str(), "returned as stored");
+    assert_eq!(logged["recorded_by"], "officer (test)");
+}
+
 on_both_databases!(
+    a_late_contact_behind_fifty_newer_ones_is_logged_and_returned,
     supervision_is_worked_from_the_case_page,
     appointments_and_contacts_count_toward_the_contact_standard,
     supervision_follows_the_case_access_rules,

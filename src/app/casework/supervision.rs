@@ -292,29 +292,34 @@ pub async fn log_contact(
         errors.add("occurred_at", "must not be in the future");
     }
     let (place, name, note) = errors.finish(|| Some((place?, name?, note?)))?;
-    let id = ContactId::new();
-    let contact = NewContact {
-        id,
-        case_id: case,
+    // What was written is what is returned: no read of the case's contacts.
+    let logged = ContactRow {
+        id: ContactId::new(),
         kind: input.kind,
         occurred_at,
-        place: place.as_deref(),
+        place,
         collateral: input.collateral,
-        collateral_name: name.as_deref(),
-        note: note.as_deref(),
+        collateral_name: name,
+        note,
+        recorded_by: Some(actor.full_name.clone()),
+    };
+    let contact = NewContact {
+        id: logged.id,
+        case_id: case,
+        kind: logged.kind,
+        occurred_at,
+        place: logged.place.as_deref(),
+        collateral: logged.collateral,
+        collateral_name: logged.collateral_name.as_deref(),
+        note: logged.note.as_deref(),
         recorded_by: actor.id,
     };
     store::insert_contacts(&mut tx, &app.keys, &[contact], at).await?;
     audit::record(
         &mut tx,
         actor,
-        Action::ContactCreate.on(id).because(input.kind.label()),
+        Action::ContactCreate.on(logged.id).because(input.kind.label()),
     );
-    let logged = store::contacts(&mut tx, &app.keys, case, 50)
-        .await?
-        .into_iter()
-        .find(|c| c.id == id)
-        .ok_or(AppError::NotFound("contact"))?;
     tx.commit().await?;
     Ok(logged)
 }
