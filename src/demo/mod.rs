@@ -45,6 +45,14 @@ pub fn demo_totp() -> crate::domain::access::mfa::TotpKey {
 
 const BATCH: usize = 2_000;
 
+/// Participants per officer: with the demo's mix of cases (about 1.15 a
+/// participant, half of them still open) an officer carries about 70 open
+/// cases (measured: 52 at 80 participants an officer), as real caseloads run.
+const PARTICIPANTS_PER_OFFICER: usize = 105;
+
+/// Officers per supervisor in the generated field units.
+const OFFICERS_PER_SUPERVISOR: usize = 8;
+
 /// The counter that marks a demo database, holding how many participants it has.
 const DEMO_COUNTER: &str = "demo";
 
@@ -292,6 +300,8 @@ async fn generate(app: &App, participants: usize) -> anyhow::Result<()> {
 
     let mut tx = app.db.write().await?;
     let staff = insert_staff(&mut tx, &app.keys, &hash, at).await?;
+    let field_officers =
+        insert_field_units(&mut tx, &app.keys, &hash, at, &mut rng, participants).await?;
     let programs = insert_programs(&mut tx, at).await?;
     let kinds: Vec<(ProgramId, ProgramKind)> =
         programs.iter().map(|(id, p)| (*id, p.kind)).collect();
@@ -308,6 +318,7 @@ async fn generate(app: &App, participants: usize) -> anyhow::Result<()> {
         .zip(&staff)
         .filter(|(s, _)| matches!(s.role, Role::Officer | Role::Supervisor))
         .map(|(_, id)| *id)
+        .chain(field_officers)
         .collect();
     let mut done = 0;
     let mut next_report = 0;
@@ -423,6 +434,75 @@ async fn insert_staff(
         ids.push(id);
     }
     Ok(ids)
+}
+
+/// The agency's field units beyond the named staff, so that caseloads stay
+/// realistic however many participants the demo has: an officer per
+/// `PARTICIPANTS_PER_OFFICER` participants, a supervisor per
+/// `OFFICERS_PER_SUPERVISOR` officers. Returns the officers.
+async fn insert_field_units(
+    tx: &mut Tx,
+    keys: &KeyRing,
+    hash: &str,
+    at: DateTime<Utc>,
+    rng: &mut StdRng,
+    participants: usize,
+) -> anyhow::Result<Vec<UserId>> {
+    let named = STAFF
+        .iter()
+        .filter(|s| matches!(s.role, Role::Officer | Role::Supervisor))
+        .count();
+    let extra = participants
+        .div_ceil(PARTICIPANTS_PER_OFFICER)
+        .saturating_sub(named);
+    let mut officers = Vec::with_capacity(extra);
+    let mut supervisor = None;
+    for n in 0..extra {
+        if n % OFFICERS_PER_SUPERVISOR == 0 {
+            let unit = n / OFFICERS_PER_SUPERVISOR + 1;
+            let id = insert_field_user(tx, keys, hash, at, rng, format!("sup{unit:04}"), None)
+                .await?;
+            supervisor = Some(id);
+        }
+        let username = format!("po{:05}", n + 1);
+        officers.push(insert_field_user(tx, keys, hash, at, rng, username, supervisor).await?);
+    }
+    Ok(officers)
+}
+
+/// One generated member of staff: an officer under `supervisor`, or a
+/// supervisor when there is none.
+async fn insert_field_user(
+    tx: &mut Tx,
+    keys: &KeyRing,
+    hash: &str,
+    at: DateTime<Utc>,
+    rng: &mut StdRng,
+    username: String,
+    supervisor: Option<UserId>,
+) -> anyhow::Result<UserId> {
+    let id = UserId::new();
+    let full_name = format!("{} {}", pick(rng, names::FIRST), pick(rng, names::LAST));
+    user_store::insert(
+        tx,
+        NewUser {
+            id,
+            username: &username,
+            full_name: &full_name,
+            role: if supervisor.is_some() {
+                Role::Officer
+            } else {
+                Role::Supervisor
+            },
+            password_hash: hash,
+            supervisor_id: supervisor,
+            court: None,
+            now: at,
+        },
+    )
+    .await?;
+    crate::app::access::mfa::enrol_with(tx, keys, id, &demo_totp()).await?;
+    Ok(id)
 }
 
 async fn insert_programs(

@@ -91,3 +91,35 @@ async fn the_demo_agency_has_cases_in_every_state(backend: Backend) {
 }
 
 on_both_databases!(the_demo_agency_has_cases_in_every_state);
+
+/// Staff grows with the agency: past the named officers, field units of an
+/// officer per 105 participants and a supervisor per eight officers keep
+/// caseloads near 70 open cases, however many participants there are.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bigger_demo_agency_has_field_units_and_realistic_caseloads() {
+    let t = crate::helpers::TestApp::new(Backend::Sqlite).await;
+    bridgeway::demo::ensure(&t.app, 2_500).await.expect("generate");
+    let mut tx = t.app.db.read().await.unwrap();
+    let (officers, supervisors): (i64, i64) = crate::fetch!(
+        &mut tx,
+        fetch_one,
+        sqlx::query_as(
+            "SELECT SUM(role = 'officer'), SUM(role = 'supervisor' AND username LIKE 'sup0%') \
+             FROM users"
+        )
+    )
+    .unwrap();
+    assert_eq!((officers, supervisors), (22, 2), "8 named + 14 field officers, 2 units");
+    let (busiest, mean): (i64, f64) = crate::fetch!(
+        &mut tx,
+        fetch_one,
+        sqlx::query_as(
+            "SELECT MAX(n), AVG(n) FROM (SELECT COUNT(*) AS n FROM cases WHERE officer_id IS NOT \
+             NULL AND status IN ('referred', 'screening', 'enrolled', 'active', 'suspended') \
+             GROUP BY officer_id)"
+        )
+    )
+    .unwrap();
+    assert!((55.0..=85.0).contains(&mean), "{mean} open cases an officer");
+    assert!(busiest <= 110, "the busiest officer carries {busiest}");
+}

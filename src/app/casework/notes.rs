@@ -417,10 +417,8 @@ pub async fn add_addendum(
 }
 
 /// Finds signed notes holding every word of the query on the cases the
-/// actor holds; each case shown is audited as read. The search runs on a
-/// read snapshot and only the audit events take the writer, so a search
-/// never holds up the agency's writes (SQLite has one writer); nothing is
-/// returned unless its audit events were committed.
+/// actor holds; each case shown is audited as read. Like every audited read
+/// it runs on a snapshot and only its audit events take the writer.
 pub async fn search(app: &App, actor: &Actor, input: SearchInput) -> AppResult<Vec<NoteHit>> {
     policy::casework::search_notes(actor)?;
     let scope = policy::casework::caseload_scope(actor);
@@ -430,7 +428,6 @@ pub async fn search(app: &App, actor: &Actor, input: SearchInput) -> AppResult<V
     let found = store::search(&mut tx, &app.keys, &scope, &terms, SEARCH_LIMIT).await?;
     let ids: Vec<NoteId> = found.iter().map(|f| f.note.id).collect();
     let mut addenda = by_note(store::addenda(&mut tx, &app.keys, &ids).await?);
-    tx.commit().await?;
     let mut hits = Vec::with_capacity(found.len());
     let words = Matcher::of_stems(&stems);
     for f in found {
@@ -455,7 +452,6 @@ pub async fn search(app: &App, actor: &Actor, input: SearchInput) -> AppResult<V
         });
     }
     let cases: BTreeSet<CaseId> = hits.iter().map(|h| h.case_id).collect();
-    let mut tx = app.db.read().await?;
     audit::record_each(&mut tx, actor, Action::NoteSearch, cases.iter().copied());
     if cases.is_empty() {
         audit::record(&mut tx, actor, Action::NoteSearch.because("0 results"));
