@@ -1,39 +1,38 @@
 -- wrk script for bench/load.sh: sends the requests listed in the file named
--- by BENCH_REQUESTS (one per line: METHOD<TAB>PATH[<TAB>JSON BODY]), each
--- thread from its own starting point, with the Authorization and Cookie
--- headers given in BENCH_AUTH and BENCH_COOKIE.
-local list = {}
+-- by BENCH_REQUESTS, one a line: METHOD<TAB>PATH<TAB>auth=VALUE or
+-- cookie=VALUE<TAB>JSON BODY (may be empty); each thread starts at its own
+-- point of the list.
+local parsed, list = {}, {}
 for line in io.lines(os.getenv("BENCH_REQUESTS")) do
-  local method, path, body = line:match("^(%S+)\t([^\t]+)\t?(.*)$")
+  local method, path, who, body = line:match("^(%S+)\t([^\t]+)\t([^\t]*)\t?(.*)$")
   if method then
-    list[#list + 1] = { method = method, path = path, body = body ~= "" and body or nil }
+    local h = { ["Sec-Fetch-Site"] = "same-origin" }
+    local kind, value = who:match("^(%a+)=(.*)$")
+    if kind == "auth" then h["Authorization"] = value end
+    if kind == "cookie" then h["Cookie"] = value end
+    if body ~= "" then h["Content-Type"] = "application/json" end
+    parsed[#parsed + 1] = { method, path, h, body ~= "" and body or nil }
   end
 end
-
-local headers = {}
-if os.getenv("BENCH_AUTH") then headers["Authorization"] = os.getenv("BENCH_AUTH") end
-if os.getenv("BENCH_COOKIE") then headers["Cookie"] = os.getenv("BENCH_COOKIE") end
-headers["Sec-Fetch-Site"] = "same-origin"
 
 local next_index = 1
 failures = 0
 local threads = {}
 function setup(thread)
-  thread:set("id", math.random(1, #list))
+  thread:set("id", math.random(1, #parsed))
   threads[#threads + 1] = thread
 end
 
+-- Requests are formatted once a thread knows its host.
 function init(args)
+  for i, r in ipairs(parsed) do list[i] = wrk.format(r[1], r[2], r[3], r[4]) end
   next_index = (id or 1)
 end
 
 function request()
   local r = list[next_index]
   next_index = next_index % #list + 1
-  local h = {}
-  for k, v in pairs(headers) do h[k] = v end
-  if r.body then h["Content-Type"] = "application/json" end
-  return wrk.format(r.method, r.path, h, r.body)
+  return r
 end
 
 function response(status, hdrs, body)

@@ -5,6 +5,7 @@
 //! [`Tx::dialect`]. Every use case runs in one transaction.
 
 pub mod access;
+mod appender;
 pub mod audit;
 pub mod casework;
 mod codec;
@@ -73,6 +74,8 @@ pub enum Dialect {
 pub struct Db {
     pool: Pool,
     clock: Clock,
+    /// PostgreSQL's audit appender for read-only transactions (`appender`).
+    appender: Option<appender::Appender>,
 }
 
 /// The connections of either backend.
@@ -160,9 +163,17 @@ impl Db {
     }
 
     fn new(pool: Pool) -> Self {
-        Self {
+        let db = Self {
             pool,
             clock: Clock::system(),
+            appender: None,
+        };
+        match db.pool {
+            Pool::Postgres(_) => Self {
+                appender: Some(appender::Appender::start(db.clone())),
+                ..db
+            },
+            Pool::Sqlite { .. } => db,
         }
     }
 
@@ -390,6 +401,9 @@ impl Tx {
                 if events.is_empty() {
                     return Ok(());
                 }
+                if let Some(appender) = &db.appender {
+                    return appender.append(events).await;
+                }
                 let mut write = db.write().await?;
                 audit::append_many(&mut write, &events).await?;
                 write.finish().await
@@ -399,7 +413,7 @@ impl Tx {
 
     /// Ends the transaction, on a task of its own; a turn on SQLite's writer
     /// waits for its batch.
-    async fn finish(self) -> Result<(), sqlx::Error> {
+    pub(in crate::store) async fn finish(self) -> Result<(), sqlx::Error> {
         match self.conn {
             Conn::Sqlite(SqliteTx::Writer(turn)) => {
                 writer::durable(detached(turn.release()).await?).await

@@ -279,6 +279,14 @@ async fn concurrent_appends_keep_one_chain(backend: Backend) {
     for task in tasks {
         assert_eq!(task.await.unwrap(), StatusCode::OK);
     }
+    // Each list answered only once its event was kept (in batches, on either database).
+    let listed: i64 = crate::fetch!(
+        &mut t.app.db.read().await.unwrap(),
+        fetch_one,
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'case.list'")
+    )
+    .unwrap();
+    assert_eq!(listed, 20);
     let events = t.count("audit_events").await as u64;
     assert_eq!(verification(&t).await, Verification::Intact { events });
 }
