@@ -78,8 +78,8 @@ raw_rate() {
     psql -q "${base}/postgres" -c "DROP DATABASE IF EXISTS bridgeway_bench_raw" -c "CREATE DATABASE bridgeway_bench_raw" >/dev/null
     psql -q "${base}/bridgeway_bench_raw" -c "CREATE TABLE rows (id BIGSERIAL PRIMARY KEY, at TIMESTAMPTZ NOT NULL, body TEXT NOT NULL)" >/dev/null
     printf "INSERT INTO rows (at, body) VALUES (now(), repeat('x', 200));\n" >"$work/raw.sql"
-    # PostgreSQL takes 100 connections by default: pgbench stops at 90.
-    local pc=$(( c < 90 ? c : 90 ))
+    # PostgreSQL takes 100 connections by default and the server holds 16: pgbench stops at 80.
+    local pc=$(( c < 80 ? c : 80 ))
     pgbench -n -f "$work/raw.sql" -c "$pc" -j "$(( pc < 2 ? pc : 2 ))" -T "$seconds" "${base}/bridgeway_bench_raw" 2>/dev/null |
       sed -n 's/^tps = \([0-9.]*\).*/\1/p' | cut -d. -f1
     psql -q "${base}/postgres" -c "DROP DATABASE bridgeway_bench_raw" >/dev/null
