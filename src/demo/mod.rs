@@ -460,8 +460,8 @@ async fn insert_field_units(
     for n in 0..extra {
         if n % OFFICERS_PER_SUPERVISOR == 0 {
             let unit = n / OFFICERS_PER_SUPERVISOR + 1;
-            let id = insert_field_user(tx, keys, hash, at, rng, format!("sup{unit:04}"), None)
-                .await?;
+            let id =
+                insert_field_user(tx, keys, hash, at, rng, format!("sup{unit:04}"), None).await?;
             supervisor = Some(id);
         }
         let username = format!("po{:05}", n + 1);

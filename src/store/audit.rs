@@ -200,11 +200,7 @@ pub(in crate::store) async fn append_many(
 }
 
 /// Inserts one event chained to `previous`; returns its hash.
-async fn insert_chained(
-    tx: &mut Tx,
-    previous: &str,
-    e: &NewEvent,
-) -> Result<String, sqlx::Error> {
+async fn insert_chained(tx: &mut Tx, previous: &str, e: &NewEvent) -> Result<String, sqlx::Error> {
     let (object_type, object_id) = e.object.map(|o| (o.kind.label(), o.id)).unzip();
     let id = AuditId::new();
     let (id_text, actor_text, object_text) = (

@@ -25,8 +25,8 @@ use sqlx::{PgPool, Postgres, Sqlite, SqlitePool};
 use std::future::Future;
 use std::ops::{Deref, DerefMut};
 use std::str::FromStr;
-use writer::Writer;
 use std::time::Duration;
+use writer::Writer;
 
 // The query macros are the store's alone: SQL is written here and nowhere else.
 

@@ -94,7 +94,10 @@ impl Writer {
             None => held.insert(self.begin().await?),
         };
         batch.savepoint_open = true;
-        if let Err(e) = sqlx::query("SAVEPOINT turn").execute(&mut *batch.conn).await {
+        if let Err(e) = sqlx::query("SAVEPOINT turn")
+            .execute(&mut *batch.conn)
+            .await
+        {
             batch.broken = true;
             self.wake_committer();
             return Err(e);
@@ -141,7 +144,9 @@ async fn tidy(held: &mut Option<Batch>, counts: &Counts) {
 
 /// Undoes the open turn's work, keeping the batch's released turns.
 async fn roll_back_turn(batch: &mut Batch) {
-    let mut undone = sqlx::query("ROLLBACK TO turn").execute(&mut *batch.conn).await;
+    let mut undone = sqlx::query("ROLLBACK TO turn")
+        .execute(&mut *batch.conn)
+        .await;
     if undone.is_ok() {
         undone = sqlx::query("RELEASE turn").execute(&mut *batch.conn).await;
     }

@@ -98,7 +98,9 @@ on_both_databases!(the_demo_agency_has_cases_in_every_state);
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bigger_demo_agency_has_field_units_and_realistic_caseloads() {
     let t = crate::helpers::TestApp::new(Backend::Sqlite).await;
-    bridgeway::demo::ensure(&t.app, 2_500).await.expect("generate");
+    bridgeway::demo::ensure(&t.app, 2_500)
+        .await
+        .expect("generate");
     let mut tx = t.app.db.read().await.unwrap();
     let (officers, supervisors): (i64, i64) = crate::fetch!(
         &mut tx,
@@ -109,7 +111,11 @@ async fn a_bigger_demo_agency_has_field_units_and_realistic_caseloads() {
         )
     )
     .unwrap();
-    assert_eq!((officers, supervisors), (22, 2), "8 named + 14 field officers, 2 units");
+    assert_eq!(
+        (officers, supervisors),
+        (22, 2),
+        "8 named + 14 field officers, 2 units"
+    );
     let (busiest, mean): (i64, f64) = crate::fetch!(
         &mut tx,
         fetch_one,
@@ -120,6 +126,9 @@ async fn a_bigger_demo_agency_has_field_units_and_realistic_caseloads() {
         )
     )
     .unwrap();
-    assert!((55.0..=85.0).contains(&mean), "{mean} open cases an officer");
+    assert!(
+        (55.0..=85.0).contains(&mean),
+        "{mean} open cases an officer"
+    );
     assert!(busiest <= 110, "the busiest officer carries {busiest}");
 }

@@ -318,7 +318,9 @@ pub async fn log_contact(
     audit::record(
         &mut tx,
         actor,
-        Action::ContactCreate.on(logged.id).because(input.kind.label()),
+        Action::ContactCreate
+            .on(logged.id)
+            .because(input.kind.label()),
     );
     tx.commit().await?;
     Ok(logged)
