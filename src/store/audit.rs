@@ -183,7 +183,8 @@ pub async fn purge_before(
 const AUDIT_CHAIN_LOCK: i64 = 0x0042_5741_5544_4954;
 
 /// Appends events in order, reading the chain's head (and, on PostgreSQL,
-/// taking its lock) once for all of them. `Tx::commit` calls it with the
+/// taking its lock) once for all of them; SQLite's writer batch remembers
+/// the head between its turns. Events are appended nowhere else. `Tx::commit` calls it with the
 /// events recorded in the transaction.
 pub(in crate::store) async fn append_many(
     tx: &mut Tx,
@@ -192,10 +193,14 @@ pub(in crate::store) async fn append_many(
     if events.is_empty() {
         return Ok(());
     }
-    let mut previous = chain_head(tx).await?;
+    let mut previous = match tx.known_chain_head() {
+        Some(head) => head,
+        None => chain_head(tx).await?,
+    };
     for e in events {
         previous = insert_chained(tx, &previous, e).await?;
     }
+    tx.remember_chain_head(&previous);
     Ok(())
 }
 

@@ -381,6 +381,21 @@ impl Tx {
         self.db.clock.now()
     }
 
+    /// The audit chain's head, when SQLite's writer batch already knows it.
+    fn known_chain_head(&self) -> Option<String> {
+        match &self.conn {
+            Conn::Sqlite(SqliteTx::Writer(turn)) => turn.chain_head().map(str::to_owned),
+            _ => None,
+        }
+    }
+
+    /// Tells SQLite's writer batch where the audit chain's head is now.
+    fn remember_chain_head(&mut self, hash: &str) {
+        if let Conn::Sqlite(SqliteTx::Writer(turn)) = &mut self.conn {
+            turn.set_chain_head(hash.to_owned());
+        }
+    }
+
     /// Keeps an audit event for the commit (see [`Tx`]).
     pub fn audit(&mut self, event: audit::NewEvent) {
         self.events.push(event);

@@ -5,8 +5,10 @@
 //! server takes at the disk's flushes per second, however small each write.
 //! Here the requests take turns on one open transaction instead: each turn
 //! runs in a savepoint of its own (released when its request commits, rolled
-//! back when it fails or is dropped), and one committer task commits the
-//! whole batch once the turns queued behind the first have had theirs. A
+//! back when it fails or is dropped), and the batch is committed once the
+//! turns queued behind the first have had theirs: by the last of them, when
+//! it finds nobody waiting, or else by a committer task that asked for the
+//! writer after them (a turn dropped mid-way wakes it too). A
 //! request's `commit` returns only when its batch is durable, so nothing a
 //! request answers is lost in a crash; a batch that cannot commit fails every
 //! request in it.
@@ -18,7 +20,7 @@
 use sqlx::pool::PoolConnection;
 use sqlx::{Sqlite, SqliteConnection, SqlitePool};
 use std::ops::{Deref, DerefMut};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot, Mutex, OwnedMappedMutexGuard, OwnedMutexGuard};
 
@@ -33,6 +35,8 @@ pub struct Writer {
     batch: Arc<Mutex<Option<Batch>>>,
     wake: mpsc::Sender<()>,
     counts: Arc<Counts>,
+    /// Turns waiting for the writer.
+    waiting: Arc<AtomicUsize>,
 }
 
 /// How many turns were asked for and how many batches committed, since the
@@ -55,6 +59,15 @@ struct Batch {
     /// A statement failed in a way that may have ended the transaction: the
     /// batch can only be rolled back.
     broken: bool,
+    /// The audit chain's head as this batch's appends left it, and as it
+    /// was when the open turn began (restored if the turn is rolled back).
+    /// Nothing else appends while the batch holds the write lock, so the
+    /// next append need not read it (`store::audit::append_many`).
+    chain_head: Option<String>,
+    chain_head_at_turn: Option<String>,
+    /// Committed (or rolled back) by its last turn; whoever takes the
+    /// writer next drops it, which gives the connection back to its pool.
+    ended: bool,
 }
 
 impl Writer {
@@ -70,6 +83,7 @@ impl Writer {
             batch,
             wake,
             counts,
+            waiting: Arc::new(AtomicUsize::new(0)),
         }
     }
 
@@ -87,7 +101,9 @@ impl Writer {
     /// cancellation-safe by itself: `Db::write` runs it on its own task.
     pub async fn turn(self) -> Result<Turn, sqlx::Error> {
         self.counts.turns_asked.fetch_add(1, Ordering::Relaxed);
+        self.waiting.fetch_add(1, Ordering::SeqCst);
         let mut held = Arc::clone(&self.batch).lock_owned().await;
+        self.waiting.fetch_sub(1, Ordering::SeqCst);
         tidy(&mut held, &self.counts).await;
         let batch = match held.as_mut() {
             Some(batch) => batch,
@@ -106,6 +122,8 @@ impl Writer {
             .map_err(|_| sqlx::Error::Protocol("no write batch is open".into()))?;
         Ok(Turn {
             held,
+            waiting: Arc::clone(&self.waiting),
+            counts: Arc::clone(&self.counts),
             _wake: WakeOnDrop(self.wake.clone()),
         })
     }
@@ -118,6 +136,9 @@ impl Writer {
             released: Vec::new(),
             savepoint_open: false,
             broken: false,
+            chain_head: None,
+            chain_head_at_turn: None,
+            ended: false,
         })
     }
 
@@ -128,17 +149,19 @@ impl Writer {
 }
 
 /// Before a turn starts: rolls back the savepoint of a turn whose request
-/// was dropped, and ends a batch that can only be rolled back.
+/// was dropped, ends a batch that can only be rolled back, and drops an
+/// ended one.
 async fn tidy(held: &mut Option<Batch>, counts: &Counts) {
     if let Some(batch) = held.as_mut() {
-        if batch.savepoint_open {
+        if batch.savepoint_open && !batch.ended {
             roll_back_turn(batch).await;
         }
-    }
-    if held.as_ref().is_some_and(|b| b.broken) {
-        if let Some(batch) = held.take() {
-            finish(batch, counts).await;
+        if batch.broken {
+            end(batch, counts).await;
         }
+    }
+    if held.as_ref().is_some_and(|b| b.ended) {
+        *held = None;
     }
 }
 
@@ -151,6 +174,7 @@ async fn roll_back_turn(batch: &mut Batch) {
         undone = sqlx::query("RELEASE turn").execute(&mut *batch.conn).await;
     }
     batch.savepoint_open = false;
+    batch.chain_head = batch.chain_head_at_turn.take();
     if let Err(e) = undone {
         // No savepoint to roll back to: the transaction itself is gone.
         tracing::warn!(error = %e, "a write batch lost its transaction");
@@ -158,8 +182,13 @@ async fn roll_back_turn(batch: &mut Batch) {
     }
 }
 
-/// Commits a batch (or rolls back a broken one), counts it, and tells its turns.
-async fn finish(mut batch: Batch, counts: &Counts) {
+/// Commits a batch (or rolls back a broken one), counts it, and tells its
+/// released turns.
+async fn end(batch: &mut Batch, counts: &Counts) {
+    if batch.ended {
+        return;
+    }
+    batch.ended = true;
     let outcome = if batch.broken {
         let _ = sqlx::query("ROLLBACK").execute(&mut *batch.conn).await;
         Err(Arc::new(sqlx::Error::Protocol(
@@ -179,7 +208,7 @@ async fn finish(mut batch: Batch, counts: &Counts) {
     } else {
         counts.batches_committed.fetch_add(1, Ordering::Relaxed);
     }
-    for turn in batch.released {
+    for turn in batch.released.drain(..) {
         let _ = turn.send(outcome.clone());
     }
 }
@@ -194,9 +223,10 @@ async fn committer(
     while woken.recv().await.is_some() {
         let mut held = batch.lock().await;
         tidy(&mut held, &counts).await;
-        if let Some(open) = held.take() {
-            finish(open, &counts).await;
+        if let Some(open) = held.as_mut() {
+            end(open, &counts).await;
         }
+        *held = None;
     }
 }
 
@@ -207,6 +237,8 @@ async fn committer(
 #[derive(Debug)]
 pub struct Turn {
     held: OwnedMappedMutexGuard<Option<Batch>, Batch>,
+    waiting: Arc<AtomicUsize>,
+    counts: Arc<Counts>,
     /// Dropped after `held`, when the writer is free again.
     _wake: WakeOnDrop,
 }
@@ -223,10 +255,16 @@ impl Drop for WakeOnDrop {
 
 impl Turn {
     /// Releases the turn's savepoint into the batch and hands the writer on;
-    /// what it returns resolves when the batch is durable. Not
-    /// cancellation-safe by itself: `Tx::commit` runs it on its own task.
+    /// what it returns resolves when the batch is durable. With no turn
+    /// waiting, it commits the batch itself rather than wake the committer.
+    /// Not cancellation-safe by itself: `Tx::commit` runs it on its own task.
     pub async fn release(self) -> Result<Durable, sqlx::Error> {
-        let Turn { mut held, _wake } = self;
+        let Turn {
+            mut held,
+            waiting,
+            counts,
+            _wake,
+        } = self;
         let released = sqlx::query("RELEASE turn").execute(&mut *held.conn).await;
         held.savepoint_open = false;
         if let Err(e) = released {
@@ -235,7 +273,22 @@ impl Turn {
         }
         let (durable, is_durable) = oneshot::channel();
         held.released.push(durable);
+        if waiting.load(Ordering::SeqCst) == 0 {
+            end(&mut held, &counts).await;
+        }
         Ok(is_durable)
+    }
+}
+
+impl Turn {
+    /// The audit chain's head, if this batch has appended to it.
+    pub fn chain_head(&self) -> Option<&str> {
+        self.held.chain_head.as_deref()
+    }
+
+    /// Records the audit chain's head after this turn's appends.
+    pub fn set_chain_head(&mut self, hash: String) {
+        self.held.chain_head = Some(hash);
     }
 }
 

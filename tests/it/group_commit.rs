@@ -4,7 +4,22 @@
 
 use crate::helpers::{Backend, TestApp};
 use crate::{exec, fetch};
+use bridgeway::domain::audit::Action;
+use bridgeway::store::audit::{verify, NewEvent, Outcome, Verification};
 use std::sync::atomic::Ordering;
+
+/// An audit event, as a use case records one.
+fn event(t: &TestApp, reason: String) -> NewEvent {
+    NewEvent {
+        at: t.app.now(),
+        actor: None,
+        source: Some("test".into()),
+        action: Action::DemoGenerate,
+        object: None,
+        outcome: Outcome::Success,
+        reason: Some(reason),
+    }
+}
 
 async fn counter_exists(t: &TestApp, name: &str) -> bool {
     let mut tx = t.app.db.read().await.unwrap();
@@ -31,11 +46,18 @@ async fn writes_waiting_for_the_writer_commit_together_and_a_failed_one_is_undon
         counts.turns_asked.load(Ordering::SeqCst),
         counts.batches_committed.load(Ordering::SeqCst),
     );
+    let events_before = match verify(&mut t.app.db.read().await.unwrap()).await.unwrap() {
+        Verification::Intact { events } => events,
+        broken => panic!("{broken:?}"),
+    };
+    held.audit(event(&t, "held".into()));
     let writes: Vec<_> = (0..10)
         .map(|i| {
             let db = t.app.db.clone();
+            let audited = event(&t, format!("write {i}"));
             tokio::spawn(async move {
                 let mut tx = db.write().await.unwrap();
+                tx.audit(audited);
                 exec!(
                     &mut tx,
                     sqlx::query("INSERT INTO counters (name, value) VALUES ($1, 0)")
@@ -70,4 +92,11 @@ async fn writes_waiting_for_the_writer_commit_together_and_a_failed_one_is_undon
     for i in 0..10 {
         assert_eq!(counter_exists(&t, &format!("write {i}")).await, i != 4);
     }
+    // Their audit events chain in one batch (only the first read the head).
+    assert_eq!(
+        verify(&mut t.app.db.read().await.unwrap()).await.unwrap(),
+        Verification::Intact {
+            events: events_before + 10
+        }
+    );
 }
