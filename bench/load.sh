@@ -66,8 +66,10 @@ else
   [ -f "$pristine_file" ] || { serve "$pristine_url" && stop; }
   run_file="${db_url#sqlite://}"
   rm -f "$run_file" "$run_file-wal" "$run_file-shm"
-  cp "$pristine_file" "$run_file"
-  cp "$pristine_file.keys" "$run_file.keys"
+  # The server has stopped; what its log still holds is part of the database.
+  for part in "" -wal -shm .keys; do
+    [ ! -f "$pristine_file$part" ] || cp "$pristine_file$part" "$run_file$part"
+  done
 fi
 serve "$db_url"
 

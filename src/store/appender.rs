@@ -9,7 +9,7 @@
 //! takes what has queued while its previous batch committed, so the lock
 //! and the flush are shared by the whole batch.
 
-use super::audit::{self, NewEvent};
+use super::audit::NewEvent;
 use super::Db;
 use tokio::sync::{mpsc, oneshot};
 
@@ -61,15 +61,9 @@ async fn run(db: Db, mut requests: mpsc::Receiver<Request>) {
             events.extend(more);
             waiting.push(done);
         }
-        let outcome = commit(&db, &events).await.map_err(|e| e.to_string());
+        let outcome = db.append_audit(&events).await.map_err(|e| e.to_string());
         for done in waiting {
             let _ = done.send(outcome.clone());
         }
     }
-}
-
-async fn commit(db: &Db, events: &[NewEvent]) -> Result<(), sqlx::Error> {
-    let mut tx = db.write().await?;
-    audit::append_many(&mut tx, events).await?;
-    tx.finish().await
 }

@@ -283,6 +283,13 @@ impl Db {
         Ok(self.tx(conn, Access::Read))
     }
 
+    /// Appends audit events in a write of their own; returns once durable.
+    async fn append_audit(&self, events: &[audit::NewEvent]) -> Result<(), sqlx::Error> {
+        let mut tx = self.write().await?;
+        audit::append_many(&mut tx, events).await?;
+        tx.finish().await
+    }
+
     /// Is the database reachable for reading?
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
         let mut tx = self.read().await?;
@@ -358,16 +365,6 @@ async fn detached<T: Send + 'static>(
         .map_err(|e| sqlx::Error::Io(std::io::Error::other(e)))?
 }
 
-/// Commits on a task of its own: a request dropped while committing (its
-/// client went away) still finishes, and leaves the connection free.
-async fn commit_detached<DB: sqlx::Database>(
-    tx: sqlx::Transaction<'static, DB>,
-) -> Result<(), sqlx::Error> {
-    tokio::spawn(tx.commit())
-        .await
-        .map_err(|e| sqlx::Error::Io(std::io::Error::other(e)))?
-}
-
 impl Tx {
     pub fn dialect(&self) -> Dialect {
         match self.conn {
@@ -416,25 +413,25 @@ impl Tx {
                 if events.is_empty() {
                     return Ok(());
                 }
-                if let Some(appender) = &db.appender {
-                    return appender.append(events).await;
+                match &db.appender {
+                    Some(appender) => appender.append(events).await,
+                    None => db.append_audit(&events).await,
                 }
-                let mut write = db.write().await?;
-                audit::append_many(&mut write, &events).await?;
-                write.finish().await
             }
         }
     }
 
     /// Ends the transaction, on a task of its own; a turn on SQLite's writer
     /// waits for its batch.
-    pub(in crate::store) async fn finish(self) -> Result<(), sqlx::Error> {
+    async fn finish(self) -> Result<(), sqlx::Error> {
         match self.conn {
             Conn::Sqlite(SqliteTx::Writer(turn)) => {
                 writer::durable(detached(turn.release()).await?).await
             }
-            Conn::Sqlite(SqliteTx::Reader(t)) => commit_detached(t).await,
-            Conn::Postgres(t) => commit_detached(t).await,
+            // A request dropped while committing still finishes, and leaves
+            // the connection free.
+            Conn::Sqlite(SqliteTx::Reader(t)) => detached(t.commit()).await,
+            Conn::Postgres(t) => detached(t.commit()).await,
         }
     }
 }

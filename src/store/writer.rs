@@ -53,21 +53,31 @@ struct Batch {
     conn: PoolConnection<Sqlite>,
     /// The released turns, waiting for the commit.
     released: Vec<oneshot::Sender<Result<(), Arc<sqlx::Error>>>>,
-    /// A turn's savepoint is open: its request is running, or was dropped
-    /// before releasing or rolling it back.
-    savepoint_open: bool,
-    /// A statement failed in a way that may have ended the transaction: the
-    /// batch can only be rolled back.
-    broken: bool,
-    /// The audit chain's head as this batch's appends left it, and as it
-    /// was when the open turn began (restored if the turn is rolled back).
-    /// Nothing else appends while the batch holds the write lock, so the
-    /// next append need not read it (`store::audit::append_many`).
+    status: Status,
+    /// The turn whose savepoint is open: its request is running, or was
+    /// dropped before releasing or rolling it back.
+    open_turn: Option<OpenTurn>,
+    /// The audit chain's head as this batch's appends left it. Nothing else
+    /// appends while the batch holds the write lock, so the next append
+    /// need not read it (`store::audit::append_many`).
     chain_head: Option<String>,
-    chain_head_at_turn: Option<String>,
-    /// Committed (or rolled back) by its last turn; whoever takes the
-    /// writer next drops it, which gives the connection back to its pool.
-    ended: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Status {
+    Open,
+    /// A statement failed in a way that may have ended the transaction:
+    /// the batch can only be rolled back.
+    Broken,
+    /// Committed or rolled back; whoever takes the writer next drops it,
+    /// which gives the connection back to its pool.
+    Ended,
+}
+
+/// What undoing the open turn restores.
+#[derive(Debug)]
+struct OpenTurn {
+    chain_head_at_start: Option<String>,
 }
 
 impl Writer {
@@ -109,12 +119,14 @@ impl Writer {
             Some(batch) => batch,
             None => held.insert(self.begin().await?),
         };
-        batch.savepoint_open = true;
+        batch.open_turn = Some(OpenTurn {
+            chain_head_at_start: batch.chain_head.clone(),
+        });
         if let Err(e) = sqlx::query("SAVEPOINT turn")
             .execute(&mut *batch.conn)
             .await
         {
-            batch.broken = true;
+            batch.status = Status::Broken;
             self.wake_committer();
             return Err(e);
         }
@@ -122,9 +134,8 @@ impl Writer {
             .map_err(|_| sqlx::Error::Protocol("no write batch is open".into()))?;
         Ok(Turn {
             held,
-            waiting: Arc::clone(&self.waiting),
-            counts: Arc::clone(&self.counts),
             _wake: WakeOnDrop(self.wake.clone()),
+            writer: self,
         })
     }
 
@@ -134,11 +145,9 @@ impl Writer {
         Ok(Batch {
             conn,
             released: Vec::new(),
-            savepoint_open: false,
-            broken: false,
+            status: Status::Open,
+            open_turn: None,
             chain_head: None,
-            chain_head_at_turn: None,
-            ended: false,
         })
     }
 
@@ -153,43 +162,43 @@ impl Writer {
 /// ended one.
 async fn tidy(held: &mut Option<Batch>, counts: &Counts) {
     if let Some(batch) = held.as_mut() {
-        if batch.savepoint_open && !batch.ended {
-            roll_back_turn(batch).await;
+        if let Some(turn) = batch.open_turn.take() {
+            roll_back_turn(batch, turn).await;
         }
-        if batch.broken {
+        if batch.status == Status::Broken {
             end(batch, counts).await;
         }
     }
-    if held.as_ref().is_some_and(|b| b.ended) {
+    if held.as_ref().is_some_and(|b| b.status == Status::Ended) {
         *held = None;
     }
 }
 
 /// Undoes the open turn's work, keeping the batch's released turns.
-async fn roll_back_turn(batch: &mut Batch) {
+async fn roll_back_turn(batch: &mut Batch, turn: OpenTurn) {
     let mut undone = sqlx::query("ROLLBACK TO turn")
         .execute(&mut *batch.conn)
         .await;
     if undone.is_ok() {
         undone = sqlx::query("RELEASE turn").execute(&mut *batch.conn).await;
     }
-    batch.savepoint_open = false;
-    batch.chain_head = batch.chain_head_at_turn.take();
+    batch.chain_head = turn.chain_head_at_start;
     if let Err(e) = undone {
         // No savepoint to roll back to: the transaction itself is gone.
         tracing::warn!(error = %e, "a write batch lost its transaction");
-        batch.broken = true;
+        batch.status = Status::Broken;
     }
 }
 
 /// Commits a batch (or rolls back a broken one), counts it, and tells its
 /// released turns.
 async fn end(batch: &mut Batch, counts: &Counts) {
-    if batch.ended {
-        return;
-    }
-    batch.ended = true;
-    let outcome = if batch.broken {
+    let broken = match batch.status {
+        Status::Ended => return,
+        status => status == Status::Broken,
+    };
+    batch.status = Status::Ended;
+    let outcome = if broken {
         let _ = sqlx::query("ROLLBACK").execute(&mut *batch.conn).await;
         Err(Arc::new(sqlx::Error::Protocol(
             "the write was undone with the batch it was committed in".into(),
@@ -237,10 +246,9 @@ async fn committer(
 #[derive(Debug)]
 pub struct Turn {
     held: OwnedMappedMutexGuard<Option<Batch>, Batch>,
-    waiting: Arc<AtomicUsize>,
-    counts: Arc<Counts>,
     /// Dropped after `held`, when the writer is free again.
     _wake: WakeOnDrop,
+    writer: Writer,
 }
 
 #[derive(Debug)]
@@ -261,26 +269,23 @@ impl Turn {
     pub async fn release(self) -> Result<Durable, sqlx::Error> {
         let Turn {
             mut held,
-            waiting,
-            counts,
             _wake,
+            writer,
         } = self;
         let released = sqlx::query("RELEASE turn").execute(&mut *held.conn).await;
-        held.savepoint_open = false;
+        held.open_turn = None;
         if let Err(e) = released {
-            held.broken = true;
+            held.status = Status::Broken;
             return Err(e);
         }
         let (durable, is_durable) = oneshot::channel();
         held.released.push(durable);
-        if waiting.load(Ordering::SeqCst) == 0 {
-            end(&mut held, &counts).await;
+        if writer.waiting.load(Ordering::SeqCst) == 0 {
+            end(&mut held, &writer.counts).await;
         }
         Ok(is_durable)
     }
-}
 
-impl Turn {
     /// The audit chain's head, if this batch has appended to it.
     pub fn chain_head(&self) -> Option<&str> {
         self.held.chain_head.as_deref()
