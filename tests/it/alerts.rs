@@ -302,7 +302,176 @@ async fn a_contact_standard_falling_short_late_in_the_month_is_raised(backend: B
     assert_eq!(queue["alerts"][0]["detail"], "high");
 }
 
+/// Opens a case for `holder` (nobody when `None`) and gives it `n` open
+/// alerts of every severity and a spread of due dates.
+async fn case_with_alerts(
+    t: &TestApp,
+    by: &crate::helpers::User,
+    program: bridgeway::domain::ids::ProgramId,
+    holder: Option<bridgeway::domain::ids::UserId>,
+    (last, born): (&str, &str),
+    n: usize,
+) -> String {
+    let opened = t
+        .post(
+            "/api/v1/intake",
+            by,
+            crate::helpers::referral(program, "Queue", last, born, holder),
+        )
+        .await;
+    assert_eq!(opened.status, StatusCode::CREATED, "{}", opened.text());
+    let case_id = opened.json()["case_id"].as_str().unwrap().to_owned();
+    let case: bridgeway::domain::ids::CaseId = case_id.parse().unwrap();
+    let mut tx = t.app.db.write().await.unwrap();
+    for i in 0..n {
+        let (rule, severity, priority) = [
+            ("test_adverse", "high", 0),
+            ("no_contact", "medium", 1),
+            ("case_ending", "low", 2),
+        ][i % 3];
+        exec!(
+            &mut tx,
+            sqlx::query(
+                "INSERT INTO alerts (id, case_id, officer_id, rule, occurrence, severity, \
+                 priority, detail, due_on, raised_at) SELECT $1, c.id, c.officer_id, $2, $3, $4, \
+                 $5, 'x', $6, $7 FROM cases c WHERE c.id = $8"
+            )
+            .bind(bridgeway::domain::ids::AlertId::new())
+            .bind(rule)
+            .bind(format!("{case_id}:{i}"))
+            .bind(severity)
+            .bind(priority as i16)
+            .bind(t.app.today() + Duration::days((i % 7) as i64))
+            .bind(t.app.now())
+            .bind(case)
+        )
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    case_id
+}
+
+/// Every open alert of a queue, a page at a time, checking each page's order.
+async fn whole_queue(t: &TestApp, who: &crate::helpers::User) -> (Vec<String>, i64) {
+    let rank = |a: &Value| match a["severity"].as_str().unwrap() {
+        "high" => 0,
+        "medium" => 1,
+        _ => 2,
+    };
+    let (mut ids, mut pages, mut path) = (Vec::new(), 0, "/api/v1/work-queue".to_owned());
+    loop {
+        let page = t.get(&path, who).await.json();
+        pages += 1;
+        let alerts = page["alerts"].as_array().unwrap();
+        assert!(alerts.len() <= 100, "a page at a time");
+        let keys: Vec<_> = alerts
+            .iter()
+            .map(|a| (rank(a), a["due_on"].as_str().unwrap().to_owned()))
+            .collect();
+        assert!(keys.is_sorted(), "most severe, then soonest due: {keys:?}");
+        ids.extend(alerts.iter().map(|a| a["id"].as_str().unwrap().to_owned()));
+        match page["next_after"].as_str() {
+            Some(next) => path = format!("/api/v1/work-queue?after={next}"),
+            None => {
+                assert_eq!(page["open_alerts"].as_i64().unwrap() as usize, ids.len());
+                assert!(pages > 1 || ids.len() <= 100);
+                return (ids, page["open_alerts"].as_i64().unwrap());
+            }
+        }
+    }
+}
+
+async fn the_work_queue_pages_through_its_parts_and_follows_a_reassigned_case(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let admin = t.user("admin", Role::Admin, None, None).await;
+    let sup = t.user("sup", Role::Supervisor, None, None).await;
+    let mine = t.user("mine", Role::Officer, Some(sup.id), None).await;
+    let elsewhere = t.user("elsewhere", Role::Officer, None, None).await;
+    let colleague = t.user("colleague", Role::Officer, Some(sup.id), None).await;
+    let stranger = t.user("stranger", Role::Officer, None, None).await;
+    let program = t.program(&admin, "Pretrial", json!({})).await;
+
+    let held = case_with_alerts(
+        &t,
+        &mine,
+        program,
+        Some(mine.id),
+        ("Adams", "1980-01-01"),
+        120,
+    )
+    .await;
+    case_with_alerts(&t, &sup, program, None, ("Baker", "1981-02-02"), 60).await;
+    let shared = case_with_alerts(
+        &t,
+        &elsewhere,
+        program,
+        Some(elsewhere.id),
+        ("Chavez", "1982-03-03"),
+        40,
+    )
+    .await;
+    case_with_alerts(
+        &t,
+        &stranger,
+        program,
+        Some(stranger.id),
+        ("Dunn", "1983-04-04"),
+        30,
+    )
+    .await;
+    let share = json!({"username": "sup", "reason": "covering"});
+    let res = t
+        .post(&format!("/api/v1/cases/{shared}/shares"), &elsewhere, share)
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+
+    // The supervisor's queue: their officer's, the unassigned and the shared
+    // case's alerts, each once, in order across pages; none of the stranger's.
+    let (team, total) = whole_queue(&t, &sup).await;
+    assert_eq!(total, 120 + 60 + 40);
+    let unique: std::collections::HashSet<_> = team.iter().collect();
+    assert_eq!(unique.len(), team.len(), "no alert twice");
+    assert_eq!(whole_queue(&t, &mine).await.1, 120);
+    assert_eq!(whole_queue(&t, &elsewhere).await.1, 40);
+
+    // Reassigning a case moves its alerts to the new officer's queue.
+    let case = t.get(&format!("/api/v1/cases/{held}"), &sup).await.json();
+    let mut details = json!({"referral_source": "Court", "referral_date": "2026-10-02",
+        "docket_number": "CR-9", "officer_id": colleague.id});
+    details["court"] = case["court"].clone();
+    let res = t
+        .api(
+            "PUT",
+            &format!("/api/v1/cases/{held}"),
+            &sup,
+            Some(json!({"version": case["version"], "case": details})),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    assert_eq!(whole_queue(&t, &colleague).await.1, 120);
+    assert_eq!(whole_queue(&t, &mine).await.1, 0);
+    assert_eq!(whole_queue(&t, &sup).await.1, 220, "still the team's");
+
+    // A page must continue after an alert that exists.
+    let missing = t
+        .get(
+            &format!("/api/v1/work-queue?after={}", uuid::Uuid::new_v4()),
+            &sup,
+        )
+        .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND, "{}", missing.text());
+    let garbled = t.get("/api/v1/work-queue?after=page-2", &sup).await;
+    assert_eq!(
+        garbled.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        garbled.text()
+    );
+    assert!(garbled.text().contains("after"), "{}", garbled.text());
+}
+
 on_both_databases!(
     rules_raise_alerts_once_and_the_queue_orders_them,
     a_contact_standard_falling_short_late_in_the_month_is_raised,
+    the_work_queue_pages_through_its_parts_and_follows_a_reassigned_case,
 );

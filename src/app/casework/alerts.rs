@@ -82,8 +82,12 @@ pub async fn sweep(app: &App) -> AppResult<u64> {
 /// An officer's (or a supervisor's team's) working day.
 #[derive(Debug, Clone)]
 pub struct WorkQueue {
-    /// Open alerts, most severe and soonest due first.
+    /// A page of the open alerts, most severe and soonest due first.
     pub alerts: Vec<AlertRow>,
+    /// How many alerts are open in all.
+    pub open_alerts: i64,
+    /// The alert the next page continues after, when there are more.
+    pub next_after: Option<AlertId>,
     /// Today's appointments (the agency's calendar day).
     pub today: Vec<DayAppointment>,
     /// Reminders and follow-ups sent to the participants today.
@@ -95,20 +99,38 @@ pub struct WorkQueue {
     pub team: Vec<OfficerLoad>,
 }
 
-/// The actor's work queue; reading it is audited.
-pub async fn work_queue(app: &App, actor: &Actor) -> AppResult<WorkQueue> {
+/// Alerts on one page of the work queue.
+pub const QUEUE_PAGE: i64 = 100;
+
+/// The actor's work queue, its alerts from the start or continuing after
+/// the alert `after`; reading it is audited.
+pub async fn work_queue(app: &App, actor: &Actor, after: Option<AlertId>) -> AppResult<WorkQueue> {
     let scope = policy::casework::caseload_scope(actor);
     let at = sweep_at(app);
     let zone = app.settings.zone();
     let start = local_to_utc(at.today.and_time(NaiveTime::MIN), zone);
     let mut tx = app.db.read().await?;
     let week_ago = start - Duration::days(7);
+    let after = match after {
+        Some(id) => Some(
+            store::queue_key(&mut tx, id)
+                .await?
+                .ok_or(AppError::NotFound("alert to continue after"))?,
+        ),
+        None => None,
+    };
     let (messages_sent_today, undelivered) =
         messages::outcomes(&mut tx, &scope, start, week_ago, 20).await?;
+    let page = store::open_in(&mut tx, &scope, after, QUEUE_PAGE + 1).await?;
+    let mut alerts = page.alerts;
+    let more = alerts.len() as i64 > QUEUE_PAGE;
+    alerts.truncate(QUEUE_PAGE as usize);
     let queue = WorkQueue {
         messages_sent_today,
         undelivered,
-        alerts: store::open_in(&mut tx, &scope, 200).await?,
+        open_alerts: page.total,
+        next_after: more.then(|| alerts.last().map(|a| a.id)).flatten(),
+        alerts,
         today: store::appointments_between(&mut tx, &scope, start, at.tomorrow.0).await?,
         team: if actor.role == Role::Supervisor {
             store::team_load(&mut tx, actor.id).await?
@@ -116,7 +138,7 @@ pub async fn work_queue(app: &App, actor: &Actor) -> AppResult<WorkQueue> {
             Vec::new()
         },
     };
-    let reason = format!("{} alerts", queue.alerts.len());
+    let reason = format!("{} of {} alerts", queue.alerts.len(), queue.open_alerts);
     audit::record(&mut tx, actor, Action::WorkQueueView.because(&reason));
     tx.commit().await?;
     Ok(queue)

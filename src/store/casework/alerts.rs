@@ -184,12 +184,14 @@ pub async fn sweep(tx: &mut Tx, at: &SweepAt, case: Option<CaseId>) -> Result<u6
         };
         let due = at.today + Duration::days(rule.days_to_act());
         let sql = format!(
-            "INSERT INTO alerts (id, case_id, rule, occurrence, severity, detail, due_on, \
-             raised_at) SELECT {new_id}, f.case_id, '{rule}', f.occurrence, '{severity}', \
+            "INSERT INTO alerts (id, case_id, officer_id, rule, occurrence, severity, priority, \
+             detail, due_on, raised_at) SELECT {new_id}, f.case_id, (SELECT c.officer_id FROM \
+             cases c WHERE c.id = f.case_id), '{rule}', f.occurrence, '{severity}', {priority}, \
              f.detail, $5, $6 FROM ({select} AND {in_program} AND ($1 IS NULL OR c.id = $1)) AS f \
              WHERE TRUE ON CONFLICT DO NOTHING",
             rule = rule.label(),
             severity = rule.severity().label(),
+            priority = priority(rule.severity()),
             in_program = status_in("c", CaseStatus::IN_PROGRAM),
         );
         let p = params(*rule, at);
@@ -224,23 +226,209 @@ pub struct AlertRow {
     pub raised_at: DateTime<Utc>,
     pub acknowledged_at: Option<DateTime<Utc>>,
     pub officer_name: Option<String>,
+    /// The severity's rank, as the queue's index orders it.
+    priority: i16,
 }
 
-/// Open alerts on the cases in `scope`, most severe and soonest due first.
-pub async fn open_in(tx: &mut Tx, scope: &Scope, limit: i64) -> Result<Vec<AlertRow>, sqlx::Error> {
-    let (scope_sql, user, court) = scope.sql();
+/// Where an alert stands in the queue: most severe first, then soonest due,
+/// then longest open; the id breaks ties. A page continues after one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, sqlx::FromRow)]
+pub struct QueueKey {
+    priority: i16,
+    due_on: NaiveDate,
+    raised_at: DateTime<Utc>,
+    id: AlertId,
+}
+
+impl AlertRow {
+    pub fn key(&self) -> QueueKey {
+        QueueKey {
+            priority: self.priority,
+            due_on: self.due_on,
+            raised_at: self.raised_at,
+            id: self.id,
+        }
+    }
+}
+
+/// The queue's rank of a severity (the `priority` column).
+pub fn priority(severity: Severity) -> i16 {
+    match severity {
+        Severity::High => 0,
+        Severity::Medium => 1,
+        Severity::Low => 2,
+    }
+}
+
+/// One part of a scope's alerts that the queue's index (or, for a court, the
+/// court's cases) yields in queue order.
+#[derive(Debug, Clone)]
+enum Part {
+    /// The cases one officer holds.
+    HeldBy(UserId),
+    /// The cases nobody holds yet.
+    Unassigned,
+    /// The cases shared with a user that the rest of the scope does not
+    /// already cover (`covered` says what does, in terms of `$1`, the user).
+    SharedWith {
+        user: UserId,
+        covered: &'static str,
+    },
+    Court(String),
+}
+
+impl Part {
+    /// The condition on alerts `a` (and their cases `c`) and whether it
+    /// binds `$1`.
+    fn filter(&self) -> (String, bool) {
+        match self {
+            Self::HeldBy(_) => ("a.officer_id = $1".into(), true),
+            Self::Unassigned => ("a.officer_id IS NULL".into(), false),
+            Self::SharedWith { covered, .. } => (
+                format!(
+                    "a.case_id IN (SELECT case_id FROM case_shares WHERE user_id = $1) AND NOT                      COALESCE({covered}, FALSE)"
+                ),
+                true,
+            ),
+            Self::Court(_) => ("c.court = $1".into(), true),
+        }
+    }
+}
+
+/// The parts of a scope's alerts: an officer's own and shared cases; a
+/// supervisor's own, their officers', the unassigned and their shared ones.
+/// Each is read from the index, so a page costs the same however many alerts
+/// the agency holds.
+async fn parts(tx: &mut Tx, scope: &Scope) -> Result<Vec<Part>, sqlx::Error> {
+    Ok(match scope {
+        Scope::Officer(u) => vec![
+            Part::HeldBy(*u),
+            Part::SharedWith {
+                user: *u,
+                covered: "a.officer_id = $1",
+            },
+        ],
+        Scope::Team(u) => {
+            let officers: Vec<UserId> = fetch!(
+                tx,
+                fetch_all,
+                sqlx::query_scalar("SELECT id FROM users WHERE supervisor_id = $1").bind(*u)
+            )?;
+            let mut parts = vec![Part::HeldBy(*u), Part::Unassigned];
+            parts.extend(officers.into_iter().map(Part::HeldBy));
+            parts.push(Part::SharedWith {
+                user: *u,
+                covered: "a.officer_id IS NULL OR a.officer_id = $1 OR a.officer_id IN (SELECT id                           FROM users WHERE supervisor_id = $1)",
+            });
+            parts
+        }
+        Scope::Court(name) => vec![Part::Court(name.clone())],
+        Scope::Nothing => Vec::new(),
+    })
+}
+
+/// A page of the open alerts in a scope and how many there are in all.
+pub struct QueuePage {
+    pub alerts: Vec<AlertRow>,
+    pub total: i64,
+}
+
+/// Open alerts on the cases in `scope` in queue order, `limit` of them after
+/// `after` (from the start without), and how many are open in all.
+pub async fn open_in(
+    tx: &mut Tx,
+    scope: &Scope,
+    after: Option<QueueKey>,
+    limit: i64,
+) -> Result<QueuePage, sqlx::Error> {
+    let mut alerts = Vec::new();
+    let mut total = 0;
+    for part in parts(tx, scope).await? {
+        alerts.extend(part_page(tx, &part, after, limit).await?);
+        total += part_count(tx, &part).await?;
+    }
+    alerts.sort_by_key(AlertRow::key);
+    alerts.dedup_by_key(|a| a.id);
+    alerts.truncate(usize::try_from(limit).unwrap_or(0));
+    Ok(QueuePage { alerts, total })
+}
+
+const QUEUE_ORDER: &str = "a.priority, a.due_on, a.raised_at, a.id";
+
+/// One part's first `limit` open alerts after `after`, from its index.
+async fn part_page(
+    tx: &mut Tx,
+    part: &Part,
+    after: Option<QueueKey>,
+    limit: i64,
+) -> Result<Vec<AlertRow>, sqlx::Error> {
+    let (filter, binds_user) = part.filter();
+    let mut n = usize::from(binds_user);
+    let mut next = || {
+        n += 1;
+        format!("${n}")
+    };
+    let after_sql = match after {
+        Some(_) => format!(
+            "({QUEUE_ORDER}) > ({}, {}, {}, {})",
+            next(),
+            next(),
+            next(),
+            next()
+        ),
+        None => "TRUE".into(),
+    };
     let sql = format!(
         "SELECT a.id, a.case_id, c.case_number, c.person_id, p.last_name || ', ' || p.first_name \
          AS person_name, a.rule, a.severity, a.detail, a.due_on, a.raised_at, a.acknowledged_at, \
-         u.full_name AS officer_name FROM alerts a JOIN cases c ON c.id = a.case_id JOIN people p \
-         ON p.id = c.person_id LEFT JOIN users u ON u.id = c.officer_id WHERE a.resolved_at IS \
-         NULL AND {scope_sql} ORDER BY CASE a.severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 \
-         ELSE 2 END, a.due_on, a.raised_at LIMIT $3"
+         u.full_name AS officer_name, a.priority FROM alerts a JOIN cases c ON c.id = a.case_id \
+         JOIN people p ON p.id = c.person_id LEFT JOIN users u ON u.id = c.officer_id WHERE \
+         a.resolved_at IS NULL AND {filter} AND {after_sql} ORDER BY {QUEUE_ORDER} LIMIT {}",
+        next()
     );
+    // Built inside the macro: it expands the query once per backend.
+    fetch!(tx, fetch_all, {
+        let q = sqlx::query_as(&sql);
+        let q = match part {
+            Part::HeldBy(u) | Part::SharedWith { user: u, .. } => q.bind(*u),
+            Part::Court(name) => q.bind(name.clone()),
+            Part::Unassigned => q,
+        };
+        let q = match after {
+            Some(k) => q
+                .bind(k.priority)
+                .bind(k.due_on)
+                .bind(k.raised_at)
+                .bind(k.id),
+            None => q,
+        };
+        q.bind(limit)
+    })
+}
+
+/// How many open alerts one part holds (an index count, no sort).
+async fn part_count(tx: &mut Tx, part: &Part) -> Result<i64, sqlx::Error> {
+    let (filter, _) = part.filter();
+    let sql = format!(
+        "SELECT COUNT(*) FROM alerts a JOIN cases c ON c.id = a.case_id WHERE a.resolved_at IS \
+         NULL AND {filter}"
+    );
+    fetch!(tx, fetch_one, {
+        let q = sqlx::query_scalar(&sql);
+        match part {
+            Part::HeldBy(u) | Part::SharedWith { user: u, .. } => q.bind(*u),
+            Part::Court(name) => q.bind(name.clone()),
+            Part::Unassigned => q,
+        }
+    })
+}
+
+/// Where an alert stands in the queue, to continue a page after it.
+pub async fn queue_key(tx: &mut Tx, id: AlertId) -> Result<Option<QueueKey>, sqlx::Error> {
     fetch!(
         tx,
-        fetch_all,
-        sqlx::query_as(&sql).bind(user).bind(court).bind(limit)
+        fetch_optional,
+        sqlx::query_as("SELECT priority, due_on, raised_at, id FROM alerts WHERE id = $1").bind(id)
     )
 }
 
@@ -349,8 +537,8 @@ pub struct OfficerLoad {
 pub async fn team_load(tx: &mut Tx, supervisor: UserId) -> Result<Vec<OfficerLoad>, sqlx::Error> {
     let sql = format!(
         "SELECT u.id AS officer_id, u.full_name, (SELECT COUNT(*) FROM cases c WHERE c.officer_id \
-         = u.id AND {in_program}) AS open_cases, (SELECT COUNT(*) FROM alerts a JOIN cases c ON \
-         c.id = a.case_id WHERE c.officer_id = u.id AND a.resolved_at IS NULL) AS open_alerts FROM \
+         = u.id AND {in_program}) AS open_cases, (SELECT COUNT(*) FROM alerts a WHERE a.officer_id = \
+         u.id AND a.resolved_at IS NULL) AS open_alerts FROM \
          users u WHERE (u.supervisor_id = $1 OR u.id = $1) AND u.active ORDER BY u.full_name",
         in_program = status_in("c", CaseStatus::IN_PROGRAM),
     );

@@ -5,7 +5,7 @@ use crate::app::App;
 use crate::domain::ids::AlertId;
 use crate::web::api::views::casework::alerts::WorkQueue;
 use crate::web::error::{ApiResult, ErrorBody};
-use crate::web::extract::{ApiJson, ApiPath, ApiUser};
+use crate::web::extract::{ApiJson, ApiPath, ApiQuery, ApiUser};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -13,15 +13,30 @@ use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-/// Your open alerts (most severe, soonest due first), today's appointments,
-/// and for a supervisor each officer's load.
-#[utoipa::path(get, path = "/work-queue", tag = "alerts",
-    responses((status = 200, body = WorkQueue)))]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct QueueQuery {
+    /// Continue after this alert (the previous page's `next_after`).
+    after: Option<AlertId>,
+}
+
+/// Your open alerts (most severe, soonest due first) a page at a time,
+/// today's appointments, and for a supervisor each officer's load.
+#[utoipa::path(get, path = "/work-queue", tag = "alerts", params(QueueQuery),
+    responses(
+        (status = 200, body = WorkQueue),
+        (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    ))]
 pub async fn work_queue(
     State(app): State<App>,
     ApiUser(actor): ApiUser,
+    ApiQuery(q): ApiQuery<QueueQuery>,
 ) -> ApiResult<Json<WorkQueue>> {
-    Ok(Json(alerts::work_queue(&app, &actor).await?.into()))
+    Ok(Json(
+        alerts::work_queue(&app, &actor, q.after).await?.into(),
+    ))
 }
 
 /// Marks an alert as seen.

@@ -1,7 +1,7 @@
 //! The officer's home: the work queue and today's appointments.
 
 use crate::app::casework::alerts::{self, WorkQueue};
-use crate::app::App;
+use crate::app::{App, AppError};
 use crate::domain::ids::AlertId;
 use crate::web::error::PageResult;
 use crate::web::extract::{PagePath, PageUser};
@@ -9,8 +9,9 @@ use crate::web::form::Form;
 use crate::web::pages::routes::PageRoutes;
 use crate::web::render::{render, Nav, Show as _, When as _};
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use std::collections::HashMap;
 
 #[derive(Template)]
 #[template(path = "casework/work.html")]
@@ -21,8 +22,20 @@ struct WorkPage {
     times: Vec<String>,
 }
 
-pub async fn page(State(app): State<App>, user: PageUser) -> PageResult<Response> {
-    let queue = alerts::work_queue(&app, &user.actor).await?;
+/// `/work`, or `/work?after=ID` for the alerts after that one.
+pub async fn page(
+    State(app): State<App>,
+    user: PageUser,
+    Query(query): Query<HashMap<String, String>>,
+) -> PageResult<Response> {
+    let after = match query.get("after") {
+        Some(id) => Some(
+            id.parse()
+                .map_err(|_| AppError::NotFound("alert to continue after"))?,
+        ),
+        None => None,
+    };
+    let queue = alerts::work_queue(&app, &user.actor, after).await?;
     let zone = app.settings.zone();
     let times = queue
         .today

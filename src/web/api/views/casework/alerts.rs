@@ -14,8 +14,12 @@ use serde::Serialize;
 /// An officer's (or a supervisor's team's) working day.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct WorkQueue {
-    /// Open alerts, most severe and soonest due first.
+    /// A page of the open alerts, most severe and soonest due first.
     pub alerts: Vec<Alert>,
+    /// How many alerts are open in all.
+    pub open_alerts: i64,
+    /// Pass as `after` for the next page; absent on the last.
+    pub next_after: Option<AlertId>,
     /// Today's appointments (the agency's calendar day).
     pub today: Vec<DayAppointment>,
     /// Reminders and follow-ups sent to the participants today.
@@ -31,6 +35,8 @@ impl From<app_alerts::WorkQueue> for WorkQueue {
     fn from(r: app_alerts::WorkQueue) -> Self {
         Self {
             alerts: all(r.alerts),
+            open_alerts: r.open_alerts,
+            next_after: r.next_after,
             today: all(r.today),
             messages_sent_today: r.messages_sent_today,
             undelivered: all(r.undelivered),
