@@ -280,9 +280,13 @@ async fn a_contact_standard_falling_short_late_in_the_month_is_raised(backend: B
         let t = &t;
         async move {
             let mut tx = t.app.db.write().await.unwrap();
-            let n = bridgeway::store::casework::alerts::sweep(&mut tx, &at(late), Some(id))
-                .await
-                .unwrap();
+            let n = bridgeway::store::casework::alerts::sweep(
+                &mut tx,
+                &at(late),
+                bridgeway::store::casework::alerts::CaseSpan::one(id),
+            )
+            .await
+            .unwrap();
             tx.commit().await.unwrap();
             n
         }
@@ -470,8 +474,54 @@ async fn the_work_queue_pages_through_its_parts_and_follows_a_reassigned_case(ba
     assert!(garbled.text().contains("after"), "{}", garbled.text());
 }
 
+async fn the_sweep_covers_every_case_a_span_per_write(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let admin = t.user("admin", Role::Admin, None, None).await;
+    let officer = t.user("officer", Role::Officer, None, None).await;
+    let program = t.program(&admin, "Pretrial", json!({})).await;
+    let born = [
+        "1980-01-01",
+        "1981-02-02",
+        "1982-03-03",
+        "1983-04-04",
+        "1984-05-05",
+    ];
+    for (i, born) in born.iter().enumerate() {
+        let last = format!("Ending{}", ["A", "B", "C", "D", "E"][i]);
+        let referral = crate::helpers::referral(program, "Sweep", &last, born, Some(officer.id));
+        let opened = t.post("/api/v1/intake", &officer, referral).await.json();
+        let case_id = opened["case_id"].as_str().unwrap().to_owned();
+        t.activate(&case_id, &officer).await;
+        let mut tx = t.app.db.write().await.unwrap();
+        let id: bridgeway::domain::ids::CaseId = case_id.parse().unwrap();
+        exec!(
+            &mut tx,
+            sqlx::query("UPDATE cases SET expected_end_date = $1 WHERE id = $2")
+                .bind(t.app.today() + Duration::days(3))
+                .bind(id)
+        )
+        .unwrap();
+        tx.commit().await.unwrap();
+    }
+    let before = t.audit_count(Action::AlertSweep).await;
+    let raised = bridgeway::app::casework::alerts::sweep_in_spans(&t.app, 2)
+        .await
+        .unwrap();
+    assert!(raised >= 5, "{raised}");
+    let queue = t.get("/api/v1/work-queue", &officer).await.json();
+    let ending = rules(&queue).iter().filter(|r| *r == "case_ending").count();
+    assert_eq!(ending, 5, "every span swept: {:?}", rules(&queue));
+    assert_eq!(
+        t.audit_count(Action::AlertSweep).await - before,
+        3,
+        "five cases two at a time: three writes, each audited"
+    );
+    assert_eq!(sweep(&t.app).await.unwrap(), 0, "nothing raised twice");
+}
+
 on_both_databases!(
     rules_raise_alerts_once_and_the_queue_orders_them,
     a_contact_standard_falling_short_late_in_the_month_is_raised,
     the_work_queue_pages_through_its_parts_and_follows_a_reassigned_case,
+    the_sweep_covers_every_case_a_span_per_write,
 );

@@ -14,7 +14,7 @@ use crate::domain::ids::{AlertId, CaseId};
 use crate::domain::validation::{required_text, Invalid};
 use crate::store::audit::Outcome;
 use crate::store::casework::alerts::{
-    self as store, AlertRow, DayAppointment, OfficerLoad, SweepAt,
+    self as store, AlertRow, CaseSpan, DayAppointment, OfficerLoad, SweepAt,
 };
 use crate::store::outreach::messages::{self, Undelivered};
 use crate::store::Tx;
@@ -64,19 +64,39 @@ pub(super) async fn raise_for_case(
     app: &App,
     case: CaseId,
 ) -> Result<u64, sqlx::Error> {
-    store::sweep(tx, &sweep_at(app), Some(case)).await
+    store::sweep(tx, &sweep_at(app), CaseSpan::one(case)).await
 }
 
-/// Sweeps every case; audited when it raised anything.
+/// Cases a sweep looks at in one write: short enough that other writes wait
+/// milliseconds behind it, however many cases the agency holds.
+const SWEEP_SPAN: i64 = 1000;
+
+/// Sweeps every case, a span of cases per write, so that the sweep at start
+/// (or any sweep) never holds the writer for long; each write that raised
+/// anything is audited with it.
 pub async fn sweep(app: &App) -> AppResult<u64> {
-    let mut tx = app.db.write().await?;
-    let raised = store::sweep(&mut tx, &sweep_at(app), None).await?;
-    if raised > 0 {
-        let event = Action::AlertSweep.because(format!("{raised} alerts raised"));
-        audit::write(&mut tx, Origin::system("sweep"), Outcome::Success, event);
+    sweep_in_spans(app, SWEEP_SPAN).await
+}
+
+/// Sweeps every case, `span` cases per write.
+pub async fn sweep_in_spans(app: &App, span: i64) -> AppResult<u64> {
+    let at = sweep_at(app);
+    let (mut raised, mut after) = (0, None);
+    loop {
+        let mut tx = app.db.write().await?;
+        let Some(cases) = store::next_span(&mut tx, after, span).await? else {
+            tx.commit().await?;
+            return Ok(raised);
+        };
+        let here = store::sweep(&mut tx, &at, cases).await?;
+        if here > 0 {
+            let event = Action::AlertSweep.because(format!("{here} alerts raised"));
+            audit::write(&mut tx, Origin::system("sweep"), Outcome::Success, event);
+        }
+        tx.commit().await?;
+        raised += here;
+        after = Some(cases.last);
     }
-    tx.commit().await?;
-    Ok(raised)
 }
 
 /// An officer's (or a supervisor's team's) working day.

@@ -33,7 +33,7 @@ pub struct SweepAt {
 }
 
 /// Each rule: what it selects (case id, occurrence, detail) from which rows.
-/// Parameters: `$1` case filter (NULL for all), `$2`.. the rule's own.
+/// Parameters: `$1` and `$7` the span of cases, `$2`.. the rule's own.
 /// The rule's query, or `None` when it does not apply now (the contact
 /// standard warns only late in the month).
 fn rule_sql(rule: Rule, at: &SweepAt) -> Option<String> {
@@ -165,9 +165,50 @@ fn params(rule: Rule, at: &SweepAt) -> Params {
     }
 }
 
-/// Raises every alert the rules find that was never raised before; with
-/// `case`, only that case's. Returns how many were raised.
-pub async fn sweep(tx: &mut Tx, at: &SweepAt, case: Option<CaseId>) -> Result<u64, sqlx::Error> {
+/// The cases a sweep looks at: ids from `first` to `last`, both included
+/// (a range of the primary key, so each rule reads only these cases).
+#[derive(Debug, Clone, Copy)]
+pub struct CaseSpan {
+    pub first: CaseId,
+    pub last: CaseId,
+}
+
+impl CaseSpan {
+    pub fn one(case: CaseId) -> Self {
+        Self {
+            first: case,
+            last: case,
+        }
+    }
+}
+
+/// The next `size` cases in id order after `after` (from the first without),
+/// or `None` when no case follows.
+pub async fn next_span(
+    tx: &mut Tx,
+    after: Option<CaseId>,
+    size: i64,
+) -> Result<Option<CaseSpan>, sqlx::Error> {
+    let sql = format!(
+        "SELECT id FROM cases {} ORDER BY id LIMIT $1",
+        if after.is_some() { "WHERE id > $2" } else { "" }
+    );
+    let ids: Vec<CaseId> = fetch!(tx, fetch_all, {
+        let q = sqlx::query_scalar(&sql).bind(size);
+        match after {
+            Some(after) => q.bind(after),
+            None => q,
+        }
+    })?;
+    Ok(ids.first().zip(ids.last()).map(|(first, last)| CaseSpan {
+        first: *first,
+        last: *last,
+    }))
+}
+
+/// Raises every alert the rules find on the cases in `span` that was never
+/// raised before. Returns how many were raised.
+pub async fn sweep(tx: &mut Tx, at: &SweepAt, span: CaseSpan) -> Result<u64, sqlx::Error> {
     let new_id = match tx.dialect() {
         // A version-4 UUID in the hyphenated text form SQLite stores ids in.
         Dialect::Sqlite => {
@@ -187,7 +228,7 @@ pub async fn sweep(tx: &mut Tx, at: &SweepAt, case: Option<CaseId>) -> Result<u6
             "INSERT INTO alerts (id, case_id, officer_id, rule, occurrence, severity, priority, \
              detail, due_on, raised_at) SELECT {new_id}, f.case_id, (SELECT c.officer_id FROM \
              cases c WHERE c.id = f.case_id), '{rule}', f.occurrence, '{severity}', {priority}, \
-             f.detail, $5, $6 FROM ({select} AND {in_program} AND ($1 IS NULL OR c.id = $1)) AS f \
+             f.detail, $5, $6 FROM ({select} AND {in_program} AND c.id >= $1 AND c.id <= $7) AS f \
              WHERE TRUE ON CONFLICT DO NOTHING",
             rule = rule.label(),
             severity = rule.severity().label(),
@@ -197,14 +238,14 @@ pub async fn sweep(tx: &mut Tx, at: &SweepAt, case: Option<CaseId>) -> Result<u6
         let p = params(*rule, at);
         // Built inside the macro: it expands the query once per backend.
         raised += exec!(tx, {
-            let q = sqlx::query(&sql).bind(case);
+            let q = sqlx::query(&sql).bind(span.first);
             let q = match p {
                 Params::Since(t) => q.bind(t).bind(None::<NaiveDate>).bind(None::<NaiveDate>),
                 Params::Dates(a, b, c) => q.bind(a).bind(b).bind(c),
                 Params::SinceAndDate(t, d) => q.bind(t).bind(d).bind(None::<NaiveDate>),
                 Params::Between(a, b) => q.bind(a).bind(b).bind(None::<NaiveDate>),
             };
-            q.bind(due).bind(at.now)
+            q.bind(due).bind(at.now).bind(span.last)
         })?;
     }
     Ok(raised)
