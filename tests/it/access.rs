@@ -535,8 +535,49 @@ async fn accounts_unused_for_ninety_days_are_disabled_and_reviewed(backend: Back
     );
 }
 
+/// The officer pick lists offer whom the user may assign a case to (their
+/// team), never the whole agency, and a case page always shows its holder.
+async fn officer_pick_lists_offer_the_team_and_the_holder(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let admin = t.user("admin", Role::Admin, None, None).await;
+    let sup = t.user("sup", Role::Supervisor, None, None).await;
+    t.user("officer", Role::Officer, Some(sup.id), None).await;
+    let outsider = t.user("outsider", Role::Officer, None, None).await;
+    let program = t.program(&admin, "Pretrial", json!({})).await;
+    let referral =
+        crate::helpers::referral(program, "Pick", "List", "1979-05-05", Some(outsider.id));
+    let opened = t.post("/api/v1/intake", &outsider, referral).await.json();
+    let case = opened["case_id"].as_str().unwrap().to_owned();
+    let share = json!({"username": "officer", "reason": "covering"});
+    let res = t
+        .post(&format!("/api/v1/cases/{case}/shares"), &outsider, share)
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+
+    let option = |name: &str| format!(">{name} (test)</option>");
+    let caseload = t.page("/caseload", &t.session("sup").await).await.text();
+    assert!(caseload.contains(&option("officer")), "{caseload}");
+    assert!(
+        !caseload.contains(&option("outsider")),
+        "not the supervisor's team"
+    );
+    let page = t
+        .page(&format!("/cases/{case}"), &t.session("officer").await)
+        .await
+        .text();
+    assert!(
+        page.contains("selected>outsider (test)</option>"),
+        "the holder stays selected, or saving would unassign the case: {page}"
+    );
+    assert!(
+        !page.contains(&option("sup")),
+        "an officer assigns only to themselves"
+    );
+}
+
 on_both_databases!(
     each_role_sees_and_changes_only_what_it_should,
+    officer_pick_lists_offer_the_team_and_the_holder,
     caseloads_are_scoped_to_the_user,
     a_shared_case_opens_to_the_colleague_until_the_share_ends,
     unauthenticated_requests_are_refused,

@@ -218,18 +218,26 @@ pub async fn list(app: &App, actor: &Actor) -> AppResult<Vec<StaffMember>> {
         .collect())
 }
 
-/// The officers and supervisors a case may be assigned to or a caseload
-/// filtered by; none for a role that may not list staff (a court liaison
-/// reading a case), rather than a refusal of the whole page.
-pub async fn case_staff(app: &App, actor: &Actor) -> AppResult<Vec<StaffMember>> {
-    match list(app, actor).await {
-        Ok(all) => Ok(all
-            .into_iter()
-            .filter(|u| matches!(u.role, Role::Officer | Role::Supervisor))
-            .collect()),
-        Err(AppError::Forbidden(_)) => Ok(Vec::new()),
-        Err(e) => Err(e),
+/// The officers and supervisors the actor may assign a case to or filter a
+/// caseload by: themselves and, for a supervisor, their team; `also` (a
+/// case's current officer) so that a form shows who holds it. None for a
+/// role that holds no cases (a court liaison reading a case), rather than a
+/// refusal of the whole page.
+pub async fn case_staff(
+    app: &App,
+    actor: &Actor,
+    also: Option<UserId>,
+) -> AppResult<Vec<StaffMember>> {
+    if policy::access::list_staff(actor).is_err() {
+        return Ok(Vec::new());
     }
+    let team_of = (actor.role == Role::Supervisor).then_some(actor.id);
+    let mut tx = app.db.read().await?;
+    Ok(users::case_staff(&mut tx, actor.id, team_of, also)
+        .await?
+        .into_iter()
+        .map(StaffMember::from)
+        .collect())
 }
 
 /// One line of the access review: who holds which role, and whether they still use it.

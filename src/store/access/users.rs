@@ -155,6 +155,26 @@ pub async fn all(tx: &mut Tx) -> Result<Vec<UserRow>, sqlx::Error> {
     fetch!(tx, fetch_all, sqlx::query_as(&sql))
 }
 
+/// Active officers and supervisors among `me` and those reporting to
+/// `team_of` (a supervisor), and `also` whatever it is: whom a case may be assigned to, from an index
+/// whatever the agency's size.
+pub async fn case_staff(
+    tx: &mut Tx,
+    me: UserId,
+    team_of: Option<UserId>,
+    also: Option<UserId>,
+) -> Result<Vec<UserRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE ((id = $1 OR supervisor_id = $2) AND active AND \
+         role IN ('officer', 'supervisor') OR id = $3) ORDER BY role, full_name"
+    );
+    fetch!(
+        tx,
+        fetch_all,
+        sqlx::query_as(&sql).bind(me).bind(team_of).bind(also)
+    )
+}
+
 /// Officers reporting to `supervisor`.
 pub async fn team_of(tx: &mut Tx, supervisor: UserId) -> Result<Vec<UserId>, sqlx::Error> {
     fetch!(

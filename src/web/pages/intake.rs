@@ -68,11 +68,7 @@ async fn show(
     duplicates: Vec<PossibleDuplicate>,
 ) -> PageResult<Response> {
     policy::people::intake(&user.actor)?;
-    let officers = users::case_staff(app, &user.actor)
-        .await?
-        .into_iter()
-        .filter(|u| u.active)
-        .collect();
+    let officers = users::case_staff(app, &user.actor, None).await?;
     let programs = programs::list(app)
         .await?
         .into_iter()

@@ -104,7 +104,7 @@ pub async fn page(
     };
     let actor = &user.actor;
     let load = cases::caseload(&app, actor, &query).await?;
-    let officers = users::case_staff(&app, actor).await?;
+    let officers = users::case_staff(&app, actor, None).await?;
     let pages = ((load.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     Ok(render(&CaseloadPage {
         nav: Nav::new(app.settings.zone(), actor, "caseload"),

@@ -260,11 +260,7 @@ pub(super) async fn show(
             needs_override: *s == CaseStatus::Enrolled && !eligible,
         })
         .collect();
-    let officers = users::case_staff(app, actor)
-        .await?
-        .into_iter()
-        .filter(|u| u.active)
-        .collect();
+    let officers = users::case_staff(app, actor, r.case.fields.officer_id).await?;
     let supervision = SupervisionPanel::new(app, supervision);
     let zone = app.settings.zone();
     let test_times = tests
