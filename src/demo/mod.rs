@@ -375,27 +375,34 @@ async fn generate(app: &App, participants: usize) -> anyhow::Result<()> {
 
 /// The reminders and follow-ups the agency's gateways would have sent in
 /// the past week, by every channel each participant agreed to, recorded as
-/// delivered. (The demo configures no gateway, so nothing is sent.)
+/// delivered. (The demo configures no gateway, so nothing is sent.) Planned
+/// and stored six hours at a time, so memory stays bounded whatever the
+/// agency's size.
 async fn reminder_history(app: &App) -> anyhow::Result<u64> {
     use crate::app::outreach::reminders::{gather, Window};
     use crate::domain::outreach::messages::Status;
-    let window = Window {
-        after: app.now() - chrono::Duration::days(7),
-        until: app.now(),
-        pending_only: false,
-        sms: true,
-        email: true,
-    };
-    let mut tx = app.db.write().await?;
-    let planned = gather(&mut tx, app, &window)
-        .await
-        .map_err(|e| anyhow::anyhow!("planning the demo's reminders: {e}"))?;
-    let rows: Vec<_> = planned
-        .iter()
-        .map(|p| p.message(Status::Delivered))
-        .collect();
-    let stored = crate::store::outreach::messages::insert_many(&mut tx, &app.keys, &rows).await?;
-    tx.commit().await?;
+    const SLICE_HOURS: i64 = 6;
+    let week_ago = app.now() - chrono::Duration::days(7);
+    let mut stored = 0;
+    for slice in 0..7 * 24 / SLICE_HOURS {
+        let window = Window {
+            after: week_ago + chrono::Duration::hours(slice * SLICE_HOURS),
+            until: week_ago + chrono::Duration::hours((slice + 1) * SLICE_HOURS),
+            pending_only: false,
+            sms: true,
+            email: true,
+        };
+        let mut tx = app.db.write().await?;
+        let planned = gather(&mut tx, app, &window)
+            .await
+            .map_err(|e| anyhow::anyhow!("planning the demo's reminders: {e}"))?;
+        let rows: Vec<_> = planned
+            .iter()
+            .map(|p| p.message(Status::Delivered))
+            .collect();
+        stored += crate::store::outreach::messages::insert_many(&mut tx, &app.keys, &rows).await?;
+        tx.commit().await?;
+    }
     Ok(stored)
 }
 

@@ -155,9 +155,9 @@ pub async fn all(tx: &mut Tx) -> Result<Vec<UserRow>, sqlx::Error> {
     fetch!(tx, fetch_all, sqlx::query_as(&sql))
 }
 
-/// Active officers and supervisors among `me` and those reporting to
-/// `team_of` (a supervisor), and `also` whatever it is: whom a case may be assigned to, from an index
-/// whatever the agency's size.
+/// Whom a case may be assigned to, from an index whatever the agency's
+/// size: `me` and those reporting to `team_of` (a supervisor) that are
+/// active officers or supervisors, and `also` (a case's holder) as it is.
 pub async fn case_staff(
     tx: &mut Tx,
     me: UserId,

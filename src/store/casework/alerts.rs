@@ -327,7 +327,8 @@ impl Part {
             Self::Unassigned => ("a.officer_id IS NULL".into(), false),
             Self::SharedWith { covered, .. } => (
                 format!(
-                    "a.case_id IN (SELECT case_id FROM case_shares WHERE user_id = $1) AND NOT                      COALESCE({covered}, FALSE)"
+                    "a.case_id IN (SELECT case_id FROM case_shares WHERE user_id = $1) AND NOT \
+                     COALESCE({covered}, FALSE)"
                 ),
                 true,
             ),
@@ -350,16 +351,13 @@ async fn parts(tx: &mut Tx, scope: &Scope) -> Result<Vec<Part>, sqlx::Error> {
             },
         ],
         Scope::Team(u) => {
-            let officers: Vec<UserId> = fetch!(
-                tx,
-                fetch_all,
-                sqlx::query_scalar("SELECT id FROM users WHERE supervisor_id = $1").bind(*u)
-            )?;
+            let officers = crate::store::access::users::team_of(tx, *u).await?;
             let mut parts = vec![Part::HeldBy(*u), Part::Unassigned];
             parts.extend(officers.into_iter().map(Part::HeldBy));
             parts.push(Part::SharedWith {
                 user: *u,
-                covered: "a.officer_id IS NULL OR a.officer_id = $1 OR a.officer_id IN (SELECT id                           FROM users WHERE supervisor_id = $1)",
+                covered: "a.officer_id IS NULL OR a.officer_id = $1 OR a.officer_id IN (SELECT id \
+                          FROM users WHERE supervisor_id = $1)",
             });
             parts
         }
