@@ -124,7 +124,7 @@ pub async fn insert_many(
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     for chunk in people.chunks(crate::store::sql::rows_per_insert(PERSON_INSERT.len())) {
-        let sql = crate::store::sql::insert_sql("people", PERSON_INSERT, chunk.len());
+        let sql = crate::store::sql::insert_sql(tx.dialect(), "people", PERSON_INSERT, chunk.len());
         exec!(
             tx,
             chunk.iter().fold(sqlx::query(&sql), |q, p| {
@@ -203,7 +203,12 @@ pub async fn insert_aliases(
     rows: &[(PersonId, &PersonName)],
 ) -> Result<(), sqlx::Error> {
     for chunk in rows.chunks(crate::store::sql::rows_per_insert(ALIAS_INSERT.len())) {
-        let sql = crate::store::sql::insert_sql("person_aliases", ALIAS_INSERT, chunk.len());
+        let sql = crate::store::sql::insert_sql(
+            tx.dialect(),
+            "person_aliases",
+            ALIAS_INSERT,
+            chunk.len(),
+        );
         exec!(
             tx,
             chunk.iter().fold(sqlx::query(&sql), |q, (person, name)| {
@@ -236,8 +241,12 @@ pub async fn insert_identifiers(
     rows: &[(PersonId, &Identifier)],
 ) -> Result<(), sqlx::Error> {
     for chunk in rows.chunks(crate::store::sql::rows_per_insert(IDENTIFIER_INSERT.len())) {
-        let sql =
-            crate::store::sql::insert_sql("person_identifiers", IDENTIFIER_INSERT, chunk.len());
+        let sql = crate::store::sql::insert_sql(
+            tx.dialect(),
+            "person_identifiers",
+            IDENTIFIER_INSERT,
+            chunk.len(),
+        );
         exec!(
             tx,
             chunk.iter().fold(sqlx::query(&sql), |q, (person, id)| {

@@ -112,7 +112,7 @@ pub async fn insert(tx: &mut Tx, c: NewCase<'_>) -> Result<(), sqlx::Error> {
 /// Stores many cases with few statements.
 pub async fn insert_many(tx: &mut Tx, cases: &[NewCase<'_>]) -> Result<(), sqlx::Error> {
     for chunk in cases.chunks(crate::store::sql::rows_per_insert(CASE_INSERT.len())) {
-        let sql = crate::store::sql::insert_sql("cases", CASE_INSERT, chunk.len());
+        let sql = crate::store::sql::insert_sql(tx.dialect(), "cases", CASE_INSERT, chunk.len());
         exec!(
             tx,
             chunk.iter().fold(sqlx::query(&sql), |q, c| {
@@ -170,7 +170,8 @@ pub async fn insert_charge_rows(
     rows: &[(CaseId, i32, &Charge)],
 ) -> Result<(), sqlx::Error> {
     for chunk in rows.chunks(crate::store::sql::rows_per_insert(CHARGE_INSERT.len())) {
-        let sql = crate::store::sql::insert_sql("charges", CHARGE_INSERT, chunk.len());
+        let sql =
+            crate::store::sql::insert_sql(tx.dialect(), "charges", CHARGE_INSERT, chunk.len());
         exec!(
             tx,
             chunk
@@ -329,7 +330,12 @@ pub async fn record_histories(
     rows: &[(CaseId, &StatusChange<'_>)],
 ) -> Result<(), sqlx::Error> {
     for chunk in rows.chunks(crate::store::sql::rows_per_insert(HISTORY_INSERT.len())) {
-        let sql = crate::store::sql::insert_sql("case_status_history", HISTORY_INSERT, chunk.len());
+        let sql = crate::store::sql::insert_sql(
+            tx.dialect(),
+            "case_status_history",
+            HISTORY_INSERT,
+            chunk.len(),
+        );
         exec!(
             tx,
             chunk.iter().fold(sqlx::query(&sql), |q, (id, ch)| {

@@ -148,7 +148,12 @@ pub async fn insert_many(
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     for chunk in rows.chunks(crate::store::sql::rows_per_insert(CONDITION_INSERT.len())) {
-        let sql = crate::store::sql::insert_sql("conditions", CONDITION_INSERT, chunk.len());
+        let sql = crate::store::sql::insert_sql(
+            tx.dialect(),
+            "conditions",
+            CONDITION_INSERT,
+            chunk.len(),
+        );
         exec!(
             tx,
             chunk.iter().fold(sqlx::query(&sql), |q, c| {
@@ -273,7 +278,12 @@ pub async fn insert_progress(
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     for chunk in rows.chunks(crate::store::sql::rows_per_insert(PROGRESS_INSERT.len())) {
-        let sql = crate::store::sql::insert_sql("condition_progress", PROGRESS_INSERT, chunk.len());
+        let sql = crate::store::sql::insert_sql(
+            tx.dialect(),
+            "condition_progress",
+            PROGRESS_INSERT,
+            chunk.len(),
+        );
         exec!(
             tx,
             chunk.iter().fold(sqlx::query(&sql), |q, p| {

@@ -109,7 +109,7 @@ pub async fn insert_many(
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     for chunk in rows.chunks(crate::store::sql::rows_per_insert(INSERT.len())) {
-        let sql = crate::store::sql::insert_sql("drug_tests", INSERT, chunk.len());
+        let sql = crate::store::sql::insert_sql(tx.dialect(), "drug_tests", INSERT, chunk.len());
         let results = chunk
             .iter()
             .map(|t| sealed_results(keys, t.id, t.results))

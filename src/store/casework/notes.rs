@@ -189,7 +189,7 @@ pub async fn insert_many(
     rows: &[NewNote<'_>],
 ) -> Result<(), sqlx::Error> {
     for chunk in rows.chunks(crate::store::sql::rows_per_insert(INSERT.len())) {
-        let sql = crate::store::sql::insert_sql("case_notes", INSERT, chunk.len());
+        let sql = crate::store::sql::insert_sql(tx.dialect(), "case_notes", INSERT, chunk.len());
         exec!(
             tx,
             chunk.iter().fold(sqlx::query(&sql), |q, n| {

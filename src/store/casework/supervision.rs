@@ -115,7 +115,12 @@ pub async fn insert_appointments(
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     for chunk in rows.chunks(crate::store::sql::rows_per_insert(APPOINTMENT_INSERT.len())) {
-        let sql = crate::store::sql::insert_sql("appointments", APPOINTMENT_INSERT, chunk.len());
+        let sql = crate::store::sql::insert_sql(
+            tx.dialect(),
+            "appointments",
+            APPOINTMENT_INSERT,
+            chunk.len(),
+        );
         exec!(
             tx,
             chunk.iter().fold(sqlx::query(&sql), |q, a| {
@@ -248,7 +253,8 @@ pub async fn insert_contacts(
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     for chunk in rows.chunks(crate::store::sql::rows_per_insert(CONTACT_INSERT.len())) {
-        let sql = crate::store::sql::insert_sql("contacts", CONTACT_INSERT, chunk.len());
+        let sql =
+            crate::store::sql::insert_sql(tx.dialect(), "contacts", CONTACT_INSERT, chunk.len());
         exec!(
             tx,
             chunk.iter().fold(sqlx::query(&sql), |q, c| {

@@ -66,7 +66,7 @@ pub async fn insert_many(
     for chunk in rows.chunks(crate::store::sql::rows_per_insert(INSERT.len())) {
         let sql = format!(
             "{} ON CONFLICT DO NOTHING",
-            crate::store::sql::insert_sql("messages", INSERT, chunk.len())
+            crate::store::sql::insert_sql(tx.dialect(), "messages", INSERT, chunk.len())
         );
         stored += exec!(
             tx,
