@@ -149,7 +149,7 @@ pub async fn work_queue(app: &App, actor: &Actor, after: Option<AlertId>) -> App
         messages_sent_today,
         undelivered,
         open_alerts: page.total,
-        next_after: more.then(|| alerts.last().map(|a| a.id)).flatten(),
+        next_after: alerts.last().filter(|_| more).map(|a| a.id),
         alerts,
         today: store::appointments_between(&mut tx, &scope, start, at.tomorrow.0).await?,
         team: if actor.role == Role::Supervisor {
