@@ -320,6 +320,7 @@ async fn generate(app: &App, participants: usize) -> anyhow::Result<()> {
         .map(|(_, id)| *id)
         .chain(field_officers)
         .collect();
+    let mut load = crate::store::bulk::start(&app.db).await?;
     let mut done = 0;
     let mut next_report = 0;
     while done < participants {
@@ -348,6 +349,13 @@ async fn generate(app: &App, participants: usize) -> anyhow::Result<()> {
             let _ = std::io::stderr().flush();
         }
     }
+    eprintln!();
+    let indexing = std::time::Instant::now();
+    load.build_indexes(&app.db).await?;
+    eprintln!(
+        "Built the indexes in {:.1} s.",
+        indexing.elapsed().as_secs_f64()
+    );
     let mut tx = app.db.write().await?;
     crate::store::sql::create_counter(&mut tx, DEMO_COUNTER, participants as i64).await?;
     let event = Action::DemoGenerate.because(format!("{participants} participants"));
@@ -364,10 +372,11 @@ async fn generate(app: &App, participants: usize) -> anyhow::Result<()> {
     crate::app::casework::alerts::sweep(app)
         .await
         .map_err(|e| anyhow::anyhow!("raising the demo's alerts: {e}"))?;
+    load.finish(&app.db).await?;
     app.db.analyze().await?;
     eprintln!("Recorded {reminders} reminders sent over the past week ({history_took:.1} s).");
     eprintln!(
-        "\nGenerated {participants} participants in {:.1} s.",
+        "Generated {participants} participants in {:.1} s.",
         started.elapsed().as_secs_f64()
     );
     Ok(())

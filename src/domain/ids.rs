@@ -10,7 +10,12 @@ macro_rules! id_types {
         pub struct $name(pub Uuid);
 
         impl $name {
-            pub fn new() -> Self { Self(Uuid::new_v4()) }
+            /// A new id, ordered by the time it was made (UUID version 7).
+            /// Rows made together sit together in every index keyed by id:
+            /// each insert extends the right edge of the primary key and of
+            /// the child tables' foreign keys, instead of touching a random
+            /// page of an index that outgrows the cache.
+            pub fn new() -> Self { Self(Uuid::now_v7()) }
         }
 
         impl From<$name> for Uuid {
