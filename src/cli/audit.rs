@@ -38,14 +38,22 @@ pub async fn run(config: Option<&Path>, command: AuditCommand) -> anyhow::Result
         AuditCommand::Verify { db, checkpoints } => {
             let s = db.settings(config)?;
             let checkpoints = checkpoints.or_else(|| s.audit_checkpoint_file.clone());
-            let chain = {
+            let (chain, staged) = {
                 let db = open_db(&s).await?;
                 let mut tx = db.read().await?;
-                crate::store::audit::verify(&mut tx).await?
+                (
+                    crate::store::audit::verify(&mut tx).await?,
+                    crate::store::audit::staged(&mut tx).await?,
+                )
             };
             match chain {
                 Verification::Intact { events } => {
-                    println!("audit trail intact: {events} events verified")
+                    println!("audit trail intact: {events} events verified");
+                    if staged > 0 {
+                        // A running server's writes, between their commit and
+                        // the appender's next run (milliseconds).
+                        println!("{staged} events just written are staged, not yet chained");
+                    }
                 }
                 Verification::Broken {
                     events_checked,

@@ -1,13 +1,16 @@
-//! PostgreSQL's audit appender: the audit events of read-only transactions
-//! (record views, lists, searches), many requests' at a time, chained and
-//! committed in one transaction. SQLite needs none: its writer already
-//! batches every write (`writer`).
+//! PostgreSQL's audit appender: it chains the audit events of every
+//! transaction, many requests' at a time, in one transaction and one flush.
+//! SQLite needs none: its writer already batches every write (`writer`).
 //!
-//! A view's events must be durable before the view is shown, and each
-//! append takes the chain's lock until its commit; one transaction a view
-//! would make views take turns on that lock, one flush each. The appender
-//! takes what has queued while its previous batch committed, so the lock
-//! and the flush are shared by the whole batch.
+//! A write stages its events with its own transaction (`audit::stage`),
+//! without the chain's lock, and then asks the appender to chain them; a
+//! read-only transaction (a record view, a list, a search) hands its events
+//! over directly. Each run takes the chain's lock, chains everything staged
+//! so far, whichever server staged it, and what was handed over, and
+//! commits; the requests that asked before the run began wait for it. The
+//! lock is held for one short transaction a batch, not one a request, so
+//! writes from any number of requests and servers commit in parallel and
+//! the chain stays one chain in the order the appenders took the events.
 
 use super::audit::NewEvent;
 use super::Db;
@@ -32,7 +35,8 @@ impl Appender {
         Self { queue }
     }
 
-    /// Appends `events` and returns once they are durable.
+    /// Appends `events`, with every event staged before, and returns once
+    /// they are durable on the chain.
     pub async fn append(&self, events: Vec<NewEvent>) -> Result<(), sqlx::Error> {
         let (done, is_done) = oneshot::channel();
         let stopped = || sqlx::Error::Protocol("the audit appender has stopped".into());
@@ -61,7 +65,7 @@ async fn run(db: Db, mut requests: mpsc::Receiver<Request>) {
             events.extend(more);
             waiting.push(done);
         }
-        let outcome = db.append_audit(&events).await.map_err(|e| e.to_string());
+        let outcome = db.chain_audit(&events).await.map_err(|e| e.to_string());
         for done in waiting {
             let _ = done.send(outcome.clone());
         }

@@ -182,76 +182,107 @@ pub async fn purge_before(
 /// Advisory lock key serializing audit appends on PostgreSQL.
 const AUDIT_CHAIN_LOCK: i64 = 0x0042_5741_5544_4954;
 
-/// Appends events in order, reading the chain's head (and, on PostgreSQL,
-/// taking its lock) once for all of them; SQLite's writer batch remembers
-/// the head between its turns. Events are appended nowhere else. `Tx::commit` calls it with the
-/// events recorded in the transaction.
-pub(in crate::store) async fn append_many(
-    tx: &mut Tx,
-    events: &[NewEvent],
-) -> Result<(), sqlx::Error> {
-    if events.is_empty() {
-        return Ok(());
-    }
-    let mut previous = match tx.known_chain_head() {
-        Some(head) => head,
-        None => chain_head(tx).await?,
-    };
-    for e in events {
-        previous = insert_chained(tx, &previous, e).await?;
-    }
-    tx.remember_chain_head(&previous);
-    Ok(())
+/// One event as its row holds it, without its hash.
+struct Row<'a> {
+    id: AuditId,
+    at: DateTime<Utc>,
+    actor_id: Option<UserId>,
+    actor_role: Option<&'a str>,
+    source: Option<&'a str>,
+    action: &'a str,
+    object_type: Option<&'a str>,
+    object_id: Option<AuditId>,
+    outcome: &'a str,
+    reason: Option<&'a str>,
 }
 
-/// Inserts one event chained to `previous`; returns its hash.
-async fn insert_chained(tx: &mut Tx, previous: &str, e: &NewEvent) -> Result<String, sqlx::Error> {
-    let (object_type, object_id) = e.object.map(|o| (o.kind.label(), o.id)).unzip();
-    let id = AuditId::new();
-    let (id_text, actor_text, object_text) = (
-        id.to_string(),
-        e.actor.map(|a| a.0.to_string()),
-        object_id.map(|o| o.to_string()),
-    );
-    let hash = chain_hash(
-        previous,
-        &ChainedFields {
-            id: &id_text,
-            at: e.at,
-            actor_id: actor_text.as_deref(),
-            actor_role: e.actor.map(|a| a.1.label()),
-            source: e.source.as_deref(),
-            action: e.action.label(),
+/// The columns of [`Row`], in the order its values are bound.
+const ROW_COLUMNS: &[&str] = &[
+    "id",
+    "at",
+    "actor_id",
+    "actor_role",
+    "source",
+    "action",
+    "object_type",
+    "object_id",
+    "outcome",
+    "reason",
+];
+
+/// Binds a [`Row`]'s values, in [`ROW_COLUMNS`] order, to a query on
+/// either backend (a macro, as each backend's query is its own type).
+macro_rules! bind_row {
+    ($q:expr, $r:expr) => {{
+        let r = $r;
+        $q.bind(r.id)
+            .bind(r.at)
+            .bind(r.actor_id)
+            .bind(r.actor_role)
+            .bind(r.source)
+            .bind(r.action)
+            .bind(r.object_type)
+            .bind(r.object_id)
+            .bind(r.outcome)
+            .bind(r.reason)
+    }};
+}
+
+impl NewEvent {
+    fn row(&self, id: AuditId) -> Row<'_> {
+        let (object_type, object_id) = self.object.map(|o| (o.kind.label(), AuditId(o.id))).unzip();
+        Row {
+            id,
+            at: self.at,
+            actor_id: self.actor.map(|a| a.0),
+            actor_role: self.actor.map(|a| a.1.label()),
+            source: self.source.as_deref(),
+            action: self.action.label(),
             object_type,
-            object_id: object_text.as_deref(),
-            outcome: e.outcome.label(),
-            reason: e.reason.as_deref(),
-        },
-    );
-    exec!(
-        tx,
-        sqlx::query(
-            "INSERT INTO audit_events (id, at, actor_id, actor_role, source, action, object_type, \
-             object_id, outcome, reason, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
-             $11)"
-        )
-        .bind(id)
-        .bind(e.at)
-        .bind(e.actor.map(|a| a.0))
-        .bind(e.actor.map(|a| a.1))
-        .bind(e.source.as_deref())
-        .bind(e.action.label())
-        .bind(object_type)
-        .bind(object_id.map(AuditId))
-        .bind(e.outcome.label())
-        .bind(e.reason.as_deref())
-        .bind(&hash)
-    )?;
-    Ok(hash)
+            object_id,
+            outcome: self.outcome.label(),
+            reason: self.reason.as_deref(),
+        }
+    }
 }
 
+impl Row<'_> {
+    /// The hash of this event chained to `previous`.
+    fn hash(&self, previous: &str) -> String {
+        let (id, actor, object) = (
+            self.id.to_string(),
+            self.actor_id.map(|a| a.to_string()),
+            self.object_id.map(|o| o.to_string()),
+        );
+        chain_hash(
+            previous,
+            &ChainedFields {
+                id: &id,
+                at: self.at,
+                actor_id: actor.as_deref(),
+                actor_role: self.actor_role,
+                source: self.source,
+                action: self.action,
+                object_type: self.object_type,
+                object_id: object.as_deref(),
+                outcome: self.outcome,
+                reason: self.reason,
+            },
+        )
+    }
+}
+
+/// A chained event as the trail holds it.
 #[derive(sqlx::FromRow)]
 struct StoredEvent {
+    #[sqlx(flatten)]
+    fields: StoredFields,
+    hash: String,
+}
+
+/// An event's stored fields, as the trail and the staging table hold them.
+#[derive(sqlx::FromRow)]
+struct StoredFields {
     seq: i64,
     id: AuditId,
     at: DateTime<Utc>,
@@ -263,7 +294,153 @@ struct StoredEvent {
     object_id: Option<AuditId>,
     outcome: String,
     reason: Option<String>,
-    hash: String,
+}
+
+impl StoredFields {
+    fn row(&self) -> Row<'_> {
+        Row {
+            id: self.id,
+            at: self.at,
+            actor_id: self.actor_id,
+            actor_role: self.actor_role.as_deref(),
+            source: self.source.as_deref(),
+            action: &self.action,
+            object_type: self.object_type.as_deref(),
+            object_id: self.object_id,
+            outcome: &self.outcome,
+            reason: self.reason.as_deref(),
+        }
+    }
+}
+
+/// Appends events in order, reading the chain's head (and, on PostgreSQL,
+/// taking its lock) once for all of them; SQLite's writer batch remembers
+/// the head between its turns. SQLite's writes chain their events with it
+/// (`Tx::commit`), and its audited reads in a short write after their
+/// snapshot; PostgreSQL chains through [`chain_staged`] instead.
+pub(in crate::store) async fn append_many(
+    tx: &mut Tx,
+    events: &[NewEvent],
+) -> Result<(), sqlx::Error> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let previous = match tx.known_chain_head() {
+        Some(head) => head,
+        None => chain_head(tx).await?,
+    };
+    let rows: Vec<Row<'_>> = events.iter().map(|e| e.row(AuditId::new())).collect();
+    let head = insert_chained(tx, previous, &rows).await?;
+    tx.remember_chain_head(&head);
+    Ok(())
+}
+
+/// Stages a PostgreSQL write's events, unchained, in its own transaction:
+/// they commit with what they record, and the appender chains them
+/// afterwards ([`chain_staged`]). No lock is taken, so writes commit in
+/// parallel.
+pub(in crate::store) async fn stage(tx: &mut Tx, events: &[NewEvent]) -> Result<(), sqlx::Error> {
+    let rows: Vec<Row<'_>> = events.iter().map(|e| e.row(AuditId::new())).collect();
+    for chunk in rows.chunks(crate::store::sql::rows_per_insert(ROW_COLUMNS.len())) {
+        let sql =
+            crate::store::sql::insert_sql(tx.dialect(), "audit_staged", ROW_COLUMNS, chunk.len());
+        exec!(
+            tx,
+            chunk
+                .iter()
+                .fold(sqlx::query(&sql), |q, row| bind_row!(q, row))
+        )?;
+    }
+    Ok(())
+}
+
+/// The most staged events one chaining transaction takes.
+const MOST_STAGED: i64 = 2_000;
+
+/// Chains the staged events (oldest first), then `events`, onto the trail,
+/// under the chain's lock; returns whether staged events are left for
+/// another pass. Staged events committed before the lock was taken are all
+/// visible here, whichever server staged them.
+pub(in crate::store) async fn chain_staged(
+    tx: &mut Tx,
+    events: &[NewEvent],
+) -> Result<bool, sqlx::Error> {
+    let previous = chain_head(tx).await?;
+    let staged: Vec<StoredFields> = fetch!(
+        tx,
+        fetch_all,
+        sqlx::query_as(
+            "SELECT seq, id, at, actor_id, actor_role, source, action, object_type, object_id, \
+             outcome, reason FROM audit_staged ORDER BY seq LIMIT $1"
+        )
+        .bind(MOST_STAGED)
+    )?;
+    let rows: Vec<Row<'_>> = staged
+        .iter()
+        .map(StoredFields::row)
+        .chain(events.iter().map(|e| e.row(AuditId::new())))
+        .collect();
+    if rows.is_empty() {
+        return Ok(false);
+    }
+    insert_chained(tx, previous, &rows).await?;
+    if let Some(last) = staged.last() {
+        // Only what was chained: a sequence number is taken at insert, not
+        // at commit, so an event staged below `last` may have committed
+        // since the read above and is not chained yet.
+        exec!(
+            tx,
+            sqlx::query(
+                "DELETE FROM audit_staged s WHERE s.seq <= $1 AND EXISTS (SELECT 1 FROM \
+                 audit_events e WHERE e.id = s.id)"
+            )
+            .bind(last.seq)
+        )?;
+    }
+    Ok(staged.len() as i64 == MOST_STAGED)
+}
+
+/// How many staged events wait to be chained (PostgreSQL; none on SQLite).
+pub async fn staged(tx: &mut Tx) -> Result<i64, sqlx::Error> {
+    match tx.dialect() {
+        Dialect::Sqlite => Ok(0),
+        Dialect::Postgres => fetch!(
+            tx,
+            fetch_one,
+            sqlx::query_scalar("SELECT COUNT(*) FROM audit_staged")
+        ),
+    }
+}
+
+/// Inserts `rows` chained from `previous`, in order; returns the new head.
+async fn insert_chained(
+    tx: &mut Tx,
+    mut previous: String,
+    rows: &[Row<'_>],
+) -> Result<String, sqlx::Error> {
+    let hashes: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            previous = r.hash(&previous);
+            previous.clone()
+        })
+        .collect();
+    let mut columns = ROW_COLUMNS.to_vec();
+    columns.push("hash");
+    let per_insert = crate::store::sql::rows_per_insert(columns.len());
+    for (chunk, hashes) in rows.chunks(per_insert).zip(hashes.chunks(per_insert)) {
+        let sql =
+            crate::store::sql::insert_sql(tx.dialect(), "audit_events", &columns, chunk.len());
+        exec!(
+            tx,
+            chunk
+                .iter()
+                .zip(hashes)
+                .fold(sqlx::query(&sql), |q, (row, hash)| bind_row!(q, row)
+                    .bind(hash))
+        )?;
+    }
+    Ok(previous)
 }
 
 /// The outcome of checking the chain.
@@ -305,34 +482,15 @@ pub async fn verify(tx: &mut Tx) -> Result<Verification, sqlx::Error> {
         let Some(last) = rows.last() else {
             return Ok(Verification::Intact { events: checked });
         };
-        after = last.seq;
+        after = last.fields.seq;
         for e in &rows {
-            let (id, actor, object) = (
-                e.id.to_string(),
-                e.actor_id.map(|a| a.to_string()),
-                e.object_id.map(|o| o.to_string()),
-            );
-            let expected = chain_hash(
-                &previous,
-                &ChainedFields {
-                    id: &id,
-                    at: e.at,
-                    actor_id: actor.as_deref(),
-                    actor_role: e.actor_role.as_deref(),
-                    source: e.source.as_deref(),
-                    action: &e.action,
-                    object_type: e.object_type.as_deref(),
-                    object_id: object.as_deref(),
-                    outcome: &e.outcome,
-                    reason: e.reason.as_deref(),
-                },
-            );
+            let expected = e.fields.row().hash(&previous);
             if expected != e.hash {
                 return Ok(Verification::Broken {
                     events_checked: checked,
-                    seq: e.seq,
-                    at: e.at,
-                    action: e.action.clone(),
+                    seq: e.fields.seq,
+                    at: e.fields.at,
+                    action: e.fields.action.clone(),
                 });
             }
             previous = expected;

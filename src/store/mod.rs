@@ -75,7 +75,8 @@ pub enum Dialect {
 pub struct Db {
     pool: Pool,
     clock: Clock,
-    /// PostgreSQL's audit appender for read-only transactions (`appender`).
+    /// PostgreSQL's audit appender, which chains every transaction's
+    /// events (`appender`).
     appender: Option<appender::Appender>,
 }
 
@@ -95,12 +96,15 @@ pub enum Pool {
 /// One transaction on either backend, with the database it belongs to (and
 /// so its clock). Dropped without commit, it rolls back.
 ///
-/// Audit events recorded in it are kept until `commit`, which chains them
-/// onto the trail last thing before the commit itself: on PostgreSQL the
-/// chain's lock is held for those inserts and the commit, not for the whole
-/// of a request's work. A read-only transaction appends its events in a
-/// short write after its snapshot ends; `commit` returns once they are
-/// durable, so nothing is shown unless its audit event is kept.
+/// Audit events recorded in it are kept until `commit`. On SQLite a write
+/// chains them onto the trail last thing before its commit (its batch holds
+/// the one writer anyway); on PostgreSQL a write stages them, unchained,
+/// in its own transaction (no lock, so writes commit in parallel) and the
+/// appender then chains them with everyone else's. A read-only transaction
+/// hands its events to a short write after its snapshot ends (the appender
+/// on PostgreSQL). Either way `commit` returns once the events are durable
+/// and, on PostgreSQL, chained, so nothing is shown unless its audit event
+/// is kept.
 pub struct Tx {
     pub conn: Conn,
     access: Access,
@@ -234,12 +238,21 @@ impl Db {
         Ok(Self::new(Pool::Sqlite { writer, readers }))
     }
 
+    /// Brings the schema up to date; on PostgreSQL then chains the audit
+    /// events a crash left staged.
     pub async fn migrate(&self) -> anyhow::Result<()> {
         match &self.pool {
             Pool::Sqlite { writer, .. } => SQLITE_MIGRATIONS.run(writer.pool()).await,
             Pool::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await,
         }
-        .context("running database migrations")
+        .context("running database migrations")?;
+        if let Some(appender) = &self.appender {
+            appender
+                .append(Vec::new())
+                .await
+                .context("chaining the audit events staged before the last stop")?;
+        }
+        Ok(())
     }
 
     fn tx(&self, conn: Conn, access: Access) -> Tx {
@@ -289,6 +302,22 @@ impl Db {
         let mut tx = self.write().await?;
         audit::append_many(&mut tx, events).await?;
         tx.finish().await
+    }
+
+    /// PostgreSQL: chains every staged event committed so far, then
+    /// `events`, in as many transactions as the staged events need; returns
+    /// once all of them are durable on the chain (`audit::chain_staged`).
+    async fn chain_audit(&self, events: &[audit::NewEvent]) -> Result<(), sqlx::Error> {
+        let mut events = events;
+        loop {
+            let mut tx = self.write().await?;
+            let more = audit::chain_staged(&mut tx, events).await?;
+            tx.finish().await?;
+            events = &[];
+            if !more {
+                return Ok(());
+            }
+        }
     }
 
     /// Is the database reachable for reading?
@@ -404,10 +433,21 @@ impl Tx {
     pub async fn commit(mut self) -> Result<(), sqlx::Error> {
         let events = std::mem::take(&mut self.events);
         match self.access {
-            Access::Write => {
-                audit::append_many(&mut self, &events).await?;
-                self.finish().await
-            }
+            Access::Write => match &self.db.appender {
+                Some(appender) => {
+                    let appender = appender.clone();
+                    audit::stage(&mut self, &events).await?;
+                    self.finish().await?;
+                    if events.is_empty() {
+                        return Ok(());
+                    }
+                    appender.append(Vec::new()).await
+                }
+                None => {
+                    audit::append_many(&mut self, &events).await?;
+                    self.finish().await
+                }
+            },
             Access::Read => {
                 let db = self.db.clone();
                 self.finish().await?;

@@ -291,6 +291,115 @@ async fn concurrent_appends_keep_one_chain(backend: Backend) {
     assert_eq!(verification(&t).await, Verification::Intact { events });
 }
 
+/// An audit event naming `reason`, as a use case records one.
+fn event_named(t: &TestApp, reason: String) -> NewEvent {
+    NewEvent {
+        at: t.app.now(),
+        actor: None,
+        source: Some("test".into()),
+        action: Action::DemoGenerate,
+        object: None,
+        outcome: Outcome::Success,
+        reason: Some(reason),
+    }
+}
+
+/// Two servers on one database (each its own writer, on PostgreSQL each its
+/// own appender): writes and audited reads from both at once, and the trail
+/// is still one chain holding every event once.
+async fn two_servers_on_one_database_keep_one_chain(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let servers = [t.app.db.clone(), t.another_server().await];
+    let before = t.count("audit_events").await;
+    let mut tasks = Vec::new();
+    for (s, db) in servers.iter().enumerate() {
+        for i in 0..25 {
+            let (db, write, read) = (
+                db.clone(),
+                event_named(&t, format!("write {s}.{i}")),
+                event_named(&t, format!("read {s}.{i}")),
+            );
+            tasks.push(tokio::spawn(async move {
+                let mut tx = db.write().await.unwrap();
+                exec!(
+                    &mut tx,
+                    sqlx::query("INSERT INTO counters (name, value) VALUES ($1, 0)")
+                        .bind(format!("server {s}, write {i}"))
+                )
+                .unwrap();
+                tx.audit(write);
+                tx.commit().await.unwrap();
+                let mut tx = db.read().await.unwrap();
+                tx.audit(read);
+                tx.commit().await.unwrap();
+            }));
+        }
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let mut tx = t.app.db.read().await.unwrap();
+    let reasons: Vec<String> = fetch!(
+        &mut tx,
+        fetch_all,
+        sqlx::query_scalar("SELECT reason FROM audit_events WHERE source = 'test' ORDER BY reason")
+    )
+    .unwrap();
+    let mut expected: Vec<String> = (0..2)
+        .flat_map(|s| {
+            (0..25).flat_map(move |i| [format!("read {s}.{i}"), format!("write {s}.{i}")])
+        })
+        .collect();
+    expected.sort();
+    assert_eq!(reasons, expected);
+    assert_eq!(bridgeway::store::audit::staged(&mut tx).await.unwrap(), 0);
+    let events = (before + 100) as u64;
+    assert_eq!(verification(&t).await, Verification::Intact { events });
+}
+
+/// A PostgreSQL write whose server stopped between its commit and the
+/// appender's run leaves its events staged: the next start chains them.
+async fn events_staged_before_a_stop_are_chained_at_the_next_start(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    if matches!(backend, Backend::Sqlite) {
+        // SQLite chains each write's events in its own transaction: none
+        // are ever staged.
+        let mut tx = t.app.db.read().await.unwrap();
+        assert_eq!(bridgeway::store::audit::staged(&mut tx).await.unwrap(), 0);
+        return;
+    }
+    let mut tx = t.app.db.write().await.unwrap();
+    exec!(
+        &mut tx,
+        sqlx::query(
+            "INSERT INTO audit_staged (id, at, source, action, outcome, reason) VALUES ($1, $2, \
+             'test', 'demo.generate', 'success', 'left staged')"
+        )
+        .bind(uuid::Uuid::now_v7())
+        .bind(t.app.now())
+    )
+    .unwrap();
+    // A transaction that recorded no event of its own commits without
+    // asking the appender: as if the server had stopped right after.
+    tx.commit().await.unwrap();
+    let events = t.count("audit_events").await as u64;
+    let restarted = t.another_server().await;
+    restarted.migrate().await.unwrap();
+    let mut tx = t.app.db.read().await.unwrap();
+    assert_eq!(bridgeway::store::audit::staged(&mut tx).await.unwrap(), 0);
+    let chained: i64 = fetch!(
+        &mut tx,
+        fetch_one,
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE reason = 'left staged'")
+    )
+    .unwrap();
+    assert_eq!(chained, 1);
+    assert_eq!(
+        verification(&t).await,
+        Verification::Intact { events: events + 1 }
+    );
+}
+
 async fn auditors_search_and_export_the_trail(backend: Backend) {
     let t = TestApp::new(backend).await;
     let (admin, officer, opened) = t.one_referral().await;
@@ -480,6 +589,8 @@ on_both_databases!(
     checkpoints_catch_removed_newest_events_and_forgeries,
     events_past_retention_are_purged_and_the_chain_still_verifies,
     concurrent_appends_keep_one_chain,
+    two_servers_on_one_database_keep_one_chain,
+    events_staged_before_a_stop_are_chained_at_the_next_start,
     auditors_search_and_export_the_trail,
     exporting_the_trail_needs_a_fresh_sign_in,
 );

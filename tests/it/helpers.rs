@@ -306,6 +306,22 @@ impl TestApp {
         }
     }
 
+    /// The same database opened again, as a second server process on it
+    /// would: its own pools, writer and audit appender, the test's clock.
+    pub async fn another_server(&self) -> Db {
+        let db = match &self.cleanup {
+            Cleanup::Sqlite(_) => Db::connect(&self.sqlite_url().expect("sqlite url")).await,
+            Cleanup::Postgres { url, schema } => {
+                let options = PgConnectOptions::from_str(url)
+                    .expect("url")
+                    .options([("search_path", schema.as_str())]);
+                Db::connect_postgres(options).await
+            }
+        }
+        .expect("a second connection to the test database");
+        db.with_clock(self.app.db.clock().clone())
+    }
+
     /// Moves the test clock on.
     pub fn advance(&self, by: chrono::Duration) {
         self.app.db.clock().advance(by);
