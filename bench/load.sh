@@ -5,6 +5,7 @@
 #   bench/load.sh [participants] [seconds per step]
 #   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1/bridgeway_bench bench/load.sh 100000 10
 #   BENCH_BINARY=/tmp/bridgeway-before bench/load.sh 10000 10    # an earlier build, to compare
+#   BENCH_SERVERS=2 BENCH_DATABASE_URL=postgres://… bench/load.sh 10000 10  # two servers, one database
 #
 # Builds the release binary, generates the demo agency once (bench-<N>.db, or
 # the PostgreSQL database named) and runs on a fresh copy of it, so that runs
@@ -12,18 +13,23 @@
 # (pages), work their own caseloads. For each step it prints the throughput,
 # p50/p99 latency, errors and, for writes, the ratio to the raw rate: one row
 # per commit with the same durability on the same disk (SQLite:
-# bench/raw_sqlite.py; PostgreSQL: pgbench with as many clients).
+# bench/raw_sqlite.py; PostgreSQL: pgbench with as many clients). With
+# BENCH_SERVERS=2 (PostgreSQL) a second `bridgeway serve` on the same
+# database takes half the clients; the step's throughput is the sum of both
+# and its p50/p99 the slower server's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n="${1:-100000}"
 seconds="${2:-10}"
 clients="${BENCH_CLIENTS:-1 8 32 128}"
+servers="${BENCH_SERVERS:-1}"
 officers="${BENCH_OFFICERS:-officer jkim tobrien lgarcia aokafor pnguyen bwalker shill}"
 pristine_url="${BENCH_DATABASE_URL:-sqlite://bench-${n}.db}"
 bin="${BENCH_BINARY:-target/release/bridgeway}"
 [ -n "${BENCH_BINARY:-}" ] || cargo build --release --quiet
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install -y wrk" >&2; exit 1; }
 if [[ "$pristine_url" == postgres* ]]; then
+  export PGOPTIONS="--client-min-messages=warning"
   # PostgreSQL keeps no key file beside the database: one is made for the bench.
   [ -f bench.keys ] || "$bin" keys init --file bench.keys
   BRIDGEWAY_KEYS="$(cat bench.keys)"
@@ -32,6 +38,7 @@ if [[ "$pristine_url" == postgres* ]]; then
   pristine_db="${pristine_url##*/}"
   db_url="${base}/${pristine_db}_run"
 else
+  [ "$servers" = 1 ] || { echo "BENCH_SERVERS needs PostgreSQL (SQLite has one writer a file)" >&2; exit 1; }
   pristine_file="${pristine_url#sqlite://}"
   db_url="sqlite://${pristine_file%.db}-run.db"
 fi
@@ -39,7 +46,8 @@ port=18090
 url="http://127.0.0.1:${port}"
 work=$(mktemp -d)
 server=
-trap '[ -z "$server" ] || { kill $server 2>/dev/null; wait $server 2>/dev/null || true; }; rm -rf "$work"' EXIT
+second=
+trap 'for s in $server $second; do kill $s 2>/dev/null; wait $s 2>/dev/null || true; done; rm -rf "$work"' EXIT
 
 serve() {
   "$bin" demo --participants "$n" --database-url "$1" --bind "127.0.0.1:${port}" >/dev/null 2>"$work/server.log" &
@@ -71,7 +79,21 @@ else
     [ ! -f "$pristine_file$part" ] || cp "$pristine_file$part" "$run_file$part"
   done
 fi
+# Tokens first, while no server holds the database: a command-line write
+# waits on SQLite's one writer, and the server's start-up sweep keeps it busy.
+declare -A tokens
+for who in $officers; do
+  tokens[$who]=$("$bin" admin create-token --database-url "${db_url}" --username "$who" --name load --scope write 2>/dev/null)
+done
 serve "$db_url"
+if [ "$servers" = 2 ]; then
+  "$bin" serve --database-url "$db_url" --bind "127.0.0.1:$(( port + 1 ))" >/dev/null 2>"$work/second.log" &
+  second=$!
+  until curl -fsS "http://127.0.0.1:$(( port + 1 ))/readyz" >/dev/null 2>&1; do
+    kill -0 $second 2>/dev/null || { cat "$work/second.log"; exit 1; }
+    sleep 0.5
+  done
+fi
 
 # The raw rate: one row per commit, same durability, same disk.
 raw_rate() {
@@ -108,7 +130,7 @@ sign_in() {
 when=$(TZ="${BENCH_ZONE:-America/Chicago}" date -d '1 minute ago' +%Y-%m-%dT%H:%M)
 : >"$work/officers.tsv"
 for who in $officers; do
-  token=$("$bin" admin create-token --database-url "${db_url}" --username "$who" --name load --scope write 2>/dev/null)
+  token="${tokens[$who]}"
   cookie=$(sign_in "$who")
   curl -fsS -H "Authorization: Bearer ${token}" "${url}/api/v1/cases?limit=100" >"$work/cases-$who.json"
   printf '%s\t%s\t%s\n' "$who" "$token" "$cookie" >>"$work/officers.tsv"
@@ -131,11 +153,27 @@ for name, lines in (("writes", writes), ("pages", pages)):
     open(f"{work}/{name}.tsv", "w").write("\n".join(lines) + "\n")
 PY
 
+# One step: wrk against each server at once (the clients split between
+# them), their results summed (requests, errors) or the worse taken (time,
+# latency).
 run() {
-  local requests="$1" c="$2"
-  BENCH_REQUESTS="$requests" wrk -t "$(( c < 2 ? c : 2 ))" -c "$c" -d "${seconds}s" --timeout 10s \
-    -s bench/load.lua "$url" >"$work/wrk.out" 2>&1 || true
-  grep '^RESULT ' "$work/wrk.out" | sed 's/^RESULT //' || { cat "$work/wrk.out" >&2; exit 1; }
+  local requests="$1" c="$2" i
+  local each=$(( c / servers > 0 ? c / servers : 1 ))
+  rm -f "$work"/wrk-*.out
+  for i in $(seq 0 $(( servers - 1 ))); do
+    BENCH_REQUESTS="$requests" wrk -t "$(( each < 2 ? each : 2 ))" -c "$each" -d "${seconds}s" --timeout 10s \
+      -s bench/load.lua "http://127.0.0.1:$(( port + i ))" >"$work/wrk-$i.out" 2>&1 &
+  done
+  # In the command substitution that calls it, the only children are wrk.
+  wait
+  cat "$work"/wrk-*.out | grep '^RESULT ' | sed 's/^RESULT //' | awk '
+    { for (i = 1; i <= NF; i++) { split($i, kv, "="); k = kv[1]; v = kv[2] + 0
+        if (k == "requests" || k == "errors" || k == "server_errors") sum[k] += v
+        else if (v > worst[k]) worst[k] = v } ; n++ }
+    END { if (n == 0) exit 1
+      printf "requests=%d seconds=%s p50_ms=%s p99_ms=%s errors=%d server_errors=%d\n",
+        sum["requests"], worst["seconds"], worst["p50_ms"], worst["p99_ms"], sum["errors"], sum["server_errors"] }' ||
+    { cat "$work"/wrk-*.out >&2; exit 1; }
 }
 
 report() {
@@ -150,7 +188,7 @@ report() {
   printf "\n"
 }
 
-echo "binary ${bin}; database ${pristine_url} (run on a copy), ${n} participants; ${seconds} s a step; officers: ${officers}"
+echo "binary ${bin}; database ${pristine_url} (run on a copy), ${n} participants; ${servers} server(s); ${seconds} s a step; officers: ${officers}"
 for c in $clients; do
   raw=$(raw_rate "$c")
   report writes "$c" "$(run "$work/writes.tsv" "$c")" "$raw"
@@ -158,4 +196,4 @@ done
 for c in $clients; do
   report pages "$c" "$(run "$work/pages.tsv" "$c")"
 done
-echo "server log lines naming a 500: $(grep -c 'status=500\|internal error' "$work/server.log" || true)"
+echo "server log lines naming a 500: $(cat "$work"/server.log "$work"/second.log 2>/dev/null | grep -c 'status=500\|internal error' || true)"

@@ -91,30 +91,37 @@ fn contact_standard_sql(standards: &[(u32, u32); 4]) -> String {
 }
 
 /// The rules whose query is fixed text (not the agency's settings, not a status set).
+///
+/// Each starts from `cases c`, which the sweep bounds to a span of ids, and
+/// reaches the case's rows through their `case_id` index. `CROSS JOIN`
+/// makes SQLite keep that order (PostgreSQL treats it as an inner join and
+/// plans by its statistics): left to choose, SQLite read tomorrow's court
+/// dates of the whole agency through the start-time index for every span,
+/// 2.4 s a span at 1,000,000 participants instead of 1 ms.
 fn fixed_rule_sql(rule: Rule) -> Option<&'static str> {
     Some(match rule {
         Rule::ContactStandard | Rule::NoContact => return None,
         Rule::AppointmentMissed => {
             "SELECT a.case_id AS case_id, CAST(a.id AS TEXT) AS occurrence, a.kind AS detail FROM \
-             appointments a JOIN cases c ON c.id = a.case_id WHERE a.outcome = 'missed' AND \
-             a.starts_at >= $2"
+             cases c CROSS JOIN appointments a WHERE a.case_id = c.id AND a.outcome = 'missed' \
+             AND a.starts_at >= $2"
         }
         Rule::TestAdverse => {
             "SELECT t.case_id AS case_id, CAST(t.id AS TEXT) AS occurrence, t.outcome AS detail \
-             FROM drug_tests t JOIN cases c ON c.id = t.case_id WHERE t.adverse AND t.collected_at \
-             >= $2"
+             FROM cases c CROSS JOIN drug_tests t WHERE t.case_id = c.id AND t.adverse AND \
+             t.collected_at >= $2"
         }
         Rule::ConditionOverdue => {
             "SELECT k.case_id AS case_id, CAST(k.id AS TEXT) || ':' || CAST(k.due_date AS TEXT) AS \
-             occurrence, k.title AS detail FROM conditions k JOIN cases c ON c.id = k.case_id \
-             WHERE k.due_date < $3 AND k.marked_met_at IS NULL AND (k.court_action IS NULL OR \
+             occurrence, k.title AS detail FROM cases c CROSS JOIN conditions k WHERE k.case_id = \
+             c.id AND k.due_date < $3 AND k.marked_met_at IS NULL AND (k.court_action IS NULL OR \
              k.court_action <> 'waived') AND (k.target IS NULL OR COALESCE((SELECT SUM(p.amount) \
              FROM condition_progress p WHERE p.condition_id = k.id), 0) < k.target)"
         }
         Rule::ConditionBehind => {
             "SELECT k.case_id AS case_id, CAST(k.id AS TEXT) || ':' || CAST(k.due_date AS TEXT) AS \
-             occurrence, k.title AS detail FROM conditions k JOIN cases c ON c.id = k.case_id \
-             WHERE k.due_date >= $3 AND k.due_date <= $4 AND k.target IS NOT NULL AND \
+             occurrence, k.title AS detail FROM cases c CROSS JOIN conditions k WHERE k.case_id = \
+             c.id AND k.due_date >= $3 AND k.due_date <= $4 AND k.target IS NOT NULL AND \
              (k.court_action IS NULL OR k.court_action <> 'waived') AND COALESCE((SELECT \
              SUM(p.amount) FROM condition_progress p WHERE p.condition_id = k.id), 0) < k.target"
         }
@@ -125,12 +132,12 @@ fn fixed_rule_sql(rule: Rule) -> Option<&'static str> {
         }
         Rule::CourtTomorrow => {
             "SELECT a.case_id AS case_id, CAST(a.id AS TEXT) AS occurrence, COALESCE(a.location, \
-             '') AS detail FROM appointments a JOIN cases c ON c.id = a.case_id WHERE a.kind = \
-             'court_date' AND a.starts_at >= $2 AND a.starts_at < $3"
+             '') AS detail FROM cases c CROSS JOIN appointments a WHERE a.case_id = c.id AND a.kind \
+             = 'court_date' AND a.starts_at >= $2 AND a.starts_at < $3"
         }
         Rule::FlaggedNote => {
             "SELECT n.case_id AS case_id, CAST(n.id AS TEXT) || ':' || CAST(n.flags AS TEXT) AS \
-             occurrence, n.kind AS detail FROM case_notes n JOIN cases c ON c.id = n.case_id WHERE \
+             occurrence, n.kind AS detail FROM cases c CROSS JOIN case_notes n WHERE n.case_id = c.id AND \
              n.flags > 0 AND n.signed_at IS NOT NULL AND n.updated_at >= $2"
         }
     })
