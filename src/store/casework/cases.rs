@@ -434,19 +434,23 @@ pub struct ListRequest<'a> {
 
 impl Scope {
     /// The scope as a condition on cases aliased `c`, with the user (bound
-    /// as `$1`) and court (`$2`) it names.
+    /// as `$1`) and court (`$2`) it names. Each part is its own indexed
+    /// lookup, joined by `UNION ALL` inside one `IN`: written as `OR`s,
+    /// PostgreSQL scanned every case in the agency for each list (33 ms of
+    /// a caseload page at 100,000 participants).
     pub fn sql(&self) -> (&'static str, Option<UserId>, Option<String>) {
         match self {
             Self::Officer(u) => (
-                "(c.officer_id = $1 OR c.id IN (SELECT case_id FROM case_shares WHERE user_id = \
-                 $1))",
+                "c.id IN (SELECT id FROM cases WHERE officer_id = $1 UNION ALL SELECT case_id FROM \
+                 case_shares WHERE user_id = $1)",
                 Some(*u),
                 None,
             ),
             Self::Team(u) => (
-                "(c.officer_id IS NULL OR c.officer_id = $1 OR c.officer_id IN (SELECT id FROM \
-                 users WHERE supervisor_id = $1) OR c.id IN (SELECT case_id FROM case_shares WHERE \
-                 user_id = $1))",
+                "c.id IN (SELECT id FROM cases WHERE officer_id IS NULL UNION ALL SELECT id FROM \
+                 cases WHERE officer_id = $1 UNION ALL SELECT k.id FROM cases k JOIN users t ON \
+                 t.id = k.officer_id WHERE t.supervisor_id = $1 UNION ALL SELECT case_id FROM \
+                 case_shares WHERE user_id = $1)",
                 Some(*u),
                 None,
             ),
