@@ -441,7 +441,9 @@ impl Tx {
                     if events.is_empty() {
                         return Ok(());
                     }
-                    appender.append(Vec::new()).await
+                    // On a task of its own: a request dropped here still has
+                    // its staged events chained now, not at the next request.
+                    detached(async move { appender.append(Vec::new()).await }).await
                 }
                 None => {
                     audit::append_many(&mut self, &events).await?;

@@ -291,19 +291,6 @@ async fn concurrent_appends_keep_one_chain(backend: Backend) {
     assert_eq!(verification(&t).await, Verification::Intact { events });
 }
 
-/// An audit event naming `reason`, as a use case records one.
-fn event_named(t: &TestApp, reason: String) -> NewEvent {
-    NewEvent {
-        at: t.app.now(),
-        actor: None,
-        source: Some("test".into()),
-        action: Action::DemoGenerate,
-        object: None,
-        outcome: Outcome::Success,
-        reason: Some(reason),
-    }
-}
-
 /// Two servers on one database (each its own writer, on PostgreSQL each its
 /// own appender): writes and audited reads from both at once, and the trail
 /// is still one chain holding every event once.
@@ -316,8 +303,8 @@ async fn two_servers_on_one_database_keep_one_chain(backend: Backend) {
         for i in 0..25 {
             let (db, write, read) = (
                 db.clone(),
-                event_named(&t, format!("write {s}.{i}")),
-                event_named(&t, format!("read {s}.{i}")),
+                t.audit_event(format!("write {s}.{i}")),
+                t.audit_event(format!("read {s}.{i}")),
             );
             tasks.push(tokio::spawn(async move {
                 let mut tx = db.write().await.unwrap();

@@ -4,22 +4,8 @@
 
 use crate::helpers::{Backend, TestApp};
 use crate::{exec, fetch};
-use bridgeway::domain::audit::Action;
-use bridgeway::store::audit::{verify, NewEvent, Outcome, Verification};
+use bridgeway::store::audit::{verify, Verification};
 use std::sync::atomic::Ordering;
-
-/// An audit event, as a use case records one.
-fn event(t: &TestApp, reason: String) -> NewEvent {
-    NewEvent {
-        at: t.app.now(),
-        actor: None,
-        source: Some("test".into()),
-        action: Action::DemoGenerate,
-        object: None,
-        outcome: Outcome::Success,
-        reason: Some(reason),
-    }
-}
 
 async fn counter_exists(t: &TestApp, name: &str) -> bool {
     let mut tx = t.app.db.read().await.unwrap();
@@ -50,11 +36,11 @@ async fn writes_waiting_for_the_writer_commit_together_and_a_failed_one_is_undon
         Verification::Intact { events } => events,
         broken => panic!("{broken:?}"),
     };
-    held.audit(event(&t, "held".into()));
+    held.audit(t.audit_event("held".into()));
     let writes: Vec<_> = (0..10)
         .map(|i| {
             let db = t.app.db.clone();
-            let audited = event(&t, format!("write {i}"));
+            let audited = t.audit_event(format!("write {i}"));
             tokio::spawn(async move {
                 let mut tx = db.write().await.unwrap();
                 tx.audit(audited);

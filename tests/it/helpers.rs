@@ -322,6 +322,20 @@ impl TestApp {
         db.with_clock(self.app.db.clock().clone())
     }
 
+    /// An audit event naming `reason`, as a use case records one (source
+    /// `test`), for tests that write to the trail directly.
+    pub fn audit_event(&self, reason: String) -> bridgeway::store::audit::NewEvent {
+        bridgeway::store::audit::NewEvent {
+            at: self.app.now(),
+            actor: None,
+            source: Some("test".into()),
+            action: bridgeway::domain::audit::Action::DemoGenerate,
+            object: None,
+            outcome: bridgeway::store::audit::Outcome::Success,
+            reason: Some(reason),
+        }
+    }
+
     /// Moves the test clock on.
     pub fn advance(&self, by: chrono::Duration) {
         self.app.db.clock().advance(by);
