@@ -10,6 +10,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
+use tokio::task::JoinSet;
 
 /// How long requests in flight may take to finish once a stop is asked for.
 const DRAIN: Duration = Duration::from_secs(30);
@@ -24,13 +25,16 @@ pub async fn serve(app: App, bind: &str) -> anyhow::Result<()> {
         tracing::warn!(%addr, "serving without TLS on a non-loopback address: configure `tls` or \
                                put a TLS-terminating proxy in front (and set `behind_tls_proxy`)");
     }
+    // The periodic work, stopped before the database closes (a task cut
+    // off mid-write has its transaction rolled back).
+    let mut periodic = JoinSet::new();
     if let Some(file) = app.settings.audit_checkpoint_file.clone() {
-        tokio::spawn(write_checkpoints(app.clone(), file));
+        periodic.spawn(write_checkpoints(app.clone(), file));
     }
-    tokio::spawn(sweep_alerts(app.clone()));
+    periodic.spawn(sweep_alerts(app.clone()));
     let gateways = crate::gateways::Gateways::from_settings(&app.settings)?;
     if gateways.any() {
-        tokio::spawn(send_reminders(app.clone(), gateways));
+        periodic.spawn(send_reminders(app.clone(), gateways));
     }
     let scheme = if tls.is_some() { "https" } else { "http" };
     tracing::info!(%addr, scheme, "Bridgeway is listening");
@@ -57,6 +61,7 @@ pub async fn serve(app: App, bind: &str) -> anyhow::Result<()> {
                 .context("serving HTTPS")?;
         }
     }
+    periodic.shutdown().await;
     db.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -46,7 +46,7 @@ enum Command {
     Keys(keys::KeysCommand),
     /// Raise the alerts the rules find now (a running server also sweeps
     /// every `alerts.sweep_minutes`).
-    SweepAlerts(open::DbArgs),
+    SweepAlerts(serve::SweepArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -80,7 +80,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => serve::serve(config, &args).await,
         Command::Migrate(db) => serve::migrate(config, &db).await,
         Command::Demo(args) => serve::demo(config, &args).await,
-        Command::SweepAlerts(db) => serve::sweep_alerts(config, &db).await,
+        Command::SweepAlerts(args) => serve::sweep_alerts(config, &args).await,
         Command::Admin(command) => admin::run(config, command).await,
         Command::Audit(command) => audit::run(config, command).await,
         Command::Keys(command) => keys::run(config, command).await,

@@ -47,9 +47,24 @@ pub async fn demo(config: Option<&Path>, args: &DemoArgs) -> anyhow::Result<()> 
     crate::server::serve(app.with_demo(logins, crate::demo::demo_totp()), &s.bind).await
 }
 
-pub async fn sweep_alerts(config: Option<&Path>, db: &DbArgs) -> anyhow::Result<()> {
-    let app = open(&db.settings(config)?).await?;
-    let raised = crate::app::casework::alerts::sweep(&app).await?;
+#[derive(Args, Clone)]
+pub struct SweepArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// Sweep every case, not only what the days since the last sweep
+    /// brought (after rows were changed outside Bridgeway: a restore, an
+    /// import).
+    #[arg(long)]
+    full: bool,
+}
+
+pub async fn sweep_alerts(config: Option<&Path>, args: &SweepArgs) -> anyhow::Result<()> {
+    let app = open(&args.db.settings(config)?).await?;
+    let raised = if args.full {
+        crate::app::casework::alerts::sweep_all(&app).await?
+    } else {
+        crate::app::casework::alerts::sweep(&app).await?
+    };
     println!("raised {raised} alerts");
     Ok(())
 }

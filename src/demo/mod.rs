@@ -374,7 +374,7 @@ async fn generate(app: &App, participants: usize) -> anyhow::Result<()> {
         event,
     );
     tx.commit().await?;
-    crate::app::casework::alerts::sweep(app)
+    crate::app::casework::alerts::sweep_all(app)
         .await
         .map_err(|e| anyhow::anyhow!("raising the demo's alerts: {e}"))?;
     load.finish(&app.db).await?;

@@ -107,8 +107,24 @@ async fn rules_raise_alerts_once_and_the_queue_orders_them(backend: Backend) {
     )
     .unwrap();
     tx.commit().await.unwrap();
+    let queue = t.get("/api/v1/work-queue", &officer).await.json();
+    let mut recorded = rules(&queue);
+    recorded.sort();
+    assert_eq!(
+        recorded,
+        [
+            "appointment_missed",
+            "condition_overdue",
+            "court_tomorrow",
+            "test_adverse"
+        ],
+        "raised as they were recorded: {queue}"
+    );
     let raised = sweep(&t.app).await.unwrap();
-    assert_eq!(raised, 4, "overdue, no contact, ending, court tomorrow");
+    assert_eq!(
+        raised, 2,
+        "no contact and the end date near (set outside Bridgeway)"
+    );
     assert_eq!(
         sweep(&t.app).await.unwrap(),
         0,
@@ -267,6 +283,7 @@ async fn a_contact_standard_falling_short_late_in_the_month_is_raised(backend: B
     let at = |late| bridgeway::store::casework::alerts::SweepAt {
         now,
         today: now.date_naive(),
+        no_contact_since: now - Duration::days(30),
         tomorrow: (now + Duration::days(1), now + Duration::days(2)),
         no_contact_days: 30,
         case_ending_days: 30,
@@ -523,9 +540,115 @@ async fn the_sweep_covers_every_case_a_span_per_write(backend: Backend) {
     assert_eq!(sweep(&t.app).await.unwrap(), 0, "nothing raised twice");
 }
 
+/// Opens and activates a case for a participant named `last`, held by `officer`.
+async fn active_case(
+    t: &TestApp,
+    officer: &crate::helpers::User,
+    program: bridgeway::domain::ids::ProgramId,
+    last: &str,
+) -> String {
+    let referral = crate::helpers::referral(program, "Days", last, "1985-06-06", Some(officer.id));
+    let opened = t.post("/api/v1/intake", officer, referral).await.json();
+    let case_id = opened["case_id"].as_str().unwrap().to_owned();
+    t.activate(&case_id, officer).await;
+    case_id
+}
+
+async fn set_case_dates(t: &TestApp, case_id: &str, column: &str, date: chrono::NaiveDate) {
+    let id: bridgeway::domain::ids::CaseId = case_id.parse().unwrap();
+    let mut tx = t.app.db.write().await.unwrap();
+    exec!(
+        &mut tx,
+        sqlx::query(&format!("UPDATE cases SET {column} = $1 WHERE id = $2"))
+            .bind(date)
+            .bind(id)
+    )
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
+async fn the_sweep_reads_only_what_the_days_since_the_last_one_brought(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let admin = t.user("admin", Role::Admin, None, None).await;
+    let officer = t.user("officer", Role::Officer, None, None).await;
+    let program = t.program(&admin, "Pretrial", json!({})).await;
+    let watched = active_case(&t, &officer, program, "Watched").await;
+    let aside = active_case(&t, &officer, program, "Aside").await;
+    let case = format!("/api/v1/cases/{watched}");
+    let today = t.app.today();
+    // Each of these is one day short of raising its alert.
+    let a_month_ago = (crate::helpers::local(0) - Duration::days(30)).format("%Y-%m-%dT23:00");
+    let contact = json!({"kind": "office", "occurred_at": a_month_ago.to_string()});
+    let logged = t.post(&format!("{case}/contacts"), &officer, contact).await;
+    assert_eq!(logged.status, StatusCode::CREATED, "{}", logged.text());
+    set_case_dates(&t, &watched, "start_date", today - Duration::days(60)).await;
+    set_case_dates(
+        &t,
+        &watched,
+        "expected_end_date",
+        today + Duration::days(31),
+    )
+    .await;
+    let condition = json!({"kind": "classes", "title": "Parenting class", "due_date": today});
+    assert_eq!(
+        t.post(&format!("{case}/conditions"), &officer, condition)
+            .await
+            .status,
+        StatusCode::CREATED
+    );
+    let day_after = (crate::helpers::local(0) + Duration::days(2)).format("%Y-%m-%dT10:00");
+    let court = json!({"kind": "court_date", "starts_at": day_after.to_string()});
+    t.post(&format!("{case}/appointments"), &officer, court)
+        .await;
+    assert_eq!(sweep(&t.app).await.unwrap(), 0, "nothing is due yet");
+
+    // Changed behind Bridgeway's back (no event raised it): the day's sweep
+    // does not read it, a full sweep does.
+    set_case_dates(&t, &aside, "expected_end_date", today + Duration::days(3)).await;
+
+    t.advance(Duration::days(1));
+    let before = t.audit_count(Action::AlertSweep).await;
+    assert_eq!(sweep(&t.app).await.unwrap(), 4);
+    let queue = t.get("/api/v1/work-queue", &officer).await.json();
+    let mut raised = rules(&queue);
+    raised.sort();
+    assert_eq!(
+        raised,
+        [
+            "case_ending",
+            "condition_overdue",
+            "court_tomorrow",
+            "no_contact"
+        ],
+        "{queue}"
+    );
+    assert!(
+        queue["alerts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["case_id"] == watched.as_str()),
+        "{queue}"
+    );
+    assert_eq!(
+        t.audit_count(Action::AlertSweep).await - before,
+        4,
+        "each write that raised something is audited"
+    );
+    assert_eq!(sweep(&t.app).await.unwrap(), 0, "the day is swept");
+    assert_eq!(
+        bridgeway::app::casework::alerts::sweep_all(&t.app)
+            .await
+            .unwrap(),
+        1,
+        "the full sweep finds the end date moved outside Bridgeway"
+    );
+}
+
 on_both_databases!(
     rules_raise_alerts_once_and_the_queue_orders_them,
     a_contact_standard_falling_short_late_in_the_month_is_raised,
     the_work_queue_pages_through_its_parts_and_follows_a_reassigned_case,
     the_sweep_covers_every_case_a_span_per_write,
+    the_sweep_reads_only_what_the_days_since_the_last_one_brought,
 );

@@ -9,21 +9,32 @@ use crate::app::audit::Origin;
 use crate::app::{audit, policy, Actor, App, AppError, AppResult};
 use crate::domain::access::users::Role;
 use crate::domain::audit::Action;
+use crate::domain::casework::alerts::Rule;
 use crate::domain::casework::supervision::{first_of_month, local_to_utc, SupervisionLevel};
 use crate::domain::ids::{AlertId, CaseId};
 use crate::domain::validation::{required_text, Invalid};
 use crate::store::audit::Outcome;
 use crate::store::casework::alerts::{
-    self as store, AlertRow, CaseSpan, DayAppointment, OfficerLoad, SweepAt,
+    self as store, AlertRow, Among, CaseSpan, DayAppointment, OfficerLoad, SweepAt,
 };
 use crate::store::outreach::messages::{self, Undelivered};
 use crate::store::Tx;
-use chrono::{Duration, NaiveTime};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 
 /// What the rules compare with, now.
 fn sweep_at(app: &App) -> SweepAt {
+    rules_at(app, app.now())
+}
+
+/// What the rules compared with during `day` (as the sweep that finished
+/// it saw the day).
+fn rules_on(app: &App, day: NaiveDate) -> SweepAt {
+    let noon = NaiveTime::from_hms_opt(12, 0, 0).unwrap_or(NaiveTime::MIN);
+    rules_at(app, local_to_utc(day.and_time(noon), app.settings.zone()))
+}
+
+fn rules_at(app: &App, at: DateTime<Utc>) -> SweepAt {
     let zone = app.settings.zone();
-    let at = app.now();
     let today = app.settings.date_at(at);
     let midnight = |days: i64| {
         local_to_utc(
@@ -47,6 +58,7 @@ fn sweep_at(app: &App) -> SweepAt {
     SweepAt {
         now: at,
         today,
+        no_contact_since: midnight(-a.no_contact_days),
         tomorrow: (midnight(1), midnight(2)),
         no_contact_days: a.no_contact_days,
         case_ending_days: a.case_ending_days,
@@ -71,32 +83,98 @@ pub(super) async fn raise_for_case(
 /// milliseconds behind it, however many cases the agency holds.
 const SWEEP_SPAN: i64 = 1000;
 
-/// Sweeps every case, a span of cases per write, so that the sweep at start
-/// (or any sweep) never holds the writer for long; each write that raised
-/// anything is audited with it.
+/// How many days since the last sweep the sweep catches up with by reading
+/// only what they brought; after a longer gap it sweeps every case.
+const CATCH_UP_DAYS: i64 = 7;
+
+/// Brings the alerts up to today. Events and writes raise what they change
+/// as they are recorded, so what remains is the passing of days: the first
+/// sweep of a day reads only the rows those days brought into a rule's reach
+/// (conditions falling due, end dates nearing, tomorrow's court dates,
+/// contacts leaving the window), a day or an hour of them per write; later
+/// sweeps that day read one row. The first sweep ever, or after more than
+/// [`CATCH_UP_DAYS`], goes over every case. Raising is idempotent, so several
+/// servers may sweep at once.
 pub async fn sweep(app: &App) -> AppResult<u64> {
+    let at = sweep_at(app);
+    let mut tx = app.db.read().await?;
+    let swept_on = store::swept_on(&mut tx).await?;
+    tx.commit().await?;
+    let raised = match swept_on {
+        Some(day) if day >= at.today => return Ok(0),
+        Some(day) if (at.today - day).num_days() <= CATCH_UP_DAYS => {
+            catch_up(app, &at, &rules_on(app, day)).await?
+        }
+        _ => sweep_spans(app, &at, Rule::all(), SWEEP_SPAN).await?,
+    };
+    mark_swept(app, &at).await?;
+    Ok(raised)
+}
+
+/// Sweeps every case, whatever the last sweep saw (`sweep-alerts --full`:
+/// after rows were changed outside Bridgeway, e.g. a restore or an import).
+pub async fn sweep_all(app: &App) -> AppResult<u64> {
     sweep_in_spans(app, SWEEP_SPAN).await
 }
 
 /// Sweeps every case, `span` cases per write.
 pub async fn sweep_in_spans(app: &App, span: i64) -> AppResult<u64> {
     let at = sweep_at(app);
+    let raised = sweep_spans(app, &at, Rule::all(), span).await?;
+    mark_swept(app, &at).await?;
+    Ok(raised)
+}
+
+/// Raises what the days after `since` up to `at` brought, a slice per write.
+async fn catch_up(app: &App, at: &SweepAt, since: &SweepAt) -> AppResult<u64> {
+    let changes = store::day_changes(since, at);
+    let mut raised = 0;
+    for (rule, reach, window) in changes.reached {
+        for slice in window.slices() {
+            let mut tx = app.db.write().await?;
+            raised += raise_audited(&mut tx, at, &[rule], Among::Reached(reach, slice)).await?;
+            tx.commit().await?;
+        }
+    }
+    Ok(raised + sweep_spans(app, at, &changes.every_case, SWEEP_SPAN).await?)
+}
+
+/// Raises `rules` on every case, `span` cases per write, so that no sweep
+/// holds the writer for long.
+async fn sweep_spans(app: &App, at: &SweepAt, rules: &[Rule], span: i64) -> AppResult<u64> {
     let (mut raised, mut after) = (0, None);
-    loop {
+    while !rules.is_empty() {
         let mut tx = app.db.write().await?;
         let Some(cases) = store::next_span(&mut tx, after, span).await? else {
             tx.commit().await?;
-            return Ok(raised);
+            break;
         };
-        let here = store::sweep(&mut tx, &at, cases).await?;
-        if here > 0 {
-            let event = Action::AlertSweep.because(format!("{here} alerts raised"));
-            audit::write(&mut tx, Origin::system("sweep"), Outcome::Success, event);
-        }
+        raised += raise_audited(&mut tx, at, rules, Among::Span(cases)).await?;
         tx.commit().await?;
-        raised += here;
         after = Some(cases.last);
     }
+    Ok(raised)
+}
+
+/// Raises `rules` on the cases `among`; a write that raised anything is
+/// audited with it.
+async fn raise_audited(tx: &mut Tx, at: &SweepAt, rules: &[Rule], among: Among) -> AppResult<u64> {
+    let mut here = 0;
+    for rule in rules {
+        here += store::raise(tx, at, *rule, among).await?;
+    }
+    if here > 0 {
+        let event = Action::AlertSweep.because(format!("{here} alerts raised"));
+        audit::write(tx, Origin::system("sweep"), Outcome::Success, event);
+    }
+    Ok(here)
+}
+
+async fn mark_swept(app: &App, at: &SweepAt) -> AppResult<()> {
+    let mut tx = app.db.write().await?;
+    store::mark_swept(&mut tx, at.today, at.now).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// An officer's (or a supervisor's team's) working day.

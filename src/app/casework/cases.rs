@@ -124,6 +124,7 @@ pub async fn transition(
     if input.to == CaseStatus::Active && case.fields.expected_end_date.is_none() {
         set_expected_end(&mut tx, &case, today).await?;
     }
+    super::alerts::raise_for_case(&mut tx, app, id).await?;
     audit::record(
         &mut tx,
         actor,
@@ -237,6 +238,7 @@ pub async fn update(app: &App, actor: &Actor, id: CaseId, input: CaseUpdate) -> 
         )
         .await?;
     }
+    super::alerts::raise_for_case(&mut tx, app, id).await?;
     audit::record(&mut tx, actor, Action::CaseUpdate.on(id));
     let updated = store::get(&mut tx, id)
         .await?

@@ -266,6 +266,7 @@ pub async fn apply_program(app: &App, actor: &Actor, case: CaseId) -> AppResult<
         })
         .collect();
     store::insert_many(&mut tx, &app.keys, &rows, app.now()).await?;
+    super::alerts::raise_for_case(&mut tx, app, case).await?;
     let note = format!("{} from the program", rows.len());
     audit::record(
         &mut tx,
@@ -410,11 +411,14 @@ pub async fn update(
     reloaded(tx, app, id).await
 }
 
-/// The condition as stored after a change, once the change is committed.
+/// The condition as stored after a change, once the change is committed
+/// with the alerts it raises (a due date already past, a target falling
+/// behind).
 async fn reloaded(mut tx: Tx, app: &App, id: ConditionId) -> AppResult<ConditionView> {
     let stored = store::get(&mut tx, &app.keys, id)
         .await?
         .ok_or(AppError::NotFound("condition"))?;
+    super::alerts::raise_for_case(&mut tx, app, stored.case_id).await?;
     tx.commit().await?;
     Ok(ConditionView::new(stored, app.today()))
 }

@@ -107,7 +107,7 @@ pub async fn record(
         recorded_by: actor.id,
     };
     store::insert_many(&mut tx, &app.keys, &[test], at).await?;
-    crate::app::casework::alerts::raise_for_case(&mut tx, app, case).await?;
+    super::alerts::raise_for_case(&mut tx, app, case).await?;
     audit::record(&mut tx, actor, Action::DrugTestCreate.on(id));
     let stored = store::get(&mut tx, &app.keys, id)
         .await?
@@ -148,7 +148,7 @@ pub async fn update_results(
     {
         return Err(AppError::StaleVersion("drug test"));
     }
-    crate::app::casework::alerts::raise_for_case(&mut tx, app, test.case_id).await?;
+    super::alerts::raise_for_case(&mut tx, app, test.case_id).await?;
     audit::record(&mut tx, actor, Action::DrugTestUpdate.on(id));
     let stored = store::get(&mut tx, &app.keys, id)
         .await?

@@ -281,7 +281,7 @@ async fn sign_in(tx: &mut Tx, app: &App, note: &NoteRow, version: Option<i64>) -
     if !store::sign(tx, &signing).await? {
         return Err(AppError::StaleVersion("note"));
     }
-    crate::app::casework::alerts::raise_for_case(tx, app, note.case_id).await?;
+    super::alerts::raise_for_case(tx, app, note.case_id).await?;
     Ok(())
 }
 
@@ -408,7 +408,7 @@ pub async fn add_addendum(
         at: app.now(),
     };
     store::add_addendum(&mut tx, &app.keys, &new).await?;
-    crate::app::casework::alerts::raise_for_case(&mut tx, app, note.case_id).await?;
+    super::alerts::raise_for_case(&mut tx, app, note.case_id).await?;
     audit::record(&mut tx, actor, Action::NoteAddendum.on(id));
     let note = stored(&mut tx, app, id).await?;
     let addenda = store::addenda(&mut tx, &app.keys, &[id]).await?;

@@ -71,6 +71,7 @@ pub async fn set_level(
     let mut tx = app.db.write().await?;
     held_case(&mut tx, actor, case).await?;
     store::set_level(&mut tx, case, level, app.now()).await?;
+    super::alerts::raise_for_case(&mut tx, app, case).await?;
     let reason = level.map_or("none", SupervisionLevel::label);
     audit::record(
         &mut tx,
@@ -146,6 +147,7 @@ pub async fn schedule(
         })
         .collect();
     store::insert_appointments(&mut tx, &rows, at).await?;
+    super::alerts::raise_for_case(&mut tx, app, case).await?;
     let note = format!("{} {}", rows.len(), input.kind.label());
     audit::record(
         &mut tx,
@@ -223,7 +225,7 @@ pub async fn record_outcome(
         };
         store::insert_contacts(&mut tx, &app.keys, &[contact], at).await?;
     }
-    crate::app::casework::alerts::raise_for_case(&mut tx, app, appointment.case_id).await?;
+    super::alerts::raise_for_case(&mut tx, app, appointment.case_id).await?;
     audit::record(
         &mut tx,
         actor,

@@ -17,6 +17,10 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 pub struct SweepAt {
     pub now: DateTime<Utc>,
     pub today: NaiveDate,
+    /// Midnight starting the day `no_contact_days` ago: a contact since then
+    /// keeps the no-contact rule quiet (a day's granularity, so that the
+    /// rule's answer changes only when the day does).
+    pub no_contact_since: DateTime<Utc>,
     /// Midnight starting tomorrow and the day after, in the agency's zone.
     pub tomorrow: (DateTime<Utc>, DateTime<Utc>),
     pub no_contact_days: i64,
@@ -163,12 +167,184 @@ fn params(rule: Rule, at: &SweepAt) -> Params {
             Params::Dates(at.today, at.today, at.today + days(at.due_soon_days))
         }
         Rule::NoContact => {
-            let cutoff = at.now - days(at.no_contact_days);
-            Params::SinceAndDate(cutoff, at.today - days(at.no_contact_days))
+            Params::SinceAndDate(at.no_contact_since, at.today - days(at.no_contact_days))
         }
         Rule::CaseEnding => Params::Dates(at.today, at.today, at.today + days(at.case_ending_days)),
         Rule::CourtTomorrow => Params::Between(at.tomorrow.0, at.tomorrow.1),
         Rule::ContactStandard => Params::SinceAndDate(at.month.1, at.month.0),
+    }
+}
+
+/// Which cases one raising looks at.
+#[derive(Debug, Clone, Copy)]
+pub enum Among {
+    /// The cases with ids in a span.
+    Span(CaseSpan),
+    /// The cases whose rows of one kind have their date or time in a window:
+    /// what the passing of days brings into a rule's reach.
+    Reached(Reach, Window),
+}
+
+impl Among {
+    /// The condition on the rule's cases `c`, in terms of `$1` and `$7`.
+    fn sql(self) -> String {
+        match self {
+            Self::Span(_) => "c.id >= $1 AND c.id <= $7".into(),
+            Self::Reached(reach, _) => format!("c.id IN ({})", reach.sql()),
+        }
+    }
+}
+
+/// Rows whose date or time, falling in a window, brings their case into a
+/// rule's reach. Each is read through its own index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// Conditions by due date.
+    ConditionsDue,
+    /// Cases by expected end date.
+    CasesEnding,
+    /// Cases by the date supervision started.
+    CasesStarted,
+    /// Court dates by their start.
+    CourtDates,
+    /// Contacts with the participant, by when they happened.
+    Contacts,
+}
+
+impl Reach {
+    /// The cases whose rows fall in `[$1, $7)`.
+    fn sql(self) -> &'static str {
+        match self {
+            Self::ConditionsDue => {
+                "SELECT case_id FROM conditions WHERE due_date >= $1 AND due_date < $7"
+            }
+            Self::CasesEnding => {
+                "SELECT id FROM cases WHERE expected_end_date >= $1 AND expected_end_date < $7"
+            }
+            Self::CasesStarted => "SELECT id FROM cases WHERE start_date >= $1 AND start_date < $7",
+            Self::CourtDates => {
+                "SELECT case_id FROM appointments WHERE kind = 'court_date' AND starts_at >= $1 \
+                 AND starts_at < $7"
+            }
+            Self::Contacts => {
+                "SELECT case_id FROM contacts WHERE collateral IS NULL AND occurred_at >= $1 AND \
+                 occurred_at < $7"
+            }
+        }
+    }
+}
+
+/// A half-open window `[from, until)` of dates or of times.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Window {
+    Days(NaiveDate, NaiveDate),
+    Times(DateTime<Utc>, DateTime<Utc>),
+}
+
+impl Window {
+    /// The window a day (dates) or an hour (times) at a time, so that one
+    /// write reads a bounded share of the rows however long the gap since
+    /// the last sweep.
+    pub fn slices(self) -> Vec<Window> {
+        match self {
+            Self::Days(from, until) => from
+                .iter_days()
+                .take_while(|d| *d < until)
+                .map(|d| Self::Days(d, d + Duration::days(1)))
+                .collect(),
+            Self::Times(from, until) => {
+                let mut slices = Vec::new();
+                let mut start = from;
+                while start < until {
+                    let end = (start + Duration::hours(1)).min(until);
+                    slices.push(Self::Times(start, end));
+                    start = end;
+                }
+                slices
+            }
+        }
+    }
+}
+
+/// What the days after `since` (the last day every case was swept to) up to
+/// `at` bring into the rules' reach. The rules raised by events (a missed
+/// appointment, an adverse test, a flagged note) are raised as they are
+/// recorded, and so are the changes a write makes (a condition added, a court
+/// date set, an end date moved): what remains is the passing of time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DayChanges {
+    /// Each rule with the rows whose dates the days passed over.
+    pub reached: Vec<(Rule, Reach, Window)>,
+    /// Rules whose answer changes for every case at once: the contact
+    /// standard, on the first sweep late in a month.
+    pub every_case: Vec<Rule>,
+}
+
+/// The dates that entered a rule's window bounded by `today + lead` as the
+/// day went from `since` to `at`: `[since + lead, at + lead)`.
+fn moved(since: &SweepAt, at: &SweepAt, lead: i64) -> Window {
+    Window::Days(
+        since.today + Duration::days(lead),
+        at.today + Duration::days(lead),
+    )
+}
+
+pub fn day_changes(since: &SweepAt, at: &SweepAt) -> DayChanges {
+    let mut reached = Vec::new();
+    if since.today >= at.today {
+        return DayChanges {
+            reached,
+            every_case: Vec::new(),
+        };
+    }
+    // Overdue: due before today, so due in [since.today, at.today).
+    reached.push((
+        Rule::ConditionOverdue,
+        Reach::ConditionsDue,
+        moved(since, at, 0),
+    ));
+    // Behind: due by today + due_soon_days inclusive.
+    let soon = at.due_soon_days + 1;
+    reached.push((
+        Rule::ConditionBehind,
+        Reach::ConditionsDue,
+        moved(since, at, soon),
+    ));
+    // Ending: expected to end by today + case_ending_days inclusive.
+    let ending = at.case_ending_days + 1;
+    reached.push((
+        Rule::CaseEnding,
+        Reach::CasesEnding,
+        moved(since, at, ending),
+    ));
+    // Court tomorrow: a new tomorrow.
+    let (from, until) = at.tomorrow;
+    reached.push((
+        Rule::CourtTomorrow,
+        Reach::CourtDates,
+        Window::Times(from, until),
+    ));
+    // No contact: supervision that started long enough ago, and contacts
+    // that fell out of the window (the case's last one may have been it).
+    let started = 1 - at.no_contact_days;
+    reached.push((
+        Rule::NoContact,
+        Reach::CasesStarted,
+        moved(since, at, started),
+    ));
+    reached.push((
+        Rule::NoContact,
+        Reach::Contacts,
+        Window::Times(since.no_contact_since, at.no_contact_since),
+    ));
+    let new_late = at.late_in_month && !(since.late_in_month && since.month == at.month);
+    DayChanges {
+        reached,
+        every_case: if new_late {
+            vec![Rule::ContactStandard]
+        } else {
+            Vec::new()
+        },
     }
 }
 
@@ -216,46 +392,107 @@ pub async fn next_span(
 /// Raises every alert the rules find on the cases in `span` that was never
 /// raised before. Returns how many were raised.
 pub async fn sweep(tx: &mut Tx, at: &SweepAt, span: CaseSpan) -> Result<u64, sqlx::Error> {
-    let new_id = match tx.dialect() {
-        // A version-4 UUID in the hyphenated text form SQLite stores ids in.
-        Dialect::Sqlite => {
-            "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || \
-             substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || \
-             substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))"
-        }
-        Dialect::Postgres => "gen_random_uuid()",
-    };
     let mut raised = 0;
     for rule in Rule::all() {
-        let Some(select) = rule_sql(*rule, at) else {
-            continue;
-        };
-        let due = at.today + Duration::days(rule.days_to_act());
-        let sql = format!(
-            "INSERT INTO alerts (id, case_id, officer_id, rule, occurrence, severity, priority, \
-             detail, due_on, raised_at) SELECT {new_id}, f.case_id, (SELECT c.officer_id FROM \
-             cases c WHERE c.id = f.case_id), '{rule}', f.occurrence, '{severity}', {priority}, \
-             f.detail, $5, $6 FROM ({select} AND {in_program} AND c.id >= $1 AND c.id <= $7) AS f \
-             WHERE TRUE ON CONFLICT DO NOTHING",
-            rule = rule.label(),
-            severity = rule.severity().label(),
-            priority = priority(rule.severity()),
-            in_program = status_in("c", CaseStatus::IN_PROGRAM),
-        );
-        let p = params(*rule, at);
-        // Built inside the macro: it expands the query once per backend.
-        raised += exec!(tx, {
-            let q = sqlx::query(&sql).bind(span.first);
-            let q = match p {
-                Params::Since(t) => q.bind(t).bind(None::<NaiveDate>).bind(None::<NaiveDate>),
-                Params::Dates(a, b, c) => q.bind(a).bind(b).bind(c),
-                Params::SinceAndDate(t, d) => q.bind(t).bind(d).bind(None::<NaiveDate>),
-                Params::Between(a, b) => q.bind(a).bind(b).bind(None::<NaiveDate>),
-            };
-            q.bind(due).bind(at.now).bind(span.last)
-        })?;
+        raised += raise(tx, at, *rule, Among::Span(span)).await?;
     }
     Ok(raised)
+}
+
+/// Raises the alerts `rule` finds on the cases `among` that were never
+/// raised before. Returns how many were raised.
+pub async fn raise(
+    tx: &mut Tx,
+    at: &SweepAt,
+    rule: Rule,
+    among: Among,
+) -> Result<u64, sqlx::Error> {
+    let Some(select) = rule_sql(rule, at) else {
+        return Ok(0);
+    };
+    let new_id = new_id_sql(tx.dialect());
+    let due = at.today + Duration::days(rule.days_to_act());
+    let sql = format!(
+        "INSERT INTO alerts (id, case_id, officer_id, rule, occurrence, severity, priority, \
+         detail, due_on, raised_at) SELECT {new_id}, f.case_id, (SELECT c.officer_id FROM cases c \
+         WHERE c.id = f.case_id), '{rule}', f.occurrence, '{severity}', {priority}, f.detail, $5, \
+         $6 FROM ({select} AND {in_program} AND {among}) AS f WHERE TRUE ON CONFLICT DO NOTHING",
+        rule = rule.label(),
+        severity = rule.severity().label(),
+        priority = priority(rule.severity()),
+        in_program = status_in("c", CaseStatus::IN_PROGRAM),
+        among = among.sql(),
+    );
+    let p = params(rule, at);
+    // Built inside the macro: it expands the query once per backend.
+    exec!(tx, {
+        let q = sqlx::query(&sql);
+        let q = match among {
+            Among::Span(s) => q.bind(s.first),
+            Among::Reached(_, Window::Days(from, _)) => q.bind(from),
+            Among::Reached(_, Window::Times(from, _)) => q.bind(from),
+        };
+        let q = match p {
+            Params::Since(t) => q.bind(t).bind(None::<NaiveDate>).bind(None::<NaiveDate>),
+            Params::Dates(a, b, c) => q.bind(a).bind(b).bind(c),
+            Params::SinceAndDate(t, d) => q.bind(t).bind(d).bind(None::<NaiveDate>),
+            Params::Between(a, b) => q.bind(a).bind(b).bind(None::<NaiveDate>),
+        };
+        let q = q.bind(due).bind(at.now);
+        match among {
+            Among::Span(s) => q.bind(s.last),
+            Among::Reached(_, Window::Days(_, until)) => q.bind(until),
+            Among::Reached(_, Window::Times(_, until)) => q.bind(until),
+        }
+    })
+}
+
+/// A version-7 UUID made by the database (what `AlertId::new` makes in
+/// Rust): time-ordered, so that the alerts a sweep raises land at the end of
+/// the id index instead of at random places in it.
+fn new_id_sql(dialect: Dialect) -> &'static str {
+    match dialect {
+        // The hyphenated lower-case text SQLite stores ids in: 48 bits of
+        // milliseconds, the version, random bits with the RFC 9562 variant.
+        Dialect::Sqlite => {
+            "lower(printf('%08x-%04x-7', CAST((julianday('now') - 2440587.5) * 86400000 AS \
+             INTEGER) / 65536, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) % \
+             65536) || substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (abs(random()) \
+             % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))"
+        }
+        // A random UUID with its first 48 bits replaced by the milliseconds
+        // and its version nibble set from 4 to 7.
+        Dialect::Postgres => {
+            "encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid()) PLACING \
+             substring(int8send(floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint) FROM \
+             3) FROM 1 FOR 6), 52, 1), 53, 1), 'hex')::uuid"
+        }
+    }
+}
+
+/// The last day every case was swept to, if any sweep finished.
+pub async fn swept_on(tx: &mut Tx) -> Result<Option<NaiveDate>, sqlx::Error> {
+    fetch!(
+        tx,
+        fetch_optional,
+        sqlx::query_scalar("SELECT swept_on FROM alert_sweeps WHERE id = 1")
+    )
+}
+
+/// Records that every case is swept to `day` (never moving the mark back:
+/// another server may have finished a later day first).
+pub async fn mark_swept(tx: &mut Tx, day: NaiveDate, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    exec!(
+        tx,
+        sqlx::query(
+            "INSERT INTO alert_sweeps (id, swept_on, swept_at) VALUES (1, $1, $2) ON CONFLICT \
+             (id) DO UPDATE SET swept_on = excluded.swept_on, swept_at = excluded.swept_at WHERE \
+             alert_sweeps.swept_on < excluded.swept_on"
+        )
+        .bind(day)
+        .bind(at)
+    )?;
+    Ok(())
 }
 
 /// An open alert as the work queue shows it.
