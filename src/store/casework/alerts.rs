@@ -186,12 +186,18 @@ pub enum Among {
 }
 
 impl Among {
-    /// The condition on the rule's cases `c`, in terms of `$1` and `$7`.
+    /// The condition on the rule's cases `c`, in terms of `$1` and `$7`:
+    /// always a list of ids, which SQLite takes first and reaches each case
+    /// from by its primary key. Written as a range on `c.id`, SQLite chose
+    /// the end-date index for the case-ending rule and read every case
+    /// ending soon in the agency once a span (58 ms a span at 1,000,000
+    /// participants, 85 s a full sweep).
     fn sql(self) -> String {
-        match self {
-            Self::Span(_) => "c.id >= $1 AND c.id <= $7".into(),
-            Self::Reached(reach, _) => format!("c.id IN ({})", reach.sql()),
-        }
+        let ids = match self {
+            Self::Span(_) => "SELECT id FROM cases WHERE id >= $1 AND id <= $7",
+            Self::Reached(reach, _) => reach.sql(),
+        };
+        format!("c.id IN ({ids})")
     }
 }
 
