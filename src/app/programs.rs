@@ -7,6 +7,7 @@ use crate::domain::programs::{EligibilityRules, ProgramKind};
 use crate::domain::validation::{required_text, Errors, Invalid};
 use crate::store::programs::{self, ProgramFields, ProgramRow};
 use crate::store::sql::is_unique_violation;
+use crate::store::Tx;
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -93,7 +94,12 @@ fn name_taken(e: &sqlx::Error, name: &str) -> Option<AppError> {
 /// Programs are reference data every signed-in staff member may read.
 pub async fn list(app: &App) -> AppResult<Vec<Program>> {
     let mut tx = app.db.read().await?;
-    Ok(programs::all(&mut tx)
+    list_in(&mut tx).await
+}
+
+/// [`list`] in the caller's transaction.
+pub(crate) async fn list_in(tx: &mut Tx) -> AppResult<Vec<Program>> {
+    Ok(programs::all(tx)
         .await?
         .into_iter()
         .map(Program::from)

@@ -297,7 +297,6 @@ pub async fn unlock(app: &App, by: Option<&Actor>, username: &str) -> AppResult<
     Ok(())
 }
 
-/// Resolves a session cookie to its user, ending sessions idle too long or too old.
 /// The session a cookie names, if it is still live. It is read without the
 /// writer; the writer is taken only to end an expired session (with its audit
 /// event) or to refresh `last_seen_at`, at most once a minute.
@@ -307,14 +306,51 @@ pub(super) async fn live_session(
     source: Option<&str>,
 ) -> AppResult<users::SessionRow> {
     let mut tx = app.db.read().await?;
-    let session = users::session_by_token(&mut tx, &token_hash(token))
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
+    let session = session_in(&mut tx, token).await?;
     drop(tx);
+    keep_alive(app, &session, source).await?;
+    Ok(session)
+}
+
+/// Resolves a session cookie to its user; the second factor must have been
+/// given. The session and the user's access are read in one transaction.
+pub async fn session_actor(
+    app: &App,
+    token: &str,
+    source: Option<String>,
+) -> AppResult<(Actor, SessionId)> {
+    let mut tx = app.db.read().await?;
+    let session = session_in(&mut tx, token).await?;
+    let actor = if session.mfa_done && !expired(app, &session) {
+        Some(load_actor(&mut tx, session.user.clone(), source.clone()).await?)
+    } else {
+        None
+    };
+    drop(tx);
+    keep_alive(app, &session, source.as_deref()).await?;
+    let mut actor = actor.ok_or(AppError::SecondFactorRequired)?;
+    actor.authenticated_at = session.authenticated_at;
+    Ok((actor, session.id))
+}
+
+async fn session_in(tx: &mut Tx, token: &str) -> AppResult<users::SessionRow> {
+    users::session_by_token(tx, &token_hash(token))
+        .await?
+        .ok_or(AppError::Unauthenticated)
+}
+
+/// Idle too long, open too long, or its user disabled.
+fn expired(app: &App, session: &users::SessionRow) -> bool {
     let at = app.now();
     let idle = Duration::minutes(app.settings.session_idle_minutes);
     let max = Duration::hours(app.settings.session_max_hours);
-    if at - session.last_seen_at > idle || at - session.created_at > max || !session.user.active {
+    at - session.last_seen_at > idle || at - session.created_at > max || !session.user.active
+}
+
+/// Ends an expired session (refusing the request), or refreshes a live
+/// one's `last_seen_at` if a minute has passed.
+async fn keep_alive(app: &App, session: &users::SessionRow, source: Option<&str>) -> AppResult<()> {
+    if expired(app, session) {
         let mut tx = app.db.write().await?;
         users::delete_session(&mut tx, session.id).await?;
         audit::write(
@@ -329,28 +365,13 @@ pub(super) async fn live_session(
         tx.commit().await?;
         return Err(AppError::Unauthenticated);
     }
+    let at = app.now();
     if at - session.last_seen_at > Duration::minutes(1) {
         let mut tx = app.db.write().await?;
         users::touch_session(&mut tx, session.id, at).await?;
         tx.commit().await?;
     }
-    Ok(session)
-}
-
-/// Resolves a session cookie to its user; the second factor must have been given.
-pub async fn session_actor(
-    app: &App,
-    token: &str,
-    source: Option<String>,
-) -> AppResult<(Actor, SessionId)> {
-    let session = live_session(app, token, source.as_deref()).await?;
-    if !session.mfa_done {
-        return Err(AppError::SecondFactorRequired);
-    }
-    let mut tx = app.db.read().await?;
-    let mut actor = load_actor(&mut tx, session.user, source).await?;
-    actor.authenticated_at = session.authenticated_at;
-    Ok((actor, session.id))
+    Ok(())
 }
 
 pub async fn log_out(app: &App, actor: &Actor, session: SessionId) -> AppResult<()> {

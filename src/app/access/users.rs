@@ -10,6 +10,7 @@ use crate::domain::validation::{optional_text, required_text, Errors, Invalid};
 use crate::store::access::users::{self, NewUser, UserRow};
 use crate::store::audit::Outcome;
 use crate::store::sql::is_unique_violation;
+use crate::store::Tx;
 use serde::Deserialize;
 
 /// A new staff account.
@@ -228,12 +229,21 @@ pub async fn case_staff(
     actor: &Actor,
     also: Option<UserId>,
 ) -> AppResult<Vec<StaffMember>> {
+    let mut tx = app.db.read().await?;
+    case_staff_in(&mut tx, actor, also).await
+}
+
+/// [`case_staff`] in the caller's transaction.
+pub(crate) async fn case_staff_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    also: Option<UserId>,
+) -> AppResult<Vec<StaffMember>> {
     if policy::access::list_staff(actor).is_err() {
         return Ok(Vec::new());
     }
     let team_of = (actor.role == Role::Supervisor).then_some(actor.id);
-    let mut tx = app.db.read().await?;
-    Ok(users::case_staff(&mut tx, actor.id, team_of, also)
+    Ok(users::case_staff(tx, actor.id, team_of, also)
         .await?
         .into_iter()
         .map(StaffMember::from)

@@ -2,7 +2,9 @@
 //! along the lifecycle.
 
 use super::guard::{held_case, visible_case};
+use crate::app::access::users::{self, StaffMember};
 use crate::app::intake::{check_officer, parse_case_details, screen, CaseDetailsInput};
+use crate::app::programs::{self, Program};
 use crate::app::{audit, policy, Actor, App, AppError, AppResult};
 use crate::domain::access::users::Role;
 use crate::domain::audit::Action;
@@ -268,6 +270,35 @@ pub struct Caseload {
 }
 
 pub async fn caseload(app: &App, actor: &Actor, q: &CaseloadQuery) -> AppResult<Caseload> {
+    let mut tx = app.db.read().await?;
+    let load = caseload_in(&mut tx, actor, q).await?;
+    tx.commit().await?;
+    Ok(load)
+}
+
+/// The caseload page: the caseload with what its filters offer, read in one
+/// transaction.
+pub struct CaseloadView {
+    pub load: Caseload,
+    pub programs: Vec<Program>,
+    /// The officers it may be filtered by ([`users::case_staff`]).
+    pub officers: Vec<StaffMember>,
+}
+
+pub async fn caseload_view(app: &App, actor: &Actor, q: &CaseloadQuery) -> AppResult<CaseloadView> {
+    let mut tx = app.db.read().await?;
+    let load = caseload_in(&mut tx, actor, q).await?;
+    let view = CaseloadView {
+        load,
+        programs: programs::list_in(&mut tx).await?,
+        officers: users::case_staff_in(&mut tx, actor, None).await?,
+    };
+    tx.commit().await?;
+    Ok(view)
+}
+
+/// The caseload (audited as listed) in the caller's transaction.
+async fn caseload_in(tx: &mut Tx, actor: &Actor, q: &CaseloadQuery) -> AppResult<Caseload> {
     let scope = policy::casework::caseload_scope(actor);
     let filter = CaseFilter {
         status: q.status,
@@ -276,9 +307,8 @@ pub async fn caseload(app: &App, actor: &Actor, q: &CaseloadQuery) -> AppResult<
         officer: q.officer,
     };
     let limit = q.limit.clamp(1, 200);
-    let mut tx = app.db.read().await?;
     let (cases, total) = store::list(
-        &mut tx,
+        tx,
         ListRequest {
             scope: &scope,
             filter: &filter,
@@ -290,11 +320,10 @@ pub async fn caseload(app: &App, actor: &Actor, q: &CaseloadQuery) -> AppResult<
     )
     .await?;
     audit::record(
-        &mut tx,
+        tx,
         actor,
         Action::CaseList.because(format!("{} results", cases.len().min(limit as usize))),
     );
-    tx.commit().await?;
     let (cases, next_cursor) = crate::store::sql::page(cases, limit, |c| c.case_number.clone());
     Ok(Caseload {
         cases,

@@ -8,6 +8,7 @@ use crate::store::sealed::TOTP_SECRET;
 use crate::store::Tx;
 use crate::store::{exec, fetch};
 use chrono::{DateTime, Utc};
+use std::sync::LazyLock;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UserRow {
@@ -60,7 +61,15 @@ const USER_COLUMNS: &str = "id, username, full_name, role, password_hash, superv
                             totp_secret, totp_confirmed_at, totp_last_step, \
                             password_change_required, created_at, version";
 
-/// Stores an account's failed sign-in record (after a failure, a success or an unlock).
+/// [`USER_COLUMNS`] of the `users` table named `u` in a join.
+static USER_COLUMNS_OF_U: LazyLock<String> = LazyLock::new(|| {
+    USER_COLUMNS
+        .split(", ")
+        .map(|column| format!("u.{column}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+});
+
 /// How many staff accounts there are.
 pub async fn count(tx: &mut Tx) -> Result<i64, sqlx::Error> {
     fetch!(
@@ -194,14 +203,19 @@ pub async fn record_login(tx: &mut Tx, id: UserId, at: DateTime<Utc>) -> Result<
     Ok(())
 }
 
+/// A session with its user, read in one statement.
+#[derive(sqlx::FromRow)]
 pub struct SessionRow {
+    #[sqlx(rename = "session_id")]
     pub id: SessionId,
+    #[sqlx(flatten)]
     pub user: UserRow,
     /// Has the second factor been given?
     pub mfa_done: bool,
     /// When the user last gave password and code.
     pub authenticated_at: Option<DateTime<Utc>>,
     pub last_seen_at: DateTime<Utc>,
+    #[sqlx(rename = "session_created_at")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -228,38 +242,17 @@ pub async fn insert_session(
     Ok(())
 }
 
-#[derive(sqlx::FromRow)]
-struct SessionKey {
-    id: SessionId,
-    user_id: UserId,
-    mfa_done: bool,
-    authenticated_at: Option<DateTime<Utc>>,
-    created_at: DateTime<Utc>,
-    last_seen_at: DateTime<Utc>,
-}
-
 pub async fn session_by_token(
     tx: &mut Tx,
     token_hash: &str,
 ) -> Result<Option<SessionRow>, sqlx::Error> {
-    let key: Option<SessionKey> = fetch!(
-        tx,
-        fetch_optional,
-        sqlx::query_as(
-            "SELECT id, user_id, mfa_done, authenticated_at, created_at, last_seen_at FROM \
-             sessions WHERE token_hash = $1"
-        )
-        .bind(token_hash)
-    )?;
-    let Some(key) = key else { return Ok(None) };
-    Ok(by_id(tx, key.user_id).await?.map(|user| SessionRow {
-        id: key.id,
-        user,
-        mfa_done: key.mfa_done,
-        authenticated_at: key.authenticated_at,
-        last_seen_at: key.last_seen_at,
-        created_at: key.created_at,
-    }))
+    let sql = format!(
+        "SELECT s.id AS session_id, s.mfa_done, s.authenticated_at, s.last_seen_at, \
+         s.created_at AS session_created_at, {} FROM sessions s JOIN users u ON u.id = \
+         s.user_id WHERE s.token_hash = $1",
+        *USER_COLUMNS_OF_U
+    );
+    fetch!(tx, fetch_optional, sqlx::query_as(&sql).bind(token_hash))
 }
 
 pub async fn touch_session(
@@ -314,8 +307,9 @@ pub async fn insert_token(tx: &mut Tx, t: NewToken<'_>) -> Result<(), sqlx::Erro
 }
 
 #[derive(sqlx::FromRow)]
-struct TokenKey {
-    user_id: UserId,
+struct TokenOwner {
+    #[sqlx(flatten)]
+    user: UserRow,
     scope: TokenScope,
 }
 
@@ -325,20 +319,17 @@ pub async fn token_owner(
     token_hash: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<(UserRow, TokenScope)>, sqlx::Error> {
-    let key: Option<TokenKey> = fetch!(
+    let sql = format!(
+        "SELECT t.scope, {} FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE \
+         t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2",
+        *USER_COLUMNS_OF_U
+    );
+    let owner: Option<TokenOwner> = fetch!(
         tx,
         fetch_optional,
-        sqlx::query_as(
-            "SELECT user_id, scope FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL \
-             AND expires_at > $2"
-        )
-        .bind(token_hash)
-        .bind(now)
+        sqlx::query_as(&sql).bind(token_hash).bind(now)
     )?;
-    match key {
-        Some(k) => Ok(by_id(tx, k.user_id).await?.map(|u| (u, k.scope))),
-        None => Ok(None),
-    }
+    Ok(owner.map(|o| (o.user, o.scope)))
 }
 
 /// A token as its owner sees it (never the token itself).

@@ -1,8 +1,8 @@
 //! "My caseload": the officer's cases, filtered, sorted and paged.
 
-use crate::app::access::users::{self, StaffMember};
+use crate::app::access::users::StaffMember;
 use crate::app::casework::cases::{self, CaseloadQuery};
-use crate::app::programs::{self, Program};
+use crate::app::programs::Program;
 use crate::app::App;
 use crate::domain::casework::cases::CaseStatus;
 use crate::store::casework::cases::{CaseRow, CaseSort};
@@ -103,8 +103,8 @@ pub async fn page(
         limit: PAGE_SIZE,
     };
     let actor = &user.actor;
-    let load = cases::caseload(&app, actor, &query).await?;
-    let officers = users::case_staff(&app, actor, None).await?;
+    let view = cases::caseload_view(&app, actor, &query).await?;
+    let load = view.load;
     let pages = ((load.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     Ok(render(&CaseloadPage {
         nav: Nav::new(app.settings.zone(), actor, "caseload"),
@@ -112,8 +112,8 @@ pub async fn page(
         total: load.total,
         page,
         pages,
-        programs: programs::list(&app).await?,
-        officers,
+        programs: view.programs,
+        officers: view.officers,
         statuses: CaseStatus::all(),
         filter,
     }))

@@ -5,7 +5,7 @@
 //! `drug_tests`); they read their input with the readers here, which the
 //! intake form shares.
 
-use crate::app::access::users::{self, StaffMember};
+use crate::app::access::users::StaffMember;
 use crate::app::casework::cases::CaseRecord;
 use crate::app::casework::conditions::{CaseConditions, TermsInput};
 use crate::app::casework::drug_tests::CaseTests;
@@ -247,6 +247,7 @@ pub(super) async fn show(
         conditions,
         supervision,
         tests,
+        officers,
     } = workspace::workspace(app, actor, id).await?;
     let eligible = r.case.screening.as_ref().is_some_and(|s| s.0.eligible);
     let next = r
@@ -260,7 +261,6 @@ pub(super) async fn show(
             needs_override: *s == CaseStatus::Enrolled && !eligible,
         })
         .collect();
-    let officers = users::case_staff(app, actor, r.case.fields.officer_id).await?;
     let supervision = SupervisionPanel::new(app, supervision);
     let zone = app.settings.zone();
     let test_times = tests
