@@ -374,9 +374,14 @@ async fn generate(app: &App, participants: usize) -> anyhow::Result<()> {
         event,
     );
     tx.commit().await?;
-    crate::app::casework::alerts::sweep_all(app)
+    let sweep_started = std::time::Instant::now();
+    let alerts = crate::app::casework::alerts::sweep_all(app)
         .await
         .map_err(|e| anyhow::anyhow!("raising the demo's alerts: {e}"))?;
+    eprintln!(
+        "Raised {alerts} alerts ({:.1} s).",
+        sweep_started.elapsed().as_secs_f64()
+    );
     load.finish(&app.db).await?;
     app.db.analyze().await?;
     eprintln!(

@@ -466,7 +466,7 @@ pub async fn search(
     terms: &[String],
     limit: i64,
 ) -> Result<Vec<Found>, sqlx::Error> {
-    let (scope_sql, user, court) = scope.sql();
+    let (scope_sql, user, court) = scope.sql("n.case_id");
     let shown = format!(
         "SELECT {NOTE_COLUMNS}, c.case_number, c.person_id, p.last_name || ', ' || p.first_name AS \
          person_name"
