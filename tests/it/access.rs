@@ -386,6 +386,28 @@ async fn staff_lists_and_the_signed_in_user(backend: Backend) {
     assert_eq!(res.error_fields(), ["username", "full_name", "court"]);
 }
 
+/// Wrong passwords sent at once (on both of the test's threads) are each counted: none is lost to another
+/// attempt's update, so the account locks at the fifth.
+async fn wrong_passwords_sent_at_once_all_count(backend: Backend) {
+    let t = std::sync::Arc::new(TestApp::new(backend).await);
+    t.user("officer", Role::Officer, None, None).await;
+    let tries: Vec<_> = (0..8)
+        .map(|_| {
+            let t = t.clone();
+            tokio::spawn(async move { t.login("officer", "a wrong password here").await.status })
+        })
+        .collect();
+    for status in tries {
+        assert_eq!(status.await.unwrap(), StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(t.audit_count(Action::AuthLockout).await, 1, "locked once");
+    assert_eq!(
+        t.login("officer", crate::helpers::PASSWORD).await.status,
+        StatusCode::UNAUTHORIZED,
+        "and locked"
+    );
+}
+
 async fn five_failures_lock_an_account_until_an_administrator_unlocks_it(backend: Backend) {
     let t = TestApp::new(backend).await;
     let admin = t.user("admin", Role::Admin, None, None).await;
@@ -584,6 +606,7 @@ on_both_databases!(
     sign_in_fails_the_same_way_for_unknown_users_and_wrong_passwords,
     staff_lists_and_the_signed_in_user,
     five_failures_lock_an_account_until_an_administrator_unlocks_it,
+    wrong_passwords_sent_at_once_all_count,
     sign_in_needs_the_notice_acknowledged_and_is_rate_limited,
     accounts_unused_for_ninety_days_are_disabled_and_reviewed,
 );

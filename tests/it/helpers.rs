@@ -500,15 +500,14 @@ impl TestApp {
     }
 
     pub async fn form(&self, path: &str, cookie: &str, pairs: &[(&str, &str)]) -> Response {
-        let mut s = form_urlencoded::Serializer::new(String::new());
-        for (k, v) in pairs {
-            s.append_pair(k, v);
-        }
+        let body = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
         let req = Request::post(path)
             .header(header::COOKIE, cookie)
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header("sec-fetch-site", "same-origin")
-            .body(Body::from(s.finish()))
+            .body(Body::from(body))
             .expect("request");
         self.send(req).await
     }

@@ -109,6 +109,99 @@ async fn a_code_is_accepted_once(backend: Backend) {
     );
 }
 
+/// Someone who has the password must not earn five more guesses at the
+/// code by giving it again: failures of either factor count together until
+/// both are given.
+async fn failures_of_either_factor_count_together_until_a_full_sign_in(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    t.user("officer", Role::Officer, None, None).await;
+    let first = password_step(&t, "officer").await;
+    for _ in 0..4 {
+        let wrong = t.form("/mfa", &first, &[("code", "000000")]).await;
+        assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let again = password_step(&t, "officer").await;
+    let fifth = t.form("/mfa", &again, &[("code", "000000")]).await;
+    assert_ne!(fifth.headers.get(header::LOCATION).unwrap(), "/");
+    assert_eq!(
+        t.audit_count(Action::AuthLockout).await,
+        1,
+        "the fifth failure locks"
+    );
+    let res = t.login("officer", PASSWORD).await;
+    assert_eq!(
+        res.status,
+        StatusCode::UNAUTHORIZED,
+        "the password no longer opens even the first step"
+    );
+
+    // A full sign-in clears the count: after it, failures start from none.
+    // (The clock moves on past the address's limit of sign-ins a minute.)
+    t.advance(chrono::Duration::minutes(2));
+    t.user("agent", Role::Officer, None, None).await;
+    for _ in 0..4 {
+        assert_eq!(
+            t.login("agent", "a wrong password here").await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let half = password_step(&t, "agent").await;
+    let code = test_totp().code_at(now(&t));
+    assert_eq!(
+        t.form("/mfa", &half, &[("code", &code)]).await.headers[header::LOCATION],
+        "/"
+    );
+    t.advance(chrono::Duration::minutes(2));
+    for _ in 0..4 {
+        t.login("agent", "a wrong password here").await;
+    }
+    assert_eq!(
+        t.login("agent", PASSWORD).await.headers[header::LOCATION],
+        "/mfa",
+        "four new failures do not lock"
+    );
+}
+
+/// Sessions that try the same code at once (on both of the test's
+/// threads): exactly one is let in.
+async fn one_code_opens_one_session_however_many_try_it_at_once(backend: Backend) {
+    let t = std::sync::Arc::new(TestApp::new(backend).await);
+    t.user("officer", Role::Officer, None, None).await;
+    let mut sessions = Vec::new();
+    for _ in 0..8 {
+        sessions.push(password_step(&t, "officer").await);
+    }
+    let code = test_totp().code_at(now(&t));
+    let tries: Vec<_> = sessions
+        .into_iter()
+        .map(|cookie| {
+            let (t, code) = (t.clone(), code.clone());
+            tokio::spawn(async move { t.form("/mfa", &cookie, &[("code", &code)]).await })
+        })
+        .collect();
+    let mut let_in = 0;
+    for answer in tries {
+        let answer = answer.await.unwrap();
+        // The others are refused (422), or sent back to sign in once their
+        // failures locked the account: replays count as failures.
+        let_in += usize::from(
+            answer
+                .headers
+                .get(header::LOCATION)
+                .is_some_and(|l| l == "/"),
+        );
+    }
+    assert_eq!(let_in, 1);
+    let mut tx = t.app.db.read().await.unwrap();
+    let done: i64 = crate::fetch!(
+        &mut tx,
+        fetch_one,
+        sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE mfa_done")
+    )
+    .unwrap();
+    assert_eq!(done, 1, "one session has both factors");
+}
+
 async fn a_half_signed_in_session_opens_nothing(backend: Backend) {
     let t = TestApp::new(backend).await;
     t.user("officer", Role::Officer, None, None).await;
@@ -238,6 +331,8 @@ async fn idle_and_old_sessions_end_on_the_server(backend: Backend) {
 on_both_databases!(
     a_new_account_enrols_an_authenticator_and_gets_recovery_codes,
     a_code_is_accepted_once,
+    failures_of_either_factor_count_together_until_a_full_sign_in,
+    one_code_opens_one_session_however_many_try_it_at_once,
     a_half_signed_in_session_opens_nothing,
     users_see_and_end_their_own_sessions,
     idle_and_old_sessions_end_on_the_server,

@@ -185,7 +185,7 @@ pub async fn log_in(
     let mut tx = app.db.write().await?;
     // Re-read: another attempt may have changed the lockout meanwhile.
     let user = match user {
-        Some(u) => users::by_id(&mut tx, u.id).await?,
+        Some(u) => users::by_id_for_attempt(&mut tx, u.id).await?,
         None => None,
     };
     let refusal = match &user {
@@ -217,7 +217,9 @@ pub async fn log_in(
             )
             .await?;
             users::record_login(&mut tx, u.id, at).await?;
-            users::set_lockout(&mut tx, u.id, Lockout::default()).await?;
+            // The failures stay counted until the second factor is given
+            // too: a password alone must not give an attacker who has it
+            // five more guesses at the code.
             audit::write(
                 &mut tx,
                 Origin {

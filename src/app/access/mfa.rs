@@ -103,7 +103,7 @@ pub async fn submit(app: &App, token: &str, code: &str, source: Option<&str>) ->
     let mut tx = app.db.write().await?;
     // Re-read in the writing transaction: a concurrent attempt may have changed the lockout or the
     // last step.
-    let user = users::by_id(&mut tx, session.user.id)
+    let user = users::by_id_for_attempt(&mut tx, session.user.id)
         .await?
         .ok_or(AppError::Unauthenticated)?;
     let actor = Some((user.id, user.role));
@@ -143,14 +143,10 @@ pub async fn submit(app: &App, token: &str, code: &str, source: Option<&str>) ->
             Err(CodeError::Wrong)
         }
     } else {
-        key.verify(code, at.timestamp().max(0) as u64, user.totp_last_step)
-            .map(Some)
+        accept_code(&mut tx, &key, code, at, &user).await?.map(Some)
     };
     match result {
         Ok(step) => {
-            if let Some(step) = step {
-                users::set_totp_step(&mut tx, user.id, step).await?;
-            }
             let recovery_codes = if user.totp_confirmed_at.is_none() {
                 users::confirm_totp(&mut tx, user.id, at).await?;
                 let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| recovery_code()).collect();
@@ -208,6 +204,25 @@ pub async fn submit(app: &App, token: &str, code: &str, source: Option<&str>) ->
     }
 }
 
+/// Checks `code` against `user`'s authenticator and claims its time step in
+/// the same compare-and-set, so that of two attempts with one code only one
+/// is accepted.
+async fn accept_code(
+    tx: &mut Tx,
+    key: &TotpKey,
+    code: &str,
+    at: chrono::DateTime<chrono::Utc>,
+    user: &users::UserRow,
+) -> AppResult<Result<i64, CodeError>> {
+    Ok(
+        match key.verify(code, at.timestamp().max(0) as u64, user.totp_last_step) {
+            Ok(step) if users::claim_totp_step(tx, user.id, step).await? => Ok(step),
+            Ok(_) => Err(CodeError::Replayed),
+            Err(e) => Err(e),
+        },
+    )
+}
+
 /// Enrols `username` with a known secret at once (the demo database, tests).
 pub async fn enrol_with(
     tx: &mut Tx,
@@ -230,27 +245,29 @@ pub async fn reauthenticate(
 ) -> AppResult<()> {
     let at = app.now();
     let mut tx = app.db.read().await?;
-    let user = users::by_id(&mut tx, actor.id)
+    let hash = users::by_id(&mut tx, actor.id)
+        .await?
+        .ok_or(AppError::Unauthenticated)?
+        .password_hash;
+    drop(tx);
+    let password_ok = crate::app::access::auth::verify_password(password, hash).await;
+    let mut tx = app.db.write().await?;
+    // Read again in the writing transaction: a concurrent attempt may have
+    // used the code or counted a failure meanwhile.
+    let user = users::by_id_for_attempt(&mut tx, actor.id)
         .await?
         .ok_or(AppError::Unauthenticated)?;
-    drop(tx);
-    let password_ok =
-        crate::app::access::auth::verify_password(password, user.password_hash.clone()).await;
     let code_result = match user.totp_key(&app.keys)? {
-        Some(key) if password_ok => {
-            key.verify(code, at.timestamp().max(0) as u64, user.totp_last_step)
-        }
+        Some(key) if password_ok => accept_code(&mut tx, &key, code, at, &user).await?,
         _ => Err(CodeError::Wrong),
     };
-    let mut tx = app.db.write().await?;
     let who = Some((user.id, user.role));
     let by_who = Origin {
         user: who,
         source: actor.source.as_deref(),
     };
     match code_result {
-        Ok(step) => {
-            users::set_totp_step(&mut tx, user.id, step).await?;
+        Ok(_) => {
             users::complete_mfa(&mut tx, session, at).await?;
             audit::write(
                 &mut tx,

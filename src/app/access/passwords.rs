@@ -36,7 +36,7 @@ pub async fn change(
     let at = app.now();
     if !verify_password(current, user.password_hash.clone()).await {
         let mut tx = app.db.write().await?;
-        let user = users::by_id(&mut tx, actor.id)
+        let user = users::by_id_for_attempt(&mut tx, actor.id)
             .await?
             .ok_or(AppError::Unauthenticated)?;
         users::set_lockout(&mut tx, user.id, user.lockout().after_failure(at)).await?;

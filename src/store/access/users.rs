@@ -5,8 +5,8 @@ use crate::domain::access::users::{Lockout, Role, TokenScope};
 use crate::domain::ids::{SessionId, TokenId, UserId};
 use crate::keyring::KeyRing;
 use crate::store::sealed::TOTP_SECRET;
-use crate::store::Tx;
 use crate::store::{exec, fetch};
+use crate::store::{Dialect, Tx};
 use chrono::{DateTime, Utc};
 use std::sync::LazyLock;
 
@@ -155,6 +155,20 @@ pub async fn by_username(tx: &mut Tx, username: &str) -> Result<Option<UserRow>,
 
 pub async fn by_id(tx: &mut Tx, id: UserId) -> Result<Option<UserRow>, sqlx::Error> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+    fetch!(tx, fetch_optional, sqlx::query_as(&sql).bind(id))
+}
+
+/// An account read to decide a sign-in attempt, locked until the writing
+/// transaction ends: on PostgreSQL concurrent attempts on one account wait
+/// for each other, so each counts its failure on the last one's record and
+/// sees the code step the last one used (SQLite's one writer already takes
+/// them one at a time).
+pub async fn by_id_for_attempt(tx: &mut Tx, id: UserId) -> Result<Option<UserRow>, sqlx::Error> {
+    let lock = match tx.dialect() {
+        Dialect::Postgres => " FOR UPDATE",
+        Dialect::Sqlite => "",
+    };
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1{lock}");
     fetch!(tx, fetch_optional, sqlx::query_as(&sql).bind(id))
 }
 
@@ -423,15 +437,20 @@ pub async fn confirm_totp(tx: &mut Tx, user: UserId, at: DateTime<Utc>) -> Resul
     Ok(())
 }
 
-/// Records the time step of an accepted code, so it is never accepted again.
-pub async fn set_totp_step(tx: &mut Tx, user: UserId, step: i64) -> Result<(), sqlx::Error> {
-    exec!(
+/// Claims the time step of an accepted code, so it is never accepted again:
+/// one compare-and-set, false when this step (or a later one) was already
+/// used.
+pub async fn claim_totp_step(tx: &mut Tx, user: UserId, step: i64) -> Result<bool, sqlx::Error> {
+    let done = exec!(
         tx,
-        sqlx::query("UPDATE users SET totp_last_step = $1 WHERE id = $2")
-            .bind(step)
-            .bind(user)
+        sqlx::query(
+            "UPDATE users SET totp_last_step = $1 WHERE id = $2 AND (totp_last_step IS NULL OR \
+             totp_last_step < $1)"
+        )
+        .bind(step)
+        .bind(user)
     )?;
-    Ok(())
+    Ok(done == 1)
 }
 
 /// Replaces a user's recovery codes with new ones (given as hashes).
