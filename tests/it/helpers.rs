@@ -268,11 +268,11 @@ impl TestApp {
             .await
             .expect("enrol");
         tx.commit().await.expect("commit");
-        let scope = if role == Role::Admin {
-            TokenScope::Admin
-        } else {
-            TokenScope::Write
-        };
+        // The widest scope the role may hold.
+        let scope = [TokenScope::Admin, TokenScope::Write, TokenScope::Read]
+            .into_iter()
+            .find(|s| s.refused_for(role).is_none())
+            .expect("every role may hold a read token");
         let request = TokenRequest {
             name: "tests".into(),
             scope,

@@ -168,4 +168,42 @@ async fn tokens_are_scoped_expire_and_can_be_revoked(backend: Backend) {
     );
 }
 
-on_both_databases!(tokens_are_scoped_expire_and_can_be_revoked);
+/// Roles that only read get only read tokens (the command line asks the
+/// same service); the refusal names what the role may do.
+async fn read_only_roles_get_read_tokens_only(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    t.user("liaison", Role::Court, None, Some("Superior Court Dept 3"))
+        .await;
+    let cookie = t.session("liaison").await;
+    let issued = t.audit_count(Action::AuthTokenCreated).await;
+    let res = issue(
+        &t,
+        &cookie,
+        json!({"name": "docket sync", "scope": "write", "expires_in_days": 30}),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(res.error_fields(), ["scope"]);
+    assert!(
+        res.text().contains("make it a read token"),
+        "{}",
+        res.text()
+    );
+    let res = issue(
+        &t,
+        &cookie,
+        json!({"name": "docket sync", "scope": "read", "expires_in_days": 30}),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::CREATED);
+    assert_eq!(
+        t.audit_count(Action::AuthTokenCreated).await,
+        issued + 1,
+        "only the read token was made"
+    );
+}
+
+on_both_databases!(
+    tokens_are_scoped_expire_and_can_be_revoked,
+    read_only_roles_get_read_tokens_only,
+);

@@ -466,12 +466,8 @@ pub async fn create_token(
     let user = users::by_username(&mut tx, &username.trim().to_lowercase())
         .await?
         .ok_or(AppError::NotFound("user"))?;
-    if request.scope == TokenScope::Admin && user.role != Role::Admin {
-        return Err(crate::domain::validation::Invalid::one(
-            "scope",
-            "only an administrator's token may have the admin scope",
-        )
-        .into());
+    if let Some(why) = request.scope.refused_for(user.role) {
+        return Err(crate::domain::validation::Invalid::one("scope", why).into());
     }
     let token = format!("bw_{}", random_token());
     let id = TokenId::new();

@@ -23,6 +23,29 @@ labelled_enum! {
     }
 }
 
+impl TokenScope {
+    /// Why an account of `role` may not hold a token of this scope, naming
+    /// what the role may do; `None` when it may.
+    pub fn refused_for(self, role: Role) -> Option<&'static str> {
+        match (self, role) {
+            (Self::Admin, Role::Admin) | (Self::Read, _) => None,
+            (Self::Admin, _) => Some("only an administrator's token may have the admin scope"),
+            (Self::Write, Role::Court) => Some(
+                "a court liaison reads the cases before their court and changes nothing; make \
+                 it a read token",
+            ),
+            (Self::Write, Role::Provider) => Some(
+                "a community provider's account reads what is shared with it and changes \
+                 nothing; make it a read token",
+            ),
+            (Self::Write, Role::Auditor) => {
+                Some("an auditor reads the audit trail and changes nothing; make it a read token")
+            }
+            (Self::Write, Role::Admin | Role::Supervisor | Role::Officer) => None,
+        }
+    }
+}
+
 /// Longest an API token may live, in days.
 pub const TOKEN_MAX_DAYS: i64 = 365;
 
@@ -219,6 +242,20 @@ mod lockout_tests {
             "or a configured period passes"
         );
         assert!(l.is_locked(t0 + Duration::minutes(40), Some(Duration::minutes(30))));
+    }
+
+    #[test]
+    fn read_only_roles_get_no_token_that_writes() {
+        for role in [Role::Court, Role::Provider, Role::Auditor] {
+            assert!(TokenScope::Write.refused_for(role).is_some(), "{role:?}");
+            assert!(TokenScope::Admin.refused_for(role).is_some(), "{role:?}");
+            assert_eq!(TokenScope::Read.refused_for(role), None, "{role:?}");
+        }
+        for role in [Role::Officer, Role::Supervisor, Role::Admin] {
+            assert_eq!(TokenScope::Write.refused_for(role), None, "{role:?}");
+        }
+        assert_eq!(TokenScope::Admin.refused_for(Role::Admin), None);
+        assert!(TokenScope::Admin.refused_for(Role::Supervisor).is_some());
     }
 
     #[test]
