@@ -64,7 +64,8 @@ async fn each_role_sees_and_changes_only_what_it_should(backend: Backend) {
     }
     // Changing it: the assigned officer, their supervisor. Roles that only
     // read hold read tokens, which change nothing anywhere (403 before the
-    // case is looked up; their sessions are tried in the route matrix).
+    // case is looked up; a court's and an auditor's sessions are tried on
+    // every form in the page matrix).
     for (user, status) in [
         (&admin, 404),
         (&other, 404),
