@@ -433,13 +433,13 @@ pub struct ListRequest<'a> {
 }
 
 impl Scope {
-    /// The scope as a condition on the column `case_id` holds a case's id
-    /// in, with the user (bound as `$1`) and court (`$2`) it names. Each part
-    /// is its own lookup in an index that holds the cases' ids, joined by
-    /// `UNION ALL` inside one `IN`: written as `OR`s, PostgreSQL scanned every
-    /// case in the agency for each list (33 ms of a caseload page at 100,000
-    /// participants). Given a list's own column (`a.case_id`, not `c.id`), a
-    /// count need not read the cases at all.
+    /// The scope as a condition on `case_id`, the column of the list's query
+    /// that holds a case's id, with the user (bound as `$1`) and court (`$2`)
+    /// it names. Each part is its own lookup in an index that holds the
+    /// cases' ids, joined by `UNION ALL` inside one `IN`: written as `OR`s,
+    /// PostgreSQL scanned every case in the agency for each list (33 ms of a
+    /// caseload page at 100,000 participants). Given a list's own column
+    /// (`a.case_id`, not `c.id`), a count need not read the cases at all.
     pub fn sql(&self, case_id: &str) -> (String, Option<UserId>, Option<String>) {
         let (cases, user, court) = match self {
             Self::Officer(u) => (

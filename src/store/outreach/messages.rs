@@ -466,8 +466,8 @@ pub async fn outcomes(
     let failed_sql = format!(
         "SELECT m.case_id, c.person_id, (SELECT p.last_name || ', ' || p.first_name FROM people p \
          WHERE p.id = c.person_id) AS person_name, m.channel, m.purpose, m.error, m.updated_at AS \
-         at FROM messages m JOIN cases c ON c.id = m.case_id WHERE m.status = 'failed' AND m.updated_at >= $3 AND {scope_sql} ORDER BY \
-         m.updated_at DESC LIMIT $4"
+         at FROM messages m JOIN cases c ON c.id = m.case_id WHERE m.status = 'failed' AND \
+         m.updated_at >= $3 AND {scope_sql} ORDER BY m.updated_at DESC LIMIT $4"
     );
     let failed = fetch!(
         tx,
