@@ -271,13 +271,7 @@ async fn a_contact_standard_falling_short_late_in_the_month_is_raised(backend: B
         json!({"kind": "phone", "occurred_at": local(-2)}),
     )
     .await;
-    let level = |l: &str| {
-        let t = &t;
-        let path = format!("{case}/supervision-level");
-        let body = json!({"level": l});
-        let officer = &officer;
-        async move { t.api("PUT", &path, officer, Some(body)).await }
-    };
+    let level = |l: &str| t.set_level(&case, &officer, json!(l));
     let now = t.app.now();
     let month_start = now - Duration::days(20);
     let at = |late| bridgeway::store::casework::alerts::SweepAt {

@@ -541,6 +541,19 @@ impl TestApp {
         (admin, officer, opened.json())
     }
 
+    /// Sets the supervision level (a label, or `null`) of the case at
+    /// `case` (its API path), at the version the case is at now.
+    pub async fn set_level(&self, case: &str, user: &User, level: Value) -> Response {
+        let version = self.get(case, user).await.json()["version"].clone();
+        self.api(
+            "PUT",
+            &format!("{case}/supervision-level"),
+            user,
+            Some(json!({"version": version, "level": level})),
+        )
+        .await
+    }
+
     /// Moves a newly opened case to active supervision.
     pub async fn activate(&self, case_id: &str, user: &User) {
         let case = format!("/api/v1/cases/{case_id}");

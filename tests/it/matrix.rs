@@ -571,12 +571,12 @@ async fn every_route_answers_every_role_as_specified(backend: Backend) {
                     "PUT",
                     &format!("{supervision}/supervision-level"),
                     u,
-                    Some(json!({"level": null})),
+                    Some(json!({"version": 0, "level": null})),
                 )
                 .await
                 .status
                 .as_u16(),
-                change(w, own, 200),
+                change(w, own, 409),
             );
             check(
                 format!("POST {whose} appointment"),
@@ -911,8 +911,8 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
             format!("{case}/conditions/from-program"),
             [404, 303, 403, 404],
         ),
-        // An empty level clears it.
-        (format!("{case}/supervision-level"), [404, 303, 403, 404]),
+        // Without the case's version nothing is set.
+        (format!("{case}/supervision-level"), [404, 422, 422, 404]),
         (format!("{case}/appointments"), [404, 422, 422, 404]),
         (
             format!("{case}/appointments/{nobody}/outcome"),

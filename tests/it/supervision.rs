@@ -18,14 +18,7 @@ async fn appointments_and_contacts_count_toward_the_contact_standard(backend: Ba
     let t = TestApp::new(backend).await;
     let (_, officer, opened) = t.one_referral().await;
     let case = format!("/api/v1/cases/{}", opened["case_id"].as_str().unwrap());
-    let overview = t
-        .api(
-            "PUT",
-            &format!("{case}/supervision-level"),
-            &officer,
-            Some(json!({"level": "high"})),
-        )
-        .await;
+    let overview = t.set_level(&case, &officer, json!("high")).await;
     assert_eq!(overview.status, StatusCode::OK, "{}", overview.text());
     let overview = overview.json();
     assert_eq!(
@@ -33,15 +26,22 @@ async fn appointments_and_contacts_count_toward_the_contact_standard(backend: Ba
         json!({"contacts": 4, "home_visits": 1})
     );
     assert_eq!(overview["standard_met"], false);
-    let bad_level = t
+    let bad_level = t.set_level(&case, &officer, json!("extreme")).await;
+    assert_eq!(bad_level.error_fields(), ["level"]);
+    let stale = t
         .api(
             "PUT",
             &format!("{case}/supervision-level"),
             &officer,
-            Some(json!({"level": "extreme"})),
+            Some(json!({"version": 1, "level": "low"})),
         )
         .await;
-    assert_eq!(bad_level.error_fields(), ["level"]);
+    assert_eq!(
+        stale.status,
+        StatusCode::CONFLICT,
+        "a level set on a stale version of the case is refused: {}",
+        stale.text()
+    );
 
     // A weekly series keeps its local time.
     let next_week = local(7 * 24 * 60).date().and_hms_opt(9, 0, 0).unwrap();
@@ -170,15 +170,7 @@ async fn appointments_and_contacts_count_toward_the_contact_standard(backend: Ba
     assert_eq!(overview["standard_met"], false, "high asks for four");
     assert_eq!(overview["contacts"].as_array().unwrap().len(), 4);
     assert_eq!(overview["recent"][0]["outcome"], "attended");
-    let low = t
-        .api(
-            "PUT",
-            &format!("{case}/supervision-level"),
-            &officer,
-            Some(json!({"level": "low"})),
-        )
-        .await
-        .json();
+    let low = t.set_level(&case, &officer, json!("low")).await.json();
     assert_eq!(low["standard_met"], true);
 
     let mut tx = t.app.db.read().await.unwrap();
@@ -248,19 +240,25 @@ async fn supervision_follows_the_case_access_rules(backend: Backend) {
 
 async fn supervision_is_worked_from_the_case_page(backend: Backend) {
     let t = TestApp::new(backend).await;
-    let (_, _, opened) = t.one_referral().await;
+    let (_, officer, opened) = t.one_referral().await;
     let cookie = t.session("officer").await;
     let case = format!("/cases/{}", opened["case_id"].as_str().unwrap());
+    let version = t.get(&format!("/api/v1{case}"), &officer).await.json()["version"].to_string();
+    let level = format!("{case}/supervision-level");
     assert_eq!(
         t.form(
-            &format!("{case}/supervision-level"),
+            &level,
             &cookie,
-            &[("level", "moderate")]
+            &[("version", &version), ("level", "moderate")]
         )
         .await
         .status,
         StatusCode::SEE_OTHER
     );
+    let stale = t
+        .form(&level, &cookie, &[("version", &version), ("level", "high")])
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.text());
     let bad = t
         .form(
             &format!("{case}/appointments"),

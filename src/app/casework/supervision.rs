@@ -61,16 +61,20 @@ pub(super) async fn load(tx: &mut Tx, app: &App, case: CaseId) -> Result<Overvie
     })
 }
 
-/// Sets (or clears) a case's supervision level.
+/// Sets (or clears) a case's supervision level; `version` is the case's
+/// version the actor loaded (a stale one is refused).
 pub async fn set_level(
     app: &App,
     actor: &Actor,
     case: CaseId,
+    version: i64,
     level: Option<SupervisionLevel>,
 ) -> AppResult<()> {
     let mut tx = app.db.write().await?;
     held_case(&mut tx, actor, case).await?;
-    store::set_level(&mut tx, case, level, app.now()).await?;
+    if !store::set_level(&mut tx, case, version, level, app.now()).await? {
+        return Err(AppError::StaleVersion("case"));
+    }
     super::alerts::raise_for_case(&mut tx, app, case).await?;
     let reason = level.map_or("none", SupervisionLevel::label);
     audit::record(

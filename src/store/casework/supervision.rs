@@ -41,23 +41,27 @@ pub async fn set_level_of_many(
     Ok(())
 }
 
+/// Sets a case's supervision level if the case is still at `version`;
+/// false when someone changed it since.
 pub async fn set_level(
     tx: &mut Tx,
     case: CaseId,
+    version: i64,
     level: Option<SupervisionLevel>,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    exec!(
+) -> Result<bool, sqlx::Error> {
+    let changed = exec!(
         tx,
         sqlx::query(
             "UPDATE cases SET supervision_level = $1, updated_at = $2, version = version + 1 WHERE \
-             id = $3"
+             id = $3 AND version = $4"
         )
         .bind(level)
         .bind(now)
         .bind(case)
+        .bind(version)
     )?;
-    Ok(())
+    Ok(changed == 1)
 }
 
 /// An appointment as stored.

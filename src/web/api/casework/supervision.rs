@@ -35,6 +35,8 @@ pub async fn overview(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LevelInput {
+    /// The case's version you loaded; a stale one is refused with 409.
+    version: i64,
     /// `null` clears it.
     level: Option<SupervisionLevel>,
 }
@@ -50,6 +52,7 @@ pub struct LevelInput {
         (status = 200, body = Overview),
         (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody),
         (status = 422, body = ErrorBody),
     )
 )]
@@ -59,7 +62,7 @@ pub async fn set_level(
     ApiPath(id): ApiPath<CaseId>,
     ApiJson(input): ApiJson<LevelInput>,
 ) -> ApiResult<Json<Overview>> {
-    supervision::set_level(&app, &actor, id, input.level).await?;
+    supervision::set_level(&app, &actor, id, input.version, input.level).await?;
     Ok(Json(supervision::overview(&app, &actor, id).await?.into()))
 }
 

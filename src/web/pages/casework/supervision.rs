@@ -41,10 +41,14 @@ pub async fn set_level(
     PagePath(id): PagePath<CaseId>,
     Form(mut form): Form,
 ) -> PageResult<Response> {
-    let Some(level) = form.parse_opt::<SupervisionLevel>("level", "a supervision level") else {
+    let version = form.parse::<i64>("version", "a version number");
+    let (Some(level), Some(version)) = (
+        form.parse_opt::<SupervisionLevel>("level", "a supervision level"),
+        version,
+    ) else {
         return refused(&app, &user, id, None, form).await;
     };
-    match supervision::set_level(&app, &user.actor, id, level).await {
+    match supervision::set_level(&app, &user.actor, id, version, level).await {
         Ok(()) => Ok(back(id)),
         Err(e) => refused(&app, &user, id, Some(e), form).await,
     }
