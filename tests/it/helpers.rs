@@ -544,7 +544,8 @@ impl TestApp {
     /// Sets the supervision level (a label, or `null`) of the case at
     /// `case` (its API path), at the version the case is at now.
     pub async fn set_level(&self, case: &str, user: &User, level: Value) -> Response {
-        let version = self.get(case, user).await.json()["version"].clone();
+        let version =
+            self.get(&format!("{case}/supervision"), user).await.json()["case_version"].clone();
         self.api(
             "PUT",
             &format!("{case}/supervision-level"),

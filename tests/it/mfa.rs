@@ -202,6 +202,26 @@ async fn one_code_opens_one_session_however_many_try_it_at_once(backend: Backend
     assert_eq!(done, 1, "one session has both factors");
 }
 
+/// The store's claim on a code's time step is itself the compare-and-set:
+/// a step is claimed once, and never after a later one.
+async fn a_time_step_is_claimed_once(backend: Backend) {
+    use bridgeway::store::access::users::claim_totp_step;
+    let t = TestApp::new(backend).await;
+    let officer = t.user("officer", Role::Officer, None, None).await;
+    let mut tx = t.app.db.write().await.unwrap();
+    assert!(claim_totp_step(&mut tx, officer.id, 100).await.unwrap());
+    assert!(
+        !claim_totp_step(&mut tx, officer.id, 100).await.unwrap(),
+        "again"
+    );
+    assert!(
+        !claim_totp_step(&mut tx, officer.id, 99).await.unwrap(),
+        "an earlier one"
+    );
+    assert!(claim_totp_step(&mut tx, officer.id, 101).await.unwrap());
+    tx.commit().await.unwrap();
+}
+
 async fn a_half_signed_in_session_opens_nothing(backend: Backend) {
     let t = TestApp::new(backend).await;
     t.user("officer", Role::Officer, None, None).await;
@@ -333,6 +353,7 @@ on_both_databases!(
     a_code_is_accepted_once,
     failures_of_either_factor_count_together_until_a_full_sign_in,
     one_code_opens_one_session_however_many_try_it_at_once,
+    a_time_step_is_claimed_once,
     a_half_signed_in_session_opens_nothing,
     users_see_and_end_their_own_sessions,
     idle_and_old_sessions_end_on_the_server,

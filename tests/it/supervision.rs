@@ -18,9 +18,16 @@ async fn appointments_and_contacts_count_toward_the_contact_standard(backend: Ba
     let t = TestApp::new(backend).await;
     let (_, officer, opened) = t.one_referral().await;
     let case = format!("/api/v1/cases/{}", opened["case_id"].as_str().unwrap());
+    let before =
+        t.get(&format!("{case}/supervision"), &officer).await.json()["case_version"].clone();
     let overview = t.set_level(&case, &officer, json!("high")).await;
     assert_eq!(overview.status, StatusCode::OK, "{}", overview.text());
     let overview = overview.json();
+    assert_eq!(
+        overview["case_version"],
+        before.as_i64().unwrap() + 1,
+        "the answer names the case's new version"
+    );
     assert_eq!(
         overview["standard"],
         json!({"contacts": 4, "home_visits": 1})
@@ -33,7 +40,7 @@ async fn appointments_and_contacts_count_toward_the_contact_standard(backend: Ba
             "PUT",
             &format!("{case}/supervision-level"),
             &officer,
-            Some(json!({"version": 1, "level": "low"})),
+            Some(json!({"version": before, "level": "low"})),
         )
         .await;
     assert_eq!(

@@ -22,6 +22,8 @@ use serde::Deserialize;
 #[derive(Debug, Clone)]
 pub struct Overview {
     pub level: Option<SupervisionLevel>,
+    /// The case's version, which setting the level names.
+    pub case_version: i64,
     /// The level's contact standard (from the agency's settings).
     pub standard: Option<ContactStandard>,
     /// Contacts with the participant this calendar month.
@@ -46,12 +48,13 @@ pub async fn overview(app: &App, actor: &Actor, case: CaseId) -> AppResult<Overv
 /// A case's supervision, read in the caller's transaction.
 pub(super) async fn load(tx: &mut Tx, app: &App, case: CaseId) -> Result<Overview, sqlx::Error> {
     let at = app.now();
-    let level = store::level(tx, case).await?;
+    let (level, case_version) = store::level(tx, case).await?;
     let (from, until) = month_bounds(at, app.settings.zone());
     let this_month = store::month_contacts(tx, case, from, until).await?;
     let standard = level.map(|l| app.settings.contact_standards.for_level(l));
     Ok(Overview {
         level,
+        case_version,
         standard,
         this_month,
         standard_met: standard.map(|s| s.met_by(this_month)),

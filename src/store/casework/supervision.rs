@@ -10,11 +10,16 @@ use crate::store::Tx;
 use crate::store::{exec, fetch};
 use chrono::{DateTime, Utc};
 
-pub async fn level(tx: &mut Tx, case: CaseId) -> Result<Option<SupervisionLevel>, sqlx::Error> {
+/// A case's supervision level and the case's version (which setting the
+/// level names).
+pub async fn level(
+    tx: &mut Tx,
+    case: CaseId,
+) -> Result<(Option<SupervisionLevel>, i64), sqlx::Error> {
     fetch!(
         tx,
         fetch_one,
-        sqlx::query_scalar("SELECT supervision_level FROM cases WHERE id = $1").bind(case)
+        sqlx::query_as("SELECT supervision_level, version FROM cases WHERE id = $1").bind(case)
     )
 }
 

@@ -15,6 +15,8 @@ use serde::Serialize;
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Overview {
     pub level: Option<SupervisionLevel>,
+    /// The case's version: name it to set the level (after a change, the new one).
+    pub case_version: i64,
     /// The level's contact standard (from the agency's settings).
     pub standard: Option<ContactStandard>,
     /// Contacts with the participant this calendar month.
@@ -30,6 +32,7 @@ impl From<app_supervision::Overview> for Overview {
     fn from(r: app_supervision::Overview) -> Self {
         Self {
             level: r.level,
+            case_version: r.case_version,
             standard: r.standard,
             this_month: r.this_month,
             standard_met: r.standard_met,
