@@ -59,6 +59,11 @@ pub struct Settings {
     /// Set when a TLS-terminating proxy serves Bridgeway's pages: cookies are
     /// then marked Secure and HSTS is sent, as with `tls`.
     pub behind_tls_proxy: bool,
+    /// Proxies (addresses or networks, `10.0.0.0/8`) whose `X-Forwarded-For`
+    /// is believed: a request they pass on is from the address they name.
+    /// Nobody else's is, so a client cannot choose the address its sign-in
+    /// attempts and audit events are counted under.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// `sqlite://file.db` or `postgres://user@host/db`; each command has its own default.
     pub database_url: Option<String>,
     /// A session unused this long must sign in again.
@@ -91,6 +96,9 @@ pub struct Settings {
     pub contact_standards: ContactStandards,
     /// When the alert rules fire.
     pub alerts: AlertSettings,
+    /// Free space on the SQLite database's disk: when to warn, and when to
+    /// say not ready.
+    pub disk: DiskSettings,
     /// Case notes: the risk lexicon.
     pub notes: NoteSettings,
     /// Reminders to participants: when they go out and how they sign.
@@ -123,6 +131,28 @@ impl Default for AlertSettings {
             case_ending_days: 30,
             due_soon_days: 14,
             sweep_minutes: 15,
+        }
+    }
+}
+
+/// Free space on the disk that holds the SQLite database (PostgreSQL's
+/// disk is its server's to watch).
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct DiskSettings {
+    /// Below this many MiB free, the server logs a warning every few minutes
+    /// and administrators see it on their pages.
+    pub warn_below_mb: u64,
+    /// Below this many MiB free, `/readyz` answers not ready: writes are about
+    /// to fail (and answer 503 when they do).
+    pub not_ready_below_mb: u64,
+}
+
+impl Default for DiskSettings {
+    fn default() -> Self {
+        Self {
+            warn_below_mb: 1024,
+            not_ready_below_mb: 16,
         }
     }
 }
@@ -305,6 +335,7 @@ impl Default for Settings {
             bind: "127.0.0.1:8080".into(),
             tls: None,
             behind_tls_proxy: false,
+            trusted_proxies: Vec::new(),
             database_url: None,
             session_idle_minutes: 30,
             session_max_hours: 12,
@@ -317,6 +348,7 @@ impl Default for Settings {
             timezone: chrono_tz::America::Chicago,
             contact_standards: ContactStandards::default(),
             alerts: AlertSettings::default(),
+            disk: DiskSettings::default(),
             notes: NoteSettings::default(),
             reminders: ReminderSettings::default(),
             sms: None,
@@ -403,6 +435,10 @@ impl Settings {
         anyhow::ensure!(
             (1..=1440).contains(&a.sweep_minutes),
             "alerts.sweep_minutes must be 1 to 1440"
+        );
+        anyhow::ensure!(
+            self.disk.not_ready_below_mb < self.disk.warn_below_mb,
+            "disk.not_ready_below_mb must be below disk.warn_below_mb (the warning comes first)"
         );
         anyhow::ensure!(
             self.notes

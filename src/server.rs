@@ -32,6 +32,8 @@ pub async fn serve(app: App, bind: &str) -> anyhow::Result<()> {
         periodic.spawn(write_checkpoints(app.clone(), file));
     }
     periodic.spawn(sweep_alerts(app.clone()));
+    periodic.spawn(fold_refusals(app.clone()));
+    periodic.spawn(watch_disk(app.clone()));
     let gateways = crate::gateways::Gateways::from_settings(&app.settings)?;
     if gateways.any() {
         periodic.spawn(send_reminders(app.clone(), gateways));
@@ -98,6 +100,30 @@ async fn sweep_alerts(app: App) {
             Ok(0) => {}
             Ok(raised) => tracing::info!(raised, "alert sweep"),
             Err(e) => tracing::error!(error = %e, "alert sweep failed"),
+        }
+    }
+}
+
+/// Audits the counts of refused requests once their minute has passed
+/// (`app::audit::refusals`).
+async fn fold_refusals(app: App) {
+    let mut ticks = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        ticks.tick().await;
+        if let Err(e) = crate::app::audit::refusals::fold(&app).await {
+            tracing::error!(error = %e, "auditing the refusals' counts failed");
+        }
+    }
+}
+
+/// Warns in the log, every five minutes while it lasts, that the database's
+/// disk is running out of room (administrators also see it on their pages).
+async fn watch_disk(app: App) {
+    let mut ticks = tokio::time::interval(Duration::from_secs(300));
+    loop {
+        ticks.tick().await;
+        if let Some(warning) = crate::app::health::disk(&app).warning() {
+            tracing::warn!(free_below_mb = app.settings.disk.warn_below_mb, "{warning}");
         }
     }
 }

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod audit;
 pub mod casework;
+pub mod health;
 pub mod intake;
 pub mod keys;
 pub mod outreach;
@@ -16,6 +17,7 @@ use crate::domain::access::users::Role;
 use crate::domain::ids::UserId;
 use crate::domain::validation::Invalid;
 use crate::keyring::KeyRing;
+use crate::store::outage::Outage;
 use crate::store::Db;
 use chrono::{DateTime, NaiveDate, Utc};
 use std::sync::Arc;
@@ -131,15 +133,24 @@ pub enum AppError {
     ReauthenticationRequired(&'static str),
     #[error("choose a new password first: an administrator reset yours")]
     PasswordChangeRequired,
-    #[error("too many sign-in attempts from your address; wait a minute and try again")]
+    #[error("too many attempts; wait a minute and try again")]
     TooManyAttempts,
+    /// The database cannot serve now (unreachable, its disk full): try again.
+    #[error("{}", .0.message())]
+    Unavailable(Outage),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
 
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
-        Self::Internal(e.into())
+        match Outage::of(&e) {
+            Some(outage) => {
+                tracing::warn!(error = %e, "the database cannot serve");
+                Self::Unavailable(outage)
+            }
+            None => Self::Internal(e.into()),
+        }
     }
 }
 

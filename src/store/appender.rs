@@ -14,10 +14,11 @@
 
 use super::audit::NewEvent;
 use super::Db;
+use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
 /// Events waiting for the appender, with where to say they are durable.
-type Request = (Vec<NewEvent>, oneshot::Sender<Result<(), String>>);
+type Request = (Vec<NewEvent>, oneshot::Sender<Result<(), Arc<sqlx::Error>>>);
 
 /// The most events one batch carries.
 const MOST_EVENTS: usize = 2_000;
@@ -46,9 +47,10 @@ impl Appender {
             .map_err(|_| stopped())?;
         match is_done.await {
             Ok(Ok(())) => Ok(()),
-            Ok(Err(e)) => Err(sqlx::Error::Protocol(format!(
-                "the audit events could not be committed: {e}"
-            ))),
+            Ok(Err(e)) => Err(super::outage::relay(
+                "the audit events could not be committed",
+                &e,
+            )),
             Err(_) => Err(stopped()),
         }
     }
@@ -65,7 +67,7 @@ async fn run(db: Db, mut requests: mpsc::Receiver<Request>) {
             events.extend(more);
             waiting.push(done);
         }
-        let outcome = db.chain_audit(&events).await.map_err(|e| e.to_string());
+        let outcome = db.chain_audit(&events).await.map_err(Arc::new);
         for done in waiting {
             let _ = done.send(outcome.clone());
         }

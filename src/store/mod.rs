@@ -10,6 +10,7 @@ pub mod audit;
 pub mod bulk;
 pub mod casework;
 mod codec;
+pub mod outage;
 pub mod outreach;
 pub mod people;
 pub mod programs;
@@ -89,6 +90,8 @@ pub enum Pool {
     Sqlite {
         writer: Writer,
         readers: SqlitePool,
+        /// The database file, whose disk's free space is watched.
+        file: std::path::PathBuf,
     },
     Postgres(PgPool),
 }
@@ -245,12 +248,17 @@ impl Db {
                 .await
                 .with_context(|| format!("opening SQLite database {url}"))?,
         );
+        let file = options.get_filename().to_owned();
         let readers = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(options.read_only(true))
             .await
             .with_context(|| format!("opening SQLite database {url} for reading"))?;
-        Ok(Self::new(Pool::Sqlite { writer, readers }))
+        Ok(Self::new(Pool::Sqlite {
+            writer,
+            readers,
+            file,
+        }))
     }
 
     /// Brings the schema up to date; on PostgreSQL then chains the audit
@@ -353,6 +361,16 @@ impl Db {
         Ok(())
     }
 
+    /// Bytes free to Bridgeway on the disk that holds the SQLite database
+    /// (`None` on PostgreSQL, whose disk is its server's to watch, or when
+    /// the system cannot tell).
+    pub fn disk_free_bytes(&self) -> Option<u64> {
+        match &self.pool {
+            Pool::Sqlite { file, .. } => outage::free_bytes(file),
+            Pool::Postgres(_) => None,
+        }
+    }
+
     /// Gathers the planner's statistics after a bulk load. PostgreSQL plans
     /// by them, and autovacuum gathers them only some time after a load: until
     /// then it may scan a whole table for one case's rows. (SQLite's plans
@@ -366,7 +384,9 @@ impl Db {
 
     pub async fn close(&self) {
         match &self.pool {
-            Pool::Sqlite { writer, readers } => {
+            Pool::Sqlite {
+                writer, readers, ..
+            } => {
                 readers.close().await;
                 writer.pool().close().await;
             }
@@ -396,7 +416,7 @@ async fn begin_detached<DB: sqlx::Database>(
     });
     delivered
         .await
-        .map_err(|e| sqlx::Error::Io(std::io::Error::other(e)))?
+        .map_err(|e| sqlx::Error::Protocol(format!("opening a transaction: {e}")))?
 }
 
 /// Runs `step` on a task of its own and waits for what it returns; if the
@@ -407,7 +427,7 @@ async fn detached<T: Send + 'static>(
 ) -> Result<T, sqlx::Error> {
     tokio::spawn(step)
         .await
-        .map_err(|e| sqlx::Error::Io(std::io::Error::other(e)))?
+        .map_err(|e| sqlx::Error::Protocol(format!("a database task failed: {e}")))?
 }
 
 impl Tx {

@@ -315,9 +315,7 @@ impl DerefMut for Turn {
 pub async fn durable(is_durable: Durable) -> Result<(), sqlx::Error> {
     match is_durable.await {
         Ok(Ok(())) => Ok(()),
-        Ok(Err(e)) => Err(sqlx::Error::Protocol(format!(
-            "the write could not be committed: {e}"
-        ))),
+        Ok(Err(e)) => Err(super::outage::relay("the write could not be committed", &e)),
         Err(_) => Err(sqlx::Error::Protocol(
             "the writer stopped before the write was committed".into(),
         )),

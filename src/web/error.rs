@@ -11,7 +11,8 @@ use serde::Serialize;
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     /// Machine-readable: `invalid`, `not_found`, `forbidden`, `stale_version` (reload and
-    /// retry), `conflict` (the record's state refuses it), `unauthenticated`, `internal`, …
+    /// retry), `conflict` (the record's state refuses it), `unauthenticated`, `unavailable`
+    /// (the database cannot serve now: try again), `internal`, …
     pub code: &'static str,
     pub message: String,
     /// The offending fields, for `invalid`.
@@ -33,6 +34,7 @@ pub fn status_and_code(e: &AppError) -> (StatusCode, &'static str) {
         }
         AppError::PasswordChangeRequired => (StatusCode::FORBIDDEN, "password_change_required"),
         AppError::TooManyAttempts => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
+        AppError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
         AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
     }
 }
@@ -85,8 +87,22 @@ impl IntoResponse for ApiError {
             AppError::Invalid(i) => i.0.clone(),
             _ => Vec::new(),
         };
-        Self::body(status, code, public_message(&self.0), fields)
+        retry_later(Self::body(status, code, public_message(&self.0), fields))
     }
+}
+
+/// Seconds a client is asked to wait before trying an unavailable database again.
+const RETRY_AFTER_SECONDS: &str = "5";
+
+/// A 503 tells the client when to try again.
+fn retry_later(mut response: Response) -> Response {
+    if response.status() == StatusCode::SERVICE_UNAVAILABLE {
+        response.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from_static(RETRY_AFTER_SECONDS),
+        );
+    }
+    response
 }
 
 /// An error answered as a page (or a redirect to sign in).
@@ -114,7 +130,7 @@ impl IntoResponse for PageError {
         }
         let (status, _) = status_and_code(&self.0);
         let message = public_message(&self.0);
-        super::render::error_page(status, &message)
+        retry_later(super::render::error_page(status, &message))
     }
 }
 

@@ -3,22 +3,100 @@
 
 use crate::app::access::auth;
 use crate::app::{Actor, App, AppError};
+use crate::domain::access::users::Role;
 use crate::domain::ids::SessionId;
+use crate::domain::ids::UserId;
 use crate::web::error::{ApiError, PageError};
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
+use axum::http::{Extensions, HeaderMap};
+use ipnet::IpNet;
 use serde::de::DeserializeOwned;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, OnceLock};
 
-/// The client's address, when the server knows it.
+/// The client's address, when the server knows it (`Client::resolve`).
 pub fn source(parts: &Parts) -> Option<String> {
-    parts
-        .extensions
+    Client::of(&parts.extensions)
+}
+
+/// Who sent a request: its network address, found once per request
+/// (`web::find_client`), and the user once an extractor has signed them in
+/// (the denial audit, `web::audit_denials`, names them).
+#[derive(Debug, Clone, Default)]
+pub struct Client {
+    address: Option<IpAddr>,
+    user: Arc<OnceLock<(UserId, Role)>>,
+}
+
+impl Client {
+    /// The client of a request that came from `peer`: the peer itself, or,
+    /// when the peer is a trusted proxy, the nearest address in
+    /// `X-Forwarded-For` that is not one (each proxy appends the address it
+    /// heard from, so the entries left of the first untrusted one are the
+    /// client's to write and are not believed).
+    pub fn resolve(peer: Option<IpAddr>, headers: &HeaderMap, trusted: &[IpNet]) -> Self {
+        let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+        let mut address = peer;
+        if peer.as_ref().is_some_and(is_trusted) {
+            let forwarded = headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .map(|hop| hop.trim().parse::<IpAddr>().ok())
+                .collect::<Vec<_>>();
+            for hop in forwarded.into_iter().rev() {
+                match hop {
+                    Some(ip) if is_trusted(&ip) => address = Some(ip),
+                    Some(ip) => {
+                        address = Some(ip);
+                        break;
+                    }
+                    // A hop that is not an address: nothing left of it is believed.
+                    None => break,
+                }
+            }
+        }
+        Self {
+            address,
+            user: Arc::default(),
+        }
+    }
+
+    /// The client's address, from a request's extensions.
+    pub fn of(extensions: &Extensions) -> Option<String> {
+        extensions
+            .get::<Self>()
+            .and_then(|c| c.address)
+            .map(|ip| ip.to_string())
+    }
+
+    /// Notes who the request turned out to be from.
+    fn signed_in(parts: &Parts, actor: &Actor) {
+        if let Some(client) = parts.extensions.get::<Self>() {
+            let _ = client.user.set((actor.id, actor.role));
+        }
+    }
+
+    /// The user the request was from, if an extractor signed them in.
+    pub fn user(&self) -> Option<(UserId, Role)> {
+        self.user.get().copied()
+    }
+
+    pub fn address(&self) -> Option<String> {
+        self.address.map(|ip| ip.to_string())
+    }
+}
+
+/// The address a connection came from.
+pub fn peer(extensions: &Extensions) -> Option<IpAddr> {
+    extensions
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
+        .map(|c| c.0.ip())
 }
 
 /// The session cookie. Over HTTPS it is `__Host-` prefixed (so only this
@@ -102,16 +180,14 @@ impl FromRequestParts<App> for ApiUser {
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
         let src = source(parts);
         let path = original_path(parts);
-        let actor = match bearer(parts) {
-            Some(token) => {
-                let actor = auth::token_actor(app, token, src).await?;
-                if !parts.method.is_safe() && !READS_BY_POST.contains(&path) {
-                    crate::app::policy::write_with_token(&actor)?;
-                }
-                actor
-            }
-            None => session_of(parts, app).await?.0,
+        let (actor, by_token) = match bearer(parts) {
+            Some(token) => (auth::token_actor(app, token, src).await?, true),
+            None => (session_of(parts, app).await?.0, false),
         };
+        Client::signed_in(parts, &actor);
+        if by_token && !parts.method.is_safe() && !READS_BY_POST.contains(&path) {
+            crate::app::policy::write_with_token(&actor)?;
+        }
         password_gate(&actor, path)?;
         Ok(Self(actor))
     }
@@ -158,6 +234,7 @@ impl FromRequestParts<App> for ApiSession {
             return Err(AppError::Forbidden("do this with an API token; sign in instead").into());
         }
         let (actor, session) = session_of(parts, app).await?;
+        Client::signed_in(parts, &actor);
         password_gate(&actor, original_path(parts))?;
         Ok(Self { actor, session })
     }
@@ -174,6 +251,7 @@ impl FromRequestParts<App> for PageUser {
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
         let (actor, session) = session_of(parts, app).await?;
+        Client::signed_in(parts, &actor);
         password_gate(&actor, parts.uri.path())?;
         Ok(Self { actor, session })
     }
@@ -208,11 +286,62 @@ impl<T: DeserializeOwned> FromRequest<App> for ApiJson<T> {
                 vec![],
             )
         })?;
+        if let Some(field) = nul_in_json(&bytes) {
+            return Err(invalid_input(field, NUL_REFUSED));
+        }
         let de = &mut serde_json::Deserializer::from_slice(&bytes);
         serde_path_to_error::deserialize(de)
             .map(ApiJson)
             .map_err(|err| invalid_input(err.path().to_string(), &err.into_inner().to_string()))
     }
+}
+
+/// Why a value holding a NUL character is refused: no database column takes
+/// one (PostgreSQL refuses it outright), and no person types one.
+pub const NUL_REFUSED: &str = "must not contain a NUL character (\\u0000)";
+
+/// The path of the first string (or key) in a JSON body that holds a NUL
+/// character. JSON can carry one only escaped, so a body without `\u0000`
+/// is not parsed twice.
+fn nul_in_json(bytes: &[u8]) -> Option<String> {
+    const ESCAPED_NUL: &[u8] = b"\\u0000";
+    bytes
+        .windows(ESCAPED_NUL.len())
+        .find(|w| *w == ESCAPED_NUL)?;
+    let value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    nul_path(&value, String::new())
+}
+
+fn nul_path(value: &serde_json::Value, path: String) -> Option<String> {
+    use serde_json::Value;
+    let named = |path: String| Some(if path.is_empty() { "body".into() } else { path });
+    match value {
+        Value::String(s) if s.contains('\0') => named(path),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| nul_path(v, format!("{path}[{i}]"))),
+        Value::Object(fields) => fields.iter().find_map(|(k, v)| {
+            let field = if path.is_empty() {
+                k.clone()
+            } else {
+                format!("{path}.{k}")
+            };
+            if k.contains('\0') {
+                return named(path.clone());
+            }
+            nul_path(v, field)
+        }),
+        _ => None,
+    }
+}
+
+/// The first query parameter whose name or value holds a NUL character
+/// (every route's query passes this check: `web::refuse_nul_in_query`).
+pub fn nul_in_query(query: &str) -> Option<String> {
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(k, v)| k.contains('\0') || v.contains('\0'))
+        .map(|(k, _)| k.replace('\0', ""))
 }
 
 /// Query-string parameters; bad ones are answered with 422 naming the parameter.
@@ -301,5 +430,68 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         Ok(Self(source(parts)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn forwarded(values: &[&str]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for v in values {
+            headers.append("x-forwarded-for", v.parse().unwrap());
+        }
+        headers
+    }
+
+    fn client(peer: &str, headers: &HeaderMap, trusted: &[&str]) -> Option<String> {
+        let trusted: Vec<IpNet> = trusted.iter().map(|n| n.parse().unwrap()).collect();
+        Client::resolve(Some(peer.parse().unwrap()), headers, &trusted).address()
+    }
+
+    #[test]
+    fn only_a_trusted_proxy_names_the_client() {
+        let h = forwarded(&["198.51.100.7"]);
+        assert_eq!(
+            client("203.0.113.9", &h, &[]).as_deref(),
+            Some("203.0.113.9")
+        );
+        assert_eq!(
+            client("203.0.113.9", &h, &["10.0.0.0/8"]).as_deref(),
+            Some("203.0.113.9"),
+            "a client that is not a proxy cannot choose its address"
+        );
+        assert_eq!(
+            client("10.1.2.3", &h, &["10.0.0.0/8"]).as_deref(),
+            Some("198.51.100.7")
+        );
+        assert_eq!(
+            client("10.1.2.3", &HeaderMap::new(), &["10.0.0.0/8"]).as_deref(),
+            Some("10.1.2.3"),
+            "no header: the proxy itself"
+        );
+    }
+
+    #[test]
+    fn addresses_the_client_wrote_are_not_believed() {
+        // The client wrote 192.0.2.1; the proxy appended what it heard from.
+        let h = forwarded(&["192.0.2.1, 198.51.100.7"]);
+        assert_eq!(
+            client("10.1.2.3", &h, &["10.0.0.0/8"]).as_deref(),
+            Some("198.51.100.7")
+        );
+        // Two proxies in a row, each trusted, and headers split over lines.
+        let h = forwarded(&["192.0.2.1, 198.51.100.7", "10.9.9.9"]);
+        assert_eq!(
+            client("10.1.2.3", &h, &["10.0.0.0/8"]).as_deref(),
+            Some("198.51.100.7")
+        );
+        // Garbage nearest the proxy: nothing beyond it is believed.
+        let h = forwarded(&["198.51.100.7, not-an-address"]);
+        assert_eq!(
+            client("10.1.2.3", &h, &["10.0.0.0/8"]).as_deref(),
+            Some("10.1.2.3")
+        );
     }
 }

@@ -5,6 +5,7 @@
 use crate::app::AppError;
 use crate::domain::casework::supervision::parse_local;
 use crate::domain::validation::{FieldError, Invalid};
+use crate::web::extract::NUL_REFUSED;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
@@ -169,7 +170,15 @@ impl<S: Send + Sync> FromRequest<S> for Form {
         let bytes = Bytes::from_request(req, state)
             .await
             .map_err(|_| Invalid::one("form", "the form could not be read (too large?)"))?;
-        let pairs = form_urlencoded::parse(&bytes).map(|(k, v)| (k.into_owned(), v.into_owned()));
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(&bytes)
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        if let Some((name, _)) = pairs
+            .iter()
+            .find(|(k, v)| k.contains('\0') || v.contains('\0'))
+        {
+            return Err(Invalid::one(name.replace('\0', ""), NUL_REFUSED).into());
+        }
         Ok(Self(FormState::from_pairs(pairs)))
     }
 }

@@ -494,6 +494,82 @@ async fn sign_in_needs_the_notice_acknowledged_and_is_rate_limited(backend: Back
     );
 }
 
+/// Behind a trusted proxy each client is counted under its own address
+/// (the one the proxy names), and a username's attempts are counted too,
+/// whatever addresses they come from.
+async fn sign_in_limits_follow_the_client_behind_a_proxy(backend: Backend) {
+    let t = TestApp::with_settings(backend, |s| {
+        s.trusted_proxies = vec!["10.0.0.0/8".parse().unwrap()];
+    })
+    .await;
+    t.user("officer", Role::Officer, None, None).await;
+    let sign_in = |peer: &'static str, forwarded: Option<String>, username: String| {
+        let t = &t;
+        async move {
+            let body = form_urlencoded::Serializer::new(String::new())
+                .append_pair("username", &username)
+                .append_pair("password", "not the password")
+                .append_pair("acknowledge", "on")
+                .finish();
+            let mut req = Request::post("/login")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+            if let Some(f) = forwarded {
+                req = req.header("x-forwarded-for", f);
+            }
+            let mut req = req.body(Body::from(body)).unwrap();
+            let peer: std::net::IpAddr = peer.parse().unwrap();
+            req.extensions_mut()
+                .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+                    peer, 443,
+                ))));
+            t.send(req).await.status.as_u16()
+        }
+    };
+    let attacker = || Some("192.0.2.66".to_owned());
+    for i in 0..10 {
+        assert_eq!(
+            sign_in("10.0.0.2", attacker(), format!("guess{i}")).await,
+            401
+        );
+    }
+    assert_eq!(sign_in("10.0.0.2", attacker(), "guess10".into()).await, 429);
+    assert_eq!(
+        sign_in("10.0.0.2", Some("198.51.100.20".into()), "officer".into()).await,
+        401,
+        "another client behind the same proxy is not held up by the first"
+    );
+    let events = t.audit_events(Action::AuthLogin).await;
+    assert_eq!(
+        events[0].source.as_deref(),
+        Some("192.0.2.66"),
+        "the client, not the proxy"
+    );
+
+    // A client that is not a trusted proxy cannot name its own address.
+    for i in 0..10 {
+        let spoofed = Some(format!("198.51.100.{}", 100 + i));
+        assert_eq!(
+            sign_in("203.0.113.5", spoofed, format!("try{i}")).await,
+            401
+        );
+    }
+    assert_eq!(
+        sign_in("203.0.113.5", Some("198.51.100.99".into()), "try".into()).await,
+        429
+    );
+
+    // One username from many addresses.
+    for i in 0..9 {
+        let address = Some(format!("198.51.100.{}", 30 + i));
+        assert_eq!(sign_in("10.0.0.2", address, "officer".into()).await, 401);
+    }
+    assert_eq!(
+        sign_in("10.0.0.2", Some("198.51.100.50".into()), "officer".into()).await,
+        429,
+        "the eleventh attempt on one username within a minute"
+    );
+}
+
 async fn accounts_unused_for_ninety_days_are_disabled_and_reviewed(backend: Backend) {
     let t = TestApp::new(backend).await;
     let admin = t.user("admin", Role::Admin, None, None).await;
@@ -601,6 +677,7 @@ async fn officer_pick_lists_offer_the_team_and_the_holder(backend: Backend) {
 }
 
 on_both_databases!(
+    sign_in_limits_follow_the_client_behind_a_proxy,
     each_role_sees_and_changes_only_what_it_should,
     officer_pick_lists_offer_the_team_and_the_holder,
     caseloads_are_scoped_to_the_user,

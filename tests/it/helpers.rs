@@ -185,6 +185,13 @@ impl Response {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 
+    /// The `name=value` pair of the cookie the response sets.
+    pub fn cookie(&self) -> String {
+        let set = self.headers.get(header::SET_COOKIE).expect("a Set-Cookie");
+        let set = set.to_str().expect("ascii");
+        set.split(';').next().expect("pair").to_owned()
+    }
+
     /// The fields named by a 422 error.
     pub fn error_fields(&self) -> Vec<String> {
         self.json()["fields"]
@@ -200,6 +207,11 @@ impl Response {
 
 impl TestApp {
     pub async fn new(backend: Backend) -> Self {
+        Self::with_settings(backend, |_| {}).await
+    }
+
+    /// A Bridgeway whose settings `change` alters from the defaults.
+    pub async fn with_settings(backend: Backend, change: impl FnOnce(&mut Settings)) -> Self {
         let (db, cleanup) = match backend {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("temp dir");
@@ -229,7 +241,9 @@ impl TestApp {
         };
         db.migrate().await.expect("migrations");
         let db = db.with_clock(Clock::starting_at(test_start()));
-        let app = App::new(db, Settings::default(), KeyRing::generate());
+        let mut settings = Settings::default();
+        change(&mut settings);
+        let app = App::new(db, settings, KeyRing::generate());
         Self {
             router: bridgeway::web::router(app.clone()),
             app,
@@ -454,19 +468,14 @@ impl TestApp {
     pub async fn session_with(&self, username: &str, password: &str) -> String {
         let res = self.login(username, password).await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
-        let cookie = res
-            .headers
-            .get(header::SET_COOKIE)
-            .expect("cookie")
-            .to_str()
-            .expect("ascii");
-        let cookie = cookie.split(';').next().expect("pair").to_owned();
+        let cookie = res.cookie();
         assert_eq!(res.headers[header::LOCATION], "/mfa");
         let code = self.fresh_code(username).await;
         let res = self.form("/mfa", &cookie, &[("code", &code)]).await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
         assert_eq!(res.headers[header::LOCATION], "/", "the second step passed");
-        cookie
+        // The second step hands the browser a new session token.
+        res.cookie()
     }
 
     /// An authenticator code for `username` that has not been used yet: a
@@ -579,6 +588,20 @@ impl TestApp {
             sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
         )
         .expect("count")
+    }
+
+    /// The events of one action, oldest first.
+    pub async fn audit_events(&self, action: Action) -> Vec<bridgeway::store::audit::AuditEntry> {
+        let mut tx = self.app.db.read().await.expect("tx");
+        let query = bridgeway::store::audit::EventQuery {
+            action: Some(bridgeway::domain::audit::ActionFilter::One(action)),
+            ..Default::default()
+        };
+        let mut events = bridgeway::store::audit::search(&mut tx, &query, 1_000)
+            .await
+            .expect("events");
+        events.reverse();
+        events
     }
 
     pub async fn audit_count(&self, action: Action) -> i64 {

@@ -103,7 +103,8 @@ fn secrets_never_reach_the_logs() {
         .and_then(|s| s.split('<').next())
         .expect("recovery codes")
         .to_owned();
-    let page = http("GET", "/caseload", &[("Cookie", &cookie)], "");
+    let signed_in = cookie_of(&passed);
+    let page = http("GET", "/caseload", &[("Cookie", &signed_in)], "");
     assert!(page.starts_with("HTTP/1.1 200"), "{page}");
     let api = http(
         "GET",
@@ -128,9 +129,11 @@ fn secrets_never_reach_the_logs() {
         "the log was captured"
     );
     assert!(all_logs.len() > 1_000, "trace-level logging was on");
-    let session_id = cookie.split_once('=').unwrap().1;
+    let session_id = signed_in.split_once('=').unwrap().1;
+    let password_step_session = cookie.split_once('=').unwrap().1;
     for (what, secret) in [
         ("password", PASSWORD),
+        ("password step's session id", password_step_session),
         ("wrong password", "wrong password, logged?"),
         ("API token", token.as_str()),
         ("bad token", "bw_not_a_real_token_at_all"),

@@ -29,6 +29,7 @@ mod logs;
 mod matrix;
 mod mfa;
 mod notes;
+mod outages;
 mod pages;
 mod people;
 mod process;

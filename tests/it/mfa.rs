@@ -62,7 +62,16 @@ async fn a_new_account_enrols_an_authenticator_and_gets_recovery_codes(backend: 
         .map(|s| s.split('<').next().unwrap())
         .collect();
     assert_eq!(codes.len(), 10, "{page}");
-    assert_eq!(t.page("/caseload", &cookie).await.status, StatusCode::OK);
+    // The second step hands out a new session token: the one given with
+    // the password (which may have been seen before it) opens nothing.
+    let signed_in = res.cookie();
+    assert_ne!(signed_in, cookie, "the session token is rotated");
+    assert_eq!(t.page("/caseload", &signed_in).await.status, StatusCode::OK);
+    assert_eq!(
+        t.page("/caseload", &cookie).await.headers[header::LOCATION],
+        "/login",
+        "the token from before the second step is no longer a session"
+    );
     assert_eq!(t.audit_count(Action::AuthMfaEnrolled).await, 1);
 
     // A recovery code works once.

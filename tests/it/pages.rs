@@ -5,6 +5,7 @@ use crate::on_both_databases;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use bridgeway::domain::access::users::Role;
+use bridgeway::domain::audit::Action;
 use serde_json::json;
 
 async fn an_officer_takes_in_a_referral_through_the_pages(backend: Backend) {
@@ -177,10 +178,50 @@ async fn cross_site_form_posts_are_refused(backend: Backend) {
         .body(Body::empty())
         .unwrap();
     assert_eq!(t.send(req).await.status, StatusCode::FORBIDDEN);
+    // The same host under the other scheme is another origin: this site is
+    // plain HTTP, so a page served over HTTPS is not one of its own.
+    let req = Request::post("/logout")
+        .header(header::COOKIE, &cookie)
+        .header(header::ORIGIN, "https://bridgeway.local")
+        .header(header::HOST, "bridgeway.local")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(t.send(req).await.status, StatusCode::FORBIDDEN);
     assert_eq!(
         t.page("/caseload", &cookie).await.status,
         StatusCode::OK,
         "still signed in"
+    );
+    // The three refusals are unsuccessful access attempts, each on the
+    // trail: the first of each kind at once, their repeats as a count once
+    // their minute has passed.
+    assert_eq!(
+        t.audit_count(Action::AccessDenied).await,
+        1,
+        "one kind of refusal"
+    );
+    t.advance(chrono::Duration::minutes(1));
+    bridgeway::app::audit::refusals::fold(&t.app).await.unwrap();
+    let events = t.audit_events(Action::AccessDenied).await;
+    assert_eq!(events.len(), 2, "the first, then the minute's count");
+    assert!(
+        events[1]
+            .reason
+            .as_deref()
+            .unwrap()
+            .starts_with("POST /logout: 3 times"),
+        "{events:?}"
+    );
+    let same_origin = Request::post("/logout")
+        .header(header::COOKIE, &cookie)
+        .header(header::ORIGIN, "http://bridgeway.local")
+        .header(header::HOST, "bridgeway.local")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(
+        t.send(same_origin).await.status,
+        StatusCode::SEE_OTHER,
+        "signed out"
     );
 }
 

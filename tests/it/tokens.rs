@@ -201,7 +201,85 @@ async fn read_only_roles_get_read_tokens_only(backend: Backend) {
     );
 }
 
+/// An address sending unknown tokens in a loop gets one audit event for
+/// the first, one with the count once the minute is over, and 429 once past
+/// the limit; another address is not held up by it.
+async fn unknown_tokens_do_not_flood_the_trail(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let ask = |address: &'static str| {
+        let t = &t;
+        async move {
+            let mut req = Request::get("/api/v1/cases")
+                .header(header::AUTHORIZATION, "Bearer bw_not_a_token")
+                .body(Body::empty())
+                .unwrap();
+            req.extensions_mut()
+                .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+                    address.parse::<std::net::IpAddr>().unwrap(),
+                    40_000,
+                ))));
+            t.send(req).await.status
+        }
+    };
+    let limit = bridgeway::app::audit::refusals::PER_MINUTE as usize;
+    let mut statuses = Vec::new();
+    for _ in 0..limit + 10 {
+        statuses.push(ask("198.51.100.9").await);
+    }
+    assert!(statuses[..limit]
+        .iter()
+        .all(|s| *s == StatusCode::UNAUTHORIZED));
+    assert!(
+        statuses[limit..]
+            .iter()
+            .all(|s| *s == StatusCode::TOO_MANY_REQUESTS),
+        "past the limit the address is told to wait: {statuses:?}"
+    );
+    assert_eq!(
+        ask("203.0.113.4").await,
+        StatusCode::UNAUTHORIZED,
+        "another address"
+    );
+    let events = t.audit_events(Action::AuthToken).await;
+    assert_eq!(
+        events.len(),
+        2,
+        "one event per address so far, not one a request"
+    );
+
+    t.advance(chrono::Duration::seconds(61));
+    bridgeway::app::audit::refusals::fold(&t.app).await.unwrap();
+    let events = t.audit_events(Action::AuthToken).await;
+    assert_eq!(
+        events.len(),
+        3,
+        "the first address's count, once its minute is over"
+    );
+    let count = &events[2];
+    assert_eq!(count.source.as_deref(), Some("198.51.100.9"));
+    assert_eq!(count.outcome, "failure");
+    assert!(
+        count
+            .reason
+            .as_deref()
+            .unwrap()
+            .contains(&format!(": {} times from ", limit + 10)),
+        "{count:?}"
+    );
+    assert_eq!(
+        ask("198.51.100.9").await,
+        StatusCode::UNAUTHORIZED,
+        "a new minute, a new allowance"
+    );
+    assert_eq!(
+        t.count("refusal_tallies").await,
+        1,
+        "passed minutes are cleared"
+    );
+}
+
 on_both_databases!(
     tokens_are_scoped_expire_and_can_be_revoked,
     read_only_roles_get_read_tokens_only,
+    unknown_tokens_do_not_flood_the_trail,
 );

@@ -149,7 +149,7 @@ pub struct NewSession {
 /// Why an account that has not signed in for too long is refused (and disabled).
 const INACTIVE: &str = "no sign-in within the inactivity limit";
 
-/// Sign-in attempts one network address may make per minute.
+/// Sign-in attempts one network address, and one username, may have per minute.
 pub const ATTEMPTS_PER_MINUTE: i64 = 10;
 
 /// Checks a username and password; on success starts a session.
@@ -164,10 +164,13 @@ pub async fn log_in(
     let username = username.trim().to_lowercase();
     let at = app.now();
     let mut tx = app.db.write().await?;
-    let address = source.as_deref().unwrap_or("unknown");
-    let attempts = users::count_attempt(&mut tx, address, at, at - Duration::minutes(1)).await?;
+    let minute_ago = at - Duration::minutes(1);
+    let address = format!("address {}", source.as_deref().unwrap_or("unknown"));
+    let by_address = users::count_attempt(&mut tx, &address, at, minute_ago).await?;
+    let by_username =
+        users::count_attempt(&mut tx, &format!("username {username}"), at, minute_ago).await?;
     tx.commit().await?;
-    if attempts > ATTEMPTS_PER_MINUTE {
+    if by_address.max(by_username) > ATTEMPTS_PER_MINUTE {
         return Err(AppError::TooManyAttempts);
     }
     let mut tx = app.db.read().await?;
@@ -398,17 +401,12 @@ pub async fn token_actor(app: &App, token: &str, source: Option<String>) -> AppR
         }
         None => {
             drop(tx);
-            let mut tx = app.db.write().await?;
-            audit::write(
-                &mut tx,
-                Origin {
-                    user: None,
-                    source: source.as_deref(),
-                },
-                Outcome::Failure,
-                Action::AuthToken.because("unknown, expired or revoked token"),
-            );
-            tx.commit().await?;
+            let by = Origin {
+                user: None,
+                source: source.as_deref(),
+            };
+            let why = "unknown, expired or revoked token";
+            audit::refusals::count(app, by, Action::AuthToken, why).await?;
             Err(AppError::Unauthenticated)
         }
     }

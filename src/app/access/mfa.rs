@@ -1,7 +1,7 @@
 //! The second sign-in step: enrolment of an authenticator (TOTP) with a QR
 //! code, codes at every sign-in (each accepted once), and recovery codes.
 
-use crate::app::access::auth::{live_session, random_chars, token_hash};
+use crate::app::access::auth::{live_session, random_chars, random_token, token_hash, Secret};
 use crate::app::audit::{self, Origin};
 use crate::app::{App, AppError, AppResult};
 use crate::domain::access::mfa::{
@@ -81,8 +81,11 @@ pub async fn step(app: &App, token: &str, source: Option<&str>) -> AppResult<Ste
     })
 }
 
-/// What a successful second step gives: recovery codes, on first enrolment only.
+/// What a successful second step gives: the session's new token (it
+/// replaces the one given with the password, so a token seen before the
+/// second step opens nothing), and recovery codes, on first enrolment only.
 pub struct Passed {
+    pub session: Secret,
     pub recovery_codes: Option<Vec<String>>,
 }
 
@@ -160,7 +163,8 @@ pub async fn submit(app: &App, token: &str, code: &str, source: Option<&str>) ->
             } else {
                 None
             };
-            users::complete_mfa(&mut tx, session.id, at).await?;
+            let token = random_token();
+            users::complete_mfa(&mut tx, session.id, at, &token_hash(&token)).await?;
             users::set_lockout(&mut tx, user.id, Lockout::default()).await?;
             let how = if step.is_some() {
                 "authenticator code"
@@ -169,7 +173,10 @@ pub async fn submit(app: &App, token: &str, code: &str, source: Option<&str>) ->
             };
             audit::write(&mut tx, by, Outcome::Success, Action::AuthMfa.because(how));
             tx.commit().await?;
-            Ok(Passed { recovery_codes })
+            Ok(Passed {
+                session: Secret::new(token),
+                recovery_codes,
+            })
         }
         Err(e) => {
             let why = match e {
@@ -268,7 +275,7 @@ pub async fn reauthenticate(
     };
     match code_result {
         Ok(_) => {
-            users::complete_mfa(&mut tx, session, at).await?;
+            users::reconfirm_session(&mut tx, session, at).await?;
             audit::write(
                 &mut tx,
                 by_who,

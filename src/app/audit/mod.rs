@@ -6,6 +6,7 @@
 //! `Action::CaseView.on(case_id)` or `Action::CaseList.because("12 results")`.
 
 pub mod integrity;
+pub mod refusals;
 pub mod trail;
 
 use super::Actor;

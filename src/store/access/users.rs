@@ -389,15 +389,37 @@ pub async fn revoke_token(
     Ok(n == 1)
 }
 
-/// Marks a session as having passed the second factor at `at` (sign-in or re-authentication).
+/// Marks a session as having passed the second factor at `at`, under a new
+/// token: the one the browser held before the second step no longer works.
 pub async fn complete_mfa(
+    tx: &mut Tx,
+    session: SessionId,
+    at: DateTime<Utc>,
+    new_token_hash: &str,
+) -> Result<(), sqlx::Error> {
+    exec!(
+        tx,
+        sqlx::query(
+            "UPDATE sessions SET mfa_done = TRUE, authenticated_at = $1, token_hash = $2 \
+             WHERE id = $3"
+        )
+        .bind(at)
+        .bind(new_token_hash)
+        .bind(session)
+    )?;
+    Ok(())
+}
+
+/// Records that the session's user gave password and code again (a
+/// privileged action's confirmation).
+pub async fn reconfirm_session(
     tx: &mut Tx,
     session: SessionId,
     at: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     exec!(
         tx,
-        sqlx::query("UPDATE sessions SET mfa_done = TRUE, authenticated_at = $1 WHERE id = $2")
+        sqlx::query("UPDATE sessions SET authenticated_at = $1 WHERE id = $2")
             .bind(at)
             .bind(session)
     )?;

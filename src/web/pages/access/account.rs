@@ -55,6 +55,8 @@ struct AccessReviewPage {
     nav: Nav,
     lines: Vec<AccessReviewLine>,
     inactive_days: i64,
+    /// Free space on the database's disk is running out.
+    disk_warning: Option<String>,
 }
 
 /// The access review, for administrators.
@@ -64,6 +66,7 @@ pub async fn access_review(State(app): State<App>, user: PageUser) -> PageResult
         nav: Nav::new(app.settings.zone(), &user.actor, "access-review"),
         lines,
         inactive_days: app.settings.inactive_account_days,
+        disk_warning: crate::app::health::disk(&app).warning(),
     }))
 }
 

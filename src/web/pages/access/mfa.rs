@@ -9,6 +9,7 @@ use crate::web::pages::routes::PageRoutes;
 use crate::web::render::render_with;
 use askama::Template;
 use axum::extract::{FromRequestParts, State};
+use axum::http::header::SET_COOKIE;
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -93,10 +94,14 @@ pub async fn submit(
     )
     .await
     {
-        Ok(passed) => Ok(match passed.recovery_codes {
-            Some(codes) => render_with(StatusCode::OK, &RecoveryCodesPage { codes }),
-            None => Redirect::to("/").into_response(),
-        }),
+        Ok(passed) => {
+            let cookie = SessionCookie::of(&app).set(passed.session.expose());
+            let next = match passed.recovery_codes {
+                Some(codes) => render_with(StatusCode::OK, &RecoveryCodesPage { codes }),
+                None => Redirect::to("/").into_response(),
+            };
+            Ok(([(SET_COOKIE, cookie)], next).into_response())
+        }
         Err(AppError::Invalid(invalid)) => {
             form.add_invalid(invalid);
             show(&app, &pending, StatusCode::UNPROCESSABLE_ENTITY, form).await

@@ -1,6 +1,8 @@
 //! The audit trail: append-only (nothing here updates or deletes an event,
 //! and triggers refuse it) and hash-chained (see `domain::audit`).
 
+pub mod refusals;
+
 use crate::domain::access::users::Role;
 use crate::domain::audit::{chain_hash, Action, ActionFilter, ChainedFields, Object, GENESIS};
 use crate::domain::ids::{AuditId, UserId};
