@@ -99,6 +99,8 @@ pub struct Settings {
     /// Free space on the SQLite database's disk: when to warn, and when to
     /// say not ready.
     pub disk: DiskSettings,
+    /// How long clients may take, and how many may be connected at once.
+    pub http: HttpSettings,
     /// Case notes: the risk lexicon.
     pub notes: NoteSettings,
     /// Reminders to participants: when they go out and how they sign.
@@ -131,6 +133,32 @@ impl Default for AlertSettings {
             case_ending_days: 30,
             due_soon_days: 14,
             sweep_minutes: 15,
+        }
+    }
+}
+
+/// Limits on clients, so that slow or idle connections cannot hold the
+/// server (a client that sends a request a byte at a time).
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpSettings {
+    /// A client must send a request's headers within this many seconds of
+    /// connecting (the TLS handshake included) or of its last answer; an idle
+    /// kept-alive connection is closed after as long.
+    pub header_seconds: u64,
+    /// A request's body must have arrived and its answer be ready within
+    /// this many seconds (408 otherwise).
+    pub request_seconds: u64,
+    /// Connections served at once; one more is closed at once.
+    pub max_connections: usize,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        Self {
+            header_seconds: 10,
+            request_seconds: 120,
+            max_connections: 4096,
         }
     }
 }
@@ -349,6 +377,7 @@ impl Default for Settings {
             contact_standards: ContactStandards::default(),
             alerts: AlertSettings::default(),
             disk: DiskSettings::default(),
+            http: HttpSettings::default(),
             notes: NoteSettings::default(),
             reminders: ReminderSettings::default(),
             sms: None,
@@ -435,6 +464,13 @@ impl Settings {
         anyhow::ensure!(
             (1..=1440).contains(&a.sweep_minutes),
             "alerts.sweep_minutes must be 1 to 1440"
+        );
+        anyhow::ensure!(
+            (1..=300).contains(&self.http.header_seconds)
+                && (1..=3600).contains(&self.http.request_seconds)
+                && (16..=1_000_000).contains(&self.http.max_connections),
+            "http.header_seconds must be 1 to 300, http.request_seconds 1 to 3600 and \
+             http.max_connections 16 to 1000000"
         );
         anyhow::ensure!(
             self.disk.not_ready_below_mb < self.disk.warn_below_mb,

@@ -22,6 +22,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 /// Largest request body accepted (1 MiB).
@@ -46,6 +47,10 @@ pub fn router(app: App) -> Router {
         // Innermost first: every answer, a refused body's 413 too, passes
         // through the security headers on its way out.
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(app.settings.http.request_seconds),
+        ))
         .layer(middleware::from_fn(refuse_nul_in_query))
         .layer(middleware::from_fn_with_state(
             Scheme::of(&app.settings),

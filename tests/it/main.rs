@@ -18,6 +18,7 @@ mod alerts;
 mod audit;
 mod calendar;
 mod cli;
+mod clients;
 mod conditions;
 mod demo;
 mod drug_tests;

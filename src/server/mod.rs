@@ -1,15 +1,20 @@
 //! Serving HTTP or HTTPS until asked to stop; in-flight requests finish first.
 
+mod connections;
+
 use crate::app::App;
 use crate::config::TlsFiles;
 use anyhow::Context;
-use axum_server::tls_rustls::RustlsConfig;
+use axum_server::accept::DefaultAcceptor;
+use axum_server::tls_rustls::{RustlsAcceptor, RustlsConfig};
+use connections::Capped;
 use rustls::pki_types::pem::PemObject as _;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpSocket};
+use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 /// How long requests in flight may take to finish once a stop is asked for.
@@ -17,7 +22,7 @@ const DRAIN: Duration = Duration::from_secs(30);
 
 pub async fn serve(app: App, bind: &str) -> anyhow::Result<()> {
     let tls = app.settings.tls.as_ref().map(tls_config).transpose()?;
-    let listener = TcpListener::bind(bind)
+    let listener = listen(bind)
         .await
         .with_context(|| format!("listening on {bind}"))?;
     let addr = listener.local_addr()?;
@@ -41,32 +46,79 @@ pub async fn serve(app: App, bind: &str) -> anyhow::Result<()> {
     let scheme = if tls.is_some() { "https" } else { "http" };
     tracing::info!(%addr, scheme, "Bridgeway is listening");
     let db = app.db.clone();
+    let limits = app.settings.http.clone();
     let service = crate::web::router(app).into_make_service_with_connect_info::<SocketAddr>();
+    let listener = listener.into_std()?;
+    let handle = axum_server::Handle::new();
+    tokio::spawn({
+        let handle = handle.clone();
+        async move {
+            shutdown_signal().await;
+            handle.graceful_shutdown(Some(DRAIN));
+        }
+    });
+    let slots = Arc::new(Semaphore::new(limits.max_connections));
+    let header_time = Duration::from_secs(limits.header_seconds);
     match tls {
-        None => axum::serve(listener, service)
-            .with_graceful_shutdown(shutdown_signal())
-            .await
-            .context("serving HTTP")?,
-        Some(config) => {
-            let handle = axum_server::Handle::new();
-            tokio::spawn({
-                let handle = handle.clone();
-                async move {
-                    shutdown_signal().await;
-                    handle.graceful_shutdown(Some(DRAIN));
-                }
-            });
-            axum_server::from_tcp_rustls(listener.into_std()?, config)?
+        None => {
+            let server = axum_server::from_tcp(listener)?
+                .acceptor(Capped::new(DefaultAcceptor::new(), slots));
+            bounded(server, header_time)
                 .handle(handle)
                 .serve(service)
                 .await
-                .context("serving HTTPS")?;
+                .context("serving HTTP")?
+        }
+        Some(config) => {
+            let tls = RustlsAcceptor::new(config).handshake_timeout(header_time);
+            let server = axum_server::from_tcp(listener)?.acceptor(Capped::new(tls, slots));
+            bounded(server, header_time)
+                .handle(handle)
+                .serve(service)
+                .await
+                .context("serving HTTPS")?
         }
     }
     periodic.shutdown().await;
     db.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Connections the kernel holds for the server before it accepts them. The
+/// system's default (128 here) overflowed when a few hundred clients
+/// connected at once: the rest waited a second or more for their retry.
+const LISTEN_BACKLOG: u32 = 4096;
+
+/// Listens on `bind` (the kernel caps the backlog at `net.core.somaxconn`).
+async fn listen(bind: &str) -> std::io::Result<TcpListener> {
+    let addr = tokio::net::lookup_host(bind)
+        .await?
+        .next()
+        .ok_or_else(|| std::io::Error::other("the address names no host"))?;
+    let socket = if addr.is_ipv4() {
+        TcpSocket::new_v4()?
+    } else {
+        TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)
+}
+
+/// A server whose clients must send each request's headers within
+/// `header_time` of connecting, or of their last answer (hyper starts the
+/// same timer while a kept-alive connection waits: an idle one is closed
+/// after as long).
+fn bounded<A: axum_server::Address, Acc>(
+    mut server: axum_server::Server<A, Acc>,
+    header_time: Duration,
+) -> axum_server::Server<A, Acc> {
+    server
+        .http_builder()
+        .http1()
+        .header_read_timeout(Some(header_time));
+    server.first_request_timeout(Some(header_time))
 }
 
 /// Appends a signed checkpoint of the audit chain every
