@@ -288,7 +288,7 @@ pub async fn aliases(tx: &mut Tx, person: PersonId) -> Result<Vec<PersonName>, s
         fetch_all,
         sqlx::query_as(
             "SELECT first_name, middle_name, last_name FROM person_aliases WHERE person_id = $1 \
-             ORDER BY last_name, first_name"
+             ORDER BY last_name, first_name, id"
         )
         .bind(person)
     )?;

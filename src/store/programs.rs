@@ -90,6 +90,6 @@ pub async fn get(tx: &mut Tx, id: ProgramId) -> Result<Option<ProgramRow>, sqlx:
 }
 
 pub async fn all(tx: &mut Tx) -> Result<Vec<ProgramRow>, sqlx::Error> {
-    let sql = format!("SELECT {COLUMNS} FROM programs ORDER BY name");
+    let sql = format!("SELECT {COLUMNS} FROM programs ORDER BY name, id");
     fetch!(tx, fetch_all, sqlx::query_as(&sql))
 }

@@ -370,7 +370,55 @@ async fn a_late_contact_behind_fifty_newer_ones_is_logged_and_returned(backend: 
     assert_eq!(logged["recorded_by"], "officer (test)");
 }
 
+/// Lists sorted by time break ties by id, so rows at the same minute come
+/// in one order however the database stores them (after a restore, say).
+async fn rows_at_the_same_time_keep_their_order(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let (_, officer, opened) = t.one_referral().await;
+    let case = format!("/api/v1/cases/{}", opened["case_id"].as_str().unwrap());
+    let at = stamp(local(-5));
+    for note in ["first", "second", "third", "fourth"] {
+        let body = json!({"kind": "phone", "occurred_at": at, "note": note});
+        let res = t.post(&format!("{case}/contacts"), &officer, body).await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    }
+    let listed = || async {
+        let overview = t.get(&format!("{case}/supervision"), &officer).await.json();
+        overview["contacts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["note"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let before = listed().await;
+    assert_eq!(
+        before,
+        ["fourth", "third", "second", "first"],
+        "newest first"
+    );
+    // The two oldest rows taken out and put back as they were, as a restore
+    // may: they now sit after the others in the table and in its indexes'
+    // ties. (Notes are sealed: rows are picked by id.)
+    let mut tx = t.app.db.write().await.unwrap();
+    for sql in [
+        "CREATE TEMPORARY TABLE moved AS SELECT * FROM contacts ORDER BY id LIMIT 2",
+        "DELETE FROM contacts WHERE id IN (SELECT id FROM moved)",
+        "INSERT INTO contacts SELECT * FROM moved",
+        "DROP TABLE moved",
+    ] {
+        crate::exec!(&mut tx, sqlx::query(sql)).unwrap();
+    }
+    tx.commit().await.unwrap();
+    assert_eq!(
+        listed().await,
+        before,
+        "the same order after the rows moved"
+    );
+}
+
 on_both_databases!(
+    rows_at_the_same_time_keep_their_order,
     a_late_contact_behind_fifty_newer_ones_is_logged_and_returned,
     supervision_is_worked_from_the_case_page,
     appointments_and_contacts_count_toward_the_contact_standard,

@@ -174,7 +174,7 @@ pub async fn by_id_for_attempt(tx: &mut Tx, id: UserId) -> Result<Option<UserRow
 
 /// Every account, by role then name.
 pub async fn all(tx: &mut Tx) -> Result<Vec<UserRow>, sqlx::Error> {
-    let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY role, full_name");
+    let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY role, full_name, id");
     fetch!(tx, fetch_all, sqlx::query_as(&sql))
 }
 
@@ -189,7 +189,7 @@ pub async fn case_staff(
 ) -> Result<Vec<UserRow>, sqlx::Error> {
     let sql = format!(
         "SELECT {USER_COLUMNS} FROM users WHERE ((id = $1 OR supervisor_id = $2) AND active AND \
-         role IN ('officer', 'supervisor') OR id = $3) ORDER BY role, full_name"
+         role IN ('officer', 'supervisor') OR id = $3) ORDER BY role, full_name, id"
     );
     fetch!(
         tx,
@@ -363,7 +363,7 @@ pub async fn tokens_of(tx: &mut Tx, user: UserId) -> Result<Vec<TokenInfo>, sqlx
         fetch_all,
         sqlx::query_as(
             "SELECT id, name, scope, created_at, expires_at, revoked_at FROM api_tokens WHERE \
-             user_id = $1 ORDER BY created_at DESC"
+             user_id = $1 ORDER BY created_at DESC, id DESC"
         )
         .bind(user)
     )
@@ -534,7 +534,7 @@ pub async fn sessions_of(tx: &mut Tx, user: UserId) -> Result<Vec<SessionInfo>, 
         fetch_all,
         sqlx::query_as(
             "SELECT id, created_at, last_seen_at, source, mfa_done FROM sessions WHERE user_id = \
-             $1 ORDER BY last_seen_at DESC"
+             $1 ORDER BY last_seen_at DESC, id DESC"
         )
         .bind(user)
     )

@@ -879,7 +879,7 @@ pub async fn of_case(tx: &mut Tx, case: CaseId, limit: i64) -> Result<Vec<CaseAl
         sqlx::query_as(
             "SELECT a.rule, a.detail, a.raised_at, a.resolved_at, a.resolution, u.full_name AS \
              resolved_by FROM alerts a LEFT JOIN users u ON u.id = a.resolved_by WHERE a.case_id = \
-             $1 ORDER BY a.raised_at DESC LIMIT $2"
+             $1 ORDER BY a.raised_at DESC, a.id DESC LIMIT $2"
         )
         .bind(case)
         .bind(limit)

@@ -101,7 +101,7 @@ pub async fn of_case(
     case: CaseId,
 ) -> Result<Vec<ConditionRow>, sqlx::Error> {
     let sql = format!(
-        "{SELECT} WHERE c.case_id = $1 {GROUP} ORDER BY c.due_date IS NULL, c.due_date, c.title"
+        "{SELECT} WHERE c.case_id = $1 {GROUP} ORDER BY c.due_date IS NULL, c.due_date, c.title, c.id"
     );
     let rows: Vec<Stored> = fetch!(tx, fetch_all, sqlx::query_as(&sql).bind(case))?;
     rows.into_iter().map(|r| r.open(keys)).collect()
@@ -326,7 +326,7 @@ pub async fn progress(
             "SELECT p.id, p.occurred_on, p.amount, p.verification, p.note, u.full_name AS \
              recorded_by, p.recorded_at FROM condition_progress p LEFT JOIN users u ON u.id = \
              p.recorded_by WHERE p.condition_id = $1 ORDER BY p.occurred_on DESC, p.recorded_at \
-             DESC"
+             DESC, p.id DESC"
         )
         .bind(condition)
     )?;
@@ -456,7 +456,7 @@ pub async fn progress_of_case(
             "SELECT k.title, k.unit, p.id, p.occurred_on, p.amount, p.verification, p.note, \
              u.full_name AS recorded_by, p.recorded_at FROM condition_progress p JOIN conditions k \
              ON k.id = p.condition_id LEFT JOIN users u ON u.id = p.recorded_by WHERE k.case_id = \
-             $1 ORDER BY p.recorded_at DESC LIMIT $2"
+             $1 ORDER BY p.recorded_at DESC, p.id DESC LIMIT $2"
         )
         .bind(case)
         .bind(limit)

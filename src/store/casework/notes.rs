@@ -229,7 +229,7 @@ pub async fn of_case(
     let sql = format!(
         "SELECT {NOTE_COLUMNS} FROM case_notes n JOIN users u ON u.id = n.author_id WHERE \
          n.case_id = $1 AND (n.signed_at IS NOT NULL OR n.author_id = $2) ORDER BY n.written_at \
-         DESC LIMIT $3"
+         DESC, n.id DESC LIMIT $3"
     );
     let rows = fetch!(
         tx,
@@ -249,7 +249,7 @@ pub async fn addenda(
     for chunk in notes.chunks(500) {
         let marks: Vec<String> = (1..=chunk.len()).map(|n| format!("${n}")).collect();
         let sql = format!(
-            "{ADDENDUM_SELECT} WHERE a.note_id IN ({}) ORDER BY a.written_at",
+            "{ADDENDUM_SELECT} WHERE a.note_id IN ({}) ORDER BY a.written_at, a.id",
             marks.join(", ")
         );
         let rows = fetch!(
@@ -479,7 +479,7 @@ pub async fn search(
             format!(
                 "{shown} FROM note_terms t JOIN case_notes n ON n.search_row = t.rowid {joins} \
                  WHERE note_terms MATCH $3 AND {scope_sql} ORDER BY bm25(note_terms), n.signed_at \
-                 DESC LIMIT $4"
+                 DESC, n.id DESC LIMIT $4"
             ),
             terms.join(" "),
         ),
@@ -487,7 +487,7 @@ pub async fn search(
             format!(
                 "{shown} FROM case_notes n {joins} WHERE n.search @@ to_tsquery('simple', $3) AND \
                  {scope_sql} ORDER BY ts_rank(n.search, to_tsquery('simple', $3)) DESC, \
-                 n.signed_at DESC LIMIT $4"
+                 n.signed_at DESC, n.id DESC LIMIT $4"
             ),
             terms.join(" & "),
         ),

@@ -176,8 +176,8 @@ pub async fn appointments(
     limit: i64,
 ) -> Result<Vec<AppointmentRow>, sqlx::Error> {
     let (clause, at) = match when {
-        When::From(at) => ("starts_at >= $2 ORDER BY starts_at", at),
-        When::Before(at) => ("starts_at < $2 ORDER BY starts_at DESC", at),
+        When::From(at) => ("starts_at >= $2 ORDER BY starts_at, id", at),
+        When::Before(at) => ("starts_at < $2 ORDER BY starts_at DESC, id DESC", at),
     };
     let sql = format!(
         "SELECT {APPOINTMENT_COLUMNS} FROM appointments WHERE case_id = $1 AND {clause} LIMIT $3"
@@ -308,7 +308,7 @@ pub async fn contacts(
         sqlx::query_as(
             "SELECT c.id, c.kind, c.occurred_at, c.place, c.collateral, c.collateral_name, c.note, \
              u.full_name AS recorded_by FROM contacts c LEFT JOIN users u ON u.id = c.recorded_by \
-             WHERE c.case_id = $1 ORDER BY c.occurred_at DESC LIMIT $2"
+             WHERE c.case_id = $1 ORDER BY c.occurred_at DESC, c.id DESC LIMIT $2"
         )
         .bind(case)
         .bind(limit)

@@ -360,7 +360,7 @@ pub async fn latest_texted(
         fetch_optional,
         sqlx::query_as(
             "SELECT person_id, case_id, language FROM messages WHERE address_index = $1 AND \
-             channel = 'sms' AND purpose <> 'inbound' ORDER BY created_at DESC LIMIT 1"
+             channel = 'sms' AND purpose <> 'inbound' ORDER BY created_at DESC, id DESC LIMIT 1"
         )
         .bind(keys.blind_index(phone))
     )
@@ -405,8 +405,8 @@ pub async fn of_case(
         fetch_all,
         sqlx::query_as(
             "SELECT id, channel, purpose, status, body, CAST(attempts AS INTEGER) AS attempts, \
-             error, created_at, sent_at FROM messages WHERE case_id = $1 ORDER BY created_at DESC \
-             LIMIT $2"
+             error, created_at, sent_at FROM messages WHERE case_id = $1 ORDER BY created_at DESC, \
+             id DESC LIMIT $2"
         )
         .bind(case)
         .bind(limit)
@@ -467,7 +467,7 @@ pub async fn outcomes(
         "SELECT m.case_id, c.person_id, (SELECT p.last_name || ', ' || p.first_name FROM people p \
          WHERE p.id = c.person_id) AS person_name, m.channel, m.purpose, m.error, m.updated_at AS \
          at FROM messages m JOIN cases c ON c.id = m.case_id WHERE m.status = 'failed' AND \
-         m.updated_at >= $3 AND {scope_sql} ORDER BY m.updated_at DESC LIMIT $4"
+         m.updated_at >= $3 AND {scope_sql} ORDER BY m.updated_at DESC, m.id DESC LIMIT $4"
     );
     let failed = fetch!(
         tx,
