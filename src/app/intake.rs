@@ -9,7 +9,7 @@ use crate::domain::casework::cases::CaseStatus;
 use crate::domain::ids::{CaseId, PersonId, ProgramId, UserId};
 use crate::domain::people::age_on;
 use crate::domain::programs::{Charge, ChargeLevel, Referral, ScreeningResult};
-use crate::domain::validation::{optional_text, required_text, Errors, Invalid};
+use crate::domain::validation::{optional_text, required_text, DateKind, Errors, Invalid};
 use crate::store::access::users as user_store;
 use crate::store::casework::cases::{self as case_store, CaseFields, NewCase, StatusChange};
 use crate::store::{people as people_store, programs as program_store, Tx};
@@ -111,11 +111,9 @@ pub fn parse_charges(
             &format!("charges[{i}].description"),
             required_text(&c.description, 200),
         );
-        if c.offense_date.is_some_and(|d| d > today) {
-            errors.add(
-                &format!("charges[{i}].offense_date"),
-                "must not be in the future",
-            );
+        if let Some(offense) = c.offense_date {
+            let field = format!("charges[{i}].offense_date");
+            errors.check(&field, DateKind::Happened.check(offense, today));
         }
         out.push(Charge {
             statute_code: code?,
@@ -147,8 +145,17 @@ pub fn parse_case_details(
         "case.prosecutor",
         optional_text(input.prosecutor.as_deref(), 120),
     );
-    if input.referral_date > today {
-        errors.add("case.referral_date", "must not be in the future");
+    errors.check(
+        "case.referral_date",
+        DateKind::Happened.check(input.referral_date, today),
+    );
+    for (field, date) in [
+        ("case.start_date", input.start_date),
+        ("case.expected_end_date", input.expected_end_date),
+    ] {
+        if let Some(date) = date {
+            errors.check(field, DateKind::Term.check(date, today));
+        }
     }
     if input
         .prior_convictions

@@ -147,9 +147,80 @@ fn limited_text(v: &str, max: usize) -> Result<String, String> {
     Ok(v.to_owned())
 }
 
+/// The kinds of date Bridgeway is given, each with the range a real one
+/// falls in: a year like 0000 or 9999 is a typing slip, refused with the
+/// range, whichever form or field it comes through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateKind {
+    /// Something that happened (a contact, a test, progress, an offense, a
+    /// referral, a court order): within the last 50 years, not in the future.
+    Happened,
+    /// An appointment: from two years back (entered late, with its outcome)
+    /// to five years ahead.
+    Scheduled,
+    /// A term's dates (a case's start and expected end, a condition's start
+    /// and due date): within 50 years either side of today.
+    Term,
+}
+
+impl DateKind {
+    /// The first and last plausible dates, as of `today`.
+    pub fn range(self, today: chrono::NaiveDate) -> (chrono::NaiveDate, chrono::NaiveDate) {
+        let years = |n: i32| {
+            let months = chrono::Months::new(n.unsigned_abs() * 12);
+            let shifted = if n < 0 {
+                today.checked_sub_months(months)
+            } else {
+                today.checked_add_months(months)
+            };
+            shifted.unwrap_or(today)
+        };
+        match self {
+            Self::Happened => (years(-50), today),
+            Self::Scheduled => (years(-2), years(5)),
+            Self::Term => (years(-50), years(50)),
+        }
+    }
+
+    /// Refuses a date outside the kind's range, saying what the range is.
+    pub fn check(self, date: chrono::NaiveDate, today: chrono::NaiveDate) -> Result<(), String> {
+        let (first, last) = self.range(today);
+        match (date < first, date > last, self) {
+            (false, false, _) => Ok(()),
+            (_, true, Self::Happened) => Err("must not be in the future".to_owned()),
+            _ => Err(format!("must be between {first} and {last}")),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_kind_of_date_has_its_range() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 18).unwrap();
+        let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(DateKind::Happened.check(today, today), Ok(()));
+        assert_eq!(
+            DateKind::Happened.check(day(2026, 11, 19), today),
+            Err("must not be in the future".to_owned())
+        );
+        assert_eq!(
+            DateKind::Happened.check(day(0, 1, 1), today),
+            Err("must be between 1976-11-18 and 2026-11-18".to_owned())
+        );
+        assert_eq!(DateKind::Happened.check(day(1976, 11, 18), today), Ok(()));
+        assert_eq!(DateKind::Scheduled.check(day(2031, 11, 18), today), Ok(()));
+        assert_eq!(
+            DateKind::Scheduled.check(day(9999, 12, 31), today),
+            Err("must be between 2024-11-18 and 2031-11-18".to_owned())
+        );
+        assert!(DateKind::Scheduled.check(day(2024, 11, 17), today).is_err());
+        assert_eq!(DateKind::Term.check(day(2076, 11, 18), today), Ok(()));
+        assert!(DateKind::Term.check(day(2076, 11, 19), today).is_err());
+        assert!(DateKind::Term.check(day(1976, 11, 17), today).is_err());
+    }
 
     #[test]
     fn text_rules() {

@@ -374,7 +374,7 @@ async fn conditions_are_worked_from_the_case_and_condition_pages(backend: Backen
                 ("kind", "community_service"),
                 ("title", "Community service"),
                 ("target", "24"),
-                ("due_date", "2099-01-31"),
+                ("due_date", "2030-01-31"),
                 ("court_action", "modified"),
                 ("court_order_date", &today),
                 ("court_order_reason", "Reduced at review hearing"),

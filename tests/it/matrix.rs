@@ -133,7 +133,7 @@ async fn every_route_answers_every_role_as_specified(backend: Backend) {
         )
         .await
         .json();
-    let visit = json!({"kind": "office_visit", "starts_at": "2099-01-05T09:00"});
+    let visit = json!({"kind": "office_visit", "starts_at": "2030-01-07T09:00"});
     let mine_appointment = t
         .post(
             &format!(
@@ -580,7 +580,7 @@ async fn every_route_answers_every_role_as_specified(backend: Backend) {
             );
             check(
                 format!("POST {whose} appointment"),
-                t.post(&format!("{supervision}/appointments"), u, json!({"kind": "office_visit", "starts_at": "2099-01-05T09:00", "duration_minutes": 1}))
+                t.post(&format!("{supervision}/appointments"), u, json!({"kind": "office_visit", "starts_at": "2030-01-07T09:00", "duration_minutes": 1}))
                     .await
                     .status
                     .as_u16(),

@@ -251,7 +251,75 @@ async fn nul_characters_are_refused_naming_the_field(backend: Backend) {
     );
 }
 
+/// Each kind of date has one plausible range, whichever form it comes
+/// through: year 0000 and 9999 are typing slips, refused naming the field
+/// and the range (contacts took year 0000 and appointments 9999 before).
+async fn implausible_dates_are_refused_with_their_range(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let (admin, officer, opened) = t.one_referral().await;
+    let case = format!("/api/v1/cases/{}", opened["case_id"].as_str().unwrap());
+    let program = t.program(&admin, "Diversion", json!({})).await;
+    let mut intake = referral(program, "Bo", "Ray", "1991-02-03", Some(officer.id));
+    intake["case"]["expected_end_date"] = json!("9999-12-31");
+    intake["charges"][0]["offense_date"] = json!("0000-01-01");
+    let res = t.post("/api/v1/intake", &officer, intake).await;
+    assert_eq!(
+        res.error_fields(),
+        ["case.expected_end_date", "charges[0].offense_date"],
+        "{}",
+        res.text()
+    );
+    let condition = json!({"kind": "community_service", "title": "Hours", "target": 40});
+    let made = t
+        .post(&format!("{case}/conditions"), &officer, condition)
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.text());
+    let progress = format!(
+        "/api/v1/conditions/{}/progress",
+        made.json()["id"].as_str().unwrap()
+    );
+    for (path, body, field) in [
+        (
+            format!("{case}/contacts"),
+            json!({"kind": "phone", "occurred_at": "0000-01-01T10:00"}),
+            "occurred_at",
+        ),
+        (
+            format!("{case}/appointments"),
+            json!({"kind": "office_visit", "starts_at": "9999-12-31T10:00"}),
+            "starts_at",
+        ),
+        (
+            format!("{case}/drug-tests"),
+            json!({"collected_at": "0000-01-01T10:00", "specimen": "urine", "outcome": "no_show"}),
+            "collected_at",
+        ),
+        (
+            format!("{case}/conditions"),
+            json!({"kind": "classes", "title": "Classes", "target": 4, "due_date": "9999-12-31"}),
+            "due_date",
+        ),
+        (
+            progress.clone(),
+            json!({"occurred_on": "0000-01-01", "verification": "provider", "amount": 2}),
+            "occurred_on",
+        ),
+    ] {
+        let res = t.post(&path, &officer, body).await;
+        assert_eq!(res.error_fields(), [field], "{path}: {}", res.text());
+        assert!(
+            res.text().contains("must be between"),
+            "{path}: {}",
+            res.text()
+        );
+    }
+    assert_eq!(t.count("contacts").await, 0, "nothing was written");
+    assert_eq!(t.count("appointments").await, 0);
+    assert_eq!(t.count("drug_tests").await, 0);
+}
+
 on_both_databases!(
+    implausible_dates_are_refused_with_their_range,
     bad_json_names_the_field,
     malformed_requests_get_clear_errors,
     nul_characters_are_refused_naming_the_field,

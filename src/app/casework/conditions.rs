@@ -11,13 +11,13 @@ use crate::domain::casework::conditions::{
     Unit, Verification,
 };
 use crate::domain::ids::{CaseId, ConditionId, ProgramId, TemplateId};
-use crate::domain::validation::{optional_text, required_text, Errors};
+use crate::domain::validation::{optional_text, required_text, DateKind, Errors};
 use crate::store::casework::cases::CaseRow;
 use crate::store::casework::conditions::{
     self as store, ConditionRow, NewCondition, NewProgress, ProgressRow, TemplateRow, Terms,
 };
 use crate::store::Tx;
-use chrono::{DateTime, Datelike as _, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 
 /// The terms of a condition, as given.
@@ -39,7 +39,7 @@ pub struct TermsInput {
     pub due_date: Option<NaiveDate>,
 }
 
-fn parse_terms(input: &TermsInput, errors: &mut Errors) -> Option<Terms> {
+fn parse_terms(input: &TermsInput, errors: &mut Errors, today: NaiveDate) -> Option<Terms> {
     let title = errors.check("title", required_text(&input.title, 120));
     let details = errors.check("details", optional_text(input.details.as_deref(), 2000));
     let target = match (input.target, input.unit.or(input.kind.usual_unit())) {
@@ -55,8 +55,8 @@ fn parse_terms(input: &TermsInput, errors: &mut Errors) -> Option<Terms> {
             .check("target", Quantity::parse(t))
             .map(|q| Some((q, unit))),
     };
-    if input.due_date.is_some_and(|d| d.year() < 2000) {
-        errors.add("due_date", "is not a plausible date");
+    if let Some(due) = input.due_date {
+        errors.check("due_date", DateKind::Term.check(due, today));
     }
     Some(Terms {
         kind: input.kind,
@@ -213,7 +213,7 @@ pub async fn add(
     let mut tx = app.db.write().await?;
     let row = held_case(&mut tx, actor, case).await?;
     let mut errors = Errors::new();
-    let terms = parse_terms(&input, &mut errors);
+    let terms = parse_terms(&input, &mut errors, app.today());
     let terms = errors.finish(|| terms)?;
     let id = ConditionId::new();
     let new = NewCondition {
@@ -367,7 +367,7 @@ pub async fn update(
     let (condition, case) = visible_condition(&mut tx, app, actor, id).await?;
     policy::casework::change_case(actor, &case)?;
     let mut errors = Errors::new();
-    let terms = parse_terms(&input.terms, &mut errors);
+    let terms = parse_terms(&input.terms, &mut errors, app.today());
     let court = match input.court_action {
         None => Some(None),
         Some(action) => {
@@ -378,8 +378,11 @@ pub async fn update(
             if input.court_order_date.is_none() {
                 errors.add("court_order_date", "is required with a court action");
             }
-            if input.court_order_date.is_some_and(|d| d > app.today()) {
-                errors.add("court_order_date", "must not be in the future");
+            if let Some(ordered) = input.court_order_date {
+                errors.check(
+                    "court_order_date",
+                    DateKind::Happened.check(ordered, app.today()),
+                );
             }
             reason
                 .zip(input.court_order_date)
@@ -467,10 +470,9 @@ pub async fn record_progress(
         }
         (None, None) => Some(None),
     };
-    if input.occurred_on > app.today() {
-        errors.add("occurred_on", "must not be in the future");
-    }
-    if input.occurred_on < condition.start_date - chrono::Duration::days(366) {
+    if let Err(e) = DateKind::Happened.check(input.occurred_on, app.today()) {
+        errors.add("occurred_on", e);
+    } else if input.occurred_on < condition.start_date - chrono::Duration::days(366) {
         errors.add("occurred_on", "is long before the condition was set");
     }
     let (amount, note) = errors.finish(|| Some((amount?, note?)))?;
@@ -580,6 +582,7 @@ pub async fn set_templates(
     input: Vec<TemplateInput>,
 ) -> AppResult<Vec<TemplateInput>> {
     policy::programs::manage_programs(actor)?;
+    let today = app.today();
     let mut errors = Errors::new();
     if input.len() > 50 {
         errors.add("templates", "a program has at most 50 standard conditions");
@@ -599,6 +602,7 @@ pub async fn set_templates(
                     due_date: None,
                 },
                 &mut inner,
+                today,
             );
             if t.due_days.is_some_and(|d| !(1..=3650).contains(&d)) {
                 inner.add("due_days", "must be 1 to 3650");

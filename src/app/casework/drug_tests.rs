@@ -9,7 +9,7 @@ use crate::domain::casework::drug_tests::{
 };
 use crate::domain::casework::supervision::local_to_utc;
 use crate::domain::ids::{CaseId, DrugTestId};
-use crate::domain::validation::{optional_text, Errors, Invalid};
+use crate::domain::validation::{optional_text, DateKind, Errors, Invalid};
 use crate::store::casework::drug_tests::{self as store, DrugTestRow, NewDrugTest};
 use crate::store::Tx;
 use chrono::NaiveDateTime;
@@ -90,6 +90,9 @@ pub async fn record(
     let collected_at = local_to_utc(input.collected_at, app.settings.zone());
     if collected_at > at + chrono::Duration::minutes(5) {
         errors.add("collected_at", "must not be in the future");
+    } else {
+        let day = input.collected_at.date().min(app.today());
+        errors.check("collected_at", DateKind::Happened.check(day, app.today()));
     }
     let (panel, custody) = errors.finish(|| Some((panel?, custody?)))?;
     let results = trimmed(input.results);

@@ -10,7 +10,7 @@ use crate::domain::casework::supervision::{
     MonthContacts, Outcome, SupervisionLevel, MAX_WEEKS,
 };
 use crate::domain::ids::{AppointmentId, CaseId, ContactId};
-use crate::domain::validation::{optional_text, Errors, Invalid};
+use crate::domain::validation::{optional_text, DateKind, Errors, Invalid};
 use crate::store::casework::supervision::{
     self as store, AppointmentRow, ContactRow, NewAppointment, NewContact, When,
 };
@@ -135,6 +135,9 @@ pub async fn schedule(
             "starts_at",
             "is in the past; record what happened as a contact instead",
         );
+    } else {
+        let scheduled = DateKind::Scheduled.check(input.starts_at.date(), app.today());
+        errors.check("starts_at", scheduled);
     }
     let location = errors.finish(|| location)?;
     let times = weekly(input.starts_at, count, zone);
@@ -299,6 +302,9 @@ pub async fn log_contact(
     let occurred_at = local_to_utc(input.occurred_at, app.settings.zone());
     if occurred_at > at + chrono::Duration::minutes(5) {
         errors.add("occurred_at", "must not be in the future");
+    } else {
+        let day = input.occurred_at.date().min(app.today());
+        errors.check("occurred_at", DateKind::Happened.check(day, app.today()));
     }
     let (place, name, note) = errors.finish(|| Some((place?, name?, note?)))?;
     // What was written is what is returned: no read of the case's contacts.
