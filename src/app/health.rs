@@ -1,7 +1,9 @@
-//! The server's surroundings that administrators must hear of before they
-//! stop the service: free space on the SQLite database's disk.
+//! The state of the server's surroundings and of its data: free space on
+//! the SQLite database's disk, which administrators must hear of before it
+//! stops the service, and a whole check of the database.
 
 use crate::app::App;
+use crate::store::audit::Verification;
 
 const MIB: u64 = 1024 * 1024;
 
@@ -52,4 +54,60 @@ pub fn disk(app: &App) -> Disk {
     } else {
         Disk::Enough
     }
+}
+
+/// What a whole check of the database found (`bridgeway check`, and a
+/// restore before it replaces anything).
+#[derive(Debug)]
+pub struct Checked {
+    /// SQLite's integrity check's complaints (none on PostgreSQL).
+    pub integrity: Vec<String>,
+    pub audit: Verification,
+    /// Audit events written but not yet chained (PostgreSQL, between a
+    /// write's commit and the appender's run).
+    pub staged: i64,
+    /// Why the key ring cannot open the database's sealed values, if it cannot.
+    pub keys: Option<String>,
+}
+
+impl Checked {
+    /// Everything wrong, in words; empty when the database is whole.
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems: Vec<String> = self
+            .integrity
+            .iter()
+            .map(|p| format!("integrity: {p}"))
+            .collect();
+        if let Verification::Broken {
+            seq, at, action, ..
+        } = &self.audit
+        {
+            problems.push(format!(
+                "audit trail broken at event #{seq} ({action} at {at}): it or an earlier event \
+                 was changed, removed, inserted or reordered"
+            ));
+        }
+        problems.extend(self.keys.iter().map(|k| format!("keys: {k}")));
+        problems
+    }
+}
+
+/// Checks the database whole: its pages (SQLite), the audit trail's chain,
+/// and that the key ring opens every sealed column's values.
+pub async fn check(app: &App) -> anyhow::Result<Checked> {
+    let integrity = app.db.integrity_problems().await?;
+    let mut tx = app.db.read().await?;
+    let audit = crate::store::audit::verify(&mut tx).await?;
+    let staged = crate::store::audit::staged(&mut tx).await?;
+    let keys = match crate::store::sealed::check(&mut tx, &app.keys).await {
+        Ok(()) => None,
+        Err(crate::store::sealed::CheckError::Key(e)) => Some(e.to_string()),
+        Err(crate::store::sealed::CheckError::Database(e)) => return Err(e.into()),
+    };
+    Ok(Checked {
+        integrity,
+        audit,
+        staged,
+        keys,
+    })
 }

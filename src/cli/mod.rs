@@ -1,10 +1,12 @@
 //! The `bridgeway` command: one binary, a subcommand per job. Each family
 //! lives in its own file: serving (`serve`, `migrate`, `demo`,
-//! `sweep-alerts`), `admin`, `audit` and `keys`; `open` reads the settings
+//! `sweep-alerts`), `admin`, `audit`, `keys`, and `backup` (`backup`,
+//! `restore`, `check`); `open` reads the settings
 //! and opens the database with its key ring for all of them.
 
 mod admin;
 mod audit;
+mod backup;
 mod keys;
 mod open;
 mod serve;
@@ -47,6 +49,12 @@ enum Command {
     /// Raise the alerts the rules find now (a running server also sweeps
     /// every `alerts.sweep_minutes`).
     SweepAlerts(serve::SweepArgs),
+    /// Copy a SQLite database, consistently, while it is in use.
+    Backup(backup::BackupArgs),
+    /// Put a SQLite backup in place of the database, once it checks whole.
+    Restore(backup::RestoreArgs),
+    /// Check a database whole: its pages, the audit trail, the keys.
+    Check(open::DbArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -84,5 +92,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Admin(command) => admin::run(config, command).await,
         Command::Audit(command) => audit::run(config, command).await,
         Command::Keys(command) => keys::run(config, command).await,
+        Command::Backup(args) => backup::backup(config, &args).await,
+        Command::Restore(args) => backup::restore(config, &args).await,
+        Command::Check(db) => backup::check(config, &db).await,
     }
 }

@@ -76,36 +76,46 @@ pub async fn open_db(settings: &Settings) -> anyhow::Result<Db> {
 /// The database with its key ring, checked against each other, and any values
 /// stored before their column was sealed sealed now.
 pub async fn open(settings: &Settings) -> anyhow::Result<App> {
-    let db = open_db(settings).await?;
-    let app = App::new(db, settings.clone(), key_ring(settings)?);
+    let app = open_unchecked(settings).await?;
     crate::app::keys::prepare(&app).await?;
     Ok(app)
 }
+
+/// The database with its key ring, not yet checked against each other
+/// (`bridgeway check` reports a mismatch rather than stop at it).
+pub async fn open_unchecked(settings: &Settings) -> anyhow::Result<App> {
+    let db = open_db(settings).await?;
+    Ok(App::new(db, settings.clone(), key_ring(settings)?))
+}
+
+/// The SQLite file a database URL names; `None` for PostgreSQL.
+pub fn sqlite_path(settings: &Settings) -> anyhow::Result<Option<PathBuf>> {
+    let url = database_url(settings)?;
+    Ok(url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .map(|rest| PathBuf::from(rest.split('?').next().unwrap_or_default())))
+}
 /// The field-encryption keys: `BRIDGEWAY_KEYS`, else the `key_file` setting,
 /// else (SQLite only) a key file beside the database, created on first use.
-fn key_ring(settings: &Settings) -> anyhow::Result<KeyRing> {
+pub fn key_ring(settings: &Settings) -> anyhow::Result<KeyRing> {
     if let Ok(text) = std::env::var("BRIDGEWAY_KEYS") {
         return KeyRing::parse(&text).context("reading BRIDGEWAY_KEYS");
     }
     if let Some(path) = &settings.key_file {
         return keyring::read_file(path);
     }
-    let url = database_url(settings)?;
-    let Some(path) = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))
-        .map(|rest| rest.split('?').next().unwrap_or_default())
-    else {
+    let Some(path) = sqlite_path(settings)? else {
         anyhow::bail!(
             "a PostgreSQL database needs field-encryption keys kept apart from it: set `key_file` \
              in the settings or BRIDGEWAY_KEYS (create a key file with `bridgeway keys init --file \
              PATH`)"
         );
     };
-    if path.is_empty() || path == ":memory:" {
+    if path.as_os_str().is_empty() || path == Path::new(":memory:") {
         return Ok(KeyRing::generate());
     }
-    let key_file = PathBuf::from(format!("{path}.keys"));
+    let key_file = key_file_beside(&path);
     if key_file.exists() {
         return keyring::read_file(&key_file);
     }
@@ -117,4 +127,11 @@ fn key_ring(settings: &Settings) -> anyhow::Result<KeyRing> {
         key_file.display()
     );
     Ok(ring)
+}
+
+/// The key file kept beside a SQLite database when no other is named.
+pub fn key_file_beside(database: &Path) -> PathBuf {
+    let mut name = database.as_os_str().to_owned();
+    name.push(".keys");
+    PathBuf::from(name)
 }

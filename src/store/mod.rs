@@ -7,6 +7,7 @@
 pub mod access;
 mod appender;
 pub mod audit;
+pub mod backup;
 pub mod bulk;
 pub mod casework;
 mod codec;

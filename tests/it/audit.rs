@@ -569,7 +569,49 @@ async fn exporting_the_trail_needs_a_fresh_sign_in(backend: Backend) {
     assert_eq!(t.audit_count(Action::AuthReauthenticate).await, 2);
 }
 
+/// `bridgeway check` on either database: whole when whole, and each
+/// problem named: an edited audit event, a key ring that cannot open the
+/// sealed values.
+async fn the_whole_check_names_each_problem(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    some_history(&t).await;
+    let check = |app: &bridgeway::app::App| {
+        let app = app.clone();
+        async move { bridgeway::app::health::check(&app).await.unwrap() }
+    };
+    let whole = check(&t.app).await;
+    assert!(whole.problems().is_empty(), "{whole:?}");
+
+    let stranger = bridgeway::app::App::new(
+        t.app.db.clone(),
+        (*t.app.settings).clone(),
+        bridgeway::keyring::KeyRing::generate(),
+    );
+    let problems = check(&stranger).await.problems();
+    assert!(
+        problems.len() == 1 && problems[0].starts_with("keys: "),
+        "{problems:?}"
+    );
+
+    drop_guards(&t).await;
+    let seq = seq_of_nth_event(&t, 3).await;
+    let mut tx = t.app.db.write().await.unwrap();
+    exec!(
+        &mut tx,
+        sqlx::query("UPDATE audit_events SET reason = 'nothing to see' WHERE seq = $1").bind(seq)
+    )
+    .unwrap();
+    tx.commit().await.unwrap();
+    let problems = check(&t.app).await.problems();
+    assert!(
+        problems.len() == 1
+            && problems[0].starts_with(&format!("audit trail broken at event #{seq}")),
+        "{problems:?}"
+    );
+}
+
 on_both_databases!(
+    the_whole_check_names_each_problem,
     the_trail_verifies_and_refuses_changes,
     a_changed_event_is_caught,
     a_removed_event_is_caught,

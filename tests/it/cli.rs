@@ -331,3 +331,66 @@ fn keys_are_kept_beside_a_sqlite_database_and_rotated_from_the_command_line() {
     assert!(!ok);
     assert!(err.contains("already exists"), "{err}");
 }
+
+#[test]
+fn backups_are_taken_checked_and_restored_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("live.db");
+    let url = format!("sqlite://{}", db.display());
+    let run = |args: &[&str]| bridgeway(args, "a very long password\n");
+    let (ok, _, err) = run(&[
+        "admin",
+        "create-user",
+        "--database-url",
+        &url,
+        "--username",
+        "jdoe",
+        "--role",
+        "officer",
+    ]);
+    assert!(ok, "{err}");
+    let backup = dir.path().join("backup.db").display().to_string();
+    let (ok, out, err) = run(&["backup", "--database-url", &url, "--to", &backup]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("keep a copy of"),
+        "the key file is named: {out}"
+    );
+    assert!(out.contains("live.db.keys"), "{out}");
+    let (ok, _, err) = run(&["backup", "--database-url", &url, "--to", &backup]);
+    assert!(!ok && err.contains("exists already"), "{err}");
+
+    let (ok, out, err) = run(&["check", "--database-url", &url]);
+    assert!(ok, "{err}");
+    assert!(out.contains("audit trail: intact"), "{out}");
+    assert!(out.contains("keys: every sealed column opens"), "{out}");
+
+    // Restoring over a database in place needs --replace; the key file
+    // beside it opens the backup.
+    let (ok, _, err) = run(&["restore", "--database-url", &url, "--from", &backup]);
+    assert!(!ok && err.contains("--replace"), "{err}");
+    let (ok, out, err) = run(&[
+        "restore",
+        "--database-url",
+        &url,
+        "--from",
+        &backup,
+        "--replace",
+    ]);
+    assert!(ok, "{err}");
+    assert!(out.contains("restored"), "{out}");
+    let (ok, out, err) = run(&["check", "--database-url", &url]);
+    assert!(ok && out.contains("audit trail: intact"), "{err}");
+
+    let (ok, _, err) = run(&[
+        "backup",
+        "--database-url",
+        "postgres://nobody@127.0.0.1:1/none",
+        "--to",
+        &backup,
+    ]);
+    assert!(
+        !ok && err.contains("pg_dump"),
+        "PostgreSQL has its own tools: {err}"
+    );
+}

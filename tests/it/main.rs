@@ -16,6 +16,7 @@ mod access;
 mod accounts;
 mod alerts;
 mod audit;
+mod backups;
 mod calendar;
 mod cli;
 mod clients;
