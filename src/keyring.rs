@@ -238,13 +238,25 @@ impl KeyRing {
     /// A keyed, deterministic digest of `value` for equality lookups and
     /// uniqueness: the same value always gives the same index, and the index
     /// tells nothing about the value without the index key.
-    #[allow(clippy::expect_used, reason = "HMAC accepts a key of any length")]
     pub fn blind_index(&self, value: &str) -> String {
+        hex::encode(&self.mac(&[value])[..16])
+    }
+
+    /// A keyed digest of a text as it stands in `context` (a record's
+    /// column and row), whole: what a signed text was, so that a text put
+    /// in its place later, by anyone without the index key, does not match.
+    pub fn digest(&self, context: &str, text: &str) -> String {
+        hex::encode(self.mac(&[context, "\u{1f}", text]))
+    }
+
+    #[allow(clippy::expect_used, reason = "HMAC accepts a key of any length")]
+    fn mac(&self, parts: &[&str]) -> [u8; 32] {
         let mut mac =
             <Hmac<Sha256> as Mac>::new_from_slice(&self.index).expect("HMAC takes any key length");
-        mac.update(value.as_bytes());
-        let digest: [u8; 32] = mac.finalize().into_bytes().into();
-        hex::encode(&digest[..16])
+        for part in parts {
+            mac.update(part.as_bytes());
+        }
+        mac.finalize().into_bytes().into()
     }
 }
 

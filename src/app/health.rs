@@ -68,6 +68,8 @@ pub struct Checked {
     pub staged: i64,
     /// Why the key ring cannot open the database's sealed values, if it cannot.
     pub keys: Option<String>,
+    /// Signed notes and addenda whose text is not the text that was signed.
+    pub altered_texts: Vec<String>,
 }
 
 impl Checked {
@@ -88,12 +90,18 @@ impl Checked {
             ));
         }
         problems.extend(self.keys.iter().map(|k| format!("keys: {k}")));
+        problems.extend(
+            self.altered_texts
+                .iter()
+                .map(|t| format!("signed text changed since it was signed: {t}")),
+        );
         problems
     }
 }
 
 /// Checks the database whole: its pages (SQLite), the audit trail's chain,
-/// and that the key ring opens every sealed column's values.
+/// that the key ring opens every sealed column's values, and that every
+/// signed note and addendum holds the text that was signed.
 pub async fn check(app: &App) -> anyhow::Result<Checked> {
     let integrity = app.db.integrity_problems().await?;
     let mut tx = app.db.read().await?;
@@ -104,10 +112,16 @@ pub async fn check(app: &App) -> anyhow::Result<Checked> {
         Err(crate::store::sealed::CheckError::Key(e)) => Some(e.to_string()),
         Err(crate::store::sealed::CheckError::Database(e)) => return Err(e.into()),
     };
+    // Texts are opened to be checked: only with keys that open them.
+    let altered_texts = match keys {
+        None => crate::store::casework::notes::altered(&mut tx, &app.keys).await?,
+        Some(_) => Vec::new(),
+    };
     Ok(Checked {
         integrity,
         audit,
         staged,
         keys,
+        altered_texts,
     })
 }

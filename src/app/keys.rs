@@ -1,6 +1,7 @@
 //! Field-encryption key operations run from the server's command line:
 //! checking the key ring against the database, sealing values stored before
-//! their column was sealed, and re-sealing everything under the current key.
+//! their column was sealed, keeping the digests of texts signed before
+//! digests were kept, and re-sealing everything under the current key.
 
 use crate::app::audit::{self, Origin};
 use crate::app::App;
@@ -59,6 +60,24 @@ pub async fn prepare(app: &App) -> anyhow::Result<()> {
     sealed::forget_keys(&mut tx, &stale).await?;
     sealed::record_keys(&mut tx, &in_use, app.now()).await?;
     tx.commit().await?;
+    anchor_signed_texts(app).await
+}
+
+/// Keeps the digests of notes and addenda signed before digests were kept
+/// (none after the first start of a version that keeps them; an index finds
+/// that at once), so that from now on a change to their text shows.
+async fn anchor_signed_texts(app: &App) -> anyhow::Result<()> {
+    let n = crate::store::casework::notes::anchor_signed(&app.db, &app.keys).await?;
+    if n > 0 {
+        let mut tx = app.db.write().await?;
+        let event = Action::NoteAnchored.because(format!("{n} signed texts"));
+        audit::write(&mut tx, Origin::system("cli"), Outcome::Success, event);
+        tx.commit().await?;
+        tracing::info!(
+            texts = n,
+            "kept the digests of texts signed before digests were kept"
+        );
+    }
     Ok(())
 }
 

@@ -67,6 +67,7 @@ crate::labelled_enum! {
         DrugTestList => ("drug_test.list", "Listed a case's drug tests"),
         DrugTestUpdate => ("drug_test.update", "Changed a drug test's results"),
         NoteCreate => ("note.create", "Wrote a case note"),
+        NoteAnchored => ("note.anchored", "Kept the digests of texts signed before digests were kept"),
         NoteView => ("note.view", "Viewed a case note"),
         NoteList => ("note.list", "Listed a case's notes"),
         NoteUpdate => ("note.update", "Changed a draft note"),

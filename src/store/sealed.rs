@@ -124,6 +124,12 @@ impl SealedColumn {
         keys.seal(&self.context(row.into()), plain)
     }
 
+    /// The keyed digest of a value of this column's row, kept when a text is
+    /// signed (`KeyRing::digest`).
+    pub fn digest(&self, keys: &KeyRing, row: impl Into<Uuid>, plain: &str) -> String {
+        keys.digest(&self.context(row.into()), plain)
+    }
+
     pub fn open(
         &self,
         keys: &KeyRing,

@@ -541,7 +541,130 @@ async fn the_note_pages_write_sign_correct_and_search(backend: Backend) {
     assert!(refused.contains("give at least one word"), "{refused}");
 }
 
+/// A signed text put in place of another in the database, by someone who
+/// could write there, shows wherever the note is read and fails the check;
+/// its kept digest cannot be rewritten to match; notes signed before
+/// digests were kept get theirs at the next start.
+async fn a_signed_text_changed_in_the_database_shows(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let (_, officer, opened) = t.one_referral().await;
+    let note = write(
+        &t,
+        &officer,
+        &opened,
+        "Said he starts work on Monday.",
+        true,
+    )
+    .await;
+    let note_id = id(&note);
+    let path = format!("/api/v1/notes/{note_id}");
+    let added = t
+        .post(
+            &format!("{path}/addenda"),
+            &officer,
+            json!({"text": "Confirmed by the employer."}),
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.text());
+    let read = t.get(&path, &officer).await.json();
+    assert_eq!(read["note"]["text_check"], "intact", "{read}");
+    assert_eq!(
+        read["addenda"][0]["addendum"]["text_check"], "intact",
+        "{read}"
+    );
+    let check = || async { bridgeway::app::health::check(&t.app).await.unwrap() };
+    assert!(check().await.problems().is_empty());
+
+    // The texts replaced by others sealed as the application would seal them.
+    let addendum_id = read["addenda"][0]["addendum"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let keys = &t.app.keys;
+    let mut tx = t.app.db.write().await.unwrap();
+    for (sql, id, column) in [
+        (
+            "UPDATE case_notes SET body = $1 WHERE id = $2",
+            &note_id,
+            bridgeway::store::sealed::NOTE_TEXT,
+        ),
+        (
+            "UPDATE note_addenda SET body = $1 WHERE id = $2",
+            &addendum_id,
+            bridgeway::store::sealed::ADDENDUM_TEXT,
+        ),
+    ] {
+        let uuid: uuid::Uuid = id.parse().unwrap();
+        let forged = column.seal(keys, uuid, "He never mentioned work.");
+        let id = bridgeway::domain::ids::AuditId(uuid);
+        exec!(&mut tx, sqlx::query(sql).bind(forged).bind(id)).unwrap();
+    }
+    tx.commit().await.unwrap();
+
+    let read = t.get(&path, &officer).await.json();
+    assert_eq!(read["note"]["text"], "He never mentioned work.");
+    assert_eq!(read["note"]["text_check"], "altered", "{read}");
+    assert_eq!(
+        read["addenda"][0]["addendum"]["text_check"], "altered",
+        "{read}"
+    );
+    let cookie = t.session("officer").await;
+    let page = t.page(&format!("/notes/{note_id}"), &cookie).await.text();
+    assert_eq!(
+        page.matches("Changed since it was signed").count(),
+        2,
+        "{page}"
+    );
+    let problems = check().await.problems();
+    assert_eq!(
+        problems,
+        [
+            format!("signed text changed since it was signed: case_notes {note_id}"),
+            format!("signed text changed since it was signed: note_addenda {addendum_id}"),
+        ]
+    );
+
+    // The kept digest cannot be made to match.
+    let mut tx = t.app.db.write().await.unwrap();
+    let rewrite = exec!(
+        &mut tx,
+        sqlx::query("UPDATE case_notes SET text_digest = 'forged'")
+    );
+    assert!(
+        rewrite
+            .unwrap_err()
+            .to_string()
+            .contains("digest cannot be changed"),
+        "the trigger refuses it"
+    );
+    drop(tx);
+
+    // A note signed before digests were kept is anchored at the next start.
+    let older = write(&t, &officer, &opened, "Kept curfew all week.", true).await;
+    let mut tx = t.app.db.write().await.unwrap();
+    let unanchor = match tx.dialect() {
+        bridgeway::store::Dialect::Sqlite => "DROP TRIGGER case_notes_digest_keep",
+        bridgeway::store::Dialect::Postgres => "DROP TRIGGER case_notes_digest_keep ON case_notes",
+    };
+    exec!(&mut tx, sqlx::query(unanchor)).unwrap();
+    exec!(
+        &mut tx,
+        sqlx::query("UPDATE case_notes SET text_digest = NULL WHERE id = $1")
+            .bind(bridgeway::domain::ids::AuditId(id(&older).parse().unwrap()))
+    )
+    .unwrap();
+    tx.commit().await.unwrap();
+    let older_path = format!("/api/v1/notes/{}", id(&older));
+    let read = t.get(&older_path, &officer).await.json();
+    assert_eq!(read["note"]["text_check"], "unanchored");
+    bridgeway::app::keys::prepare(&t.app).await.unwrap();
+    let read = t.get(&older_path, &officer).await.json();
+    assert_eq!(read["note"]["text_check"], "intact");
+    assert_eq!(t.audit_count(Action::NoteAnchored).await, 1);
+}
+
 on_both_databases!(
+    a_signed_text_changed_in_the_database_shows,
     signed_notes_change_only_by_addenda,
     search_finds_words_in_any_form_on_held_cases_only,
     the_lexicon_flags_signed_notes_for_supervisor_review,

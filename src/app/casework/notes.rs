@@ -274,6 +274,7 @@ async fn sign_in(tx: &mut Tx, app: &App, note: &NoteRow, version: Option<i64>) -
     let signing = Signing {
         id: note.id,
         version,
+        text_digest: store::note_digest(&app.keys, note.id, &note.text),
         document: Blinder::new(&app.keys).document(&index_terms(&note.text)),
         flagged: !app.lexicon.spans(&note.text).is_empty(),
         at: app.now(),

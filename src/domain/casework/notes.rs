@@ -9,6 +9,31 @@ use serde::Serialize;
 use std::collections::BTreeSet;
 
 labelled_enum! {
+    /// Whether a note's or an addendum's text is the text that was signed:
+    /// each signed text's keyed digest is kept beside it, and its text is
+    /// held against it wherever it is shown and by `bridgeway check`.
+    pub enum TextCheck ("signed text check") {
+        Draft => ("draft", "Not signed yet"),
+        Intact => ("intact", "The text as signed"),
+        Altered => ("altered", "Changed since it was signed"),
+        Unanchored => ("unanchored", "Signed before digests were kept"),
+    }
+}
+
+impl TextCheck {
+    /// The check of a text against the digest `kept` when it was signed;
+    /// `now` makes the text's digest as it stands.
+    pub fn of(signed: bool, kept: Option<&str>, now: impl FnOnce() -> String) -> Self {
+        match (signed, kept) {
+            (false, _) => Self::Draft,
+            (true, None) => Self::Unanchored,
+            (true, Some(kept)) if kept == now() => Self::Intact,
+            (true, Some(_)) => Self::Altered,
+        }
+    }
+}
+
+labelled_enum! {
     pub enum NoteKind ("kind of note") {
         Contact => ("contact", "Contact"),
         Collateral => ("collateral", "Collateral contact"),
@@ -283,6 +308,15 @@ fn floor_boundary(text: &str, mut at: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_signed_text_is_held_against_its_digest() {
+        let now = || "abc".to_owned();
+        assert_eq!(TextCheck::of(false, None, now), TextCheck::Draft);
+        assert_eq!(TextCheck::of(true, None, now), TextCheck::Unanchored);
+        assert_eq!(TextCheck::of(true, Some("abc"), now), TextCheck::Intact);
+        assert_eq!(TextCheck::of(true, Some("abd"), now), TextCheck::Altered);
+    }
 
     fn matched(m: &Matcher, text: &str) -> Vec<String> {
         spanned_words(text, &m.spans(text))

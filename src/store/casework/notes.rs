@@ -7,8 +7,8 @@
 //! index (FTS5 on SQLite, a GIN-indexed tsvector on PostgreSQL), ranked by
 //! bm25 / ts_rank. The database learns which notes share a word, not the word.
 
-use crate::domain::casework::notes::NoteKind;
-use crate::domain::ids::{AddendumId, CaseId, ContactId, NoteId, PersonId, UserId};
+use crate::domain::casework::notes::{NoteKind, TextCheck};
+use crate::domain::ids::{AddendumId, AuditId, CaseId, ContactId, NoteId, PersonId, UserId};
 use crate::keyring::KeyRing;
 use crate::store::casework::cases::Scope;
 use crate::store::sealed::{ADDENDUM_TEXT, NOTE_TEXT};
@@ -34,6 +34,8 @@ pub struct NoteRow {
     /// How many of its signed writings (it, its addenda) name risk-lexicon words.
     pub flags: i64,
     pub version: i64,
+    /// Whether the text is the text that was signed.
+    pub text_check: TextCheck,
 }
 
 #[derive(sqlx::FromRow)]
@@ -50,12 +52,20 @@ struct StoredNote {
     signed_at: Option<DateTime<Utc>>,
     flags: i64,
     version: i64,
+    text_digest: Option<String>,
 }
 
 impl StoredNote {
     fn open(self, keys: &KeyRing) -> Result<NoteRow, sqlx::Error> {
+        let text = NOTE_TEXT.open(keys, self.id, &self.body)?;
+        let text_check = TextCheck::of(
+            self.signed_at.is_some(),
+            self.text_digest.as_deref(),
+            || NOTE_TEXT.digest(keys, self.id, &text),
+        );
         Ok(NoteRow {
-            text: NOTE_TEXT.open(keys, self.id, &self.body)?,
+            text,
+            text_check,
             id: self.id,
             case_id: self.case_id,
             contact_id: self.contact_id,
@@ -73,7 +83,7 @@ impl StoredNote {
 
 const NOTE_COLUMNS: &str = "n.id, n.case_id, n.contact_id, n.kind, n.body, n.author_id, \
                             u.full_name AS author, n.written_at, n.updated_at, n.signed_at, \
-                            CAST(n.flags AS BIGINT) AS flags, n.version";
+                            CAST(n.flags AS BIGINT) AS flags, n.version, n.text_digest";
 
 fn open_all(rows: Vec<StoredNote>, keys: &KeyRing) -> Result<Vec<NoteRow>, sqlx::Error> {
     rows.into_iter().map(|r| r.open(keys)).collect()
@@ -87,6 +97,8 @@ pub struct AddendumRow {
     pub text: String,
     pub author: String,
     pub written_at: DateTime<Utc>,
+    /// Whether the text is the text that was signed.
+    pub text_check: TextCheck,
 }
 
 #[derive(sqlx::FromRow)]
@@ -96,6 +108,7 @@ struct StoredAddendum {
     body: String,
     author: String,
     written_at: DateTime<Utc>,
+    text_digest: Option<String>,
 }
 
 fn open_addenda(
@@ -104,8 +117,13 @@ fn open_addenda(
 ) -> Result<Vec<AddendumRow>, sqlx::Error> {
     rows.into_iter()
         .map(|r| {
+            let text = ADDENDUM_TEXT.open(keys, r.id, &r.body)?;
+            let text_check = TextCheck::of(true, r.text_digest.as_deref(), || {
+                ADDENDUM_TEXT.digest(keys, r.id, &text)
+            });
             Ok(AddendumRow {
-                text: ADDENDUM_TEXT.open(keys, r.id, &r.body)?,
+                text,
+                text_check,
                 id: r.id,
                 note_id: r.note_id,
                 author: r.author,
@@ -116,8 +134,8 @@ fn open_addenda(
 }
 
 const ADDENDUM_SELECT: &str =
-    "SELECT a.id, a.note_id, a.body, u.full_name AS author, a.written_at FROM note_addenda a JOIN \
-     users u ON u.id = a.author_id";
+    "SELECT a.id, a.note_id, a.body, u.full_name AS author, a.written_at, a.text_digest FROM \
+     note_addenda a JOIN users u ON u.id = a.author_id";
 
 /// Words' stems as blinded terms, remembering the ones already blinded (a
 /// note repeats words; the demo generator writes millions).
@@ -180,6 +198,7 @@ const INSERT: &[&str] = &[
     "updated_at",
     "signed_at",
     "flags",
+    "text_digest",
 ];
 
 /// Stores notes: drafts, which `sign` signs and indexes, or signed ones.
@@ -203,6 +222,10 @@ pub async fn insert_many(
                     .bind(n.written_at)
                     .bind(n.signed_flagged.map(|_| n.written_at))
                     .bind(i32::from(n.signed_flagged == Some(true)))
+                    .bind(
+                        n.signed_flagged
+                            .map(|_| NOTE_TEXT.digest(keys, n.id, n.text)),
+                    )
             })
         )?;
     }
@@ -298,9 +321,16 @@ pub async fn update_draft(
 pub struct Signing {
     pub id: NoteId,
     pub version: Option<i64>,
+    /// The keyed digest of the text signed (`note_digest`).
+    pub text_digest: String,
     pub document: String,
     pub flagged: bool,
     pub at: DateTime<Utc>,
+}
+
+/// The keyed digest of a note's text, kept when it is signed.
+pub fn note_digest(keys: &KeyRing, id: NoteId, text: &str) -> String {
+    NOTE_TEXT.digest(keys, id, text)
 }
 
 /// Signs a draft and indexes it; false when the version is stale or it was
@@ -310,12 +340,14 @@ pub async fn sign(tx: &mut Tx, s: &Signing) -> Result<bool, sqlx::Error> {
         tx,
         sqlx::query(
             "UPDATE case_notes SET signed_at = $1, updated_at = $1, flags = flags + $2, version = \
-             version + 1 WHERE id = $3 AND ($4 IS NULL OR version = $4) AND signed_at IS NULL"
+             version + 1, text_digest = $5 WHERE id = $3 AND ($4 IS NULL OR version = $4) AND \
+             signed_at IS NULL"
         )
         .bind(s.at)
         .bind(i32::from(s.flagged))
         .bind(s.id)
         .bind(s.version)
+        .bind(&s.text_digest)
     )?;
     if signed == 1 {
         index(tx, &[(s.id, s.document.clone())]).await?;
@@ -406,14 +438,15 @@ pub async fn add_addendum(
     exec!(
         tx,
         sqlx::query(
-            "INSERT INTO note_addenda (id, note_id, body, author_id, written_at) VALUES ($1, $2, \
-             $3, $4, $5)"
+            "INSERT INTO note_addenda (id, note_id, body, author_id, written_at, text_digest) \
+             VALUES ($1, $2, $3, $4, $5, $6)"
         )
         .bind(a.id)
         .bind(a.note_id)
         .bind(ADDENDUM_TEXT.seal(keys, a.id, a.text))
         .bind(a.author_id)
         .bind(a.at)
+        .bind(ADDENDUM_TEXT.digest(keys, a.id, a.text))
     )?;
     let extend = match tx.dialect() {
         Dialect::Sqlite => {
@@ -517,4 +550,93 @@ pub async fn search(
 pub fn blind_query(keys: &KeyRing, stems: &[String]) -> Vec<String> {
     let mut blinder = Blinder::new(keys);
     stems.iter().map(|s| blinder.term(s).to_owned()).collect()
+}
+
+/// Signed writings (notes, then addenda) read a page at a time for the
+/// digest work below: the table, and the condition that picks its rows.
+const SIGNED_TEXTS: [(&str, &str, &crate::store::sealed::SealedColumn); 2] = [
+    ("case_notes", "signed_at IS NOT NULL", &NOTE_TEXT),
+    ("note_addenda", "TRUE", &ADDENDUM_TEXT),
+];
+
+/// How many rows one pass reads or anchors.
+const PAGE: i64 = 1_000;
+
+#[derive(sqlx::FromRow)]
+struct SignedText {
+    id: AuditId,
+    body: String,
+    text_digest: Option<String>,
+}
+
+/// Keeps the digest of every signed note and addendum that has none (signed
+/// before digests were kept), of its text as it stands; a page per write.
+/// Returns how many were anchored.
+pub async fn anchor_signed(db: &crate::store::Db, keys: &KeyRing) -> Result<u64, sqlx::Error> {
+    let mut anchored = 0;
+    for (table, signed, column) in SIGNED_TEXTS {
+        loop {
+            let mut tx = db.write().await?;
+            let rows: Vec<SignedText> = fetch!(
+                tx,
+                fetch_all,
+                sqlx::query_as(&format!(
+                    "SELECT id, body, text_digest FROM {table} WHERE {signed} AND text_digest IS \
+                     NULL LIMIT {PAGE}"
+                ))
+            )?;
+            for row in &rows {
+                let text = column.open(keys, row.id, &row.body)?;
+                let digest = column.digest(keys, row.id, &text);
+                exec!(
+                    tx,
+                    sqlx::query(&format!(
+                        "UPDATE {table} SET text_digest = $1 WHERE id = $2 AND text_digest IS NULL"
+                    ))
+                    .bind(digest)
+                    .bind(row.id)
+                )?;
+            }
+            tx.commit().await?;
+            anchored += rows.len() as u64;
+            if (rows.len() as i64) < PAGE {
+                break;
+            }
+        }
+    }
+    Ok(anchored)
+}
+
+/// The signed notes and addenda whose text is not the text that was signed,
+/// named by table and id (`bridgeway check` reads them all).
+pub async fn altered(tx: &mut Tx, keys: &KeyRing) -> Result<Vec<String>, sqlx::Error> {
+    let mut found = Vec::new();
+    for (table, signed, column) in SIGNED_TEXTS {
+        let mut after = AuditId(uuid::Uuid::nil());
+        loop {
+            let rows: Vec<SignedText> = fetch!(
+                tx,
+                fetch_all,
+                sqlx::query_as(&format!(
+                    "SELECT id, body, text_digest FROM {table} WHERE {signed} AND text_digest IS \
+                     NOT NULL AND id > $1 ORDER BY id LIMIT {PAGE}"
+                ))
+                .bind(after)
+            )?;
+            for row in &rows {
+                let text = column.open(keys, row.id, &row.body)?;
+                let check = TextCheck::of(true, row.text_digest.as_deref(), || {
+                    column.digest(keys, row.id, &text)
+                });
+                if check == TextCheck::Altered {
+                    found.push(format!("{table} {}", row.id.0));
+                }
+            }
+            match rows.last() {
+                Some(last) if rows.len() as i64 == PAGE => after = last.id,
+                _ => break,
+            }
+        }
+    }
+    Ok(found)
 }

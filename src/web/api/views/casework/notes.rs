@@ -1,7 +1,7 @@
 //! Case notes with their addenda and highlights; note search hits.
 
 use crate::app::casework::notes as app_notes;
-use crate::domain::casework::notes::{NoteKind, Run};
+use crate::domain::casework::notes::{NoteKind, Run, TextCheck};
 use crate::domain::ids::{AddendumId, CaseId, ContactId, NoteId, PersonId, UserId};
 use crate::store::casework::notes as store_notes;
 use crate::web::api::views::all;
@@ -157,6 +157,8 @@ pub struct Note {
     /// How many of its signed writings (it, its addenda) name risk-lexicon words.
     pub flags: i64,
     pub version: i64,
+    /// Whether `text` is the text that was signed (`altered`: it is not).
+    pub text_check: TextCheck,
 }
 
 impl From<store_notes::NoteRow> for Note {
@@ -174,6 +176,7 @@ impl From<store_notes::NoteRow> for Note {
             signed_at: r.signed_at,
             flags: r.flags,
             version: r.version,
+            text_check: r.text_check,
         }
     }
 }
@@ -186,6 +189,8 @@ pub struct Addendum {
     pub text: String,
     pub author: String,
     pub written_at: DateTime<Utc>,
+    /// Whether `text` is the text that was signed (`altered`: it is not).
+    pub text_check: TextCheck,
 }
 
 impl From<store_notes::AddendumRow> for Addendum {
@@ -196,6 +201,7 @@ impl From<store_notes::AddendumRow> for Addendum {
             text: r.text,
             author: r.author,
             written_at: r.written_at,
+            text_check: r.text_check,
         }
     }
 }
