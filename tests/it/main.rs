@@ -21,6 +21,7 @@ mod calendar;
 mod cli;
 mod clients;
 mod conditions;
+mod crash;
 mod demo;
 mod drug_tests;
 mod group_commit;

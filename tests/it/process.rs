@@ -87,6 +87,14 @@ impl Server {
         exchange(self.connect(), self.port, method, path, headers, body)
     }
 
+    /// Kills the server outright (SIGKILL: no shutdown, as a power cut or
+    /// the out-of-memory killer would); its log.
+    pub fn kill(mut self) -> String {
+        self.child.kill().expect("kill");
+        self.child.wait().expect("wait");
+        self.log.join().expect("the log")
+    }
+
     /// Stops the server with SIGTERM; its exit status and its log.
     pub fn stop(mut self) -> (ExitStatus, String) {
         Command::new("kill")
