@@ -391,7 +391,11 @@ async fn staff_lists_and_the_signed_in_user(backend: Backend) {
 
 /// Wrong passwords sent at once (on both of the test's threads) are each counted: none is lost to another
 /// attempt's update, so the account locks at the fifth.
-async fn wrong_passwords_sent_at_once_all_count(backend: Backend) {
+/// Guesses sent at once are each counted or void, never let through: each
+/// attempt reads the account locked for its transaction, so the first two
+/// failures count and the rest fall inside the wait the second one set;
+/// the right password inside that wait opens nothing either.
+async fn wrong_passwords_sent_at_once_count_or_are_void(backend: Backend) {
     let t = std::sync::Arc::new(TestApp::new(backend).await);
     t.user("officer", Role::Officer, None, None).await;
     let tries: Vec<_> = (0..8)
@@ -403,11 +407,31 @@ async fn wrong_passwords_sent_at_once_all_count(backend: Backend) {
     for status in tries {
         assert_eq!(status.await.unwrap(), StatusCode::UNAUTHORIZED);
     }
-    assert_eq!(t.audit_count(Action::AuthLockout).await, 1, "locked once");
+    let mut tx = t.app.db.read().await.unwrap();
+    let counted: i32 = crate::fetch!(
+        &mut tx,
+        fetch_one,
+        sqlx::query_scalar("SELECT failed_logins FROM users WHERE username = 'officer'")
+    )
+    .unwrap();
+    drop(tx);
+    assert_eq!(counted, 2, "two counted, the rest inside the wait");
+    let logins = t.audit_events(Action::AuthLogin).await;
+    let void = logins
+        .iter()
+        .filter(|e| e.reason.as_deref() == Some("too soon after a failed attempt"))
+        .count();
+    assert_eq!(void, 6, "each void attempt is audited");
     assert_eq!(
         t.login("officer", crate::helpers::PASSWORD).await.status,
         StatusCode::UNAUTHORIZED,
-        "and locked"
+        "the right password inside the wait opens nothing"
+    );
+    t.wait_out_failure();
+    assert_eq!(
+        t.login("officer", crate::helpers::PASSWORD).await.status,
+        StatusCode::SEE_OTHER,
+        "after it, the right password does"
     );
 }
 
@@ -421,6 +445,7 @@ async fn five_failures_lock_an_account_until_an_administrator_unlocks_it(backend
             t.login("officer", "a wrong password here").await.status,
             StatusCode::UNAUTHORIZED
         );
+        t.wait_out_failure();
     }
     assert_eq!(t.audit_count(Action::AuthLockout).await, 1);
     let res = t.login("officer", crate::helpers::PASSWORD).await;
@@ -686,7 +711,7 @@ on_both_databases!(
     sign_in_fails_the_same_way_for_unknown_users_and_wrong_passwords,
     staff_lists_and_the_signed_in_user,
     five_failures_lock_an_account_until_an_administrator_unlocks_it,
-    wrong_passwords_sent_at_once_all_count,
+    wrong_passwords_sent_at_once_count_or_are_void,
     sign_in_needs_the_notice_acknowledged_and_is_rate_limited,
     accounts_unused_for_ninety_days_are_disabled_and_reviewed,
 );

@@ -366,6 +366,12 @@ impl TestApp {
         self.app.db.clock().advance(by);
     }
 
+    /// Moves the clock past the wait a failed sign-in sets (at most 8 s),
+    /// as a person retyping would.
+    pub fn wait_out_failure(&self) {
+        self.advance(chrono::Duration::seconds(10));
+    }
+
     /// The router, for requests sent from spawned tasks.
     pub fn router(&self) -> Router {
         self.router.clone()

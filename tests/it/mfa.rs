@@ -128,6 +128,7 @@ async fn failures_of_either_factor_count_together_until_a_full_sign_in(backend: 
     for _ in 0..4 {
         let wrong = t.form("/mfa", &first, &[("code", "000000")]).await;
         assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+        t.wait_out_failure();
     }
     let again = password_step(&t, "officer").await;
     let fifth = t.form("/mfa", &again, &[("code", "000000")]).await;
@@ -153,6 +154,7 @@ async fn failures_of_either_factor_count_together_until_a_full_sign_in(backend: 
             t.login("agent", "a wrong password here").await.status,
             StatusCode::UNAUTHORIZED
         );
+        t.wait_out_failure();
     }
     let half = password_step(&t, "agent").await;
     let code = test_totp().code_at(now(&t));
@@ -163,6 +165,7 @@ async fn failures_of_either_factor_count_together_until_a_full_sign_in(backend: 
     t.advance(chrono::Duration::minutes(2));
     for _ in 0..4 {
         t.login("agent", "a wrong password here").await;
+        t.wait_out_failure();
     }
     assert_eq!(
         t.login("agent", PASSWORD).await.headers[header::LOCATION],
@@ -247,6 +250,7 @@ async fn a_half_signed_in_session_opens_nothing(backend: Backend) {
     assert_eq!(api.json()["code"], "second_factor_required");
     for _ in 0..5 {
         t.form("/mfa", &cookie, &[("code", "000000")]).await;
+        t.wait_out_failure();
     }
     assert_eq!(
         t.audit_count(Action::AuthLockout).await,

@@ -149,6 +149,9 @@ pub struct NewSession {
 /// Why an account that has not signed in for too long is refused (and disabled).
 const INACTIVE: &str = "no sign-in within the inactivity limit";
 
+/// Why an attempt inside the wait after a failure is refused, uncounted.
+pub(super) const TOO_SOON: &str = "too soon after a failed attempt";
+
 /// Sign-in attempts one network address, and one username, may have per minute.
 pub const ATTEMPTS_PER_MINUTE: i64 = 10;
 
@@ -195,6 +198,9 @@ pub async fn log_in(
         None => "unknown username",
         Some(u) if !u.active => "account disabled",
         Some(u) if u.lockout().is_locked(at, auto_unlock) => "account locked",
+        // Not counted, and answered as any refusal (after the same work):
+        // a guess sent inside the wait is simply void.
+        Some(u) if u.lockout().wait_until(at).is_some() => TOO_SOON,
         Some(_) if !verified => "wrong password",
         Some(u)
             if inactive_too_long(

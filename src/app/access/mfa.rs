@@ -129,6 +129,9 @@ pub async fn submit(app: &App, token: &str, code: &str, source: Option<&str>) ->
         tx.commit().await?;
         return Err(AppError::Unauthenticated);
     }
+    if let Some(until) = user.lockout().wait_until(at) {
+        return too_soon(tx, by, Action::AuthMfa, until - at).await;
+    }
     let key = user.totp_key(&app.keys)?.ok_or(AppError::Conflict(
         "no authenticator is enrolled; reload the page".into(),
     ))?;
@@ -211,6 +214,29 @@ pub async fn submit(app: &App, token: &str, code: &str, source: Option<&str>) ->
     }
 }
 
+/// Refuses an attempt made inside the wait after a failure, saying how long
+/// is left; it is audited but not counted as a failure.
+async fn too_soon<T>(
+    mut tx: Tx,
+    by: Origin<'_>,
+    action: Action,
+    left: chrono::Duration,
+) -> AppResult<T> {
+    audit::write(
+        &mut tx,
+        by,
+        Outcome::Failure,
+        action.because(crate::app::access::auth::TOO_SOON),
+    );
+    tx.commit().await?;
+    let seconds = (left.num_milliseconds() + 999) / 1_000;
+    Err(crate::domain::validation::Invalid::one(
+        "code",
+        format!("after a failed attempt, wait {seconds} seconds before trying again"),
+    )
+    .into())
+}
+
 /// Checks `code` against `user`'s authenticator and claims its time step in
 /// the same compare-and-set, so that of two attempts with one code only one
 /// is accepted.
@@ -264,14 +290,17 @@ pub async fn reauthenticate(
     let user = users::by_id_for_attempt(&mut tx, actor.id)
         .await?
         .ok_or(AppError::Unauthenticated)?;
-    let code_result = match user.totp_key(&app.keys)? {
-        Some(key) if password_ok => accept_code(&mut tx, &key, code, at, &user).await?,
-        _ => Err(CodeError::Wrong),
-    };
     let who = Some((user.id, user.role));
     let by_who = Origin {
         user: who,
         source: actor.source.as_deref(),
+    };
+    if let Some(until) = user.lockout().wait_until(at) {
+        return too_soon(tx, by_who, Action::AuthReauthenticate, until - at).await;
+    }
+    let code_result = match user.totp_key(&app.keys)? {
+        Some(key) if password_ok => accept_code(&mut tx, &key, code, at, &user).await?,
+        _ => Err(CodeError::Wrong),
     };
     match code_result {
         Ok(_) => {

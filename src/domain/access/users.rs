@@ -178,6 +178,8 @@ pub const LOCKOUT_WINDOW_MINUTES: i64 = 15;
 pub struct Lockout {
     pub failures: i32,
     pub since: Option<chrono::DateTime<chrono::Utc>>,
+    /// When the last failure was.
+    pub last_failure: Option<chrono::DateTime<chrono::Utc>>,
     pub locked_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
@@ -209,8 +211,26 @@ impl Lockout {
         Self {
             failures,
             since: Some(since),
+            last_failure: Some(now),
             locked_at,
         }
+    }
+
+    /// When the next attempt may be made: at once after one failure (a
+    /// slip), then each failure doubles the wait, 2, 4 and 8 seconds, so
+    /// guesses slow down well before the fifth failure locks the account.
+    /// `None`: an attempt may be made now (a lock is [`Self::is_locked`]'s).
+    pub fn wait_until(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Option<chrono::DateTime<chrono::Utc>> {
+        let window = chrono::Duration::minutes(LOCKOUT_WINDOW_MINUTES);
+        let (last, since) = (self.last_failure?, self.since?);
+        if self.failures < 2 || self.locked_at.is_some() || now - since > window {
+            return None;
+        }
+        let until = last + chrono::Duration::seconds(1_i64 << (self.failures - 1).min(10));
+        (now < until).then_some(until)
     }
 }
 
@@ -218,6 +238,34 @@ impl Lockout {
 mod lockout_tests {
     use super::*;
     use chrono::{Duration, TimeZone, Utc};
+
+    #[test]
+    fn each_failure_makes_the_next_attempt_wait_longer() {
+        let t0 = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap();
+        let mut l = Lockout::default().after_failure(t0);
+        assert_eq!(l.wait_until(t0), None, "a slip costs nothing");
+        let mut at = t0;
+        for (failures, wait) in [(2, 2), (3, 4), (4, 8)] {
+            at += Duration::seconds(30);
+            l = l.after_failure(at);
+            assert_eq!(l.failures, failures);
+            let until = at + Duration::seconds(wait);
+            assert_eq!(l.wait_until(at), Some(until), "after {failures} failures");
+            assert_eq!(l.wait_until(until - Duration::milliseconds(1)), Some(until));
+            assert_eq!(l.wait_until(until), None);
+        }
+        let locked = l.after_failure(at + Duration::seconds(30));
+        assert_eq!(
+            locked.wait_until(at + Duration::seconds(30)),
+            None,
+            "locked instead"
+        );
+        assert_eq!(
+            l.wait_until(t0 + Duration::minutes(16)),
+            None,
+            "failures past the window are forgotten"
+        );
+    }
 
     #[test]
     fn five_failures_within_fifteen_minutes_lock() {

@@ -23,6 +23,7 @@ pub struct UserRow {
     pub last_login_at: Option<DateTime<Utc>>,
     pub failed_logins: i32,
     pub failures_since: Option<DateTime<Utc>>,
+    pub last_failure_at: Option<DateTime<Utc>>,
     pub locked_at: Option<DateTime<Utc>>,
     /// Sealed; see [`UserRow::totp_key`].
     pub totp_secret: Option<String>,
@@ -51,13 +52,15 @@ impl UserRow {
         Lockout {
             failures: self.failed_logins,
             since: self.failures_since,
+            last_failure: self.last_failure_at,
             locked_at: self.locked_at,
         }
     }
 }
 
 const USER_COLUMNS: &str = "id, username, full_name, role, password_hash, supervisor_id, court, \
-                            active, last_login_at, failed_logins, failures_since, locked_at, \
+                            active, last_login_at, failed_logins, failures_since, \
+                            last_failure_at, locked_at, \
                             totp_secret, totp_confirmed_at, totp_last_step, \
                             password_change_required, created_at, version";
 
@@ -83,12 +86,13 @@ pub async fn set_lockout(tx: &mut Tx, id: UserId, l: Lockout) -> Result<(), sqlx
     exec!(
         tx,
         sqlx::query(
-            "UPDATE users SET failed_logins = $1, failures_since = $2, locked_at = $3 WHERE id = \
-             $4"
+            "UPDATE users SET failed_logins = $1, failures_since = $2, locked_at = $3, \
+             last_failure_at = $4 WHERE id = $5"
         )
         .bind(l.failures)
         .bind(l.since)
         .bind(l.locked_at)
+        .bind(l.last_failure)
         .bind(id)
     )?;
     Ok(())

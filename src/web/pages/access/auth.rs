@@ -64,13 +64,16 @@ pub async fn log_in(
             &app,
             StatusCode::UNAUTHORIZED,
             username,
-            Some("The username or password is not right, or the account is locked."),
+            Some(
+                "The username or password is not right, or the account is locked. After a failed \
+                 attempt, wait a few seconds before trying again.",
+            ),
         )),
         Err(AppError::TooManyAttempts) => Ok(login(
             &app,
             StatusCode::TOO_MANY_REQUESTS,
             username,
-            Some("Too many sign-in attempts from your address. Wait a minute and try again."),
+            Some("Too many sign-in attempts. Wait a minute and try again."),
         )),
         Err(e) => Err(e.into()),
     }
