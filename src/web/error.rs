@@ -136,3 +136,17 @@ impl IntoResponse for PageError {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 pub type PageResult<T> = Result<T, PageError>;
+
+/// Whether a request is the API's (answered in JSON) rather than a page's.
+pub fn is_api(req: &axum::extract::Request) -> bool {
+    req.uri().path().starts_with("/api/")
+}
+
+/// A refusal answered as the API's JSON or as a page.
+pub fn refused(api: bool, e: AppError) -> Response {
+    if api {
+        ApiError(e).into_response()
+    } else {
+        PageError(e).into_response()
+    }
+}

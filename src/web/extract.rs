@@ -24,8 +24,8 @@ pub fn source(parts: &Parts) -> Option<String> {
 }
 
 /// Who sent a request: its network address, found once per request
-/// (`web::find_client`), and the user once an extractor has signed them in
-/// (the denial audit, `web::audit_denials`, names them).
+/// (`web::middleware::find_client`), and the user once an extractor has signed them in
+/// (the denial audit, `web::middleware::audit_denials`, names them).
 #[derive(Debug, Clone, Default)]
 pub struct Client {
     address: Option<IpAddr>,
@@ -337,7 +337,7 @@ fn nul_path(value: &serde_json::Value, path: String) -> Option<String> {
 }
 
 /// The first query parameter whose name or value holds a NUL character
-/// (every route's query passes this check: `web::refuse_nul_in_query`).
+/// (every route's query passes this check: `web::middleware::refuse_nul_in_query`).
 pub fn nul_in_query(query: &str) -> Option<String> {
     form_urlencoded::parse(query.as_bytes())
         .find(|(k, v)| k.contains('\0') || v.contains('\0'))

@@ -5,6 +5,7 @@ pub mod api;
 pub mod error;
 pub mod extract;
 pub mod form;
+mod middleware;
 pub mod pages;
 pub mod render;
 mod sms;
@@ -12,8 +13,8 @@ mod sms;
 use crate::app::{App, AppError};
 use axum::extract::{Request, State};
 use axum::http::header::{self, HeaderValue};
-use axum::http::{Method, StatusCode};
-use axum::middleware::{self, Next};
+use axum::http::StatusCode;
+use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -51,17 +52,17 @@ pub fn router(app: App) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(app.settings.http.request_seconds),
         ))
-        .layer(middleware::from_fn(refuse_nul_in_query))
-        .layer(middleware::from_fn_with_state(
-            Scheme::of(&app.settings),
-            same_origin_writes,
+        .layer(from_fn(middleware::refuse_nul_in_query))
+        .layer(from_fn_with_state(
+            middleware::Scheme::of(&app.settings),
+            middleware::same_origin_writes,
         ))
-        .layer(middleware::from_fn_with_state(app.clone(), audit_denials))
-        .layer(middleware::from_fn_with_state(
+        .layer(from_fn_with_state(app.clone(), middleware::audit_denials))
+        .layer(from_fn_with_state(
             Arc::<[ipnet::IpNet]>::from(app.settings.trusted_proxies.as_slice()),
-            find_client,
+            middleware::find_client,
         ))
-        .layer(middleware::from_fn(security_headers))
+        .layer(from_fn(middleware::security_headers))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::STRICT_TRANSPORT_SECURITY,
             hsts,
@@ -141,134 +142,6 @@ async fn ready(app: App, readiness: Arc<Readiness>) -> Response {
 }
 
 async fn not_found(req: Request) -> Response {
-    let what = if is_api(&req) { "route" } else { "page" };
-    refused(is_api(&req), AppError::NotFound(what))
-}
-
-fn is_api(req: &Request) -> bool {
-    req.uri().path().starts_with("/api/")
-}
-
-/// A refusal answered as the API's JSON or as a page.
-fn refused(api: bool, e: AppError) -> Response {
-    if api {
-        error::ApiError(e).into_response()
-    } else {
-        error::PageError(e).into_response()
-    }
-}
-
-/// Refuses a query string that holds a NUL character, naming the parameter
-/// (422), before any handler reads it.
-async fn refuse_nul_in_query(req: Request, next: Next) -> Response {
-    let Some(name) = req.uri().query().and_then(extract::nul_in_query) else {
-        return next.run(req).await;
-    };
-    let nul = crate::domain::validation::Invalid::one(name, extract::NUL_REFUSED);
-    refused(is_api(&req), AppError::Invalid(nul))
-}
-
-/// Finds who sent the request (`extract::Client`) once, for everything after.
-async fn find_client(
-    State(trusted): State<Arc<[ipnet::IpNet]>>,
-    mut req: Request,
-    next: Next,
-) -> Response {
-    let peer = extract::peer(req.extensions());
-    let client = extract::Client::resolve(peer, req.headers(), &trusted);
-    req.extensions_mut().insert(client);
-    next.run(req).await
-}
-
-/// Audits every refused request (403) as an unsuccessful access attempt,
-/// naming the user when one was signed in and the route asked for; repeats
-/// within a minute are counted into one event (`app::audit::refusals`).
-async fn audit_denials(State(app): State<App>, req: Request, next: Next) -> Response {
-    let client = req.extensions().get::<extract::Client>().cloned();
-    let api = is_api(&req);
-    let route = format!(
-        "{} {}",
-        req.method(),
-        req.extensions()
-            .get::<axum::extract::MatchedPath>()
-            .map_or(req.uri().path(), |p| p.as_str())
-    );
-    let response = next.run(req).await;
-    if response.status() != StatusCode::FORBIDDEN {
-        return response;
-    }
-    let client = client.unwrap_or_default();
-    let address = client.address();
-    let by = crate::app::audit::Origin {
-        user: client.user(),
-        source: address.as_deref(),
-    };
-    let denied = crate::domain::audit::Action::AccessDenied;
-    match crate::app::audit::refusals::count(&app, by, denied, &route).await {
-        Ok(()) | Err(AppError::TooManyAttempts) => response,
-        // Nothing is answered unless its audit event is kept.
-        Err(e) => refused(api, e),
-    }
-}
-
-/// The scheme browsers reach this server by: `https` when it serves TLS or
-/// sits behind a TLS-terminating proxy.
-#[derive(Debug, Clone, Copy)]
-struct Scheme(&'static str);
-
-impl Scheme {
-    fn of(settings: &crate::config::Settings) -> Self {
-        Self(if settings.https() { "https" } else { "http" })
-    }
-}
-
-/// Refuses state-changing requests from another site (CSRF): a browser names
-/// the requesting origin in `Origin` or `Sec-Fetch-Site`, and it must be this
-/// one, scheme included.
-async fn same_origin_writes(State(scheme): State<Scheme>, req: Request, next: Next) -> Response {
-    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if !safe && !is_same_origin(&req, scheme) {
-        return (StatusCode::FORBIDDEN, "cross-site request refused").into_response();
-    }
-    next.run(req).await
-}
-
-fn is_same_origin(req: &Request, Scheme(scheme): Scheme) -> bool {
-    let headers = req.headers();
-    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
-        return matches!(site, "same-origin" | "none");
-    }
-    match (headers.get(header::ORIGIN), headers.get(header::HOST)) {
-        (Some(origin), Some(host)) => {
-            let origin = origin.to_str().unwrap_or_default();
-            let host = host.to_str().unwrap_or_default();
-            origin
-                .strip_prefix(scheme)
-                .and_then(|rest| rest.strip_prefix("://"))
-                == Some(host)
-        }
-        // Not a browser request made on behalf of another site.
-        _ => true,
-    }
-}
-
-async fn security_headers(req: Request, next: Next) -> Response {
-    let mut res = next.run(req).await;
-    let h = res.headers_mut();
-    let set = |h: &mut axum::http::HeaderMap, name: header::HeaderName, value: &'static str| {
-        h.insert(name, HeaderValue::from_static(value));
-    };
-    set(h, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
-    set(h, header::REFERRER_POLICY, "no-referrer");
-    set(h, header::X_FRAME_OPTIONS, "DENY");
-    set(
-        h,
-        header::CONTENT_SECURITY_POLICY,
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
-         form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-    );
-    if h.get(header::CACHE_CONTROL).is_none() {
-        set(h, header::CACHE_CONTROL, "no-store");
-    }
-    res
+    let what = if error::is_api(&req) { "route" } else { "page" };
+    error::refused(error::is_api(&req), AppError::NotFound(what))
 }
