@@ -286,13 +286,33 @@ impl<T: DeserializeOwned> FromRequest<App> for ApiJson<T> {
                 vec![],
             )
         })?;
-        if let Some(field) = nul_in_json(&bytes) {
+        let mut body: serde_json::Value = serde_json::from_slice(&bytes)
+            .map_err(|e| invalid_input(".".to_owned(), &e.to_string()))?;
+        if let Some(field) = nul_path(&body, String::new()) {
             return Err(invalid_input(field, NUL_REFUSED));
         }
-        let de = &mut serde_json::Deserializer::from_slice(&bytes);
-        serde_path_to_error::deserialize(de)
+        integral_numbers_as_integers(&mut body);
+        serde_path_to_error::deserialize(body)
             .map(ApiJson)
             .map_err(|err| invalid_input(err.path().to_string(), &err.into_inner().to_string()))
+    }
+}
+
+/// JSON counts `5.0` an integer, as JSON Schema does; serde's integers do
+/// not take it. A number with no fraction is read as the integer it is
+/// (within the range a double holds exactly).
+fn integral_numbers_as_integers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            if let Some(f) = n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < EXACT) {
+                *value = Value::from(f as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_numbers_as_integers),
+        Value::Object(fields) => fields.values_mut().for_each(integral_numbers_as_integers),
+        _ => {}
     }
 }
 
@@ -301,17 +321,7 @@ impl<T: DeserializeOwned> FromRequest<App> for ApiJson<T> {
 pub const NUL_REFUSED: &str = "must not contain a NUL character (\\u0000)";
 
 /// The path of the first string (or key) in a JSON body that holds a NUL
-/// character. JSON can carry one only escaped, so a body without `\u0000`
-/// is not parsed twice.
-fn nul_in_json(bytes: &[u8]) -> Option<String> {
-    const ESCAPED_NUL: &[u8] = b"\\u0000";
-    bytes
-        .windows(ESCAPED_NUL.len())
-        .find(|w| *w == ESCAPED_NUL)?;
-    let value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
-    nul_path(&value, String::new())
-}
-
+/// character.
 fn nul_path(value: &serde_json::Value, path: String) -> Option<String> {
     use serde_json::Value;
     let named = |path: String| Some(if path.is_empty() { "body".into() } else { path });
@@ -436,6 +446,24 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn integral_numbers_are_integers() {
+        let mut body =
+            serde_json::json!({"version": 3.0, "target": 2.5, "n": [7.0, -1.0], "s": "4.0"});
+        integral_numbers_as_integers(&mut body);
+        assert_eq!(
+            body,
+            serde_json::json!({"version": 3, "target": 2.5, "n": [7, -1], "s": "4.0"})
+        );
+        let mut huge = serde_json::json!(1e300);
+        integral_numbers_as_integers(&mut huge);
+        assert_eq!(
+            huge,
+            serde_json::json!(1e300),
+            "past what a double holds exactly"
+        );
+    }
 
     fn forwarded(values: &[&str]) -> HeaderMap {
         let mut headers = HeaderMap::new();

@@ -7,6 +7,7 @@ mod casework;
 mod intake;
 mod people;
 mod programs;
+mod refusals;
 pub mod views;
 
 use crate::app::App;
@@ -66,15 +67,23 @@ fn routes() -> OpenApiRouter<App> {
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }
 
+/// The API's routes and their OpenAPI document, which also describes the
+/// refusals every operation can answer.
+fn described_routes() -> (Router<App>, utoipa::openapi::OpenApi) {
+    let (router, mut doc) = routes().split_for_parts();
+    refusals::describe(&mut doc);
+    (router, doc)
+}
+
 /// The OpenAPI document of the API.
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
-    routes().split_for_parts().1
+    described_routes().1
 }
 
 /// The API's routes (nested under `/api/v1` by the caller's prefix) and
 /// `GET /api/v1/openapi.json`, which serves their description.
 pub fn router() -> Router<App> {
-    let (router, doc) = routes().split_for_parts();
+    let (router, doc) = described_routes();
     let doc = Arc::new(doc);
     router.route(
         "/api/v1/openapi.json",
