@@ -174,6 +174,34 @@ async fn failures_of_either_factor_count_together_until_a_full_sign_in(backend: 
     );
 }
 
+/// A code sent inside the wait after a second failure is void (neither
+/// tried nor counted) and says how long to wait.
+async fn a_code_inside_the_wait_is_void_and_says_how_long(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    t.user("officer", Role::Officer, None, None).await;
+    let cookie = password_step(&t, "officer").await;
+    for _ in 0..2 {
+        let wrong = t.form("/mfa", &cookie, &[("code", "000000")]).await;
+        assert!(wrong.text().contains("that code is not right"));
+    }
+    let code = test_totp().code_at(now(&t));
+    let early = t.form("/mfa", &cookie, &[("code", &code)]).await;
+    assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        early.text().contains("wait 2 seconds before trying again"),
+        "{}",
+        early.text()
+    );
+    t.wait_out_failure();
+    let code = test_totp().code_at(now(&t));
+    let passed = t.form("/mfa", &cookie, &[("code", &code)]).await;
+    assert_eq!(
+        passed.headers[header::LOCATION],
+        "/",
+        "the right code after the wait"
+    );
+}
+
 /// Sessions that try the same code at once (on both of the test's
 /// threads): exactly one is let in.
 async fn one_code_opens_one_session_however_many_try_it_at_once(backend: Backend) {
@@ -362,6 +390,7 @@ async fn idle_and_old_sessions_end_on_the_server(backend: Backend) {
 }
 
 on_both_databases!(
+    a_code_inside_the_wait_is_void_and_says_how_long,
     a_new_account_enrols_an_authenticator_and_gets_recovery_codes,
     a_code_is_accepted_once,
     failures_of_either_factor_count_together_until_a_full_sign_in,

@@ -229,10 +229,13 @@ async fn too_soon<T>(
         action.because(crate::app::access::auth::TOO_SOON),
     );
     tx.commit().await?;
-    let seconds = (left.num_milliseconds() + 999) / 1_000;
+    let wait = match (left.num_milliseconds() + 999) / 1_000 {
+        1 => "a second".to_owned(),
+        n => format!("{n} seconds"),
+    };
     Err(crate::domain::validation::Invalid::one(
         "code",
-        format!("after a failed attempt, wait {seconds} seconds before trying again"),
+        format!("after a failed attempt, wait {wait} before trying again"),
     )
     .into())
 }
