@@ -2,6 +2,7 @@
 //! programs. See `docs/ARCHITECTURE.md` for how the parts fit.
 
 pub mod app;
+pub mod archive;
 pub mod cli;
 pub mod config;
 pub mod demo;

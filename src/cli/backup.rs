@@ -7,7 +7,9 @@ use super::open::{key_file_beside, key_ring, open_unchecked, sqlite_path, DbArgs
 use crate::app::health::{self, Checked};
 use crate::config::Settings;
 use crate::store::audit::Verification;
+use anyhow::Context;
 use clap::Args;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 #[derive(Args)]
@@ -17,13 +19,18 @@ pub struct BackupArgs {
     /// The file to write (it must not exist yet).
     #[arg(long)]
     to: PathBuf,
+    /// Seal the backup with a passphrase read from standard input (at
+    /// least 16 characters), for copies that leave the machine.
+    #[arg(long)]
+    encrypt: bool,
 }
 
 #[derive(Args)]
 pub struct RestoreArgs {
     #[command(flatten)]
     db: DbArgs,
-    /// The backup to restore.
+    /// The backup to restore (a sealed archive's passphrase is read from
+    /// standard input).
     #[arg(long)]
     from: PathBuf,
     /// Replace the database if it exists (stop every server using it first).
@@ -57,9 +64,31 @@ pub async fn backup(config: Option<&Path>, args: &BackupArgs) -> anyhow::Result<
     let settings = args.db.settings(config)?;
     let database = sqlite_only(&settings, "bridgeway backup")?;
     let db = super::open::open_db(&settings).await?;
-    db.backup_to(&args.to).await?;
+    if args.encrypt {
+        let passphrase = passphrase()?;
+        // The plain snapshot stays beside the database, never where the
+        // archive goes, and is removed whatever happens.
+        let snapshot = beside(&database, "backup");
+        let sealed = db
+            .backup_to(&snapshot)
+            .await
+            .and_then(|()| crate::archive::seal(&snapshot, &args.to, &passphrase));
+        let _ = std::fs::remove_file(&snapshot);
+        sealed?;
+    } else {
+        db.backup_to(&args.to).await?;
+    }
     db.close().await;
-    println!("backed up {} to {}", database.display(), args.to.display());
+    let sealed = if args.encrypt {
+        " (sealed with the passphrase)"
+    } else {
+        ""
+    };
+    println!(
+        "backed up {} to {}{sealed}",
+        database.display(),
+        args.to.display()
+    );
     println!("{}", key_reminder(&settings, &database));
     Ok(())
 }
@@ -73,7 +102,18 @@ pub async fn restore(config: Option<&Path>, args: &RestoreArgs) -> anyhow::Resul
         database.display()
     );
     let keys = settings.clone();
-    crate::store::backup::restore_sqlite(&args.from, &database, |copy| async move {
+    let opened = if crate::archive::is_archive(&args.from)? {
+        let plain = beside(&database, "restore");
+        let _ = std::fs::remove_file(&plain);
+        crate::archive::open(&args.from, &plain, &passphrase()?).inspect_err(|_| {
+            let _ = std::fs::remove_file(&plain);
+        })?;
+        Some(plain)
+    } else {
+        None
+    };
+    let from = opened.as_deref().unwrap_or(&args.from);
+    let restored = crate::store::backup::restore_sqlite(from, &database, |copy| async move {
         copy.migrate().await?;
         let app = crate::app::App::new(copy, keys.clone(), key_ring(&keys)?);
         let checked = health::check(&app).await?;
@@ -81,13 +121,33 @@ pub async fn restore(config: Option<&Path>, args: &RestoreArgs) -> anyhow::Resul
         anyhow::ensure!(problems.is_empty(), "{}", problems.join("; "));
         Ok(())
     })
-    .await?;
+    .await;
+    if let Some(plain) = opened {
+        let _ = std::fs::remove_file(plain);
+    }
+    restored?;
     println!(
         "restored {} from {}: its pages, audit trail and keys checked",
         database.display(),
         args.from.display()
     );
     Ok(())
+}
+
+/// A passphrase from standard input (its line ending dropped).
+fn passphrase() -> anyhow::Result<String> {
+    let mut passphrase = String::new();
+    std::io::stdin()
+        .read_to_string(&mut passphrase)
+        .context("reading the passphrase from standard input")?;
+    Ok(passphrase.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+/// A working file beside the database, for `what`.
+fn beside(database: &Path, what: &str) -> PathBuf {
+    let mut name = database.as_os_str().to_owned();
+    name.push(format!(".{what}-{}", uuid::Uuid::new_v4().simple()));
+    PathBuf::from(name)
 }
 
 pub async fn check(config: Option<&Path>, db: &DbArgs) -> anyhow::Result<()> {

@@ -382,6 +382,53 @@ fn backups_are_taken_checked_and_restored_from_the_command_line() {
     let (ok, out, err) = run(&["check", "--database-url", &url]);
     assert!(ok && out.contains("audit trail: intact"), "{err}");
 
+    // A sealed archive: nothing of the database shows, and it opens only
+    // with its passphrase.
+    let sealed = dir.path().join("sealed.bwa").display().to_string();
+    let passphrase = "a long archive passphrase\n";
+    let (ok, out, err) = bridgeway(
+        &[
+            "backup",
+            "--database-url",
+            &url,
+            "--to",
+            &sealed,
+            "--encrypt",
+        ],
+        passphrase,
+    );
+    assert!(ok && out.contains("sealed with the passphrase"), "{err}");
+    let bytes = std::fs::read(&sealed).unwrap();
+    assert!(!bytes.windows(15).any(|w| w == b"SQLite format 3"));
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.contains(".backup-") || n.contains(".restore-"))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "no plain snapshot left: {leftovers:?}"
+    );
+    let restore = |stdin: &str| {
+        bridgeway(
+            &[
+                "restore",
+                "--database-url",
+                &url,
+                "--from",
+                &sealed,
+                "--replace",
+            ],
+            stdin,
+        )
+    };
+    let (ok, _, err) = restore("not the passphrase at all\n");
+    assert!(!ok && err.contains("does not open"), "{err}");
+    let (ok, out, err) = restore(passphrase);
+    assert!(ok && out.contains("restored"), "{err}");
+    let (ok, out, err) = run(&["check", "--database-url", &url]);
+    assert!(ok && out.contains("audit trail: intact"), "{err}");
+
     let (ok, _, err) = run(&[
         "backup",
         "--database-url",
