@@ -101,10 +101,8 @@ pub async fn restore(config: Option<&Path>, args: &RestoreArgs) -> anyhow::Resul
         "{} exists; stop every server using it and add --replace to put the backup in its place",
         database.display()
     );
-    let keys = settings.clone();
     let opened = if crate::archive::is_archive(&args.from)? {
         let plain = beside(&database, "restore");
-        let _ = std::fs::remove_file(&plain);
         crate::archive::open(&args.from, &plain, &passphrase()?).inspect_err(|_| {
             let _ = std::fs::remove_file(&plain);
         })?;
@@ -113,9 +111,11 @@ pub async fn restore(config: Option<&Path>, args: &RestoreArgs) -> anyhow::Resul
         None
     };
     let from = opened.as_deref().unwrap_or(&args.from);
+    let check_with = settings.clone();
     let restored = crate::store::backup::restore_sqlite(from, &database, |copy| async move {
         copy.migrate().await?;
-        let app = crate::app::App::new(copy, keys.clone(), key_ring(&keys)?);
+        let ring = key_ring(&check_with)?;
+        let app = crate::app::App::new(copy, check_with, ring);
         let checked = health::check(&app).await?;
         let problems = checked.problems();
         anyhow::ensure!(problems.is_empty(), "{}", problems.join("; "));

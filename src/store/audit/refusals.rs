@@ -4,7 +4,7 @@
 
 use crate::domain::access::users::Role;
 use crate::domain::ids::UserId;
-use crate::store::{exec, fetch, Tx};
+use crate::store::{fetch, Tx};
 use chrono::{DateTime, Utc};
 
 /// One refusal to count.
@@ -71,25 +71,24 @@ pub struct Tally {
     pub count: i64,
 }
 
-/// Takes the tallies of the minutes before `window_start` out of the table:
-/// those that counted more than the first refusal, for the caller to audit.
+/// Takes the tallies of the minutes before `window_start` out of the table
+/// and returns those that counted more than the first refusal, for the
+/// caller to audit. One `DELETE … RETURNING`: of two servers folding at
+/// once, each row goes to one of them.
 pub async fn take_closed(
     tx: &mut Tx,
     window_start: DateTime<Utc>,
 ) -> Result<Vec<Tally>, sqlx::Error> {
-    let repeated = fetch!(
+    let mut taken: Vec<Tally> = fetch!(
         tx,
         fetch_all,
         sqlx::query_as(
-            "SELECT action, reason, source, actor_id, actor_role, first_at, last_at, count \
-             FROM refusal_tallies WHERE window_start < $1 AND count > 1 \
-             ORDER BY first_at, key"
+            "DELETE FROM refusal_tallies WHERE window_start < $1 RETURNING action, reason, \
+             source, actor_id, actor_role, first_at, last_at, count"
         )
         .bind(window_start)
     )?;
-    exec!(
-        tx,
-        sqlx::query("DELETE FROM refusal_tallies WHERE window_start < $1").bind(window_start)
-    )?;
-    Ok(repeated)
+    taken.retain(|t| t.count > 1);
+    taken.sort_by_key(|t| t.first_at);
+    Ok(taken)
 }
