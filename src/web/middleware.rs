@@ -9,7 +9,7 @@ use axum::extract::{Request, State};
 use axum::http::header::{self, HeaderValue};
 use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use std::sync::Arc;
 
 /// Refuses a query string that holds a NUL character, naming the parameter
@@ -86,7 +86,8 @@ pub async fn same_origin_writes(
 ) -> Response {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if !safe && !is_same_origin(&req, scheme) {
-        return (StatusCode::FORBIDDEN, "cross-site request refused").into_response();
+        let cross_site = AppError::Forbidden("send this request from another site");
+        return refused(is_api(&req), cross_site);
     }
     next.run(req).await
 }

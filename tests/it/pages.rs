@@ -178,6 +178,20 @@ async fn cross_site_form_posts_are_refused(backend: Backend) {
         .body(Body::empty())
         .unwrap();
     assert_eq!(t.send(req).await.status, StatusCode::FORBIDDEN);
+    // An API call a browser makes for another site is refused the API's way.
+    let req = Request::post("/api/v1/me/tokens")
+        .header(header::COOKIE, &cookie)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header("sec-fetch-site", "cross-site")
+        .body(Body::from("{}"))
+        .unwrap();
+    let res = t.send(req).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        res.json()["code"],
+        "forbidden",
+        "a JSON error, as documented"
+    );
     // The same host under the other scheme is another origin: this site is
     // plain HTTP, so a page served over HTTPS is not one of its own.
     let req = Request::post("/logout")
@@ -192,20 +206,24 @@ async fn cross_site_form_posts_are_refused(backend: Backend) {
         StatusCode::OK,
         "still signed in"
     );
-    // The three refusals are unsuccessful access attempts, each on the
-    // trail: the first of each kind at once, their repeats as a count once
-    // their minute has passed.
+    // The refusals are unsuccessful access attempts, each on the trail:
+    // the first of each kind (here, of each route) at once, their repeats as
+    // a count once their minute has passed.
     assert_eq!(
         t.audit_count(Action::AccessDenied).await,
-        1,
-        "one kind of refusal"
+        2,
+        "two kinds of refusal"
     );
     t.advance(chrono::Duration::minutes(1));
     bridgeway::app::audit::refusals::fold(&t.app).await.unwrap();
     let events = t.audit_events(Action::AccessDenied).await;
-    assert_eq!(events.len(), 2, "the first, then the minute's count");
+    assert_eq!(
+        events.len(),
+        3,
+        "the first of each, then the minute's count"
+    );
     assert!(
-        events[1]
+        events[2]
             .reason
             .as_deref()
             .unwrap()
