@@ -5,7 +5,7 @@
 use super::error::{is_api, refused};
 use super::extract;
 use crate::app::{App, AppError};
-use axum::extract::{Request, State};
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::header::{self, HeaderValue};
 use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
@@ -40,17 +40,21 @@ pub async fn find_client(
 pub async fn audit_denials(State(app): State<App>, req: Request, next: Next) -> Response {
     let client = req.extensions().get::<extract::Client>().cloned();
     let api = is_api(&req);
-    let route = format!(
-        "{} {}",
-        req.method(),
-        req.extensions()
-            .get::<axum::extract::MatchedPath>()
-            .map_or(req.uri().path(), |p| p.as_str())
-    );
+    // Only the route's pattern and a standard method name the refusal: a
+    // path or method the client made up would make every refusal a new kind.
+    let matched = req.extensions().get::<MatchedPath>().cloned();
+    let method = KNOWN_METHODS
+        .iter()
+        .find(|m| req.method() == *m)
+        .map_or("another method", Method::as_str);
     let response = next.run(req).await;
     if response.status() != StatusCode::FORBIDDEN {
         return response;
     }
+    let path = matched
+        .as_ref()
+        .map_or("an unknown route", MatchedPath::as_str);
+    let route = format!("{method} {path}");
     let client = client.unwrap_or_default();
     let address = client.address();
     let by = crate::app::audit::Origin {
@@ -64,6 +68,17 @@ pub async fn audit_denials(State(app): State<App>, req: Request, next: Next) -> 
         Err(e) => refused(api, e),
     }
 }
+
+/// The methods a refusal is named by; any other is "another method".
+const KNOWN_METHODS: [Method; 7] = [
+    Method::GET,
+    Method::HEAD,
+    Method::POST,
+    Method::PUT,
+    Method::PATCH,
+    Method::DELETE,
+    Method::OPTIONS,
+];
 
 /// The scheme browsers reach this server by: `https` when it serves TLS or
 /// sits behind a TLS-terminating proxy.

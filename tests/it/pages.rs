@@ -165,79 +165,84 @@ async fn cross_site_form_posts_are_refused(backend: Backend) {
     let t = TestApp::new(backend).await;
     t.user("officer", Role::Officer, None, None).await;
     let cookie = t.session("officer").await;
-    let req = Request::post("/logout")
-        .header(header::COOKIE, &cookie)
-        .header("sec-fetch-site", "cross-site")
-        .body(Body::empty())
-        .unwrap();
-    assert_eq!(t.send(req).await.status, StatusCode::FORBIDDEN);
-    let req = Request::post("/logout")
-        .header(header::COOKIE, &cookie)
-        .header(header::ORIGIN, "https://evil.example")
-        .header(header::HOST, "bridgeway.local")
-        .body(Body::empty())
-        .unwrap();
-    assert_eq!(t.send(req).await.status, StatusCode::FORBIDDEN);
+    // A POST with the session cookie, from the site a header names.
+    let post = |path: &str, from: (&'static str, &'static str)| {
+        let req = Request::post(path)
+            .header(header::COOKIE, &cookie)
+            .header(header::HOST, "bridgeway.local")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(from.0, from.1)
+            .body(Body::from("{}"))
+            .unwrap();
+        t.send(req)
+    };
+    let fetched_cross_site = ("sec-fetch-site", "cross-site");
+    assert_eq!(
+        post("/logout", fetched_cross_site).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let elsewhere = (header::ORIGIN.as_str(), "https://evil.example");
+    assert_eq!(
+        post("/logout", elsewhere).await.status,
+        StatusCode::FORBIDDEN
+    );
+    // The same host under the other scheme is another origin: this site is
+    // plain HTTP, so a page served over HTTPS is not one of its own.
+    let other_scheme = (header::ORIGIN.as_str(), "https://bridgeway.local");
+    assert_eq!(
+        post("/logout", other_scheme).await.status,
+        StatusCode::FORBIDDEN
+    );
     // An API call a browser makes for another site is refused the API's way.
-    let req = Request::post("/api/v1/me/tokens")
-        .header(header::COOKIE, &cookie)
-        .header(header::CONTENT_TYPE, "application/json")
-        .header("sec-fetch-site", "cross-site")
-        .body(Body::from("{}"))
-        .unwrap();
-    let res = t.send(req).await;
+    let res = post("/api/v1/me/tokens", fetched_cross_site).await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
     assert_eq!(
         res.json()["code"],
         "forbidden",
         "a JSON error, as documented"
     );
-    // The same host under the other scheme is another origin: this site is
-    // plain HTTP, so a page served over HTTPS is not one of its own.
-    let req = Request::post("/logout")
-        .header(header::COOKIE, &cookie)
-        .header(header::ORIGIN, "https://bridgeway.local")
-        .header(header::HOST, "bridgeway.local")
-        .body(Body::empty())
-        .unwrap();
-    assert_eq!(t.send(req).await.status, StatusCode::FORBIDDEN);
+    // Paths made up by the sender are one kind of refusal, not one each.
+    for made_up in ["/made/up/1", "/made/up/2", "/made/up/3"] {
+        assert_eq!(
+            post(made_up, fetched_cross_site).await.status,
+            StatusCode::FORBIDDEN
+        );
+    }
     assert_eq!(
         t.page("/caseload", &cookie).await.status,
         StatusCode::OK,
         "still signed in"
     );
     // The refusals are unsuccessful access attempts, each on the trail:
-    // the first of each kind (here, of each route) at once, their repeats as
-    // a count once their minute has passed.
+    // the first of each kind (each route) at once, their repeats as a count
+    // once their minute has passed.
+    let reasons = |events: Vec<bridgeway::store::audit::AuditEntry>| {
+        events
+            .into_iter()
+            .map(|e| e.reason.unwrap_or_default())
+            .collect::<Vec<_>>()
+    };
     assert_eq!(
-        t.audit_count(Action::AccessDenied).await,
-        2,
-        "two kinds of refusal"
+        reasons(t.audit_events(Action::AccessDenied).await),
+        [
+            "POST /logout",
+            "POST /api/v1/me/tokens",
+            "POST an unknown route"
+        ],
+        "three kinds of refusal"
     );
     t.advance(chrono::Duration::minutes(1));
     bridgeway::app::audit::refusals::fold(&t.app).await.unwrap();
-    let events = t.audit_events(Action::AccessDenied).await;
-    assert_eq!(
-        events.len(),
-        3,
-        "the first of each, then the minute's count"
-    );
+    let counts = reasons(t.audit_events(Action::AccessDenied).await);
+    assert_eq!(counts.len(), 5, "then each kind's count: {counts:?}");
+    assert!(counts[3].starts_with("POST /logout: 3 times"), "{counts:?}");
     assert!(
-        events[2]
-            .reason
-            .as_deref()
-            .unwrap()
-            .starts_with("POST /logout: 3 times"),
-        "{events:?}"
+        counts[4].starts_with("POST an unknown route: 3 times"),
+        "{counts:?}"
     );
-    let same_origin = Request::post("/logout")
-        .header(header::COOKIE, &cookie)
-        .header(header::ORIGIN, "http://bridgeway.local")
-        .header(header::HOST, "bridgeway.local")
-        .body(Body::empty())
-        .unwrap();
+    let same_origin = (header::ORIGIN.as_str(), "http://bridgeway.local");
     assert_eq!(
-        t.send(same_origin).await.status,
+        post("/logout", same_origin).await.status,
         StatusCode::SEE_OTHER,
         "signed out"
     );

@@ -167,13 +167,11 @@ pub async fn log_in(
     let username = username.trim().to_lowercase();
     let at = app.now();
     let mut tx = app.db.write().await?;
-    let minute_ago = at - Duration::minutes(1);
     let address = format!("address {}", source.as_deref().unwrap_or("unknown"));
-    let by_address = users::count_attempt(&mut tx, &address, at, minute_ago).await?;
-    let by_username =
-        users::count_attempt(&mut tx, &format!("username {username}"), at, minute_ago).await?;
+    let keys = [address.as_str(), &format!("username {username}")];
+    let attempts = users::count_attempts(&mut tx, &keys, at, at - Duration::minutes(1)).await?;
     tx.commit().await?;
-    if by_address.max(by_username) > ATTEMPTS_PER_MINUTE {
+    if attempts > ATTEMPTS_PER_MINUTE {
         return Err(AppError::TooManyAttempts);
     }
     let mut tx = app.db.read().await?;

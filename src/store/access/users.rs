@@ -98,10 +98,12 @@ pub async fn set_lockout(tx: &mut Tx, id: UserId, l: Lockout) -> Result<(), sqlx
     Ok(())
 }
 
-/// Records a sign-in attempt from `source` and returns how many it made since `window_start`.
-pub async fn count_attempt(
+/// Records a sign-in attempt under each of `keys` (its address, its
+/// username) and returns the most attempts any of them has made since
+/// `window_start`; older attempts are forgotten first.
+pub async fn count_attempts(
     tx: &mut Tx,
-    source: &str,
+    keys: &[&str],
     at: DateTime<Utc>,
     window_start: DateTime<Utc>,
 ) -> Result<i64, sqlx::Error> {
@@ -109,17 +111,22 @@ pub async fn count_attempt(
         tx,
         sqlx::query("DELETE FROM login_attempts WHERE at < $1").bind(window_start)
     )?;
-    exec!(
-        tx,
-        sqlx::query("INSERT INTO login_attempts (source, at) VALUES ($1, $2)")
-            .bind(source)
-            .bind(at)
-    )?;
-    fetch!(
-        tx,
-        fetch_one,
-        sqlx::query_scalar("SELECT COUNT(*) FROM login_attempts WHERE source = $1").bind(source)
-    )
+    let mut most = 0;
+    for key in keys {
+        exec!(
+            tx,
+            sqlx::query("INSERT INTO login_attempts (source, at) VALUES ($1, $2)")
+                .bind(key)
+                .bind(at)
+        )?;
+        let made: i64 = fetch!(
+            tx,
+            fetch_one,
+            sqlx::query_scalar("SELECT COUNT(*) FROM login_attempts WHERE source = $1").bind(key)
+        )?;
+        most = most.max(made);
+    }
+    Ok(most)
 }
 
 pub struct NewUser<'a> {
