@@ -107,8 +107,17 @@ pub fn seal(plain: &Path, sealed: &Path, passphrase: &str) -> anyhow::Result<()>
 }
 
 /// Opens the archive `sealed` into the file `plain` with `passphrase`;
-/// refuses a wrong passphrase and an archive changed, reordered or cut off.
+/// refuses a wrong passphrase and an archive changed, reordered or cut off,
+/// leaving no part of `plain` behind.
 pub fn open(sealed: &Path, plain: &Path, passphrase: &str) -> anyhow::Result<()> {
+    let opened = open_into(sealed, plain, passphrase);
+    if opened.is_err() {
+        let _ = std::fs::remove_file(plain);
+    }
+    opened
+}
+
+fn open_into(sealed: &Path, plain: &Path, passphrase: &str) -> anyhow::Result<()> {
     let mut input = BufReader::new(File::open(sealed)?);
     let mut head = [0u8; MAGIC.len() + SALT_LEN];
     input
@@ -134,7 +143,7 @@ pub fn open(sealed: &Path, plain: &Path, passphrase: &str) -> anyhow::Result<()>
         input
             .read_exact(&mut chunk)
             .with_context(|| format!("the archive ends inside part {n}"))?;
-        let last = input.fill_buf_is_empty()?;
+        let last = std::io::BufRead::fill_buf(&mut input)?.is_empty();
         let context = chunk_context(n, last);
         let payload = Payload {
             msg: &chunk,
@@ -156,17 +165,6 @@ pub fn open(sealed: &Path, plain: &Path, passphrase: &str) -> anyhow::Result<()>
     let file = output.into_inner().map_err(|e| e.into_error())?;
     file.sync_all()?;
     Ok(())
-}
-
-/// Whether a reader has nothing left.
-trait AtEnd {
-    fn fill_buf_is_empty(&mut self) -> std::io::Result<bool>;
-}
-
-impl<R: Read> AtEnd for BufReader<R> {
-    fn fill_buf_is_empty(&mut self) -> std::io::Result<bool> {
-        std::io::BufRead::fill_buf(self).map(<[u8]>::is_empty)
-    }
 }
 
 #[cfg(test)]
@@ -216,6 +214,7 @@ mod tests {
             format!("{refused:#}").contains("does not open"),
             "{refused:#}"
         );
+        assert!(!dir.path().join("b").exists(), "no part of it is left");
         assert!(seal(&cut, &dir.path().join("c"), "short").is_err());
     }
 }

@@ -101,11 +101,20 @@ pub async fn restore(config: Option<&Path>, args: &RestoreArgs) -> anyhow::Resul
         "{} exists; stop every server using it and add --replace to put the backup in its place",
         database.display()
     );
+    // The backup opens only with the keys it was sealed under: no new key
+    // file is made up for it.
+    let beside_database = key_file_beside(&database);
+    anyhow::ensure!(
+        settings.key_file.is_some()
+            || std::env::var_os("BRIDGEWAY_KEYS").is_some()
+            || beside_database.exists(),
+        "no field-encryption keys for the restored database: put the backup's key file at {} \
+         (or name it with `key_file` or BRIDGEWAY_KEYS) first",
+        beside_database.display()
+    );
     let opened = if crate::archive::is_archive(&args.from)? {
         let plain = beside(&database, "restore");
-        crate::archive::open(&args.from, &plain, &passphrase()?).inspect_err(|_| {
-            let _ = std::fs::remove_file(&plain);
-        })?;
+        crate::archive::open(&args.from, &plain, &passphrase()?)?;
         Some(plain)
     } else {
         None

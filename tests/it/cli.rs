@@ -337,18 +337,8 @@ fn backups_are_taken_checked_and_restored_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("live.db");
     let url = format!("sqlite://{}", db.display());
-    let run = |args: &[&str]| bridgeway(args, "a very long password\n");
-    let (ok, _, err) = run(&[
-        "admin",
-        "create-user",
-        "--database-url",
-        &url,
-        "--username",
-        "jdoe",
-        "--role",
-        "officer",
-    ]);
-    assert!(ok, "{err}");
+    let run = |args: &[&str]| bridgeway(args, "");
+    crate::process::user_with_token(&url, "jdoe", "officer", "read");
     let backup = dir.path().join("backup.db").display().to_string();
     let (ok, out, err) = run(&["backup", "--database-url", &url, "--to", &backup]);
     assert!(ok, "{err}");
@@ -422,6 +412,16 @@ fn backups_are_taken_checked_and_restored_from_the_command_line() {
             stdin,
         )
     };
+    let elsewhere = format!("sqlite://{}", dir.path().join("elsewhere.db").display());
+    let (ok, _, err) = bridgeway(
+        &["restore", "--database-url", &elsewhere, "--from", &backup],
+        "",
+    );
+    assert!(!ok && err.contains("put the backup's key file at"), "{err}");
+    assert!(
+        !dir.path().join("elsewhere.db.keys").exists(),
+        "no key file made up"
+    );
     let (ok, _, err) = restore("not the passphrase at all\n");
     assert!(!ok && err.contains("does not open"), "{err}");
     let (ok, out, err) = restore(passphrase);

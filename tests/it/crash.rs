@@ -3,7 +3,7 @@
 //! trail verifies. Five cycles here; `bench/crash.sh` runs twenty
 //! (`BRIDGEWAY_CRASH_CYCLES`).
 
-use crate::process::{bridgeway, Server};
+use crate::process::{bridgeway, user_with_token, Server};
 use rand::Rng;
 use sqlx::Connection;
 use std::collections::BTreeSet;
@@ -12,8 +12,6 @@ use std::net::TcpStream;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
-
-const PASSWORD: &str = "crash-test passphrase 5519";
 
 /// One JSON request over a fresh connection; `None` when the server went
 /// away before it answered.
@@ -42,38 +40,6 @@ fn body_of(response: &str, status: &str) -> Option<serde_json::Value> {
     serde_json::from_str(response.split_once("\r\n\r\n")?.1).ok()
 }
 
-fn token(url: &str, username: &str, role: &str, scope: &str) -> String {
-    let (ok, _, err) = bridgeway(
-        &[
-            "admin",
-            "create-user",
-            "--database-url",
-            url,
-            "--username",
-            username,
-            "--role",
-            role,
-        ],
-        PASSWORD,
-    );
-    assert!(ok, "{err}");
-    let (ok, out, err) = bridgeway(
-        &[
-            "admin",
-            "create-token",
-            "--database-url",
-            url,
-            "--username",
-            username,
-            "--scope",
-            scope,
-        ],
-        "",
-    );
-    assert!(ok, "{err}");
-    out.trim().to_owned()
-}
-
 async fn stored_contacts(db: &std::path::Path) -> BTreeSet<String> {
     let url = format!("sqlite://{}?mode=ro", db.display());
     let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
@@ -94,8 +60,8 @@ async fn acknowledged_writes_survive_a_kill_at_any_moment() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("crash.db");
     let url = format!("sqlite://{}", db.display());
-    let admin = token(&url, "admin", "admin", "admin");
-    let officer = token(&url, "officer", "officer", "write");
+    let admin = user_with_token(&url, "admin", "admin", "admin");
+    let officer = user_with_token(&url, "officer", "officer", "write");
 
     let server = Server::start(&["--database-url", &url], &[]);
     let program = request(

@@ -29,6 +29,37 @@ pub fn bridgeway(args: &[&str], stdin: &str) -> (bool, String, String) {
     )
 }
 
+/// A staff account of `role` made on the command line, and an API token of
+/// `scope` for it (printed by the command, returned here).
+pub fn user_with_token(url: &str, username: &str, role: &str, scope: &str) -> String {
+    let password = "a long command-line passphrase";
+    let create = [
+        "admin",
+        "create-user",
+        "--database-url",
+        url,
+        "--username",
+        username,
+        "--role",
+        role,
+    ];
+    let (ok, _, err) = bridgeway(&create, password);
+    assert!(ok, "{err}");
+    let token = [
+        "admin",
+        "create-token",
+        "--database-url",
+        url,
+        "--username",
+        username,
+        "--scope",
+        scope,
+    ];
+    let (ok, out, err) = bridgeway(&token, "");
+    assert!(ok, "{err}");
+    out.trim().to_owned()
+}
+
 /// A `bridgeway serve` process. Its log is drained as it is written (a
 /// full pipe would block the server).
 pub struct Server {
