@@ -7,9 +7,12 @@ use crate::app::{audit, policy, Actor, App, AppError, AppResult};
 use crate::domain::audit::Action;
 use crate::domain::casework::cases::CaseStatus;
 use crate::domain::ids::{CaseId, PersonId, ProgramId, UserId};
+use crate::domain::input::{RequiredText, Text, Whole};
 use crate::domain::people::age_on;
-use crate::domain::programs::{Charge, ChargeLevel, Referral, ScreeningResult};
-use crate::domain::validation::{optional_text, required_text, DateKind, Errors, Invalid};
+use crate::domain::programs::{
+    Charge, ChargeLevel, PriorConvictions, Referral, ScreeningResult, StatuteCode,
+};
+use crate::domain::validation::{DateKind, Errors, Invalid};
 use crate::store::access::users as user_store;
 use crate::store::casework::cases::{self as case_store, CaseFields, NewCase, StatusChange};
 use crate::store::{people as people_store, programs as program_store, Tx};
@@ -19,8 +22,8 @@ use serde::Deserialize;
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChargeInput {
-    pub statute_code: String,
-    pub description: String,
+    pub statute_code: StatuteCode,
+    pub description: RequiredText<200>,
     pub level: ChargeLevel,
     #[serde(default)]
     pub violent: bool,
@@ -33,19 +36,19 @@ pub struct ChargeInput {
 #[serde(deny_unknown_fields)]
 pub struct CaseDetailsInput {
     /// Who referred: a court, a prosecutor, law enforcement, another agency.
-    pub referral_source: String,
+    pub referral_source: RequiredText<120>,
     pub referral_date: NaiveDate,
     #[serde(default)]
-    pub court: Option<String>,
+    pub court: Option<Text<120>>,
     #[serde(default)]
-    pub docket_number: Option<String>,
+    pub docket_number: Option<Text<60>>,
     #[serde(default)]
-    pub judge: Option<String>,
+    pub judge: Option<Text<120>>,
     #[serde(default)]
-    pub prosecutor: Option<String>,
-    /// Number of prior convictions, when known (0 to 200).
+    pub prosecutor: Option<Text<120>>,
+    /// Number of prior convictions, when known.
     #[serde(default)]
-    pub prior_convictions: Option<i32>,
+    pub prior_convictions: Option<PriorConvictions>,
     /// Whether the victim consents (for programs that require it).
     #[serde(default)]
     pub victim_consent: Option<bool>,
@@ -105,11 +108,11 @@ pub fn parse_charges(
     for (i, c) in input.iter().enumerate() {
         let code = errors.check(
             &format!("charges[{i}].statute_code"),
-            required_text(&c.statute_code, 40),
+            c.statute_code.checked(),
         );
         let description = errors.check(
             &format!("charges[{i}].description"),
-            required_text(&c.description, 200),
+            c.description.checked(),
         );
         if let Some(offense) = c.offense_date {
             let field = format!("charges[{i}].offense_date");
@@ -131,20 +134,14 @@ pub fn parse_case_details(
     input: &CaseDetailsInput,
     today: NaiveDate,
 ) -> Option<CaseFields> {
-    let source = errors.check(
-        "case.referral_source",
-        required_text(&input.referral_source, 120),
-    );
-    let court = errors.check("case.court", optional_text(input.court.as_deref(), 120));
+    let source = errors.check("case.referral_source", input.referral_source.checked());
+    let court = errors.check("case.court", Text::checked(input.court.as_ref()));
     let docket = errors.check(
         "case.docket_number",
-        optional_text(input.docket_number.as_deref(), 60),
+        Text::checked(input.docket_number.as_ref()),
     );
-    let judge = errors.check("case.judge", optional_text(input.judge.as_deref(), 120));
-    let prosecutor = errors.check(
-        "case.prosecutor",
-        optional_text(input.prosecutor.as_deref(), 120),
-    );
+    let judge = errors.check("case.judge", Text::checked(input.judge.as_ref()));
+    let prosecutor = errors.check("case.prosecutor", Text::checked(input.prosecutor.as_ref()));
     errors.check(
         "case.referral_date",
         DateKind::Happened.check(input.referral_date, today),
@@ -157,12 +154,10 @@ pub fn parse_case_details(
             errors.check(field, DateKind::Term.check(date, today));
         }
     }
-    if input
-        .prior_convictions
-        .is_some_and(|n| !(0..=200).contains(&n))
-    {
-        errors.add("case.prior_convictions", "must be between 0 and 200");
-    }
+    let prior_convictions = errors.check(
+        "case.prior_convictions",
+        input.prior_convictions.map(Whole::checked).transpose(),
+    );
     if let (Some(start), Some(end)) = (input.start_date, input.expected_end_date) {
         if end <= start {
             errors.add("case.expected_end_date", "must be after the start date");
@@ -176,7 +171,7 @@ pub fn parse_case_details(
         docket_number: docket?.map(|d| d.to_uppercase()),
         judge: judge?,
         prosecutor: prosecutor?,
-        prior_convictions: input.prior_convictions,
+        prior_convictions: prior_convictions?,
         victim_consent: input.victim_consent,
         start_date: input.start_date,
         expected_end_date: input.expected_end_date,

@@ -4,11 +4,12 @@ use crate::app::{audit, policy, Actor, App, AppError, AppResult};
 use crate::config::Demographics;
 use crate::domain::audit::Action;
 use crate::domain::ids::PersonId;
+use crate::domain::input::{RequiredText, Text};
 use crate::domain::people::{
     duplicate_reasons, Candidate, DateOfBirth, Identifier, IdentifierKind, Language, PersonName,
     Prospect,
 };
-use crate::domain::validation::{optional_text, required_text, Errors, Invalid};
+use crate::domain::validation::{Errors, Invalid};
 use crate::keyring::KeyRing;
 use crate::store::casework::cases::{self as case_store, CaseRow, HistoryRow};
 use crate::store::people::{self as store, PersonFields, PersonRow, SearchHit, SearchQuery};
@@ -19,11 +20,16 @@ use serde::Deserialize;
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NameInput {
-    pub first_name: String,
+    pub first_name: NamePart,
     #[serde(default)]
-    pub middle_name: Option<String>,
-    pub last_name: String,
+    pub middle_name: Option<MiddleName>,
+    pub last_name: NamePart,
 }
+
+/// The longest part of a name.
+const NAME_MAX: usize = 60;
+pub type NamePart = RequiredText<NAME_MAX>;
+pub type MiddleName = Text<NAME_MAX>;
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -36,21 +42,22 @@ pub struct IdentifierInput {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PersonInput {
-    pub first_name: String,
+    pub first_name: NamePart,
     #[serde(default)]
-    pub middle_name: Option<String>,
-    pub last_name: String,
+    pub middle_name: Option<MiddleName>,
+    pub last_name: NamePart,
     pub date_of_birth: NaiveDate,
     #[serde(default)]
     pub aliases: Vec<NameInput>,
     #[serde(default)]
     pub identifiers: Vec<IdentifierInput>,
+    /// 7 to 15 digits, with spaces, `+`, `-`, `(`, `)` or `.` between them.
     #[serde(default)]
-    pub phone: Option<String>,
+    pub phone: Option<Text<30>>,
     #[serde(default)]
-    pub email: Option<String>,
+    pub email: Option<Text<254>>,
     #[serde(default)]
-    pub address: Option<String>,
+    pub address: Option<Text<300>>,
     #[serde(default = "english")]
     pub preferred_language: Language,
     /// May we send text messages?
@@ -59,12 +66,15 @@ pub struct PersonInput {
     /// May we send e-mail?
     #[serde(default)]
     pub may_email: bool,
+    /// One of the agency's values (settings, `[demographics]`).
     #[serde(default)]
-    pub race: Option<String>,
+    pub race: Option<Choice>,
+    /// One of the agency's values.
     #[serde(default)]
-    pub ethnicity: Option<String>,
+    pub ethnicity: Option<Choice>,
+    /// One of the agency's values.
     #[serde(default)]
-    pub sex: Option<String>,
+    pub sex: Option<Choice>,
 }
 
 fn english() -> Language {
@@ -79,16 +89,19 @@ pub struct ValidPerson {
     pub identifiers: Vec<Identifier>,
 }
 
+/// A value from one of the agency's lists.
+type Choice = Text<60>;
+
 fn parse_name(
     errors: &mut Errors,
     prefix: &str,
-    first: &str,
-    middle: Option<&str>,
-    last: &str,
+    first: &NamePart,
+    middle: Option<&Text<NAME_MAX>>,
+    last: &NamePart,
 ) -> Option<PersonName> {
-    let first = errors.check(&format!("{prefix}first_name"), required_text(first, 60));
-    let middle = errors.check(&format!("{prefix}middle_name"), optional_text(middle, 60));
-    let last = errors.check(&format!("{prefix}last_name"), required_text(last, 60));
+    let first = errors.check(&format!("{prefix}first_name"), first.checked());
+    let middle = errors.check(&format!("{prefix}middle_name"), Text::checked(middle));
+    let last = errors.check(&format!("{prefix}last_name"), last.checked());
     Some(PersonName {
         first: first?,
         middle: middle?,
@@ -96,8 +109,8 @@ fn parse_name(
     })
 }
 
-fn parse_phone(raw: Option<&str>) -> Result<Option<String>, String> {
-    let Some(v) = optional_text(raw, 30)? else {
+fn parse_phone(raw: Option<&Text<30>>) -> Result<Option<String>, String> {
+    let Some(v) = Text::checked(raw)? else {
         return Ok(None);
     };
     let digits = v.chars().filter(char::is_ascii_digit).count();
@@ -111,8 +124,8 @@ fn parse_phone(raw: Option<&str>) -> Result<Option<String>, String> {
     Ok(Some(v))
 }
 
-fn parse_email(raw: Option<&str>) -> Result<Option<String>, String> {
-    let Some(v) = optional_text(raw, 254)? else {
+fn parse_email(raw: Option<&Text<254>>) -> Result<Option<String>, String> {
+    let Some(v) = Text::checked(raw)? else {
         return Ok(None);
     };
     match v.split_once('@') {
@@ -125,8 +138,8 @@ fn parse_email(raw: Option<&str>) -> Result<Option<String>, String> {
     }
 }
 
-fn parse_choice(raw: Option<&str>, allowed: &[String]) -> Result<Option<String>, String> {
-    match optional_text(raw, 60)? {
+fn parse_choice(raw: Option<&Choice>, allowed: &[String]) -> Result<Option<String>, String> {
+    match Text::checked(raw)? {
         None => Ok(None),
         Some(v) if allowed.contains(&v) => Ok(Some(v)),
         Some(v) => Err(format!(
@@ -148,7 +161,7 @@ pub fn validate(
         &mut e,
         "",
         &input.first_name,
-        input.middle_name.as_deref(),
+        input.middle_name.as_ref(),
         &input.last_name,
     );
     let dob = e.check(
@@ -164,7 +177,7 @@ pub fn validate(
                 &mut e,
                 &format!("aliases[{i}]."),
                 &a.first_name,
-                a.middle_name.as_deref(),
+                a.middle_name.as_ref(),
                 &a.last_name,
             )
         })
@@ -188,18 +201,18 @@ pub fn validate(
             identifiers.push(parsed);
         }
     }
-    let phone = e.check("phone", parse_phone(input.phone.as_deref()));
-    let email = e.check("email", parse_email(input.email.as_deref()));
-    let address = e.check("address", optional_text(input.address.as_deref(), 300));
+    let phone = e.check("phone", parse_phone(input.phone.as_ref()));
+    let email = e.check("email", parse_email(input.email.as_ref()));
+    let address = e.check("address", Text::checked(input.address.as_ref()));
     let race = e.check(
         "race",
-        parse_choice(input.race.as_deref(), &demographics.race),
+        parse_choice(input.race.as_ref(), &demographics.race),
     );
     let ethnicity = e.check(
         "ethnicity",
-        parse_choice(input.ethnicity.as_deref(), &demographics.ethnicity),
+        parse_choice(input.ethnicity.as_ref(), &demographics.ethnicity),
     );
-    let sex = e.check("sex", parse_choice(input.sex.as_deref(), &demographics.sex));
+    let sex = e.check("sex", parse_choice(input.sex.as_ref(), &demographics.sex));
     if input.may_text && matches!(phone, Some(None)) {
         e.add("may_text", "needs a phone number");
     }
@@ -461,9 +474,17 @@ fn parse_date(t: &str) -> Option<NaiveDate> {
 }
 
 /// Searches the agency's people.
-pub async fn search(app: &App, actor: &Actor, raw: &str, limit: i64) -> AppResult<Vec<SearchHit>> {
+/// What a person searching for someone types.
+pub type SearchText = RequiredText<200>;
+
+pub async fn search(
+    app: &App,
+    actor: &Actor,
+    raw: &SearchText,
+    limit: i64,
+) -> AppResult<Vec<SearchHit>> {
     policy::people::search_people(actor)?;
-    let q = parse_query(raw);
+    let q = parse_query(raw.as_str());
     if q == SearchQuery::default() {
         return Err(Invalid::one(
             "q",
@@ -471,6 +492,7 @@ pub async fn search(app: &App, actor: &Actor, raw: &str, limit: i64) -> AppResul
         )
         .into());
     }
+    raw.checked().map_err(|e| Invalid::one("q", e))?;
     let mut tx = app.db.read().await?;
     let hits = store::search(&mut tx, &app.keys, &q, limit).await?;
     audit::record(

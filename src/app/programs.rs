@@ -3,8 +3,9 @@
 use crate::app::{audit, policy, Actor, App, AppError, AppResult};
 use crate::domain::audit::Action;
 use crate::domain::ids::ProgramId;
+use crate::domain::input::{RequiredText, Whole};
 use crate::domain::programs::{EligibilityRules, ProgramKind};
-use crate::domain::validation::{required_text, Errors, Invalid};
+use crate::domain::validation::{Errors, Invalid};
 use crate::store::programs::{self, ProgramFields, ProgramRow};
 use crate::store::sql::is_unique_violation;
 use crate::store::Tx;
@@ -14,10 +15,10 @@ use serde::Deserialize;
 #[serde(deny_unknown_fields)]
 pub struct ProgramInput {
     pub kind: ProgramKind,
-    pub name: String,
-    /// Usual length of supervision, in days (1 to 3650).
-    pub default_length_days: i32,
-    pub supervising_unit: String,
+    pub name: RequiredText<120>,
+    /// Usual length of supervision, in days.
+    pub default_length_days: Whole<1, 3650>,
+    pub supervising_unit: RequiredText<120>,
     #[serde(default)]
     pub eligibility: EligibilityRules,
     #[serde(default = "yes")]
@@ -65,20 +66,15 @@ impl From<ProgramRow> for Program {
 
 fn parse(input: ProgramInput) -> Result<ProgramFields, Invalid> {
     let mut errors = Errors::new();
-    let name = errors.check("name", required_text(&input.name, 120));
-    let unit = errors.check(
-        "supervising_unit",
-        required_text(&input.supervising_unit, 120),
-    );
-    if !(1..=3650).contains(&input.default_length_days) {
-        errors.add("default_length_days", "must be between 1 and 3650 days");
-    }
+    let name = errors.check("name", input.name.checked());
+    let unit = errors.check("supervising_unit", input.supervising_unit.checked());
+    let length = errors.check("default_length_days", input.default_length_days.checked());
     errors.check("eligibility", input.eligibility.validate());
     errors.finish(|| {
         Some(ProgramFields {
             kind: input.kind,
             name: name?,
-            default_length_days: input.default_length_days,
+            default_length_days: length?,
             supervising_unit: unit?,
             eligibility: input.eligibility,
             active: input.active,

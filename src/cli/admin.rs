@@ -81,12 +81,12 @@ pub async fn run(config: Option<&Path>, command: AdminCommand) -> anyhow::Result
                 .context("reading the password from standard input")?;
             let password = password.trim_end_matches(['\r', '\n']).to_owned();
             let input = UserInput {
-                full_name: full_name.unwrap_or_else(|| username.clone()),
+                full_name: full_name.unwrap_or_else(|| username.clone()).into(),
                 username,
                 role,
                 password,
                 supervisor,
-                court,
+                court: court.map(Into::into),
             };
             let user = users::create(&app, Creator::Console, input).await?;
             println!("created {} ({})", user.username, user.role.title());
@@ -106,9 +106,9 @@ pub async fn run(config: Option<&Path>, command: AdminCommand) -> anyhow::Result
             let scope: TokenScope = scope.parse().context("--scope")?;
             let app = open(&db.settings(config)?).await?;
             let request = TokenRequest {
-                name,
+                name: name.into(),
                 scope,
-                expires_in_days,
+                expires_in_days: expires_in_days.into(),
             };
             let issued = auth::create_token(&app, None, &username, request).await?;
             println!("{}", issued.token.expose());

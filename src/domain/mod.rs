@@ -5,6 +5,7 @@ pub mod audit;
 pub mod casework;
 pub mod clock;
 pub mod ids;
+pub mod input;
 pub mod labels;
 pub mod outreach;
 pub mod people;

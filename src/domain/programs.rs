@@ -1,6 +1,7 @@
 //! Programs, the charges a referral brings, and the eligibility screening
 //! each program applies to a referral.
 
+use crate::domain::input::{RequiredText, Whole};
 use crate::labelled_enum;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -32,6 +33,12 @@ pub struct Charge {
     pub offense_date: Option<NaiveDate>,
 }
 
+/// A count of prior convictions as entered.
+pub type PriorConvictions = Whole<0, 200>;
+
+/// A statute code as entered (e.g. `13A-8-4`).
+pub type StatuteCode = RequiredText<40>;
+
 /// A program's eligibility criteria. Every field is optional: an empty set of
 /// rules admits everyone.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -40,12 +47,18 @@ pub struct EligibilityRules {
     /// Charge levels that exclude a referral (e.g. felony for a misdemeanor diversion).
     pub excluded_levels: Vec<ChargeLevel>,
     /// Statute codes, or prefixes ending in `*`, that exclude a referral.
+    #[schema(value_type = Vec<StatuteCode>)]
     pub excluded_statutes: Vec<String>,
     /// Any violent charge excludes the referral.
     pub exclude_violent: bool,
+    /// In years (0 to 255, the range of the number kept).
+    #[schema(maximum = 255)]
     pub min_age: Option<u8>,
+    /// In years, at least `min_age`.
+    #[schema(maximum = 255)]
     pub max_age: Option<u8>,
     /// Most prior convictions allowed.
+    #[schema(value_type = Option<PriorConvictions>)]
     pub max_prior_convictions: Option<u32>,
     /// The victim must consent before enrolment.
     pub victim_consent_required: bool,
@@ -178,14 +191,15 @@ impl EligibilityRules {
                 return Err(format!("min_age {min} is above max_age {max}"));
             }
         }
-        if let Some(bad) = self
-            .excluded_statutes
-            .iter()
-            .find(|s| s.trim().is_empty() || s.len() > 40)
-        {
-            return Err(format!(
-                "excluded statute '{bad}' must be 1 to 40 characters"
-            ));
+        if let Some(n) = self.max_prior_convictions {
+            PriorConvictions::from(i64::from(n))
+                .checked::<u32>()
+                .map_err(|e| format!("max_prior_convictions {e}"))?;
+        }
+        for statute in &self.excluded_statutes {
+            StatuteCode::from(statute.as_str())
+                .checked()
+                .map_err(|e| format!("excluded statute '{statute}' {e}"))?;
         }
         Ok(())
     }

@@ -40,10 +40,11 @@ impl FormState {
             .unwrap_or_default()
     }
 
-    pub fn opt(&self, name: &str) -> Option<String> {
+    /// The value as typed, `None` when blank.
+    pub fn opt<T: From<String>>(&self, name: &str) -> Option<T> {
         Some(self.v(name).trim())
             .filter(|s| !s.is_empty())
-            .map(str::to_owned)
+            .map(|s| T::from(s.to_owned()))
     }
 
     pub fn checked(&self, name: &str) -> bool {

@@ -301,7 +301,7 @@ impl TestApp {
         let request = TokenRequest {
             name: "tests".into(),
             scope,
-            expires_in_days: 30,
+            expires_in_days: 30.into(),
         };
         let token = auth::create_token(&self.app, None, username, request)
             .await

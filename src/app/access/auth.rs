@@ -3,9 +3,10 @@
 
 use crate::app::audit::{self, Origin};
 use crate::app::{Actor, App, AppError, AppResult};
-use crate::domain::access::users::{inactive_too_long, Lockout, Role, TokenScope, TOKEN_MAX_DAYS};
+use crate::domain::access::users::{inactive_too_long, Lockout, Role, TokenDays, TokenScope};
 use crate::domain::audit::Action;
 use crate::domain::ids::{SessionId, TokenId};
+use crate::domain::input::RequiredText;
 use crate::store::access::users::{self, UserRow};
 use crate::store::audit::Outcome;
 use crate::store::Tx;
@@ -421,10 +422,10 @@ pub async fn token_actor(app: &App, token: &str, source: Option<String>) -> AppR
 #[serde(deny_unknown_fields)]
 pub struct TokenRequest {
     /// What the token is for, e.g. "nightly court report".
-    pub name: String,
+    pub name: RequiredText<80>,
     pub scope: TokenScope,
-    /// Days until it expires (1 to 365).
-    pub expires_in_days: i64,
+    /// Days until it expires.
+    pub expires_in_days: TokenDays,
 }
 
 /// A new token: shown once, only its hash is kept.
@@ -444,17 +445,9 @@ pub async fn create_token(
     request: TokenRequest,
 ) -> AppResult<IssuedToken> {
     let mut errors = crate::domain::validation::Errors::new();
-    let name = errors.check(
-        "name",
-        crate::domain::validation::required_text(&request.name, 80),
-    );
-    if !(1..=TOKEN_MAX_DAYS).contains(&request.expires_in_days) {
-        errors.add(
-            "expires_in_days",
-            format!("must be between 1 and {TOKEN_MAX_DAYS}"),
-        );
-    }
-    let name = errors.finish(|| name)?;
+    let name = errors.check("name", request.name.checked());
+    let days = errors.check("expires_in_days", request.expires_in_days.checked());
+    let (name, days) = errors.finish(|| name.zip(days))?;
     if let Some(actor) = by {
         // Tokens are made by a person at a keyboard, for themselves.
         if actor.scope.is_some() {
@@ -474,7 +467,7 @@ pub async fn create_token(
     let token = format!("bw_{}", random_token());
     let id = TokenId::new();
     let at = app.now();
-    let expires_at = at + Duration::days(request.expires_in_days);
+    let expires_at = at + Duration::days(days);
     users::insert_token(
         &mut tx,
         users::NewToken {

@@ -6,7 +6,8 @@ use crate::app::{policy, Actor, App, AppError, AppResult};
 use crate::domain::access::users::{check_password, inactive_too_long, Role, Username};
 use crate::domain::audit::Action;
 use crate::domain::ids::UserId;
-use crate::domain::validation::{optional_text, required_text, Errors, Invalid};
+use crate::domain::input::{RequiredText, Text};
+use crate::domain::validation::{Errors, Invalid};
 use crate::store::access::users::{self, NewUser, UserRow};
 use crate::store::audit::Outcome;
 use crate::store::sql::is_unique_violation;
@@ -18,13 +19,16 @@ use serde::Deserialize;
 #[serde(deny_unknown_fields)]
 pub struct UserInput {
     pub username: String,
-    pub full_name: String,
+    pub full_name: RequiredText<120>,
     pub role: Role,
     #[schema(value_type = String, format = Password)]
     pub password: String,
     pub supervisor: Option<String>,
-    pub court: Option<String>,
+    pub court: Option<Court>,
 }
+
+/// The court a court liaison works for.
+type Court = Text<120>;
 
 /// A staff member as others see them.
 #[derive(Debug, Clone)]
@@ -64,8 +68,8 @@ pub async fn create(app: &App, creator: Creator<'_>, input: UserInput) -> AppRes
     }
     let mut errors = Errors::new();
     let username = errors.check("username", Username::parse(&input.username));
-    let full_name = errors.check("full_name", required_text(&input.full_name, 120));
-    let court = errors.check("court", optional_text(input.court.as_deref(), 120));
+    let full_name = errors.check("full_name", input.full_name.checked());
+    let court = errors.check("court", Text::checked(input.court.as_ref()));
     if let Some(u) = &username {
         errors.check("password", check_password(&input.password, u));
     }
@@ -130,7 +134,7 @@ pub struct RoleChange {
     /// Username of the supervisor an officer reports to.
     pub supervisor: Option<String>,
     /// The court a court liaison works for (required for them).
-    pub court: Option<String>,
+    pub court: Option<Court>,
 }
 
 /// Gives an account another role: administrators only, never their own, and
@@ -143,8 +147,7 @@ pub async fn change_role(
 ) -> AppResult<StaffMember> {
     policy::access::manage_users(actor)?;
     policy::privileged(actor, "change a role", app.now())?;
-    let court =
-        optional_text(change.court.as_deref(), 120).map_err(|e| Invalid::one("court", e))?;
+    let court = Text::checked(change.court.as_ref()).map_err(|e| Invalid::one("court", e))?;
     if change.role == Role::Court && court.is_none() {
         return Err(Invalid::one("court", "is required for a court liaison").into());
     }

@@ -12,7 +12,8 @@ use crate::domain::audit::Action;
 use crate::domain::casework::alerts::Rule;
 use crate::domain::casework::supervision::{first_of_month, local_to_utc, SupervisionLevel};
 use crate::domain::ids::{AlertId, CaseId};
-use crate::domain::validation::{required_text, Invalid};
+use crate::domain::input::RequiredText;
+use crate::domain::validation::Invalid;
 use crate::store::audit::Outcome;
 use crate::store::casework::alerts::{
     self as store, AlertRow, Among, CaseSpan, DayAppointment, OfficerLoad, SweepAt,
@@ -267,11 +268,19 @@ pub async fn acknowledge(app: &App, actor: &Actor, id: AlertId) -> AppResult<()>
     Ok(())
 }
 
+/// What was done about an alert, as typed.
+pub type ResolutionNote = RequiredText<500>;
+
 /// Resolves an alert with a note saying what was done.
-pub async fn resolve(app: &App, actor: &Actor, id: AlertId, note: &str) -> AppResult<()> {
+pub async fn resolve(
+    app: &App,
+    actor: &Actor,
+    id: AlertId,
+    note: &ResolutionNote,
+) -> AppResult<()> {
     let mut tx = app.db.write().await?;
     held_alert(&mut tx, actor, id).await?;
-    let note = required_text(note, 500).map_err(|e| Invalid::one("note", e))?;
+    let note = note.checked().map_err(|e| Invalid::one("note", e))?;
     if !store::resolve(&mut tx, id, actor.id, app.now(), &note).await? {
         return Err(AppError::Conflict("this alert is already resolved".into()));
     }

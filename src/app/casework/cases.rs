@@ -10,8 +10,9 @@ use crate::domain::access::users::Role;
 use crate::domain::audit::Action;
 use crate::domain::casework::cases::{CaseStatus, ExitReason};
 use crate::domain::ids::{CaseId, ProgramId, UserId};
+use crate::domain::input::{RequiredText, Text};
 use crate::domain::programs::Charge;
-use crate::domain::validation::{optional_text, required_text, Errors, Invalid};
+use crate::domain::validation::{Errors, Invalid};
 use crate::store::access::users as user_store;
 use crate::store::casework::cases::{
     self as store, CaseFilter, CaseRow, CaseSort, HistoryRow, ListRequest, StatusChange,
@@ -62,13 +63,13 @@ pub struct TransitionInput {
     pub version: i64,
     pub to: CaseStatus,
     /// Why (recorded in the status history).
-    pub reason: String,
+    pub reason: RequiredText<500>,
     /// Required when the case is completed, terminated or closed.
     #[serde(default)]
     pub exit_reason: Option<ExitReason>,
     /// Required to enroll a referral that screening found not eligible.
     #[serde(default)]
-    pub override_reason: Option<String>,
+    pub override_reason: Option<Text<500>>,
 }
 
 /// Moves a case along its lifecycle; a move the lifecycle does not allow is
@@ -80,10 +81,10 @@ pub async fn transition(
     input: TransitionInput,
 ) -> AppResult<CaseRow> {
     let mut errors = Errors::new();
-    let reason = errors.check("reason", required_text(&input.reason, 500));
+    let reason = errors.check("reason", input.reason.checked());
     let override_reason = errors.check(
         "override_reason",
-        optional_text(input.override_reason.as_deref(), 500),
+        Text::checked(input.override_reason.as_ref()),
     );
     let (reason, override_reason) = errors.finish(|| Some((reason?, override_reason?)))?;
 
@@ -338,7 +339,7 @@ async fn caseload_in(tx: &mut Tx, actor: &Actor, q: &CaseloadQuery) -> AppResult
 pub struct ShareInput {
     pub username: String,
     /// Why, e.g. "covering during leave 12/1 to 12/15".
-    pub reason: String,
+    pub reason: RequiredText<300>,
 }
 
 /// Shares a case with another officer or supervisor, who may then see and
@@ -352,7 +353,10 @@ pub async fn share(
 ) -> AppResult<Vec<Share>> {
     let mut tx = app.db.write().await?;
     let case = held_case(&mut tx, actor, id).await?;
-    let reason = required_text(&input.reason, 300).map_err(|e| Invalid::one("reason", e))?;
+    let reason = input
+        .reason
+        .checked()
+        .map_err(|e| Invalid::one("reason", e))?;
     let username = input.username.trim().to_lowercase();
     let user = user_store::by_username(&mut tx, &username)
         .await?

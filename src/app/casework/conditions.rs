@@ -11,7 +11,8 @@ use crate::domain::casework::conditions::{
     Unit, Verification,
 };
 use crate::domain::ids::{CaseId, ConditionId, ProgramId, TemplateId};
-use crate::domain::validation::{optional_text, required_text, DateKind, Errors};
+use crate::domain::input::{RequiredText, Text, Whole};
+use crate::domain::validation::{DateKind, Errors};
 use crate::store::casework::cases::CaseRow;
 use crate::store::casework::conditions::{
     self as store, ConditionRow, NewCondition, NewProgress, ProgressRow, TemplateRow, Terms,
@@ -20,15 +21,18 @@ use crate::store::Tx;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 
+/// A condition's title.
+pub type Title = RequiredText<120>;
+
 /// The terms of a condition, as given.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TermsInput {
     pub kind: ConditionKind,
-    pub title: String,
+    pub title: Title,
     /// Specifics (sealed at rest: treatment conditions may name health information).
     #[serde(default)]
-    pub details: Option<String>,
+    pub details: Option<Text<2000>>,
     /// How much: hours, sessions or dollars, up to two decimals.
     #[serde(default)]
     pub target: Option<f64>,
@@ -40,8 +44,8 @@ pub struct TermsInput {
 }
 
 fn parse_terms(input: &TermsInput, errors: &mut Errors, today: NaiveDate) -> Option<Terms> {
-    let title = errors.check("title", required_text(&input.title, 120));
-    let details = errors.check("details", optional_text(input.details.as_deref(), 2000));
+    let title = errors.check("title", input.title.checked());
+    let details = errors.check("details", Text::checked(input.details.as_ref()));
     let target = match (input.target, input.unit.or(input.kind.usual_unit())) {
         (None, _) => Some(None),
         (Some(_), None) => {
@@ -352,8 +356,9 @@ pub struct ConditionUpdate {
     pub court_action: Option<CourtAction>,
     #[serde(default)]
     pub court_order_date: Option<NaiveDate>,
+    /// Required with a court action.
     #[serde(default)]
-    pub court_order_reason: Option<String>,
+    pub court_order_reason: Option<Text<500>>,
 }
 
 /// Adjusts a condition, or records the court's waiver or modification.
@@ -368,13 +373,16 @@ pub async fn update(
     policy::casework::change_case(actor, &case)?;
     let mut errors = Errors::new();
     let terms = parse_terms(&input.terms, &mut errors, app.today());
+    let reason = errors.check(
+        "court_order_reason",
+        Text::checked(input.court_order_reason.as_ref()),
+    );
     let court = match input.court_action {
         None => Some(None),
         Some(action) => {
-            let reason = errors.check(
-                "court_order_reason",
-                required_text(input.court_order_reason.as_deref().unwrap_or(""), 500),
-            );
+            if matches!(reason, Some(None)) {
+                errors.add("court_order_reason", "is required with a court action");
+            }
             if input.court_order_date.is_none() {
                 errors.add("court_order_date", "is required with a court action");
             }
@@ -385,6 +393,7 @@ pub async fn update(
                 );
             }
             reason
+                .flatten()
                 .zip(input.court_order_date)
                 .map(|(r, d)| Some((action, d, r)))
         }
@@ -437,7 +446,7 @@ pub struct ProgressInput {
     pub amount: Option<f64>,
     pub verification: Verification,
     #[serde(default)]
-    pub note: Option<String>,
+    pub note: Option<Text<2000>>,
 }
 
 /// Records progress toward a condition.
@@ -451,7 +460,7 @@ pub async fn record_progress(
     let (condition, case) = visible_condition(&mut tx, app, actor, id).await?;
     policy::casework::change_case(actor, &case)?;
     let mut errors = Errors::new();
-    let note = errors.check("note", optional_text(input.note.as_deref(), 2000));
+    let note = errors.check("note", Text::checked(input.note.as_ref()));
     let amount = match (condition.terms.target, input.amount) {
         (Some(_), None) => {
             errors.add(
@@ -539,39 +548,23 @@ pub async fn mark_met(
 #[serde(deny_unknown_fields)]
 pub struct TemplateInput {
     pub kind: ConditionKind,
-    pub title: String,
+    pub title: Title,
     #[serde(default)]
     pub target: Option<f64>,
     #[serde(default)]
     pub unit: Option<Unit>,
-    /// Due this many days after the case starts (1 to 3650).
+    /// Due this many days after the case starts.
     #[serde(default)]
-    pub due_days: Option<i32>,
-}
-
-impl From<TemplateRow> for TemplateInput {
-    fn from(t: TemplateRow) -> Self {
-        Self {
-            kind: t.kind,
-            title: t.title,
-            target: t.target.map(|(q, _)| q.as_f64()),
-            unit: t.target.map(|(_, u)| u),
-            due_days: t.due_days,
-        }
-    }
+    pub due_days: Option<Whole<1, 3650>>,
 }
 
 /// A program's standard conditions (anyone who may read programs).
-pub async fn templates(app: &App, program: ProgramId) -> AppResult<Vec<TemplateInput>> {
+pub async fn templates(app: &App, program: ProgramId) -> AppResult<Vec<TemplateRow>> {
     let mut tx = app.db.read().await?;
     crate::store::programs::get(&mut tx, program)
         .await?
         .ok_or(AppError::NotFound("program"))?;
-    Ok(store::templates(&mut tx, program)
-        .await?
-        .into_iter()
-        .map(TemplateInput::from)
-        .collect())
+    Ok(store::templates(&mut tx, program).await?)
 }
 
 /// Replaces a program's standard conditions (administrators).
@@ -580,7 +573,7 @@ pub async fn set_templates(
     actor: &Actor,
     program: ProgramId,
     input: Vec<TemplateInput>,
-) -> AppResult<Vec<TemplateInput>> {
+) -> AppResult<Vec<TemplateRow>> {
     policy::programs::manage_programs(actor)?;
     let today = app.today();
     let mut errors = Errors::new();
@@ -604,18 +597,16 @@ pub async fn set_templates(
                 &mut inner,
                 today,
             );
-            if t.due_days.is_some_and(|d| !(1..=3650).contains(&d)) {
-                inner.add("due_days", "must be 1 to 3650");
-            }
+            let due_days = inner.check("due_days", t.due_days.map(Whole::checked).transpose());
             if let Err(invalid) = inner.finish(|| Some(())) {
                 errors.absorb(&format!("[{i}]."), invalid);
             }
-            terms.map(|terms| TemplateRow {
+            terms.zip(due_days).map(|(terms, due_days)| TemplateRow {
                 id: TemplateId::new(),
                 kind: terms.kind,
                 title: terms.title,
                 target: terms.target,
-                due_days: t.due_days,
+                due_days,
             })
         })
         .collect();
@@ -632,5 +623,5 @@ pub async fn set_templates(
         Action::ProgramConditions.on(program).because(&note),
     );
     tx.commit().await?;
-    Ok(rows.into_iter().map(TemplateInput::from).collect())
+    Ok(rows)
 }

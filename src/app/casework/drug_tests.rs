@@ -9,7 +9,8 @@ use crate::domain::casework::drug_tests::{
 };
 use crate::domain::casework::supervision::local_to_utc;
 use crate::domain::ids::{CaseId, DrugTestId};
-use crate::domain::validation::{optional_text, DateKind, Errors, Invalid};
+use crate::domain::input::Text;
+use crate::domain::validation::{DateKind, Errors, Invalid};
 use crate::store::casework::drug_tests::{self as store, DrugTestRow, NewDrugTest};
 use crate::store::Tx;
 use chrono::NaiveDateTime;
@@ -26,9 +27,9 @@ pub struct DrugTestInput {
     pub specimen: Specimen,
     /// e.g. "10-panel".
     #[serde(default)]
-    pub panel: Option<String>,
+    pub panel: Option<Text<60>>,
     #[serde(default)]
-    pub chain_of_custody: Option<String>,
+    pub chain_of_custody: Option<Text<60>>,
     pub outcome: Collection,
     /// One line per substance for a collected specimen; none for a refusal or no-show.
     #[serde(default)]
@@ -80,10 +81,10 @@ pub async fn record(
     let mut tx = app.db.write().await?;
     held_case(&mut tx, actor, case).await?;
     let mut errors = Errors::new();
-    let panel = errors.check("panel", optional_text(input.panel.as_deref(), 60));
+    let panel = errors.check("panel", Text::checked(input.panel.as_ref()));
     let custody = errors.check(
         "chain_of_custody",
-        optional_text(input.chain_of_custody.as_deref(), 60),
+        Text::checked(input.chain_of_custody.as_ref()),
     );
     errors.check("results", check_results(input.outcome, &input.results));
     let at = app.now();

@@ -9,10 +9,11 @@ use super::guard::{held_case, visible_case};
 use crate::app::{audit, policy, Actor, App, AppError, AppResult};
 use crate::domain::audit::Action;
 use crate::domain::casework::notes::{
-    excerpt, index_terms, query_terms, runs, spanned_words, Matcher, NoteKind, Run, MAX_TEXT,
+    excerpt, index_terms, query_terms, runs, spanned_words, Matcher, NoteKind, NoteQuery, NoteText,
+    Run,
 };
 use crate::domain::ids::{AddendumId, CaseId, ContactId, NoteId, PersonId};
-use crate::domain::validation::{required_paragraphs, Invalid};
+use crate::domain::validation::Invalid;
 use crate::store::casework::cases::CaseRow;
 use crate::store::casework::notes::{
     self as store, AddendumRow, Blinder, DraftChange, NewAddendum, NewNote, NoteRow, Signing,
@@ -27,7 +28,7 @@ use std::collections::{BTreeSet, HashMap};
 #[serde(deny_unknown_fields)]
 pub struct NoteInput {
     pub kind: NoteKind,
-    pub text: String,
+    pub text: NoteText,
     /// The contact the note records, on the same case.
     #[serde(default)]
     pub contact_id: Option<ContactId>,
@@ -42,7 +43,7 @@ pub struct NoteInput {
 pub struct DraftInput {
     pub version: i64,
     pub kind: NoteKind,
-    pub text: String,
+    pub text: NoteText,
     #[serde(default)]
     pub contact_id: Option<ContactId>,
 }
@@ -57,14 +58,14 @@ pub struct SignInput {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddendumInput {
-    pub text: String,
+    pub text: NoteText,
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SearchInput {
     /// Words to find (all of them, in any form: "relapsed" finds "relapse").
-    pub query: String,
+    pub query: NoteQuery,
 }
 
 /// Text with the risk lexicon's words highlighted.
@@ -143,8 +144,8 @@ pub struct NoteHit {
 const LIST_LIMIT: i64 = 100;
 const SEARCH_LIMIT: i64 = 50;
 
-fn note_text(text: &str) -> Result<String, Invalid> {
-    required_paragraphs(text, MAX_TEXT).map_err(|e| Invalid::one("text", e))
+fn note_text(text: &NoteText) -> Result<String, Invalid> {
+    text.checked().map_err(|e| Invalid::one("text", e))
 }
 
 /// Addenda grouped by their note, each group oldest first.
@@ -423,7 +424,9 @@ pub async fn add_addendum(
 pub async fn search(app: &App, actor: &Actor, input: SearchInput) -> AppResult<Vec<NoteHit>> {
     policy::casework::search_notes(actor)?;
     let scope = policy::casework::caseload_scope(actor);
-    let stems = query_terms(&input.query).map_err(|e| Invalid::one("query", e))?;
+    let stems = NoteQuery::checked(Some(&input.query))
+        .and_then(|query| query_terms(&query.unwrap_or_default()))
+        .map_err(|e| Invalid::one("query", e))?;
     let terms = store::blind_query(&app.keys, &stems);
     let mut tx = app.db.read().await?;
     let found = store::search(&mut tx, &app.keys, &scope, &terms, SEARCH_LIMIT).await?;

@@ -7,10 +7,11 @@ use crate::app::{audit, policy, Actor, App, AppError, AppResult};
 use crate::domain::audit::Action;
 use crate::domain::casework::supervision::{
     local_to_utc, month_bounds, weekly, AppointmentKind, Collateral, ContactKind, ContactStandard,
-    MonthContacts, Outcome, SupervisionLevel, MAX_WEEKS,
+    MonthContacts, Occurrences, Outcome, SupervisionLevel,
 };
 use crate::domain::ids::{AppointmentId, CaseId, ContactId};
-use crate::domain::validation::{optional_text, DateKind, Errors, Invalid};
+use crate::domain::input::{Text, Whole};
+use crate::domain::validation::{DateKind, Errors, Invalid};
 use crate::store::casework::supervision::{
     self as store, AppointmentRow, ContactRow, NewAppointment, NewContact, When,
 };
@@ -98,15 +99,15 @@ pub struct AppointmentInput {
     #[schema(value_type = String, example = "2026-12-07T09:00")]
     #[serde(with = "crate::domain::casework::supervision::local_time")]
     pub starts_at: NaiveDateTime,
-    /// 5 to 480 minutes (default 30).
+    /// Minutes (default 30).
     #[serde(default)]
-    pub duration_minutes: Option<i32>,
+    pub duration_minutes: Option<Whole<5, 480>>,
     #[serde(default)]
-    pub location: Option<String>,
+    pub location: Option<Text<200>>,
     /// Repeat weekly at the same local time: how many occurrences in all
-    /// (1 to 52; default 1).
+    /// (default 1).
     #[serde(default)]
-    pub weekly_occurrences: Option<u32>,
+    pub weekly_occurrences: Option<Occurrences>,
 }
 
 /// Schedules an appointment, or a weekly series of them.
@@ -119,15 +120,15 @@ pub async fn schedule(
     let mut tx = app.db.write().await?;
     held_case(&mut tx, actor, case).await?;
     let mut errors = Errors::new();
-    let duration = input.duration_minutes.unwrap_or(30);
-    if !(5..=480).contains(&duration) {
-        errors.add("duration_minutes", "must be 5 to 480");
-    }
-    let location = errors.check("location", optional_text(input.location.as_deref(), 200));
-    let count = input.weekly_occurrences.unwrap_or(1);
-    if !(1..=MAX_WEEKS).contains(&count) {
-        errors.add("weekly_occurrences", format!("must be 1 to {MAX_WEEKS}"));
-    }
+    let duration = errors.check(
+        "duration_minutes",
+        input.duration_minutes.unwrap_or(30.into()).checked(),
+    );
+    let location = errors.check("location", Text::checked(input.location.as_ref()));
+    let count = errors.check(
+        "weekly_occurrences",
+        input.weekly_occurrences.unwrap_or(1.into()).checked(),
+    );
     let zone = app.settings.zone();
     let at = app.now();
     if local_to_utc(input.starts_at, zone) < at - chrono::Duration::days(1) {
@@ -139,7 +140,7 @@ pub async fn schedule(
         let scheduled = DateKind::Scheduled.check(input.starts_at.date(), app.today());
         errors.check("starts_at", scheduled);
     }
-    let location = errors.finish(|| location)?;
+    let (location, duration, count) = errors.finish(|| Some((location?, duration?, count?)))?;
     let times = weekly(input.starts_at, count, zone);
     let series = (times.len() > 1).then(AppointmentId::new);
     let rows: Vec<NewAppointment> = times
@@ -179,7 +180,7 @@ pub struct OutcomeInput {
     pub version: i64,
     pub outcome: Outcome,
     #[serde(default)]
-    pub note: Option<String>,
+    pub note: Option<Text<500>>,
 }
 
 /// Records an appointment's outcome. An attended visit or call also counts
@@ -196,7 +197,7 @@ pub async fn record_outcome(
         .ok_or(AppError::NotFound("appointment"))?;
     let case = case_of(&mut tx, actor, appointment.case_id, "appointment").await?;
     policy::casework::change_case(actor, &case)?;
-    let note = optional_text(input.note.as_deref(), 500).map_err(|e| Invalid::one("note", e))?;
+    let note = Text::checked(input.note.as_ref()).map_err(|e| Invalid::one("note", e))?;
     let at = app.now();
     if appointment.starts_at > at && input.outcome != Outcome::Rescheduled {
         return Err(Invalid::one(
@@ -260,15 +261,16 @@ pub struct ContactInput {
     #[serde(with = "crate::domain::casework::supervision::local_time")]
     pub occurred_at: NaiveDateTime,
     #[serde(default)]
-    pub place: Option<String>,
+    pub place: Option<Text<200>>,
     /// Who, when it was not the participant.
     #[serde(default)]
     pub collateral: Option<Collateral>,
+    /// Only with `collateral`.
     #[serde(default)]
-    pub collateral_name: Option<String>,
+    pub collateral_name: Option<Text<120>>,
     /// What was said or seen (sealed at rest).
     #[serde(default)]
-    pub note: Option<String>,
+    pub note: Option<Text<4000>>,
 }
 
 /// Logs a contact with the participant or a collateral contact.
@@ -281,18 +283,13 @@ pub async fn log_contact(
     let mut tx = app.db.write().await?;
     held_case(&mut tx, actor, case).await?;
     let mut errors = Errors::new();
-    let place = errors.check("place", optional_text(input.place.as_deref(), 200));
+    let place = errors.check("place", Text::checked(input.place.as_ref()));
     let name = errors.check(
         "collateral_name",
-        optional_text(input.collateral_name.as_deref(), 120),
+        Text::checked(input.collateral_name.as_ref()),
     );
-    let note = errors.check("note", optional_text(input.note.as_deref(), 4000));
-    if input.collateral.is_none()
-        && input
-            .collateral_name
-            .as_deref()
-            .is_some_and(|n| !n.trim().is_empty())
-    {
+    let note = errors.check("note", Text::checked(input.note.as_ref()));
+    if input.collateral.is_none() && matches!(name, Some(Some(_))) {
         errors.add(
             "collateral",
             "is required with the collateral contact's name",

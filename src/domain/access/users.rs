@@ -1,5 +1,6 @@
 //! Staff accounts: roles, usernames and the password policy.
 
+use crate::domain::input::Whole;
 use crate::labelled_enum;
 
 labelled_enum! {
@@ -46,8 +47,8 @@ impl TokenScope {
     }
 }
 
-/// Longest an API token may live, in days.
-pub const TOKEN_MAX_DAYS: i64 = 365;
+/// How many days an API token lives: at most a year.
+pub type TokenDays = Whole<1, 365>;
 
 /// A username: 3 to 32 lower-case letters, digits, '.', '_' or '-'.
 #[derive(Debug, Clone, PartialEq, Eq)]

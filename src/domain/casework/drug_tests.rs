@@ -1,6 +1,7 @@
 //! Drug and alcohol tests: the specimen, whether one was given, and the
 //! result for each substance, with laboratory confirmation.
 
+use crate::domain::input::RequiredText;
 use crate::labelled_enum;
 
 labelled_enum! {
@@ -30,11 +31,18 @@ labelled_enum! {
     }
 }
 
+/// A substance's name as entered.
+pub type Substance = RequiredText<60>;
+
+/// Most substances one test reports.
+const MAX_RESULTS: usize = 30;
+
 /// One substance's result.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SubstanceLine {
     /// e.g. "THC", "Cocaine", "Alcohol (BrAC)".
+    #[schema(value_type = Substance)]
     pub substance: String,
     pub result: SubstanceResult,
     /// A laboratory confirmed this result (e.g. by GC-MS).
@@ -62,19 +70,19 @@ pub fn check_results(collection: Collection, results: &[SubstanceLine]) -> Resul
             Err("a refused or missed test has no results".into())
         }
         _ => {
-            let mut names: Vec<String> = results
-                .iter()
-                .map(|r| r.substance.trim().to_lowercase())
-                .collect();
-            names.sort();
-            if names.iter().any(String::is_empty) {
-                return Err("every result names its substance".into());
+            if results.len() > MAX_RESULTS {
+                return Err(format!("at most {MAX_RESULTS} substances"));
             }
+            let mut names = Vec::with_capacity(results.len());
+            for (n, line) in results.iter().enumerate() {
+                let name = Substance::from(line.substance.as_str())
+                    .checked()
+                    .map_err(|e| format!("result {}: the substance {e}", n + 1))?;
+                names.push(name.to_lowercase());
+            }
+            names.sort();
             if names.windows(2).any(|w| matches!(w, [a, b] if a == b)) {
                 return Err("each substance is listed once".into());
-            }
-            if results.len() > 30 || results.iter().any(|r| r.substance.chars().count() > 60) {
-                return Err("at most 30 substances of up to 60 characters".into());
             }
             Ok(())
         }

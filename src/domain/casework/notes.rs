@@ -3,6 +3,7 @@
 //! "relapse" and "threatened" matches "threat"), and a text cut into plain
 //! and highlighted runs for display.
 
+use crate::domain::input::{Paragraphs, Text};
 use crate::labelled_enum;
 use rust_stemmers::{Algorithm, Stemmer};
 use serde::Serialize;
@@ -43,8 +44,11 @@ labelled_enum! {
     }
 }
 
-/// The longest note or addendum, in characters.
-pub const MAX_TEXT: usize = 20_000;
+/// A note's or an addendum's text: at most 20,000 characters.
+pub type NoteText = Paragraphs<20_000>;
+
+/// Words to search notes for, as typed.
+pub type NoteQuery = Text<500>;
 
 /// The most words a search may name.
 pub const MAX_QUERY_WORDS: usize = 12;

@@ -1,6 +1,7 @@
 //! Day-to-day supervision: the level a case is supervised at and the contact
 //! standard it carries, appointments and their outcomes, and contacts.
 
+use crate::domain::input::Whole;
 use crate::labelled_enum;
 use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -118,8 +119,11 @@ pub mod local_time {
     }
 }
 
-/// Most occurrences one weekly series holds (a year).
-pub const MAX_WEEKS: u32 = 52;
+/// How many occurrences a weekly series holds: one to a year's worth.
+pub type Occurrences = Whole<1, 52>;
+
+/// Most occurrences one weekly series holds.
+pub const MAX_WEEKS: u32 = Occurrences::HIGHEST as u32;
 
 /// The occurrences of a weekly series starting at `first` (local wall-clock
 /// time in `zone`): the same local time each week, across daylight-saving

@@ -1,4 +1,4 @@
-use crate::app::people::{self, PersonInput, PersonUpdate};
+use crate::app::people::{self, PersonInput, PersonUpdate, SearchText};
 use crate::app::App;
 use crate::domain::ids::PersonId;
 use crate::web::api::views::people::{PersonSummary, PersonView, PossibleDuplicate};
@@ -53,7 +53,7 @@ pub async fn list(
 pub struct SearchQuery {
     /// A name ("Smith", "Ann Smith", "Smith, Ann"), a date of birth, an identifier, a person,
     /// docket or case number.
-    q: String,
+    q: SearchText,
 }
 
 /// Searches the agency's people. The query travels in the body, so names and

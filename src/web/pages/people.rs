@@ -62,7 +62,9 @@ pub(super) fn read_person(form: &mut FormState) -> Option<PersonInput> {
         });
     }
     let mut aliases = Vec::new();
-    if form.opt("person.alias_last_name").is_some() || form.opt("person.alias_first_name").is_some()
+    if ["person.alias_last_name", "person.alias_first_name"]
+        .iter()
+        .any(|name| form.opt::<String>(name).is_some())
     {
         aliases.push(NameInput {
             first_name: form.v("person.alias_first_name").into(),
@@ -195,7 +197,8 @@ pub async fn search(
     Form(form): Form,
 ) -> PageResult<Response> {
     let q = form.v("q").to_owned();
-    let (hits, error) = hits_or_problem(people::search(&app, &user.actor, &q, 100).await)?;
+    let (hits, error) =
+        hits_or_problem(people::search(&app, &user.actor, &q.as_str().into(), 100).await)?;
     Ok(render(&SearchPage {
         nav: Nav::new(app.settings.zone(), &user.actor, "search"),
         q,

@@ -1,6 +1,6 @@
 //! The work queue and alerts.
 
-use crate::app::casework::alerts;
+use crate::app::casework::alerts::{self, ResolutionNote};
 use crate::app::App;
 use crate::domain::ids::AlertId;
 use crate::web::api::views::casework::alerts::WorkQueue;
@@ -65,7 +65,7 @@ pub async fn acknowledge(
 #[serde(deny_unknown_fields)]
 pub struct Resolution {
     /// What was done about it.
-    note: String,
+    note: ResolutionNote,
 }
 
 /// Resolves an alert with a note.

@@ -64,7 +64,7 @@ pub async fn resolve(
     PagePath(id): PagePath<AlertId>,
     Form(form): Form,
 ) -> PageResult<Response> {
-    alerts::resolve(&app, &user.actor, id, form.v("note")).await?;
+    alerts::resolve(&app, &user.actor, id, &form.v("note").into()).await?;
     Ok(Redirect::to("/work").into_response())
 }
 

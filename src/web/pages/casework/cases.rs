@@ -38,7 +38,7 @@ pub async fn change_status(
         let input = TransitionInput {
             version,
             to,
-            reason: form.v("reason").to_owned(),
+            reason: form.v("reason").into(),
             exit_reason,
             override_reason: form.opt("override_reason"),
         };
@@ -76,7 +76,7 @@ pub async fn share(
 ) -> PageResult<Response> {
     let input = ShareInput {
         username: form.v("username").to_owned(),
-        reason: form.v("reason").to_owned(),
+        reason: form.v("reason").into(),
     };
     let status = match cases::share(&app, &user.actor, id, input).await {
         Ok(_) => return Ok(Redirect::to(&format!("/cases/{id}#sharing")).into_response()),

@@ -71,7 +71,7 @@ pub async fn write(
     if let (Some((kind, contact_id)), false) = (read_note(&mut form), form.has_errors()) {
         let input = NoteInput {
             kind,
-            text: form.v("text").to_owned(),
+            text: form.v("text").into(),
             contact_id,
             sign: form.v("action") == "sign",
         };
@@ -145,7 +145,7 @@ pub async fn update(
         let input = DraftInput {
             version,
             kind,
-            text: form.v("text").to_owned(),
+            text: form.v("text").into(),
             contact_id,
         };
         match notes::update_draft(&app, &user.actor, id, input).await {
@@ -179,7 +179,7 @@ pub async fn add_addendum(
     Form(mut form): Form,
 ) -> PageResult<Response> {
     let input = AddendumInput {
-        text: form.v("text").to_owned(),
+        text: form.v("text").into(),
     };
     match notes::add_addendum(&app, &user.actor, id, input).await {
         Ok(_) => Ok(to_note(id)),
@@ -217,7 +217,7 @@ pub async fn search(
 ) -> PageResult<Response> {
     let query = form.v("query").to_owned();
     let input = SearchInput {
-        query: query.clone(),
+        query: query.clone().into(),
     };
     let (hits, error) = hits_or_problem(notes::search(&app, &user.actor, input).await)?;
     Ok(render(&SearchPage {

@@ -62,8 +62,8 @@ pub async fn schedule(
 ) -> PageResult<Response> {
     let kind = form.parse::<AppointmentKind>("kind", "a kind of appointment");
     let starts_at = form.local_time("starts_at");
-    let duration = form.parse_opt::<i32>("duration_minutes", "a number of minutes");
-    let weekly = form.parse_opt::<u32>("weekly_occurrences", "a number of weeks");
+    let duration = form.parse_opt("duration_minutes", "a number of minutes");
+    let weekly = form.parse_opt("weekly_occurrences", "a number of weeks");
     let (Some(kind), Some(starts_at), Some(duration_minutes), Some(weekly_occurrences), false) =
         (kind, starts_at, duration, weekly, form.has_errors())
     else {

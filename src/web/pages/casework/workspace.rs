@@ -194,7 +194,7 @@ pub const RESULT_ROWS: usize = 4;
 /// Reads referral and court details; the intake form and the case page share the input names.
 pub(crate) fn read_details(form: &mut FormState) -> Option<CaseDetailsInput> {
     let referral_date = form.date("case.referral_date");
-    let prior = form.parse_opt::<i32>("case.prior_convictions", "a whole number");
+    let prior = form.parse_opt("case.prior_convictions", "a whole number");
     let officer = form.parse_opt::<UserId>("case.officer_id", "an officer");
     let start = form.date_opt("case.start_date");
     let end = form.date_opt("case.expected_end_date");
@@ -227,7 +227,7 @@ pub(super) fn read_terms(form: &mut FormState) -> Option<TermsInput> {
     let due_date = form.date_opt("due_date");
     Some(TermsInput {
         kind: kind?,
-        title: form.v("title").to_owned(),
+        title: form.v("title").into(),
         details: form.opt("details"),
         target: target?,
         unit: unit?,

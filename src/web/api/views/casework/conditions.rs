@@ -5,6 +5,7 @@ use crate::domain::casework::conditions::{
     ConditionKind, ConditionStatus, CourtAction, Unit, Verification,
 };
 use crate::domain::ids::{CaseId, ConditionId};
+use crate::store::casework::conditions::TemplateRow;
 use crate::web::api::views::all;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -151,13 +152,13 @@ pub struct StandardCondition {
     pub due_days: Option<i32>,
 }
 
-impl From<app_conditions::TemplateInput> for StandardCondition {
-    fn from(t: app_conditions::TemplateInput) -> Self {
+impl From<TemplateRow> for StandardCondition {
+    fn from(t: TemplateRow) -> Self {
         Self {
             kind: t.kind,
             title: t.title,
-            target: t.target,
-            unit: t.unit,
+            target: t.target.map(|(q, _)| q.as_f64()),
+            unit: t.target.map(|(_, u)| u),
             due_days: t.due_days,
         }
     }
