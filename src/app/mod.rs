@@ -7,6 +7,7 @@ pub mod casework;
 pub mod health;
 pub mod intake;
 pub mod keys;
+pub mod offices;
 pub mod outreach;
 pub mod people;
 pub mod policy;

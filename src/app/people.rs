@@ -53,7 +53,7 @@ pub struct PersonInput {
     pub identifiers: Vec<IdentifierInput>,
     /// 7 to 15 digits, with spaces, `+`, `-`, `(`, `)` or `.` between them.
     #[serde(default)]
-    pub phone: Option<Text<30>>,
+    pub phone: Option<Phone>,
     #[serde(default)]
     pub email: Option<Text<254>>,
     #[serde(default)]
@@ -89,6 +89,9 @@ pub struct ValidPerson {
     pub identifiers: Vec<Identifier>,
 }
 
+/// A phone number as typed (see [`parse_phone`]).
+pub type Phone = Text<30>;
+
 /// A value from one of the agency's lists.
 type Choice = Text<60>;
 
@@ -109,7 +112,8 @@ fn parse_name(
     })
 }
 
-fn parse_phone(raw: Option<&Text<30>>) -> Result<Option<String>, String> {
+/// A phone number of 7 to 15 digits, with spaces, `+`, `-`, `(`, `)` or `.` between them.
+pub(crate) fn parse_phone(raw: Option<&Phone>) -> Result<Option<String>, String> {
     let Some(v) = Text::checked(raw)? else {
         return Ok(None);
     };

@@ -12,7 +12,7 @@ use crate::domain::access::users::Role;
 use crate::domain::audit::Action;
 use crate::domain::casework::cases::{CaseStatus, ExitReason};
 use crate::domain::casework::notes::Matcher;
-use crate::domain::ids::{CaseId, PersonId, ProgramId, UserId};
+use crate::domain::ids::{CaseId, OfficeId, PersonId, ProgramId, UserId};
 use crate::domain::people::{Identifier, IdentifierKind, Language, PersonName};
 use crate::domain::programs::{
     Charge, ChargeLevel, EligibilityRules, ProgramKind, Referral, ScreeningResult,
@@ -21,6 +21,7 @@ use crate::keyring::KeyRing;
 use crate::store::access::users::{self as user_store, NewUser};
 use crate::store::casework::cases::{self as case_store, CaseFields, NewCase, StatusChange};
 use crate::store::casework::conditions::TemplateRow;
+use crate::store::offices::{self as office_store, OfficeFields};
 use crate::store::people::{self as people_store, NewPerson, PersonFields};
 use crate::store::programs::{self as program_store, ProgramFields};
 use crate::store::{audit, Tx};
@@ -52,6 +53,19 @@ const PARTICIPANTS_PER_OFFICER: usize = 105;
 
 /// Officers per supervisor in the generated field units.
 const OFFICERS_PER_SUPERVISOR: usize = 8;
+
+/// Field units an office houses: about 50 officers.
+const UNITS_PER_OFFICE: usize = 6;
+
+/// The demo agency's first offices (the named staff work in the first);
+/// further ones are numbered.
+const OFFICES: &[(&str, &str, &str)] = &[
+    ("Central Office", "400 Main St", "555-0100"),
+    ("Northside District Office", "2150 Elm Ave", "555-0140"),
+    ("Southside District Office", "780 Oak Blvd", "555-0160"),
+    ("Eastside District Office", "1320 Maple Rd", "555-0180"),
+    ("Westside District Office", "95 Cedar Ct", "555-0120"),
+];
 
 /// The counter that marks a demo database, holding how many participants it has.
 const DEMO_COUNTER: &str = "demo";
@@ -299,9 +313,21 @@ async fn generate(app: &App, participants: usize) -> anyhow::Result<()> {
     let at = app.now();
 
     let mut tx = app.db.write().await?;
+    let offices = insert_offices(&mut tx, at, &mut rng, participants).await?;
     let staff = insert_staff(&mut tx, &app.keys, &hash, at).await?;
-    let field_officers =
-        insert_field_units(&mut tx, &app.keys, &hash, at, &mut rng, participants).await?;
+    for id in &staff {
+        user_store::set_office(&mut tx, *id, offices.first().copied()).await?;
+    }
+    let field_officers = insert_field_units(
+        &mut tx,
+        &app.keys,
+        &hash,
+        at,
+        &mut rng,
+        participants,
+        &offices,
+    )
+    .await?;
     let programs = insert_programs(&mut tx, at).await?;
     let kinds: Vec<(ProgramId, ProgramKind)> =
         programs.iter().map(|(id, p)| (*id, p.kind)).collect();
@@ -460,10 +486,60 @@ async fn insert_staff(
     Ok(ids)
 }
 
-/// The agency's field units beyond the named staff, so that caseloads stay
-/// realistic however many participants the demo has: an officer per
-/// `PARTICIPANTS_PER_OFFICER` participants, a supervisor per
-/// `OFFICERS_PER_SUPERVISOR` officers. Returns the officers.
+/// Officers the demo generates beyond the named staff, so that caseloads
+/// stay realistic however many participants it has: an officer per
+/// `PARTICIPANTS_PER_OFFICER` participants.
+fn field_officers(participants: usize) -> usize {
+    let named = STAFF
+        .iter()
+        .filter(|s| matches!(s.role, Role::Officer | Role::Supervisor))
+        .count();
+    participants
+        .div_ceil(PARTICIPANTS_PER_OFFICER)
+        .saturating_sub(named)
+}
+
+/// The agency's offices: the named ones, and as many more as its field
+/// units need (`UNITS_PER_OFFICE`), numbered, on the demo's streets.
+async fn insert_offices(
+    tx: &mut Tx,
+    at: DateTime<Utc>,
+    rng: &mut StdRng,
+    participants: usize,
+) -> anyhow::Result<Vec<OfficeId>> {
+    let units = field_officers(participants).div_ceil(OFFICERS_PER_SUPERVISOR);
+    // The first office holds the named staff; the field units follow.
+    let count = (1 + units.div_ceil(UNITS_PER_OFFICE)).max(OFFICES.len());
+    let mut ids = Vec::with_capacity(count);
+    for n in 0..count {
+        let fields = match OFFICES.get(n) {
+            Some((name, address, phone)) => OfficeFields {
+                name: (*name).to_owned(),
+                address: Some((*address).to_owned()),
+                phone: Some((*phone).to_owned()),
+                active: true,
+            },
+            None => OfficeFields {
+                name: format!("District Office {}", n + 1),
+                address: Some(format!(
+                    "{} {} Ave",
+                    rng.gen_range(100..9999),
+                    pick(rng, names::STREETS)
+                )),
+                phone: Some(format!("555-{:04}", rng.gen_range(200..10_000))),
+                active: true,
+            },
+        };
+        let id = OfficeId::new();
+        office_store::insert(tx, id, &fields, at).await?;
+        ids.push(id);
+    }
+    Ok(ids)
+}
+
+/// The agency's field units: a supervisor per `OFFICERS_PER_SUPERVISOR`
+/// officers, `UNITS_PER_OFFICE` units an office (the first office after
+/// the named staff's). Returns the officers.
 async fn insert_field_units(
     tx: &mut Tx,
     keys: &KeyRing,
@@ -471,25 +547,26 @@ async fn insert_field_units(
     at: DateTime<Utc>,
     rng: &mut StdRng,
     participants: usize,
+    offices: &[OfficeId],
 ) -> anyhow::Result<Vec<UserId>> {
-    let named = STAFF
-        .iter()
-        .filter(|s| matches!(s.role, Role::Officer | Role::Supervisor))
-        .count();
-    let extra = participants
-        .div_ceil(PARTICIPANTS_PER_OFFICER)
-        .saturating_sub(named);
+    let extra = field_officers(participants);
     let mut officers = Vec::with_capacity(extra);
     let mut supervisor = None;
     for n in 0..extra {
+        let unit = n / OFFICERS_PER_SUPERVISOR;
+        let office = offices
+            .get((1 + unit / UNITS_PER_OFFICE) % offices.len().max(1))
+            .copied();
         if n % OFFICERS_PER_SUPERVISOR == 0 {
-            let unit = n / OFFICERS_PER_SUPERVISOR + 1;
-            let id =
-                insert_field_user(tx, keys, hash, at, rng, format!("sup{unit:04}"), None).await?;
+            let username = format!("sup{:04}", unit + 1);
+            let id = insert_field_user(tx, keys, hash, at, rng, username, None).await?;
+            user_store::set_office(tx, id, office).await?;
             supervisor = Some(id);
         }
         let username = format!("po{:05}", n + 1);
-        officers.push(insert_field_user(tx, keys, hash, at, rng, username, supervisor).await?);
+        let id = insert_field_user(tx, keys, hash, at, rng, username, supervisor).await?;
+        user_store::set_office(tx, id, office).await?;
+        officers.push(id);
     }
     Ok(officers)
 }

@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 
 use crate::domain::ids::{
     AlertId, AppointmentId, CaseId, ConditionId, ContactId, DrugTestId, MessageId, NoteId,
-    PersonId, ProgramId, SessionId, TokenId, UserId,
+    OfficeId, PersonId, ProgramId, SessionId, TokenId, UserId,
 };
 use std::borrow::Cow;
 use uuid::Uuid;
@@ -35,10 +35,13 @@ crate::labelled_enum! {
         AccessDenied => ("access.denied", "Was refused a request"),
         UserCreate => ("user.create", "Created a staff account"),
         UserRoleChange => ("user.role_change", "Changed a user's role"),
+        UserOffice => ("user.office", "Placed a user in an office"),
         UserAccessReview => ("user.access_review", "Viewed the access review"),
         ProgramCreate => ("program.create", "Created a program"),
         ProgramUpdate => ("program.update", "Changed a program"),
         ProgramConditions => ("program.conditions", "Set a program's standard conditions"),
+        OfficeCreate => ("office.create", "Opened an office"),
+        OfficeUpdate => ("office.update", "Changed an office"),
         PersonCreate => ("person.create", "Entered a participant"),
         PersonView => ("person.view", "Viewed a participant's record"),
         PersonUpdate => ("person.update", "Changed a participant's record"),
@@ -100,6 +103,7 @@ crate::labelled_enum! {
         Session => ("session", "Session"),
         ApiToken => ("api_token", "API token"),
         Program => ("program", "Program"),
+        Office => ("office", "Office"),
         Person => ("person", "Participant"),
         Case => ("case", "Case"),
         Condition => ("condition", "Condition"),
@@ -204,6 +208,7 @@ audited!(
     SessionId => Session,
     TokenId => ApiToken,
     ProgramId => Program,
+    OfficeId => Office,
     PersonId => Person,
     CaseId => Case,
     ConditionId => Condition,

@@ -11,6 +11,7 @@ pub mod backup;
 pub mod bulk;
 pub mod casework;
 mod codec;
+pub mod offices;
 pub mod outage;
 pub mod outreach;
 pub mod people;

@@ -112,7 +112,8 @@ on_both_databases!(the_demo_agency_has_cases_in_every_state);
 
 /// Staff grows with the agency: past the named officers, field units of an
 /// officer per 105 participants and a supervisor per eight officers keep
-/// caseloads near 70 open cases, however many participants there are.
+/// caseloads near 70 open cases, however many participants there are; the
+/// units work from offices, six to an office.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bigger_demo_agency_has_field_units_and_realistic_caseloads() {
     let t = crate::helpers::TestApp::new(Backend::Sqlite).await;
@@ -149,4 +150,18 @@ async fn a_bigger_demo_agency_has_field_units_and_realistic_caseloads() {
         "{mean} open cases an officer"
     );
     assert!(busiest <= 110, "the busiest officer carries {busiest}");
+    let (offices, in_use, nowhere): (i64, i64, i64) = crate::fetch!(
+        &mut tx,
+        fetch_one,
+        sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM offices), COUNT(DISTINCT office_id), \
+             SUM(CASE WHEN office_id IS NULL THEN 1 ELSE 0 END) FROM users"
+        )
+    )
+    .unwrap();
+    assert_eq!(
+        (offices, in_use, nowhere),
+        (5, 2, 0),
+        "five offices; the named staff in the first, the two field units in the next"
+    );
 }

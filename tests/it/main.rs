@@ -32,6 +32,7 @@ mod logs;
 mod matrix;
 mod mfa;
 mod notes;
+mod offices;
 mod outages;
 mod pages;
 mod people;

@@ -335,6 +335,45 @@ async fn every_route_answers_every_role_as_specified(backend: Backend) {
             .as_u16(),
             only(&[Who::Admin], w, 409),
         );
+        check(
+            "GET /offices".into(),
+            t.get("/api/v1/offices", u).await.status.as_u16(),
+            200,
+        );
+        check(
+            "POST /offices".into(),
+            t.post("/api/v1/offices", u, json!({"name": ""}))
+                .await
+                .status
+                .as_u16(),
+            only(&[Who::Admin], w, 422),
+        );
+        check(
+            "PUT /offices/{id}".into(),
+            t.api(
+                "PUT",
+                &format!("/api/v1/offices/{nobodys}"),
+                u,
+                Some(json!({"version": 1, "office": {"name": "Nowhere"}})),
+            )
+            .await
+            .status
+            .as_u16(),
+            only(&[Who::Admin], w, 404),
+        );
+        check(
+            "PUT /users/{username}/office".into(),
+            t.api(
+                "PUT",
+                "/api/v1/users/nobody/office",
+                u,
+                Some(json!({"office_id": null})),
+            )
+            .await
+            .status
+            .as_u16(),
+            only(&[Who::Admin], w, 404),
+        );
         let staff = [Who::Admin, Who::Supervisor, Who::Officer, Who::OtherOfficer];
         let case_workers = [Who::Supervisor, Who::Officer, Who::OtherOfficer];
         check(

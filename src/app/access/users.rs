@@ -5,7 +5,7 @@ use crate::app::audit::{self, Origin};
 use crate::app::{policy, Actor, App, AppError, AppResult};
 use crate::domain::access::users::{check_password, inactive_too_long, Role, Username};
 use crate::domain::audit::Action;
-use crate::domain::ids::UserId;
+use crate::domain::ids::{OfficeId, UserId};
 use crate::domain::input::{RequiredText, Text};
 use crate::domain::validation::{Errors, Invalid};
 use crate::store::access::users::{self, NewUser, UserRow};
@@ -39,6 +39,7 @@ pub struct StaffMember {
     pub role: Role,
     pub supervisor_id: Option<UserId>,
     pub court: Option<String>,
+    pub office_id: Option<OfficeId>,
     pub active: bool,
 }
 
@@ -51,6 +52,7 @@ impl From<UserRow> for StaffMember {
             role: u.role,
             supervisor_id: u.supervisor_id,
             court: u.court,
+            office_id: u.office_id,
             active: u.active,
         }
     }

@@ -2,7 +2,7 @@
 
 use crate::domain::access::mfa::TotpKey;
 use crate::domain::access::users::{Lockout, Role, TokenScope};
-use crate::domain::ids::{SessionId, TokenId, UserId};
+use crate::domain::ids::{OfficeId, SessionId, TokenId, UserId};
 use crate::keyring::KeyRing;
 use crate::store::sealed::TOTP_SECRET;
 use crate::store::{exec, fetch};
@@ -19,6 +19,7 @@ pub struct UserRow {
     pub password_hash: String,
     pub supervisor_id: Option<UserId>,
     pub court: Option<String>,
+    pub office_id: Option<OfficeId>,
     pub active: bool,
     pub last_login_at: Option<DateTime<Utc>>,
     pub failed_logins: i32,
@@ -59,7 +60,7 @@ impl UserRow {
 }
 
 const USER_COLUMNS: &str = "id, username, full_name, role, password_hash, supervisor_id, court, \
-                            active, last_login_at, failed_logins, failures_since, \
+                            office_id, active, last_login_at, failed_logins, failures_since, \
                             last_failure_at, locked_at, \
                             totp_secret, totp_confirmed_at, totp_last_step, \
                             password_change_required, created_at, version";
@@ -607,6 +608,21 @@ pub async fn delete_sessions_of(
             .bind(user)
             .bind(keep)
     )
+}
+
+/// Places an account in an office, or in none.
+pub async fn set_office(
+    tx: &mut Tx,
+    id: UserId,
+    office: Option<OfficeId>,
+) -> Result<(), sqlx::Error> {
+    exec!(
+        tx,
+        sqlx::query("UPDATE users SET office_id = $1, version = version + 1 WHERE id = $2")
+            .bind(office)
+            .bind(id)
+    )?;
+    Ok(())
 }
 
 /// Gives an account another role (and the supervisor or court it implies).

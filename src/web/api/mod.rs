@@ -5,6 +5,7 @@ mod access;
 mod audit;
 mod casework;
 mod intake;
+mod offices;
 mod people;
 mod programs;
 mod refusals;
@@ -62,6 +63,7 @@ fn routes() -> OpenApiRouter<App> {
         .merge(casework::notes::routes())
         .merge(casework::supervision::routes())
         .merge(intake::routes())
+        .merge(offices::routes())
         .merge(people::routes())
         .merge(programs::routes());
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)

@@ -2,7 +2,7 @@
 
 use crate::app::access::{auth as app_auth, passwords as app_passwords, users as app_users};
 use crate::domain::access::users::{Role, TokenScope};
-use crate::domain::ids::{SessionId, TokenId, UserId};
+use crate::domain::ids::{OfficeId, SessionId, TokenId, UserId};
 use crate::store::access::users as store_users;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -16,6 +16,8 @@ pub struct StaffMember {
     pub role: Role,
     pub supervisor_id: Option<UserId>,
     pub court: Option<String>,
+    /// The office they work in (`GET /offices`).
+    pub office_id: Option<OfficeId>,
     pub active: bool,
 }
 
@@ -28,6 +30,7 @@ impl From<app_users::StaffMember> for StaffMember {
             role: r.role,
             supervisor_id: r.supervisor_id,
             court: r.court,
+            office_id: r.office_id,
             active: r.active,
         }
     }

@@ -8,6 +8,7 @@ use serde::Serialize;
 pub mod access;
 pub mod audit;
 pub mod casework;
+pub mod offices;
 pub mod people;
 pub mod programs;
 
