@@ -104,6 +104,7 @@ impl Checked {
 /// signed note and addendum holds the text that was signed.
 pub async fn check(app: &App) -> anyhow::Result<Checked> {
     let integrity = app.db.integrity_problems().await?;
+    app.db.chain_staged_audit().await?;
     let mut tx = app.db.read().await?;
     let audit = crate::store::audit::verify(&mut tx).await?;
     let staged = crate::store::audit::staged(&mut tx).await?;

@@ -31,6 +31,8 @@ impl Db {
             "{} exists already; name a new file",
             to.display()
         );
+        // The reads' events staged beside the database go into the copy.
+        self.chain_staged_audit().await?;
         let writing = partial(to);
         let _ = std::fs::remove_file(&writing);
         let target = writing
@@ -85,8 +87,10 @@ where
     durable_rename(&writing, to)
 }
 
-fn journal_files(db: &Path) -> [PathBuf; 2] {
-    ["-wal", "-shm"].map(|suffix| {
+/// The files SQLite keeps beside a database (its write-ahead log and its
+/// index), and the reads' file (`store::reads`) with its own.
+fn journal_files(db: &Path) -> [PathBuf; 5] {
+    ["-wal", "-shm", "-reads", "-reads-wal", "-reads-shm"].map(|suffix| {
         let mut name = db.as_os_str().to_owned();
         name.push(suffix);
         PathBuf::from(name)

@@ -16,6 +16,7 @@ pub mod outage;
 pub mod outreach;
 pub mod people;
 pub mod programs;
+pub mod reads;
 pub mod sealed;
 pub mod sql;
 pub mod writer;
@@ -81,6 +82,8 @@ pub struct Db {
     /// PostgreSQL's audit appender, which chains every transaction's
     /// events (`appender`).
     appender: Option<appender::Appender>,
+    /// SQLite's chaining of audited reads' events (`reads`).
+    reads: Option<reads::Reads>,
 }
 
 /// The connections of either backend.
@@ -106,10 +109,11 @@ pub enum Pool {
 /// the one writer anyway); on PostgreSQL a write stages them, unchained,
 /// in its own transaction (no lock, so writes commit in parallel) and the
 /// appender then chains them with everyone else's. A read-only transaction
-/// hands its events to a short write after its snapshot ends (the appender
-/// on PostgreSQL). Either way `commit` returns once the events are durable
-/// and, on PostgreSQL, chained, so nothing is shown unless its audit event
-/// is kept.
+/// hands its events over after its snapshot ends: to the appender on
+/// PostgreSQL, to a short write into the reads' file on SQLite (`reads`:
+/// chained a moment later, so that readers keep their page caches). Either
+/// way `commit` returns once the events are durable, so nothing is shown
+/// unless its audit event is kept.
 pub struct Tx {
     pub conn: Conn,
     access: Access,
@@ -180,13 +184,17 @@ impl Db {
             pool,
             clock: Clock::system(),
             appender: None,
+            reads: None,
         };
         match db.pool {
             Pool::Postgres(_) => Self {
                 appender: Some(appender::Appender::start(db.clone())),
                 ..db
             },
-            Pool::Sqlite { .. } => db,
+            Pool::Sqlite { .. } => Self {
+                reads: Some(reads::Reads::start(db.clone())),
+                ..db
+            },
         }
     }
 
@@ -243,14 +251,19 @@ impl Db {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
             .pragma("mmap_size", SQLITE_MMAP_BYTES.to_string());
+        let file = options.get_filename().to_owned();
+        let reads_of = file.clone();
         let writer = Writer::new(
             SqlitePoolOptions::new()
                 .max_connections(1)
+                .after_connect(move |conn, _| {
+                    let file = reads_of.clone();
+                    Box::pin(async move { reads::attach(conn, &file).await })
+                })
                 .connect_with(options.clone())
                 .await
                 .with_context(|| format!("opening SQLite database {url}"))?,
         );
-        let file = options.get_filename().to_owned();
         let readers = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(options.read_only(true))
@@ -263,19 +276,29 @@ impl Db {
         }))
     }
 
-    /// Brings the schema up to date; on PostgreSQL then chains the audit
-    /// events a crash left staged.
+    /// Brings the schema up to date, then chains the audit events a crash
+    /// left staged.
     pub async fn migrate(&self) -> anyhow::Result<()> {
         match &self.pool {
             Pool::Sqlite { writer, .. } => SQLITE_MIGRATIONS.run(writer.pool()).await,
             Pool::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await,
         }
         .context("running database migrations")?;
+        self.chain_staged_audit()
+            .await
+            .context("chaining the audit events staged before the last stop")
+    }
+
+    /// Chains every audit event staged so far (PostgreSQL's writes', SQLite's
+    /// reads'); returns once they are durable on the chain. Whoever reads
+    /// the trail and must see every event up to now (an auditor's search,
+    /// a verification, a backup) calls this first.
+    pub async fn chain_staged_audit(&self) -> Result<(), sqlx::Error> {
         if let Some(appender) = &self.appender {
-            appender
-                .append(Vec::new())
-                .await
-                .context("chaining the audit events staged before the last stop")?;
+            appender.append(Vec::new()).await?;
+        }
+        if let Some(reads) = &self.reads {
+            reads.chain(self).await?;
         }
         Ok(())
     }
@@ -320,6 +343,14 @@ impl Db {
             }
         };
         Ok(self.tx(conn, Access::Read))
+    }
+
+    /// Stages a SQLite read's audit events in the reads' file, in a write of
+    /// their own; returns once durable.
+    async fn stage_read_audit(&self, events: &[audit::NewEvent]) -> Result<(), sqlx::Error> {
+        let mut tx = self.write().await?;
+        audit::stage_read(&mut tx, events).await?;
+        tx.finish().await
     }
 
     /// Appends audit events in a write of their own; returns once durable.
@@ -384,7 +415,11 @@ impl Db {
         Ok(())
     }
 
+    /// Chains the audit events still staged, then closes the connections.
     pub async fn close(&self) {
+        if let Err(e) = self.chain_staged_audit().await {
+            tracing::warn!(error = %e, "staged audit events stay staged, for the next start");
+        }
         match &self.pool {
             Pool::Sqlite {
                 writer, readers, ..
@@ -493,9 +528,14 @@ impl Tx {
                 if events.is_empty() {
                     return Ok(());
                 }
-                match &db.appender {
-                    Some(appender) => appender.append(events).await,
-                    None => db.append_audit(&events).await,
+                match (&db.appender, &db.reads) {
+                    (Some(appender), _) => appender.append(events).await,
+                    (None, Some(reads)) => {
+                        db.stage_read_audit(&events).await?;
+                        reads.staged();
+                        Ok(())
+                    }
+                    (None, None) => db.append_audit(&events).await,
                 }
             }
         }

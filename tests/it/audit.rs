@@ -9,6 +9,7 @@ use bridgeway::app::audit::integrity::{check_checkpoints, purge, write_checkpoin
 use bridgeway::domain::access::users::Role;
 use bridgeway::domain::audit::Action;
 use bridgeway::store::audit::{verify, NewEvent, Outcome, Verification};
+use bridgeway::store::Pool;
 use tower::ServiceExt;
 
 async fn some_history(t: &TestApp) {
@@ -23,6 +24,7 @@ async fn some_history(t: &TestApp) {
 }
 
 async fn verification(t: &TestApp) -> Verification {
+    t.app.db.chain_staged_audit().await.unwrap();
     let mut tx = t.app.db.read().await.unwrap();
     verify(&mut tx).await.unwrap()
 }
@@ -279,7 +281,9 @@ async fn concurrent_appends_keep_one_chain(backend: Backend) {
     for task in tasks {
         assert_eq!(task.await.unwrap(), StatusCode::OK);
     }
-    // Each list answered only once its event was kept (in batches, on either database).
+    // Each list answered only once its event was kept (in batches, on either
+    // database; on SQLite staged beside it, and chained here).
+    t.app.db.chain_staged_audit().await.unwrap();
     let listed: i64 = crate::fetch!(
         &mut t.app.db.read().await.unwrap(),
         fetch_one,
@@ -325,6 +329,9 @@ async fn two_servers_on_one_database_keep_one_chain(backend: Backend) {
     for task in tasks {
         task.await.unwrap();
     }
+    for server in &servers {
+        server.chain_staged_audit().await.unwrap();
+    }
     let mut tx = t.app.db.read().await.unwrap();
     let reasons: Vec<String> = fetch!(
         &mut tx,
@@ -344,32 +351,30 @@ async fn two_servers_on_one_database_keep_one_chain(backend: Backend) {
     assert_eq!(verification(&t).await, Verification::Intact { events });
 }
 
-/// A PostgreSQL write whose server stopped between its commit and the
-/// appender's run leaves its events staged: the next start chains them.
+/// A server that stopped between staging events and chaining them (a
+/// PostgreSQL write's, a SQLite read's) leaves them staged: the next start
+/// chains them, once.
 async fn events_staged_before_a_stop_are_chained_at_the_next_start(backend: Backend) {
     let t = TestApp::new(backend).await;
-    if matches!(backend, Backend::Sqlite) {
-        // SQLite chains each write's events in its own transaction: none
-        // are ever staged.
-        let mut tx = t.app.db.read().await.unwrap();
-        assert_eq!(bridgeway::store::audit::staged(&mut tx).await.unwrap(), 0);
-        return;
-    }
+    let events = t.count("audit_events").await as u64;
+    let staged_table = match backend {
+        Backend::Sqlite => "reads.audit_staged",
+        Backend::Postgres => "audit_staged",
+    };
     let mut tx = t.app.db.write().await.unwrap();
     exec!(
         &mut tx,
-        sqlx::query(
-            "INSERT INTO audit_staged (id, at, source, action, outcome, reason) VALUES ($1, $2, \
-             'test', 'demo.generate', 'success', 'left staged')"
-        )
-        .bind(uuid::Uuid::now_v7())
+        sqlx::query(&format!(
+            "INSERT INTO {staged_table} (id, at, source, action, outcome, reason) VALUES ($1, \
+             $2, 'test', 'demo.generate', 'success', 'left staged')"
+        ))
+        .bind(bridgeway::domain::ids::AuditId::new())
         .bind(t.app.now())
     )
     .unwrap();
     // A transaction that recorded no event of its own commits without
-    // asking the appender: as if the server had stopped right after.
+    // asking for a chaining: as if the server had stopped right after.
     tx.commit().await.unwrap();
-    let events = t.count("audit_events").await as u64;
     let restarted = t.another_server().await;
     restarted.migrate().await.unwrap();
     let mut tx = t.app.db.read().await.unwrap();
@@ -623,3 +628,77 @@ on_both_databases!(
     auditors_search_and_export_the_trail,
     exporting_the_trail_needs_a_fresh_sign_in,
 );
+
+/// On SQLite an audited read's event is durable before the read answers,
+/// yet the read leaves the database itself unchanged (its readers keep their
+/// page caches): the event waits in the reads' file until it is chained.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sqlite_read_is_audited_without_changing_the_database() {
+    let t = TestApp::new(Backend::Sqlite).await;
+    let (_, officer, opened) = t.one_referral().await;
+    let case = format!("/api/v1/cases/{}", opened["case_id"].as_str().unwrap());
+    t.app.db.chain_staged_audit().await.unwrap();
+    let Pool::Sqlite { readers, .. } = t.app.db.pool() else {
+        unreachable!("SQLite only")
+    };
+    // `data_version` changes on a connection when another one has committed
+    // to the database since its last look.
+    let mut reader = readers.acquire().await.unwrap();
+    let version = || sqlx::query_scalar::<_, i64>("PRAGMA data_version");
+    let before = version().fetch_one(&mut *reader).await.unwrap();
+    let views_before = t.audit_count(Action::CaseView).await;
+    let after_chaining = version().fetch_one(&mut *reader).await.unwrap();
+    assert_eq!(t.get(&case, &officer).await.status, StatusCode::OK);
+    assert_eq!(
+        version().fetch_one(&mut *reader).await.unwrap(),
+        after_chaining,
+        "the view committed nothing to the database"
+    );
+    assert_eq!(before, after_chaining, "nothing was left to chain");
+    let staged: i64 = {
+        let mut tx = t.app.db.write().await.unwrap();
+        fetch!(
+            &mut tx,
+            fetch_one,
+            sqlx::query_scalar(
+                "SELECT COUNT(*) FROM reads.audit_staged WHERE action = 'case.view'"
+            )
+        )
+        .unwrap()
+    };
+    assert_eq!(staged, 1, "the view's event is kept beside the database");
+    assert_eq!(t.audit_count(Action::CaseView).await, views_before + 1);
+}
+
+/// A chaining that committed its events to the trail but stopped before
+/// letting them go from the reads' file (a crash) is not chained twice: the
+/// next chaining finds them on the trail and only lets them go.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_event_already_chained_is_not_chained_again() {
+    let t = TestApp::new(Backend::Sqlite).await;
+    let (_, officer, opened) = t.one_referral().await;
+    let case = format!("/api/v1/cases/{}", opened["case_id"].as_str().unwrap());
+    assert_eq!(t.get(&case, &officer).await.status, StatusCode::OK);
+    t.app.db.chain_staged_audit().await.unwrap();
+    // The chained events are still in the reads' file until the next
+    // chaining, as after a crash; chaining again and again keeps one of each.
+    let events = t.count("audit_events").await;
+    t.app.db.chain_staged_audit().await.unwrap();
+    t.app.db.chain_staged_audit().await.unwrap();
+    assert_eq!(t.count("audit_events").await, events);
+    let mut tx = t.app.db.write().await.unwrap();
+    let left: i64 = fetch!(
+        &mut tx,
+        fetch_one,
+        sqlx::query_scalar("SELECT COUNT(*) FROM reads.audit_staged")
+    )
+    .unwrap();
+    assert_eq!(left, 0, "the chained events were let go");
+    drop(tx);
+    assert_eq!(
+        verification(&t).await,
+        Verification::Intact {
+            events: events as u64
+        }
+    );
+}

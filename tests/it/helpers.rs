@@ -597,7 +597,9 @@ impl TestApp {
         }
     }
 
+    /// Rows in `table` (every audit event staged so far chained first).
     pub async fn count(&self, table: &str) -> i64 {
+        self.app.db.chain_staged_audit().await.expect("chained");
         let mut tx = self.app.db.read().await.expect("tx");
         crate::fetch!(
             &mut tx,
@@ -609,6 +611,7 @@ impl TestApp {
 
     /// The events of one action, oldest first.
     pub async fn audit_events(&self, action: Action) -> Vec<bridgeway::store::audit::AuditEntry> {
+        self.app.db.chain_staged_audit().await.expect("chained");
         let mut tx = self.app.db.read().await.expect("tx");
         let query = bridgeway::store::audit::EventQuery {
             action: Some(bridgeway::domain::audit::ActionFilter::One(action)),
@@ -622,6 +625,7 @@ impl TestApp {
     }
 
     pub async fn audit_count(&self, action: Action) -> i64 {
+        self.app.db.chain_staged_audit().await.expect("chained");
         let mut tx = self.app.db.read().await.expect("tx");
         bridgeway::store::audit::count(&mut tx, action)
             .await

@@ -102,6 +102,9 @@ async fn pages_keep_their_markup(backend: Backend) {
         .await;
     t.user("sup", Role::Supervisor, None, None).await;
     let cookie = t.session("officer").await;
+    // Every view so far on the trail, on either database, before the page
+    // lists who looked.
+    t.app.db.chain_staged_audit().await.unwrap();
     let case = t
         .page(
             &format!("/cases/{}", opened["case_id"].as_str().unwrap()),

@@ -14,6 +14,7 @@ use std::path::Path;
 /// Appends a signed checkpoint of the chain's head to `file`, unless the
 /// trail is empty or has not grown since the file's last checkpoint.
 pub async fn write_checkpoint(app: &App, file: &Path) -> anyhow::Result<Option<Checkpoint>> {
+    app.db.chain_staged_audit().await?;
     let mut tx = app.db.read().await?;
     let Some(head) = store::head(&mut tx).await? else {
         return Ok(None);

@@ -40,6 +40,8 @@ async fn run(
             return Err(Invalid::one("to", "must not be before the start date").into());
         }
     }
+    // Every event up to now, the reads' staged a moment ago included.
+    app.db.chain_staged_audit().await?;
     let mut tx = app.db.read().await?;
     let person = match q
         .person_number

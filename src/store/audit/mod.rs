@@ -342,10 +342,23 @@ pub(in crate::store) async fn append_many(
 /// afterwards ([`chain_staged`]). No lock is taken, so writes commit in
 /// parallel.
 pub(in crate::store) async fn stage(tx: &mut Tx, events: &[NewEvent]) -> Result<(), sqlx::Error> {
+    stage_into(tx, "audit_staged", events).await
+}
+
+/// Stages a SQLite read's events in the reads' file, where they wait to be
+/// chained ([`chain_reads`], `store::reads`).
+pub(in crate::store) async fn stage_read(
+    tx: &mut Tx,
+    events: &[NewEvent],
+) -> Result<(), sqlx::Error> {
+    let table = format!("{}.audit_staged", crate::store::reads::SCHEMA);
+    stage_into(tx, &table, events).await
+}
+
+async fn stage_into(tx: &mut Tx, table: &str, events: &[NewEvent]) -> Result<(), sqlx::Error> {
     let rows: Vec<Row<'_>> = events.iter().map(|e| e.row(AuditId::new())).collect();
     for chunk in rows.chunks(crate::store::sql::rows_per_insert(ROW_COLUMNS.len())) {
-        let sql =
-            crate::store::sql::insert_sql(tx.dialect(), "audit_staged", ROW_COLUMNS, chunk.len());
+        let sql = crate::store::sql::insert_sql(tx.dialect(), table, ROW_COLUMNS, chunk.len());
         exec!(
             tx,
             chunk
@@ -399,6 +412,43 @@ pub(in crate::store) async fn chain_staged(
             .bind(last.seq)
         )?;
     }
+    Ok(staged.len() as i64 == MOST_STAGED)
+}
+
+/// SQLite: chains the reads' staged events (oldest first, as many as one
+/// transaction takes), after letting go of those an earlier chaining put on
+/// the trail; returns whether more wait. An event leaves the reads' file
+/// only once the chaining that chained it has committed (chainings take
+/// turns, `store::reads`), so a crash at any moment loses none and chains
+/// none twice.
+pub(in crate::store) async fn chain_reads(tx: &mut Tx) -> Result<bool, sqlx::Error> {
+    let staged_table = format!("{}.audit_staged", crate::store::reads::SCHEMA);
+    exec!(
+        tx,
+        sqlx::query(&format!(
+            "DELETE FROM {staged_table} WHERE id IN (SELECT s.id FROM {staged_table} s JOIN \
+             audit_events e ON e.id = s.id)"
+        ))
+    )?;
+    let staged: Vec<StoredFields> = fetch!(
+        tx,
+        fetch_all,
+        sqlx::query_as(&format!(
+            "SELECT seq, id, at, actor_id, actor_role, source, action, object_type, object_id, \
+             outcome, reason FROM {staged_table} ORDER BY seq LIMIT $1"
+        ))
+        .bind(MOST_STAGED)
+    )?;
+    if staged.is_empty() {
+        return Ok(false);
+    }
+    let previous = match tx.known_chain_head() {
+        Some(head) => head,
+        None => chain_head(tx).await?,
+    };
+    let rows: Vec<Row<'_>> = staged.iter().map(StoredFields::row).collect();
+    let head = insert_chained(tx, previous, &rows).await?;
+    tx.remember_chain_head(&head);
     Ok(staged.len() as i64 == MOST_STAGED)
 }
 
@@ -524,7 +574,7 @@ pub async fn for_object(
         sqlx::query_as(
             "SELECT e.at, u.full_name AS actor_name, e.actor_role, e.action, e.outcome, e.reason \
              FROM audit_events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.object_type = $1 \
-             AND e.object_id = $2 ORDER BY e.seq DESC LIMIT $3"
+             AND e.object_id = $2 ORDER BY e.at DESC, e.seq DESC LIMIT $3"
         )
         .bind(object.kind.label())
         .bind(AuditId(object.id))
