@@ -1,15 +1,17 @@
 use crate::helpers::{Backend, TestApp};
 use crate::on_both_databases;
 
-/// Every index of the schema, by name and definition.
+/// Every index and foreign key of the schema, by name and definition.
 async fn indexes(t: &TestApp, backend: Backend) -> Vec<(String, String)> {
     let sql = match backend {
         Backend::Sqlite => {
             "SELECT name, COALESCE(sql, '') FROM sqlite_master WHERE type = 'index' ORDER BY name"
         }
         Backend::Postgres => {
-            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER \
-             BY indexname"
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() UNION \
+             ALL SELECT conname, conrelid::regclass::text || ' ' || pg_get_constraintdef(oid) \
+             FROM pg_constraint WHERE contype = 'f' AND connamespace = \
+             current_schema()::regnamespace ORDER BY 1"
         }
     };
     let mut tx = t.app.db.read().await.unwrap();
@@ -49,7 +51,8 @@ async fn the_demo_agency_has_cases_in_every_state(backend: Backend) {
     let orphans: i64 = crate::fetch!(&mut tx, fetch_one, sqlx::query_scalar(
         "SELECT COUNT(*) FROM cases c WHERE NOT EXISTS (SELECT 1 FROM case_status_history h WHERE h.case_id = c.id AND h.to_status = c.status)")).unwrap();
     assert_eq!(orphans, 0, "every case's history ends in its status");
-    // The indexes set aside for the bulk load are all back, as defined.
+    // The indexes (and PostgreSQL's foreign keys) set aside for the bulk
+    // load are all back, as defined.
     assert_eq!(indexes(&t, backend).await, schema);
     let numbers: i64 = crate::fetch!(
         &mut tx,
