@@ -73,7 +73,7 @@ if [[ "$pristine_url" == postgres* ]]; then
 else
   [ -f "$pristine_file" ] || { serve "$pristine_url" && stop; }
   run_file="${db_url#sqlite://}"
-  rm -f "$run_file" "$run_file-wal" "$run_file-shm"
+  rm -f "$run_file"{,-wal,-shm,-reads,-reads-wal,-reads-shm}
   # The server has stopped; what its log still holds is part of the database.
   for part in "" -wal -shm .keys; do
     [ ! -f "$pristine_file$part" ] || cp "$pristine_file$part" "$run_file$part"

@@ -3,7 +3,7 @@
 //! blinded full-text index on the cases one holds, and the risk lexicon
 //! flagging notes for supervisor review.
 
-use crate::helpers::{Backend, TestApp, User};
+use crate::helpers::{referral, Backend, TestApp, User};
 use crate::on_both_databases;
 use crate::{exec, fetch};
 use axum::http::StatusCode;
@@ -663,8 +663,88 @@ async fn a_signed_text_changed_in_the_database_shows(backend: Backend) {
     assert_eq!(t.audit_count(Action::NoteAnchored).await, 1);
 }
 
+/// A supervisor review cannot be cleared by the note's author: the officer
+/// who wrote a flagged note neither acknowledges nor resolves its alert,
+/// their supervisor does; a supervisor's own flagged note waits for another.
+async fn a_flagged_notes_review_is_settled_by_another_supervisor(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let admin = t.user("admin", Role::Admin, None, None).await;
+    let sup = t.user("sup", Role::Supervisor, None, None).await;
+    let officer = t.user("officer", Role::Officer, Some(sup.id), None).await;
+    let program = t.program(&admin, "Probation", json!({})).await;
+    let opened = t
+        .post(
+            "/api/v1/intake",
+            &officer,
+            referral(program, "Ann", "Lee", "1990-04-01", Some(officer.id)),
+        )
+        .await
+        .json();
+    t.activate(opened["case_id"].as_str().unwrap(), &officer)
+        .await;
+    let review_of = |queue: Value, author_words: &str| {
+        queue["alerts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["rule"] == "flagged_note")
+            .map(|a| a["id"].as_str().unwrap().to_owned())
+            .next()
+            .unwrap_or_else(|| panic!("a review of the note {author_words}: {queue}"))
+    };
+    write(&t, &officer, &opened, "Says he keeps a gun at home.", true).await;
+    let alert = review_of(
+        t.get("/api/v1/work-queue", &officer).await.json(),
+        "the officer wrote",
+    );
+    for (who, action, expected) in [
+        (&officer, "acknowledge", StatusCode::FORBIDDEN),
+        (&officer, "resolve", StatusCode::FORBIDDEN),
+        (&sup, "resolve", StatusCode::NO_CONTENT),
+    ] {
+        let body = (action == "resolve").then(|| json!({"note": "Discussed with the officer."}));
+        let path = format!("/api/v1/alerts/{alert}/{action}");
+        let res = t.api("POST", &path, who, body).await;
+        assert_eq!(
+            res.status,
+            expected,
+            "{} {action}: {}",
+            who.username,
+            res.text()
+        );
+    }
+
+    write(
+        &t,
+        &sup,
+        &opened,
+        "Saw a gun on the table during the visit.",
+        true,
+    )
+    .await;
+    let own = review_of(
+        t.get("/api/v1/work-queue", &sup).await.json(),
+        "the supervisor wrote",
+    );
+    let res = t
+        .api(
+            "POST",
+            &format!("/api/v1/alerts/{own}/resolve"),
+            &sup,
+            Some(json!({"note": "Reviewed my own note."})),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.text());
+    assert!(
+        res.text().contains("other than the note's author"),
+        "{}",
+        res.text()
+    );
+}
+
 on_both_databases!(
     a_signed_text_changed_in_the_database_shows,
+    a_flagged_notes_review_is_settled_by_another_supervisor,
     signed_notes_change_only_by_addenda,
     search_finds_words_in_any_form_on_held_cases_only,
     the_lexicon_flags_signed_notes_for_supervisor_review,

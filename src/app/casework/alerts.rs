@@ -18,6 +18,7 @@ use crate::store::audit::Outcome;
 use crate::store::casework::alerts::{
     self as store, AlertRow, Among, CaseSpan, DayAppointment, OfficerLoad, SweepAt,
 };
+use crate::store::casework::notes as note_store;
 use crate::store::outreach::messages::{self, Undelivered};
 use crate::store::Tx;
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
@@ -243,19 +244,27 @@ pub async fn work_queue(app: &App, actor: &Actor, after: Option<AlertId>) -> App
     Ok(queue)
 }
 
-/// The case an open alert is on, if the actor holds it.
+/// The case an open alert is on, if the actor holds it and may settle the
+/// alert (a supervisor review: a supervisor other than the note's author).
 async fn held_alert(tx: &mut Tx, actor: &Actor, id: AlertId) -> AppResult<CaseId> {
-    let (case, resolved) = store::case_of(tx, id)
+    let alert = store::alert_ref(tx, id)
         .await?
         .ok_or(AppError::NotFound("alert"))?;
-    held_case(tx, actor, case).await.map_err(|e| match e {
-        AppError::NotFound(_) => AppError::NotFound("alert"),
-        other => other,
-    })?;
-    if resolved {
+    held_case(tx, actor, alert.case_id)
+        .await
+        .map_err(|e| match e {
+            AppError::NotFound(_) => AppError::NotFound("alert"),
+            other => other,
+        })?;
+    let author = match alert.rule.reviewed_note(&alert.occurrence) {
+        Some(note) => note_store::author_of(tx, note).await?,
+        None => None,
+    };
+    policy::casework::settle_alert(actor, author)?;
+    if alert.resolved_at.is_some() {
         return Err(AppError::Conflict("this alert is already resolved".into()));
     }
-    Ok(case)
+    Ok(alert.case_id)
 }
 
 pub async fn acknowledge(app: &App, actor: &Actor, id: AlertId) -> AppResult<()> {

@@ -48,6 +48,20 @@ pub fn change_case(actor: &Actor, case: &CaseRow) -> Result<(), AppError> {
     allow(holds(actor, case), "change this case")
 }
 
+/// Acknowledge or resolve an alert on a case the actor holds. A supervisor
+/// review (a flagged note) is settled by a supervisor who did not write the
+/// note: its author cannot clear the review of their own words.
+pub fn settle_alert(actor: &Actor, reviewed_note_author: Option<UserId>) -> Result<(), AppError> {
+    let ok = match reviewed_note_author {
+        None => true,
+        Some(author) => actor.role == Role::Supervisor && actor.id != author,
+    };
+    allow(
+        ok,
+        "settle this review: a supervisor other than the note's author does",
+    )
+}
+
 /// Assign a case to an officer: a supervisor within their team; an officer
 /// only to themselves (or to nobody, for a supervisor to assign).
 pub fn assign_case(actor: &Actor, to: Option<UserId>) -> Result<(), AppError> {

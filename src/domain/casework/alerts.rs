@@ -1,5 +1,6 @@
 //! Alerts: what rules watch for, how urgent each is, and when it is due.
 
+use crate::domain::ids::NoteId;
 use crate::labelled_enum;
 
 labelled_enum! {
@@ -34,6 +35,15 @@ impl Rule {
             | Self::ContactStandard
             | Self::FlaggedNote => Severity::Medium,
             Self::CaseEnding => Severity::Low,
+        }
+    }
+
+    /// The note a supervisor-review alert is about, from its occurrence
+    /// (`<note id>:<flags>`); `None` for every other rule.
+    pub fn reviewed_note(self, occurrence: &str) -> Option<NoteId> {
+        match self {
+            Self::FlaggedNote => occurrence.split(':').next()?.parse().ok(),
+            _ => None,
         }
     }
 

@@ -743,13 +743,22 @@ pub async fn queue_key(tx: &mut Tx, id: AlertId) -> Result<Option<QueueKey>, sql
 }
 
 /// Which case an alert is on, and whether it is resolved.
-pub async fn case_of(tx: &mut Tx, id: AlertId) -> Result<Option<(CaseId, bool)>, sqlx::Error> {
-    let row: Option<(CaseId, Option<DateTime<Utc>>)> = fetch!(
+/// What settling an alert needs to know of it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AlertRef {
+    pub case_id: CaseId,
+    pub rule: Rule,
+    pub occurrence: String,
+    pub resolved_at: Option<DateTime<Utc>>,
+}
+
+pub async fn alert_ref(tx: &mut Tx, id: AlertId) -> Result<Option<AlertRef>, sqlx::Error> {
+    fetch!(
         tx,
         fetch_optional,
-        sqlx::query_as("SELECT case_id, resolved_at FROM alerts WHERE id = $1").bind(id)
-    )?;
-    Ok(row.map(|(case, resolved)| (case, resolved.is_some())))
+        sqlx::query_as("SELECT case_id, rule, occurrence, resolved_at FROM alerts WHERE id = $1")
+            .bind(id)
+    )
 }
 
 pub async fn acknowledge(

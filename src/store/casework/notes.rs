@@ -232,6 +232,15 @@ pub async fn insert_many(
     Ok(())
 }
 
+/// Who wrote a note (nothing sealed is read).
+pub async fn author_of(tx: &mut Tx, id: NoteId) -> Result<Option<UserId>, sqlx::Error> {
+    fetch!(
+        tx,
+        fetch_optional,
+        sqlx::query_scalar("SELECT author_id FROM case_notes WHERE id = $1").bind(id)
+    )
+}
+
 pub async fn get(tx: &mut Tx, keys: &KeyRing, id: NoteId) -> Result<Option<NoteRow>, sqlx::Error> {
     let sql = format!(
         "SELECT {NOTE_COLUMNS} FROM case_notes n JOIN users u ON u.id = n.author_id WHERE n.id = \
