@@ -51,10 +51,6 @@ impl<const MAX: usize> Text<MAX> {
         let trimmed = raw.trim();
         Ok((!trimmed.is_empty()).then(|| trimmed.to_owned()))
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
 impl<const MAX: usize> RequiredText<MAX> {
@@ -85,10 +81,6 @@ impl<const MAX: usize> Paragraphs<MAX> {
         }
         let text = given(self.0.trim())?;
         Ok(text.replace("\r\n", "\n").replace('\r', "\n"))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
     }
 }
 
