@@ -145,6 +145,7 @@ const tests = [
       await page.getByLabel('Referred by').fill('Police Department');
       await page.locator('#charges-0--statute_code').fill('PC 602');
       await page.locator('#charges-0--description').fill('Trespass');
+      await page.locator('#charges-0--level').selectOption('misdemeanor');
       await page.getByRole('button', { name: 'Save referral and screen' }).click();
       await page.waitForLoadState();
     }

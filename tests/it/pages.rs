@@ -24,6 +24,11 @@ async fn an_officer_takes_in_a_referral_through_the_pages(backend: Backend) {
     let form = t.page("/intake", &cookie).await;
     assert_eq!(form.status, StatusCode::OK);
     assert!(form.text().contains("First-Offender Diversion"));
+    assert!(
+        form.text()
+            .contains(r#"<option value="" selected>Choose a level</option>"#),
+        "no charge level is chosen for the officer (a petty theft left at Felony screened out)"
+    );
     let program_id = program.to_string();
     let officer_id = officer.id.to_string();
     let fields = [
@@ -92,6 +97,9 @@ async fn form_errors_are_shown_beside_their_fields(backend: Backend) {
                 ("person.date_of_birth", "1995-02-30"),
                 ("person.preferred_language", "en"),
                 ("case.referral_date", "2026-11-01"),
+                ("charges[0].statute_code", "PC 484"),
+                ("charges[0].description", "Petty theft"),
+                ("charges[0].level", ""),
             ],
         )
         .await;
@@ -107,6 +115,10 @@ async fn form_errors_are_shown_beside_their_fields(backend: Backend) {
         "{html}"
     );
     assert!(html.contains(r#"value="Dana""#), "what was typed is kept");
+    assert!(
+        html.contains(r##"href="#charges-0--level""##),
+        "a charge without a level is refused, not taken as a felony: {html}"
+    );
     assert!(html.contains(r#"aria-invalid="true""#));
     assert_eq!(t.count("people").await, 0);
 }
