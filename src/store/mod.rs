@@ -530,10 +530,17 @@ impl Tx {
                 }
                 match (&db.appender, &db.reads) {
                     (Some(appender), _) => appender.append(events).await,
+                    // On a task of its own: a request dropped while its
+                    // events are staged still wakes their chaining, so
+                    // none waits for the next read or the next start.
                     (None, Some(reads)) => {
-                        db.stage_read_audit(&events).await?;
-                        reads.staged();
-                        Ok(())
+                        let (db, reads) = (db.clone(), reads.clone());
+                        detached(async move {
+                            db.stage_read_audit(&events).await?;
+                            reads.staged();
+                            Ok(())
+                        })
+                        .await
                     }
                     (None, None) => db.append_audit(&events).await,
                 }
