@@ -162,3 +162,17 @@ impl From<Invalid> for AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// A write refused for a name another record holds (`what` names the kind,
+/// e.g. "a program") becomes a 422 on the `name` field; any other failure
+/// stays what it was.
+pub(crate) fn name_taken(what: &'static str, name: &str) -> impl FnOnce(sqlx::Error) -> AppError {
+    let name = name.to_owned();
+    move |e| {
+        if crate::store::sql::is_unique_violation(&e) {
+            Invalid::one("name", format!("{what} named '{name}' already exists")).into()
+        } else {
+            e.into()
+        }
+    }
+}

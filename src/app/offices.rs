@@ -3,14 +3,13 @@
 //! signed-in member of staff may read them.
 
 use crate::app::people::{parse_phone, Phone};
-use crate::app::{audit, policy, Actor, App, AppError, AppResult};
+use crate::app::{audit, name_taken, policy, Actor, App, AppError, AppResult};
 use crate::domain::audit::Action;
 use crate::domain::ids::OfficeId;
 use crate::domain::input::{RequiredText, Text};
 use crate::domain::validation::{Errors, Invalid};
 use crate::store::access::users as user_store;
 use crate::store::offices::{self as store, OfficeFields, OfficeRow};
-use crate::store::sql::is_unique_violation;
 use serde::Deserialize;
 
 /// An office's details, as given.
@@ -64,14 +63,6 @@ fn parse(input: &OfficeInput) -> Result<OfficeFields, Invalid> {
     })
 }
 
-fn name_taken(e: sqlx::Error, name: &str) -> AppError {
-    if is_unique_violation(&e) {
-        Invalid::one("name", format!("an office named '{name}' already exists")).into()
-    } else {
-        e.into()
-    }
-}
-
 /// Every office, by name (reference data every signed-in member of staff
 /// may read).
 pub async fn list(app: &App) -> AppResult<Vec<OfficeRow>> {
@@ -86,7 +77,7 @@ pub async fn create(app: &App, actor: &Actor, input: OfficeInput) -> AppResult<O
     let mut tx = app.db.write().await?;
     store::insert(&mut tx, id, &fields, app.now())
         .await
-        .map_err(|e| name_taken(e, &fields.name))?;
+        .map_err(name_taken("an office", &fields.name))?;
     audit::record(&mut tx, actor, Action::OfficeCreate.on(id));
     let row = store::get(&mut tx, id)
         .await?
@@ -109,7 +100,7 @@ pub async fn update(
         .ok_or(AppError::NotFound("office"))?;
     let current = store::update(&mut tx, id, input.version, &fields)
         .await
-        .map_err(|e| name_taken(e, &fields.name))?;
+        .map_err(name_taken("an office", &fields.name))?;
     if !current {
         return Err(AppError::StaleVersion("office"));
     }

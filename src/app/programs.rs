@@ -1,13 +1,12 @@
 //! Programs: the agency's probation, pretrial and diversion offerings.
 
-use crate::app::{audit, policy, Actor, App, AppError, AppResult};
+use crate::app::{audit, name_taken, policy, Actor, App, AppError, AppResult};
 use crate::domain::audit::Action;
 use crate::domain::ids::ProgramId;
 use crate::domain::input::{RequiredText, Whole};
 use crate::domain::programs::{EligibilityRules, ProgramKind};
 use crate::domain::validation::{Errors, Invalid};
 use crate::store::programs::{self, ProgramFields, ProgramRow};
-use crate::store::sql::is_unique_violation;
 use crate::store::Tx;
 use serde::Deserialize;
 
@@ -82,11 +81,6 @@ fn parse(input: ProgramInput) -> Result<ProgramFields, Invalid> {
     })
 }
 
-fn name_taken(e: &sqlx::Error, name: &str) -> Option<AppError> {
-    is_unique_violation(e)
-        .then(|| Invalid::one("name", format!("a program named '{name}' already exists")).into())
-}
-
 /// Programs are reference data every signed-in staff member may read.
 pub async fn list(app: &App) -> AppResult<Vec<Program>> {
     let mut tx = app.db.read().await?;
@@ -115,9 +109,9 @@ pub async fn create(app: &App, actor: &Actor, input: ProgramInput) -> AppResult<
     let fields = parse(input)?;
     let id = ProgramId::new();
     let mut tx = app.db.write().await?;
-    if let Err(e) = programs::insert(&mut tx, id, &fields, app.now()).await {
-        return Err(name_taken(&e, &fields.name).unwrap_or_else(|| e.into()));
-    }
+    programs::insert(&mut tx, id, &fields, app.now())
+        .await
+        .map_err(name_taken("a program", &fields.name))?;
     audit::record(&mut tx, actor, Action::ProgramCreate.on(id));
     let row = programs::get(&mut tx, id)
         .await?
@@ -138,10 +132,11 @@ pub async fn update(
     programs::get(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound("program"))?;
-    match programs::update(&mut tx, id, input.version, &fields).await {
-        Ok(true) => {}
-        Ok(false) => return Err(AppError::StaleVersion("program")),
-        Err(e) => return Err(name_taken(&e, &fields.name).unwrap_or_else(|| e.into())),
+    let current = programs::update(&mut tx, id, input.version, &fields)
+        .await
+        .map_err(name_taken("a program", &fields.name))?;
+    if !current {
+        return Err(AppError::StaleVersion("program"));
     }
     audit::record(&mut tx, actor, Action::ProgramUpdate.on(id));
     let row = programs::get(&mut tx, id)
