@@ -12,6 +12,7 @@ pub mod outreach;
 pub mod people;
 pub mod policy;
 pub mod programs;
+pub mod submissions;
 
 use crate::config::Settings;
 use crate::domain::access::users::Role;
@@ -105,6 +106,10 @@ pub struct Actor {
     /// An administrator reset the password: until the user chooses a new
     /// one, only the password change (and signing out) is open to them.
     pub password_change_required: bool,
+    /// The one-time submission the request carries (a form's key or the
+    /// API's `Idempotency-Key`): the write this actor's use case records
+    /// claims it (`audit::record`), so a repeat cannot write again.
+    pub submission: Option<std::sync::Arc<crate::store::submissions::Submission>>,
 }
 
 /// Why a use case did not happen.
@@ -145,6 +150,13 @@ pub enum AppError {
 
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
+        if crate::store::sql::is_unique_violation(&e) {
+            // Two requests wrote the same thing at once (or a one-time
+            // submission came again): the later one is refused whole.
+            return Self::Conflict(
+                "this was recorded by another request at the same moment; reload to see it".into(),
+            );
+        }
         match Outage::of(&e) {
             Some(outage) => {
                 tracing::warn!(error = %e, "the database cannot serve");

@@ -38,6 +38,7 @@ pub async fn serve(app: App, bind: &str) -> anyhow::Result<()> {
     }
     periodic.spawn(sweep_alerts(app.clone()));
     periodic.spawn(fold_refusals(app.clone()));
+    periodic.spawn(forget_submissions(app.clone()));
     periodic.spawn(watch_disk(app.clone()));
     let gateways = crate::gateways::Gateways::from_settings(&app.settings)?;
     if gateways.any() {
@@ -164,6 +165,17 @@ async fn fold_refusals(app: App) {
         ticks.tick().await;
         if let Err(e) = crate::app::audit::refusals::fold(&app).await {
             tracing::error!(error = %e, "auditing the refusals' counts failed");
+        }
+    }
+}
+
+/// Forgets one-time submissions past their day, every hour.
+async fn forget_submissions(app: App) {
+    let mut ticks = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        ticks.tick().await;
+        if let Err(e) = crate::app::submissions::forget_old(&app).await {
+            tracing::error!(error = %e, "forgetting old one-time submissions failed");
         }
     }
 }

@@ -19,9 +19,11 @@ pub mod programs;
 pub mod reads;
 pub mod sealed;
 pub mod sql;
+pub mod submissions;
 pub mod writer;
 
 use crate::domain::clock::Clock;
+use crate::domain::ids::UserId;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -30,6 +32,7 @@ use sqlx::{PgPool, Postgres, Sqlite, SqlitePool};
 use std::future::Future;
 use std::ops::{Deref, DerefMut};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 use writer::Writer;
 
@@ -119,6 +122,8 @@ pub struct Tx {
     access: Access,
     db: Db,
     events: Vec<audit::NewEvent>,
+    /// The one-time submission this write answers, claimed as it commits.
+    submission: Option<(UserId, Arc<submissions::Submission>)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -309,6 +314,7 @@ impl Db {
             access,
             db: self.clone(),
             events: Vec::new(),
+            submission: None,
         }
     }
 
@@ -500,9 +506,31 @@ impl Tx {
         self.events.push(event);
     }
 
+    /// Makes this write the one that answers `user`'s one-time submission:
+    /// its commit claims the key, so a repeat of the request cannot write
+    /// again (the first claim wins; see `submissions`). A submission already
+    /// claimed by an earlier write of the same request is left as it is.
+    pub fn answers(&mut self, user: UserId, submission: &Arc<submissions::Submission>) {
+        if self.access == Access::Write && !submission.claimed() {
+            self.submission = Some((user, Arc::clone(submission)));
+        }
+    }
+
     /// Chains the transaction's audit events onto the trail and commits;
     /// returns once both are durable.
     pub async fn commit(mut self) -> Result<(), sqlx::Error> {
+        let submission = self.submission.take();
+        if let Some((user, submission)) = &submission {
+            submissions::claim(&mut self, *user, submission).await?;
+        }
+        self.commit_claimed().await?;
+        if let Some((_, submission)) = submission {
+            submission.set_claimed();
+        }
+        Ok(())
+    }
+
+    async fn commit_claimed(mut self) -> Result<(), sqlx::Error> {
         let events = std::mem::take(&mut self.events);
         match self.access {
             Access::Write => match &self.db.appender {

@@ -6,6 +6,7 @@ use crate::app::{Actor, App, AppError};
 use crate::domain::access::users::Role;
 use crate::domain::ids::SessionId;
 use crate::domain::ids::UserId;
+use crate::store::submissions::Submission;
 use crate::web::error::{ApiError, PageError};
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
@@ -75,11 +76,14 @@ impl Client {
             .map(|ip| ip.to_string())
     }
 
-    /// Notes who the request turned out to be from.
-    fn signed_in(parts: &Parts, actor: &Actor) {
+    /// Notes who the request turned out to be from, and hands them the
+    /// request's one-time submission (`web::once`), if it carries one.
+    fn signed_in(parts: &Parts, mut actor: Actor) -> Actor {
         if let Some(client) = parts.extensions.get::<Self>() {
             let _ = client.user.set((actor.id, actor.role));
         }
+        actor.submission = parts.extensions.get::<Arc<Submission>>().cloned();
+        actor
     }
 
     /// The user the request was from, if an extractor signed them in.
@@ -184,7 +188,7 @@ impl FromRequestParts<App> for ApiUser {
             Some(token) => (auth::token_actor(app, token, src).await?, true),
             None => (session_of(parts, app).await?.0, false),
         };
-        Client::signed_in(parts, &actor);
+        let actor = Client::signed_in(parts, actor);
         if by_token && !parts.method.is_safe() && !READS_BY_POST.contains(&path) {
             crate::app::policy::write_with_token(&actor)?;
         }
@@ -234,7 +238,7 @@ impl FromRequestParts<App> for ApiSession {
             return Err(AppError::Forbidden("do this with an API token; sign in instead").into());
         }
         let (actor, session) = session_of(parts, app).await?;
-        Client::signed_in(parts, &actor);
+        let actor = Client::signed_in(parts, actor);
         password_gate(&actor, original_path(parts))?;
         Ok(Self { actor, session })
     }
@@ -251,7 +255,7 @@ impl FromRequestParts<App> for PageUser {
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
         let (actor, session) = session_of(parts, app).await?;
-        Client::signed_in(parts, &actor);
+        let actor = Client::signed_in(parts, actor);
         password_gate(&actor, parts.uri.path())?;
         Ok(Self { actor, session })
     }

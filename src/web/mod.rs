@@ -6,6 +6,7 @@ pub mod error;
 pub mod extract;
 pub mod form;
 mod middleware;
+pub mod once;
 pub mod pages;
 pub mod render;
 mod sms;
@@ -47,6 +48,7 @@ pub fn router(app: App) -> Router {
         .fallback(not_found)
         // Innermost first: every answer, a refused body's 413 too, passes
         // through the security headers on its way out.
+        .layer(from_fn_with_state(app.clone(), once::once_only))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

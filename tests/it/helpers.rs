@@ -431,6 +431,27 @@ impl TestApp {
         self.send(req.body(body).expect("request")).await
     }
 
+    /// An API call with a JSON body and extra headers.
+    pub async fn api_with_headers(
+        &self,
+        method: &str,
+        path: &str,
+        user: &User,
+        body: Value,
+        headers: &[(&str, &str)],
+    ) -> Response {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {}", user.token))
+            .header(header::CONTENT_TYPE, "application/json");
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        self.send(req.body(Body::from(body.to_string())).expect("request"))
+            .await
+    }
+
     /// An API call made by a signed-in browser (its session cookie).
     pub async fn api_with_session(&self, method: &str, path: &str, cookie: &str) -> Response {
         self.json_with_session(method, path, cookie, None).await

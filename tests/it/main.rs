@@ -41,6 +41,7 @@ mod reminders;
 mod sealing;
 mod snapshots;
 mod stand_ins;
+mod submissions;
 mod supervision;
 
 mod tls;

@@ -37,6 +37,7 @@ macro_rules! assert_page_snapshot {
         insta::with_settings!({filters => vec![
             (UUID, "[id]"),
             (DOCKET, "[docket]"),
+            (r#"name="submission_key" value="[0-9a-f]{32}""#, r#"name="submission_key" value="[key]""#),
             (r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(\+00:00|Z)", "[instant]"),
             (r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} [A-Z]{3,4}", "[time]"),
         ]}, {

@@ -139,6 +139,7 @@ pub(crate) async fn load_actor(
         scope: None,
         authenticated_at: None,
         password_change_required: user.password_change_required,
+        submission: None,
     })
 }
 

@@ -72,7 +72,12 @@ pub fn write<'a, 'b>(
 }
 
 /// Records that `actor` did what `event` says, in the caller's transaction.
+/// A write that records what its actor did is the write their request
+/// asked for: it claims the request's one-time submission, if any.
 pub fn record<'a>(tx: &mut Tx, actor: &Actor, event: impl Into<Event<'a>>) {
+    if let Some(submission) = &actor.submission {
+        tx.answers(actor.id, submission);
+    }
     write(tx, actor, Outcome::Success, event);
 }
 

@@ -79,6 +79,7 @@ pub(super) mod fixtures {
             source: None,
             scope: None,
             authenticated_at: None,
+            submission: None,
         }
     }
 

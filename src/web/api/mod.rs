@@ -30,7 +30,15 @@ use utoipa_axum::router::OpenApiRouter;
                                                  `version` is 409 `stale_version` (reload and \
                                                  apply the change again); other 409s (`conflict`) \
                                                  are refusals by the record's state, such as an \
-                                                 alert already resolved."),
+                                                 alert already resolved. A write (POST, PUT, \
+                                                 PATCH, DELETE) may carry an `Idempotency-Key` \
+                                                 header (1 to 255 visible ASCII characters, \
+                                                 unique per request, kept a day): a repeat of \
+                                                 the request with the same key is not carried \
+                                                 out again but answered with the first answer \
+                                                 (marked `Idempotent-Replayed: true`); the same \
+                                                 key with a different request is 422 naming \
+                                                 `Idempotency-Key`."),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
