@@ -17,13 +17,35 @@ use std::str::FromStr;
 pub struct FormState {
     values: BTreeMap<String, String>,
     errors: Vec<FieldError>,
+    /// The save was refused on a stale version (`absorb`): the page
+    /// reconciles the form with the record as stored (`reconcile`).
+    stale: bool,
+    /// Fields someone else saved after the form was opened.
+    changes: BTreeMap<String, Change>,
 }
+
+/// A field someone else saved after the form was opened (`reconcile`).
+#[derive(Debug, Clone)]
+pub struct Change {
+    /// Their value, as stored now.
+    pub theirs: String,
+    /// How their value is shown (a name for an id; "(blank)" for nothing).
+    pub shown: String,
+    /// You changed the field too, to something else: the form holds yours.
+    pub both: bool,
+}
+
+/// The hidden field that carries the values an edit form was opened with.
+const OPENED_WITH: &str = "opened_with";
+
+/// Fields that are not the record's: never compared.
+const NOT_FIELDS: [&str; 3] = ["version", OPENED_WITH, crate::web::once::FORM_FIELD];
 
 impl FormState {
     pub fn from_pairs(pairs: impl IntoIterator<Item = (String, String)>) -> Self {
         Self {
             values: pairs.into_iter().collect(),
-            errors: Vec::new(),
+            ..Self::default()
         }
     }
 
@@ -96,6 +118,7 @@ impl FormState {
                 Ok(StatusCode::UNPROCESSABLE_ENTITY)
             }
             e @ AppError::StaleVersion(_) => {
+                self.stale = true;
                 self.add_error("version", e.to_string());
                 Ok(StatusCode::CONFLICT)
             }
@@ -135,6 +158,114 @@ impl FormState {
 
     pub fn date_opt(&mut self, name: &str) -> Option<Option<NaiveDate>> {
         self.parse_opt(name, "a date (YYYY-MM-DD)")
+    }
+
+    /// Remembers the values an edit form is opened with (in a hidden
+    /// field, `m::opened`), so that a save refused on a stale version can
+    /// tell the other person's changes from this one's.
+    pub fn opened(mut self) -> Self {
+        let opened = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(self.record_values())
+            .finish();
+        self.values.insert(OPENED_WITH.to_owned(), opened);
+        self
+    }
+
+    fn record_values(&self) -> impl Iterator<Item = (&String, &String)> {
+        self.values
+            .iter()
+            .filter(|(name, _)| !NOT_FIELDS.contains(&name.as_str()))
+    }
+
+    /// After a save refused on a stale version: merges into this form what
+    /// someone else saved meanwhile (`stored`, the form filled from the
+    /// record now, `opened`). A field only they changed takes their value;
+    /// a field only this person changed keeps theirs; where both changed it
+    /// the form keeps this person's value and shows the other beside it.
+    /// The form then stands on the stored version: saved again, it keeps
+    /// what it shows, and nothing is overwritten unseen. Does nothing
+    /// unless the save was refused on a stale version.
+    pub fn reconcile(&mut self, stored: &FormState) {
+        if !self.stale {
+            return;
+        }
+        // Without the values it was opened with (a form from an older
+        // page), every difference counts as theirs.
+        let opened: BTreeMap<String, String> = match self.values.get(OPENED_WITH) {
+            Some(raw) => form_urlencoded::parse(raw.as_bytes())
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+            None => self
+                .record_values()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        };
+        let names: std::collections::BTreeSet<String> = stored
+            .record_values()
+            .map(|(k, _)| k.clone())
+            .chain(opened.keys().cloned())
+            .collect();
+        for name in names {
+            let was = opened.get(&name).map_or("", String::as_str);
+            let theirs = stored.v(&name);
+            let mine = self.v(&name);
+            if theirs == was || theirs == mine {
+                continue;
+            }
+            let both = mine != was;
+            let change = Change {
+                theirs: theirs.to_owned(),
+                shown: if theirs.is_empty() { "(blank)" } else { theirs }.to_owned(),
+                both,
+            };
+            if !both {
+                self.values.insert(name.clone(), theirs.to_owned());
+            }
+            self.changes.insert(name, change);
+        }
+        for name in ["version", OPENED_WITH] {
+            self.values
+                .insert(name.to_owned(), stored.v(name).to_owned());
+        }
+        self.errors.retain(|e| e.field != "version");
+        let message = match (self.changes.len(), self.changes.values().any(|c| c.both)) {
+            (0, _) => "someone else saved this record after you opened the form, but none of \
+                       the fields here: save again to keep what the form shows"
+                .to_owned(),
+            (n, false) => format!(
+                "someone else saved this record after you opened the form: their change to \
+                 {n} field{} (marked) is now in the form beside yours; check it, then save \
+                 again, or discard your changes",
+                if n == 1 { "" } else { "s" }
+            ),
+            (n, true) => format!(
+                "someone else saved this record after you opened the form and changed {n} \
+                 field{} (marked); where you both changed a field the form holds yours and \
+                 theirs is shown beside it: choose, then save again, or discard your changes",
+                if n == 1 { "" } else { "s" }
+            ),
+        };
+        self.add_error("version", message);
+    }
+
+    /// Was the save refused on a stale version, and the form reconciled?
+    pub fn reconciled(&self) -> bool {
+        self.stale
+    }
+
+    /// What someone else saved in `name` meanwhile, after `reconcile`.
+    pub fn change(&self, name: &str) -> Option<&Change> {
+        self.changes.get(name)
+    }
+
+    /// Shows the other person's value of `name` as `show` says (a name for
+    /// an id).
+    pub fn show_change_as(&mut self, name: &str, show: impl FnOnce(&str) -> Option<String>) {
+        if let Some(change) = self.changes.get_mut(name) {
+            if let Some(shown) = show(&change.theirs) {
+                change.shown = shown;
+            }
+        }
     }
 
     /// A wall-clock time in the agency's zone (`YYYY-MM-DDTHH:MM`).
@@ -215,5 +346,44 @@ mod tests {
         assert_eq!(f.err("b"), Some("'x' is not a date (YYYY-MM-DD)"));
         assert_eq!(f.err("missing"), Some("is required"));
         assert_eq!(f.id("charges[0].level"), "charges-0--level");
+    }
+
+    fn form(pairs: &[(&str, &str)]) -> FormState {
+        FormState::from_pairs(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())))
+    }
+
+    #[test]
+    fn a_stale_save_merges_theirs_and_keeps_mine() {
+        let opened = form(&[("version", "1"), ("a", "x"), ("b", "y"), ("c", "z")]).opened();
+        let mut mine = opened.clone().with("b", "mine").with("c", "mine too");
+        let stored = form(&[
+            ("version", "2"),
+            ("a", "theirs"),
+            ("b", "y"),
+            ("c", "their c"),
+        ])
+        .opened();
+        mine.reconcile(&stored);
+        assert!(mine.change("a").is_none(), "not stale: nothing happens");
+        mine.absorb(AppError::StaleVersion("case")).unwrap();
+        mine.reconcile(&stored);
+        assert_eq!(mine.v("a"), "theirs", "only they changed it: taken in");
+        assert!(!mine.change("a").unwrap().both);
+        assert_eq!(mine.v("b"), "mine", "only I changed it: kept");
+        assert!(mine.change("b").is_none());
+        assert_eq!(
+            mine.v("c"),
+            "mine too",
+            "both changed it: the form holds mine"
+        );
+        assert!(mine.change("c").unwrap().both);
+        assert_eq!(mine.change("c").unwrap().shown, "their c");
+        assert_eq!(
+            mine.v("version"),
+            "2",
+            "the form stands on the stored version"
+        );
+        assert_eq!(mine.v(OPENED_WITH), stored.v(OPENED_WITH));
+        assert!(mine.err("version").unwrap().contains("changed 2 fields"));
     }
 }

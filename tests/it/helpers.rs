@@ -671,3 +671,80 @@ pub fn referral(
         "charges": [{ "statute_code": "PC 484", "description": "Petty theft", "level": "misdemeanor", "offense_date": "2026-09-01" }]
     })
 }
+
+/// The values a browser would send from the form posting to `action` in
+/// `html`: its inputs (checkboxes when checked) and each select's chosen
+/// option, unescaped.
+pub fn form_values(html: &str, action: &str) -> Vec<(String, String)> {
+    let start = html
+        .find(&format!(r#"action="{action}""#))
+        .unwrap_or_else(|| panic!("no form posts to {action}"));
+    let form = &html[start..];
+    let form = &form[..form.find("</form>").expect("the form ends")];
+    let attr = |tag: &str, name: &str| {
+        let key = format!(r#" {name}=""#);
+        tag.find(&key).map(|i| {
+            let rest = &tag[i + key.len()..];
+            unescape(&rest[..rest.find('"').expect("quoted")])
+        })
+    };
+    let mut values = Vec::new();
+    for tag in form.split('<').skip(1) {
+        let tag = &tag[..tag.find('>').unwrap_or(tag.len())];
+        if let Some(input) = tag.strip_prefix("input") {
+            let checkbox = attr(input, "type").as_deref() == Some("checkbox");
+            if let Some(name) = attr(input, "name") {
+                if !checkbox || input.contains(" checked") {
+                    values.push((name, attr(input, "value").unwrap_or_else(|| "on".into())));
+                }
+            }
+        }
+    }
+    for select in form.split("<select").skip(1) {
+        let select = &select[..select.find("</select>").expect("the select ends")];
+        let name = attr(select, "name").expect("a select has a name");
+        let chosen = select
+            .split("<option")
+            .skip(1)
+            .find(|o| o[..o.find('>').unwrap_or(0)].contains(" selected"));
+        let value = chosen.map_or(String::new(), |o| {
+            let head = &o[..o.find('>').unwrap_or(0)];
+            attr(head, "value").unwrap_or_else(|| {
+                let text = &o[o.find('>').map_or(0, |i| i + 1)..];
+                unescape(text.split('<').next().unwrap_or_default())
+            })
+        });
+        values.push((name, value));
+    }
+    values
+}
+
+fn unescape(s: &str) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        let entity = &rest[i..rest[i..].find(';').map_or(rest.len(), |j| i + j + 1)];
+        let code = entity.trim_start_matches("&#").trim_end_matches(';');
+        match (entity, code.parse::<u32>().ok().and_then(char::from_u32)) {
+            ("&quot;", _) => out.push('"'),
+            ("&lt;", _) => out.push('<'),
+            ("&gt;", _) => out.push('>'),
+            ("&amp;", _) => out.push('&'),
+            (_, Some(c)) if entity.starts_with("&#") => out.push(c),
+            _ => out.push_str(entity),
+        }
+        rest = &rest[i + entity.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Sets `name` to `value` in form values.
+pub fn set_value(values: &mut [(String, String)], name: &str, value: &str) {
+    let field = values
+        .iter_mut()
+        .find(|(n, _)| n == name)
+        .unwrap_or_else(|| panic!("the form has no field {name}"));
+    field.1 = value.to_owned();
+}

@@ -1,6 +1,6 @@
 //! The web pages call the same services as the API.
 
-use crate::helpers::{referral, Backend, TestApp};
+use crate::helpers::{form_values, referral, set_value, Backend, TestApp};
 use crate::on_both_databases;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
@@ -391,7 +391,85 @@ async fn an_officer_corrects_a_participants_details(backend: Backend) {
     );
 }
 
+/// Two tabs save the same case: the later save is not taken blindly. The
+/// form comes back with the other change merged in and marked, standing on
+/// the version now stored; where both changed a field, both are shown.
+async fn a_stale_save_shows_the_other_change_and_loses_neither(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let (_, officer, opened) = t.one_referral().await;
+    let case_url = format!("/cases/{}", opened["case_id"].as_str().unwrap());
+    let details = format!("{case_url}/details");
+    let cookie = t.session("officer").await;
+    let save = |values: Vec<(String, String)>| {
+        let (t, details, cookie) = (&t, &details, &cookie);
+        async move {
+            let pairs: Vec<(&str, &str)> = values
+                .iter()
+                .map(|(n, v)| (n.as_str(), v.as_str()))
+                .collect();
+            t.form(details, cookie, &pairs).await
+        }
+    };
+    let tab = |html: String| form_values(&html, &details);
+    let mut a = tab(t.page(&case_url, &cookie).await.text());
+    let mut b = tab(t.page(&case_url, &cookie).await.text());
+    set_value(&mut a, "case.judge", "Judge Ortiz");
+    assert_eq!(save(a).await.status, StatusCode::SEE_OTHER);
+    set_value(&mut b, "case.docket_number", "CR-2026-9");
+    let res = save(b).await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.text());
+    let page = res.text();
+    assert!(
+        page.contains("Changed by someone else meanwhile to <strong>Judge Ortiz</strong>"),
+        "{page}"
+    );
+    assert!(page.contains("Discard my changes"));
+    let merged = tab(page);
+    let value = |values: &[(String, String)], name: &str| {
+        values.iter().find(|(n, _)| n == name).unwrap().1.clone()
+    };
+    assert_eq!(
+        value(&merged, "case.judge"),
+        "Judge Ortiz",
+        "theirs is taken in"
+    );
+    assert_eq!(
+        value(&merged, "case.docket_number"),
+        "CR-2026-9",
+        "mine is kept"
+    );
+    assert_eq!(save(merged).await.status, StatusCode::SEE_OTHER);
+    let case = t.get(&format!("/api/v1{case_url}"), &officer).await.json();
+    assert_eq!(case["judge"], "Judge Ortiz", "{case}");
+    assert_eq!(case["docket_number"], "CR-2026-9");
+
+    // Both change the same field: the form holds mine, theirs beside it.
+    let mut a = tab(t.page(&case_url, &cookie).await.text());
+    let mut b = tab(t.page(&case_url, &cookie).await.text());
+    set_value(&mut a, "case.judge", "Judge Kim");
+    assert_eq!(save(a).await.status, StatusCode::SEE_OTHER);
+    set_value(&mut b, "case.judge", "Judge Diaz");
+    let res = save(b.clone()).await;
+    assert_eq!(res.status, StatusCode::CONFLICT);
+    let page = res.text();
+    assert!(
+        page.contains(
+            "You both changed this. Saved by someone else meanwhile: <strong>Judge Kim</strong>"
+        ),
+        "{page}"
+    );
+    assert_eq!(value(&tab(page), "case.judge"), "Judge Diaz");
+    assert_eq!(
+        save(b).await.status,
+        StatusCode::CONFLICT,
+        "the stale form sent again is still refused"
+    );
+    let case = t.get(&format!("/api/v1{case_url}"), &officer).await.json();
+    assert_eq!(case["judge"], "Judge Kim", "nothing was overwritten unseen");
+}
+
 on_both_databases!(
+    a_stale_save_shows_the_other_change_and_loses_neither,
     a_supervisor_assigns_an_unassigned_referral_from_the_case_page,
     an_officer_corrects_a_participants_details,
     an_officer_takes_in_a_referral_through_the_pages,

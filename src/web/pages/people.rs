@@ -115,7 +115,7 @@ fn filled(p: &PersonRow) -> FormState {
             form = form.with(name, "on");
         }
     }
-    form
+    form.opened()
 }
 
 #[derive(Template)]
@@ -140,7 +140,14 @@ async fn edit_page(
     if !r.can_change {
         return Err(AppError::Forbidden("change this participant").into());
     }
-    let form = form.unwrap_or_else(|| filled(&r.person));
+    let stored = filled(&r.person);
+    let form = match form {
+        Some(mut form) => {
+            form.reconcile(&stored);
+            form
+        }
+        None => stored,
+    };
     let page = EditPage {
         nav: Nav::new(app.settings.zone(), &user.actor, "search"),
         id,

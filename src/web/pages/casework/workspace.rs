@@ -20,7 +20,7 @@ use crate::domain::casework::supervision::{
     AppointmentKind, Collateral, ContactKind, Outcome, SupervisionLevel,
 };
 use crate::domain::ids::{CaseId, UserId};
-use crate::store::casework::cases::CaseFields;
+use crate::store::casework::cases::CaseRow;
 use crate::store::casework::supervision::{AppointmentRow, ContactRow};
 use crate::web::error::PageResult;
 use crate::web::form::FormState;
@@ -109,7 +109,8 @@ impl From<Submitted> for Forms {
 }
 
 /// The details form filled from the case as stored.
-fn details_of(c: &CaseFields) -> FormState {
+fn details_of(case: &CaseRow) -> FormState {
+    let c = &case.fields;
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     let shown = |v: Option<String>| v.unwrap_or_default();
     let consent = match c.victim_consent {
@@ -141,6 +142,21 @@ fn details_of(c: &CaseFields) -> FormState {
             "case.officer_id",
             shown(c.officer_id.map(|o| o.to_string())),
         )
+        .with("version", case.version.to_string())
+        .opened()
+}
+
+/// The details form as submitted; after a save refused on a stale version,
+/// reconciled with the case as stored now.
+fn details_again(mut form: FormState, case: &CaseRow, officers: &[StaffMember]) -> FormState {
+    form.reconcile(&details_of(case));
+    form.show_change_as("case.officer_id", |id| {
+        officers
+            .iter()
+            .find(|o| o.id.to_string() == id)
+            .map(|o| o.full_name.clone())
+    });
+    form
 }
 
 /// What the case page shows of a case's supervision, with times in the
@@ -278,7 +294,10 @@ pub(super) async fn show(
         status,
         &CasePage {
             nav: Nav::new(zone, actor, "caseload"),
-            details: forms.details.unwrap_or_else(|| details_of(&r.case.fields)),
+            details: match forms.details {
+                Some(form) => details_again(form, &r.case, &officers),
+                None => details_of(&r.case),
+            },
             r,
             next,
             form: forms.status,
