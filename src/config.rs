@@ -201,6 +201,9 @@ pub struct ReminderSettings {
     pub quiet_until: String,
     /// Text or e-mail the participant after a missed appointment.
     pub missed_follow_up: bool,
+    /// Text or e-mail the participant when a suspension or an ending of
+    /// their case calls off their appointments ahead.
+    pub tell_called_off: bool,
     /// How messages sign: the agency's name and the number to call.
     pub agency_name: String,
     pub agency_phone: String,
@@ -216,6 +219,7 @@ impl Default for ReminderSettings {
             quiet_from: "21:00".into(),
             quiet_until: "08:00".into(),
             missed_follow_up: true,
+            tell_called_off: true,
             agency_name: "Community Supervision".into(),
             agency_phone: "the number on your paperwork".into(),
             poll_seconds: 30,

@@ -67,6 +67,42 @@ async fn the_calendar_and_its_feed_show_appointments(backend: Backend) {
         !text.contains("Lee"),
         "participants are named by number only"
     );
+    assert!(text.contains("STATUS:CONFIRMED\r\n"), "{text}");
+
+    // What did not happen as planned is not confirmed.
+    let missed = t
+        .post(&format!("{case}/appointments"), &officer, json!({"kind": "home_visit", "starts_at": crate::helpers::local(-120).format("%Y-%m-%dT%H:%M").to_string()}))
+        .await
+        .json()[0]
+        .clone();
+    let settle = |appointment: &serde_json::Value, outcome: &str| {
+        let path = format!(
+            "/api/v1/appointments/{}/outcome",
+            appointment["id"].as_str().unwrap()
+        );
+        let body = json!({"version": appointment["version"], "outcome": outcome});
+        let (t, officer) = (&t, &officer);
+        async move { t.post(&path, officer, body).await }
+    };
+    assert_eq!(settle(&missed, "missed").await.status, StatusCode::OK);
+    assert_eq!(
+        settle(&made.json()[0], "cancelled").await.status,
+        StatusCode::OK
+    );
+    let text = get(path.clone()).await.text();
+    let event = |summary: &str| {
+        text.split("BEGIN:VEVENT")
+            .find(|e| e.contains(summary))
+            .unwrap_or_else(|| panic!("no event {summary} in {text}"))
+            .to_owned()
+    };
+    let missed = event("SUMMARY:Missed: Home visit");
+    assert!(
+        !missed.contains("STATUS:"),
+        "a missed visit is not confirmed: {missed}"
+    );
+    let cancelled = event("SUMMARY:Cancelled: Office visit");
+    assert!(cancelled.contains("STATUS:CANCELLED\r\n"), "{cancelled}");
 
     // A new address retires the old; removing it retires both.
     let newer = t
@@ -85,8 +121,8 @@ async fn the_calendar_and_its_feed_show_appointments(backend: Backend) {
     assert_eq!(get(newer).await.status, StatusCode::NOT_FOUND);
     assert_eq!(
         t.audit_count(Action::CalendarFeed).await,
-        4,
-        "two reads, two refusals"
+        5,
+        "three reads, two refusals"
     );
 }
 

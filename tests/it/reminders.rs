@@ -282,6 +282,79 @@ async fn reminders_go_once_by_each_agreed_channel_in_the_persons_language(backen
         .all(|a| a.starts_with("$k1$") && !a.contains("4477")));
 }
 
+/// A suspension calls off the appointments ahead (court dates stay, the
+/// court's to move), withdraws the reminders waiting, tells the participant
+/// in their language, and no reminder is planned while it lasts.
+async fn a_suspension_calls_off_appointments_and_their_reminders(backend: Backend) {
+    let w = world(backend).await;
+    let visit = w.schedule("office_visit", local(23 * 60)).await;
+    let court = w.schedule("court_date", local(23 * 60 + 10)).await;
+    assert_eq!(
+        plan(&w.t.app).await.unwrap(),
+        4,
+        "two reminders, two channels"
+    );
+    let version = w.t.get(&w.case(), &w.officer).await.json()["version"].clone();
+    let suspended =
+        w.t.post(
+            &format!("{}/transitions", w.case()),
+            &w.officer,
+            json!({"version": version, "to": "suspended", "reason": "in custody"}),
+        )
+        .await;
+    assert_eq!(suspended.status, StatusCode::OK, "{}", suspended.text());
+    let supervision =
+        w.t.get(&format!("{}/supervision", w.case()), &w.officer)
+            .await
+            .json();
+    let outcome = |id: &Value| {
+        supervision["upcoming"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["id"] == *id)
+            .map(|a| a["outcome"].clone())
+    };
+    assert_eq!(
+        outcome(&visit["id"]),
+        Some(json!("cancelled")),
+        "{supervision}"
+    );
+    assert_eq!(
+        outcome(&court["id"]),
+        Some(Value::Null),
+        "the court date stays"
+    );
+    assert_eq!(
+        plan(&w.t.app).await.unwrap(),
+        0,
+        "nothing is reminded while suspended"
+    );
+    let done = w.deliver("server-a").await;
+    assert_eq!(done.sent, 2, "only the word that the appointments are off");
+    let texts = w.gateway.texts();
+    assert_eq!(texts.len(), 1);
+    let body = &texts[0].params["Body"];
+    assert!(
+        body.contains("su próxima cita con nosotros está cancelada")
+            && body.contains("Las fechas de corte no cambian"),
+        "{body}"
+    );
+    let statuses = w.statuses().await;
+    assert_eq!(
+        statuses.iter().filter(|(_, s, _)| s == "cancelled").count(),
+        4,
+        "the waiting reminders were withdrawn: {statuses:?}"
+    );
+    let changes = w.t.audit_events(Action::CaseStatusChange).await;
+    assert!(
+        changes
+            .iter()
+            .any(|e| e.reason.as_deref() == Some("suspended; 1 appointments ahead called off")),
+        "{changes:?}"
+    );
+}
+
 async fn failures_retry_with_back_off_and_refusals_stop(backend: Backend) {
     let w = world(backend).await;
     w.gateway.fail_next.store(2, Ordering::SeqCst);
@@ -521,6 +594,7 @@ async fn quiet_hours_hold_reminders_back(backend: Backend) {
 }
 
 on_both_databases!(
+    a_suspension_calls_off_appointments_and_their_reminders,
     quiet_hours_hold_reminders_back,
     reminders_go_once_by_each_agreed_channel_in_the_persons_language,
     failures_retry_with_back_off_and_refusals_stop,

@@ -7,7 +7,7 @@ use crate::app::access::auth::{load_actor, random_token, token_hash, Secret};
 use crate::app::audit::Origin;
 use crate::app::{audit, policy, Actor, App, AppError, AppResult};
 use crate::domain::audit::Action;
-use crate::domain::casework::calendar::{self as feed, Event};
+use crate::domain::casework::calendar::{self as feed, Event, EventStatus};
 use crate::domain::casework::supervision::{local_to_utc, Outcome};
 use crate::store::access::users;
 use crate::store::audit::Outcome as AuditOutcome;
@@ -107,7 +107,13 @@ pub async fn feed(app: &App, token: &str, source: Option<String>) -> AppResult<S
     tx.commit().await?;
     let summaries: Vec<String> = list
         .iter()
-        .map(|a| format!("{} · {}", a.kind.title(), a.person_number))
+        .map(|a| {
+            let what = format!("{} · {}", a.kind.title(), a.person_number);
+            match a.outcome {
+                Some(o) if o != Outcome::Attended => format!("{}: {what}", o.title()),
+                _ => what,
+            }
+        })
         .collect();
     let events: Vec<Event> = list
         .iter()
@@ -118,7 +124,11 @@ pub async fn feed(app: &App, token: &str, source: Option<String>) -> AppResult<S
             ends: a.starts_at + Duration::minutes(i64::from(a.duration_minutes)),
             summary,
             location: a.location.as_deref(),
-            cancelled: a.outcome == Some(Outcome::Rescheduled),
+            status: match a.outcome {
+                None | Some(Outcome::Attended) => EventStatus::Confirmed,
+                Some(o) if o.called_off() => EventStatus::Cancelled,
+                Some(_) => EventStatus::Unsettled,
+            },
         })
         .collect();
     Ok(feed::calendar(

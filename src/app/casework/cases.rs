@@ -18,6 +18,7 @@ use crate::store::casework::cases::{
     self as store, CaseFilter, CaseRow, CaseSort, HistoryRow, ListRequest, StatusChange,
 };
 use crate::store::casework::shares::{self, Share};
+use crate::store::casework::supervision as supervision_store;
 use crate::store::{audit as audit_store, people as people_store, programs as program_store, Tx};
 use chrono::{Duration, NaiveDate};
 use serde::Deserialize;
@@ -127,11 +128,16 @@ pub async fn transition(
     if input.to == CaseStatus::Active && case.fields.expected_end_date.is_none() {
         set_expected_end(&mut tx, &case, today).await?;
     }
+    let called_off = call_off_appointments(&mut tx, app, actor, &case, input.to, &reason).await?;
     super::alerts::raise_for_case(&mut tx, app, id).await?;
+    let because = match called_off {
+        0 => input.to.label().to_owned(),
+        n => format!("{}; {n} appointments ahead called off", input.to.label()),
+    };
     audit::record(
         &mut tx,
         actor,
-        Action::CaseStatusChange.on(id).because(input.to.label()),
+        Action::CaseStatusChange.on(id).because(because),
     );
     let updated = store::get(&mut tx, id)
         .await?
@@ -209,6 +215,27 @@ pub struct CaseUpdate {
     /// The version you loaded; a stale one is refused with 409.
     pub version: i64,
     pub case: CaseDetailsInput,
+}
+
+/// A move out of keeping appointments (a suspension, an ending) calls off
+/// the appointments still ahead, court dates apart, withdraws the case's
+/// reminders and tells the participant; returns how many were called off.
+async fn call_off_appointments(
+    tx: &mut Tx,
+    app: &App,
+    actor: &Actor,
+    case: &CaseRow,
+    to: CaseStatus,
+    reason: &str,
+) -> AppResult<u64> {
+    let keeping = CaseStatus::KEEPING_APPOINTMENTS;
+    if !keeping.contains(&case.status) || keeping.contains(&to) {
+        return Ok(0);
+    }
+    let note = format!("case {}: {reason}", to.title().to_lowercase());
+    let n = supervision_store::call_off_ahead(tx, case.id, app.now(), &note, actor.id).await?;
+    crate::app::outreach::reminders::called_off(tx, app, case.id, n).await?;
+    Ok(n)
 }
 
 /// Corrects referral and court details, or reassigns the officer. While the

@@ -199,10 +199,11 @@ pub async fn record_outcome(
     policy::casework::change_case(actor, &case)?;
     let note = Text::checked(input.note.as_ref()).map_err(|e| Invalid::one("note", e))?;
     let at = app.now();
-    if appointment.starts_at > at && input.outcome != Outcome::Rescheduled {
+    if appointment.starts_at > at && !input.outcome.before_it() {
         return Err(Invalid::one(
             "outcome",
-            "the appointment has not happened yet; only 'rescheduled' can be recorded before it",
+            "the appointment has not happened yet; only 'rescheduled' or 'cancelled' can be \
+             recorded before it",
         )
         .into());
     }

@@ -15,7 +15,7 @@ use crate::app::audit::{self, Origin};
 use crate::app::{App, AppResult};
 use crate::domain::audit::Action;
 use crate::domain::casework::supervision::{local_to_utc, AppointmentKind};
-use crate::domain::ids::MessageId;
+use crate::domain::ids::{CaseId, MessageId};
 use crate::domain::outreach::messages::{
     backoff, e164, keyword, wording, About, Channel, Keyword, Purpose, Sender, Status, MAX_ATTEMPTS,
 };
@@ -291,6 +291,39 @@ pub async fn plan(app: &App) -> AppResult<u64> {
     }
     tx.commit().await?;
     Ok(queued)
+}
+
+/// A suspension or an ending called off `count` appointments of `case`:
+/// its reminders still waiting are withdrawn, and the participant is told
+/// (where the agency wants it and they agreed to texts or e-mail), in the
+/// caller's transaction. Returns the messages queued to tell them.
+pub(crate) async fn called_off(tx: &mut Tx, app: &App, case: CaseId, count: u64) -> AppResult<u64> {
+    let at = app.now();
+    store::withdraw_reminders(tx, case, at).await?;
+    if count == 0 || !app.settings.reminders.tell_called_off {
+        return Ok(0);
+    }
+    let Some(reach) = store::reach_of(tx, case).await? else {
+        return Ok(0);
+    };
+    let window = Window {
+        after: at,
+        until: at,
+        pending_only: true,
+        sms: app.settings.sms.is_some(),
+        email: app.settings.email.is_some(),
+    };
+    let mut planned = Vec::new();
+    let occasion = Occasion {
+        key: format!("called-off:{case}:{}", at.timestamp()),
+        at,
+        reach: &reach,
+        purpose: Purpose::CalledOff,
+        about: About::CalledOff { count },
+    };
+    plan_for(app, &window, occasion, &mut planned);
+    let rows: Vec<NewMessage> = planned.iter().map(|p| p.message(Status::Queued)).collect();
+    Ok(store::insert_many(tx, &app.keys, &rows).await?)
 }
 
 /// The reminder service, acting on its own (no person asked).

@@ -39,13 +39,36 @@ fn stamp(at: DateTime<Utc>) -> String {
 }
 
 /// One event of a feed.
+#[derive(Debug, Clone)]
 pub struct Event<'a> {
     pub uid: String,
     pub starts: DateTime<Utc>,
     pub ends: DateTime<Utc>,
     pub summary: &'a str,
     pub location: Option<&'a str>,
-    pub cancelled: bool,
+    pub status: EventStatus,
+}
+
+/// Where an event stands (RFC 5545 3.8.1.11).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventStatus {
+    /// Ahead as planned, or kept.
+    Confirmed,
+    /// Called off: a calendar shows it struck out or drops it.
+    Cancelled,
+    /// Neither: it was to happen and did not (a missed appointment). No
+    /// STATUS is written; the summary says what happened.
+    Unsettled,
+}
+
+impl EventStatus {
+    fn property(self) -> Option<&'static str> {
+        match self {
+            Self::Confirmed => Some("CONFIRMED"),
+            Self::Cancelled => Some("CANCELLED"),
+            Self::Unsettled => None,
+        }
+    }
 }
 
 /// A whole calendar of `events`, stamped `now`.
@@ -71,12 +94,9 @@ pub fn calendar(name: &str, events: &[Event<'_>], now: DateTime<Utc>) -> String 
         if let Some(l) = e.location {
             out.push_str(&fold(&format!("LOCATION:{}", escape(l))));
         }
-        let status = if e.cancelled {
-            "CANCELLED"
-        } else {
-            "CONFIRMED"
-        };
-        out.push_str(&fold(&format!("STATUS:{status}")));
+        if let Some(status) = e.status.property() {
+            out.push_str(&fold(&format!("STATUS:{status}")));
+        }
         out.push_str(&fold("END:VEVENT"));
     }
     out.push_str(&fold("END:VCALENDAR"));
@@ -108,11 +128,17 @@ mod tests {
             ends: at + chrono::Duration::minutes(30),
             summary: "Office visit · P-0000042",
             location: Some("Room 2"),
-            cancelled: false,
+            status: EventStatus::Confirmed,
         };
-        let text = calendar("Bridgeway: J. Kim", &[event], at);
+        let missed = Event {
+            uid: "a2@bridgeway".into(),
+            status: EventStatus::Unsettled,
+            ..event.clone()
+        };
+        let text = calendar("Bridgeway: J. Kim", &[event, missed], at);
         assert!(text.starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"));
         assert!(text.contains("DTSTART:20261207T150000Z\r\nDTEND:20261207T153000Z\r\n"));
+        assert_eq!(text.matches("STATUS:").count(), 1, "{text}");
         assert!(text.ends_with("END:VEVENT\r\nEND:VCALENDAR\r\n"));
     }
 }

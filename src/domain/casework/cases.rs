@@ -114,9 +114,14 @@ impl CaseStatus {
         Self::Suspended,
     ];
 
-    /// In the program: enrolled and not ended. Alerts are raised, reminders
-    /// sent and an officer's load counted for these.
+    /// In the program: enrolled and not ended. Alerts are raised and an
+    /// officer's load counted for these.
     pub const IN_PROGRAM: &'static [Self] = &[Self::Enrolled, Self::Active, Self::Suspended];
+
+    /// Keeping appointments: the participant is expected at them and
+    /// reminded of them. A move out of these (a suspension, an ending)
+    /// calls off the appointments still ahead.
+    pub const KEEPING_APPOINTMENTS: &'static [Self] = &[Self::Enrolled, Self::Active];
 
     /// Under supervision now: the contact standard and "no contact" apply.
     pub const SUPERVISED: &'static [Self] = &[Self::Active];

@@ -35,6 +35,20 @@ labelled_enum! {
         Missed => ("missed", "Missed"),
         Excused => ("excused", "Excused"),
         Rescheduled => ("rescheduled", "Rescheduled"),
+        Cancelled => ("cancelled", "Cancelled"),
+    }
+}
+
+impl Outcome {
+    /// Can this be recorded before the appointment's time? Only that it
+    /// will not take place as planned.
+    pub fn before_it(self) -> bool {
+        matches!(self, Self::Rescheduled | Self::Cancelled)
+    }
+
+    /// Did the appointment not take place (and is not to be kept)?
+    pub fn called_off(self) -> bool {
+        matches!(self, Self::Rescheduled | Self::Cancelled | Self::Excused)
     }
 }
 

@@ -21,9 +21,20 @@ labelled_enum! {
         CourtReminder => ("court_reminder", "Court date reminder"),
         DueReminder => ("due_reminder", "Requirement due reminder"),
         MissedFollowUp => ("missed_follow_up", "Missed appointment follow-up"),
+        CalledOff => ("called_off", "Appointments called off"),
         Reply => ("reply", "Reply"),
         Inbound => ("inbound", "Message from the participant"),
     }
+}
+
+impl Purpose {
+    /// Messages about what is still ahead, withdrawn when it is called off.
+    pub const REMINDERS: &'static [Self] = &[
+        Self::AppointmentReminder,
+        Self::CourtReminder,
+        Self::DueReminder,
+        Self::MissedFollowUp,
+    ];
 }
 
 labelled_enum! {
@@ -137,6 +148,11 @@ pub enum About<'a> {
     },
     Missed {
         when: chrono::NaiveDateTime,
+    },
+    /// The case was suspended or ended: `count` appointments ahead are
+    /// called off (court dates are the court's and stay).
+    CalledOff {
+        count: u64,
     },
     Keyword(Keyword),
 }
@@ -284,6 +300,34 @@ pub fn wording(lang: Language, from: &Sender<'_>, about: &About<'_>) -> Wording 
                     format!(
                         "{agency}: usted faltó a su cita del {d}. Llame hoy al {phone} para \
                          reprogramarla."
+                    ),
+                )
+            }
+        }
+        About::CalledOff { count } => {
+            if en {
+                (
+                    "Your appointments are cancelled".to_owned(),
+                    format!(
+                        "{agency}: your {count} upcoming appointment{} with us {} cancelled. \
+                         Court dates stay as the court set them. Questions: {phone}.",
+                        if count == 1 { "" } else { "s" },
+                        if count == 1 { "is" } else { "are" }
+                    ),
+                )
+            } else {
+                (
+                    "Sus citas están canceladas".to_owned(),
+                    format!(
+                        "{agency}: {} con nosotros {} cancelada{}. Las fechas de corte no \
+                         cambian. Preguntas: {phone}.",
+                        if count == 1 {
+                            "su próxima cita".to_owned()
+                        } else {
+                            format!("sus {count} próximas citas")
+                        },
+                        if count == 1 { "está" } else { "están" },
+                        if count == 1 { "" } else { "s" }
                     ),
                 )
             }

@@ -215,6 +215,31 @@ pub async fn set_outcome(
     Ok(n == 1)
 }
 
+/// Calls off the appointments of `case` still ahead of `after` with no
+/// outcome, court dates apart (the court's to move); returns how many.
+pub async fn call_off_ahead(
+    tx: &mut Tx,
+    case: CaseId,
+    after: DateTime<Utc>,
+    note: &str,
+    by: UserId,
+) -> Result<u64, sqlx::Error> {
+    exec!(
+        tx,
+        sqlx::query(
+            "UPDATE appointments SET outcome = $1, outcome_note = $2, outcome_by = $3, \
+             outcome_at = $4, version = version + 1 WHERE case_id = $5 AND outcome IS NULL AND \
+             starts_at > $4 AND kind <> $6"
+        )
+        .bind(Outcome::Cancelled)
+        .bind(note)
+        .bind(by)
+        .bind(after)
+        .bind(case)
+        .bind(AppointmentKind::CourtDate)
+    )
+}
+
 /// A contact, as stored and shown.
 #[derive(Debug, Clone)]
 pub struct ContactRow {

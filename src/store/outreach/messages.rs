@@ -121,13 +121,41 @@ pub struct AppointmentDue {
 const REACH: &str = "c.id AS case_id, c.person_id, p.phone, p.email, p.preferred_language, \
                      p.may_text, p.may_email";
 
-/// Whom reminders reach: people with a case in the program who agreed to
-/// texts or e-mail.
+/// Whom reminders reach: people with a case keeping appointments (not
+/// suspended, not ended) who agreed to texts or e-mail.
 fn reachable() -> String {
     format!(
         "{} AND (p.may_text OR p.may_email)",
-        status_in("c", CaseStatus::IN_PROGRAM)
+        status_in("c", CaseStatus::KEEPING_APPOINTMENTS)
     )
+}
+
+/// How to reach the participant of `case`, if they agreed to texts or e-mail.
+pub async fn reach_of(tx: &mut Tx, case: CaseId) -> Result<Option<Reach>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {REACH} FROM cases c JOIN people p ON p.id = c.person_id WHERE c.id = $1 AND \
+         (p.may_text OR p.may_email)"
+    );
+    fetch!(tx, fetch_optional, sqlx::query_as(&sql).bind(case))
+}
+
+/// Withdraws the reminders of `case` still waiting to be sent; returns how
+/// many.
+pub async fn withdraw_reminders(
+    tx: &mut Tx,
+    case: CaseId,
+    at: DateTime<Utc>,
+) -> Result<u64, sqlx::Error> {
+    let reminders: Vec<String> = Purpose::REMINDERS
+        .iter()
+        .map(|p| format!("'{}'", p.label()))
+        .collect();
+    let sql = format!(
+        "UPDATE messages SET status = 'cancelled', next_attempt_at = NULL, updated_at = $1 \
+         WHERE case_id = $2 AND status = 'queued' AND purpose IN ({})",
+        reminders.join(", ")
+    );
+    exec!(tx, sqlx::query(&sql).bind(at).bind(case))
 }
 
 /// Appointments starting in `(after, until]`; with `pending`, only those
