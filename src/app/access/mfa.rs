@@ -20,8 +20,11 @@ pub const RECOVERY_CODES: usize = 10;
 
 /// What the second step asks of the user.
 pub enum Step {
-    /// Prove you hold the authenticator enrolled earlier.
-    Code,
+    /// Prove you hold the authenticator enrolled earlier. On a demo
+    /// database, a user enrolled with the demo's shared key is shown its
+    /// current code; anyone else (a user created on the demo database) is
+    /// not, since it would be refused and counted against them.
+    Code { demo_code: Option<String> },
     /// Enrol an authenticator: scan this, then enter its code.
     Enrol {
         secret: String,
@@ -62,10 +65,17 @@ async fn pending(app: &App, token: &str, source: Option<&str>) -> AppResult<Sess
 /// What the second step page shows; an unenrolled user gets a new secret to scan.
 pub async fn step(app: &App, token: &str, source: Option<&str>) -> AppResult<Step> {
     let user = pending(app, token, source).await?.user;
+    let enrolled = user.totp_key(&app.keys)?;
     if user.totp_confirmed_at.is_some() {
-        return Ok(Step::Code);
+        let demo = app
+            .demo_totp
+            .as_ref()
+            .filter(|k| enrolled.as_ref() == Some(*k));
+        return Ok(Step::Code {
+            demo_code: demo.and(app.demo_code()),
+        });
     }
-    let key = match user.totp_key(&app.keys)? {
+    let key = match enrolled {
         Some(k) => k,
         None => {
             let k = new_key();
@@ -206,7 +216,7 @@ pub async fn submit(app: &App, token: &str, code: &str, source: Option<&str>) ->
                         "that code is not right; enter the 6-digit code your authenticator shows \
                          now"
                     }
-                    CodeError::Replayed => "that code was already used; wait for the next one",
+                    CodeError::Replayed => "this code was just used; wait for the next one",
                 },
             )
             .into())

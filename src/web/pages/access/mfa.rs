@@ -60,19 +60,19 @@ async fn show(
         Err(AppError::Conflict(_)) => return Ok(Redirect::to("/").into_response()),
         Err(e) => return Err(e.into()),
     };
-    let enrol = match step {
-        Step::Code => None,
+    let (enrol, demo_code) = match step {
+        Step::Code { demo_code } => (None, demo_code),
         Step::Enrol {
             secret,
             qr_svg_data_url,
-        } => Some((secret, qr_svg_data_url)),
+        } => (Some((secret, qr_svg_data_url)), None),
     };
     Ok(render_with(
         status,
         &MfaPage {
             form,
             enrol,
-            demo_code: app.demo_code(),
+            demo_code,
         },
     ))
 }
