@@ -33,9 +33,9 @@ pub struct App {
     pub keys: Arc<KeyRing>,
     /// The risk lexicon that flags notes, from the settings.
     pub lexicon: Arc<crate::domain::casework::notes::Matcher>,
-    /// Demo log-ins (username, password) shown on the sign-in page; empty
-    /// unless the database is a demo database.
-    pub demo_logins: Arc<Vec<(String, String)>>,
+    /// Demo log-ins shown on the sign-in page; empty unless the database
+    /// is a demo database.
+    pub demo_logins: Arc<Vec<DemoLogin>>,
     /// The demo accounts' authenticator secret, whose current code the sign-in
     /// pages show; `None` unless the database is a demo database.
     pub demo_totp: Option<crate::domain::access::mfa::TotpKey>,
@@ -57,7 +57,7 @@ impl App {
 
     pub fn with_demo(
         mut self,
-        logins: Vec<(String, String)>,
+        logins: Vec<DemoLogin>,
         totp: crate::domain::access::mfa::TotpKey,
     ) -> Self {
         self.demo_logins = Arc::new(logins);
@@ -82,6 +82,15 @@ impl App {
     pub fn today(&self) -> NaiveDate {
         self.settings.date_at(self.now())
     }
+}
+
+/// A demo account, as the sign-in page and the demo's start list it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoLogin {
+    pub username: String,
+    pub password: String,
+    pub role: crate::domain::access::users::Role,
+    pub full_name: String,
 }
 
 /// The signed-in user on whose behalf a use case runs.

@@ -9,10 +9,14 @@ use std::path::Path;
 pub struct DemoArgs {
     #[command(flatten)]
     serve: ServeArgs,
-    /// How many participants to generate.
-    #[arg(long, default_value_t = 320)]
-    participants: usize,
+    /// How many participants to generate in a new demo database (320 if
+    /// not given); an existing demo database is reused as it is.
+    #[arg(long)]
+    participants: Option<usize>,
 }
+
+/// Participants in a new demo database unless `--participants` says.
+const DEMO_PARTICIPANTS: usize = 320;
 
 pub async fn serve(config: Option<&Path>, args: &ServeArgs) -> anyhow::Result<()> {
     let s = args.settings(config)?;
@@ -29,13 +33,37 @@ pub async fn demo(config: Option<&Path>, args: &DemoArgs) -> anyhow::Result<()> 
     let s = args
         .serve
         .settings_or(config, "sqlite://bridgeway-demo.db")?;
+    // The address first: a busy port fails now, not after the data.
+    let listener = crate::server::listen(&s.bind).await?;
     let app = open(&s).await?;
-    let logins = crate::demo::ensure(&app, args.participants).await?;
+    let wanted = args.participants.unwrap_or(DEMO_PARTICIPANTS);
+    let demo = crate::demo::ensure(&app, wanted).await?;
+    if demo.reused {
+        eprintln!(
+            "Reusing the demo database ({} participants).",
+            demo.participants
+        );
+        match args.participants {
+            Some(asked) if i64::try_from(asked).ok() != Some(demo.participants) => eprintln!(
+                "--participants {asked} applies to a new demo database only; this one keeps its \
+                 {}. To generate {asked}, stop, then remove the demo database (or give another \
+                 --database-url) and start again.",
+                demo.participants
+            ),
+            _ => {}
+        }
+    }
     println!();
     println!("Bridgeway demo: http://{}/", s.bind);
-    println!("Sign in as (username / password):");
-    for (u, p) in &logins {
-        println!("  {u:<12} {p}");
+    println!("Sign in as (username / password / role):");
+    for d in &demo.logins {
+        println!(
+            "  {:<12} {:<12} {} ({})",
+            d.username,
+            d.password,
+            d.role.title(),
+            d.full_name
+        );
     }
     println!();
     println!(
@@ -44,7 +72,8 @@ pub async fn demo(config: Option<&Path>, args: &DemoArgs) -> anyhow::Result<()> 
         crate::demo::DEMO_TOTP_SECRET
     );
     println!();
-    crate::server::serve(app.with_demo(logins, crate::demo::demo_totp()), &s.bind).await
+    let app = app.with_demo(demo.logins, crate::demo::demo_totp());
+    crate::server::serve_on(app, listener).await
 }
 
 #[derive(Args, Clone)]

@@ -7,7 +7,7 @@ mod supervision;
 
 use crate::app::access::auth::{hash_password, Secret};
 use crate::app::audit::Origin;
-use crate::app::App;
+use crate::app::{App, DemoLogin};
 use crate::domain::access::users::Role;
 use crate::domain::audit::Action;
 use crate::domain::casework::cases::{CaseStatus, ExitReason};
@@ -281,17 +281,35 @@ const PROGRAMS: &[ProgramSeed] = &[
 
 /// Makes sure the database holds the demo data (generating it on first use)
 /// and returns the demo log-ins.
-pub async fn ensure(app: &App, participants: usize) -> anyhow::Result<Vec<(String, String)>> {
+/// A demo database ready to serve: its accounts, how many participants it
+/// holds, and whether it was there already.
+pub struct Demo {
+    pub logins: Vec<DemoLogin>,
+    pub participants: i64,
+    pub reused: bool,
+}
+
+/// Generates the demo agency with `participants` people, or reuses the
+/// demo a database already holds (whatever its size).
+pub async fn ensure(app: &App, participants: usize) -> anyhow::Result<Demo> {
     let logins = STAFF
         .iter()
-        .map(|s| (s.username.to_owned(), DEMO_PASSWORD.to_owned()))
+        .map(|s| DemoLogin {
+            username: s.username.to_owned(),
+            password: DEMO_PASSWORD.to_owned(),
+            role: s.role,
+            full_name: s.full_name.to_owned(),
+        })
         .collect();
     let mut tx = app.db.read().await?;
     let seeded = crate::store::sql::counter(&mut tx, DEMO_COUNTER).await?;
     drop(tx);
     if let Some(n) = seeded {
-        eprintln!("Reusing the demo database ({n} participants).");
-        return Ok(logins);
+        return Ok(Demo {
+            logins,
+            participants: n,
+            reused: true,
+        });
     }
     let has_users = {
         let mut tx = app.db.read().await?;
@@ -303,7 +321,11 @@ pub async fn ensure(app: &App, participants: usize) -> anyhow::Result<Vec<(Strin
          (--database-url)"
     );
     generate(app, participants).await?;
-    Ok(logins)
+    Ok(Demo {
+        logins,
+        participants: i64::try_from(participants)?,
+        reused: false,
+    })
 }
 
 async fn generate(app: &App, participants: usize) -> anyhow::Result<()> {

@@ -21,10 +21,23 @@ use tokio::task::JoinSet;
 const DRAIN: Duration = Duration::from_secs(30);
 
 pub async fn serve(app: App, bind: &str) -> anyhow::Result<()> {
+    let listener = listen(bind).await?;
+    serve_on(app, listener).await
+}
+
+/// Takes the address to listen on (a busy or forbidden address fails here,
+/// before anything else is done).
+pub async fn listen(bind: &str) -> anyhow::Result<TcpListener> {
+    listen_on(bind).await.with_context(|| {
+        format!(
+            "cannot listen on {bind} (another program may be using it; choose another with --bind)"
+        )
+    })
+}
+
+/// Serves on a listener already taken ([`listen`]) until asked to stop.
+pub async fn serve_on(app: App, listener: TcpListener) -> anyhow::Result<()> {
     let tls = app.settings.tls.as_ref().map(tls_config).transpose()?;
-    let listener = listen(bind)
-        .await
-        .with_context(|| format!("listening on {bind}"))?;
     let addr = listener.local_addr()?;
     if !app.settings.https() && !addr.ip().is_loopback() {
         tracing::warn!(%addr, "serving without TLS on a non-loopback address: configure `tls` or \
@@ -92,7 +105,7 @@ pub async fn serve(app: App, bind: &str) -> anyhow::Result<()> {
 const LISTEN_BACKLOG: u32 = 4096;
 
 /// Listens on `bind` (the kernel caps the backlog at `net.core.somaxconn`).
-async fn listen(bind: &str) -> std::io::Result<TcpListener> {
+async fn listen_on(bind: &str) -> std::io::Result<TcpListener> {
     let addr = tokio::net::lookup_host(bind)
         .await?
         .next()

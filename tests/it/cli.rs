@@ -441,3 +441,27 @@ fn backups_are_taken_checked_and_restored_from_the_command_line() {
         "PostgreSQL has its own tools: {err}"
     );
 }
+
+/// The demo on a busy port fails at once, saying why, before it makes any
+/// data or prints any log-in.
+#[test]
+fn the_demo_on_a_busy_port_fails_before_anything_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let bind = busy.local_addr().unwrap().to_string();
+    let (ok, out, err) = bridgeway(
+        &[
+            "demo",
+            "--bind",
+            &bind,
+            "--database-url",
+            &format!("sqlite://{}", db.display()),
+        ],
+        "",
+    );
+    assert!(!ok);
+    assert!(err.contains(&format!("cannot listen on {bind}")), "{err}");
+    assert!(!out.contains("Sign in as"), "{out}");
+    assert!(!db.exists(), "no demo database was made");
+}

@@ -21,10 +21,11 @@ async fn indexes(t: &TestApp, backend: Backend) -> Vec<(String, String)> {
 async fn the_demo_agency_has_cases_in_every_state(backend: Backend) {
     let t = TestApp::new(backend).await;
     let schema = indexes(&t, backend).await;
-    let logins = bridgeway::demo::ensure(&t.app, 300)
+    let demo = bridgeway::demo::ensure(&t.app, 300)
         .await
         .expect("demo data");
-    assert!(logins.len() >= 10, "10+ staff");
+    assert!(!demo.reused);
+    assert!(demo.logins.len() >= 10, "10+ staff");
     assert_eq!(t.count("people").await, 300);
     let mut tx = t.app.db.read().await.unwrap();
     let statuses: Vec<String> = crate::fetch!(
@@ -106,8 +107,10 @@ async fn the_demo_agency_has_cases_in_every_state(backend: Backend) {
     let unindexed: i64 = crate::fetch!(&mut tx, fetch_one, sqlx::query_scalar(unindexed)).unwrap();
     assert_eq!(unindexed, 0, "every demo note is searchable");
     drop(tx);
-    let again = bridgeway::demo::ensure(&t.app, 300).await.expect("reuse");
-    assert_eq!(again, logins);
+    let again = bridgeway::demo::ensure(&t.app, 50).await.expect("reuse");
+    assert!(again.reused);
+    assert_eq!(again.participants, 300, "an existing demo keeps its size");
+    assert_eq!(again.logins, demo.logins);
     assert_eq!(t.count("people").await, 300, "a second run reuses the data");
 }
 

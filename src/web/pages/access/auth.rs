@@ -19,7 +19,7 @@ struct LoginPage {
     form: FormState,
     /// Why the last attempt did not sign in.
     problem: Option<&'static str>,
-    demo_accounts: Vec<(String, String)>,
+    demo_accounts: Vec<crate::app::DemoLogin>,
     demo_code: Option<String>,
 }
 
