@@ -216,6 +216,31 @@ async fn roles_change_only_by_a_fresh_administrator_and_are_audited(backend: Bac
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.text().contains("is required for a court liaison"));
     assert_eq!(t.audit_count(Action::UserRoleChange).await, 2);
+
+    // Promoting an officer from the page, with the supervisor still filled
+    // in as the page shows it: the supervisor applies to officers only.
+    let back = put("officer", json!({"role": "officer", "supervisor": "sup"})).await;
+    assert_eq!(back.status, StatusCode::OK, "{}", back.text());
+    let page = t.page("/admin/users/officer", &admin).await.text();
+    let supervisor = crate::helpers::form_values(&page, "/admin/users/officer/role")
+        .into_iter()
+        .find(|(name, _)| name == "supervisor")
+        .map(|(_, v)| v);
+    assert_eq!(supervisor.as_deref(), Some("sup"), "the page fills it in");
+    let promoted = t
+        .form(
+            "/admin/users/officer/role",
+            &admin,
+            &[("role", "supervisor"), ("supervisor", "sup"), ("court", "")],
+        )
+        .await;
+    assert_eq!(
+        promoted.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        promoted.text()
+    );
+    assert_eq!(t.audit_count(Action::UserRoleChange).await, 4);
 }
 
 on_both_databases!(

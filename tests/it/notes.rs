@@ -697,6 +697,27 @@ async fn a_flagged_notes_review_is_settled_by_another_supervisor(backend: Backen
         t.get("/api/v1/work-queue", &officer).await.json(),
         "the officer wrote",
     );
+    // The pages offer the review only to whom may settle it.
+    let resolve_form = format!("/alerts/{alert}/resolve");
+    let officer_page = t.page("/work", &t.session("officer").await).await.text();
+    assert!(!officer_page.contains(&resolve_form), "{officer_page}");
+    assert!(
+        officer_page.contains("Waiting for a supervisor&#39;s review")
+            || officer_page.contains("Waiting for a supervisor's review")
+    );
+    let sup_page = t.page("/work", &t.session("sup").await).await.text();
+    assert!(sup_page.contains(&resolve_form), "{sup_page}");
+    t.user("court", Role::Court, None, Some("Superior Court, Dept. 3"))
+        .await;
+    let court_page = t.page("/work", &t.session("court").await).await.text();
+    assert!(
+        court_page.contains("1 open"),
+        "the court reads its queue: {court_page}"
+    );
+    assert!(
+        !court_page.contains("/acknowledge") && !court_page.contains("/resolve"),
+        "{court_page}"
+    );
     for (who, action, expected) in [
         (&officer, "acknowledge", StatusCode::FORBIDDEN),
         (&officer, "resolve", StatusCode::FORBIDDEN),

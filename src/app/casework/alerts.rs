@@ -22,6 +22,7 @@ use crate::store::casework::notes as note_store;
 use crate::store::outreach::messages::{self, Undelivered};
 use crate::store::Tx;
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use std::collections::HashSet;
 
 /// What the rules compare with, now.
 fn sweep_at(app: &App) -> SweepAt {
@@ -197,6 +198,40 @@ pub struct WorkQueue {
     pub undelivered: Vec<Undelivered>,
     /// For a supervisor: each officer's open cases and alerts.
     pub team: Vec<OfficerLoad>,
+    /// The alerts of this page the actor may acknowledge and resolve.
+    pub settleable: HashSet<AlertId>,
+}
+
+impl WorkQueue {
+    /// May the actor acknowledge and resolve this alert (so the page
+    /// offers it)?
+    pub fn may_settle(&self, id: &AlertId) -> bool {
+        self.settleable.contains(id)
+    }
+}
+
+/// The alerts of `alerts` the actor may settle: none for those who hold no
+/// case (a court liaison reads its court's queue), and a review only for a
+/// supervisor other than the note's author.
+async fn settleable(
+    tx: &mut Tx,
+    actor: &Actor,
+    alerts: &[AlertRow],
+) -> AppResult<HashSet<AlertId>> {
+    let mut ids = HashSet::new();
+    if !policy::casework::settles_alerts(actor) {
+        return Ok(ids);
+    }
+    for a in alerts {
+        let author = match a.rule.reviewed_note(&a.occurrence) {
+            Some(note) => note_store::author_of(tx, note).await?,
+            None => None,
+        };
+        if policy::casework::settle_alert(actor, author).is_ok() {
+            ids.insert(a.id);
+        }
+    }
+    Ok(ids)
 }
 
 /// Alerts on one page of the work queue.
@@ -225,7 +260,9 @@ pub async fn work_queue(app: &App, actor: &Actor, after: Option<AlertId>) -> App
     let mut alerts = page.alerts;
     let more = alerts.len() as i64 > QUEUE_PAGE;
     alerts.truncate(QUEUE_PAGE as usize);
+    let settleable = settleable(&mut tx, actor, &alerts).await?;
     let queue = WorkQueue {
+        settleable,
         messages_sent_today,
         undelivered,
         open_alerts: page.total,

@@ -48,6 +48,11 @@ pub fn change_case(actor: &Actor, case: &CaseRow) -> Result<(), AppError> {
     allow(holds(actor, case), "change this case")
 }
 
+/// Acknowledge and resolve alerts at all: those who hold cases.
+pub fn settles_alerts(actor: &Actor) -> bool {
+    matches!(actor.role, Role::Officer | Role::Supervisor)
+}
+
 /// Acknowledge or resolve an alert on a case the actor holds. A supervisor
 /// review (a flagged note) is settled by a supervisor who did not write the
 /// note: its author cannot clear the review of their own words.

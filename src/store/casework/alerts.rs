@@ -534,6 +534,8 @@ pub struct AlertRow {
     pub severity: Severity,
     /// What the rule found: the appointment kind, the condition, the last contact…
     pub detail: String,
+    /// Which occurrence of the rule raised it (the note a review is of…).
+    pub occurrence: String,
     pub due_on: NaiveDate,
     pub raised_at: DateTime<Utc>,
     pub acknowledged_at: Option<DateTime<Utc>>,
@@ -692,8 +694,9 @@ async fn part_page(
     };
     let sql = format!(
         "SELECT a.id, a.case_id, c.case_number, c.person_id, p.last_name || ', ' || p.first_name \
-         AS person_name, a.rule, a.severity, a.detail, a.due_on, a.raised_at, a.acknowledged_at, \
-         u.full_name AS officer_name, a.priority FROM alerts a JOIN cases c ON c.id = a.case_id \
+         AS person_name, a.rule, a.severity, a.detail, a.occurrence, a.due_on, a.raised_at, \
+         a.acknowledged_at, u.full_name AS officer_name, a.priority FROM alerts a JOIN cases c ON \
+         c.id = a.case_id \
          JOIN people p ON p.id = c.person_id LEFT JOIN users u ON u.id = c.officer_id WHERE \
          a.resolved_at IS NULL AND {filter} AND {after_sql} ORDER BY {QUEUE_ORDER} LIMIT {}",
         next()

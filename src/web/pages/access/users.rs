@@ -88,10 +88,12 @@ pub async fn change_role(
         )
         .await;
     };
+    // The form shows every role's fields; each applies to its own role
+    // only (a promoted officer's supervisor stays filled in).
     let change = RoleChange {
         role,
-        supervisor: form.opt("supervisor"),
-        court: form.opt("court"),
+        supervisor: form.opt("supervisor").filter(|_| role == Role::Officer),
+        court: form.opt("court").filter(|_| role == Role::Court),
     };
     match users::change_role(&app, &user.actor, &username, change).await {
         Ok(_) => Ok(Redirect::to(&format!("/admin/users/{username}")).into_response()),
