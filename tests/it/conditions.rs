@@ -96,6 +96,14 @@ async fn conditions_come_from_the_program_and_track_progress(backend: Backend) {
             json!({"occurred_on": today, "verification": "rumour", "amount": 2}),
             "verification",
         ),
+        (
+            json!({"occurred_on": today, "verification": "provider", "amount": 1_000_000}),
+            "amount",
+        ),
+        (
+            json!({"occurred_on": today, "verification": "provider", "amount": 25}),
+            "amount",
+        ),
     ] {
         let res = t.post(&progress, &officer, body).await;
         assert_eq!(
@@ -403,7 +411,46 @@ async fn conditions_are_worked_from_the_case_and_condition_pages(backend: Backen
     );
 }
 
+/// Progress past the target is accepted (a last session may run over) and
+/// the condition warns of it; an entry larger than the whole target, or than
+/// a day, is refused as a typo.
+async fn progress_past_the_target_is_shown_and_absurd_entries_refused(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let (_, officer, opened) = t.one_referral().await;
+    let case = opened["case_id"].as_str().unwrap();
+    let made = t
+        .post(
+            &format!("/api/v1/cases/{case}/conditions"),
+            &officer,
+            json!({"kind": "community_service", "title": "Community service", "target": 10}),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.text());
+    let id = made.json()["id"].as_str().unwrap().to_owned();
+    let progress = format!("/api/v1/conditions/{id}/progress");
+    let today = t.app.today();
+    let entry =
+        |amount: f64| json!({"occurred_on": today, "verification": "provider", "amount": amount});
+    for absurd in [1_000_000.0, 11.0] {
+        let res = t.post(&progress, &officer, entry(absurd)).await;
+        assert_eq!(res.error_fields(), ["amount"], "{}", res.text());
+    }
+    for hours in [6.0, 6.0] {
+        assert_eq!(
+            t.post(&progress, &officer, entry(hours)).await.status,
+            StatusCode::CREATED
+        );
+    }
+    let page = t
+        .page(&format!("/conditions/{id}"), &t.session("officer").await)
+        .await
+        .text();
+    assert!(page.contains("12 of 10 hours <strong"), "{page}");
+    assert!(page.contains("more than the target"), "{page}");
+}
+
 on_both_databases!(
+    progress_past_the_target_is_shown_and_absurd_entries_refused,
     conditions_are_worked_from_the_case_and_condition_pages,
     conditions_come_from_the_program_and_track_progress,
     conditions_follow_the_case_access_rules,

@@ -7,8 +7,8 @@ use super::guard::{case_of, held_case, visible_case};
 use crate::app::{audit, policy, Actor, App, AppError, AppResult};
 use crate::domain::audit::Action;
 use crate::domain::casework::conditions::{
-    behind_schedule, percent, ConditionKind, ConditionStatus, CourtAction, Quantity, StatusFacts,
-    Unit, Verification,
+    behind_schedule, check_entry, percent, ConditionKind, ConditionStatus, CourtAction, Quantity,
+    StatusFacts, Unit, Verification,
 };
 use crate::domain::ids::{CaseId, ConditionId, ProgramId, TemplateId};
 use crate::domain::input::{RequiredText, Text, Whole};
@@ -141,6 +141,12 @@ impl ConditionView {
 
     pub fn done_text(&self) -> String {
         Quantity::parse(self.done).map_or_else(|_| "0".into(), |q| q.to_string())
+    }
+
+    /// More was recorded than the target asks (shown as a warning: an
+    /// entry may have been typed twice).
+    pub fn past_target(&self) -> bool {
+        self.target.is_some_and(|t| self.done > t)
     }
 
     pub fn target_text(&self) -> String {
@@ -469,7 +475,12 @@ pub async fn record_progress(
             );
             None
         }
-        (Some(_), Some(a)) => errors.check("amount", Quantity::parse(a)).map(Some),
+        (Some((target, unit)), Some(a)) => errors
+            .check(
+                "amount",
+                Quantity::parse(a).and_then(|q| check_entry(q, target, unit).map(|()| q)),
+            )
+            .map(Some),
         (None, Some(_)) => {
             errors.add(
                 "amount",

@@ -114,6 +114,37 @@ impl fmt::Display for Quantity {
     }
 }
 
+impl Unit {
+    /// The most one entry of progress can hold, if the unit bounds it: a
+    /// day has 24 hours.
+    fn most_in_one_entry(self) -> Option<Quantity> {
+        match self {
+            Self::Hours => Some(Quantity(24 * 100)),
+            Self::Sessions | Self::Dollars => None,
+        }
+    }
+}
+
+/// Checks one entry of progress toward `target` (in `unit`): more than the
+/// whole target in one entry, or more hours than a day holds, is a mistake
+/// (a typo of 1,000,000 for 10) and refused. An entry that takes the total
+/// past the target is accepted (the condition shows it is past).
+pub fn check_entry(amount: Quantity, target: Quantity, unit: Unit) -> Result<(), String> {
+    if let Some(most) = unit.most_in_one_entry().filter(|most| amount > *most) {
+        return Err(format!(
+            "is more than one day holds ({most} {}); record each day on its own",
+            unit.label()
+        ));
+    }
+    if amount > target {
+        return Err(format!(
+            "is more than the whole requirement ({target} {}); check the amount",
+            unit.label()
+        ));
+    }
+    Ok(())
+}
+
 /// What decides a condition's status.
 #[derive(Debug, Clone, Copy)]
 pub struct StatusFacts {
@@ -189,6 +220,22 @@ pub fn behind_schedule(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_entry_past_a_day_or_the_whole_target_is_refused() {
+        let hours = |h: i64| Quantity(h * 100);
+        assert_eq!(check_entry(hours(8), hours(80), Unit::Hours), Ok(()));
+        assert!(check_entry(hours(25), hours(80), Unit::Hours)
+            .unwrap_err()
+            .contains("one day holds (24 hours)"));
+        assert!(check_entry(hours(1_000_000), hours(80), Unit::Hours).is_err());
+        assert!(
+            check_entry(Quantity(90_000), Quantity(50_000), Unit::Dollars)
+                .unwrap_err()
+                .contains("whole requirement (500 dollars)")
+        );
+        assert_eq!(check_entry(hours(12), hours(12), Unit::Sessions), Ok(()));
+    }
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
