@@ -212,6 +212,32 @@ pub fn screen(
     })
 }
 
+/// The parts of a referral a form could read, when it could not read them
+/// all (a date that is not a date): each part read is checked on its own,
+/// so the form names every problem in one round rather than the rest only
+/// after the first are mended. `None` when the parts read are valid.
+pub fn check_parts(
+    app: &App,
+    person: Option<&PersonInput>,
+    case: Option<&CaseDetailsInput>,
+    charges: Option<&[ChargeInput]>,
+) -> Option<Invalid> {
+    let today = app.today();
+    let mut errors = Errors::new();
+    if let Some(Err(invalid)) =
+        person.map(|p| people::validate(p, &app.settings.demographics, today))
+    {
+        errors.absorb("person.", invalid);
+    }
+    if let Some(case) = case {
+        parse_case_details(&mut errors, case, today);
+    }
+    if let Some(charges) = charges {
+        parse_charges(&mut errors, charges, today);
+    }
+    errors.finish(|| Some(())).err()
+}
+
 /// Takes in a referral. Nothing is stored when the input is invalid or when
 /// possible duplicates need a decision.
 pub async fn take_in(app: &App, actor: &Actor, input: IntakeInput) -> AppResult<IntakeOutcome> {

@@ -69,6 +69,11 @@ impl FormState {
             .map(|s| T::from(s.to_owned()))
     }
 
+    /// Was `name` sent (the form it belongs to is the one submitted)?
+    pub fn holds(&self, name: &str) -> bool {
+        self.values.contains_key(name)
+    }
+
     pub fn checked(&self, name: &str) -> bool {
         matches!(self.v(name), "on" | "true" | "yes" | "1")
     }
@@ -280,6 +285,29 @@ impl FormState {
     }
 }
 
+/// A field's path as people read it in an error summary:
+/// `person.date_of_birth` is "Date of birth", `charges[1].level` is "Charge 2
+/// level", `program_id` is "Program".
+pub fn label_of(name: &str) -> String {
+    let mut words = Vec::new();
+    for part in name.split('.') {
+        let (part, index) = match part.split_once('[') {
+            Some((base, rest)) => (base, rest.trim_end_matches(']').parse::<usize>().ok()),
+            None => (part, None),
+        };
+        match index {
+            Some(i) => words.push(format!("{} {}", part.trim_end_matches('s'), i + 1)),
+            None if matches!(part, "person" | "case") => {}
+            None => words.push(part.trim_end_matches("_id").replace('_', " ")),
+        }
+    }
+    let label = words.join(" ");
+    let mut chars = label.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
 pub fn id_of(name: &str) -> String {
     name.chars()
         .map(|c| {
@@ -346,6 +374,15 @@ mod tests {
         assert_eq!(f.err("b"), Some("'x' is not a date (YYYY-MM-DD)"));
         assert_eq!(f.err("missing"), Some("is required"));
         assert_eq!(f.id("charges[0].level"), "charges-0--level");
+    }
+
+    #[test]
+    fn fields_are_named_as_people_read_them() {
+        assert_eq!(label_of("person.date_of_birth"), "Date of birth");
+        assert_eq!(label_of("charges[1].level"), "Charge 2 level");
+        assert_eq!(label_of("program_id"), "Program");
+        assert_eq!(label_of("case.officer_id"), "Officer");
+        assert_eq!(label_of("amount"), "Amount");
     }
 
     fn form(pairs: &[(&str, &str)]) -> FormState {

@@ -97,6 +97,8 @@ async fn form_errors_are_shown_beside_their_fields(backend: Backend) {
                 ("person.date_of_birth", "1995-02-30"),
                 ("person.preferred_language", "en"),
                 ("case.referral_date", "2026-11-01"),
+                ("case.referral_source", ""),
+                ("case.prior_convictions", "5000"),
                 ("charges[0].statute_code", "PC 484"),
                 ("charges[0].description", "Petty theft"),
                 ("charges[0].level", ""),
@@ -105,6 +107,18 @@ async fn form_errors_are_shown_beside_their_fields(backend: Backend) {
         .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     let html = res.text();
+    // One round: what could not be read and what is wrong with the rest,
+    // named as the page names its fields.
+    for named in [
+        "Date of birth: &#39;1995-02-30&#39; is not a date",
+        "Program: is required",
+        "Referral source: ",
+        "Prior convictions: ",
+        "Charge 1 level: is required",
+    ] {
+        assert!(html.contains(named), "{named} in {html}");
+    }
+    assert!(!html.contains("program_id:"), "no internal names: {html}");
     assert!(
         html.contains(r##"href="#person-date_of_birth""##),
         "the summary links to the field"

@@ -1,8 +1,9 @@
 //! Intake: referral -> duplicate check -> screening result.
 
 use crate::app::access::users::{self, StaffMember};
-use crate::app::intake::{self, ChargeInput, IntakeInput, IntakeOutcome};
-use crate::app::people::PossibleDuplicate;
+use crate::app::intake::{self, CaseDetailsInput, ChargeInput, IntakeInput, IntakeOutcome};
+
+use crate::app::people::{PersonInput, PossibleDuplicate};
 use crate::app::programs::{self, Program};
 use crate::app::{policy, App, AppError};
 use crate::config::Demographics;
@@ -125,24 +126,55 @@ fn charges_from(form: &mut FormState) -> Option<Vec<ChargeInput>> {
     ok.then_some(out)
 }
 
-/// Reads the whole form, recording every field that cannot be read.
-fn read(form: &mut FormState) -> Option<IntakeInput> {
-    let person_id = form.parse_opt::<PersonId>("person_id", "a person");
-    let person = match person_id {
-        Some(Some(_)) => Some(None),
-        _ => crate::web::pages::people::read_person(form).map(Some),
-    };
-    let program = form.parse::<ProgramId>("program_id", "a program");
-    let case = crate::web::pages::casework::workspace::read_details(form);
-    let charges = charges_from(form);
-    Some(IntakeInput {
-        person_id: person_id?,
-        person: person?,
-        confirm_new_person: form.checked("confirm_new_person"),
-        program_id: program?,
-        case: case?,
-        charges: charges?,
-    })
+/// The form's parts, each as read (`None` where it could not be read; the
+/// form records why).
+struct Read {
+    person_id: Option<Option<PersonId>>,
+    person: Option<Option<PersonInput>>,
+    program: Option<ProgramId>,
+    case: Option<CaseDetailsInput>,
+    charges: Option<Vec<ChargeInput>>,
+}
+
+impl Read {
+    /// Reads the whole form, recording every field that cannot be read.
+    fn from(form: &mut FormState) -> Self {
+        let person_id = form.parse_opt::<PersonId>("person_id", "a person");
+        let person = match person_id {
+            Some(Some(_)) => Some(None),
+            _ => crate::web::pages::people::read_person(form).map(Some),
+        };
+        Self {
+            person_id,
+            person,
+            program: form.parse::<ProgramId>("program_id", "a program"),
+            case: crate::web::pages::casework::workspace::read_details(form),
+            charges: charges_from(form),
+        }
+    }
+
+    fn input(self, form: &FormState) -> Option<IntakeInput> {
+        Some(IntakeInput {
+            person_id: self.person_id?,
+            person: self.person?,
+            confirm_new_person: form.checked("confirm_new_person"),
+            program_id: self.program?,
+            case: self.case?,
+            charges: self.charges?,
+        })
+    }
+
+    /// What is wrong with the parts that were read, beside what could not
+    /// be read: every problem in one round.
+    fn check_the_rest(&self, app: &App, form: &mut FormState) {
+        let person = self.person.as_ref().and_then(Option::as_ref);
+        let checked = intake::check_parts(app, person, self.case.as_ref(), self.charges.as_deref());
+        for e in checked.map(|i| i.0).unwrap_or_default() {
+            if form.err(&e.field).is_none() {
+                form.add_error(&e.field, e.message);
+            }
+        }
+    }
 }
 
 pub async fn submit(
@@ -150,9 +182,11 @@ pub async fn submit(
     user: PageUser,
     Form(mut form): Form,
 ) -> PageResult<Response> {
-    let input = read(&mut form);
+    let read = Read::from(&mut form);
     let mut duplicates = Vec::new();
-    if let (Some(input), false) = (input, form.has_errors()) {
+    if form.has_errors() {
+        read.check_the_rest(&app, &mut form);
+    } else if let Some(input) = read.input(&form) {
         match intake::take_in(&app, &user.actor, input).await {
             Ok(IntakeOutcome::Opened(result)) => {
                 return Ok(Redirect::to(&format!("/cases/{}", result.case_id)).into_response())
