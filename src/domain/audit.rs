@@ -52,6 +52,7 @@ crate::labelled_enum! {
         CaseCreate => ("case.create", "Opened a case"),
         CaseView => ("case.view", "Viewed a case"),
         CaseUpdate => ("case.update", "Changed a case's details"),
+        CaseCharges => ("case.charges", "Corrected a case's charges"),
         CaseStatusChange => ("case.status_change", "Changed a case's status"),
         CaseList => ("case.list", "Listed a caseload"),
         CaseShare => ("case.share", "Shared a case"),

@@ -214,16 +214,80 @@ const tests = [
     const phone = await browser.newContext({ viewport: { width: 375, height: 740 }, bypassCSP: true });
     const page = await phone.newPage();
     await signIn(page, url, 'tobrien');
+    const wider = async (what) => {
+      await page.screenshot({ path: join(artifacts, `${what.replace(/ /g, '-')}-phone.png`), fullPage: false });
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      return overflow <= 1 ? [] : [`the ${what} is ${overflow}px wider than the phone`];
+    };
+    const problems = [];
     await page.goto(`${url}/caseload`);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    await page.screenshot({ path: join(artifacts, 'caseload-phone.png'), fullPage: false });
+    problems.push(...await wider('caseload'));
+    const caseHref = await page.locator('a[href^="/cases/"]').first().getAttribute('href');
+    await page.goto(`${url}${caseHref}`);
+    problems.push(...await wider('case page'));
+    const personHref = await page.locator('a[href^="/people/"]').first().getAttribute('href');
+    await page.goto(`${url}${personHref}`);
+    problems.push(...await wider('participant page'));
     await phone.close();
-    expect(overflow <= 1, `the caseload is ${overflow}px wider than the phone`);
+    expect(problems.length === 0, problems.join('; '));
   }],
-  ['the keyboard reaches the skip link first', async ({ page, url }) => {
+  // One sign-in for these checks: sign-ins from one address are limited per minute.
+  ['the keyboard reaches the skip link first; forms are carried out once; a stale save loses nothing', async ({ page, url }) => {
     await signIn(page, url, 'lgarcia');
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent) === 'Skip to main content', 'skip link focused first');
+
+    await page.goto(`${url}/caseload`);
+    const caseHref = await page.locator('a[href^="/cases/"]').first().getAttribute('href');
+    await page.goto(`${url}${caseHref}`);
+    const logged = async (note) => (await page.content()).split(note).length - 1;
+    // Two identical POSTs at once, as a double click on a slow link sends them.
+    await page.getByText('Log a contact').click();
+    const form = page.locator('form[action$="/contacts"]');
+    await form.getByLabel('Kind').selectOption('phone');
+    await form.getByLabel('When (local time)').fill('2026-12-01T10:00');
+    await form.getByLabel('Note').fill('Sent twice at once');
+    const statuses = await form.evaluate(async (f) => {
+      const body = new URLSearchParams(new FormData(f));
+      const send = () => fetch(f.action, { method: 'POST', body, redirect: 'manual' }).then(r => r.type);
+      return Promise.all([send(), send()]);
+    });
+    expect(statuses.every(s => s === 'opaqueredirect'), `both answered with the redirect: ${statuses}`);
+    await page.reload();
+    expect(await logged('Sent twice at once') === 1, 'the contact was written once');
+    // A real double click.
+    await page.getByText('Log a contact').click();
+    await form.getByLabel('Kind').selectOption('phone');
+    await form.getByLabel('When (local time)').fill('2026-12-01T11:00');
+    await form.getByLabel('Note').fill('Double-clicked');
+    await form.getByRole('button', { name: 'Log contact' }).dblclick();
+    await page.waitForURL(u => u.hash === '#supervision');
+    await page.waitForLoadState('networkidle');
+    await page.goto(`${url}${caseHref}`);
+    expect(await logged('Double-clicked') === 1, 'the double-clicked contact was written once');
+
+    // Two tabs save the case's details.
+    const second = await page.context().newPage();
+    for (const tab of [page, second]) {
+      await tab.goto(`${url}${caseHref}`);
+      await tab.getByText('Edit referral and court details, or reassign').click();
+    }
+    await page.getByLabel('Judge (optional)').fill('Judge Ortiz');
+    await page.getByRole('button', { name: 'Save details' }).click();
+    await page.waitForLoadState();
+    await second.getByLabel('Docket number (optional)').fill('CR-2026-77');
+    await second.getByRole('button', { name: 'Save details' }).click();
+    await second.waitForLoadState();
+    const changed = second.locator('.changed');
+    expect(await changed.count() === 1, 'the other change is marked');
+    expect((await changed.innerText()).includes('Judge Ortiz'), 'and shows their value');
+    expect(await second.getByLabel('Judge (optional)').inputValue() === 'Judge Ortiz', 'theirs is in the form');
+    await expectAccessible(second, 'the case page with a conflict');
+    await second.getByRole('button', { name: 'Save details' }).click();
+    await second.waitForLoadState();
+    await second.goto(`${url}${caseHref}`);
+    const text = await second.content();
+    expect(text.includes('Judge Ortiz') && text.includes('CR-2026-77'), 'both changes are kept');
   }],
 ];
 

@@ -188,7 +188,78 @@ async fn the_duplicate_check_can_be_asked_alone(backend: Backend) {
     assert_eq!(res.json(), json!([]));
 }
 
+/// A charge entered wrong at intake is corrected from the case: the
+/// referral in screening is screened again, the change is audited, a stale
+/// correction is refused, and the case page's form does the same.
+async fn charges_are_corrected_after_intake(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let admin = t.user("admin", Role::Admin, None, None).await;
+    let officer = t.user("officer", Role::Officer, None, None).await;
+    let program = t
+        .program(
+            &admin,
+            "Misdemeanor Probation",
+            json!({"excluded_levels": ["felony"]}),
+        )
+        .await;
+    let mut r = referral(program, "Ann", "Lee", "1990-04-01", Some(officer.id));
+    r["charges"][0]["level"] = json!("felony");
+    let opened = t.post("/api/v1/intake", &officer, r).await.json();
+    assert_eq!(opened["screening"]["eligible"], false, "{opened}");
+    let case = format!("/api/v1/cases/{}", opened["case_id"].as_str().unwrap());
+    let version = t.get(&case, &officer).await.json()["version"].clone();
+    let petty =
+        json!({"statute_code": "PC 484", "description": "Petty theft", "level": "misdemeanor"});
+    let body = json!({"version": version, "charges": [petty.clone()]});
+    let fixed = t
+        .api(
+            "PUT",
+            &format!("{case}/charges"),
+            &officer,
+            Some(body.clone()),
+        )
+        .await;
+    assert_eq!(fixed.status, StatusCode::OK, "{}", fixed.text());
+    let fixed = fixed.json();
+    assert_eq!(fixed["charges"][0]["level"], "misdemeanor");
+    assert_eq!(
+        fixed["screening"]["eligible"], true,
+        "screened again: {fixed}"
+    );
+    let stale = t
+        .api("PUT", &format!("{case}/charges"), &officer, Some(body))
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    let empty = json!({"version": fixed["version"], "charges": []});
+    let refused = t
+        .api("PUT", &format!("{case}/charges"), &officer, Some(empty))
+        .await;
+    assert_eq!(refused.error_fields(), ["charges"], "{}", refused.text());
+    assert_eq!(t.audit_count(Action::CaseCharges).await, 1);
+
+    // From the case page: the form is filled from the charges recorded.
+    let page_url = format!("/cases/{}", opened["case_id"].as_str().unwrap());
+    let cookie = t.session("officer").await;
+    let html = t.page(&page_url, &cookie).await.text();
+    let mut values = crate::helpers::form_values(&html, &format!("{page_url}/charges"));
+    crate::helpers::set_value(&mut values, "charges[1].statute_code", "PC 602");
+    crate::helpers::set_value(&mut values, "charges[1].description", "Trespass");
+    crate::helpers::set_value(&mut values, "charges[1].level", "infraction");
+    let pairs: Vec<(&str, &str)> = values
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    let saved = t
+        .form(&format!("{page_url}/charges"), &cookie, &pairs)
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text());
+    let charges = t.get(&case, &officer).await.json()["charges"].clone();
+    assert_eq!(charges.as_array().unwrap().len(), 2, "{charges}");
+    assert_eq!(charges[1]["description"], "Trespass");
+}
+
 on_both_databases!(
+    charges_are_corrected_after_intake,
     a_referral_opens_a_screened_case,
     screening_names_each_rule_a_referral_fails,
     a_possible_duplicate_stops_intake_until_decided,

@@ -233,6 +233,7 @@ async fn every_route_answers_every_role_as_specified(backend: Backend) {
     let stale_case =
         json!({"version": 0, "case": {"referral_source": "Court", "referral_date": "2026-10-01"}});
     let stale_move = json!({"version": 0, "to": "declined", "reason": "probe"});
+    let stale_charges = json!({"version": 0, "charges": [{"statute_code": "PC 484", "description": "Petty theft", "level": "misdemeanor"}]});
     let bad_program =
         json!({"kind": "probation", "name": "", "default_length_days": 1, "supervising_unit": "U"});
     let bad_user = json!({"username": "x", "full_name": "", "role": "officer", "password": "p"});
@@ -799,6 +800,19 @@ async fn every_route_answers_every_role_as_specified(backend: Backend) {
                 change(w, own, 409),
             );
             check(
+                format!("PUT {whose} case charges"),
+                t.api(
+                    "PUT",
+                    &format!("{case}/charges"),
+                    u,
+                    Some(stale_charges.clone()),
+                )
+                .await
+                .status
+                .as_u16(),
+                change(w, own, 409),
+            );
+            check(
                 format!("POST {whose} case transition"),
                 t.post(&format!("{case}/transitions"), u, stale_move.clone())
                     .await
@@ -942,6 +956,7 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
     ];
     let posts: Vec<(String, [u16; 4])> = vec![
         (format!("{case}/details"), [404, 422, 422, 404]),
+        (format!("{case}/charges"), [404, 422, 422, 404]),
         (format!("{case}/shares"), [404, 422, 403, 404]),
         (format!("{case}/shares/nobody/end"), [404, 404, 403, 404]),
         (format!("{case}/conditions"), [404, 422, 422, 404]),

@@ -3,7 +3,9 @@
 
 use super::guard::{held_case, visible_case};
 use crate::app::access::users::{self, StaffMember};
-use crate::app::intake::{check_officer, parse_case_details, screen, CaseDetailsInput};
+use crate::app::intake::{
+    check_officer, parse_case_details, parse_charges, screen, CaseDetailsInput, ChargeInput,
+};
 use crate::app::programs::{self, Program};
 use crate::app::{audit, policy, Actor, App, AppError, AppResult};
 use crate::domain::access::users::Role;
@@ -15,7 +17,7 @@ use crate::domain::programs::Charge;
 use crate::domain::validation::{Errors, Invalid};
 use crate::store::access::users as user_store;
 use crate::store::casework::cases::{
-    self as store, CaseFilter, CaseRow, CaseSort, HistoryRow, ListRequest, StatusChange,
+    self as store, CaseFields, CaseFilter, CaseRow, CaseSort, HistoryRow, ListRequest, StatusChange,
 };
 use crate::store::casework::shares::{self, Share};
 use crate::store::casework::supervision as supervision_store;
@@ -252,22 +254,8 @@ pub async fn update(app: &App, actor: &Actor, id: CaseId, input: CaseUpdate) -> 
     if !store::update_fields(&mut tx, id, input.version, &fields, app.now()).await? {
         return Err(AppError::StaleVersion("case"));
     }
-    if case.status == CaseStatus::Screening {
-        let program = program_store::get(&mut tx, case.program_id)
-            .await?
-            .ok_or(AppError::NotFound("program"))?;
-        let person = people_store::get(&mut tx, case.person_id)
-            .await?
-            .ok_or(AppError::NotFound("participant"))?;
-        let charges = store::charges(&mut tx, id).await?;
-        store::save_screening(
-            &mut tx,
-            id,
-            &screen(&program, person.date_of_birth, &fields, &charges),
-            None,
-        )
-        .await?;
-    }
+    let charges = store::charges(&mut tx, id).await?;
+    screen_again(&mut tx, &case, &fields, &charges).await?;
     super::alerts::raise_for_case(&mut tx, app, id).await?;
     audit::record(&mut tx, actor, Action::CaseUpdate.on(id));
     let updated = store::get(&mut tx, id)
@@ -275,6 +263,64 @@ pub async fn update(app: &App, actor: &Actor, id: CaseId, input: CaseUpdate) -> 
         .ok_or(AppError::NotFound("case"))?;
     tx.commit().await?;
     Ok(updated)
+}
+
+/// While a case is in screening, screens it again on details and charges
+/// as they now stand.
+async fn screen_again(
+    tx: &mut Tx,
+    case: &CaseRow,
+    fields: &CaseFields,
+    charges: &[Charge],
+) -> AppResult<()> {
+    if case.status != CaseStatus::Screening {
+        return Ok(());
+    }
+    let program = program_store::get(tx, case.program_id)
+        .await?
+        .ok_or(AppError::NotFound("program"))?;
+    let person = people_store::get(tx, case.person_id)
+        .await?
+        .ok_or(AppError::NotFound("participant"))?;
+    let result = screen(&program, person.date_of_birth, fields, charges);
+    store::save_screening(tx, case.id, &result, None).await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChargesUpdate {
+    /// The case's version you loaded; a stale one is refused with 409.
+    pub version: i64,
+    /// The charges as they should stand: they replace those recorded.
+    pub charges: Vec<ChargeInput>,
+}
+
+/// Corrects a case's charges (a level chosen wrong at intake, a charge the
+/// prosecutor amended). While the case is in screening, it is screened
+/// again; the audit event names how many charges stand.
+pub async fn correct_charges(
+    app: &App,
+    actor: &Actor,
+    id: CaseId,
+    input: ChargesUpdate,
+) -> AppResult<(CaseRow, Vec<Charge>)> {
+    let mut errors = Errors::new();
+    let charges = parse_charges(&mut errors, &input.charges, app.today());
+    let charges = errors.finish(|| charges)?;
+    let mut tx = app.db.write().await?;
+    let case = held_case(&mut tx, actor, id).await?;
+    if !store::replace_charges(&mut tx, id, input.version, &charges, app.now()).await? {
+        return Err(AppError::StaleVersion("case"));
+    }
+    screen_again(&mut tx, &case, &case.fields, &charges).await?;
+    let reason = format!("{} charges", charges.len());
+    audit::record(&mut tx, actor, Action::CaseCharges.on(id).because(reason));
+    let updated = store::get(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound("case"))?;
+    tx.commit().await?;
+    Ok((updated, charges))
 }
 
 /// What a caseload list asks for.

@@ -212,6 +212,35 @@ struct ChargeRow {
     offense_date: Option<NaiveDate>,
 }
 
+/// Replaces a case's charges if `version` is current (the case's version
+/// moves on); returns false when it is stale.
+pub async fn replace_charges(
+    tx: &mut Tx,
+    case: CaseId,
+    version: i64,
+    charges: &[Charge],
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let n = exec!(
+        tx,
+        sqlx::query(
+            "UPDATE cases SET updated_at = $1, version = version + 1 WHERE id = $2 AND version = $3"
+        )
+        .bind(now)
+        .bind(case)
+        .bind(version)
+    )?;
+    if n != 1 {
+        return Ok(false);
+    }
+    exec!(
+        tx,
+        sqlx::query("DELETE FROM charges WHERE case_id = $1").bind(case)
+    )?;
+    insert_charges(tx, case, charges).await?;
+    Ok(true)
+}
+
 pub async fn charges(tx: &mut Tx, case: CaseId) -> Result<Vec<Charge>, sqlx::Error> {
     let rows: Vec<ChargeRow> = fetch!(
         tx,

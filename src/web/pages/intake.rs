@@ -13,39 +13,13 @@ use crate::domain::programs::ChargeLevel;
 use crate::web::error::PageResult;
 use crate::web::extract::PageUser;
 use crate::web::form::{Form, FormState};
+use crate::web::pages::charges::{charges_from, ChargeRow};
 use crate::web::pages::routes::PageRoutes;
 use crate::web::render::{render_with, Nav};
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-
-/// Charge rows offered on the form (blank rows are ignored).
-pub const CHARGE_ROWS: usize = 3;
-
-/// The input names of one charge row.
-pub struct ChargeRow {
-    pub number: usize,
-    pub statute_code: String,
-    pub description: String,
-    pub level: String,
-    pub offense_date: String,
-    pub violent: String,
-}
-
-impl ChargeRow {
-    fn new(i: usize) -> Self {
-        let name = |f: &str| format!("charges[{i}].{f}");
-        Self {
-            number: i + 1,
-            statute_code: name("statute_code"),
-            description: name("description"),
-            level: name("level"),
-            offense_date: name("offense_date"),
-            violent: name("violent"),
-        }
-    }
-}
 
 #[derive(Template)]
 #[template(path = "intake.html")]
@@ -84,7 +58,7 @@ async fn show(
             officers,
             demographics: app.settings.demographics.clone(),
             duplicates,
-            charge_rows: (0..CHARGE_ROWS).map(ChargeRow::new).collect(),
+            charge_rows: ChargeRow::offered(0),
             levels: ChargeLevel::all(),
             languages: Language::all(),
         },
@@ -97,33 +71,6 @@ pub async fn form(State(app): State<App>, user: PageUser) -> PageResult<Response
         .with("case.officer_id", user.actor.id.to_string())
         .with("person.preferred_language", Language::English.label());
     show(&app, &user, StatusCode::OK, form, Vec::new()).await
-}
-
-fn charges_from(form: &mut FormState) -> Option<Vec<ChargeInput>> {
-    let mut out = Vec::new();
-    let mut ok = true;
-    for i in 0..CHARGE_ROWS {
-        let name = |f: &str| format!("charges[{i}].{f}");
-        let blank = ["statute_code", "description", "offense_date"]
-            .iter()
-            .all(|f| form.v(&name(f)).trim().is_empty());
-        if blank {
-            continue;
-        }
-        let level = form.parse::<ChargeLevel>(&name("level"), "a charge level");
-        let offense_date = form.date_opt(&name("offense_date"));
-        match (level, offense_date) {
-            (Some(level), Some(offense_date)) => out.push(ChargeInput {
-                statute_code: form.v(&name("statute_code")).into(),
-                description: form.v(&name("description")).into(),
-                level,
-                violent: form.checked(&name("violent")),
-                offense_date,
-            }),
-            _ => ok = false,
-        }
-    }
-    ok.then_some(out)
 }
 
 /// The form's parts, each as read (`None` where it could not be read; the

@@ -4,6 +4,7 @@
 mod access;
 mod audit;
 mod casework;
+mod charges;
 mod intake;
 mod people;
 mod programs;

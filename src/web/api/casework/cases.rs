@@ -1,4 +1,6 @@
-use crate::app::casework::cases::{self, CaseUpdate, CaseloadQuery, ShareInput, TransitionInput};
+use crate::app::casework::cases::{
+    self, CaseUpdate, CaseloadQuery, ChargesUpdate, ShareInput, TransitionInput,
+};
 use crate::app::App;
 use crate::domain::casework::cases::CaseStatus;
 use crate::domain::ids::{CaseId, ProgramId, UserId};
@@ -87,6 +89,30 @@ pub async fn update(
     Ok(Json(cases::update(&app, &actor, id, input).await?.into()))
 }
 
+/// Corrects a case's charges: the list sent replaces the one recorded (a
+/// case in screening is screened again).
+#[utoipa::path(
+    put,
+    path = "/cases/{id}/charges",
+    tag = "cases",
+    params(("id" = uuid::Uuid, Path)),
+    request_body = ChargesUpdate,
+    responses(
+        (status = 200, body = CaseView),
+        (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
+pub async fn correct_charges(
+    State(app): State<App>,
+    ApiUser(actor): ApiUser,
+    ApiPath(id): ApiPath<CaseId>,
+    ApiJson(input): ApiJson<ChargesUpdate>,
+) -> ApiResult<Json<CaseView>> {
+    let (case, charges) = cases::correct_charges(&app, &actor, id, input).await?;
+    Ok(Json(CaseView::new(case, charges, Vec::new())))
+}
+
 /// Moves a case along its lifecycle.
 #[utoipa::path(
     post,
@@ -157,6 +183,7 @@ pub fn routes() -> OpenApiRouter<App> {
     OpenApiRouter::new()
         .routes(routes!(list))
         .routes(routes!(get, update))
+        .routes(routes!(correct_charges))
         .routes(routes!(transition))
         .routes(routes!(share))
         .routes(routes!(unshare))

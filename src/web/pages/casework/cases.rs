@@ -1,7 +1,7 @@
 //! The case page and its status changes.
 
 use super::workspace::{read_details, read_terms, show, Submitted};
-use crate::app::casework::cases::{self, CaseUpdate, ShareInput, TransitionInput};
+use crate::app::casework::cases::{self, CaseUpdate, ChargesUpdate, ShareInput, TransitionInput};
 use crate::app::casework::conditions::{self};
 use crate::app::App;
 use crate::domain::casework::cases::{CaseStatus, ExitReason};
@@ -9,6 +9,7 @@ use crate::domain::ids::CaseId;
 use crate::web::error::PageResult;
 use crate::web::extract::{PagePath, PageUser};
 use crate::web::form::Form;
+use crate::web::pages::charges::charges_from;
 use crate::web::pages::routes::PageRoutes;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -48,6 +49,25 @@ pub async fn change_status(
         }
     }
     show(&app, &user.actor, id, status, Submitted::Status(form)).await
+}
+
+pub async fn correct_charges(
+    State(app): State<App>,
+    user: PageUser,
+    PagePath(id): PagePath<CaseId>,
+    Form(mut form): Form,
+) -> PageResult<Response> {
+    let version = form.parse::<i64>("version", "a version number");
+    let charges = charges_from(&mut form);
+    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
+    if let (Some(version), Some(charges), false) = (version, charges, form.has_errors()) {
+        let input = ChargesUpdate { version, charges };
+        match cases::correct_charges(&app, &user.actor, id, input).await {
+            Ok(_) => return Ok(Redirect::to(&format!("/cases/{id}#charges")).into_response()),
+            Err(e) => status = form.absorb(e)?,
+        }
+    }
+    show(&app, &user.actor, id, status, Submitted::Charges(form)).await
 }
 
 pub async fn change_details(
@@ -125,6 +145,7 @@ pub fn routes() -> PageRoutes {
         .get("/cases/{id}", page)
         .post("/cases/{id}/status", change_status)
         .post("/cases/{id}/details", change_details)
+        .post("/cases/{id}/charges", correct_charges)
         .post("/cases/{id}/shares", share)
         .post("/cases/{id}/conditions", add_condition)
         .post(

@@ -20,10 +20,12 @@ use crate::domain::casework::supervision::{
     AppointmentKind, Collateral, ContactKind, Outcome, SupervisionLevel,
 };
 use crate::domain::ids::{CaseId, UserId};
+use crate::domain::programs::{Charge, ChargeLevel};
 use crate::store::casework::cases::CaseRow;
 use crate::store::casework::supervision::{AppointmentRow, ContactRow};
 use crate::web::error::PageResult;
 use crate::web::form::FormState;
+use crate::web::pages::charges::ChargeRow;
 use crate::web::render::{render_with, Nav, Show as _, When as _};
 use askama::Template;
 use axum::http::StatusCode;
@@ -68,6 +70,10 @@ struct CasePage {
     test_results: &'static [SubstanceResult],
     result_rows: usize,
     officers: Vec<StaffMember>,
+    /// The charges' correction, filled from the case or as submitted.
+    charging: FormState,
+    charge_rows: Vec<ChargeRow>,
+    levels: &'static [ChargeLevel],
 }
 
 /// Which of the page's forms was submitted, if any.
@@ -75,6 +81,7 @@ pub(super) enum Submitted {
     Nothing,
     Status(FormState),
     Details(FormState),
+    Charges(FormState),
     Share(FormState),
     Condition(FormState),
     Supervision(FormState),
@@ -86,6 +93,7 @@ pub(super) enum Submitted {
 struct Forms {
     status: FormState,
     details: Option<FormState>,
+    charging: Option<FormState>,
     sharing: FormState,
     adding: FormState,
     supervising: FormState,
@@ -99,6 +107,7 @@ impl From<Submitted> for Forms {
             Submitted::Nothing => {}
             Submitted::Status(f) => forms.status = f,
             Submitted::Details(f) => forms.details = Some(f),
+            Submitted::Charges(f) => forms.charging = Some(f),
             Submitted::Share(f) => forms.sharing = f,
             Submitted::Condition(f) => forms.adding = f,
             Submitted::Supervision(f) => forms.supervising = f,
@@ -144,6 +153,26 @@ fn details_of(case: &CaseRow) -> FormState {
         )
         .with("version", case.version.to_string())
         .opened()
+}
+
+/// The charges' correction filled from the charges recorded.
+fn charges_of(charges: &[Charge]) -> FormState {
+    let mut form = FormState::default();
+    for (i, c) in charges.iter().enumerate() {
+        let name = |f: &str| format!("charges[{i}].{f}");
+        form = form
+            .with(&name("statute_code"), c.statute_code.clone())
+            .with(&name("description"), c.description.clone())
+            .with(&name("level"), c.level.label())
+            .with(
+                &name("offense_date"),
+                c.offense_date.map(|d| d.to_string()).unwrap_or_default(),
+            );
+        if c.violent {
+            form = form.with(&name("violent"), "on");
+        }
+    }
+    form
 }
 
 /// The details form as submitted; after a save refused on a stale version,
@@ -294,6 +323,9 @@ pub(super) async fn show(
         status,
         &CasePage {
             nav: Nav::new(zone, actor, "caseload"),
+            charge_rows: ChargeRow::offered(r.charges.len()),
+            levels: ChargeLevel::all(),
+            charging: forms.charging.unwrap_or_else(|| charges_of(&r.charges)),
             details: match forms.details {
                 Some(form) => details_again(form, &r.case, &officers),
                 None => details_of(&r.case),
