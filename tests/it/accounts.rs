@@ -63,7 +63,7 @@ async fn a_reset_password_must_be_changed_before_anything_else(backend: Backend)
     )
     .await;
     assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(wrong.text().contains("current_password: is not right"));
+    assert!(wrong.text().contains("Current password: is not right"));
     let common = change(&temporary, "password1234", "password1234").await;
     assert!(
         common.text().contains("common or breached"),

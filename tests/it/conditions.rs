@@ -372,7 +372,7 @@ async fn conditions_are_worked_from_the_case_and_condition_pages(backend: Backen
     assert_eq!(unordered.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(unordered
         .text()
-        .contains("court_order_date: is required with a court action"));
+        .contains("Court order date: is required with a court action"));
     let modified = t
         .form(
             &condition,

@@ -23,6 +23,10 @@ async fn a_form_sent_twice_at_once_writes_once(backend: Backend) {
         .and_then(|rest| rest.split('"').next())
         .expect("the case page's forms carry a submission key")
         .to_owned();
+    assert!(
+        page.contains(&format!(r#"name="occurred_at" value="{}""#, stamp(0))),
+        "a contact's form starts at now"
+    );
     let when = stamp(-30);
     let contact = [
         ("submission_key", key.as_str()),

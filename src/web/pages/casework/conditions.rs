@@ -61,10 +61,12 @@ async fn show(
             )
             .with("version", c.version.to_string())
     };
+    // Progress is recorded on the day it happened, most often today.
+    let today = || FormState::default().with("occurred_on", app.today().to_string());
     let (progress, terms) = match submitted {
-        Submitted::Nothing => (FormState::default(), stored()),
+        Submitted::Nothing => (today(), stored()),
         Submitted::Progress(form) => (form, stored()),
-        Submitted::Terms(form) => (FormState::default(), form),
+        Submitted::Terms(form) => (today(), form),
     };
     Ok(render_with(
         status,

@@ -30,7 +30,7 @@ use crate::web::render::{render_with, Nav, Show as _, When as _};
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, NaiveDateTime, Timelike, Utc};
 
 /// One possible next status, with the exit reasons that go with it.
 pub struct NextStatus {
@@ -100,9 +100,25 @@ struct Forms {
     drug_testing: FormState,
 }
 
-impl From<Submitted> for Forms {
-    fn from(submitted: Submitted) -> Self {
-        let mut forms = Self::default();
+/// A local time as a `datetime-local` input holds it.
+fn local_input(t: NaiveDateTime) -> String {
+    t.format("%Y-%m-%dT%H:%M").to_string()
+}
+
+impl Forms {
+    /// The page's forms, the submitted one as typed; the others start at
+    /// `now` (the agency's wall clock): a contact or a test is recorded as
+    /// it happens, an appointment is set from the next whole hour.
+    fn new(submitted: Submitted, now: NaiveDateTime) -> Self {
+        let next_hour =
+            now.date().and_hms_opt(now.hour(), 0, 0).unwrap_or(now) + Duration::hours(1);
+        let mut forms = Self {
+            supervising: FormState::default()
+                .with("occurred_at", local_input(now))
+                .with("starts_at", local_input(next_hour)),
+            drug_testing: FormState::default().with("collected_at", local_input(now)),
+            ..Self::default()
+        };
         match submitted {
             Submitted::Nothing => {}
             Submitted::Status(f) => forms.status = f,
@@ -318,7 +334,7 @@ pub(super) async fn show(
                 .to_string()
         })
         .collect();
-    let forms = Forms::from(submitted);
+    let forms = Forms::new(submitted, app.now().with_timezone(&zone).naive_local());
     Ok(render_with(
         status,
         &CasePage {
