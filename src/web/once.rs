@@ -107,7 +107,10 @@ pub async fn once_only(State(app): State<App>, req: Request, next: Next) -> Resp
 fn too_large(api: bool) -> Response {
     let (status, message) = (
         StatusCode::PAYLOAD_TOO_LARGE,
-        "the request body is larger than the server accepts (1 MiB)".to_owned(),
+        format!(
+            "the request body is larger than the server accepts ({} bytes)",
+            crate::web::BODY_LIMIT
+        ),
     );
     if api {
         ApiError::body(status, "too_large", message, Vec::new())

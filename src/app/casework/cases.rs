@@ -293,6 +293,7 @@ pub struct ChargesUpdate {
     /// The case's version you loaded; a stale one is refused with 409.
     pub version: i64,
     /// The charges as they should stand: they replace those recorded.
+    #[schema(min_items = 1, max_items = 50)]
     pub charges: Vec<ChargeInput>,
 }
 
