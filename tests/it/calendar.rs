@@ -104,6 +104,29 @@ async fn the_calendar_and_its_feed_show_appointments(backend: Backend) {
     let cancelled = event("SUMMARY:Cancelled: Office visit");
     assert!(cancelled.contains("STATUS:CANCELLED\r\n"), "{cancelled}");
 
+    // The page shows the whole address, as this server was reached.
+    let page = t
+        .send(
+            Request::post("/calendar/feed")
+                .header(header::COOKIE, &cookie)
+                .header(header::HOST, "bridgeway.county.test")
+                .header("sec-fetch-site", "same-origin")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .text();
+    assert!(
+        page.contains(r#"value="http://bridgeway.county.test/calendar/"#),
+        "{page}"
+    );
+    let path = page
+        .split(r#"value="http://bridgeway.county.test"#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned();
+
     // A new address retires the old; removing it retires both.
     let newer = t
         .json_with_session("POST", "/api/v1/me/calendar-feed", &cookie, None)

@@ -702,6 +702,10 @@ async fn a_flagged_notes_review_is_settled_by_another_supervisor(backend: Backen
     let officer_page = t.page("/work", &t.session("officer").await).await.text();
     assert!(!officer_page.contains(&resolve_form), "{officer_page}");
     assert!(
+        officer_page.contains(r#"<a href="/notes/"#),
+        "the review links to its note: {officer_page}"
+    );
+    assert!(
         officer_page.contains("Waiting for a supervisor&#39;s review")
             || officer_page.contains("Waiting for a supervisor's review")
     );

@@ -1,6 +1,6 @@
 //! Alerts: what rules watch for, how urgent each is, and when it is due.
 
-use crate::domain::ids::NoteId;
+use crate::domain::ids::{ConditionId, NoteId};
 use crate::labelled_enum;
 
 labelled_enum! {
@@ -15,6 +15,22 @@ labelled_enum! {
         CourtTomorrow => ("court_tomorrow", "Court date tomorrow"),
         FlaggedNote => ("flagged_note", "Note names a risk indicator: supervisor review"),
     }
+}
+
+/// What raised an alert: where the officer goes to see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RaisedBy {
+    /// A signed note naming a risk indicator.
+    Note(NoteId),
+    /// A condition overdue or behind.
+    Condition(ConditionId),
+    /// The case's appointments and contacts (a missed appointment, a court
+    /// date, the contact standard).
+    Supervision,
+    /// A drug test.
+    Test,
+    /// The case as a whole (its end date).
+    Case,
 }
 
 labelled_enum! {
@@ -35,6 +51,23 @@ impl Rule {
             | Self::ContactStandard
             | Self::FlaggedNote => Severity::Medium,
             Self::CaseEnding => Severity::Low,
+        }
+    }
+
+    /// What raised an alert of this rule, as its occurrence names it.
+    pub fn raised_by(self, occurrence: &str) -> RaisedBy {
+        let first = occurrence.split(':').next().unwrap_or_default();
+        match self {
+            Self::FlaggedNote => first.parse().map_or(RaisedBy::Case, RaisedBy::Note),
+            Self::ConditionOverdue | Self::ConditionBehind => {
+                first.parse().map_or(RaisedBy::Case, RaisedBy::Condition)
+            }
+            Self::AppointmentMissed
+            | Self::CourtTomorrow
+            | Self::NoContact
+            | Self::ContactStandard => RaisedBy::Supervision,
+            Self::TestAdverse => RaisedBy::Test,
+            Self::CaseEnding => RaisedBy::Case,
         }
     }
 
@@ -102,6 +135,26 @@ pub fn rank(severity: Severity) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_alert_leads_to_what_raised_it() {
+        let note = NoteId::new();
+        let condition = ConditionId::new();
+        assert_eq!(
+            Rule::FlaggedNote.raised_by(&format!("{note}:3")),
+            RaisedBy::Note(note)
+        );
+        assert_eq!(
+            Rule::ConditionOverdue.raised_by(&format!("{condition}:2026-12-01")),
+            RaisedBy::Condition(condition)
+        );
+        assert_eq!(
+            Rule::AppointmentMissed.raised_by("x"),
+            RaisedBy::Supervision
+        );
+        assert_eq!(Rule::TestAdverse.raised_by("x"), RaisedBy::Test);
+        assert_eq!(Rule::FlaggedNote.raised_by("garbled"), RaisedBy::Case);
+    }
 
     #[test]
     fn urgent_rules_are_due_first() {

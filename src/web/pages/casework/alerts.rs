@@ -2,7 +2,9 @@
 
 use crate::app::casework::alerts::{self, WorkQueue};
 use crate::app::{App, AppError};
+use crate::domain::casework::alerts::RaisedBy;
 use crate::domain::ids::AlertId;
+use crate::store::casework::alerts::AlertRow;
 use crate::web::error::PageResult;
 use crate::web::extract::{PagePath, PageUser};
 use crate::web::form::Form;
@@ -74,4 +76,16 @@ pub fn routes() -> PageRoutes {
         .get("/work", page)
         .post("/alerts/{id}/acknowledge", acknowledge)
         .post("/alerts/{id}/resolve", resolve)
+}
+
+/// Where an alert in the queue leads: to what raised it.
+pub fn raised_by_href(a: &AlertRow) -> String {
+    let case = format!("/cases/{}", a.case_id);
+    match a.rule.raised_by(&a.occurrence) {
+        RaisedBy::Note(note) => format!("/notes/{note}"),
+        RaisedBy::Condition(condition) => format!("/conditions/{condition}"),
+        RaisedBy::Supervision => format!("{case}#supervision"),
+        RaisedBy::Test => format!("{case}#tests"),
+        RaisedBy::Case => case,
+    }
 }

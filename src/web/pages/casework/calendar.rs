@@ -89,10 +89,27 @@ pub async fn page(
     show(&app, &user, &query, None).await
 }
 
-/// Makes a new feed address (the old one stops working) and shows it once.
-pub async fn new_feed(State(app): State<App>, user: PageUser) -> PageResult<Response> {
+/// Makes a new feed address (the old one stops working) and shows it once,
+/// whole: the address this server was reached at, then the feed's path.
+pub async fn new_feed(
+    State(app): State<App>,
+    user: PageUser,
+    headers: axum::http::HeaderMap,
+) -> PageResult<Response> {
     let path = calendar::new_feed(&app, &user.actor).await?;
-    show(&app, &user, &HashMap::new(), Some(path.expose().to_owned())).await
+    let scheme = if app.settings.https() {
+        "https"
+    } else {
+        "http"
+    };
+    let address = match headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+    {
+        Some(host) => format!("{scheme}://{host}{}", path.expose()),
+        None => path.expose().to_owned(),
+    };
+    show(&app, &user, &HashMap::new(), Some(address)).await
 }
 
 pub async fn revoke_feed(State(app): State<App>, user: PageUser) -> PageResult<Response> {

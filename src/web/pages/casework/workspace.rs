@@ -171,9 +171,11 @@ fn details_of(case: &CaseRow) -> FormState {
         .opened()
 }
 
-/// The charges' correction filled from the charges recorded.
-fn charges_of(charges: &[Charge]) -> FormState {
-    let mut form = FormState::default();
+/// The charges' correction filled from the charges recorded, on the case's
+/// `version` (a form refused as stale keeps its own: sent again, it is
+/// refused again rather than replacing charges its sender has not seen).
+fn charges_of(charges: &[Charge], version: i64) -> FormState {
+    let mut form = FormState::default().with("version", version.to_string());
     for (i, c) in charges.iter().enumerate() {
         let name = |f: &str| format!("charges[{i}].{f}");
         form = form
@@ -341,7 +343,9 @@ pub(super) async fn show(
             nav: Nav::new(zone, actor, "caseload"),
             charge_rows: ChargeRow::offered(r.charges.len()),
             levels: ChargeLevel::all(),
-            charging: forms.charging.unwrap_or_else(|| charges_of(&r.charges)),
+            charging: forms
+                .charging
+                .unwrap_or_else(|| charges_of(&r.charges, r.case.version)),
             details: match forms.details {
                 Some(form) => details_again(form, &r.case, &officers),
                 None => details_of(&r.case),
