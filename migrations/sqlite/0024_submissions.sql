@@ -2,8 +2,10 @@
 -- Idempotency-Key, claimed in the same transaction as the write it made,
 -- and the answer that write got, so a repeat (a double click, a retry
 -- after a lost answer) is answered with the first result instead of
--- writing again. Kept for a day.
+-- writing again. Kept for a day; the answer's body is sealed like the
+-- records it may repeat.
 CREATE TABLE submissions (
+    id TEXT NOT NULL UNIQUE,
     user_id TEXT NOT NULL REFERENCES users(id),
     key TEXT NOT NULL,
     fingerprint TEXT NOT NULL,
@@ -11,7 +13,7 @@ CREATE TABLE submissions (
     status INTEGER,
     location TEXT,
     content_type TEXT,
-    body BLOB,
+    body TEXT,
     PRIMARY KEY (user_id, key)
 );
 CREATE INDEX submissions_created ON submissions(created_at);

@@ -3,15 +3,20 @@
 
 use super::{App, AppResult};
 use crate::domain::ids::UserId;
-use crate::store::submissions::{self, Answer, Claimed};
+use crate::store::submissions::{self, Answer, Claimed, Submission};
 
 /// How long a submission is remembered: a repeat later than this writes again.
 pub const KEPT_HOURS: i64 = 24;
 
-/// Keeps the answer the request that claimed `key` got.
-pub async fn keep(app: &App, user: UserId, key: &str, answer: &Answer) -> AppResult<()> {
+/// Keeps the answer the request that claimed `submission` got.
+pub async fn keep(
+    app: &App,
+    user: UserId,
+    submission: &Submission,
+    answer: &Answer,
+) -> AppResult<()> {
     let mut tx = app.db.write().await?;
-    submissions::keep_answer(&mut tx, user, key, answer).await?;
+    submissions::keep_answer(&mut tx, &app.keys, user, submission, answer).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -21,7 +26,7 @@ pub async fn find(app: &App, user: UserId, key: &str) -> AppResult<Option<Claime
     // A write's turn: on SQLite the claim may sit in the writer's batch,
     // not yet committed, where only a turn of the batch sees it.
     let mut tx = app.db.write().await?;
-    let claimed = submissions::find(&mut tx, user, key).await?;
+    let claimed = submissions::find(&mut tx, &app.keys, user, key).await?;
     tx.commit().await?;
     Ok(claimed)
 }

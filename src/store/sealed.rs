@@ -96,6 +96,14 @@ pub const MESSAGE_BODY: SealedColumn = SealedColumn {
     index: None,
 };
 
+/// The answer kept for a one-time submission (it repeats what the request
+/// recorded).
+pub const SUBMISSION_BODY: SealedColumn = SealedColumn {
+    table: "submissions",
+    column: "body",
+    index: None,
+};
+
 /// The columns that held values in the clear before they were sealed (the
 /// others were sealed from their creation): the start-up pass scans only these.
 const PLAINTEXT_BEFORE: &[SealedColumn] = &[IDENTIFIER_VALUE, TOTP_SECRET];
@@ -112,6 +120,7 @@ pub const ALL: &[SealedColumn] = &[
     MESSAGE_ADDRESS,
     MESSAGE_SUBJECT,
     MESSAGE_BODY,
+    SUBMISSION_BODY,
 ];
 
 impl SealedColumn {

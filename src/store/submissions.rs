@@ -2,7 +2,9 @@
 //! in the same transaction as the write it made (`Tx::commit`), and the
 //! answer that request got, so that a repeat is answered with it.
 
-use crate::domain::ids::UserId;
+use crate::domain::ids::{RowId, UserId};
+use crate::keyring::KeyRing;
+use crate::store::sealed::SUBMISSION_BODY;
 use crate::store::Tx;
 use crate::store::{exec, fetch};
 use chrono::{DateTime, Utc};
@@ -13,6 +15,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// transaction that claims it.
 #[derive(Debug)]
 pub struct Submission {
+    /// The row its claim is stored as (its sealed answer is bound to it).
+    id: RowId,
     pub key: String,
     /// SHA-256 (hex) of the method, the path and the body: a repeat asks
     /// for the same thing.
@@ -23,6 +27,7 @@ pub struct Submission {
 impl Submission {
     pub fn new(key: String, fingerprint: String) -> Self {
         Self {
+            id: RowId::new(),
             key,
             fingerprint,
             claimed: AtomicBool::new(false),
@@ -40,12 +45,14 @@ impl Submission {
 }
 
 /// The answer a claimed submission got.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct Answer {
     pub status: i32,
     pub location: Option<String>,
     pub content_type: Option<String>,
-    pub body: Vec<u8>,
+    /// Kept sealed: an answer repeats the record it made (a contact's note,
+    /// a test's results).
+    pub body: String,
 }
 
 /// A submission already claimed: what it asked for, and its answer once
@@ -68,8 +75,10 @@ pub(super) async fn claim(
     exec!(
         tx,
         sqlx::query(
-            "INSERT INTO submissions (user_id, key, fingerprint, created_at) VALUES ($1, $2, $3, $4)"
+            "INSERT INTO submissions (id, user_id, key, fingerprint, created_at) VALUES ($1, $2, \
+             $3, $4, $5)"
         )
+        .bind(submission.id)
         .bind(user)
         .bind(&submission.key)
         .bind(&submission.fingerprint)
@@ -81,8 +90,9 @@ pub(super) async fn claim(
 /// Keeps the answer a claimed submission got.
 pub async fn keep_answer(
     tx: &mut Tx,
+    keys: &KeyRing,
     user: UserId,
-    key: &str,
+    submission: &Submission,
     answer: &Answer,
 ) -> Result<(), sqlx::Error> {
     exec!(
@@ -94,41 +104,54 @@ pub async fn keep_answer(
         .bind(answer.status)
         .bind(&answer.location)
         .bind(&answer.content_type)
-        .bind(&answer.body)
+        .bind(SUBMISSION_BODY.seal(keys, submission.id, &answer.body))
         .bind(user)
-        .bind(key)
+        .bind(&submission.key)
     )?;
     Ok(())
 }
 
 #[derive(sqlx::FromRow)]
 struct Row {
+    id: RowId,
     fingerprint: String,
     status: Option<i32>,
     location: Option<String>,
     content_type: Option<String>,
-    body: Option<Vec<u8>>,
+    body: Option<String>,
 }
 
 /// The submission `user` claimed with `key`, if any.
-pub async fn find(tx: &mut Tx, user: UserId, key: &str) -> Result<Option<Claimed>, sqlx::Error> {
+pub async fn find(
+    tx: &mut Tx,
+    keys: &KeyRing,
+    user: UserId,
+    key: &str,
+) -> Result<Option<Claimed>, sqlx::Error> {
     let row: Option<Row> = fetch!(
         tx,
         fetch_optional,
         sqlx::query_as(
-            "SELECT fingerprint, status, location, content_type, body FROM submissions \
+            "SELECT id, fingerprint, status, location, content_type, body FROM submissions \
              WHERE user_id = $1 AND key = $2"
         )
         .bind(user)
         .bind(key)
     )?;
-    Ok(row.map(|r| Claimed {
+    let Some(r) = row else {
+        return Ok(None);
+    };
+    let body = match r.body {
+        Some(sealed) => SUBMISSION_BODY.open(keys, r.id, &sealed)?,
+        None => String::new(),
+    };
+    Ok(Some(Claimed {
         fingerprint: r.fingerprint,
         answer: r.status.map(|status| Answer {
             status,
             location: r.location,
             content_type: r.content_type,
-            body: r.body.unwrap_or_default(),
+            body,
         }),
     }))
 }

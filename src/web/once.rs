@@ -152,7 +152,7 @@ fn fingerprint(parts: &axum::http::request::Parts, body: &Bytes) -> String {
 async fn keep(
     app: &App,
     client: Option<Client>,
-    submission: &Submission,
+    submission: &Arc<Submission>,
     response: Response,
 ) -> Response {
     let Some((user, _)) = client.as_ref().and_then(Client::user) else {
@@ -173,11 +173,12 @@ async fn keep(
         status: i32::from(parts.status.as_u16()),
         location: header(LOCATION),
         content_type: header(CONTENT_TYPE),
-        body: body.to_vec(),
+        // Bridgeway answers in JSON or HTML, both UTF-8.
+        body: String::from_utf8_lossy(&body).into_owned(),
     };
-    let (app, key) = (app.clone(), submission.key.clone());
+    let (app, submission) = (app.clone(), Arc::clone(submission));
     tokio::spawn(async move {
-        if let Err(e) = submissions::keep(&app, user, &key, &answer).await {
+        if let Err(e) = submissions::keep(&app, user, &submission, &answer).await {
             tracing::warn!(error = %e, "a one-time submission's answer was not kept");
         }
     });

@@ -115,6 +115,20 @@ async fn an_api_write_with_an_idempotency_key_is_answered_once(backend: Backend)
         "the repeat gets the first body"
     );
     assert_eq!(t.count("appointments").await, 1);
+    let mut tx = t.app.db.read().await.unwrap();
+    let kept: Vec<String> = crate::fetch!(
+        &mut tx,
+        fetch_all,
+        sqlx::query_scalar("SELECT body FROM submissions WHERE body IS NOT NULL")
+    )
+    .unwrap();
+    drop(tx);
+    assert_eq!(kept.len(), 1);
+    assert!(
+        kept[0].starts_with("$k") && !kept[0].contains("office_visit"),
+        "the kept answer is sealed at rest: {}",
+        kept[0]
+    );
 
     let other = json!({"kind": "home_visit", "starts_at": stamp(24 * 60)});
     let reused = send("retry-1", other.clone()).await;
