@@ -1,6 +1,7 @@
 //! Settings: defaults, then an optional TOML file, then `BRIDGEWAY_*`
 //! environment variables and command-line options.
 
+use crate::domain::casework::drug_tests::Panel;
 use crate::domain::casework::supervision::{ContactStandard, SupervisionLevel};
 use anyhow::Context;
 use chrono_tz::Tz;
@@ -103,6 +104,8 @@ pub struct Settings {
     pub http: HttpSettings,
     /// Case notes: the risk lexicon.
     pub notes: NoteSettings,
+    /// Drug tests: the panels the test form offers.
+    pub drug_tests: DrugTestSettings,
     /// Reminders to participants: when they go out and how they sign.
     pub reminders: ReminderSettings,
     /// The SMS gateway (Twilio or a provider with the same API); no texts without it.
@@ -110,6 +113,30 @@ pub struct Settings {
     /// The SMTP server for e-mail; no e-mail without it.
     pub email: Option<EmailSettings>,
     pub demographics: Demographics,
+}
+
+/// The agency's drug-test panels, offered by the test form so that an
+/// officer picks a panel rather than typing its substances.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct DrugTestSettings {
+    /// The first is the form's default.
+    pub panels: Vec<Panel>,
+}
+
+impl Default for DrugTestSettings {
+    fn default() -> Self {
+        Self {
+            panels: Panel::common(),
+        }
+    }
+}
+
+impl DrugTestSettings {
+    /// The panel named `name`, if the agency has one.
+    pub fn named(&self, name: &str) -> Option<&Panel> {
+        self.panels.iter().find(|p| p.name == name)
+    }
 }
 
 /// Thresholds of the alert rules.
@@ -383,6 +410,7 @@ impl Default for Settings {
             disk: DiskSettings::default(),
             http: HttpSettings::default(),
             notes: NoteSettings::default(),
+            drug_tests: DrugTestSettings::default(),
             reminders: ReminderSettings::default(),
             sms: None,
             email: None,
@@ -487,6 +515,8 @@ impl Settings {
                 .all(|w| w.chars().any(char::is_alphanumeric) && w.len() <= 60),
             "every notes.lexicon entry must hold a word and be at most 60 characters"
         );
+        Panel::check_all(&self.drug_tests.panels)
+            .map_err(|e| anyhow::anyhow!("[drug_tests] panels: {e}"))?;
         let r = &self.reminders;
         anyhow::ensure!(
             r.days_before.iter().all(|d| (1..=30).contains(d)),
@@ -561,6 +591,31 @@ mod tests {
             ..Settings::default()
         };
         assert!(too_long.check().is_err());
+    }
+
+    #[test]
+    fn an_agency_sets_its_own_panels() {
+        let s: Settings = toml::from_str(
+            "[[drug_tests.panels]]\nname = 'EtG'\nsubstances = ['Ethyl glucuronide']",
+        )
+        .unwrap();
+        assert!(s.check().is_ok());
+        assert_eq!(
+            s.drug_tests.panels.len(),
+            1,
+            "the agency's list replaces the common one"
+        );
+        assert!(s.drug_tests.named("EtG").is_some());
+        assert!(s.drug_tests.named("10-panel").is_none());
+        let twice: Settings = toml::from_str(
+            "[[drug_tests.panels]]\nname = 'hair'\nsubstances = ['Cocaine', 'Cocaine']",
+        )
+        .unwrap();
+        let refused = twice.check().unwrap_err().to_string();
+        assert!(
+            refused.contains("panel 'hair': each substance is listed once"),
+            "{refused}"
+        );
     }
 
     #[test]

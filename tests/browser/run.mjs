@@ -115,14 +115,27 @@ const tests = [
     expect(await page.getByText('Eligible:').isVisible(), 'the screening result is shown');
     await expectAccessible(page, 'the case page');
 
-    // Enrol, then start supervision, from the case page.
+    // Enrol, then start supervision, from the case page's menu of rarer actions.
+    const moreActions = page.getByText('More actions: status, details and reassignment, sharing');
     for (const status of ['Enrolled', 'Active']) {
+      await moreActions.click();
       const form = page.getByRole('form', { name: `Mark ${status}` });
       await form.getByLabel('Reason or note').fill(`${status} in the browser test`);
       await form.getByRole('button').click();
       await page.waitForLoadState();
       expect(await page.locator('.lede .status').innerText() === status, `the case is ${status}`);
     }
+
+    // The summary strip follows what is recorded: a contact logged now is "today".
+    const lastContact = page.locator('.glance dt', { hasText: 'Last contact' }).locator('xpath=following-sibling::dd');
+    expect((await lastContact.innerText()).startsWith('None yet'), 'no contact yet');
+    await page.getByText('Log a contact').click();
+    await page.locator('form[action$="/contacts"]').getByLabel('Kind').selectOption('office');
+    await page.getByRole('button', { name: 'Log contact' }).click();
+    await page.waitForLoadState();
+    expect((await lastContact.innerText()).startsWith('today'), `the contact is today's: ${await lastContact.innerText()}`);
+    await moreActions.click();
+    await expectAccessible(page, 'the case page with its summary and menu open');
 
     await page.getByRole('link', { name: 'Caseload' }).click();
     await page.getByLabel('Sort by').selectOption('name');
@@ -159,7 +172,7 @@ const tests = [
     await page.getByRole('link', { name: 'Caseload' }).click();
     await page.locator('table.list a[href^="/cases/"]').first().click();
     await page.waitForURL(/\/cases\//);
-    await page.getByRole('link', { name: 'Case notes' }).click();
+    await page.getByRole('link', { name: 'Write a note' }).click();
     await expectAccessible(page, 'the case notes page');
     await page.getByLabel('Kind').selectOption('contact');
     await page.getByLabel('Note', { exact: true }).fill('Office visit. Says his landlord started an eviction.\nLooking at the shelter list together.');
@@ -270,6 +283,7 @@ const tests = [
     const second = await page.context().newPage();
     for (const tab of [page, second]) {
       await tab.goto(`${url}${caseHref}`);
+      await tab.getByText('More actions: status, details and reassignment, sharing').click();
       await tab.getByText('Edit referral and court details, or reassign').click();
     }
     await page.getByLabel('Judge (optional)').fill('Judge Ortiz');

@@ -134,7 +134,7 @@ async fn tests_record_results_and_flag_what_needs_attention(backend: Backend) {
         .iter()
         .all(|r| r.starts_with("$k1$") && !r.contains("Methamphetamine")));
 
-    // The case page shows the latest adverse test at once.
+    // The case page's summary shows the latest test, marked adverse.
     let cookie = t.session("officer").await;
     let page = t
         .page(
@@ -143,7 +143,13 @@ async fn tests_record_results_and_flag_what_needs_attention(backend: Backend) {
         )
         .await
         .text();
-    assert!(page.contains("Latest test: No-show"), "{page}");
+    assert_eq!(
+        crate::helpers::glance(&page, "Latest test")
+            .split('<')
+            .nth(1),
+        Some(r#"strong class="warn">No-show"#),
+        "{page}"
+    );
     let form = t
         .form(
             &format!("/cases/{}/drug-tests", opened["case_id"].as_str().unwrap()),
@@ -170,7 +176,8 @@ async fn tests_record_results_and_flag_what_needs_attention(backend: Backend) {
         .await
         .text();
     assert!(
-        page.contains("Alcohol (EtG) Positive (not lab-confirmed)"),
+        crate::helpers::glance(&page, "Latest test")
+            .contains("Collected, Alcohol (EtG) positive (not lab-confirmed)"),
         "{page}"
     );
     assert_eq!(t.audit_count(Action::DrugTestCreate).await, 4);
@@ -179,4 +186,94 @@ async fn tests_record_results_and_flag_what_needs_attention(backend: Backend) {
     assert_eq!(t.audit_count(Action::SupervisionView).await, 0);
 }
 
-on_both_databases!(tests_record_results_and_flag_what_needs_attention);
+/// The case page's test form lists a panel's substances, negative until
+/// changed; another panel or none is a link away; a refusal leaves the
+/// panel's rows out.
+async fn the_test_form_lists_the_agency_panels(backend: Backend) {
+    use crate::helpers::{form_values, set_value};
+    let t = TestApp::new(backend).await;
+    let (_, officer, opened) = t.one_referral().await;
+    let case = opened["case_id"].as_str().unwrap();
+    let cookie = t.session("officer").await;
+    let action = format!("/cases/{case}/drug-tests");
+    let send = |values: Vec<(String, String)>| {
+        let (t, cookie, action) = (&t, &cookie, &action);
+        async move {
+            let pairs: Vec<(&str, &str)> = values
+                .iter()
+                .map(|(n, v)| (n.as_str(), v.as_str()))
+                .collect();
+            let answer = t.form(action, cookie, &pairs).await;
+            assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.text());
+        }
+    };
+    let presets = |values: &[(String, String)]| {
+        values
+            .iter()
+            .filter(|(n, _)| n.ends_with(".preset"))
+            .count()
+    };
+
+    let page = t.page(&format!("/cases/{case}"), &cookie).await.text();
+    let mut values = form_values(&page, &action);
+    assert_eq!(
+        presets(&values),
+        5,
+        "the default is the first panel, the 5-panel"
+    );
+    set_value(&mut values, "outcome", "collected");
+    set_value(&mut values, "specimen", "urine");
+    let cocaine = values
+        .iter()
+        .position(|(n, v)| n.ends_with(".substance") && v == "Cocaine")
+        .expect("Cocaine is on the 5-panel");
+    let result = values[cocaine].0.replace(".substance", ".result");
+    set_value(&mut values, &result, "positive");
+    send(values).await;
+    let tests = format!("/api/v1/cases/{case}/drug-tests");
+    let listed = t.get(&tests, &officer).await.json();
+    let latest = &listed["latest_adverse"];
+    assert_eq!(latest["panel"], "5-panel");
+    let results = latest["results"].as_array().unwrap();
+    assert_eq!(results.len(), 5, "{latest}");
+    let positive: Vec<&str> = results
+        .iter()
+        .filter(|r| r["result"] == "positive")
+        .map(|r| r["substance"].as_str().unwrap())
+        .collect();
+    assert_eq!(positive, ["Cocaine"]);
+
+    let page = t
+        .page(&format!("/cases/{case}?panel=10-panel"), &cookie)
+        .await
+        .text();
+    assert!(
+        page.contains(r#"<details id="record-test" open>"#),
+        "the form opens on its panel"
+    );
+    let mut values = form_values(&page, &action);
+    assert_eq!(presets(&values), 10);
+    set_value(&mut values, "outcome", "refused");
+    set_value(&mut values, "specimen", "urine");
+    send(values).await;
+    let listed = t.get(&tests, &officer).await.json();
+    assert_eq!(listed["latest_adverse"]["outcome"], "refused");
+    assert_eq!(listed["latest_adverse"]["panel"], "10-panel");
+    assert_eq!(listed["latest_adverse"]["results"], json!([]));
+
+    let page = t
+        .page(&format!("/cases/{case}?panel=none"), &cookie)
+        .await
+        .text();
+    let values = form_values(&page, &action);
+    assert_eq!(presets(&values), 0, "no panel: substances are typed");
+    assert!(
+        page.contains(r#"<label for="panel">Panel (optional)</label>"#),
+        "{page}"
+    );
+}
+
+on_both_databases!(
+    tests_record_results_and_flag_what_needs_attention,
+    the_test_form_lists_the_agency_panels
+);

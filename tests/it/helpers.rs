@@ -740,6 +740,16 @@ fn unescape(s: &str) -> String {
     out
 }
 
+/// What the case page's summary says under `term` (the `<dd>`'s markup).
+pub fn glance<'a>(page: &'a str, term: &str) -> &'a str {
+    let start = page
+        .find(&format!("<dt>{term}</dt>"))
+        .unwrap_or_else(|| panic!("the summary has no {term}"));
+    let dd = &page[start..];
+    let dd = &dd[dd.find("<dd>").expect("a definition") + 4..];
+    dd[..dd.find("</dd>").expect("it ends")].trim()
+}
+
 /// Sets `name` to `value` in form values.
 pub fn set_value(values: &mut [(String, String)], name: &str, value: &str) {
     let field = values

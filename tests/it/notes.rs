@@ -713,10 +713,34 @@ async fn a_flagged_notes_review_is_settled_by_another_supervisor(backend: Backen
     assert!(sup_page.contains(&resolve_form), "{sup_page}");
     t.user("court", Role::Court, None, Some("Superior Court, Dept. 3"))
         .await;
-    let court_page = t.page("/work", &t.session("court").await).await.text();
+    let court_cookie = t.session("court").await;
+    let court_page = t.page("/work", &court_cookie).await.text();
     assert!(
         court_page.contains("1 open"),
         "the court reads its queue: {court_page}"
+    );
+    // The case page sums the review up; its notes are shown to whom may
+    // read them, and their reading is audited.
+    let case_page = format!("/cases/{}", opened["case_id"].as_str().unwrap());
+    let listed = t.audit_count(Action::NoteList).await;
+    let page = t.page(&case_page, &t.session("officer").await).await.text();
+    let open = crate::helpers::glance(&page, "Open alerts");
+    assert!(open.contains("Note names a risk indicator"), "{open}");
+    assert!(
+        page.contains("Latest notes") && page.contains("<mark>gun</mark>"),
+        "{page}"
+    );
+    assert_eq!(t.audit_count(Action::NoteList).await, listed + 1);
+    let page = t.page(&case_page, &court_cookie).await.text();
+    assert!(crate::helpers::glance(&page, "Open alerts").contains("Note names a risk indicator"));
+    assert!(
+        !page.contains("Latest notes") && !page.contains("keeps a gun"),
+        "{page}"
+    );
+    assert_eq!(
+        t.audit_count(Action::NoteList).await,
+        listed + 1,
+        "the court read no notes"
     );
     assert!(
         !court_page.contains("/acknowledge") && !court_page.contains("/resolve"),

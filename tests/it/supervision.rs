@@ -2,7 +2,7 @@
 //! outcomes) and contacts.
 
 use crate::fetch;
-use crate::helpers::{local, test_zone, Backend, TestApp};
+use crate::helpers::{glance, local, test_zone, Backend, TestApp};
 use crate::on_both_databases;
 use axum::http::StatusCode;
 use bridgeway::domain::access::users::Role;
@@ -322,11 +322,32 @@ async fn supervision_is_worked_from_the_case_page(backend: Backend) {
     assert_eq!(logged.status, StatusCode::SEE_OTHER, "{}", logged.text());
     let page = t.page(&case, &cookie).await.text();
     assert!(page.contains("Level: <strong>Moderate</strong>"), "{page}");
-    assert!(page.contains("this month 1 of 2 contacts"), "{page}");
+    let level = glance(&page, "Supervision level");
+    assert!(level.starts_with("Moderate"), "{level}");
+    assert!(level.contains("this month 1 of 2 contacts"), "{level}");
+    assert!(level.contains("not yet met"), "{level}");
+    let contact = glance(&page, "Last contact");
+    assert!(contact.starts_with("<strong>today</strong>"), "{contact}");
+    let next = glance(&page, "Next appointment");
+    assert!(
+        next.contains(&local(24 * 60).format("%Y-%m-%d %H:%M").to_string()),
+        "{next}"
+    );
+    assert!(next.contains("Office visit, Room 2"), "{next}");
     assert_eq!(
-        page.matches("Room 2").count(),
+        page.matches("Weekly from").count(),
+        1,
+        "the weekly series is one line"
+    );
+    assert!(
+        page.contains("<summary>2 not yet recorded</summary>"),
+        "{page}"
+    );
+    assert_eq!(
+        page.matches(r#"aria-label="Outcome of Office visit on "#)
+            .count(),
         2,
-        "both occurrences are listed"
+        "each occurrence keeps its outcome form"
     );
     assert!(page.contains("Met the landlord"));
     let person = t

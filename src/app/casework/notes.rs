@@ -142,6 +142,8 @@ pub struct NoteHit {
 }
 
 const LIST_LIMIT: i64 = 100;
+/// Notes the case page shows.
+const LATEST: i64 = 3;
 const SEARCH_LIMIT: i64 = 50;
 
 fn note_text(text: &NoteText) -> Result<String, Invalid> {
@@ -220,12 +222,45 @@ fn view(
     }
 }
 
+/// The case's `limit` newest notes the actor may read, with their addenda;
+/// audited as a list of the case's notes.
+async fn views_of(
+    tx: &mut Tx,
+    app: &App,
+    actor: &Actor,
+    case: &CaseRow,
+    limit: i64,
+) -> Result<Vec<NoteView>, sqlx::Error> {
+    let notes = store::of_case(tx, &app.keys, case.id, Some(actor.id), limit).await?;
+    let ids: Vec<NoteId> = notes.iter().map(|n| n.id).collect();
+    let mut addenda = by_note(store::addenda(tx, &app.keys, &ids).await?);
+    audit::record(tx, actor, Action::NoteList.on(case.id));
+    Ok(notes
+        .into_iter()
+        .map(|n| {
+            let own = addenda.remove(&n.id).unwrap_or_default();
+            view(app, actor, case, n, own)
+        })
+        .collect())
+}
+
+/// The case page's latest notes: `None` when the actor may not read them.
+pub(super) async fn latest_in(
+    tx: &mut Tx,
+    app: &App,
+    actor: &Actor,
+    case: &CaseRow,
+) -> Result<Option<Vec<NoteView>>, sqlx::Error> {
+    if policy::casework::read_notes(actor, case).is_err() {
+        return Ok(None);
+    }
+    views_of(tx, app, actor, case, LATEST).await.map(Some)
+}
+
 pub async fn of_case(app: &App, actor: &Actor, id: CaseId) -> AppResult<CaseNotes> {
     let mut tx = app.db.read().await?;
     let case = readable_case(&mut tx, actor, id).await?;
-    let notes = store::of_case(&mut tx, &app.keys, id, Some(actor.id), LIST_LIMIT).await?;
-    let ids: Vec<NoteId> = notes.iter().map(|n| n.id).collect();
-    let mut addenda = by_note(store::addenda(&mut tx, &app.keys, &ids).await?);
+    let notes = views_of(&mut tx, app, actor, &case, LIST_LIMIT).await?;
     let zone = app.settings.zone();
     let contacts = supervision_store::contacts(&mut tx, &app.keys, id, 20)
         .await?
@@ -239,16 +274,8 @@ pub async fn of_case(app: &App, actor: &Actor, id: CaseId) -> AppResult<CaseNote
             ),
         })
         .collect();
-    audit::record(&mut tx, actor, Action::NoteList.on(id));
     tx.commit().await?;
     let can_write = policy::casework::change_case(actor, &case).is_ok();
-    let notes = notes
-        .into_iter()
-        .map(|n| {
-            let own = addenda.remove(&n.id).unwrap_or_default();
-            view(app, actor, &case, n, own)
-        })
-        .collect();
     Ok(CaseNotes {
         case_id: id,
         person_name: case.person_name,

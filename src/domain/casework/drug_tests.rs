@@ -35,7 +35,77 @@ labelled_enum! {
 pub type Substance = RequiredText<60>;
 
 /// Most substances one test reports.
-const MAX_RESULTS: usize = 30;
+pub const MAX_RESULTS: usize = 30;
+
+/// A panel the agency tests for: its name ("5-panel") and the substances
+/// it reports, in the order the form lists them.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Panel {
+    pub name: String,
+    pub substances: Vec<String>,
+}
+
+impl Panel {
+    fn new(name: &str, substances: &[&str]) -> Self {
+        Self {
+            name: name.to_owned(),
+            substances: substances.iter().map(|s| (*s).to_owned()).collect(),
+        }
+    }
+
+    /// The common immunoassay panels: the five substances of the federal
+    /// workplace panel, and the ten of the classic extended one.
+    pub fn common() -> Vec<Self> {
+        let five = [
+            "Amphetamines",
+            "Cocaine",
+            "Marijuana (THC)",
+            "Opiates",
+            "Phencyclidine (PCP)",
+        ];
+        let ten = [
+            "Amphetamines",
+            "Barbiturates",
+            "Benzodiazepines",
+            "Cocaine",
+            "Marijuana (THC)",
+            "Methadone",
+            "Methaqualone",
+            "Opiates",
+            "Phencyclidine (PCP)",
+            "Propoxyphene",
+        ];
+        vec![Self::new("5-panel", &five), Self::new("10-panel", &ten)]
+    }
+
+    /// Checks an agency's panels: each named once, each substance a name a
+    /// result may carry, listed once, and no more than a test reports.
+    pub fn check_all(panels: &[Self]) -> Result<(), String> {
+        let mut names: Vec<String> = panels.iter().map(|p| p.name.to_lowercase()).collect();
+        names.sort();
+        if names.windows(2).any(|w| matches!(w, [a, b] if a == b)) {
+            return Err("each panel is named once".into());
+        }
+        for panel in panels {
+            let lines: Vec<SubstanceLine> = panel
+                .substances
+                .iter()
+                .map(|s| SubstanceLine {
+                    substance: s.clone(),
+                    result: SubstanceResult::Negative,
+                    lab_confirmed: false,
+                })
+                .collect();
+            let named = Substance::from(panel.name.as_str())
+                .checked()
+                .map_err(|e| format!("a panel's name {e}"))?;
+            check_results(Collection::Collected, &lines)
+                .map_err(|e| format!("panel '{named}': {e}"))?;
+        }
+        Ok(())
+    }
+}
 
 /// One substance's result.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
@@ -92,6 +162,26 @@ pub fn check_results(collection: Collection, results: &[SubstanceLine]) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn panels_are_checked_as_results_are() {
+        assert!(Panel::check_all(&Panel::common()).is_ok());
+        let twice = [
+            Panel::new("5-panel", &["THC"]),
+            Panel::new("5-Panel", &["THC"]),
+        ];
+        assert_eq!(
+            Panel::check_all(&twice).unwrap_err(),
+            "each panel is named once"
+        );
+        let repeated = [Panel::new("hair", &["Cocaine", "cocaine"])];
+        assert_eq!(
+            Panel::check_all(&repeated).unwrap_err(),
+            "panel 'hair': each substance is listed once"
+        );
+        assert!(Panel::check_all(&[Panel::new("empty", &[])]).is_err());
+        assert!(Panel::check_all(&[Panel::new(" ", &["THC"])]).is_err());
+    }
 
     fn line(substance: &str, result: SubstanceResult) -> SubstanceLine {
         SubstanceLine {

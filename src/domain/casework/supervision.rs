@@ -166,6 +166,13 @@ pub fn first_of_month(day: chrono::NaiveDate) -> chrono::NaiveDate {
     day - chrono::Days::new(u64::from(day.day0()))
 }
 
+/// Calendar days in `zone` from `then` to `now`: 0 on the same day, 1 the
+/// day after, whatever the hours.
+pub fn days_since(then: DateTime<Utc>, now: DateTime<Utc>, zone: Tz) -> i64 {
+    let day = |at: DateTime<Utc>| at.with_timezone(&zone).date_naive();
+    (day(now) - day(then)).num_days()
+}
+
 /// The start and end (UTC) of the calendar month containing `at` in `zone`.
 pub fn month_bounds(at: DateTime<Utc>, zone: Tz) -> (DateTime<Utc>, DateTime<Utc>) {
     let local = at.with_timezone(&zone).date_naive();
@@ -206,6 +213,17 @@ mod tests {
         let (start, end) = month_bounds(at, zone);
         assert_eq!(start.to_rfc3339(), "2026-11-01T07:00:00+00:00");
         assert_eq!(end.to_rfc3339(), "2026-12-01T08:00:00+00:00");
+    }
+
+    #[test]
+    fn days_since_counts_the_agency_calendar() {
+        let zone: Tz = "America/Chicago".parse().unwrap();
+        let evening: DateTime<Utc> = "2026-12-02T03:00:00Z".parse().unwrap(); // 1 Dec, 21:00
+        let morning: DateTime<Utc> = "2026-12-02T15:00:00Z".parse().unwrap(); // 2 Dec, 09:00
+        assert_eq!(days_since(evening, morning, zone), 1, "overnight is a day");
+        assert_eq!(days_since(morning, morning, zone), 0);
+        let week_on = morning + Duration::days(7);
+        assert_eq!(days_since(evening, week_on, zone), 8);
     }
 
     #[test]

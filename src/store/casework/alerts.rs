@@ -885,15 +885,26 @@ pub struct CaseAlert {
 }
 
 pub async fn of_case(tx: &mut Tx, case: CaseId, limit: i64) -> Result<Vec<CaseAlert>, sqlx::Error> {
-    fetch!(
-        tx,
-        fetch_all,
-        sqlx::query_as(
-            "SELECT a.rule, a.detail, a.raised_at, a.resolved_at, a.resolution, u.full_name AS \
-             resolved_by FROM alerts a LEFT JOIN users u ON u.id = a.resolved_by WHERE a.case_id = \
-             $1 ORDER BY a.raised_at DESC, a.id DESC LIMIT $2"
-        )
-        .bind(case)
-        .bind(limit)
-    )
+    case_alerts(tx, case, "TRUE", "a.raised_at DESC, a.id DESC", limit).await
+}
+
+/// A case's open alerts, the most pressing first.
+pub async fn open_of_case(tx: &mut Tx, case: CaseId) -> Result<Vec<CaseAlert>, sqlx::Error> {
+    let order = "a.priority, a.due_on, a.raised_at, a.id";
+    case_alerts(tx, case, "a.resolved_at IS NULL", order, 50).await
+}
+
+async fn case_alerts(
+    tx: &mut Tx,
+    case: CaseId,
+    only: &str,
+    order: &str,
+    limit: i64,
+) -> Result<Vec<CaseAlert>, sqlx::Error> {
+    let sql = format!(
+        "SELECT a.rule, a.detail, a.raised_at, a.resolved_at, a.resolution, u.full_name AS \
+         resolved_by FROM alerts a LEFT JOIN users u ON u.id = a.resolved_by WHERE a.case_id = $1 \
+         AND {only} ORDER BY {order} LIMIT $2"
+    );
+    fetch!(tx, fetch_all, sqlx::query_as(&sql).bind(case).bind(limit))
 }

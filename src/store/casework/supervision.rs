@@ -358,6 +358,19 @@ pub async fn contacts(
 }
 
 /// Contacts with the participant (not collateral ones) between two times.
+/// When the case's participant was last contacted, by any means (as the
+/// no-contact alert counts: a collateral contact is not one).
+pub async fn last_contact(tx: &mut Tx, case: CaseId) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    fetch!(
+        tx,
+        fetch_one,
+        sqlx::query_scalar(
+            "SELECT MAX(occurred_at) FROM contacts WHERE case_id = $1 AND collateral IS NULL"
+        )
+        .bind(case)
+    )
+}
+
 pub async fn month_contacts(
     tx: &mut Tx,
     case: CaseId,

@@ -11,16 +11,30 @@ use crate::web::extract::{PagePath, PageUser};
 use crate::web::form::Form;
 use crate::web::pages::charges::charges_from;
 use crate::web::pages::routes::PageRoutes;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+/// What the case page's address may ask: the panel its test form lists
+/// (`none` for substances typed one by one).
+#[derive(Debug, Default, Deserialize)]
+pub struct PageQuery {
+    #[serde(default)]
+    panel: Option<String>,
+}
 
 pub async fn page(
     State(app): State<App>,
     user: PageUser,
     PagePath(id): PagePath<CaseId>,
+    Query(q): Query<PageQuery>,
 ) -> PageResult<Response> {
-    show(&app, &user.actor, id, StatusCode::OK, Submitted::Nothing).await
+    let shown = match q.panel {
+        None => Submitted::Nothing,
+        Some(name) => Submitted::Panel(Some(name).filter(|n| n != "none")),
+    };
+    show(&app, &user.actor, id, StatusCode::OK, shown).await
 }
 
 pub async fn change_status(

@@ -1,6 +1,6 @@
 //! The drug-test form of the case page.
 
-use super::workspace::{show, Submitted, RESULT_ROWS};
+use super::workspace::{show, Submitted, MAX_RESULT_ROWS};
 use crate::app::casework::drug_tests::{self, DrugTestInput};
 use crate::app::App;
 use crate::domain::casework::drug_tests::{Collection, Specimen, SubstanceLine, SubstanceResult};
@@ -14,11 +14,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 /// Reads the filled rows of the result table (`results[i].substance`, …).
-fn read_results(form: &mut FormState) -> Option<Vec<SubstanceLine>> {
+/// A panel's rows (`results[i].preset`) list what a collected specimen is
+/// tested for: they are results only when one was collected.
+fn read_results(form: &mut FormState, collected: bool) -> Option<Vec<SubstanceLine>> {
     let mut lines = Vec::new();
-    for i in 0..RESULT_ROWS {
+    for i in 0..MAX_RESULT_ROWS {
         let substance = form.v(&format!("results[{i}].substance")).trim().to_owned();
-        if substance.is_empty() {
+        let preset = !form.v(&format!("results[{i}].preset")).is_empty();
+        if substance.is_empty() || (preset && !collected) {
             continue;
         }
         let result = form.parse::<SubstanceResult>(&format!("results[{i}].result"), "a result")?;
@@ -40,7 +43,8 @@ pub async fn record_test(
     let specimen = form.parse::<Specimen>("specimen", "a specimen");
     let outcome = form.parse::<Collection>("outcome", "a test outcome");
     let collected_at = form.local_time("collected_at");
-    let results = read_results(&mut form);
+    let collected = outcome == Some(Collection::Collected);
+    let results = read_results(&mut form, collected);
     let (Some(specimen), Some(outcome), Some(collected_at), Some(results), false) =
         (specimen, outcome, collected_at, results, form.has_errors())
     else {

@@ -9,13 +9,14 @@ use crate::app::access::users::StaffMember;
 use crate::app::casework::cases::CaseRecord;
 use crate::app::casework::conditions::{CaseConditions, TermsInput};
 use crate::app::casework::drug_tests::CaseTests;
+use crate::app::casework::notes::NoteView;
 use crate::app::casework::supervision::Overview;
-use crate::app::casework::workspace;
+use crate::app::casework::workspace::{self, Glance};
 use crate::app::intake::CaseDetailsInput;
 use crate::app::{Actor, App};
 use crate::domain::casework::cases::{CaseStatus, ExitReason};
 use crate::domain::casework::conditions::{ConditionKind, Unit};
-use crate::domain::casework::drug_tests::{Collection, Specimen, SubstanceResult};
+use crate::domain::casework::drug_tests::{Collection, Panel, Specimen, SubstanceResult};
 use crate::domain::casework::supervision::{
     AppointmentKind, Collateral, ContactKind, Outcome, SupervisionLevel,
 };
@@ -45,6 +46,11 @@ pub struct NextStatus {
 struct CasePage {
     nav: Nav,
     r: CaseRecord,
+    glance: Glance,
+    /// A case silent this many days raises the no-contact alert.
+    no_contact_days: i64,
+    /// The latest notes, when the reader may read them.
+    notes: Option<Vec<NoteView>>,
     next: Vec<NextStatus>,
     /// The status form that was submitted, with its errors.
     form: FormState,
@@ -68,7 +74,12 @@ struct CasePage {
     specimens: &'static [Specimen],
     collections: &'static [Collection],
     test_results: &'static [SubstanceResult],
-    result_rows: usize,
+    /// The agency's panels, and the one the test form lists.
+    panels: Vec<String>,
+    panel: Option<String>,
+    result_rows: Vec<ResultRow>,
+    /// The test form is open: it failed, or a panel was chosen for it.
+    test_open: bool,
     officers: Vec<StaffMember>,
     /// The charges' correction, filled from the case or as submitted.
     charging: FormState,
@@ -79,6 +90,8 @@ struct CasePage {
 /// Which of the page's forms was submitted, if any.
 pub(super) enum Submitted {
     Nothing,
+    /// Nothing; the test form opens on this panel (or none: typed substances).
+    Panel(Option<String>),
     Status(FormState),
     Details(FormState),
     Charges(FormState),
@@ -108,19 +121,20 @@ fn local_input(t: NaiveDateTime) -> String {
 impl Forms {
     /// The page's forms, the submitted one as typed; the others start at
     /// `now` (the agency's wall clock): a contact or a test is recorded as
-    /// it happens, an appointment is set from the next whole hour.
-    fn new(submitted: Submitted, now: NaiveDateTime) -> Self {
+    /// it happens, an appointment is set from the next whole hour; the test
+    /// form lists `panel`'s substances, each negative until changed.
+    fn new(submitted: Submitted, now: NaiveDateTime, panel: Option<&Panel>) -> Self {
         let next_hour =
             now.date().and_hms_opt(now.hour(), 0, 0).unwrap_or(now) + Duration::hours(1);
         let mut forms = Self {
             supervising: FormState::default()
                 .with("occurred_at", local_input(now))
                 .with("starts_at", local_input(next_hour)),
-            drug_testing: FormState::default().with("collected_at", local_input(now)),
+            drug_testing: panel_form(panel).with("collected_at", local_input(now)),
             ..Self::default()
         };
         match submitted {
-            Submitted::Nothing => {}
+            Submitted::Nothing | Submitted::Panel(_) => {}
             Submitted::Status(f) => forms.status = f,
             Submitted::Details(f) => forms.details = Some(f),
             Submitted::Charges(f) => forms.charging = Some(f),
@@ -131,6 +145,56 @@ impl Forms {
         }
         forms
     }
+}
+
+/// One row of the test form's results: a panel's substance, named by the
+/// form, or one to type.
+pub struct ResultRow {
+    pub index: usize,
+    pub preset: Option<String>,
+}
+
+impl ResultRow {
+    /// The field names of the row's parts.
+    pub fn name(&self, part: &str) -> String {
+        format!("results[{}].{part}", self.index)
+    }
+}
+
+/// Rows to type substances in, after a panel's.
+const TYPED_ROWS: usize = 2;
+/// Rows to type substances in when no panel is chosen.
+const TYPED_ROWS_ALONE: usize = 4;
+
+/// The result rows for `panel`'s substances, then rows to type.
+fn result_rows(panel: Option<&Panel>) -> Vec<ResultRow> {
+    let presets = panel.map_or(&[][..], |p| p.substances.as_slice());
+    let typed = if presets.is_empty() {
+        TYPED_ROWS_ALONE
+    } else {
+        TYPED_ROWS
+    };
+    let preset = presets.iter().map(|s| Some(s.clone()));
+    preset
+        .chain(std::iter::repeat_n(None, typed))
+        .take(MAX_RESULT_ROWS)
+        .enumerate()
+        .map(|(index, preset)| ResultRow { index, preset })
+        .collect()
+}
+
+/// The test form before anything is typed: the panel named, its
+/// substances listed and negative.
+fn panel_form(panel: Option<&Panel>) -> FormState {
+    let form = FormState::default().with("panel", panel.map_or("", |p| p.name.as_str()));
+    result_rows(panel)
+        .iter()
+        .filter_map(|row| Some((row.preset.as_deref()?, row)))
+        .fold(form, |form, (substance, row)| {
+            form.with(&row.name("substance"), substance)
+                .with(&row.name("preset"), "1")
+                .with(&row.name("result"), SubstanceResult::Negative.label())
+        })
 }
 
 /// The details form filled from the case as stored.
@@ -206,12 +270,83 @@ fn details_again(mut form: FormState, case: &CaseRow, officers: &[StaffMember]) 
     form
 }
 
+/// An appointment with its time in the agency's zone.
+#[derive(Clone)]
+pub struct Occurrence {
+    pub when: String,
+    pub a: AppointmentRow,
+}
+
+/// A line of the appointments table: one appointment, or a weekly series
+/// with its occurrences folded under it.
+pub struct AppointmentLine {
+    pub first: Occurrence,
+    /// The series' later occurrences shown, in time order; none for an
+    /// appointment on its own.
+    pub rest: Vec<Occurrence>,
+}
+
+impl AppointmentLine {
+    pub fn is_series(&self) -> bool {
+        !self.rest.is_empty()
+    }
+
+    pub fn occurrences(&self) -> impl Iterator<Item = &Occurrence> {
+        std::iter::once(&self.first).chain(&self.rest)
+    }
+
+    pub fn count(&self) -> usize {
+        1 + self.rest.len()
+    }
+
+    /// The occurrences by outcome, e.g. "3 attended, 1 missed, 8 not yet
+    /// recorded".
+    pub fn tally(&self) -> String {
+        let mut counts: Vec<(Option<Outcome>, usize)> = Vec::new();
+        for o in self.occurrences() {
+            match counts.iter_mut().find(|(x, _)| *x == o.a.outcome) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((o.a.outcome, 1)),
+            }
+        }
+        let said =
+            |x: Option<Outcome>| x.map_or("not yet recorded".into(), |x| x.title().to_lowercase());
+        counts
+            .iter()
+            .map(|&(x, n)| format!("{n} {}", said(x)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// Appointments in time order, each weekly series folded into the line of
+/// its first occurrence shown.
+fn fold_series(occurrences: Vec<Occurrence>) -> Vec<AppointmentLine> {
+    let mut lines: Vec<AppointmentLine> = Vec::new();
+    for o in occurrences {
+        let series = o.a.series_id;
+        let same = lines
+            .iter_mut()
+            .find(|l| series.is_some() && l.first.a.series_id == series);
+        match same {
+            Some(line) => line.rest.push(o),
+            None => lines.push(AppointmentLine {
+                first: o,
+                rest: Vec::new(),
+            }),
+        }
+    }
+    lines
+}
+
 /// What the case page shows of a case's supervision, with times in the
 /// agency's zone.
 pub struct SupervisionPanel {
     pub overview: Overview,
-    pub upcoming: Vec<(String, AppointmentRow)>,
-    pub recent: Vec<(String, AppointmentRow)>,
+    /// Recent and upcoming appointments, series folded.
+    pub lines: Vec<AppointmentLine>,
+    /// The next appointment still to be kept.
+    pub next: Option<Occurrence>,
     pub contacts: Vec<(String, ContactRow)>,
     pub levels: &'static [SupervisionLevel],
     pub appointment_kinds: &'static [AppointmentKind],
@@ -228,14 +363,18 @@ impl SupervisionPanel {
                 .format("%a %Y-%m-%d %H:%M")
                 .to_string()
         };
-        let lines = |rows: &[AppointmentRow]| {
-            rows.iter()
-                .map(|a| (local(a.starts_at), a.clone()))
-                .collect()
+        let occurrence = |a: &AppointmentRow| Occurrence {
+            when: local(a.starts_at),
+            a: a.clone(),
         };
+        let in_order = overview.recent.iter().rev().chain(&overview.upcoming);
         Self {
-            upcoming: lines(&overview.upcoming),
-            recent: lines(&overview.recent),
+            lines: fold_series(in_order.map(occurrence).collect()),
+            next: overview
+                .upcoming
+                .iter()
+                .find(|a| a.outcome.is_none())
+                .map(occurrence),
             contacts: overview
                 .contacts
                 .iter()
@@ -251,8 +390,8 @@ impl SupervisionPanel {
     }
 }
 
-/// Rows of the drug-test form's result table.
-pub const RESULT_ROWS: usize = 4;
+/// Most rows the drug-test form's result table has (a test's limit).
+pub const MAX_RESULT_ROWS: usize = crate::domain::casework::drug_tests::MAX_RESULTS;
 
 /// Reads referral and court details; the intake form and the case page share the input names.
 pub(crate) fn read_details(form: &mut FormState) -> Option<CaseDetailsInput> {
@@ -307,11 +446,24 @@ pub(super) async fn show(
 ) -> PageResult<Response> {
     let workspace::CaseWorkspace {
         record: r,
+        glance,
         conditions,
         supervision,
         tests,
         officers,
+        notes,
     } = workspace::workspace(app, actor, id).await?;
+    let panels = &app.settings.drug_tests;
+    let panel = match &submitted {
+        Submitted::Panel(name) => name.as_deref().and_then(|n| panels.named(n)),
+        Submitted::Test(form) => panels.named(form.v("panel")),
+        _ => panels.panels.first(),
+    };
+    let test_open = match &submitted {
+        Submitted::Panel(_) => true,
+        Submitted::Test(form) => form.has_errors(),
+        _ => false,
+    };
     let eligible = r.case.screening.as_ref().is_some_and(|s| s.0.eligible);
     let next = r
         .case
@@ -336,11 +488,22 @@ pub(super) async fn show(
                 .to_string()
         })
         .collect();
-    let forms = Forms::new(submitted, app.now().with_timezone(&zone).naive_local());
+    let forms = Forms::new(
+        submitted,
+        app.now().with_timezone(&zone).naive_local(),
+        panel,
+    );
     Ok(render_with(
         status,
         &CasePage {
             nav: Nav::new(zone, actor, "caseload"),
+            glance,
+            no_contact_days: app.settings.alerts.no_contact_days,
+            notes,
+            panels: panels.panels.iter().map(|p| p.name.clone()).collect(),
+            panel: panel.map(|p| p.name.clone()),
+            result_rows: result_rows(panel),
+            test_open,
             charge_rows: ChargeRow::offered(r.charges.len()),
             levels: ChargeLevel::all(),
             charging: forms
@@ -366,8 +529,52 @@ pub(super) async fn show(
             specimens: Specimen::all(),
             collections: Collection::all(),
             test_results: SubstanceResult::all(),
-            result_rows: RESULT_ROWS,
             officers,
         },
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ids::AppointmentId;
+
+    fn occurrence(series: Option<AppointmentId>, outcome: Option<Outcome>) -> Occurrence {
+        Occurrence {
+            when: String::new(),
+            a: AppointmentRow {
+                id: AppointmentId::new(),
+                case_id: CaseId::new(),
+                series_id: series,
+                kind: AppointmentKind::OfficeVisit,
+                starts_at: DateTime::UNIX_EPOCH,
+                duration_minutes: 30,
+                location: None,
+                outcome,
+                outcome_note: None,
+                outcome_at: None,
+                version: 1,
+            },
+        }
+    }
+
+    #[test]
+    fn a_weekly_series_folds_into_one_line_with_its_tally() {
+        let weekly = Some(AppointmentId::new());
+        let lines = fold_series(vec![
+            occurrence(weekly, Some(Outcome::Attended)),
+            occurrence(None, None),
+            occurrence(weekly, Some(Outcome::Missed)),
+            occurrence(weekly, Some(Outcome::Attended)),
+            occurrence(weekly, None),
+            occurrence(None, None),
+        ]);
+        let counts: Vec<usize> = lines.iter().map(AppointmentLine::count).collect();
+        assert_eq!(counts, [4, 1, 1], "the series, then each one on its own");
+        assert_eq!(
+            lines[0].tally(),
+            "2 attended, 1 missed, 1 not yet recorded"
+        );
+        assert!(!lines[1].is_series());
+    }
 }
