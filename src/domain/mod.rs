@@ -4,6 +4,7 @@ pub mod access;
 pub mod audit;
 pub mod casework;
 pub mod clock;
+pub mod csv;
 pub mod ids;
 pub mod input;
 pub mod labels;

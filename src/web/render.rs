@@ -5,7 +5,7 @@
 use crate::app::Actor;
 use crate::domain::access::users::Role;
 use askama::Template;
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use chrono_tz::Tz;
 
@@ -104,4 +104,17 @@ pub fn error_page(status: StatusCode, message: &str) -> Response {
             message,
         },
     )
+}
+
+/// A CSV download, named `bridgeway-{what}-{day}.csv`.
+pub fn csv_download(what: &str, day: chrono::NaiveDate, csv: String) -> Response {
+    let name = format!("attachment; filename=\"bridgeway-{what}-{day}.csv\"");
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, name),
+        ],
+        csv,
+    )
+        .into_response()
 }

@@ -18,6 +18,7 @@ mod alerts;
 mod audit;
 mod backups;
 mod calendar;
+mod caseload;
 mod cli;
 mod clients;
 mod conditions;

@@ -942,9 +942,11 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
     //
     // The court's 422s are forms checked before the case: the page shows
     // what is missing and nothing changes (a filled-in form gets 403).
-    let everyones: [(&str, [u16; 4]); 7] = [
+    let everyones: [(&str, [u16; 4]); 8] = [
         // Each role's home.
         ("/", [303, 303, 303, 303]),
+        // Empty for whoever has no caseload.
+        ("/caseload.csv", [200, 200, 200, 200]),
         ("/admin/access-review", [200, 403, 403, 403]),
         // The feed's secret is the key: an unknown one is not found.
         ("/calendar/nope.ics", [404, 404, 404, 404]),
@@ -957,6 +959,9 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
     let posts: Vec<(String, [u16; 4])> = vec![
         (format!("{case}/details"), [404, 422, 422, 404]),
         (format!("{case}/charges"), [404, 422, 422, 404]),
+        // Saved views are kept by whoever has a caseload.
+        ("/caseload/views".into(), [403, 422, 422, 403]),
+        ("/caseload/views/delete".into(), [403, 404, 404, 403]),
         (format!("{case}/shares"), [404, 422, 403, 404]),
         (format!("{case}/shares/nobody/end"), [404, 404, 403, 404]),
         (format!("{case}/conditions"), [404, 422, 422, 404]),

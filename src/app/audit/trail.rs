@@ -3,6 +3,7 @@
 
 use crate::app::{audit, policy, Actor, App, AppResult};
 use crate::domain::audit::{Action, ActionFilter};
+use crate::domain::csv;
 use crate::domain::ids::PersonId;
 use crate::domain::validation::Invalid;
 use crate::store::access::users;
@@ -134,37 +135,7 @@ pub async fn export_csv(app: &App, actor: &Actor, q: &TrailQuery) -> AppResult<S
             e.outcome.clone(),
             e.reason.clone().unwrap_or_default(),
         ];
-        let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-        out.push_str(&row.join(","));
-        out.push_str("\r\n");
+        out.push_str(&csv::record(&fields));
     }
     Ok(out)
-}
-
-/// RFC 4180 quoting, and a leading `'` on text a spreadsheet would run as a formula.
-fn csv_field(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{value}")
-    } else {
-        value.to_owned()
-    };
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::csv_field;
-
-    #[test]
-    fn csv_fields_are_quoted_and_defused() {
-        assert_eq!(csv_field("plain"), "plain");
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
-        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
-        assert_eq!(csv_field("-1,2"), "\"'-1,2\"");
-    }
 }

@@ -1,24 +1,20 @@
-//! Cases after intake: viewing, the caseload, details, and status changes
+//! Cases after intake: viewing, details, and status changes
 //! along the lifecycle.
 
 use super::guard::{held_case, visible_case};
-use crate::app::access::users::{self, StaffMember};
 use crate::app::intake::{
     check_officer, parse_case_details, parse_charges, screen, CaseDetailsInput, ChargeInput,
 };
-use crate::app::programs::{self, Program};
 use crate::app::{audit, policy, Actor, App, AppError, AppResult};
 use crate::domain::access::users::Role;
 use crate::domain::audit::Action;
 use crate::domain::casework::cases::{CaseStatus, ExitReason};
-use crate::domain::ids::{CaseId, ProgramId, UserId};
+use crate::domain::ids::CaseId;
 use crate::domain::input::{RequiredText, Text};
 use crate::domain::programs::Charge;
 use crate::domain::validation::{Errors, Invalid};
 use crate::store::access::users as user_store;
-use crate::store::casework::cases::{
-    self as store, CaseFields, CaseFilter, CaseRow, CaseSort, HistoryRow, ListRequest, StatusChange,
-};
+use crate::store::casework::cases::{self as store, CaseFields, CaseRow, HistoryRow, StatusChange};
 use crate::store::casework::shares::{self, Share};
 use crate::store::casework::supervision as supervision_store;
 use crate::store::{audit as audit_store, people as people_store, programs as program_store, Tx};
@@ -322,89 +318,6 @@ pub async fn correct_charges(
         .ok_or(AppError::NotFound("case"))?;
     tx.commit().await?;
     Ok((updated, charges))
-}
-
-/// What a caseload list asks for.
-#[derive(Debug, Clone, Default)]
-pub struct CaseloadQuery {
-    pub status: Option<CaseStatus>,
-    /// Include cases that have ended.
-    pub include_closed: bool,
-    pub program: Option<ProgramId>,
-    pub officer: Option<UserId>,
-    pub sort: CaseSort,
-    pub after: Option<String>,
-    pub offset: i64,
-    pub limit: i64,
-}
-
-pub struct Caseload {
-    pub cases: Vec<CaseRow>,
-    pub total: i64,
-    pub next_cursor: Option<String>,
-}
-
-pub async fn caseload(app: &App, actor: &Actor, q: &CaseloadQuery) -> AppResult<Caseload> {
-    let mut tx = app.db.read().await?;
-    let load = caseload_in(&mut tx, actor, q).await?;
-    tx.commit().await?;
-    Ok(load)
-}
-
-/// The caseload page: the caseload with what its filters offer, read in one
-/// transaction.
-pub struct CaseloadView {
-    pub load: Caseload,
-    pub programs: Vec<Program>,
-    /// The officers it may be filtered by ([`users::case_staff`]).
-    pub officers: Vec<StaffMember>,
-}
-
-pub async fn caseload_view(app: &App, actor: &Actor, q: &CaseloadQuery) -> AppResult<CaseloadView> {
-    let mut tx = app.db.read().await?;
-    let load = caseload_in(&mut tx, actor, q).await?;
-    let view = CaseloadView {
-        load,
-        programs: programs::list_in(&mut tx).await?,
-        officers: users::case_staff_in(&mut tx, actor, None).await?,
-    };
-    tx.commit().await?;
-    Ok(view)
-}
-
-/// The caseload (audited as listed) in the caller's transaction.
-async fn caseload_in(tx: &mut Tx, actor: &Actor, q: &CaseloadQuery) -> AppResult<Caseload> {
-    let scope = policy::casework::caseload_scope(actor);
-    let filter = CaseFilter {
-        status: q.status,
-        open_only: !q.include_closed && q.status.is_none(),
-        program: q.program,
-        officer: q.officer,
-    };
-    let limit = q.limit.clamp(1, 200);
-    let (cases, total) = store::list(
-        tx,
-        ListRequest {
-            scope: &scope,
-            filter: &filter,
-            sort: q.sort,
-            after: q.after.as_deref(),
-            offset: q.offset.max(0),
-            limit: limit + 1,
-        },
-    )
-    .await?;
-    audit::record(
-        tx,
-        actor,
-        Action::CaseList.because(format!("{} results", cases.len().min(limit as usize))),
-    );
-    let (cases, next_cursor) = crate::store::sql::page(cases, limit, |c| c.case_number.clone());
-    Ok(Caseload {
-        cases,
-        total,
-        next_cursor,
-    })
 }
 
 /// Sharing a case with another officer or supervisor.

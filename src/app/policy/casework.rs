@@ -80,6 +80,14 @@ pub fn assign_case(actor: &Actor, to: Option<UserId>) -> Result<(), AppError> {
 
 /// Whose cases a caseload shows: the cases the actor holds (see `holds`),
 /// or a court's.
+/// Keep saved views of one's caseload: whoever has a caseload.
+pub fn keep_caseload_views(actor: &Actor) -> Result<(), AppError> {
+    allow(
+        caseload_scope(actor) != Scope::Nothing,
+        "keep caseload views",
+    )
+}
+
 pub fn caseload_scope(actor: &Actor) -> Scope {
     match actor.role {
         Role::Supervisor => Scope::Team(actor.id),

@@ -2,6 +2,7 @@
 //! status history.
 
 use crate::domain::casework::cases::{CaseStatus, ExitReason};
+use crate::domain::casework::supervision::SupervisionLevel;
 use crate::domain::ids::{CaseId, PersonId, ProgramId, RowId, UserId};
 use crate::domain::programs::{Charge, ChargeLevel, ScreeningResult};
 use crate::store::sql::status_in;
@@ -47,14 +48,46 @@ pub struct CaseRow {
     pub officer_name: Option<String>,
 }
 
-const SELECT: &str = "SELECT c.id, c.case_number, c.person_id, c.program_id, c.status, \
-                      c.referral_source, c.referral_date, c.court, c.docket_number, c.judge, \
-                      c.prosecutor, c.prior_convictions, c.victim_consent, c.start_date, \
-                      c.expected_end_date, c.officer_id, c.screening, c.screening_override, \
-                      c.exit_reason, c.created_at, c.updated_at, c.version, p.last_name || ', ' || \
-                      p.first_name AS person_name, g.name AS program_name, u.full_name AS \
-                      officer_name FROM cases c JOIN people p ON p.id = c.person_id JOIN programs \
-                      g ON g.id = c.program_id LEFT JOIN users u ON u.id = c.officer_id";
+const COLUMNS: &str = "c.id, c.case_number, c.person_id, c.program_id, c.status, \
+                       c.referral_source, c.referral_date, c.court, c.docket_number, c.judge, \
+                       c.prosecutor, c.prior_convictions, c.victim_consent, c.start_date, \
+                       c.expected_end_date, c.officer_id, c.screening, c.screening_override, \
+                       c.exit_reason, c.created_at, c.updated_at, c.version, p.last_name || ', \
+                       ' || p.first_name AS person_name, g.name AS program_name, u.full_name AS \
+                       officer_name";
+
+const FROM: &str = "FROM cases c JOIN people p ON p.id = c.person_id JOIN programs g ON g.id = \
+                    c.program_id LEFT JOIN users u ON u.id = c.officer_id";
+
+/// What an officer works a caseload by, beside the case itself. Each is
+/// read through the case's own index on its table. `$12` is now, `$13` the
+/// start of this calendar month.
+const WORKING: &str = "c.supervision_level AS level, (SELECT MAX(x.occurred_at) FROM contacts x \
+                       WHERE x.case_id = c.id AND x.collateral IS NULL) AS last_contact_at, \
+                       (SELECT MIN(a.starts_at) FROM appointments a WHERE a.case_id = c.id AND \
+                       a.outcome IS NULL AND a.starts_at >= $12) AS next_appointment_at, (SELECT \
+                       COUNT(*) FROM alerts z WHERE z.case_id = c.id AND z.resolved_at IS NULL) \
+                       AS open_alerts, (SELECT COUNT(*) FROM contacts x WHERE x.case_id = c.id \
+                       AND x.collateral IS NULL AND x.kind <> 'written' AND x.occurred_at >= $13) \
+                       AS month_contacts, (SELECT COUNT(*) FROM contacts x WHERE x.case_id = c.id \
+                       AND x.collateral IS NULL AND x.kind = 'home' AND x.occurred_at >= $13) AS \
+                       month_home_visits";
+
+/// A case in a caseload, with what it is worked by.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CaseloadRow {
+    #[sqlx(flatten)]
+    pub case: CaseRow,
+    pub level: Option<SupervisionLevel>,
+    /// The last contact with the participant (a collateral one is not).
+    pub last_contact_at: Option<DateTime<Utc>>,
+    /// The next appointment still to be kept.
+    pub next_appointment_at: Option<DateTime<Utc>>,
+    pub open_alerts: i64,
+    /// This calendar month's contacts toward the level's standard.
+    pub month_contacts: i64,
+    pub month_home_visits: i64,
+}
 
 pub async fn next_case_number(tx: &mut Tx, year: i32) -> Result<String, sqlx::Error> {
     Ok(case_number(
@@ -192,13 +225,14 @@ pub async fn insert_charge_rows(
 }
 
 pub async fn get(tx: &mut Tx, id: CaseId) -> Result<Option<CaseRow>, sqlx::Error> {
-    let sql = format!("{SELECT} WHERE c.id = $1");
+    let sql = format!("SELECT {COLUMNS} {FROM} WHERE c.id = $1");
     fetch!(tx, fetch_optional, sqlx::query_as(&sql).bind(id))
 }
 
 pub async fn for_person(tx: &mut Tx, person: PersonId) -> Result<Vec<CaseRow>, sqlx::Error> {
     let sql = format!(
-        "{SELECT} WHERE c.person_id = $1 ORDER BY c.referral_date DESC, c.case_number DESC"
+        "SELECT {COLUMNS} {FROM} WHERE c.person_id = $1 ORDER BY c.referral_date DESC, \
+         c.case_number DESC"
     );
     fetch!(tx, fetch_all, sqlx::query_as(&sql).bind(person))
 }
@@ -440,6 +474,14 @@ pub enum CaseSort {
     Status,
     EndDate,
     CaseNumber,
+    /// The longest without a contact first, never contacted before all.
+    LastContact,
+    /// The soonest appointment first; none last.
+    NextAppointment,
+    /// The most open alerts first.
+    OpenAlerts,
+    /// From high to administrative; not set last.
+    Level,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -449,6 +491,11 @@ pub struct CaseFilter {
     pub open_only: bool,
     pub program: Option<ProgramId>,
     pub officer: Option<UserId>,
+    /// Only cases with no contact with the participant since then.
+    pub quiet_since: Option<DateTime<Utc>>,
+    /// Only cases with open alerts.
+    pub with_open_alerts: bool,
+    pub level: Option<SupervisionLevel>,
 }
 
 pub struct ListRequest<'a> {
@@ -459,6 +506,9 @@ pub struct ListRequest<'a> {
     pub after: Option<&'a str>,
     pub offset: i64,
     pub limit: i64,
+    /// Now, and the start of this calendar month, for the working columns.
+    pub at: DateTime<Utc>,
+    pub month_from: DateTime<Utc>,
 }
 
 impl Scope {
@@ -496,7 +546,21 @@ impl Scope {
     }
 }
 
-pub async fn list(tx: &mut Tx, r: ListRequest<'_>) -> Result<(Vec<CaseRow>, i64), sqlx::Error> {
+/// Binds a list's scope and filter, `$1` to `$8`, to the list and its count.
+macro_rules! bind_filter {
+    ($q:expr, $user:expr, $court:expr, $f:expr) => {
+        $q.bind($user)
+            .bind($court)
+            .bind($f.status)
+            .bind($f.program)
+            .bind($f.officer)
+            .bind($f.quiet_since)
+            .bind($f.with_open_alerts)
+            .bind($f.level)
+    };
+}
+
+pub async fn list(tx: &mut Tx, r: ListRequest<'_>) -> Result<(Vec<CaseloadRow>, i64), sqlx::Error> {
     let (scope_sql, scope_user, scope_court) = r.scope.sql("c.id");
     let open = if r.filter.open_only {
         status_in("c", CaseStatus::OPEN)
@@ -505,13 +569,23 @@ pub async fn list(tx: &mut Tx, r: ListRequest<'_>) -> Result<(Vec<CaseRow>, i64)
     };
     let filter = format!(
         "WHERE {scope_sql} AND {open} AND ($3 IS NULL OR c.status = $3) AND ($4 IS NULL OR \
-         c.program_id = $4) AND ($5 IS NULL OR c.officer_id = $5)"
+         c.program_id = $4) AND ($5 IS NULL OR c.officer_id = $5) AND ($6 IS NULL OR NOT EXISTS \
+         (SELECT 1 FROM contacts x WHERE x.case_id = c.id AND x.collateral IS NULL AND \
+         x.occurred_at >= $6)) AND (NOT $7 OR EXISTS (SELECT 1 FROM alerts z WHERE z.case_id = \
+         c.id AND z.resolved_at IS NULL)) AND ($8 IS NULL OR c.supervision_level = $8)"
     );
     let order = match r.sort {
         CaseSort::Name => "lower(p.last_name), lower(p.first_name), c.case_number",
         CaseSort::Status => "c.status, lower(p.last_name), c.case_number",
         CaseSort::EndDate => "c.expected_end_date IS NULL, c.expected_end_date, c.case_number",
         CaseSort::CaseNumber => "c.case_number",
+        CaseSort::LastContact => "last_contact_at ASC NULLS FIRST, c.case_number",
+        CaseSort::NextAppointment => "next_appointment_at ASC NULLS LAST, c.case_number",
+        CaseSort::OpenAlerts => "open_alerts DESC, c.case_number",
+        CaseSort::Level => {
+            "CASE c.supervision_level WHEN 'high' THEN 0 WHEN 'moderate' THEN 1 WHEN 'low' THEN 2 \
+             WHEN 'administrative' THEN 3 ELSE 4 END, lower(p.last_name), c.case_number"
+        }
     };
     let after = if r.sort == CaseSort::CaseNumber {
         r.after
@@ -519,33 +593,25 @@ pub async fn list(tx: &mut Tx, r: ListRequest<'_>) -> Result<(Vec<CaseRow>, i64)
         None
     };
     let sql = format!(
-        "{SELECT} {filter} AND ($6 IS NULL OR c.case_number > $6) ORDER BY {order} LIMIT $7 OFFSET \
-         $8"
+        "SELECT {COLUMNS}, {WORKING} {FROM} {filter} AND ($9 IS NULL OR c.case_number > $9) ORDER \
+         BY {order} LIMIT $10 OFFSET $11"
     );
     let count_sql = format!("SELECT COUNT(*) FROM cases c {filter}");
-    let (status, program, officer) = (r.filter.status, r.filter.program, r.filter.officer);
-    let rows: Vec<CaseRow> = fetch!(
+    let f = r.filter;
+    let rows: Vec<CaseloadRow> = fetch!(
         tx,
         fetch_all,
-        sqlx::query_as(&sql)
-            .bind(scope_user)
-            .bind(scope_court.clone())
-            .bind(status)
-            .bind(program)
-            .bind(officer)
+        bind_filter!(sqlx::query_as(&sql), scope_user, scope_court.clone(), f)
             .bind(after)
             .bind(r.limit)
             .bind(r.offset)
+            .bind(r.at)
+            .bind(r.month_from)
     )?;
     let total: i64 = fetch!(
         tx,
         fetch_one,
-        sqlx::query_scalar(&count_sql)
-            .bind(scope_user)
-            .bind(scope_court)
-            .bind(status)
-            .bind(program)
-            .bind(officer)
+        bind_filter!(sqlx::query_scalar(&count_sql), scope_user, scope_court, f)
     )?;
     Ok((rows, total))
 }

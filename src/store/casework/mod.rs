@@ -3,6 +3,7 @@
 
 pub mod alerts;
 pub mod calendar;
+pub mod caseload_views;
 pub mod cases;
 pub mod conditions;
 pub mod drug_tests;

@@ -8,11 +8,11 @@ use crate::web::error::PageResult;
 use crate::web::extract::PageUser;
 use crate::web::form::{Form, FormState};
 use crate::web::pages::routes::PageRoutes;
-use crate::web::render::{render_with, Nav, Show as _, When as _};
+use crate::web::render::{csv_download, render_with, Nav, Show as _, When as _};
 use askama::Template;
 use axum::extract::State;
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 
 const PAGE_SIZE: i64 = 100;
 
@@ -115,18 +115,7 @@ pub async fn export(
             AppError::Invalid(crate::domain::validation::Invalid::one("filter", message))
         })?;
     let csv = trail::export_csv(&app, &user.actor, &q).await?;
-    let name = format!(
-        "attachment; filename=\"bridgeway-audit-{}.csv\"",
-        app.today()
-    );
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (header::CONTENT_DISPOSITION, name),
-        ],
-        csv,
-    )
-        .into_response())
+    Ok(csv_download("audit", app.today(), csv))
 }
 
 /// This page's routes.

@@ -1,8 +1,8 @@
-use crate::app::casework::cases::{
-    self, CaseUpdate, CaseloadQuery, ChargesUpdate, ShareInput, TransitionInput,
-};
+use crate::app::casework::caseload::{self, CaseloadQuery};
+use crate::app::casework::cases::{self, CaseUpdate, ChargesUpdate, ShareInput, TransitionInput};
 use crate::app::App;
 use crate::domain::casework::cases::CaseStatus;
+use crate::domain::casework::supervision::SupervisionLevel;
 use crate::domain::ids::{CaseId, ProgramId, UserId};
 use crate::store::casework::cases::CaseSort;
 use crate::web::api::views::casework::cases::{CaseView, Share};
@@ -26,6 +26,15 @@ pub struct ListQuery {
     include_closed: bool,
     program_id: Option<ProgramId>,
     officer_id: Option<UserId>,
+    /// Only cases with no contact with the participant for as long as
+    /// raises the no-contact alert (the agency's `no_contact_days`).
+    #[serde(default)]
+    silent: bool,
+    /// Only cases with open alerts.
+    #[serde(default)]
+    with_open_alerts: bool,
+    /// Only cases supervised at this level.
+    level: Option<SupervisionLevel>,
     cursor: Option<String>,
     /// 1 to 200 (default 50).
     limit: Option<i64>,
@@ -44,14 +53,21 @@ pub async fn list(
         include_closed: q.include_closed,
         program: q.program_id,
         officer: q.officer_id,
+        silent: q.silent,
+        with_open_alerts: q.with_open_alerts,
+        level: q.level,
         sort: CaseSort::CaseNumber,
         after: q.cursor,
         offset: 0,
         limit: q.limit.unwrap_or(50),
     };
-    let load = cases::caseload(&app, &actor, &query).await?;
+    let load = caseload::caseload(&app, &actor, &query).await?;
     Ok(Json(Page {
-        items: load.cases.into_iter().map(CaseView::from).collect(),
+        items: load
+            .cases
+            .into_iter()
+            .map(|l| CaseView::from(l.row.case))
+            .collect(),
         next_cursor: load.next_cursor,
     }))
 }

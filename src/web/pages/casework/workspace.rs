@@ -571,10 +571,7 @@ mod tests {
         ]);
         let counts: Vec<usize> = lines.iter().map(AppointmentLine::count).collect();
         assert_eq!(counts, [4, 1, 1], "the series, then each one on its own");
-        assert_eq!(
-            lines[0].tally(),
-            "2 attended, 1 missed, 1 not yet recorded"
-        );
+        assert_eq!(lines[0].tally(), "2 attended, 1 missed, 1 not yet recorded");
         assert!(!lines[1].is_series());
     }
 }

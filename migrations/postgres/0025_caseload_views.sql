@@ -1,0 +1,9 @@
+-- Caseload views a member of staff saved: a name and the caseload's
+-- filters and order as a query string, each person's own.
+CREATE TABLE caseload_views (
+    user_id UUID NOT NULL REFERENCES users(id),
+    name TEXT NOT NULL,
+    query TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (user_id, name)
+);
