@@ -6,8 +6,8 @@ use crate::domain::audit::Action;
 use crate::domain::ids::PersonId;
 use crate::domain::input::{RequiredText, Text};
 use crate::domain::people::{
-    duplicate_reasons, Candidate, DateOfBirth, Identifier, IdentifierKind, Language, PersonName,
-    Prospect,
+    duplicate_reasons, Candidate, DateOfBirth, Identifier, IdentifierKind, Language, NameField,
+    NameTerm, PersonName, Prospect,
 };
 use crate::domain::validation::{Errors, Invalid};
 use crate::keyring::KeyRing;
@@ -453,21 +453,25 @@ pub fn parse_query(raw: &str) -> SearchQuery {
         } else if t.chars().any(|c| c.is_ascii_digit()) {
             q.exact = Some(t.to_owned());
         } else if !t.is_empty() {
-            words.push(t.to_owned());
+            words.push(t);
         }
     }
-    match (raw.contains(','), words.as_slice()) {
+    let term = |word: &str, part| NameTerm::new(word, part);
+    let terms = match (raw.contains(','), words.as_slice()) {
         // "Lee, Ann": family name first.
-        (true, [last, first, ..]) => {
-            q.last = Some(last.clone());
-            q.first = Some(first.clone());
-        }
-        (false, [first, .., last]) => {
-            q.first = Some(first.clone());
-            q.last = Some(last.clone());
-        }
-        _ => q.last = words.pop(),
-    }
+        (true, [last, first, ..]) => vec![
+            term(last, Some(NameField::Last)),
+            term(first, Some(NameField::First)),
+        ],
+        (false, [first, .., last]) => vec![
+            term(first, Some(NameField::First)),
+            term(last, Some(NameField::Last)),
+        ],
+        // A word alone: a first or a family name.
+        (_, [word]) => vec![term(word, None)],
+        _ => Vec::new(),
+    };
+    q.names = terms.into_iter().flatten().collect();
     q
 }
 
@@ -550,20 +554,19 @@ mod tests {
 
     #[test]
     fn search_text_is_read_into_parts() {
+        let named = |q: &SearchQuery| -> Vec<(String, Option<NameField>)> {
+            q.names.iter().map(|t| (t.word.clone(), t.part)).collect()
+        };
+        let (last, first) = (Some(NameField::Last), Some(NameField::First));
         let q = parse_query("Smith, Ann");
-        assert_eq!(
-            (q.last.as_deref(), q.first.as_deref()),
-            (Some("Smith"), Some("Ann"))
-        );
-        let q = parse_query("Ann Smith 1990-04-01");
-        assert_eq!(
-            (q.last.as_deref(), q.first.as_deref()),
-            (Some("Smith"), Some("Ann"))
-        );
+        assert_eq!(named(&q), [("smith".into(), last), ("ann".into(), first)]);
+        let q = parse_query("Ann García 1990-04-01");
+        assert_eq!(named(&q), [("ann".into(), first), ("garcia".into(), last)]);
         assert_eq!(q.date_of_birth, NaiveDate::from_ymd_opt(1990, 4, 1));
         let q = parse_query("04/01/1990");
         assert_eq!(q.date_of_birth, NaiveDate::from_ymd_opt(1990, 4, 1));
-        assert_eq!(q.last, None);
+        assert!(q.names.is_empty());
+        assert_eq!(named(&parse_query("Ann")), [("ann".into(), None)]);
         let q = parse_query("CR-2026-0042");
         assert_eq!(q.exact.as_deref(), Some("CR-2026-0042"));
         assert_eq!(parse_query("   "), SearchQuery::default());

@@ -163,31 +163,171 @@ impl fmt::Display for DuplicateReason {
 /// are reported as possible duplicates.
 pub const NAME_SIMILARITY_THRESHOLD: f64 = 0.88;
 
-/// Lower-case letters only, accents folded, so "O'Brien" ~ "obrien", "José" ~ "jose".
-fn normalize(s: &str) -> String {
-    s.chars()
-        .filter_map(|c| {
-            let c = match c {
-                'á' | 'à' | 'â' | 'ä' | 'ã' | 'Á' | 'À' | 'Â' | 'Ä' | 'Ã' => 'a',
-                'é' | 'è' | 'ê' | 'ë' | 'É' | 'È' | 'Ê' | 'Ë' => 'e',
-                'í' | 'ì' | 'î' | 'ï' | 'Í' | 'Ì' | 'Î' | 'Ï' => 'i',
-                'ó' | 'ò' | 'ô' | 'ö' | 'õ' | 'Ó' | 'Ò' | 'Ô' | 'Ö' | 'Õ' => 'o',
-                'ú' | 'ù' | 'û' | 'ü' | 'Ú' | 'Ù' | 'Û' | 'Ü' => 'u',
-                'ñ' | 'Ñ' => 'n',
-                'ç' | 'Ç' => 'c',
-                other => other,
-            };
-            c.is_alphabetic()
-                .then(|| c.to_lowercase())
-                .map(|l| l.collect::<String>())
-        })
+/// Lower-case letters only, accents folded, so "O'Brien" ~ "obrien",
+/// "José" ~ "jose", "GARCÍA" ~ "garcia": how names are compared and searched.
+pub fn fold(s: &str) -> String {
+    use unicode_normalization::char::is_combining_mark;
+    use unicode_normalization::UnicodeNormalization as _;
+    s.nfd()
+        .filter(|c| c.is_alphabetic() && !is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
         .collect()
+}
+
+/// The American Soundex code of a folded word ("garcia" → "G620"): names
+/// that sound alike, or differ by a typo after the first letter, share it.
+pub fn soundex(folded: &str) -> String {
+    let digit = |c: char| match c {
+        'b' | 'f' | 'p' | 'v' => Some('1'),
+        'c' | 'g' | 'j' | 'k' | 'q' | 's' | 'x' | 'z' => Some('2'),
+        'd' | 't' => Some('3'),
+        'l' => Some('4'),
+        'm' | 'n' => Some('5'),
+        'r' => Some('6'),
+        _ => None,
+    };
+    let mut letters = folded.chars().filter(char::is_ascii_alphabetic);
+    let Some(first) = letters.next() else {
+        return String::new();
+    };
+    let mut code = first.to_ascii_uppercase().to_string();
+    let mut last = digit(first);
+    for c in letters {
+        let d = digit(c);
+        if d.is_some() && d != last {
+            code.extend(d);
+        }
+        // 'h' and 'w' do not separate letters of one code; vowels do.
+        if !matches!(c, 'h' | 'w') {
+            last = d;
+        }
+        if code.len() == 4 {
+            break;
+        }
+    }
+    format!("{code:0<4}")
+}
+
+labelled_enum! {
+    /// Which part of a name a search key comes from.
+    pub enum NameField ("name field") {
+        First => ("first", "First name"),
+        Last => ("last", "Family name"),
+    }
+}
+
+/// A key a person is found by: a folded word of one of their names (and
+/// the whole of a name of several words), with its Soundex code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameKey {
+    pub part: NameField,
+    pub key: String,
+    pub sound: String,
+}
+
+/// The keys of a name: each word of its first and family names, and each
+/// name of several words whole ("De la Cruz": "de", "la", "cruz", "delacruz").
+pub fn name_keys(name: &PersonName) -> Vec<NameKey> {
+    let mut keys = Vec::new();
+    for (part, text) in [
+        (NameField::First, &name.first),
+        (NameField::Last, &name.last),
+    ] {
+        let mut words: Vec<String> = text
+            .split(|c: char| c.is_whitespace() || c == '-')
+            .map(fold)
+            .filter(|w| !w.is_empty())
+            .collect();
+        if words.len() > 1 {
+            words.push(words.concat());
+        }
+        words.dedup();
+        keys.extend(words.into_iter().map(|key| NameKey {
+            part,
+            sound: soundex(&key),
+            key,
+        }));
+    }
+    keys
+}
+
+/// How a searched word matched a name: as its beginning, or as the whole
+/// name with a typo or two (a distance).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum NameMatch {
+    Prefix,
+    Near(usize),
+}
+
+/// Whether `key` (a folded name word) matches the folded search word
+/// `term`: it begins with it, or is within a typo of it (one for a word of
+/// four to seven letters, two for a longer one; none for a shorter).
+pub fn name_match(term: &str, key: &str) -> Option<NameMatch> {
+    if key.starts_with(term) {
+        return Some(NameMatch::Prefix);
+    }
+    let allowed = match term.chars().count() {
+        0..=3 => 0,
+        4..=7 => 1,
+        _ => 2,
+    };
+    let distance = strsim::damerau_levenshtein(term, key);
+    (distance <= allowed).then_some(NameMatch::Near(distance))
+}
+
+/// A searched word, folded, and the part of a name it must match: a word
+/// searched alone may be either.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameTerm {
+    pub word: String,
+    pub part: Option<NameField>,
+}
+
+impl NameTerm {
+    pub fn new(word: &str, part: Option<NameField>) -> Option<Self> {
+        let word = fold(word);
+        (!word.is_empty()).then_some(Self { word, part })
+    }
+}
+
+/// The people whose keys answer every term, best first: the fewest typos,
+/// then as given. Each comes with its total distance (0: every term began
+/// one of their names).
+pub fn rank_by_name<P: Copy + Ord>(
+    terms: &[NameTerm],
+    keys: &[(P, NameField, &str)],
+) -> Vec<(P, usize)> {
+    let mut by_person: std::collections::BTreeMap<P, Vec<(NameField, &str)>> = Default::default();
+    for &(person, part, key) in keys {
+        by_person.entry(person).or_default().push((part, key));
+    }
+    let distance = |m: NameMatch| match m {
+        NameMatch::Prefix => 0,
+        NameMatch::Near(d) => d,
+    };
+    let mut ranked: Vec<(P, usize)> = by_person
+        .into_iter()
+        .filter_map(|(person, own)| {
+            let mut total = 0;
+            for term in terms {
+                let best = own
+                    .iter()
+                    .filter(|(part, _)| term.part.is_none_or(|p| p == *part))
+                    .filter_map(|(_, key)| name_match(&term.word, key).map(distance))
+                    .min()?;
+                total += best;
+            }
+            Some((person, total))
+        })
+        .collect();
+    ranked.sort_by_key(|&(_, total)| total);
+    ranked
 }
 
 /// How alike two names are, 0..1, allowing for first and last swapped.
 pub fn name_similarity(a: &PersonName, b: &PersonName) -> f64 {
-    let (af, al) = (normalize(&a.first), normalize(&a.last));
-    let (bf, bl) = (normalize(&b.first), normalize(&b.last));
+    let (af, al) = (fold(&a.first), fold(&a.last));
+    let (bf, bl) = (fold(&b.first), fold(&b.last));
     let straight = strsim::jaro_winkler(&format!("{al} {af}"), &format!("{bl} {bf}"));
     let swapped = strsim::jaro_winkler(&format!("{al} {af}"), &format!("{bf} {bl}"));
     straight.max(swapped)
@@ -217,6 +357,78 @@ pub fn duplicate_reasons(prospect: &Prospect<'_>, candidate: &Candidate) -> Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_fold_and_sound_alike() {
+        assert_eq!(fold("García-López"), "garcialopez");
+        assert_eq!(fold("O'Brien"), "obrien");
+        assert_eq!(fold("ÑÚÑEZ"), "nunez");
+        assert_eq!(soundex("garcia"), "G620");
+        assert_eq!(soundex("garica"), "G620", "a transposition sounds alike");
+        assert_eq!(soundex("robert"), "R163");
+        assert_eq!(soundex("rupert"), "R163");
+        assert_eq!(soundex("ashcraft"), "A261", "h does not separate a code");
+        assert_eq!(soundex("lee"), "L000");
+        let keys: Vec<String> = name_keys(&PersonName {
+            first: "Ana María".into(),
+            middle: None,
+            last: "De la Cruz".into(),
+        })
+        .into_iter()
+        .map(|k| format!("{}:{}", k.part.label(), k.key))
+        .collect();
+        assert_eq!(
+            keys,
+            [
+                "first:ana",
+                "first:maria",
+                "first:anamaria",
+                "last:de",
+                "last:la",
+                "last:cruz",
+                "last:delacruz"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_search_forgives_accents_case_and_a_typo() {
+        assert_eq!(name_match("garc", "garcia"), Some(NameMatch::Prefix));
+        assert_eq!(name_match("garica", "garcia"), Some(NameMatch::Near(1)));
+        assert_eq!(name_match("lea", "lee"), None, "too short to guess");
+        assert_eq!(name_match("johnsen", "johnson"), Some(NameMatch::Near(1)));
+        assert_eq!(name_match("jonhsonn", "johnson"), Some(NameMatch::Near(2)));
+        let terms = [
+            NameTerm::new("García", Some(NameField::Last)).unwrap(),
+            NameTerm::new("Ana", Some(NameField::First)).unwrap(),
+        ];
+        let keys = [
+            (1, NameField::Last, "garica"),
+            (1, NameField::First, "ana"),
+            (2, NameField::Last, "garcia"),
+            (2, NameField::First, "anabel"),
+            (3, NameField::Last, "garcia"),
+            (3, NameField::First, "bea"),
+            (4, NameField::First, "garcia"),
+            (4, NameField::Last, "ana"),
+        ];
+        assert_eq!(
+            rank_by_name(&terms, &keys),
+            [(2, 0), (1, 1)],
+            "the exact first, the typo next; a wrong first name or swapped parts are no match"
+        );
+        let either = [NameTerm::new("ana", None).unwrap()];
+        let found: Vec<i32> = rank_by_name(&either, &keys)
+            .into_iter()
+            .map(|(p, _)| p)
+            .collect();
+        assert_eq!(
+            found,
+            [1, 2, 4],
+            "a word alone matches a first or a family name"
+        );
+        assert_eq!(NameTerm::new("'-", None), None);
+    }
 
     fn name(first: &str, last: &str) -> PersonName {
         PersonName {

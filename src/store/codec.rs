@@ -78,6 +78,7 @@ label_columns!(
     crate::domain::casework::cases::ExitReason,
     crate::domain::people::IdentifierKind,
     crate::domain::people::Language,
+    crate::domain::people::NameField,
     crate::domain::programs::ProgramKind,
     crate::domain::programs::ChargeLevel,
     crate::domain::access::users::Role,

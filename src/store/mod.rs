@@ -11,6 +11,7 @@ pub mod backup;
 pub mod bulk;
 pub mod casework;
 mod codec;
+pub mod name_keys;
 pub mod offices;
 pub mod outage;
 pub mod outreach;
@@ -289,6 +290,12 @@ impl Db {
             Pool::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await,
         }
         .context("running database migrations")?;
+        let keyed = name_keys::key_unkeyed(self)
+            .await
+            .context("keying the names of people stored before names were keyed")?;
+        if keyed > 0 {
+            tracing::info!(people = keyed, "keyed the names people are found by");
+        }
         self.chain_staged_audit()
             .await
             .context("chaining the audit events staged before the last stop")

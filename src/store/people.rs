@@ -1,11 +1,14 @@
 //! Participants, their aliases and identifiers.
 
 use crate::domain::ids::{PersonId, RowId};
-use crate::domain::people::{Identifier, IdentifierKind, Language, PersonName};
+use crate::domain::people::{
+    rank_by_name, soundex, Identifier, IdentifierKind, Language, NameField, NameTerm, PersonName,
+};
 use crate::keyring::KeyRing;
+use crate::store::name_keys::{self, Narrowing};
 use crate::store::sealed::IDENTIFIER_VALUE;
 use crate::store::{exec, fetch};
-use crate::store::{sql::cursor, Dialect, Tx};
+use crate::store::{sql::cursor, Tx};
 use chrono::{DateTime, NaiveDate, Utc};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -149,7 +152,9 @@ pub async fn insert_many(
             })
         )?;
     }
-    Ok(())
+    let names: Vec<(PersonId, &PersonName)> =
+        people.iter().map(|p| (p.id, &p.fields.name)).collect();
+    name_keys::add(tx, &names).await
 }
 
 /// Updates a person if `version` is current; returns false when it is stale.
@@ -185,6 +190,11 @@ pub async fn update(
         .bind(id)
         .bind(version)
     )?;
+    if n == 1 {
+        let mut names = vec![f.name.clone()];
+        names.extend(aliases(tx, id).await?);
+        name_keys::replace(tx, id, &names).await?;
+    }
     Ok(n == 1)
 }
 
@@ -220,7 +230,7 @@ pub async fn insert_aliases(
             })
         )?;
     }
-    Ok(())
+    name_keys::add(tx, rows).await
 }
 
 pub async fn insert_identifier(
@@ -434,89 +444,90 @@ pub struct SearchHit {
     pub date_of_birth: NaiveDate,
 }
 
-/// People matching a name (last name, optionally with a first-name prefix),
-/// an identifier, a person number, a docket or case number, or a date of birth.
+/// People matching a search, best first: every name term (begun, or a
+/// typo or two away; accents and case aside), a number matched exactly
+/// (person number, identifier, docket or case number) and a date of birth.
 pub async fn search(
     tx: &mut Tx,
     keys: &KeyRing,
     q: &SearchQuery,
     limit: i64,
 ) -> Result<Vec<SearchHit>, sqlx::Error> {
-    let dialect = tx.dialect();
-    let last = q.last.as_deref().map(|s| s.to_lowercase());
-    // A family-name prefix, matched through an index: SQLite compares a
-    // range of lower(last_name), PostgreSQL a LIKE on a text_pattern_ops index.
-    let name_match = |table: &str, id: &str| match dialect {
-        Dialect::Sqlite => format!(
-            "SELECT {id} FROM {table} WHERE lower(last_name) >= $1 AND lower(last_name) < $2"
-        ),
-        Dialect::Postgres => {
-            format!("SELECT {id} FROM {table} WHERE lower(last_name) LIKE $2 ESCAPE '\\'")
+    let exact = q.exact.as_deref().map(str::to_uppercase);
+    let narrowing = Narrowing {
+        exact_index: exact.as_deref().map(|e| keys.blind_index(e)),
+        exact,
+        birth: q.date_of_birth,
+    };
+    let ranked: Vec<PersonId> = match lead_term(&q.names) {
+        Some(lead) => {
+            let found =
+                name_keys::candidates(tx, &lead.word, &soundex(&lead.word), &narrowing).await?;
+            let keys: Vec<(PersonId, NameField, &str)> = found
+                .iter()
+                .map(|k| (k.person_id, k.part, k.key.as_str()))
+                .collect();
+            rank_by_name(&q.names, &keys)
+                .into_iter()
+                .map(|(person, _)| person)
+                .take(usize::try_from(limit).unwrap_or(0))
+                .collect()
+        }
+        None if narrowing.is_empty() => return Ok(Vec::new()),
+        None => {
+            let sql = format!(
+                "SELECT p.id FROM people p WHERE {} ORDER BY lower(p.last_name), \
+                 lower(p.first_name), p.id LIMIT $1",
+                Narrowing::sql(2)
+            );
+            fetch!(
+                tx,
+                fetch_all,
+                sqlx::query_scalar(&sql)
+                    .bind(limit)
+                    .bind(narrowing.exact.clone())
+                    .bind(narrowing.exact_index.clone())
+                    .bind(narrowing.birth)
+            )?
         }
     };
-    let mut clauses = Vec::new();
-    if last.is_some() {
-        clauses.push(format!(
-            "p.id IN ({} UNION {})",
-            name_match("people", "id"),
-            name_match("person_aliases", "person_id")
-        ));
-    }
-    if q.first.is_some() {
-        clauses.push(
-            "(lower(p.first_name) LIKE $3 ESCAPE '\\' OR EXISTS (SELECT 1 FROM person_aliases a \
-             WHERE a.person_id = p.id AND lower(a.first_name) LIKE $3 ESCAPE '\\'))"
-                .to_owned(),
-        );
-    }
-    if q.exact.is_some() {
-        clauses.push(
-            "p.id IN (SELECT id FROM people WHERE person_number = $4 UNION SELECT person_id FROM \
-             person_identifiers WHERE value_index = $7 UNION SELECT person_id FROM cases WHERE \
-             docket_number = $4 OR case_number = $4)"
-                .to_owned(),
-        );
-    }
-    if q.date_of_birth.is_some() {
-        clauses.push("p.date_of_birth = $5".to_owned());
-    }
-    if clauses.is_empty() {
+    let mut hits = hits(tx, &ranked).await?;
+    hits.sort_by_key(|h| ranked.iter().position(|id| *id == h.id));
+    Ok(hits)
+}
+
+/// The term a name search gathers its candidates by: the family name's
+/// if one is given (fewer people share it), else the first.
+fn lead_term(terms: &[NameTerm]) -> Option<&NameTerm> {
+    terms
+        .iter()
+        .find(|t| t.part == Some(NameField::Last))
+        .or_else(|| terms.first())
+}
+
+/// The people named, in no order.
+async fn hits(tx: &mut Tx, ids: &[PersonId]) -> Result<Vec<SearchHit>, sqlx::Error> {
+    if ids.is_empty() {
         return Ok(Vec::new());
     }
+    let marks: Vec<String> = (1..=ids.len()).map(|n| format!("${n}")).collect();
     let sql = format!(
-        "SELECT id, person_number, first_name, last_name, date_of_birth FROM people p WHERE {} \
-         ORDER BY lower(p.last_name), lower(p.first_name), p.id LIMIT $6",
-        clauses.join(" AND ")
+        "SELECT id, person_number, first_name, last_name, date_of_birth FROM people WHERE id IN \
+         ({})",
+        marks.join(", ")
     );
-    let second = match dialect {
-        Dialect::Sqlite => last.as_ref().map(|l| format!("{l}\u{10FFFF}")),
-        Dialect::Postgres => last.as_ref().map(|l| format!("{}%", escape_like(l))),
-    };
-    let first = q
-        .first
-        .as_deref()
-        .map(|s| format!("{}%", escape_like(&s.to_lowercase())));
-    let exact = q.exact.as_deref().map(str::to_uppercase);
-    let exact_index = exact.as_deref().map(|e| keys.blind_index(e));
     fetch!(
         tx,
         fetch_all,
-        sqlx::query_as(&sql)
-            .bind(last)
-            .bind(second)
-            .bind(first)
-            .bind(exact)
-            .bind(q.date_of_birth)
-            .bind(limit)
-            .bind(exact_index)
+        ids.iter().fold(sqlx::query_as(&sql), |q, id| q.bind(*id))
     )
 }
 
 /// A parsed search: each part narrows the result.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SearchQuery {
-    pub last: Option<String>,
-    pub first: Option<String>,
+    /// Words of names, each to be matched.
+    pub names: Vec<NameTerm>,
     /// A person number, identifier, docket or case number, matched exactly.
     pub exact: Option<String>,
     pub date_of_birth: Option<NaiveDate>,

@@ -56,11 +56,49 @@ async fn people_are_found_by_name_birth_date_identifier_and_docket(backend: Back
         ["Ann"]
     );
     assert_eq!(
-        names("o%".to_owned()).await,
+        names("o_k%".to_owned()).await,
         Vec::<String>::new(),
-        "LIKE wildcards are literal"
+        "LIKE wildcards are no wildcards"
     );
     assert_eq!(t.audit_count(Action::PersonSearch).await, 11);
+
+    // Accents and case aside, a typo forgiven, a first name alone.
+    t.post(
+        "/api/v1/intake",
+        &officer,
+        referral(
+            program,
+            "José Luis",
+            "García Márquez",
+            "1979-06-02",
+            Some(officer.id),
+        ),
+    )
+    .await;
+    for q in [
+        "garcia",
+        "GARCÍA, jose",
+        "Jose Garcia",
+        "Garica",
+        "marquez",
+        "jose",
+        "Jose 1979-06-02",
+    ] {
+        assert_eq!(names(q.to_owned()).await, ["José Luis"], "{q}");
+    }
+    assert_eq!(names("bob".to_owned()).await, ["Bob"], "a first name alone");
+    assert_eq!(
+        names("Garcia, Bob".to_owned()).await,
+        Vec::<String>::new(),
+        "every part must match"
+    );
+    let mut ann_first = names("Ann Brooks".to_owned()).await;
+    ann_first.dedup();
+    assert_eq!(
+        ann_first,
+        ["Ann"],
+        "an alias's family name with the first name"
+    );
 }
 
 async fn a_participant_record_shows_cases_and_records_who_viewed_it(backend: Backend) {
