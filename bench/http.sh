@@ -34,7 +34,7 @@ done
 echo "demo database of ${n} participants ready in $(echo "$(date +%s.%N) - $start" | bc) s (includes generation on first use)"
 
 jar=$(mktemp)
-curl -fsS -c "$jar" -o /dev/null -d "username=officer&password=bridgeway-demo-2026&acknowledge=on" "${url}/login"
+curl -fsS -c "$jar" -o /dev/null -H "Sec-Fetch-Site: same-origin" -d "username=officer&password=bridgeway-demo-2026&acknowledge=on" "${url}/login"
 code=$(curl -fsS -b "$jar" "${url}/mfa" | sed -n 's/.*id="demo-code">\([0-9]*\)<.*/\1/p')
 curl -fsS -b "$jar" -o /dev/null -H "Sec-Fetch-Site: same-origin" -d "code=${code}" "${url}/mfa"
 token=$(target/release/bridgeway admin create-token --database-url "${db_url}" --username officer --name bench 2>/dev/null)
@@ -46,7 +46,11 @@ measure() {
   local label="$1"; shift
   local times=()
   for _ in $(seq "$reps"); do
-    times+=("$(curl -fsS -o /dev/null -w '%{time_total}' "$@")")
+    local out
+    out=$(curl -fsS -o /dev/null -w '%{http_code} %{time_total}' "$@")
+    # A redirect (to the sign-in page) would time nothing worth knowing.
+    [ "${out%% *}" = 200 ] || { echo "${label}: answered ${out%% *}, not 200" >&2; exit 1; }
+    times+=("${out#* }")
   done
   printf '%s\n' "${times[@]}" | sort -n | awk -v label="$label" '{ t[NR] = $1 * 1000 } END {
     printf "%-44s median %7.1f ms   p95 %7.1f ms\n", label, t[int((NR + 1) / 2)], t[int(NR * 0.95 + 0.5)] }'

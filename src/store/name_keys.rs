@@ -130,17 +130,50 @@ impl Narrowing {
         self.exact.is_none() && self.birth.is_none()
     }
 
-    /// The condition on `people p`, its values bound from `$n` on (three).
-    pub fn sql(n: usize) -> String {
-        let (exact, index, birth) = (n, n + 1, n + 2);
-        format!(
-            "(${exact} IS NULL OR p.id IN (SELECT id FROM people WHERE person_number = ${exact} \
-             UNION SELECT person_id FROM person_identifiers WHERE value_index = ${index} UNION \
-             SELECT person_id FROM cases WHERE docket_number = ${exact} OR case_number = \
-             ${exact})) AND (${birth} IS NULL OR p.date_of_birth = ${birth})"
-        )
+    /// The condition on `people p` naming only the parts given, so that an
+    /// index drives it (`$n IS NULL OR …` would scan every person); its
+    /// values are numbered from `$n` and bound by [`bind_narrowing`].
+    pub fn sql(&self, n: usize) -> String {
+        let mut n = n;
+        let mut next = || {
+            n += 1;
+            n - 1
+        };
+        let mut parts = Vec::new();
+        if self.exact.is_some() {
+            let (exact, index) = (next(), next());
+            parts.push(format!(
+                "p.id IN (SELECT id FROM people WHERE person_number = ${exact} UNION SELECT \
+                 person_id FROM person_identifiers WHERE value_index = ${index} UNION SELECT \
+                 person_id FROM cases WHERE docket_number = ${exact} OR case_number = ${exact})"
+            ));
+        }
+        if self.birth.is_some() {
+            parts.push(format!("p.date_of_birth = ${}", next()));
+        }
+        if parts.is_empty() {
+            "TRUE".to_owned()
+        } else {
+            parts.join(" AND ")
+        }
     }
 }
+
+/// Binds the values of [`Narrowing::sql`] in its order.
+macro_rules! bind_narrowing {
+    ($q:expr, $narrowing:expr) => {{
+        let q = $q;
+        let q = match &$narrowing.exact {
+            Some(exact) => q.bind(exact.clone()).bind($narrowing.exact_index.clone()),
+            None => q,
+        };
+        match $narrowing.birth {
+            Some(birth) => q.bind(birth),
+            None => q,
+        }
+    }};
+}
+pub(crate) use bind_narrowing;
 
 /// Every key of the people, among those `narrowing` allows, with a key
 /// that begins with the folded word `term` or sounds like it (`sound`).
@@ -163,19 +196,19 @@ pub async fn candidates(
     let sql = format!(
         "SELECT person_id, part, key FROM name_keys WHERE person_id IN (SELECT m.person_id FROM \
          (SELECT person_id FROM name_keys WHERE key >= $1 AND {end} UNION SELECT person_id FROM \
-         name_keys WHERE sound = $3) m JOIN people p ON p.id = m.person_id WHERE {} LIMIT $7)",
-        Narrowing::sql(4)
+         name_keys WHERE sound = $3) m JOIN people p ON p.id = m.person_id WHERE {} LIMIT $4)",
+        narrowing.sql(5)
     );
     fetch!(
         tx,
         fetch_all,
-        sqlx::query_as(&sql)
-            .bind(term)
-            .bind(second)
-            .bind(sound)
-            .bind(narrowing.exact.clone())
-            .bind(narrowing.exact_index.clone())
-            .bind(narrowing.birth)
-            .bind(MOST_CANDIDATES)
+        bind_narrowing!(
+            sqlx::query_as(&sql)
+                .bind(term)
+                .bind(second)
+                .bind(sound)
+                .bind(MOST_CANDIDATES),
+            narrowing
+        )
     )
 }

@@ -5,7 +5,7 @@ use crate::domain::people::{
     rank_by_name, soundex, Identifier, IdentifierKind, Language, NameField, NameTerm, PersonName,
 };
 use crate::keyring::KeyRing;
-use crate::store::name_keys::{self, Narrowing};
+use crate::store::name_keys::{self, bind_narrowing, Narrowing};
 use crate::store::sealed::IDENTIFIER_VALUE;
 use crate::store::{exec, fetch};
 use crate::store::{sql::cursor, Tx};
@@ -478,16 +478,12 @@ pub async fn search(
             let sql = format!(
                 "SELECT p.id FROM people p WHERE {} ORDER BY lower(p.last_name), \
                  lower(p.first_name), p.id LIMIT $1",
-                Narrowing::sql(2)
+                narrowing.sql(2)
             );
             fetch!(
                 tx,
                 fetch_all,
-                sqlx::query_scalar(&sql)
-                    .bind(limit)
-                    .bind(narrowing.exact.clone())
-                    .bind(narrowing.exact_index.clone())
-                    .bind(narrowing.birth)
+                bind_narrowing!(sqlx::query_scalar(&sql).bind(limit), narrowing)
             )?
         }
     };
