@@ -36,7 +36,7 @@ echo "demo database of ${n} participants ready in $(echo "$(date +%s.%N) - $star
 jar=$(mktemp)
 curl -fsS -c "$jar" -o /dev/null -H "Sec-Fetch-Site: same-origin" -d "username=officer&password=bridgeway-demo-2026&acknowledge=on" "${url}/login"
 code=$(curl -fsS -b "$jar" "${url}/mfa" | sed -n 's/.*id="demo-code">\([0-9]*\)<.*/\1/p')
-curl -fsS -b "$jar" -o /dev/null -H "Sec-Fetch-Site: same-origin" -d "code=${code}" "${url}/mfa"
+curl -fsS -b "$jar" -c "$jar" -o /dev/null -H "Sec-Fetch-Site: same-origin" -d "code=${code}" "${url}/mfa"
 token=$(target/release/bridgeway admin create-token --database-url "${db_url}" --username officer --name bench 2>/dev/null)
 first_case=$(curl -fsS -H "Authorization: Bearer ${token}" "${url}/api/v1/cases?limit=1")
 case_id=$(printf '%s' "$first_case" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
