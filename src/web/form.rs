@@ -70,6 +70,14 @@ impl FormState {
     }
 
     /// Was `name` sent (the form it belongs to is the one submitted)?
+    /// What follows `prefix` in the names of the fields that begin with it
+    /// (checkboxes named `seen.<id>`, one a row).
+    pub fn names_after<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = &'a str> {
+        self.values
+            .keys()
+            .filter_map(move |k| k.strip_prefix(prefix))
+    }
+
     pub fn holds(&self, name: &str) -> bool {
         self.values.contains_key(name)
     }

@@ -639,7 +639,113 @@ async fn the_sweep_reads_only_what_the_days_since_the_last_one_brought(backend: 
     );
 }
 
+/// The queue's page groups alerts by participant, filters them by rule and
+/// severity, marks many as seen at once (all or none), and lists the
+/// reader's drafts waiting to be signed.
+async fn the_work_queue_groups_filters_and_marks_seen_together(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let admin = t.user("admin", Role::Admin, None, None).await;
+    let officer = t.user("officer", Role::Officer, None, None).await;
+    let program = t.program(&admin, "Probation", json!({})).await;
+    let first = case_with_alerts(
+        &t,
+        &officer,
+        program,
+        Some(officer.id),
+        ("Ames", "1980-01-01"),
+        3,
+    )
+    .await;
+    case_with_alerts(
+        &t,
+        &officer,
+        program,
+        Some(officer.id),
+        ("Bell", "1981-01-01"),
+        2,
+    )
+    .await;
+    let cookie = t.session("officer").await;
+    let page = t.page("/work", &cookie).await.text();
+    assert!(page.contains("5 open, for 2 participants"), "{page}");
+    assert_eq!(page.matches(r#"<th scope="rowgroup""#).count(), 2, "{page}");
+    assert!(
+        page.contains("Ames, Queue</a> <small>") && page.contains("· 3 open</small>"),
+        "{page}"
+    );
+    for (filter, open) in [
+        ("severity=high", "2 open"),
+        ("rule=no_contact", "2 open"),
+        ("rule=case_ending&severity=high", "0 open"),
+    ] {
+        let page = t.page(&format!("/work?{filter}"), &cookie).await.text();
+        assert!(page.contains(open), "{filter}: {page}");
+    }
+
+    let ids: Vec<String> = page
+        .split(r#"name="seen."#)
+        .skip(1)
+        .map(|rest| rest[..rest.find('"').unwrap()].to_owned())
+        .collect();
+    assert_eq!(ids.len(), 5, "each unseen alert has its box");
+    let nobody = bridgeway::domain::ids::AlertId::new().to_string();
+    let ticked = |ids: &[&String]| -> Vec<(String, String)> {
+        ids.iter()
+            .map(|id| (format!("seen.{id}"), "on".to_owned()))
+            .collect()
+    };
+    let send = |pairs: Vec<(String, String)>| {
+        let (t, cookie) = (&t, &cookie);
+        async move {
+            let pairs: Vec<(&str, &str)> = pairs
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            t.form("/alerts/acknowledge", cookie, &pairs).await.status
+        }
+    };
+    assert_eq!(
+        send(ticked(&[&ids[0], &ids[1], &nobody])).await,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        t.audit_count(Action::AlertAcknowledge).await,
+        0,
+        "none marked when one cannot be"
+    );
+    assert_eq!(send(Vec::new()).await, StatusCode::UNPROCESSABLE_ENTITY);
+    let all: Vec<&String> = ids.iter().collect();
+    assert_eq!(send(ticked(&all)).await, StatusCode::SEE_OTHER);
+    assert_eq!(t.audit_count(Action::AlertAcknowledge).await, 5);
+    let page = t.page("/work", &cookie).await.text();
+    assert!(
+        !page.contains(r#"name="seen."#) && !page.contains("Mark the ticked"),
+        "{page}"
+    );
+
+    // A draft waits in the queue until it is signed.
+    let notes = format!("/api/v1/cases/{first}/notes");
+    let draft = t
+        .post(
+            &notes,
+            &officer,
+            json!({"kind": "contact", "text": "Half-written", "sign": false}),
+        )
+        .await;
+    assert_eq!(draft.status, StatusCode::CREATED, "{}", draft.text());
+    let page = t.page("/work", &cookie).await.text();
+    let link = format!(
+        r#"<a href="/notes/{}">Contact note on Ames, Queue</a>"#,
+        draft.json()["note"]["id"].as_str().unwrap()
+    );
+    assert!(
+        page.contains("Drafts to sign") && page.contains(&link),
+        "{page}"
+    );
+}
+
 on_both_databases!(
+    the_work_queue_groups_filters_and_marks_seen_together,
     rules_raise_alerts_once_and_the_queue_orders_them,
     a_contact_standard_falling_short_late_in_the_month_is_raised,
     the_work_queue_pages_through_its_parts_and_follows_a_reassigned_case,

@@ -996,6 +996,8 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
             [404, 404, 404, 404],
         ),
         (format!("/alerts/{nobody}/resolve"), [404, 404, 404, 404]),
+        // Nothing ticked; only those who settle alerts get that far.
+        ("/alerts/acknowledge".into(), [403, 422, 403, 403]),
         (
             format!("/account/sessions/{nobody}/end"),
             [404, 404, 404, 404],

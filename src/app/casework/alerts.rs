@@ -16,9 +16,9 @@ use crate::domain::input::RequiredText;
 use crate::domain::validation::Invalid;
 use crate::store::audit::Outcome;
 use crate::store::casework::alerts::{
-    self as store, AlertRow, Among, CaseSpan, DayAppointment, OfficerLoad, SweepAt,
+    self as store, AlertRow, Among, CaseSpan, DayAppointment, OfficerLoad, QueueFilter, SweepAt,
 };
-use crate::store::casework::notes as note_store;
+use crate::store::casework::notes::{self as note_store, Draft};
 use crate::store::outreach::messages::{self, Undelivered};
 use crate::store::Tx;
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
@@ -198,6 +198,8 @@ pub struct WorkQueue {
     pub undelivered: Vec<Undelivered>,
     /// For a supervisor: each officer's open cases and alerts.
     pub team: Vec<OfficerLoad>,
+    /// The reader's notes still drafts, waiting to be signed.
+    pub drafts: Vec<Draft>,
     /// The alerts of this page the actor may acknowledge and resolve.
     pub settleable: HashSet<AlertId>,
 }
@@ -237,9 +239,17 @@ async fn settleable(
 /// Alerts on one page of the work queue.
 pub const QUEUE_PAGE: i64 = 100;
 
-/// The actor's work queue, its alerts from the start or continuing after
-/// the alert `after`; reading it is audited.
-pub async fn work_queue(app: &App, actor: &Actor, after: Option<AlertId>) -> AppResult<WorkQueue> {
+/// Drafts the work queue lists.
+const DRAFTS_LISTED: i64 = 20;
+
+/// The actor's work queue, its alerts (those `only` lets through) from the
+/// start or continuing after the alert `after`; reading it is audited.
+pub async fn work_queue(
+    app: &App,
+    actor: &Actor,
+    only: QueueFilter,
+    after: Option<AlertId>,
+) -> AppResult<WorkQueue> {
     let scope = policy::casework::caseload_scope(actor);
     let at = sweep_at(app);
     let zone = app.settings.zone();
@@ -256,7 +266,7 @@ pub async fn work_queue(app: &App, actor: &Actor, after: Option<AlertId>) -> App
     };
     let (messages_sent_today, undelivered) =
         messages::outcomes(&mut tx, &scope, start, week_ago, 20).await?;
-    let page = store::open_in(&mut tx, &scope, after, QUEUE_PAGE + 1).await?;
+    let page = store::open_in(&mut tx, &scope, only, after, QUEUE_PAGE + 1).await?;
     let mut alerts = page.alerts;
     let more = alerts.len() as i64 > QUEUE_PAGE;
     alerts.truncate(QUEUE_PAGE as usize);
@@ -274,6 +284,7 @@ pub async fn work_queue(app: &App, actor: &Actor, after: Option<AlertId>) -> App
         } else {
             Vec::new()
         },
+        drafts: note_store::drafts_of(&mut tx, actor.id, DRAFTS_LISTED).await?,
     };
     let reason = format!("{} of {} alerts", queue.alerts.len(), queue.open_alerts);
     audit::record(&mut tx, actor, Action::WorkQueueView.because(&reason));
@@ -312,6 +323,33 @@ pub async fn acknowledge(app: &App, actor: &Actor, id: AlertId) -> AppResult<()>
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// Most alerts marked seen at once.
+pub const MOST_AT_ONCE: usize = 100;
+
+/// Marks many alerts as seen in one go: all of them, or (when one may not
+/// be settled by the actor, or is resolved already) none.
+pub async fn acknowledge_many(app: &App, actor: &Actor, ids: &[AlertId]) -> AppResult<usize> {
+    if !policy::casework::settles_alerts(actor) {
+        return Err(AppError::Forbidden("settle alerts"));
+    }
+    if ids.is_empty() || ids.len() > MOST_AT_ONCE {
+        return Err(
+            Invalid::one("alerts", format!("choose from 1 to {MOST_AT_ONCE} alerts")).into(),
+        );
+    }
+    let mut tx = app.db.write().await?;
+    let mut marked = 0;
+    for &id in ids {
+        held_alert(&mut tx, actor, id).await?;
+        if store::acknowledge(&mut tx, id, actor.id, app.now()).await? {
+            audit::record(&mut tx, actor, Action::AlertAcknowledge.on(id));
+            marked += 1;
+        }
+    }
+    tx.commit().await?;
+    Ok(marked)
 }
 
 /// What was done about an alert, as typed.

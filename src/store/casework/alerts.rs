@@ -647,19 +647,41 @@ pub struct QueuePage {
     pub total: i64,
 }
 
-/// Open alerts on the cases in `scope` in queue order, `limit` of them after
-/// `after` (from the start without), and how many are open in all.
+/// Which of a queue's alerts to list: of one rule, of one severity.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct QueueFilter {
+    pub rule: Option<Rule>,
+    pub severity: Option<Severity>,
+}
+
+impl QueueFilter {
+    /// The condition on `alerts a`; the labels are the vocabularies' own.
+    fn sql(self) -> String {
+        let rule = self
+            .rule
+            .map_or("TRUE".to_owned(), |r| format!("a.rule = '{}'", r.label()));
+        let severity = self.severity.map_or("TRUE".to_owned(), |s| {
+            format!("a.severity = '{}'", s.label())
+        });
+        format!("{rule} AND {severity}")
+    }
+}
+
+/// Open alerts on the cases in `scope` that `only` lets through, in queue
+/// order, `limit` of them after `after` (from the start without), and how
+/// many such are open in all.
 pub async fn open_in(
     tx: &mut Tx,
     scope: &Scope,
+    only: QueueFilter,
     after: Option<QueueKey>,
     limit: i64,
 ) -> Result<QueuePage, sqlx::Error> {
     let mut alerts = Vec::new();
     let mut total = 0;
     for part in parts(tx, scope).await? {
-        alerts.extend(part_page(tx, &part, after, limit).await?);
-        total += part_count(tx, &part).await?;
+        alerts.extend(part_page(tx, &part, only, after, limit).await?);
+        total += part_count(tx, &part, only).await?;
     }
     alerts.sort_by_key(AlertRow::key);
     alerts.dedup_by_key(|a| a.id);
@@ -673,10 +695,12 @@ const QUEUE_ORDER: &str = "a.priority, a.due_on, a.raised_at, a.id";
 async fn part_page(
     tx: &mut Tx,
     part: &Part,
+    only: QueueFilter,
     after: Option<QueueKey>,
     limit: i64,
 ) -> Result<Vec<AlertRow>, sqlx::Error> {
     let (filter, binds_user) = part.filter();
+    let only = only.sql();
     let mut n = usize::from(binds_user);
     let mut next = || {
         n += 1;
@@ -698,7 +722,8 @@ async fn part_page(
          a.acknowledged_at, u.full_name AS officer_name, a.priority FROM alerts a JOIN cases c ON \
          c.id = a.case_id \
          JOIN people p ON p.id = c.person_id LEFT JOIN users u ON u.id = c.officer_id WHERE \
-         a.resolved_at IS NULL AND {filter} AND {after_sql} ORDER BY {QUEUE_ORDER} LIMIT {}",
+         a.resolved_at IS NULL AND {filter} AND {only} AND {after_sql} ORDER BY {QUEUE_ORDER} \
+         LIMIT {}",
         next()
     );
     // Built inside the macro: it expands the query once per backend.
@@ -723,9 +748,12 @@ async fn part_page(
 
 /// How many open alerts one part holds (an index count, no sort, no case
 /// read).
-async fn part_count(tx: &mut Tx, part: &Part) -> Result<i64, sqlx::Error> {
+async fn part_count(tx: &mut Tx, part: &Part, only: QueueFilter) -> Result<i64, sqlx::Error> {
     let (filter, _) = part.filter();
-    let sql = format!("SELECT COUNT(*) FROM alerts a WHERE a.resolved_at IS NULL AND {filter}");
+    let only = only.sql();
+    let sql = format!(
+        "SELECT COUNT(*) FROM alerts a WHERE a.resolved_at IS NULL AND {filter} AND {only}"
+    );
     fetch!(tx, fetch_one, {
         let q = sqlx::query_scalar(&sql);
         match part {

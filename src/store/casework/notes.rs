@@ -271,6 +271,33 @@ pub async fn of_case(
     open_all(rows, keys)
 }
 
+/// A draft its author has not signed yet, as the work queue lists it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Draft {
+    pub id: NoteId,
+    pub case_id: CaseId,
+    pub case_number: String,
+    pub person_name: String,
+    pub kind: NoteKind,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// `author`'s unsigned drafts, the latest changed first.
+pub async fn drafts_of(tx: &mut Tx, author: UserId, limit: i64) -> Result<Vec<Draft>, sqlx::Error> {
+    fetch!(
+        tx,
+        fetch_all,
+        sqlx::query_as(
+            "SELECT n.id, n.case_id, c.case_number, p.last_name || ', ' || p.first_name AS \
+             person_name, n.kind, n.updated_at FROM case_notes n JOIN cases c ON c.id = n.case_id \
+             JOIN people p ON p.id = c.person_id WHERE n.author_id = $1 AND n.signed_at IS NULL \
+             ORDER BY n.updated_at DESC LIMIT $2"
+        )
+        .bind(author)
+        .bind(limit)
+    )
+}
+
 /// The addenda to `notes`, oldest first.
 pub async fn addenda(
     tx: &mut Tx,

@@ -2,7 +2,9 @@
 
 use crate::app::casework::alerts::{self, ResolutionNote};
 use crate::app::App;
+use crate::domain::casework::alerts::{Rule, Severity};
 use crate::domain::ids::AlertId;
+use crate::store::casework::alerts::QueueFilter;
 use crate::web::api::views::casework::alerts::WorkQueue;
 use crate::web::error::{ApiResult, ErrorBody};
 use crate::web::extract::{ApiJson, ApiPath, ApiQuery, ApiUser};
@@ -19,6 +21,10 @@ use utoipa_axum::routes;
 pub struct QueueQuery {
     /// Continue after this alert (the previous page's `next_after`).
     after: Option<AlertId>,
+    /// Only alerts of this rule.
+    rule: Option<Rule>,
+    /// Only alerts of this severity.
+    severity: Option<Severity>,
 }
 
 /// Your open alerts (most severe, soonest due first) a page at a time,
@@ -34,8 +40,14 @@ pub async fn work_queue(
     ApiUser(actor): ApiUser,
     ApiQuery(q): ApiQuery<QueueQuery>,
 ) -> ApiResult<Json<WorkQueue>> {
+    let only = QueueFilter {
+        rule: q.rule,
+        severity: q.severity,
+    };
     Ok(Json(
-        alerts::work_queue(&app, &actor, q.after).await?.into(),
+        alerts::work_queue(&app, &actor, only, q.after)
+            .await?
+            .into(),
     ))
 }
 

@@ -2,9 +2,9 @@
 
 use crate::app::casework::alerts::{self, WorkQueue};
 use crate::app::{App, AppError};
-use crate::domain::casework::alerts::RaisedBy;
-use crate::domain::ids::AlertId;
-use crate::store::casework::alerts::AlertRow;
+use crate::domain::casework::alerts::{RaisedBy, Rule, Severity};
+use crate::domain::ids::{AlertId, CaseId};
+use crate::store::casework::alerts::{AlertRow, QueueFilter};
 use crate::web::error::PageResult;
 use crate::web::extract::{PagePath, PageUser};
 use crate::web::form::Form;
@@ -20,11 +20,73 @@ use std::collections::HashMap;
 struct WorkPage {
     nav: Nav,
     queue: WorkQueue,
+    /// This page's alerts by participant, the most pressing first.
+    groups: Vec<AlertGroup>,
     /// Today's appointment times in the agency's zone, in order.
     times: Vec<String>,
+    filter: QueueChoice,
+    rules: &'static [Rule],
+    severities: &'static [Severity],
+    /// Some of the page's alerts may be marked seen together.
+    may_mark: bool,
 }
 
-/// `/work`, or `/work?after=ID` for the alerts after that one.
+/// One participant's alerts on the page.
+struct AlertGroup {
+    case_id: CaseId,
+    person_name: String,
+    case_number: String,
+    alerts: Vec<AlertRow>,
+}
+
+/// Groups alerts by case, each group where its most pressing alert stood.
+fn by_participant(alerts: &[AlertRow]) -> Vec<AlertGroup> {
+    let mut groups: Vec<AlertGroup> = Vec::new();
+    for a in alerts {
+        match groups.iter_mut().find(|g| g.case_id == a.case_id) {
+            Some(g) => g.alerts.push(a.clone()),
+            None => groups.push(AlertGroup {
+                case_id: a.case_id,
+                person_name: a.person_name.clone(),
+                case_number: a.case_number.clone(),
+                alerts: vec![a.clone()],
+            }),
+        }
+    }
+    groups
+}
+
+/// The queue's filters as the address gives them; values it does not
+/// know are ignored.
+#[derive(Debug, Default)]
+struct QueueChoice {
+    rule: String,
+    severity: String,
+}
+
+impl QueueChoice {
+    fn only(&self) -> QueueFilter {
+        QueueFilter {
+            rule: self.rule.parse().ok(),
+            severity: self.severity.parse().ok(),
+        }
+    }
+
+    /// The next page's address, with the same filters.
+    fn after(&self, id: &AlertId) -> String {
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [("rule", &self.rule), ("severity", &self.severity)] {
+            if !v.is_empty() {
+                q.append_pair(k, v);
+            }
+        }
+        q.append_pair("after", &id.to_string());
+        format!("/work?{}", q.finish())
+    }
+}
+
+/// `/work`, or `/work?after=ID` for the alerts after that one; `rule` and
+/// `severity` narrow the alerts.
 pub async fn page(
     State(app): State<App>,
     user: PageUser,
@@ -37,7 +99,12 @@ pub async fn page(
         ),
         None => None,
     };
-    let queue = alerts::work_queue(&app, &user.actor, after).await?;
+    let get = |k: &str| query.get(k).cloned().unwrap_or_default();
+    let filter = QueueChoice {
+        rule: get("rule"),
+        severity: get("severity"),
+    };
+    let queue = alerts::work_queue(&app, &user.actor, filter.only(), after).await?;
     let zone = app.settings.zone();
     let times = queue
         .today
@@ -46,9 +113,32 @@ pub async fn page(
         .collect();
     Ok(render(&WorkPage {
         nav: Nav::new(zone, &user.actor, "work"),
+        groups: by_participant(&queue.alerts),
+        may_mark: queue
+            .alerts
+            .iter()
+            .any(|a| a.acknowledged_at.is_none() && queue.may_settle(&a.id)),
         queue,
         times,
+        filter,
+        rules: Rule::all(),
+        severities: Severity::all(),
     }))
+}
+
+/// Marks the alerts ticked (`seen.<id>`) as seen, all or none.
+pub async fn acknowledge_many(
+    State(app): State<App>,
+    user: PageUser,
+    Form(form): Form,
+) -> PageResult<Response> {
+    let ids = form
+        .names_after("seen.")
+        .map(|id| id.parse())
+        .collect::<Result<Vec<AlertId>, _>>()
+        .map_err(|_| AppError::NotFound("alert"))?;
+    alerts::acknowledge_many(&app, &user.actor, &ids).await?;
+    Ok(Redirect::to("/work").into_response())
 }
 
 pub async fn acknowledge(
@@ -74,6 +164,7 @@ pub async fn resolve(
 pub fn routes() -> PageRoutes {
     PageRoutes::new()
         .get("/work", page)
+        .post("/alerts/acknowledge", acknowledge_many)
         .post("/alerts/{id}/acknowledge", acknowledge)
         .post("/alerts/{id}/resolve", resolve)
 }
