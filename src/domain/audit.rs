@@ -32,6 +32,7 @@ crate::labelled_enum! {
         AuthToken => ("auth.token", "Presented an API token"),
         AuthTokenCreated => ("auth.token_created", "Created an API token"),
         AuthTokenRevoked => ("auth.token_revoked", "Revoked an API token"),
+        AuthRecoveryCodes => ("auth.recovery_codes", "Made new recovery codes"),
         AccessDenied => ("access.denied", "Was refused a request"),
         UserCreate => ("user.create", "Created a staff account"),
         UserRoleChange => ("user.role_change", "Changed a user's role"),

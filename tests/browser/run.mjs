@@ -220,6 +220,9 @@ const tests = [
     expect(await page.getByRole('button', { name: 'Change role' }).isVisible(), 'the role form is shown');
     expect(await page.getByRole('button', { name: 'Reset password' }).isVisible(), 'the reset form is shown');
     await expectAccessible(page, 'an account page');
+    await page.goto(`${url}/account`);
+    expect(await page.getByRole('heading', { name: 'API tokens' }).isVisible(), 'the account page lists tokens');
+    await expectAccessible(page, 'your account page');
     await page.goto(`${url}/account/password`);
     await expectAccessible(page, 'the password page');
   }],

@@ -243,7 +243,108 @@ async fn roles_change_only_by_a_fresh_administrator_and_are_audited(backend: Bac
     assert_eq!(t.audit_count(Action::UserRoleChange).await, 4);
 }
 
+/// The account page: a token made and shown once, then revoked; every other
+/// session ended at once; new recovery codes after a fresh sign-in.
+async fn the_account_page_holds_tokens_sessions_and_recovery_codes(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let officer = t.user("officer", Role::Officer, None, None).await;
+    let cookie = t.session("officer").await;
+    let elsewhere = t.session("officer").await;
+    let page = t.page("/account", &cookie).await.text();
+    assert!(page.contains("End all other sessions"), "{page}");
+
+    let refused = t
+        .form(
+            "/account/tokens",
+            &cookie,
+            &[
+                ("name", "court report"),
+                ("scope", "admin"),
+                ("expires_in_days", "30"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "an officer holds no admin token"
+    );
+    let made = t
+        .form(
+            "/account/tokens",
+            &cookie,
+            &[
+                ("name", "court report"),
+                ("scope", "read"),
+                ("expires_in_days", "30"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::OK);
+    let page = made.text();
+    let token = page
+        .split(r#"<code class="secret">"#)
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .expect("the token, shown once")
+        .to_owned();
+    let with_token = |token: String| crate::helpers::User {
+        id: officer.id,
+        username: "officer".into(),
+        token,
+    };
+    assert_eq!(
+        t.get("/api/v1/me", &with_token(token.clone())).await.status,
+        StatusCode::OK
+    );
+    assert!(
+        !t.page("/account", &cookie).await.text().contains(&token),
+        "shown once"
+    );
+    let tokens = t.get("/api/v1/me/tokens", &officer).await.json();
+    let id = tokens
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["name"] == "court report")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let revoked = t
+        .form(&format!("/account/tokens/{id}/revoke"), &cookie, &[])
+        .await;
+    assert_eq!(revoked.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        t.get("/api/v1/me", &with_token(token)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+
+    let ended = t.form("/account/sessions/end-others", &cookie, &[]).await;
+    assert_eq!(ended.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        t.page("/caseload", &elsewhere).await.headers[header::LOCATION],
+        "/login"
+    );
+    assert_eq!(
+        t.page("/caseload", &cookie).await.status,
+        StatusCode::OK,
+        "this one stays"
+    );
+
+    let codes = t.form("/account/recovery-codes", &cookie, &[]).await;
+    assert_eq!(codes.status, StatusCode::OK);
+    assert_eq!(codes.text().matches("<li><code>").count(), 10);
+    assert_eq!(t.audit_count(Action::AuthRecoveryCodes).await, 1);
+    // Later, a fresh sign-in is asked first.
+    t.advance(chrono::Duration::minutes(20));
+    let stale = t.form("/account/recovery-codes", &cookie, &[]).await;
+    assert_eq!(stale.headers[header::LOCATION], "/reauth");
+    assert_eq!(t.audit_count(Action::AuthRecoveryCodes).await, 1);
+}
+
 on_both_databases!(
+    the_account_page_holds_tokens_sessions_and_recovery_codes,
     a_reset_password_must_be_changed_before_anything_else,
     roles_change_only_by_a_fresh_administrator_and_are_audited,
 );

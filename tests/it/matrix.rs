@@ -942,9 +942,10 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
     //
     // The court's 422s are forms checked before the case: the page shows
     // what is missing and nothing changes (a filled-in form gets 403).
-    let everyones: [(&str, [u16; 4]); 8] = [
+    let everyones: [(&str, [u16; 4]); 9] = [
         // Each role's home.
         ("/", [303, 303, 303, 303]),
+        ("/account", [200, 200, 200, 200]),
         // Empty for whoever has no caseload.
         ("/caseload.csv", [200, 200, 200, 200]),
         ("/admin/access-review", [200, 403, 403, 403]),
@@ -1012,6 +1013,15 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
         ("/calendar/feed/revoke".into(), [303, 303, 303, 303]),
         ("/reauth".into(), [422, 422, 422, 422]),
         ("/account/password".into(), [422, 422, 422, 422]),
+        ("/account/sessions/end-others".into(), [303, 303, 303, 303]),
+        // No scope chosen.
+        ("/account/tokens".into(), [422, 422, 422, 422]),
+        (
+            format!("/account/tokens/{nobody}/revoke"),
+            [404, 404, 404, 404],
+        ),
+        // The sessions are fresh: the codes are made and shown.
+        ("/account/recovery-codes".into(), [200, 200, 200, 200]),
         // The second step is done already.
         ("/mfa".into(), [409, 409, 409, 409]),
         ("/login".into(), [422, 422, 422, 422]),

@@ -520,6 +520,17 @@ pub async fn my_sessions(app: &App, actor: &Actor) -> AppResult<Vec<users::Sessi
     Ok(users::sessions_of(&mut tx, actor.id).await?)
 }
 
+/// Ends every session of the signed-in user but `keep` (the one asking):
+/// a lost phone, a shared computer left signed in. Returns how many ended.
+pub async fn end_other_sessions(app: &App, actor: &Actor, keep: SessionId) -> AppResult<u64> {
+    let mut tx = app.db.write().await?;
+    let ended = users::delete_sessions_of(&mut tx, actor.id, Some(keep)).await?;
+    let event = Action::AuthSessionEnd.because(format!("{ended} other sessions"));
+    crate::app::audit::record(&mut tx, actor, event);
+    tx.commit().await?;
+    Ok(ended)
+}
+
 /// Ends one of the signed-in user's own sessions (on another device, say).
 pub async fn end_session(app: &App, actor: &Actor, id: SessionId) -> AppResult<()> {
     let mut tx = app.db.write().await?;

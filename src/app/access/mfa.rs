@@ -108,6 +108,29 @@ fn recovery_code() -> String {
     )
 }
 
+/// A new set of recovery codes, and the hashes kept of them.
+fn recovery_codes() -> (Vec<String>, Vec<String>) {
+    let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| recovery_code()).collect();
+    let hashes = codes
+        .iter()
+        .map(|c| token_hash(&normalize_recovery_code(c)))
+        .collect();
+    (codes, hashes)
+}
+
+/// New recovery codes for the signed-in user, replacing all they had (used
+/// or not); shown once. Asks a fresh sign-in, as other changes to how one
+/// signs in do.
+pub async fn new_recovery_codes(app: &App, actor: &crate::app::Actor) -> AppResult<Vec<String>> {
+    crate::app::policy::privileged(actor, "make new recovery codes", app.now())?;
+    let (codes, hashes) = recovery_codes();
+    let mut tx = app.db.write().await?;
+    users::replace_recovery_codes(&mut tx, actor.id, &hashes).await?;
+    audit::record(&mut tx, actor, Action::AuthRecoveryCodes);
+    tx.commit().await?;
+    Ok(codes)
+}
+
 /// Checks an authenticator code (or a recovery code) for the session's user.
 /// Failures count toward the account lockout; a replayed code is refused and logged.
 pub async fn submit(app: &App, token: &str, code: &str, source: Option<&str>) -> AppResult<Passed> {
@@ -165,11 +188,7 @@ pub async fn submit(app: &App, token: &str, code: &str, source: Option<&str>) ->
         Ok(step) => {
             let recovery_codes = if user.totp_confirmed_at.is_none() {
                 users::confirm_totp(&mut tx, user.id, at).await?;
-                let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| recovery_code()).collect();
-                let hashes: Vec<String> = codes
-                    .iter()
-                    .map(|c| token_hash(&normalize_recovery_code(c)))
-                    .collect();
+                let (codes, hashes) = recovery_codes();
                 users::replace_recovery_codes(&mut tx, user.id, &hashes).await?;
                 audit::write(&mut tx, by, Outcome::Success, Action::AuthMfaEnrolled);
                 Some(codes)

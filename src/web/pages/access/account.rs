@@ -1,12 +1,13 @@
 //! Accounts: the signed-in user's own sessions, and the administrators' access review.
 
-use crate::app::access::auth::{self, Secret};
+use crate::app::access::auth::{self, IssuedToken, Secret, TokenRequest};
 use crate::app::access::users::{self, AccessReviewLine};
 use crate::app::access::{mfa, passwords};
 use crate::app::App;
 use crate::app::AppError;
-use crate::domain::ids::SessionId;
-use crate::store::access::users::SessionInfo;
+use crate::domain::access::users::TokenScope;
+use crate::domain::ids::{SessionId, TokenId};
+use crate::store::access::users::{SessionInfo, TokenInfo};
 use crate::web::error::PageResult;
 use crate::web::extract::{PagePath, PageUser};
 use crate::web::form::{Form, FormState};
@@ -19,20 +20,49 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 #[derive(Template)]
-#[template(path = "access/sessions.html")]
-struct SessionsPage {
+#[template(path = "access/account.html")]
+struct AccountPage {
     nav: Nav,
     sessions: Vec<SessionInfo>,
     current: SessionId,
+    tokens: Vec<TokenInfo>,
+    scopes: &'static [TokenScope],
+    /// The token-making form, as submitted.
+    form: FormState,
+    /// A token just made: shown this once.
+    issued: Option<IssuedToken>,
 }
 
-pub async fn sessions(State(app): State<App>, user: PageUser) -> PageResult<Response> {
-    let sessions = auth::my_sessions(&app, &user.actor).await?;
-    Ok(render(&SessionsPage {
-        nav: Nav::new(app.settings.zone(), &user.actor, "account"),
-        sessions,
-        current: user.session,
-    }))
+async fn show(
+    app: &App,
+    user: &PageUser,
+    status: StatusCode,
+    form: FormState,
+    issued: Option<IssuedToken>,
+) -> PageResult<Response> {
+    let sessions = auth::my_sessions(app, &user.actor).await?;
+    let tokens = auth::my_tokens(app, &user.actor).await?;
+    Ok(render_with(
+        status,
+        &AccountPage {
+            nav: Nav::new(app.settings.zone(), &user.actor, "account"),
+            sessions,
+            current: user.session,
+            tokens,
+            scopes: TokenScope::all(),
+            form: if form.holds("expires_in_days") {
+                form
+            } else {
+                form.with("expires_in_days", "90")
+            },
+            issued,
+        },
+    ))
+}
+
+/// The account page: sessions, API tokens, recovery codes, password.
+pub async fn account(State(app): State<App>, user: PageUser) -> PageResult<Response> {
+    show(&app, &user, StatusCode::OK, FormState::default(), None).await
 }
 
 pub async fn end_session(
@@ -44,9 +74,67 @@ pub async fn end_session(
     let to = if id == user.session {
         "/login"
     } else {
-        "/account/sessions"
+        "/account#sessions"
     };
     Ok(Redirect::to(to).into_response())
+}
+
+/// Ends every session but this one.
+pub async fn end_other_sessions(State(app): State<App>, user: PageUser) -> PageResult<Response> {
+    auth::end_other_sessions(&app, &user.actor, user.session).await?;
+    Ok(Redirect::to("/account#sessions").into_response())
+}
+
+/// Makes an API token for the signed-in user; the page shows it once.
+pub async fn create_token(
+    State(app): State<App>,
+    user: PageUser,
+    Form(mut form): Form,
+) -> PageResult<Response> {
+    let scope = form.parse::<TokenScope>("scope", "a scope");
+    let days = form.parse::<i64>("expires_in_days", "a whole number of days");
+    let (Some(scope), Some(days)) = (scope, days) else {
+        return show(&app, &user, StatusCode::UNPROCESSABLE_ENTITY, form, None).await;
+    };
+    let request = TokenRequest {
+        name: form.v("name").into(),
+        scope,
+        expires_in_days: days.into(),
+    };
+    let username = user.actor.username.clone();
+    match auth::create_token(&app, Some(&user.actor), &username, request).await {
+        Ok(issued) => {
+            show(
+                &app,
+                &user,
+                StatusCode::OK,
+                FormState::default(),
+                Some(issued),
+            )
+            .await
+        }
+        Err(e) => {
+            let status = form.absorb(e)?;
+            show(&app, &user, status, form, None).await
+        }
+    }
+}
+
+pub async fn revoke_token(
+    State(app): State<App>,
+    user: PageUser,
+    PagePath(id): PagePath<TokenId>,
+) -> PageResult<Response> {
+    auth::revoke_token(&app, &user.actor, id).await?;
+    Ok(Redirect::to("/account#tokens").into_response())
+}
+
+/// New recovery codes, shown once (after a fresh sign-in).
+pub async fn new_recovery_codes(State(app): State<App>, user: PageUser) -> PageResult<Response> {
+    let codes = mfa::new_recovery_codes(&app, &user.actor).await?;
+    Ok(render(&crate::web::pages::access::mfa::RecoveryCodesPage {
+        codes,
+    }))
 }
 
 #[derive(Template)]
@@ -187,7 +275,12 @@ pub async fn reauth(
 /// This page's routes.
 pub fn routes() -> PageRoutes {
     PageRoutes::new()
-        .get("/account/sessions", sessions)
+        .get("/account", account)
+        .get("/account/sessions", account)
+        .post("/account/sessions/end-others", end_other_sessions)
+        .post("/account/tokens", create_token)
+        .post("/account/tokens/{id}/revoke", revoke_token)
+        .post("/account/recovery-codes", new_recovery_codes)
         .get("/admin/access-review", access_review)
         .get("/reauth", reauth_page)
         .post("/reauth", reauth)

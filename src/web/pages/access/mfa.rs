@@ -44,8 +44,8 @@ struct MfaPage {
 
 #[derive(Template)]
 #[template(path = "access/recovery_codes.html")]
-struct RecoveryCodesPage {
-    codes: Vec<String>,
+pub(super) struct RecoveryCodesPage {
+    pub(super) codes: Vec<String>,
 }
 
 async fn show(
