@@ -498,6 +498,7 @@ async fn insert_staff(
                 password_hash: hash,
                 supervisor_id: supervisor,
                 court: s.court,
+                password_change_required: false,
                 now: at,
             },
         )
@@ -618,6 +619,7 @@ async fn insert_field_user(
                 Role::Supervisor
             },
             password_hash: hash,
+            password_change_required: false,
             supervisor_id: supervisor,
             court: None,
             now: at,

@@ -459,7 +459,8 @@ pub async fn search(
         exact,
         birth: q.date_of_birth,
     };
-    let ranked: Vec<PersonId> = match lead_term(&q.names) {
+    // Each person found, with how far their name is from what was typed.
+    let ranked: Vec<(PersonId, usize)> = match lead_term(&q.names) {
         Some(lead) => {
             let found =
                 name_keys::candidates(tx, &lead.word, &soundex(&lead.word), &narrowing).await?;
@@ -467,11 +468,9 @@ pub async fn search(
                 .iter()
                 .map(|k| (k.person_id, k.part, k.key.as_str()))
                 .collect();
-            rank_by_name(&q.names, &keys)
-                .into_iter()
-                .map(|(person, _)| person)
-                .take(usize::try_from(limit).unwrap_or(0))
-                .collect()
+            let mut ranked = rank_by_name(&q.names, &keys);
+            ranked.truncate(usize::try_from(limit).unwrap_or(0));
+            ranked
         }
         None if narrowing.is_empty() => return Ok(Vec::new()),
         None => {
@@ -480,15 +479,25 @@ pub async fn search(
                  lower(p.first_name), p.id LIMIT $1",
                 narrowing.sql(2)
             );
-            fetch!(
+            let ids: Vec<PersonId> = fetch!(
                 tx,
                 fetch_all,
                 bind_narrowing!(sqlx::query_scalar(&sql).bind(limit), narrowing)
-            )?
+            )?;
+            ids.into_iter().map(|id| (id, 0)).collect()
         }
     };
-    let mut hits = hits(tx, &ranked).await?;
-    hits.sort_by_key(|h| ranked.iter().position(|id| *id == h.id));
+    let ids: Vec<PersonId> = ranked.iter().map(|(id, _)| *id).collect();
+    let mut hits = hits(tx, &ids).await?;
+    // The nearest first; among equals, by name.
+    hits.sort_by_cached_key(|h| {
+        let distance = ranked.iter().find(|(id, _)| *id == h.id).map(|(_, d)| *d);
+        (
+            distance,
+            h.last_name.to_lowercase(),
+            h.first_name.to_lowercase(),
+        )
+    });
     Ok(hits)
 }
 

@@ -343,7 +343,123 @@ async fn the_account_page_holds_tokens_sessions_and_recovery_codes(backend: Back
     assert_eq!(t.audit_count(Action::AuthRecoveryCodes).await, 1);
 }
 
+/// Administrators open accounts (a one-time password, shown once), disable
+/// leavers, restore access and reset an authenticator, from the pages.
+async fn administrators_open_disable_restore_and_reenrol_from_the_pages(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    t.user("admin", Role::Admin, None, None).await;
+    t.user("officer", Role::Officer, None, None).await;
+    let admin = t.session("admin").await;
+    let officer = t.session("officer").await;
+    assert_eq!(
+        t.page("/admin/users/new", &admin).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        t.page("/admin/users/new", &officer).await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    let open = |username: &'static str| {
+        let (t, admin) = (&t, &admin);
+        async move {
+            let fields = [
+                ("username", username),
+                ("full_name", "Nia Bell"),
+                ("role", "officer"),
+                ("supervisor", ""),
+                ("court", ""),
+            ];
+            t.form("/admin/users", admin, &fields).await
+        }
+    };
+    let opened = open("nbell").await;
+    assert_eq!(opened.status, StatusCode::OK, "{}", opened.text());
+    let page = opened.text();
+    let temporary = page
+        .split(r#"<code class="secret">"#)
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .expect("the one-time password")
+        .to_owned();
+    assert_eq!(t.audit_count(Action::UserCreate).await, 1);
+    let again = open("nbell").await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(again.text().contains("already taken"));
+    let first = t.login("nbell", &temporary).await;
+    assert_eq!(
+        first.headers[header::LOCATION],
+        "/mfa",
+        "the one-time password signs in"
+    );
+
+    // A leaver is disabled with a reason, and restored.
+    let no_reason = t
+        .form("/admin/users/nbell/disable", &admin, &[("reason", "")])
+        .await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let disabled = t
+        .form(
+            "/admin/users/nbell/disable",
+            &admin,
+            &[("reason", "left the agency")],
+        )
+        .await;
+    assert_eq!(disabled.status, StatusCode::SEE_OTHER);
+    assert_eq!(t.audit_count(Action::UserDisable).await, 1);
+    assert_ne!(
+        t.login("nbell", &temporary).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let own = t
+        .form(
+            "/admin/users/admin/disable",
+            &admin,
+            &[("reason", "testing")],
+        )
+        .await;
+    assert_eq!(own.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        t.form("/admin/users/nbell/restore", &admin, &[])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        t.login("nbell", &temporary).await.headers[header::LOCATION],
+        "/mfa"
+    );
+
+    // A lost phone: the authenticator is forgotten and the sessions end.
+    let reset = t
+        .form("/admin/users/officer/authenticator-reset", &admin, &[])
+        .await;
+    assert_eq!(reset.status, StatusCode::SEE_OTHER);
+    assert_eq!(t.audit_count(Action::AuthMfaReset).await, 1);
+    assert_eq!(
+        t.page("/caseload", &officer).await.headers[header::LOCATION],
+        "/login"
+    );
+    let mut tx = t.app.db.read().await.unwrap();
+    let secret: Option<String> = crate::fetch!(
+        &mut tx,
+        fetch_one,
+        sqlx::query_scalar("SELECT totp_secret FROM users WHERE username = 'officer'")
+    )
+    .unwrap();
+    drop(tx);
+    assert!(secret.is_none(), "enrolled again at the next sign-in");
+
+    // Twenty minutes on, a fresh sign-in is asked first.
+    t.advance(chrono::Duration::minutes(20));
+    let stale = t
+        .form("/admin/users/nbell/authenticator-reset", &admin, &[])
+        .await;
+    assert_eq!(stale.headers[header::LOCATION], "/reauth");
+}
+
 on_both_databases!(
+    administrators_open_disable_restore_and_reenrol_from_the_pages,
     the_account_page_holds_tokens_sessions_and_recovery_codes,
     a_reset_password_must_be_changed_before_anything_else,
     roles_change_only_by_a_fresh_administrator_and_are_audited,

@@ -284,6 +284,7 @@ impl TestApp {
                 password_hash: &hash,
                 supervisor_id: supervisor,
                 court,
+                password_change_required: false,
                 now: self.app.now(),
             },
         )

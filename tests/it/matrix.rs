@@ -942,13 +942,14 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
     //
     // The court's 422s are forms checked before the case: the page shows
     // what is missing and nothing changes (a filled-in form gets 403).
-    let everyones: [(&str, [u16; 4]); 9] = [
+    let everyones: [(&str, [u16; 4]); 10] = [
         // Each role's home.
         ("/", [303, 303, 303, 303]),
         ("/account", [200, 200, 200, 200]),
         // Empty for whoever has no caseload.
         ("/caseload.csv", [200, 200, 200, 200]),
         ("/admin/access-review", [200, 403, 403, 403]),
+        ("/admin/users/new", [200, 403, 403, 403]),
         // The feed's secret is the key: an unknown one is not found.
         ("/calendar/nope.ics", [404, 404, 404, 404]),
         ("/login", [200, 200, 200, 200]),
@@ -1004,6 +1005,14 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
             [404, 404, 404, 404],
         ),
         ("/admin/users/spare/role".into(), [422, 403, 403, 403]),
+        ("/admin/users".into(), [422, 403, 403, 403]),
+        // No reason given.
+        ("/admin/users/spare/disable".into(), [422, 403, 403, 403]),
+        ("/admin/users/spare/restore".into(), [303, 403, 403, 403]),
+        (
+            "/admin/users/spare/authenticator-reset".into(),
+            [303, 403, 403, 403],
+        ),
         // A fresh sign-in, so the reset happens (the page shows the password once).
         (
             "/admin/users/spare/password-reset".into(),

@@ -373,7 +373,7 @@ async fn users_see_and_end_their_own_sessions(backend: Backend) {
     let res = t
         .form(&format!("/account/sessions/{phone_id}/end"), &laptop, &[])
         .await;
-    assert_eq!(res.headers[header::LOCATION], "/account/sessions");
+    assert_eq!(res.headers[header::LOCATION], "/account#sessions");
     assert_eq!(
         t.page("/caseload", &phone).await.headers[header::LOCATION],
         "/login"

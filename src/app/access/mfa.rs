@@ -131,6 +131,30 @@ pub async fn new_recovery_codes(app: &App, actor: &crate::app::Actor) -> AppResu
     Ok(codes)
 }
 
+/// Resets `username`'s authenticator (a lost or replaced phone): the secret
+/// and recovery codes are forgotten and the sessions end, so the next
+/// sign-in enrols a new one. A privileged action, never on one's own.
+pub async fn reset_authenticator(
+    app: &App,
+    actor: &crate::app::Actor,
+    username: &str,
+) -> AppResult<()> {
+    crate::app::policy::access::manage_users(actor)?;
+    crate::app::policy::privileged(actor, "reset an authenticator", app.now())?;
+    let mut tx = app.db.write().await?;
+    let user = users::by_username(&mut tx, &username.trim().to_lowercase())
+        .await?
+        .ok_or(AppError::NotFound("user"))?;
+    if user.id == actor.id {
+        return Err(AppError::Forbidden("reset your own authenticator"));
+    }
+    users::clear_totp(&mut tx, user.id).await?;
+    users::delete_sessions_of(&mut tx, user.id, None).await?;
+    audit::record(&mut tx, actor, Action::AuthMfaReset.on(user.id));
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Checks an authenticator code (or a recovery code) for the session's user.
 /// Failures count toward the account lockout; a replayed code is refused and logged.
 pub async fn submit(app: &App, token: &str, code: &str, source: Option<&str>) -> AppResult<Passed> {

@@ -96,7 +96,7 @@ pub async fn reset(app: &App, actor: &Actor, username: &str) -> AppResult<Tempor
 
 /// Twenty characters from an alphabet without look-alikes (I, L, O, 0, 1),
 /// in groups of five: about 100 bits.
-fn one_time_password() -> String {
+pub(super) fn one_time_password() -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
     (0..4)
         .map(|_| random_chars(ALPHABET, 5))

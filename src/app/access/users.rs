@@ -1,6 +1,7 @@
 //! Staff accounts.
 
 use crate::app::access::auth::{hash_password, Secret};
+use crate::app::access::passwords::{one_time_password, TemporaryPassword};
 use crate::app::audit::{self, Origin};
 use crate::app::{policy, Actor, App, AppError, AppResult};
 use crate::domain::access::users::{check_password, inactive_too_long, Role, Username};
@@ -65,6 +66,81 @@ pub enum Creator<'a> {
 }
 
 pub async fn create(app: &App, creator: Creator<'_>, input: UserInput) -> AppResult<StaffMember> {
+    create_as(app, creator, input, false).await
+}
+
+/// A new account from the administrators' page: what it needs but a
+/// password, which is made here, one-time, and replaced at the first
+/// sign-in (as after a reset).
+#[derive(Debug, Clone)]
+pub struct NewStaff {
+    pub username: String,
+    pub full_name: RequiredText<120>,
+    pub role: Role,
+    pub supervisor: Option<String>,
+    pub court: Option<Court>,
+}
+
+/// Opens an account with a one-time password, shown once; a privileged
+/// action, audited as any account's creation.
+pub async fn open_account(
+    app: &App,
+    actor: &Actor,
+    staff: NewStaff,
+) -> AppResult<(StaffMember, TemporaryPassword)> {
+    policy::access::manage_users(actor)?;
+    policy::privileged(actor, "open an account", app.now())?;
+    let temporary = one_time_password();
+    let input = UserInput {
+        username: staff.username,
+        full_name: staff.full_name,
+        role: staff.role,
+        password: temporary.clone(),
+        supervisor: staff.supervisor,
+        court: staff.court,
+    };
+    let member = create_as(app, Creator::Admin(actor), input, true).await?;
+    let handed = TemporaryPassword {
+        username: member.username.clone(),
+        temporary_password: temporary,
+    };
+    Ok((member, handed))
+}
+
+/// Disables the account of someone who left: it signs in no more, its
+/// sessions end and its tokens stop working. A privileged action, never on
+/// one's own account; "restore access" (`auth::unlock`) undoes it.
+pub async fn disable(app: &App, actor: &Actor, username: &str, reason: &Reason) -> AppResult<()> {
+    policy::access::manage_users(actor)?;
+    policy::privileged(actor, "disable an account", app.now())?;
+    let reason = reason.checked().map_err(|e| Invalid::one("reason", e))?;
+    let mut tx = app.db.write().await?;
+    let user = users::by_username(&mut tx, &username.trim().to_lowercase())
+        .await?
+        .ok_or(AppError::NotFound("user"))?;
+    if user.id == actor.id {
+        return Err(AppError::Forbidden("disable your own account"));
+    }
+    users::set_active(&mut tx, user.id, false).await?;
+    users::delete_sessions_of(&mut tx, user.id, None).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Action::UserDisable.on(user.id).because(reason),
+    );
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Why an account is disabled, e.g. "left the agency 2026-12-04".
+pub type Reason = RequiredText<300>;
+
+async fn create_as(
+    app: &App,
+    creator: Creator<'_>,
+    input: UserInput,
+    password_change_required: bool,
+) -> AppResult<StaffMember> {
     if let Creator::Admin(actor) = &creator {
         policy::access::manage_users(actor)?;
     }
@@ -102,6 +178,7 @@ pub async fn create(app: &App, creator: Creator<'_>, input: UserInput) -> AppRes
             password_hash: &hash,
             supervisor_id: supervisor,
             court: court.as_deref(),
+            password_change_required,
             now: app.now(),
         },
     )

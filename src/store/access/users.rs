@@ -138,6 +138,8 @@ pub struct NewUser<'a> {
     pub password_hash: &'a str,
     pub supervisor_id: Option<UserId>,
     pub court: Option<&'a str>,
+    /// The password is a one-time one, to be replaced at the first sign-in.
+    pub password_change_required: bool,
     pub now: DateTime<Utc>,
 }
 
@@ -146,7 +148,8 @@ pub async fn insert(tx: &mut Tx, u: NewUser<'_>) -> Result<(), sqlx::Error> {
         tx,
         sqlx::query(
             "INSERT INTO users (id, username, full_name, role, password_hash, supervisor_id, \
-             court, active, created_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, TRUE, $8, 1)"
+             court, active, created_at, version, password_change_required) VALUES ($1, $2, $3, $4, \
+             $5, $6, $7, TRUE, $8, 1, $9)"
         )
         .bind(u.id)
         .bind(u.username)
@@ -156,6 +159,25 @@ pub async fn insert(tx: &mut Tx, u: NewUser<'_>) -> Result<(), sqlx::Error> {
         .bind(u.supervisor_id)
         .bind(u.court)
         .bind(u.now)
+        .bind(u.password_change_required)
+    )?;
+    Ok(())
+}
+
+/// Forgets a user's authenticator and recovery codes: they enrol again at
+/// their next sign-in.
+pub async fn clear_totp(tx: &mut Tx, id: UserId) -> Result<(), sqlx::Error> {
+    exec!(
+        tx,
+        sqlx::query(
+            "UPDATE users SET totp_secret = NULL, totp_confirmed_at = NULL, totp_last_step = \
+             NULL, version = version + 1 WHERE id = $1"
+        )
+        .bind(id)
+    )?;
+    exec!(
+        tx,
+        sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1").bind(id)
     )?;
     Ok(())
 }

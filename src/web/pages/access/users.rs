@@ -1,7 +1,10 @@
-//! Administering one staff account: its role, and a password reset.
+//! Administering staff accounts from the pages: opening one (with a
+//! one-time password), its role, a password reset, disabling a leaver,
+//! restoring access, and resetting an authenticator.
 
 use crate::app::access::passwords::{self, TemporaryPassword};
-use crate::app::access::users::{self, RoleChange, StaffMember};
+use crate::app::access::users::{self, NewStaff, RoleChange, StaffMember};
+use crate::app::access::{auth, mfa};
 use crate::app::{App, AppError};
 use crate::domain::access::users::Role;
 use crate::web::error::PageResult;
@@ -113,6 +116,107 @@ pub async fn change_role(
     }
 }
 
+#[derive(Template)]
+#[template(path = "access/new_user.html")]
+struct NewUserPage {
+    nav: Nav,
+    roles: &'static [Role],
+    form: FormState,
+}
+
+fn new_user_form(app: &App, user: &PageUser, status: StatusCode, form: FormState) -> Response {
+    render_with(
+        status,
+        &NewUserPage {
+            nav: Nav::new(app.settings.zone(), &user.actor, "access-review"),
+            roles: Role::all(),
+            form,
+        },
+    )
+}
+
+pub async fn new_user(State(app): State<App>, user: PageUser) -> PageResult<Response> {
+    crate::app::policy::access::manage_users(&user.actor)?;
+    Ok(new_user_form(
+        &app,
+        &user,
+        StatusCode::OK,
+        FormState::default(),
+    ))
+}
+
+/// Opens an account; its page then shows the one-time password, once.
+pub async fn open_account(
+    State(app): State<App>,
+    user: PageUser,
+    Form(mut form): Form,
+) -> PageResult<Response> {
+    crate::app::policy::access::manage_users(&user.actor)?;
+    let Some(role) = form.parse::<Role>("role", "a role") else {
+        return Ok(new_user_form(
+            &app,
+            &user,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            form,
+        ));
+    };
+    let staff = NewStaff {
+        username: form.v("username").to_owned(),
+        full_name: form.v("full_name").into(),
+        role,
+        supervisor: form.opt("supervisor").filter(|_| role == Role::Officer),
+        court: form.opt("court").filter(|_| role == Role::Court),
+    };
+    match users::open_account(&app, &user.actor, staff).await {
+        Ok((member, handed)) => {
+            show(
+                &app,
+                &user,
+                &member.username,
+                StatusCode::OK,
+                None,
+                Some(handed),
+            )
+            .await
+        }
+        Err(e) => {
+            let status = form.absorb(e)?;
+            Ok(new_user_form(&app, &user, status, form))
+        }
+    }
+}
+
+/// Disables a leaver's account, with the reason.
+pub async fn disable(
+    State(app): State<App>,
+    user: PageUser,
+    PagePath(username): PagePath<String>,
+    Form(form): Form,
+) -> PageResult<Response> {
+    users::disable(&app, &user.actor, &username, &form.v("reason").into()).await?;
+    Ok(Redirect::to(&format!("/admin/users/{username}")).into_response())
+}
+
+/// Restores access: unlocks and re-enables.
+pub async fn restore(
+    State(app): State<App>,
+    user: PageUser,
+    PagePath(username): PagePath<String>,
+) -> PageResult<Response> {
+    auth::unlock(&app, Some(&user.actor), &username).await?;
+    Ok(Redirect::to(&format!("/admin/users/{username}")).into_response())
+}
+
+/// Resets the authenticator: the next sign-in enrols a new one.
+pub async fn reset_authenticator(
+    State(app): State<App>,
+    user: PageUser,
+    PagePath(username): PagePath<String>,
+) -> PageResult<Response> {
+    mfa::reset_authenticator(&app, &user.actor, &username).await?;
+    Ok(Redirect::to(&format!("/admin/users/{username}")).into_response())
+}
+
 pub async fn reset_password(
     State(app): State<App>,
     user: PageUser,
@@ -125,6 +229,14 @@ pub async fn reset_password(
 /// This page's routes.
 pub fn routes() -> PageRoutes {
     PageRoutes::new()
+        .get("/admin/users/new", new_user)
+        .post("/admin/users", open_account)
+        .post("/admin/users/{username}/disable", disable)
+        .post("/admin/users/{username}/restore", restore)
+        .post(
+            "/admin/users/{username}/authenticator-reset",
+            reset_authenticator,
+        )
         .get("/admin/users/{username}", page)
         .post("/admin/users/{username}/role", change_role)
         .post("/admin/users/{username}/password-reset", reset_password)
