@@ -62,6 +62,7 @@ crate::labelled_enum! {
         CaseloadViewSave => ("caseload.view_save", "Saved a caseload view"),
         CaseloadViewDelete => ("caseload.view_delete", "Deleted a saved caseload view"),
         CaseShare => ("case.share", "Shared a case"),
+        CaseReassign => ("case.reassign", "Moved a case to another officer"),
         CaseUnshare => ("case.unshare", "Ended a case's sharing"),
         ConditionCreate => ("condition.create", "Added a condition"),
         ConditionView => ("condition.view", "Viewed a condition"),

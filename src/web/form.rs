@@ -69,15 +69,17 @@ impl FormState {
             .map(|s| T::from(s.to_owned()))
     }
 
-    /// Was `name` sent (the form it belongs to is the one submitted)?
-    /// What follows `prefix` in the names of the fields that begin with it
-    /// (checkboxes named `seen.<id>`, one a row).
-    pub fn names_after<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = &'a str> {
+    /// The ids of the ticked checkboxes named `<prefix><id>` (one a row of
+    /// a list), read as `T`.
+    pub fn ticked<T: FromStr>(&self, prefix: &str) -> Result<Vec<T>, T::Err> {
         self.values
             .keys()
-            .filter_map(move |k| k.strip_prefix(prefix))
+            .filter_map(|k| k.strip_prefix(prefix))
+            .map(str::parse)
+            .collect()
     }
 
+    /// Was `name` sent (the form it belongs to is the one submitted)?
     pub fn holds(&self, name: &str) -> bool {
         self.values.contains_key(name)
     }

@@ -197,6 +197,23 @@ const tests = [
     await signIn(page, url, 'supervisor');
     expect(await page.getByRole('heading', { name: 'Team' }).isVisible(), 'the team and its load are shown');
     await expectAccessible(page, "the supervisor's work queue");
+    // The team table leads to an officer's caseload; two of its cases move to another officer.
+    const team = page.locator('section[aria-labelledby="team"] tbody tr');
+    const from = await team.nth(0).locator('a').innerText();
+    const to = await team.nth(1).locator('a').innerText();
+    await team.nth(0).locator('a').click();
+    await page.waitForURL(/\/caseload\?officer=/);
+    const count = async () => parseInt((await page.locator('p.count').innerText()).split(' ')[0], 10);
+    const before = await count();
+    const boxes = page.locator('input[form="move-cases"]');
+    await boxes.nth(0).check();
+    await boxes.nth(1).check();
+    await page.getByText('Move cases to other officers').click();
+    await expectAccessible(page, 'the caseload with its move form open');
+    await page.locator('#to').getByLabel(to, { exact: true }).check();
+    await page.getByRole('button', { name: 'Move the cases' }).click();
+    await page.waitForLoadState();
+    expect(await count() === before - 2, `two cases left ${from}'s caseload (${before} before, ${await count()} now)`);
   }],
   ['an auditor lands on the audit trail and can filter it', async ({ page, url }) => {
     await signIn(page, url, 'auditor', '/audit');

@@ -15,7 +15,7 @@ fn stamp(minutes: i64) -> String {
 
 /// The page's count of the cases it lists, e.g. "2 cases".
 #[track_caller]
-fn count(page: &str) -> &str {
+fn count_of(page: &str) -> &str {
     let at = page.find(r#"role="status">"#);
     let start = at.unwrap_or_else(|| panic!("no count: {page}")) + 14;
     page[start..].lines().next().unwrap().trim()
@@ -94,10 +94,10 @@ async fn the_caseload_is_worked_by_its_columns(backend: Backend) {
         "the soonest appointment first: {page}"
     );
     let page = t.page("/caseload?attention=silent", &cookie).await.text();
-    assert_eq!(count(&page), "2 cases");
+    assert_eq!(count_of(&page), "2 cases");
     assert!(!page.contains("Diaz, Bo"), "{page}");
     let page = t.page("/caseload?level=moderate", &cookie).await.text();
-    assert_eq!(count(&page), "1 case");
+    assert_eq!(count_of(&page), "1 case");
     assert!(page.contains("Diaz, Bo"), "{page}");
 
     // A missed appointment raises an alert: the case is at the top of the
@@ -117,7 +117,7 @@ async fn the_caseload_is_worked_by_its_columns(backend: Backend) {
     assert_eq!(missed.status, StatusCode::OK, "{}", missed.text());
     let cookie = t.session("officer").await; // two days on, the first has ended
     let page = t.page("/caseload?attention=alerts", &cookie).await.text();
-    assert_eq!(count(&page), "1 case");
+    assert_eq!(count_of(&page), "1 case");
     assert!(page.contains("Moss, Cy"), "{page}");
     let page = t
         .page("/caseload?sort=alerts&per=100", &cookie)
@@ -190,4 +190,141 @@ async fn the_caseload_is_worked_by_its_columns(backend: Backend) {
     assert_eq!(t.audit_count(Action::CaseloadViewDelete).await, 1);
 }
 
-on_both_databases!(the_caseload_is_worked_by_its_columns);
+/// A supervisor moves cases from the caseload: the ticked ones to one
+/// officer, or every case of a leaver's list split evenly; all or nothing,
+/// within the team, each move audited.
+async fn a_supervisor_moves_cases_by_hand_or_split_evenly(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let admin = t.user("admin", Role::Admin, None, None).await;
+    let sup = t.user("sup", Role::Supervisor, None, None).await;
+    let a = t.user("anna", Role::Officer, Some(sup.id), None).await;
+    let b = t.user("bo", Role::Officer, Some(sup.id), None).await;
+    let c = t.user("cy", Role::Officer, Some(sup.id), None).await;
+    let leaver = t.user("leaver", Role::Officer, Some(sup.id), None).await;
+    let outsider = t.user("outsider", Role::Officer, None, None).await;
+    let program = t.program(&admin, "Probation", json!({})).await;
+    let mut cases = Vec::new();
+    for last in ["One", "Two", "Three", "Four"] {
+        cases.push(open(&t, &leaver, program, "Case", last).await);
+    }
+    let officer_of = |path: String| {
+        let (t, sup) = (&t, &sup);
+        async move {
+            t.get(&path, sup).await.json()["officer_id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    let cookie = t.session("sup").await;
+    let query = format!("officer={}", leaver.id);
+    let page = t.page(&format!("/caseload?{query}"), &cookie).await.text();
+    assert_eq!(
+        page.matches(r#"form="move-cases" name="case."#).count(),
+        4,
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!(r#"name="to.{}""#, a.id)),
+        "the team is offered: {page}"
+    );
+    let id_of = |path: &str| path.trim_start_matches("/api/v1/cases/").to_owned();
+    let send = |pairs: Vec<(String, String)>, cookie: String| {
+        let t = &t;
+        async move {
+            let pairs: Vec<(&str, &str)> = pairs
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            t.form("/cases/reassign", &cookie, &pairs).await
+        }
+    };
+    let pair = |k: String| (k, "on".to_owned());
+    let q = ("query".to_owned(), query.clone());
+
+    let nothing = send(
+        vec![q.clone(), pair(format!("to.{}", a.id))],
+        cookie.clone(),
+    )
+    .await;
+    assert_eq!(nothing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        nothing.text().contains("choose from 1 to 500 cases"),
+        "{}",
+        nothing.text()
+    );
+    let outside = send(
+        vec![
+            q.clone(),
+            pair(format!("case.{}", id_of(&cases[0]))),
+            pair(format!("to.{}", outsider.id)),
+        ],
+        cookie.clone(),
+    )
+    .await;
+    assert_eq!(
+        outside.status,
+        StatusCode::FORBIDDEN,
+        "only within the team"
+    );
+    let by_officer = send(
+        vec![
+            q.clone(),
+            pair(format!("case.{}", id_of(&cases[0]))),
+            pair(format!("to.{}", a.id)),
+        ],
+        t.session("anna").await,
+    )
+    .await;
+    assert_eq!(
+        by_officer.status,
+        StatusCode::FORBIDDEN,
+        "supervisors move cases"
+    );
+    assert_eq!(
+        officer_of(cases[0].clone()).await,
+        leaver.id.to_string(),
+        "nothing moved"
+    );
+
+    let one = send(
+        vec![
+            q.clone(),
+            pair(format!("case.{}", id_of(&cases[0]))),
+            pair(format!("to.{}", a.id)),
+        ],
+        cookie.clone(),
+    )
+    .await;
+    assert_eq!(one.status, StatusCode::SEE_OTHER, "{}", one.text());
+    assert_eq!(officer_of(cases[0].clone()).await, a.id.to_string());
+    let rest = send(
+        vec![
+            q,
+            pair("everything".into()),
+            pair(format!("to.{}", b.id)),
+            pair(format!("to.{}", c.id)),
+        ],
+        cookie.clone(),
+    )
+    .await;
+    assert_eq!(rest.status, StatusCode::SEE_OTHER, "{}", rest.text());
+    let mut held = Vec::new();
+    for case in &cases[1..] {
+        held.push(officer_of(case.clone()).await);
+    }
+    let count =
+        |who: &crate::helpers::User| held.iter().filter(|h| **h == who.id.to_string()).count();
+    assert_eq!((count(&b), count(&c)), (2, 1), "split evenly: {held:?}");
+    assert_eq!(t.audit_count(Action::CaseReassign).await, 4);
+    let page = t
+        .page(&format!("/caseload?officer={}", leaver.id), &cookie)
+        .await
+        .text();
+    assert_eq!(count_of(&page), "0 cases", "the leaver holds nothing now");
+}
+
+on_both_databases!(
+    the_caseload_is_worked_by_its_columns,
+    a_supervisor_moves_cases_by_hand_or_split_evenly
+);

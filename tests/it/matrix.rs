@@ -964,6 +964,8 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
         // Saved views are kept by whoever has a caseload.
         ("/caseload/views".into(), [403, 422, 422, 403]),
         ("/caseload/views/delete".into(), [403, 404, 404, 403]),
+        // Supervisors move cases in bulk.
+        ("/cases/reassign".into(), [403, 403, 403, 403]),
         (format!("{case}/shares"), [404, 422, 403, 404]),
         (format!("{case}/shares/nobody/end"), [404, 404, 403, 404]),
         (format!("{case}/conditions"), [404, 422, 422, 404]),

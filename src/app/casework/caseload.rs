@@ -12,7 +12,7 @@ use crate::domain::casework::supervision::{
     days_since, month_bounds, ContactStandard, MonthContacts, SupervisionLevel,
 };
 use crate::domain::csv;
-use crate::domain::ids::{ProgramId, UserId};
+use crate::domain::ids::{CaseId, ProgramId, UserId};
 use crate::domain::input::RequiredText;
 use crate::domain::validation::Invalid;
 use crate::store::casework::caseload_views::{self as view_store, SavedView};
@@ -115,10 +115,12 @@ pub async fn caseload_view(app: &App, actor: &Actor, q: &CaseloadQuery) -> AppRe
     Ok(view)
 }
 
-/// How a caseload is read: a page to look at, or a download.
+/// How a caseload is read: a page to look at, every case for a bulk
+/// action, or a download.
 #[derive(Clone, Copy)]
 enum Listing {
     Page,
+    Whole,
     Download,
 }
 
@@ -127,13 +129,13 @@ impl Listing {
     fn most(self) -> i64 {
         match self {
             Self::Page => 200,
-            Self::Download => 10_000,
+            Self::Whole | Self::Download => 10_000,
         }
     }
 
     fn action(self) -> Action {
         match self {
-            Self::Page => Action::CaseList,
+            Self::Page | Self::Whole => Action::CaseList,
             Self::Download => Action::CaseListExport,
         }
     }
@@ -198,6 +200,21 @@ pub async fn caseload_csv(app: &App, actor: &Actor, q: &CaseloadQuery) -> AppRes
         ]));
     }
     Ok(out)
+}
+
+/// Every case of the caseload as filtered (up to 10,000), for a bulk
+/// action on them all; audited as a list.
+pub async fn case_ids(app: &App, actor: &Actor, q: &CaseloadQuery) -> AppResult<Vec<CaseId>> {
+    let all = CaseloadQuery {
+        after: None,
+        offset: 0,
+        limit: Listing::Whole.most(),
+        ..q.clone()
+    };
+    let mut tx = app.db.read().await?;
+    let load = caseload_in(&mut tx, app, actor, &all, Listing::Whole).await?;
+    tx.commit().await?;
+    Ok(load.cases.iter().map(|l| l.row.case.id).collect())
 }
 
 /// The caseload (audited as listed or downloaded) in the caller's

@@ -9,7 +9,7 @@ use crate::app::{audit, policy, Actor, App, AppError, AppResult};
 use crate::domain::access::users::Role;
 use crate::domain::audit::Action;
 use crate::domain::casework::cases::{CaseStatus, ExitReason};
-use crate::domain::ids::CaseId;
+use crate::domain::ids::{CaseId, UserId};
 use crate::domain::input::{RequiredText, Text};
 use crate::domain::programs::Charge;
 use crate::domain::validation::{Errors, Invalid};
@@ -318,6 +318,60 @@ pub async fn correct_charges(
         .ok_or(AppError::NotFound("case"))?;
     tx.commit().await?;
     Ok((updated, charges))
+}
+
+/// Most cases one reassignment moves.
+pub const MOST_REASSIGNED: usize = 500;
+
+/// Moves `cases` to `to`: to one officer, or split evenly among several
+/// (each case to whoever of them then holds the fewest open cases). A
+/// supervisor's, within their team; all or nothing; each move audited.
+/// Returns each case with its new officer.
+pub async fn reassign(
+    app: &App,
+    actor: &Actor,
+    cases: &[CaseId],
+    to: &[UserId],
+) -> AppResult<Vec<(CaseId, UserId)>> {
+    policy::casework::reassign_cases(actor)?;
+    if cases.is_empty() || cases.len() > MOST_REASSIGNED {
+        let why = format!("choose from 1 to {MOST_REASSIGNED} cases");
+        return Err(Invalid::one("cases", why).into());
+    }
+    if to.is_empty() {
+        return Err(Invalid::one("to", "choose the officer (or officers) to move them to").into());
+    }
+    let mut tx = app.db.write().await?;
+    // Each officer with the open cases they hold and their username.
+    let mut load = Vec::with_capacity(to.len());
+    for &officer in to {
+        check_officer(&mut tx, actor, Some(officer)).await?;
+        let held = user_store::open_cases_of(&mut tx, officer).await?;
+        let username = user_store::by_id(&mut tx, officer)
+            .await?
+            .map(|u| u.username)
+            .unwrap_or_default();
+        load.push((officer, held, username));
+    }
+    let mut moved = Vec::with_capacity(cases.len());
+    for &id in cases {
+        let case = held_case(&mut tx, actor, id).await?;
+        let Some(least) = load.iter_mut().min_by_key(|(_, held, _)| *held) else {
+            break;
+        };
+        least.1 += 1;
+        let officer = least.0;
+        if case.fields.officer_id != Some(officer) {
+            store::assign(&mut tx, id, officer, app.now()).await?;
+            let event = Action::CaseReassign
+                .on(id)
+                .because(format!("to {}", least.2));
+            audit::record(&mut tx, actor, event);
+        }
+        moved.push((id, officer));
+    }
+    tx.commit().await?;
+    Ok(moved)
 }
 
 /// Sharing a case with another officer or supervisor.

@@ -78,6 +78,15 @@ pub fn assign_case(actor: &Actor, to: Option<UserId>) -> Result<(), AppError> {
     allow(ok, "assign cases to that officer")
 }
 
+/// Move cases between officers in bulk (someone leaves, loads are
+/// rebalanced): supervisors, within their team.
+pub fn reassign_cases(actor: &Actor) -> Result<(), AppError> {
+    allow(
+        actor.role == Role::Supervisor,
+        "move cases between officers",
+    )
+}
+
 /// Whose cases a caseload shows: the cases the actor holds (see `holds`),
 /// or a court's.
 /// Keep saved views of one's caseload: whoever has a caseload.

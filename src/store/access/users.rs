@@ -164,6 +164,15 @@ pub async fn insert(tx: &mut Tx, u: NewUser<'_>) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
+/// How many cases under way an officer holds.
+pub async fn open_cases_of(tx: &mut Tx, officer: UserId) -> Result<i64, sqlx::Error> {
+    let sql = format!(
+        "SELECT COUNT(*) FROM cases c WHERE c.officer_id = $1 AND {}",
+        crate::store::sql::status_in("c", crate::domain::casework::cases::CaseStatus::OPEN)
+    );
+    fetch!(tx, fetch_one, sqlx::query_scalar(&sql).bind(officer))
+}
+
 /// Forgets a user's authenticator and recovery codes: they enrol again at
 /// their next sign-in.
 pub async fn clear_totp(tx: &mut Tx, id: UserId) -> Result<(), sqlx::Error> {

@@ -331,6 +331,26 @@ pub async fn update_fields(
     Ok(n == 1)
 }
 
+/// Gives a case to another officer, whatever version it is at (its alerts
+/// follow, by trigger).
+pub async fn assign(
+    tx: &mut Tx,
+    id: CaseId,
+    officer: UserId,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    exec!(
+        tx,
+        sqlx::query(
+            "UPDATE cases SET officer_id = $1, updated_at = $2, version = version + 1 WHERE id = $3"
+        )
+        .bind(officer)
+        .bind(now)
+        .bind(id)
+    )?;
+    Ok(())
+}
+
 /// A status change as stored: the new status and what comes with it.
 pub struct StatusChange<'a> {
     pub from: Option<CaseStatus>,

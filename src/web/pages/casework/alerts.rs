@@ -132,10 +132,8 @@ pub async fn acknowledge_many(
     user: PageUser,
     Form(form): Form,
 ) -> PageResult<Response> {
-    let ids = form
-        .names_after("seen.")
-        .map(|id| id.parse())
-        .collect::<Result<Vec<AlertId>, _>>()
+    let ids: Vec<AlertId> = form
+        .ticked("seen.")
         .map_err(|_| AppError::NotFound("alert"))?;
     alerts::acknowledge_many(&app, &user.actor, &ids).await?;
     Ok(Redirect::to("/work").into_response())

@@ -4,10 +4,12 @@
 
 use crate::app::access::users::StaffMember;
 use crate::app::casework::caseload::{self, CaseloadLine, CaseloadQuery, ViewName};
+use crate::app::casework::cases;
 use crate::app::programs::Program;
-use crate::app::App;
+use crate::app::{App, AppError};
 use crate::domain::casework::cases::CaseStatus;
 use crate::domain::casework::supervision::SupervisionLevel;
+use crate::domain::ids::{CaseId, UserId};
 use crate::store::casework::caseload_views::SavedView;
 use crate::store::casework::cases::CaseSort;
 use crate::web::error::PageResult;
@@ -104,6 +106,8 @@ struct CaseloadPage {
     views: Vec<SavedView>,
     /// The save-a-view form, as submitted.
     saving: FormState,
+    /// The move-cases form (supervisors), as submitted.
+    moving: FormState,
 }
 
 /// A caseload line with its times in the agency's zone.
@@ -261,13 +265,25 @@ impl Filter {
     }
 }
 
+/// Which of the page's forms was submitted, with its errors.
+enum Submitted {
+    Nothing,
+    SaveView(FormState),
+    Move(FormState),
+}
+
 async fn show(
     app: &App,
     user: &PageUser,
     filter: Filter,
     status: StatusCode,
-    saving: FormState,
+    submitted: Submitted,
 ) -> PageResult<Response> {
+    let (saving, moving) = match submitted {
+        Submitted::Nothing => (FormState::default(), FormState::default()),
+        Submitted::SaveView(f) => (f, FormState::default()),
+        Submitted::Move(f) => (FormState::default(), f),
+    };
     let actor = &user.actor;
     let view = caseload::caseload_view(app, actor, &filter.caseload_query()).await?;
     let load = view.load;
@@ -291,6 +307,7 @@ async fn show(
             filter,
             views: view.views,
             saving,
+            moving,
         },
     ))
 }
@@ -301,7 +318,7 @@ pub async fn page(
     Query(raw): Query<HashMap<String, String>>,
 ) -> PageResult<Response> {
     let filter = Filter::from_pairs(&raw);
-    show(&app, &user, filter, StatusCode::OK, FormState::default()).await
+    show(&app, &user, filter, StatusCode::OK, Submitted::Nothing).await
 }
 
 /// The caseload as filtered and ordered, every page of it, as CSV.
@@ -328,7 +345,32 @@ pub async fn save_view(
         Ok(()) => Ok(Redirect::to(&format!("/caseload?{query}")).into_response()),
         Err(e) => {
             let status = form.absorb(e)?;
-            show(&app, &user, filter, status, form).await
+            show(&app, &user, filter, status, Submitted::SaveView(form)).await
+        }
+    }
+}
+
+/// Moves the ticked cases (`case.<id>`), or every case the list holds
+/// (`everything`), to the ticked officers (`to.<id>`): one, or several to
+/// split them evenly.
+pub async fn reassign(
+    State(app): State<App>,
+    user: PageUser,
+    Form(mut form): Form,
+) -> PageResult<Response> {
+    let filter = Filter::from_query(form.v("query"));
+    let unknown = |_| AppError::NotFound("case or officer");
+    let to: Vec<UserId> = form.ticked("to.").map_err(unknown)?;
+    let cases: Vec<CaseId> = if form.checked("everything") {
+        caseload::case_ids(&app, &user.actor, &filter.caseload_query()).await?
+    } else {
+        form.ticked("case.").map_err(unknown)?
+    };
+    match cases::reassign(&app, &user.actor, &cases, &to).await {
+        Ok(_) => Ok(Redirect::to(&format!("/caseload?{}", filter.query())).into_response()),
+        Err(e) => {
+            let status = form.absorb(e)?;
+            show(&app, &user, filter, status, Submitted::Move(form)).await
         }
     }
 }
@@ -350,4 +392,5 @@ pub fn routes() -> PageRoutes {
         .get("/caseload.csv", download)
         .post("/caseload/views", save_view)
         .post("/caseload/views/delete", delete_view)
+        .post("/cases/reassign", reassign)
 }
