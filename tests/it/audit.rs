@@ -438,6 +438,31 @@ async fn auditors_search_and_export_the_trail(backend: Backend) {
         .json();
     let one = one["items"].as_array().unwrap();
     assert!(!one.is_empty() && one.iter().all(|e| e["action"] == "case.view"));
+    assert_eq!(
+        one[0]["record"],
+        format!("Case {}", opened["case_number"].as_str().unwrap()),
+        "the API names the record too"
+    );
+
+    // Days are the agency's: a view at 21:00 on 18 November (03:00 UTC on
+    // the 19th) is on the 18th.
+    t.advance(chrono::Duration::hours(8));
+    t.get(&format!("/api/v1/people/{person_id}"), &officer)
+        .await;
+    let views = |range: &'static str| {
+        let (t, auditor) = (&t, &auditor);
+        async move {
+            let res = t
+                .get(
+                    &format!("/api/v1/audit?action=person.view&{range}"),
+                    auditor,
+                )
+                .await;
+            res.json()["items"].as_array().unwrap().len()
+        }
+    };
+    assert_eq!(views("from=2026-11-19").await, 0);
+    assert_eq!(views("from=2026-11-18&to=2026-11-18").await, 2);
     let res = t.get("/api/v1/audit?action=case.vie", &auditor).await;
     assert_eq!(
         res.error_fields(),
@@ -469,7 +494,12 @@ async fn auditors_search_and_export_the_trail(backend: Backend) {
         .form("/audit", &cookie, &[("person_number", "p-0000001")])
         .await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.text().contains("person.view"));
+    let text = page.text();
+    assert!(text.contains("person.view"));
+    assert!(
+        text.contains("<td data-label=\"Record\">Participant P-0000001</td>"),
+        "the record is named: {text}"
+    );
     assert_eq!(
         t.form("/audit", &cookie, &[("from", "yesterday")])
             .await
@@ -492,13 +522,18 @@ async fn auditors_search_and_export_the_trail(backend: Backend) {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
         lines[0],
-        "seq,time_utc,username,name,role,source,action,object_type,object_id,outcome,reason"
+        "seq,time_utc,time_local,username,name,role,source,action,object_type,object_id,record,\
+         outcome,reason"
     );
     assert!(
         lines[1..]
             .iter()
-            .any(|l| l.contains(",person.view,person,")),
+            .any(|l| l.contains(",person.view,person,") && l.contains(",Participant P-0000001,")),
         "{text}"
+    );
+    assert!(
+        lines[1].contains(" CST,"),
+        "local times in the agency's zone: {text}"
     );
     assert!(
         t.audit_count(Action::AuditSearch).await >= 3,

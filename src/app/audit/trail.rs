@@ -3,6 +3,7 @@
 
 use crate::app::{audit, policy, Actor, App, AppResult};
 use crate::domain::audit::{Action, ActionFilter};
+use crate::domain::casework::supervision::local_to_utc;
 use crate::domain::csv;
 use crate::domain::ids::PersonId;
 use crate::domain::validation::Invalid;
@@ -83,15 +84,14 @@ async fn run(
         ),
         None => None,
     };
+    // Days are the agency's calendar days, as the trail shows its times.
+    let midnight = |d: NaiveDate| local_to_utc(d.and_time(NaiveTime::MIN), app.settings.zone());
     let query = EventQuery {
         person: person.map(|p| p.0),
         actor: actor_filter,
         action,
-        from: q.from.map(|d| d.and_time(NaiveTime::MIN).and_utc()),
-        until: q
-            .to
-            .and_then(|d| d.succ_opt())
-            .map(|d| d.and_time(NaiveTime::MIN).and_utc()),
+        from: q.from.map(midnight),
+        until: q.to.and_then(|d| d.succ_opt()).map(midnight),
         before_seq: q.before_seq,
     };
     let entries = store::search(&mut tx, &query, limit).await?;
@@ -119,12 +119,16 @@ pub async fn export_csv(app: &App, actor: &Actor, q: &TrailQuery) -> AppResult<S
     policy::privileged(actor, "export the audit trail", app.now())?;
     let entries = run(app, actor, q, EXPORT_LIMIT, Action::AuditExport).await?;
     let mut out = String::from(
-        "seq,time_utc,username,name,role,source,action,object_type,object_id,outcome,reason\r\n",
+        "seq,time_utc,time_local,username,name,role,source,action,object_type,object_id,record,\
+         outcome,reason\r\n",
     );
     for e in &entries {
         let fields = [
             e.seq.to_string(),
             e.at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            e.at.with_timezone(&app.settings.zone())
+                .format("%Y-%m-%d %H:%M:%S %Z")
+                .to_string(),
             e.actor_username.clone().unwrap_or_default(),
             e.actor_name.clone().unwrap_or_default(),
             e.actor_role.clone().unwrap_or_default(),
@@ -132,6 +136,7 @@ pub async fn export_csv(app: &App, actor: &Actor, q: &TrailQuery) -> AppResult<S
             e.action.clone(),
             e.object_type.clone().unwrap_or_default(),
             e.object_id.map(|o| o.to_string()).unwrap_or_default(),
+            e.record(),
             e.outcome.clone(),
             e.reason.clone().unwrap_or_default(),
         ];

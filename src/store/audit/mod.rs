@@ -4,8 +4,11 @@
 pub mod refusals;
 
 use crate::domain::access::users::Role;
-use crate::domain::audit::{chain_hash, Action, ActionFilter, ChainedFields, Object, GENESIS};
+use crate::domain::audit::{
+    chain_hash, Action, ActionFilter, ChainedFields, Object, ObjectKind, GENESIS,
+};
 use crate::domain::ids::{AuditId, UserId};
+use crate::domain::labels::Labelled as _;
 use crate::store::{exec, fetch};
 use crate::store::{Dialect, Tx};
 use chrono::{DateTime, Utc};
@@ -621,6 +624,68 @@ pub struct AuditEntry {
     pub object_id: Option<AuditId>,
     pub outcome: String,
     pub reason: Option<String>,
+    /// What names the record to a person: a case or person number, a
+    /// username, a program's name; for a case's records, the case's number.
+    pub object_label: Option<String>,
+}
+
+impl AuditEntry {
+    /// The record as people read it: "Case BW-2026-000001", "Condition on
+    /// case BW-2026-000001", "Staff account jsmith".
+    pub fn record(&self) -> String {
+        let Some(kind) = self.object_type.as_deref() else {
+            return String::new();
+        };
+        let title = match ObjectKind::from_label(kind) {
+            Ok(k) => k.title(),
+            Err(_) => kind,
+        };
+        match (&self.object_label, ON_A_CASE.contains(&kind)) {
+            (Some(label), true) => format!("{title} on case {label}"),
+            (Some(label), false) => format!("{title} {label}"),
+            (None, _) => title.to_owned(),
+        }
+    }
+}
+
+/// The records of a case, named by the case's number: their kind and table.
+const ON_A_CASE: [&str; 6] = [
+    "condition",
+    "appointment",
+    "contact",
+    "drug_test",
+    "note",
+    "alert",
+];
+
+/// The SQL naming an event's record (`object_label`), one lookup by
+/// primary key.
+fn object_label_sql() -> String {
+    let tables = [
+        "conditions",
+        "appointments",
+        "contacts",
+        "drug_tests",
+        "case_notes",
+        "alerts",
+    ];
+    let on_a_case: String = ON_A_CASE
+        .iter()
+        .zip(tables)
+        .map(|(kind, table)| {
+            format!(
+                " WHEN '{kind}' THEN (SELECT c.case_number FROM {table} r JOIN cases c ON c.id = \
+                 r.case_id WHERE r.id = e.object_id)"
+            )
+        })
+        .collect();
+    format!(
+        "CASE e.object_type WHEN 'person' THEN (SELECT person_number FROM people WHERE id = \
+         e.object_id) WHEN 'case' THEN (SELECT case_number FROM cases WHERE id = e.object_id) WHEN \
+         'user' THEN (SELECT username FROM users WHERE id = e.object_id) WHEN 'program' THEN \
+         (SELECT name FROM programs WHERE id = e.object_id) WHEN 'office' THEN (SELECT name FROM \
+         offices WHERE id = e.object_id){on_a_case} END AS object_label"
+    )
 }
 
 /// Events matching `q`, newest first.
@@ -654,9 +719,10 @@ pub async fn search(
     }
     let sql = format!(
         "SELECT e.seq, e.at, u.username AS actor_username, u.full_name AS actor_name, \
-         e.actor_role, e.source, e.action, e.object_type, e.object_id, e.outcome, e.reason FROM \
-         audit_events e LEFT JOIN users u ON u.id = e.actor_id WHERE {} ORDER BY e.seq DESC LIMIT \
-         $7",
+         e.actor_role, e.source, e.action, e.object_type, e.object_id, e.outcome, e.reason, {} \
+         FROM audit_events e LEFT JOIN users u ON u.id = e.actor_id WHERE {} ORDER BY e.seq DESC \
+         LIMIT $7",
+        object_label_sql(),
         clauses.join(" AND ")
     );
     let action = q.action.map(|f| match f {

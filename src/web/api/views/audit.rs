@@ -19,13 +19,18 @@ pub struct AuditEntry {
     pub object_type: Option<String>,
     #[schema(value_type = Option<String>, format = Uuid)]
     pub object_id: Option<AuditId>,
+    /// The record as people name it, e.g. "Case BW-2026-000001", "Staff
+    /// account jsmith", "Condition on case BW-2026-000001".
+    pub record: Option<String>,
     pub outcome: String,
     pub reason: Option<String>,
 }
 
 impl From<store_audit::AuditEntry> for AuditEntry {
     fn from(r: store_audit::AuditEntry) -> Self {
+        let record = r.object_type.is_some().then(|| r.record());
         Self {
+            record,
             seq: r.seq,
             at: r.at,
             actor_username: r.actor_username,
