@@ -3,6 +3,7 @@
 use crate::app::{audit, policy, Actor, App, AppError, AppResult};
 use crate::config::Demographics;
 use crate::domain::audit::Action;
+use crate::domain::casework::timeline::TimelineQuery;
 use crate::domain::ids::PersonId;
 use crate::domain::input::{RequiredText, Text};
 use crate::domain::people::{
@@ -361,8 +362,14 @@ pub struct PersonRecord {
     pub can_change: bool,
 }
 
-/// Opens a participant's record; the view itself is audited.
-pub async fn view(app: &App, actor: &Actor, id: PersonId) -> AppResult<PersonRecord> {
+/// Opens a participant's record with the part of their timeline `timeline`
+/// asks for; the view itself is audited.
+pub async fn view(
+    app: &App,
+    actor: &Actor,
+    id: PersonId,
+    timeline: TimelineQuery,
+) -> AppResult<PersonRecord> {
     let mut tx = app.db.read().await?;
     let person = store::get(&mut tx, id)
         .await?
@@ -378,8 +385,14 @@ pub async fn view(app: &App, actor: &Actor, id: PersonId) -> AppResult<PersonRec
     for c in &cases {
         histories.push(case_store::history(&mut tx, c.id).await?);
     }
-    let timeline =
-        crate::app::casework::timeline::of_cases(&mut tx, app, actor, &cases, &histories).await?;
+    let timeline = crate::app::casework::timeline::of_cases(
+        &mut tx,
+        app,
+        actor,
+        (&cases, &histories),
+        timeline,
+    )
+    .await?;
     let record = PersonRecord {
         aliases: store::aliases(&mut tx, id).await?,
         identifiers: store::identifiers(&mut tx, &app.keys, id).await?,

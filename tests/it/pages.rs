@@ -139,7 +139,7 @@ async fn form_errors_are_shown_beside_their_fields(backend: Backend) {
 
 async fn the_participant_page_shows_the_timeline_and_who_looked(backend: Backend) {
     let t = TestApp::new(backend).await;
-    let (_, _, opened) = t.one_referral().await;
+    let (_, officer, opened) = t.one_referral().await;
     let cookie = t.session("officer").await;
     let person_page = format!("/people/{}", opened["person_id"].as_str().unwrap());
     let first = t.page(&person_page, &cookie).await.text();
@@ -178,6 +178,51 @@ async fn the_participant_page_shows_the_timeline_and_who_looked(backend: Backend
         .to_str()
         .unwrap()
         .contains("frame-ancestors 'none'"));
+    assert!(html.contains("Show the whole history"), "{html}");
+
+    // The timeline is filtered by kind and reaches back on request.
+    let statuses = t
+        .page(&format!("{person_page}?kind=status"), &cookie)
+        .await
+        .text();
+    assert!(statuses.contains(r#"class="moment-status""#), "{statuses}");
+    assert!(
+        !statuses.contains(r#"class="moment-alert""#)
+            && !statuses.contains(r#"class="moment-contact""#)
+    );
+    assert!(
+        statuses.contains(r#"aria-current="page">Status changes</a>"#),
+        "{statuses}"
+    );
+    let contacts = t
+        .page(&format!("{person_page}?kind=contact"), &cookie)
+        .await
+        .text();
+    assert!(contacts.contains("Nothing of this kind yet."), "{contacts}");
+    let all = t
+        .page(&format!("{person_page}?history=all"), &cookie)
+        .await
+        .text();
+    assert!(all.contains("referral received") && !all.contains("Show the whole history"));
+    let api = format!("/api/v1{person_page}");
+    let only = t
+        .get(&format!("{api}?timeline_kind=status"), &officer)
+        .await
+        .json();
+    let kinds: Vec<&str> = only["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["kind"].as_str().unwrap())
+        .collect();
+    assert!(
+        !kinds.is_empty() && kinds.iter().all(|k| *k == "status"),
+        "{only}"
+    );
+    let bad = t
+        .get(&format!("{api}?timeline_kind=gossip"), &officer)
+        .await;
+    assert_eq!(bad.error_fields(), ["timeline_kind"]);
     let search = t.form("/search", &cookie, &[("q", "lee")]).await.text();
     assert!(search.contains("Lee, Ann"));
     assert_eq!(

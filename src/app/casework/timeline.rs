@@ -6,6 +6,7 @@
 
 use crate::app::{policy, Actor, App};
 use crate::domain::casework::supervision::local_to_utc;
+use crate::domain::casework::timeline::{MomentKind, TimelineQuery};
 use crate::store::casework::cases::{CaseRow, HistoryRow};
 use crate::store::casework::{alerts, conditions, drug_tests, notes, supervision};
 use crate::store::outreach::messages;
@@ -14,17 +15,12 @@ use chrono::{DateTime, Utc};
 
 const MIDDAY: chrono::NaiveTime = chrono::NaiveTime::from_hms_opt(12, 0, 0).expect("valid time");
 
-/// How many of each kind of event one case contributes.
-const PER_KIND: i64 = 50;
-
 /// One moment on the timeline.
 #[derive(Debug, Clone)]
 pub struct Moment {
     pub at: DateTime<Utc>,
     pub case_number: String,
-    /// `status`, `contact`, `appointment`, `drug_test`, `progress`, `alert`,
-    /// `note` or `message`.
-    pub kind: &'static str,
+    pub kind: MomentKind,
     /// What happened, in a line.
     pub what: String,
     pub by: Option<String>,
@@ -38,7 +34,7 @@ fn status_moment(case: &CaseRow, h: &HistoryRow) -> Moment {
     Moment {
         at: h.at,
         case_number: case.case_number.clone(),
-        kind: "status",
+        kind: MomentKind::Status,
         what: format!("{}{exit}: {}", h.to_status.title(), h.reason),
         by: h.actor_name.clone(),
     }
@@ -55,14 +51,16 @@ fn first_line(text: &str) -> String {
 }
 
 /// The timeline of `cases` (with their status histories, in the same
-/// order), newest first.
+/// order), newest first: the kinds `q` asks for, as far back as it asks.
 pub async fn of_cases(
     tx: &mut Tx,
     app: &App,
     reader: &Actor,
-    cases: &[CaseRow],
-    histories: &[Vec<HistoryRow>],
+    (cases, histories): (&[CaseRow], &[Vec<HistoryRow>]),
+    q: TimelineQuery,
 ) -> Result<Vec<Moment>, sqlx::Error> {
+    // How many of a kind each case gives: none of a kind not asked for.
+    let depth = |kind| if q.shows(kind) { q.depth.per_kind() } else { 0 };
     let mut moments = Vec::new();
     let now = app.now();
     let zone = app.settings.zone();
@@ -75,29 +73,36 @@ pub async fn of_cases(
             what,
             by,
         };
-        moments.extend(history.iter().map(|h| status_moment(case, h)));
-        for c in supervision::contacts(tx, &app.keys, case.id, PER_KIND).await? {
+        if q.shows(MomentKind::Status) {
+            moments.extend(history.iter().map(|h| status_moment(case, h)));
+        }
+        for c in supervision::contacts(tx, &app.keys, case.id, depth(MomentKind::Contact)).await? {
             let with = c.collateral.map_or("the participant", |w| w.title());
             let note = c.note.map(|n| format!(": {n}")).unwrap_or_default();
             moments.push(moment(
                 c.occurred_at,
-                "contact",
+                MomentKind::Contact,
                 format!("{} contact with {with}{note}", c.kind.title()),
                 c.recorded_by,
             ));
         }
-        for a in
-            supervision::appointments(tx, case.id, supervision::When::Before(now), PER_KIND).await?
+        for a in supervision::appointments(
+            tx,
+            case.id,
+            supervision::When::Before(now),
+            depth(MomentKind::Appointment),
+        )
+        .await?
         {
             let outcome = a.outcome.map_or("no outcome recorded", |o| o.title());
             moments.push(moment(
                 a.starts_at,
-                "appointment",
+                MomentKind::Appointment,
                 format!("{}: {outcome}", a.kind.title()),
                 None,
             ));
         }
-        for t in drug_tests::of_case(tx, &app.keys, case.id, PER_KIND).await? {
+        for t in drug_tests::of_case(tx, &app.keys, case.id, depth(MomentKind::DrugTest)).await? {
             let findings: Vec<String> = t
                 .results
                 .iter()
@@ -109,10 +114,16 @@ pub async fn of_cases(
                 (true, true) => format!("{} test: {}", t.specimen.title(), t.outcome.title()),
                 (true, false) => format!("{} test: {}", t.specimen.title(), findings.join(", ")),
             };
-            moments.push(moment(t.collected_at, "drug_test", what, t.recorded_by));
+            moments.push(moment(
+                t.collected_at,
+                MomentKind::DrugTest,
+                what,
+                t.recorded_by,
+            ));
         }
         for (title, unit, p) in
-            conditions::progress_of_case(tx, &app.keys, case.id, PER_KIND).await?
+            conditions::progress_of_case(tx, &app.keys, case.id, depth(MomentKind::Progress))
+                .await?
         {
             let amount = p
                 .amount
@@ -122,22 +133,23 @@ pub async fn of_cases(
             let what = format!("{amount}toward {title} ({})", p.verification.title());
             // Dated when it happened (midday, agency time), not when typed in.
             let at = local_to_utc(p.occurred_on.and_time(MIDDAY), zone).min(p.recorded_at);
-            moments.push(moment(at, "progress", what, p.recorded_by));
+            moments.push(moment(at, MomentKind::Progress, what, p.recorded_by));
         }
         if policy::casework::read_notes(reader, case).is_ok() {
-            let signed = notes::of_case(tx, &app.keys, case.id, None, PER_KIND).await?;
+            let signed =
+                notes::of_case(tx, &app.keys, case.id, None, depth(MomentKind::Note)).await?;
             let ids: Vec<_> = signed.iter().map(|n| n.id).collect();
             for n in signed {
                 let what = format!("{} note: {}", n.kind.title(), first_line(&n.text));
                 let at = n.signed_at.unwrap_or(n.written_at);
-                moments.push(moment(at, "note", what, Some(n.author)));
+                moments.push(moment(at, MomentKind::Note, what, Some(n.author)));
             }
             for a in notes::addenda(tx, &app.keys, &ids).await? {
                 let what = format!("Addendum: {}", first_line(&a.text));
-                moments.push(moment(a.written_at, "note", what, Some(a.author)));
+                moments.push(moment(a.written_at, MomentKind::Note, what, Some(a.author)));
             }
         }
-        for m in messages::of_case(tx, &app.keys, case.id, PER_KIND).await? {
+        for m in messages::of_case(tx, &app.keys, case.id, depth(MomentKind::Message)).await? {
             let error = m.error.map(|e| format!(" — {e}")).unwrap_or_default();
             let what = format!(
                 "{} · {} ({}{error}): {}",
@@ -148,15 +160,15 @@ pub async fn of_cases(
             );
             moments.push(moment(
                 m.sent_at.unwrap_or(m.created_at),
-                "message",
+                MomentKind::Message,
                 what,
                 None,
             ));
         }
-        for a in alerts::of_case(tx, case.id, PER_KIND).await? {
+        for a in alerts::of_case(tx, case.id, depth(MomentKind::Alert)).await? {
             moments.push(moment(
                 a.raised_at,
-                "alert",
+                MomentKind::Alert,
                 format!("Alert: {} ({})", a.rule.title(), a.rule.describe(&a.detail)),
                 None,
             ));
@@ -164,7 +176,7 @@ pub async fn of_cases(
                 let note = a.resolution.unwrap_or_default();
                 moments.push(moment(
                     at,
-                    "alert",
+                    MomentKind::Alert,
                     format!("Resolved: {}: {note}", a.rule.title()),
                     a.resolved_by,
                 ));

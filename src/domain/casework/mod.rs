@@ -8,3 +8,4 @@ pub mod conditions;
 pub mod drug_tests;
 pub mod notes;
 pub mod supervision;
+pub mod timeline;

@@ -1,5 +1,6 @@
 use crate::app::people::{self, PersonInput, PersonUpdate, SearchText};
 use crate::app::App;
+use crate::domain::casework::timeline::{Depth, MomentKind, TimelineQuery};
 use crate::domain::ids::PersonId;
 use crate::web::api::views::people::{PersonSummary, PersonView, PossibleDuplicate};
 use crate::web::api::views::{all, Page};
@@ -69,15 +70,38 @@ pub async fn search(
     Ok(Json(hits.into_iter().map(PersonSummary::from).collect()))
 }
 
-/// A participant's record, with their cases. The read is audited.
-#[utoipa::path(get, path = "/people/{id}", tag = "people", params(("id" = uuid::Uuid, Path)),
-    responses((status = 200, body = PersonView), (status = 404, body = ErrorBody)))]
+/// Which part of the timeline a record comes with.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct TimelineParams {
+    /// Only moments of this kind.
+    timeline_kind: Option<MomentKind>,
+    /// Up to a thousand of each kind on each case instead of the latest fifty.
+    #[serde(default)]
+    whole_history: bool,
+}
+
+/// A participant's record, with their cases and timeline. The read is audited.
+#[utoipa::path(get, path = "/people/{id}", tag = "people",
+    params(("id" = uuid::Uuid, Path), TimelineParams),
+    responses((status = 200, body = PersonView), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 pub async fn get(
     State(app): State<App>,
     ApiUser(actor): ApiUser,
     ApiPath(id): ApiPath<PersonId>,
+    ApiQuery(q): ApiQuery<TimelineParams>,
 ) -> ApiResult<Json<PersonView>> {
-    Ok(Json(people::view(&app, &actor, id).await?.into()))
+    let timeline = TimelineQuery {
+        kind: q.timeline_kind,
+        depth: if q.whole_history {
+            Depth::Whole
+        } else {
+            Depth::Recent
+        },
+    };
+    Ok(Json(people::view(&app, &actor, id, timeline).await?.into()))
 }
 
 /// Corrects a participant's details.
@@ -100,7 +124,8 @@ pub async fn update(
     ApiJson(input): ApiJson<PersonUpdate>,
 ) -> ApiResult<Json<PersonView>> {
     people::update(&app, &actor, id, input).await?;
-    Ok(Json(people::view(&app, &actor, id).await?.into()))
+    let view = people::view(&app, &actor, id, TimelineQuery::default()).await?;
+    Ok(Json(view.into()))
 }
 
 /// Existing people who may be the one described (nothing is stored).

@@ -4,6 +4,7 @@ use crate::app::people::{self, PersonInput, PersonRecord, PersonUpdate};
 use crate::app::people::{IdentifierInput, NameInput};
 use crate::app::{App, AppError};
 use crate::config::Demographics;
+use crate::domain::casework::timeline::{Depth, MomentKind, TimelineQuery};
 use crate::domain::ids::PersonId;
 use crate::domain::people::{IdentifierKind, Language};
 use crate::store::people::PersonRow;
@@ -17,27 +18,66 @@ use crate::web::pages::routes::PageRoutes;
 use crate::web::render::render_with;
 use crate::web::render::{render, Nav, Show as _, When as _};
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::response::{IntoResponse, Redirect};
+use std::collections::HashMap;
 
 #[derive(Template)]
 #[template(path = "participant.html")]
 struct ParticipantPage {
     nav: Nav,
     r: PersonRecord,
+    timeline: TimelineQuery,
+    kinds: &'static [MomentKind],
 }
 
+impl ParticipantPage {
+    /// The page with the timeline showing `kind` (every kind: `None`), as
+    /// far back as it shows now.
+    fn showing(&self, kind: Option<MomentKind>) -> String {
+        self.link(kind, self.timeline.depth)
+    }
+
+    fn link(&self, kind: Option<MomentKind>, depth: Depth) -> String {
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        if let Some(k) = kind {
+            q.append_pair("kind", k.label());
+        }
+        if depth == Depth::Whole {
+            q.append_pair("history", "all");
+        }
+        format!("/people/{}?{}#timeline", self.r.person.id, q.finish())
+    }
+
+    /// The page with the whole history of the kind shown.
+    fn whole_history(&self) -> String {
+        self.link(self.timeline.kind, Depth::Whole)
+    }
+}
+
+/// `/people/{id}`; `kind` narrows the timeline, `history=all` reaches back
+/// years.
 pub async fn participant(
     State(app): State<App>,
     user: PageUser,
     PagePath(id): PagePath<PersonId>,
+    Query(q): Query<HashMap<String, String>>,
 ) -> PageResult<Response> {
-    let r = people::view(&app, &user.actor, id).await?;
+    let timeline = TimelineQuery {
+        kind: q.get("kind").and_then(|k| k.parse().ok()),
+        depth: match q.get("history").map(String::as_str) {
+            Some("all") => Depth::Whole,
+            _ => Depth::Recent,
+        },
+    };
+    let r = people::view(&app, &user.actor, id, timeline).await?;
     Ok(render(&ParticipantPage {
         nav: Nav::new(app.settings.zone(), &user.actor, "search"),
         r,
+        timeline,
+        kinds: MomentKind::all(),
     }))
 }
 
@@ -136,7 +176,7 @@ async fn edit_page(
     status: StatusCode,
     form: Option<FormState>,
 ) -> PageResult<Response> {
-    let r = people::view(app, &user.actor, id).await?;
+    let r = people::view(app, &user.actor, id, TimelineQuery::default()).await?;
     if !r.can_change {
         return Err(AppError::Forbidden("change this participant").into());
     }

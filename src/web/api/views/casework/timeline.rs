@@ -1,6 +1,7 @@
 //! The participant's timeline.
 
 use crate::app::casework::timeline as app_timeline;
+use crate::domain::casework::timeline::MomentKind;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -9,9 +10,7 @@ use serde::Serialize;
 pub struct Moment {
     pub at: DateTime<Utc>,
     pub case_number: String,
-    /// `status`, `contact`, `appointment`, `drug_test`, `progress`, `alert`,
-    /// `note` or `message`.
-    pub kind: &'static str,
+    pub kind: MomentKind,
     /// What happened, in a line.
     pub what: String,
     pub by: Option<String>,
