@@ -683,11 +683,17 @@ async fn the_work_queue_groups_filters_and_marks_seen_together(backend: Backend)
     }
 
     let ids: Vec<String> = page
-        .split(r#"name="seen."#)
+        .split(r#"form="mark-seen" name="seen."#)
         .skip(1)
         .map(|rest| rest[..rest.find('"').unwrap()].to_owned())
         .collect();
     assert_eq!(ids.len(), 5, "each unseen alert has its box");
+    assert_eq!(
+        page.matches(r#"<input type="hidden" name="seen."#).count(),
+        5,
+        "and the button marking all of them carries them all"
+    );
+    assert!(page.contains("Mark all 5 shown as seen"));
     let nobody = bridgeway::domain::ids::AlertId::new().to_string();
     let ticked = |ids: &[&String]| -> Vec<(String, String)> {
         ids.iter()

@@ -140,6 +140,14 @@ async fn the_caseload_is_worked_by_its_columns(backend: Backend) {
         "one open alert: {text}"
     );
     assert_eq!(t.audit_count(Action::CaseListExport).await, 1);
+    t.advance(chrono::Duration::minutes(20));
+    let stale = t.page("/caseload.csv", &cookie).await;
+    assert_eq!(
+        stale.headers[axum::http::header::LOCATION],
+        "/reauth",
+        "a fresh sign-in first"
+    );
+    let cookie = t.session("officer").await;
 
     // A view is saved by name, listed, and deleted.
     let empty = t

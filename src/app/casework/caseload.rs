@@ -142,8 +142,12 @@ impl Listing {
 }
 
 /// Every case of the caseload as filtered (up to 10,000), in its
-/// order, as CSV with the working columns; audited as a download.
+/// order, as CSV with the working columns; a privileged action (a fresh
+/// sign-in), audited as a download.
 pub async fn caseload_csv(app: &App, actor: &Actor, q: &CaseloadQuery) -> AppResult<String> {
+    // Names and case numbers leave the system in bulk: as the audit
+    // trail's export, it asks the person to have just signed in.
+    policy::privileged(actor, "download a caseload", app.now())?;
     let all = CaseloadQuery {
         after: None,
         offset: 0,

@@ -27,8 +27,9 @@ struct WorkPage {
     filter: QueueChoice,
     rules: &'static [Rule],
     severities: &'static [Severity],
-    /// Some of the page's alerts may be marked seen together.
-    may_mark: bool,
+    /// The page's alerts not yet seen that the reader may mark seen
+    /// (together, ticked or all at once).
+    markable: Vec<AlertId>,
 }
 
 /// One participant's alerts on the page.
@@ -114,10 +115,12 @@ pub async fn page(
     Ok(render(&WorkPage {
         nav: Nav::new(zone, &user.actor, "work"),
         groups: by_participant(&queue.alerts),
-        may_mark: queue
+        markable: queue
             .alerts
             .iter()
-            .any(|a| a.acknowledged_at.is_none() && queue.may_settle(&a.id)),
+            .filter(|a| a.acknowledged_at.is_none() && queue.may_settle(&a.id))
+            .map(|a| a.id)
+            .collect(),
         queue,
         times,
         filter,
