@@ -4,17 +4,30 @@
 //! candidates.
 
 use crate::domain::ids::PersonId;
-use crate::domain::people::{name_keys, NameField, PersonName};
+use crate::domain::people::{name_keys, NameField, NameKey, PersonName};
 use crate::store::people::escape_like;
 use crate::store::{exec, fetch, Db, Dialect, Tx};
 
 const COLUMNS: &[&str] = &["person_id", "part", "key", "sound"];
 
-/// Stores the keys of `names`, each the name of the person it is paired with.
+/// Stores the keys of `names`, each the name of the person it is paired
+/// with. A name without a letter ("." for a missing first name, say) leaves
+/// an empty key that no search matches, so that its person is keyed and
+/// never taken again for one stored before keys were kept.
 pub async fn add(tx: &mut Tx, names: &[(PersonId, &PersonName)]) -> Result<(), sqlx::Error> {
     let rows: Vec<_> = names
         .iter()
-        .flat_map(|(person, name)| name_keys(name).into_iter().map(move |k| (*person, k)))
+        .flat_map(|(person, name)| {
+            let mut keys = name_keys(name);
+            if keys.is_empty() {
+                keys.push(NameKey {
+                    part: NameField::Last,
+                    key: String::new(),
+                    sound: String::new(),
+                });
+            }
+            keys.into_iter().map(move |k| (*person, k))
+        })
         .collect();
     for chunk in rows.chunks(crate::store::sql::rows_per_insert(COLUMNS.len())) {
         let sql = crate::store::sql::insert_sql(tx.dialect(), "name_keys", COLUMNS, chunk.len());
@@ -53,8 +66,8 @@ struct StoredName {
 const PASS: i64 = 2_000;
 
 /// Keys the names of people stored before keys were kept, a pass at a time;
-/// returns how many people it keyed. An index finds at once that there
-/// are none.
+/// returns how many people it keyed. Once all are keyed, this is one pass
+/// over the people through the index on `name_keys.person_id` at start.
 pub async fn key_unkeyed(db: &Db) -> Result<u64, sqlx::Error> {
     let mut keyed = 0;
     loop {

@@ -99,6 +99,27 @@ async fn people_are_found_by_name_birth_date_identifier_and_docket(backend: Back
         ["Ann"],
         "an alias's family name with the first name"
     );
+
+    // A name without a letter is keyed too (or every start would take it
+    // up again, for ever).
+    let letterless = referral(program, ".", "--", "1970-01-01", Some(officer.id));
+    let opened = t.post("/api/v1/intake", &officer, letterless).await;
+    assert_eq!(opened.status, StatusCode::CREATED, "{}", opened.text());
+    // People stored before names were keyed are keyed when the server starts.
+    let mut tx = t.app.db.write().await.unwrap();
+    crate::exec!(&mut tx, sqlx::query("DELETE FROM name_keys")).unwrap();
+    tx.commit().await.unwrap();
+    assert!(names("garcia".to_owned()).await.is_empty());
+    let keyed = bridgeway::store::name_keys::key_unkeyed(&t.app.db)
+        .await
+        .unwrap();
+    assert_eq!(keyed, 4);
+    assert_eq!(names("garcia".to_owned()).await, ["José Luis"]);
+    assert_eq!(names("brooks".to_owned()).await, ["Ann"], "aliases too");
+    let again = bridgeway::store::name_keys::key_unkeyed(&t.app.db)
+        .await
+        .unwrap();
+    assert_eq!(again, 0, "every person is keyed, the letterless one too");
 }
 
 async fn a_participant_record_shows_cases_and_records_who_viewed_it(backend: Backend) {
