@@ -98,6 +98,9 @@ const tests = [
     await expectAccessible(page, 'the work queue');
     await page.getByRole('link', { name: 'Calendar' }).click();
     await expectAccessible(page, 'the calendar');
+    await page.getByRole('link', { name: 'Month', exact: true }).click();
+    expect(await page.locator('table.month caption').isVisible(), 'the month view is a grid');
+    await expectAccessible(page, "the calendar's month");
     await page.getByRole('link', { name: 'Caseload' }).click();
     await expectAccessible(page, 'the caseload');
     await page.getByRole('link', { name: 'Intake' }).click();

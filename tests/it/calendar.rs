@@ -32,6 +32,38 @@ async fn the_calendar_and_its_feed_show_appointments(backend: Backend) {
         .await
         .text();
     assert_eq!(week.matches("<section aria-labelledby=\"day-").count(), 7);
+    // The month: a grid from Monday, the appointment in its day's cell
+    // (tomorrow is 19 November 2026 in the tests: 30 days, from a Sunday).
+    let month = t
+        .page(&format!("/calendar?view=month&date={tomorrow}"), &cookie)
+        .await
+        .text();
+    assert!(
+        month.contains("<caption>November 2026</caption>"),
+        "{month}"
+    );
+    assert_eq!(
+        month.matches(" scheduled\">").count(),
+        30,
+        "a cell a day: {month}"
+    );
+    assert_eq!(
+        month.matches("<td class=\"outside\">").count(),
+        12,
+        "Monday to Saturday before the 1st, Tuesday to Sunday after the 30th"
+    );
+    let cell = format!(
+        "aria-label=\"{}: 1 scheduled\"",
+        tomorrow.format("%A %-d %B")
+    );
+    assert!(
+        month.contains(&cell) && month.contains("<small>09:00</small>"),
+        "{month}"
+    );
+    assert!(
+        month.contains(r#"href="/calendar?view=month&amp;date=2026-12-01">Later</a>"#),
+        "{month}"
+    );
 
     // The feed: made by a signed-in person, read without a session.
     let by_token = t
