@@ -241,6 +241,20 @@ pub async fn case_staff(
     )
 }
 
+/// Whom `me` may share a case with: the agency's active officers and
+/// supervisors but `me`, by name (at most `limit`).
+pub async fn share_candidates(
+    tx: &mut Tx,
+    me: UserId,
+    limit: i64,
+) -> Result<Vec<UserRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE active AND role IN ('officer', 'supervisor') AND \
+         id <> $1 ORDER BY full_name, id LIMIT $2"
+    );
+    fetch!(tx, fetch_all, sqlx::query_as(&sql).bind(me).bind(limit))
+}
+
 /// Officers reporting to `supervisor`.
 pub async fn team_of(tx: &mut Tx, supervisor: UserId) -> Result<Vec<UserId>, sqlx::Error> {
     fetch!(
