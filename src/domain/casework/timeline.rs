@@ -18,7 +18,7 @@ labelled_enum! {
 
 /// What part of the timeline to show: every kind or one, and how far back
 /// (each kind's latest `depth` moments on each case).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct TimelineQuery {
     pub kind: Option<MomentKind>,
     pub depth: Depth,
@@ -39,15 +39,6 @@ impl Depth {
         match self {
             Self::Recent => 50,
             Self::Whole => 1_000,
-        }
-    }
-}
-
-impl Default for TimelineQuery {
-    fn default() -> Self {
-        Self {
-            kind: None,
-            depth: Depth::Recent,
         }
     }
 }
