@@ -228,8 +228,9 @@ pub struct ReminderSettings {
     pub quiet_until: String,
     /// Text or e-mail the participant after a missed appointment.
     pub missed_follow_up: bool,
-    /// Text or e-mail the participant when a suspension or an ending of
-    /// their case calls off their appointments ahead.
+    /// Text or e-mail the participant when their appointments are moved or
+    /// cancelled: one, a series, or all those ahead when a suspension or an
+    /// ending of their case calls them off.
     pub tell_called_off: bool,
     /// How messages sign: the agency's name and the number to call.
     pub agency_name: String,

@@ -73,6 +73,8 @@ crate::labelled_enum! {
         SupervisionLevel => ("supervision.level", "Set a supervision level"),
         AppointmentCreate => ("appointment.create", "Scheduled an appointment"),
         AppointmentOutcome => ("appointment.outcome", "Recorded an appointment's outcome"),
+        AppointmentChange => ("appointment.change", "Moved or edited appointments"),
+        AppointmentCancel => ("appointment.cancel", "Cancelled appointments"),
         ContactCreate => ("contact.create", "Recorded a contact"),
         DrugTestCreate => ("drug_test.create", "Recorded a drug test"),
         DrugTestList => ("drug_test.list", "Listed a case's drug tests"),

@@ -140,6 +140,21 @@ const tests = [
     await moreActions.click();
     await expectAccessible(page, 'the case page with its summary and menu open');
 
+    // An appointment scheduled from the case page is moved from its own page.
+    await page.getByText('Schedule an appointment').click();
+    await page.locator('form[action$="/appointments"]').getByLabel('Kind').selectOption('class_session');
+    await page.getByRole('button', { name: 'Schedule', exact: true }).click();
+    await page.waitForLoadState();
+    await page.getByRole('link', { name: /^Change or cancel the Class session/ }).click();
+    await page.waitForURL(/\/appointments\//);
+    await expectAccessible(page, 'the appointment page');
+    const when = page.getByLabel('When (local time)');
+    const later = (await when.inputValue()).replace(/T(\d\d)/, (_, h) => `T${String((Number(h) + 1) % 24).padStart(2, '0')}`);
+    await when.fill(later);
+    await page.getByRole('button', { name: 'Save the change' }).click();
+    await page.waitForURL(/\/cases\/.*#appointments/);
+    expect(await page.locator('#appointments + table').innerText().then(t => t.includes(later.replace('T', ' '))), `moved to ${later}`);
+
     await page.getByRole('link', { name: 'Caseload' }).click();
     await page.getByLabel('Sort by').selectOption('name');
     await page.getByRole('button', { name: 'Apply' }).click();

@@ -15,6 +15,7 @@ mod helpers;
 mod access;
 mod accounts;
 mod alerts;
+mod appointments;
 mod audit;
 mod backups;
 mod calendar;

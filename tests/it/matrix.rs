@@ -641,6 +641,35 @@ async fn every_route_answers_every_role_as_specified(backend: Backend) {
                 .as_u16(),
                 change(w, own, 409),
             );
+            let one = format!(
+                "/api/v1/appointments/{}",
+                appointment[0]["id"].as_str().unwrap()
+            );
+            check(
+                format!("GET {whose} appointment"),
+                t.get(&one, u).await.status.as_u16(),
+                read(w, own),
+            );
+            check(
+                format!("PUT {whose} appointment"),
+                t.api("PUT", &one, u, Some(json!({"version": 0, "kind": "office_visit", "starts_at": "2026-12-02T09:00", "duration_minutes": 30})))
+                    .await
+                    .status
+                    .as_u16(),
+                change(w, own, 409),
+            );
+            check(
+                format!("POST {whose} appointment cancel"),
+                t.post(
+                    &format!("{one}/cancel"),
+                    u,
+                    json!({"version": 0, "reason": "Probe"}),
+                )
+                .await
+                .status
+                .as_u16(),
+                change(w, own, 409),
+            );
             check(
                 format!("POST {whose} contact"),
                 t.post(
@@ -925,6 +954,15 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
         .await
         .json();
     let condition = format!("/conditions/{}", made["id"].as_str().unwrap());
+    let booked = t
+        .post(
+            &format!("/api/v1{case}/appointments"),
+            &officer,
+            json!({"kind": "office_visit", "starts_at": "2026-12-01T09:00"}),
+        )
+        .await
+        .json();
+    let appointment = format!("/appointments/{}", booked[0]["id"].as_str().unwrap());
     let case_notes = format!("{case}/notes");
     let signed = t
         .post(
@@ -982,6 +1020,8 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
             [404, 422, 422, 404],
         ),
         (format!("{case}/contacts"), [404, 422, 422, 404]),
+        (appointment.clone(), [404, 422, 422, 404]),
+        (format!("{appointment}/cancel"), [404, 422, 422, 404]),
         (format!("{case}/drug-tests"), [404, 422, 422, 404]),
         (case_notes.clone(), [404, 422, 403, 404]),
         (condition.clone(), [404, 422, 422, 404]),
@@ -1052,6 +1092,7 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
                 (404, person.as_str()),
                 (404, case.as_str()),
                 (404, condition.as_str()),
+                (404, appointment.as_str()),
                 (403, "/audit"),
                 (200, "/admin/users/officer"),
                 (200, "/account/password"),
@@ -1074,6 +1115,7 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
                 (200, person.as_str()),
                 (200, case.as_str()),
                 (200, condition.as_str()),
+                (200, appointment.as_str()),
                 (403, "/audit"),
                 (403, "/admin/users/officer"),
                 (200, "/account/password"),
@@ -1096,6 +1138,7 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
                 (200, person.as_str()),
                 (200, case.as_str()),
                 (200, condition.as_str()),
+                (200, appointment.as_str()),
                 (403, "/audit"),
                 (403, "/admin/users/officer"),
                 (200, "/account/password"),
@@ -1118,6 +1161,7 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
                 (404, person.as_str()),
                 (404, case.as_str()),
                 (404, condition.as_str()),
+                (404, appointment.as_str()),
                 (200, "/audit"),
                 (403, "/admin/users/officer"),
                 (200, "/account/password"),

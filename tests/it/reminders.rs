@@ -288,7 +288,7 @@ async fn reminders_go_once_by_each_agreed_channel_in_the_persons_language(backen
 async fn a_suspension_calls_off_appointments_and_their_reminders(backend: Backend) {
     let w = world(backend).await;
     let visit = w.schedule("office_visit", local(23 * 60)).await;
-    let court = w.schedule("court_date", local(23 * 60 + 10)).await;
+    let court = w.schedule("court_date", local(23 * 60 + 40)).await;
     assert_eq!(
         plan(&w.t.app).await.unwrap(),
         4,
@@ -419,8 +419,14 @@ async fn failures_retry_with_back_off_and_refusals_stop(backend: Backend) {
 
 async fn two_servers_never_send_one_message_twice(backend: Backend) {
     let w = world(backend).await;
-    for hour in 0..30 {
-        w.schedule("office_visit", local(23 * 60 - hour * 2)).await;
+    // Thirty short calls back to back (the officer is booked once each).
+    for n in 0..30 {
+        let starts = stamp(local(23 * 60 - n * 6));
+        let body = json!({"kind": "phone_contact", "starts_at": starts, "duration_minutes": 5});
+        let made =
+            w.t.post(&format!("{}/appointments", w.case()), &w.officer, body)
+                .await;
+        assert_eq!(made.status, StatusCode::CREATED, "{}", made.text());
     }
     w.sql("UPDATE people SET may_email = FALSE").await;
     assert_eq!(plan(&w.t.app).await.unwrap(), 30);
@@ -438,7 +444,7 @@ async fn replies_change_consent_and_are_answered(backend: Backend) {
     w.deliver("server-a").await;
     let phone = "+15550104477";
     // A reminder queued (text and e-mail) but not yet sent when STOP arrives.
-    w.schedule("home_visit", local(23 * 60 - 10)).await;
+    w.schedule("home_visit", local(23 * 60 - 30)).await;
     assert_eq!(plan(&w.t.app).await.unwrap(), 2);
 
     assert_eq!(
@@ -499,7 +505,7 @@ async fn replies_change_consent_and_are_answered(backend: Backend) {
     );
 
     // New reminders go by e-mail only now.
-    w.schedule("office_visit", local(23 * 60 + 10)).await;
+    w.schedule("office_visit", local(23 * 60 + 30)).await;
     assert_eq!(plan(&w.t.app).await.unwrap(), 1);
     let timeline = w.timeline().await;
     assert!(
@@ -593,8 +599,107 @@ async fn quiet_hours_hold_reminders_back(backend: Backend) {
     );
 }
 
+/// A moved appointment's reminder still waiting is withdrawn, the
+/// participant is told of the new time in their language, and the new time
+/// is reminded afresh; a cancellation is told too.
+async fn a_moved_appointment_is_told_and_reminded_afresh(backend: Backend) {
+    let w = world(backend).await;
+    let visit = w.schedule("office_visit", local(23 * 60)).await;
+    assert_eq!(
+        plan(&w.t.app).await.unwrap(),
+        2,
+        "the day-ahead reminder, two channels"
+    );
+    let one = format!("/api/v1/appointments/{}", visit["id"].as_str().unwrap());
+    let later = stamp(local(23 * 60 + 120));
+    let moved = w
+        .t
+        .api(
+            "PUT",
+            &one,
+            &w.officer,
+            Some(json!({"version": visit["version"], "kind": "office_visit", "starts_at": later, "duration_minutes": 30, "location": "Main office"})),
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.text());
+    let purposes = |status: &'static str| {
+        let w = &w;
+        async move {
+            let mut tx = w.t.app.db.read().await.unwrap();
+            let found: Vec<String> = fetch!(
+                &mut tx,
+                fetch_all,
+                sqlx::query_scalar(
+                    "SELECT purpose FROM messages WHERE status = $1 ORDER BY purpose"
+                )
+                .bind(status)
+            )
+            .unwrap();
+            found
+        }
+    };
+    assert_eq!(
+        purposes("cancelled").await,
+        ["appointment_reminder", "appointment_reminder"],
+        "the old time's reminders are withdrawn"
+    );
+    assert_eq!(purposes("queued").await, ["changed", "changed"]);
+    let sent = w.deliver("server-a").await;
+    assert_eq!(sent.sent, 2);
+    let texts: Vec<String> = w
+        .gateway
+        .texts()
+        .iter()
+        .map(|t| t.params["Body"].clone())
+        .collect();
+    assert!(
+        texts.iter().any(|t| t.contains("su cita del jueves 19 de noviembre a las 12:00 cambió al jueves 19 de noviembre a las 14:00 en Main office")),
+        "{texts:?}"
+    );
+    assert_eq!(
+        plan(&w.t.app).await.unwrap(),
+        0,
+        "not a day ahead of the new time yet"
+    );
+    w.t.advance(chrono::Duration::hours(2));
+    assert_eq!(
+        plan(&w.t.app).await.unwrap(),
+        2,
+        "reminded afresh for the new time"
+    );
+
+    let version = w.t.get(&one, &w.officer).await.json()["version"].clone();
+    let cancelled =
+        w.t.post(
+            &format!("{one}/cancel"),
+            &w.officer,
+            json!({"version": version, "reason": "Office closed"}),
+        )
+        .await;
+    assert_eq!(cancelled.status, StatusCode::OK, "{}", cancelled.text());
+    assert_eq!(
+        purposes("queued").await,
+        ["changed", "changed"],
+        "told of the cancellation; its reminders withdrawn"
+    );
+    w.deliver("server-a").await;
+    let texts: Vec<String> = w
+        .gateway
+        .texts()
+        .iter()
+        .map(|t| t.params["Body"].clone())
+        .collect();
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("su cita del jueves 19 de noviembre a las 14:00 está cancelada")),
+        "{texts:?}"
+    );
+}
+
 on_both_databases!(
     a_suspension_calls_off_appointments_and_their_reminders,
+    a_moved_appointment_is_told_and_reminded_afresh,
     quiet_hours_hold_reminders_back,
     reminders_go_once_by_each_agreed_channel_in_the_persons_language,
     failures_retry_with_back_off_and_refusals_stop,

@@ -124,6 +124,7 @@ pub async fn feed(app: &App, token: &str, source: Option<String>) -> AppResult<S
             ends: a.starts_at + Duration::minutes(i64::from(a.duration_minutes)),
             summary,
             location: a.location.as_deref(),
+            sequence: a.version - 1,
             status: match a.outcome {
                 None | Some(Outcome::Attended) => EventStatus::Confirmed,
                 Some(o) if o.called_off() => EventStatus::Cancelled,

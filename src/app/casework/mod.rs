@@ -2,6 +2,7 @@
 //! timeline and calendar.
 
 pub mod alerts;
+pub mod appointments;
 pub mod calendar;
 pub mod caseload;
 pub mod cases;

@@ -2,19 +2,21 @@
 //! appointments (one-off or weekly) and their outcomes, and contacts.
 //! Whoever may see a case sees these; whoever holds it records them.
 
+use super::appointments::{check_start, refuse_double_booking};
 use super::guard::{case_of, held_case, visible_case};
 use crate::app::{audit, policy, Actor, App, AppError, AppResult};
 use crate::domain::audit::Action;
 use crate::domain::casework::supervision::{
-    local_to_utc, month_bounds, weekly, AppointmentKind, Collateral, ContactKind, ContactStandard,
-    MonthContacts, Occurrences, Outcome, SupervisionLevel,
+    local_to_utc, month_bounds, weekly, AppointmentKind, Booking, Collateral, ContactKind,
+    ContactStandard, Minutes, MonthContacts, Occurrences, Outcome, SupervisionLevel,
 };
 use crate::domain::ids::{AppointmentId, CaseId, ContactId};
-use crate::domain::input::{Text, Whole};
+use crate::domain::input::Text;
 use crate::domain::validation::{DateKind, Errors, Invalid};
 use crate::store::casework::supervision::{
     self as store, AppointmentRow, ContactRow, NewAppointment, NewContact, When,
 };
+use crate::store::outreach::messages::withdraw_appointment_reminders;
 use crate::store::Tx;
 use chrono::NaiveDateTime;
 use serde::Deserialize;
@@ -101,13 +103,17 @@ pub struct AppointmentInput {
     pub starts_at: NaiveDateTime,
     /// Minutes (default 30).
     #[serde(default)]
-    pub duration_minutes: Option<Whole<5, 480>>,
+    pub duration_minutes: Option<Minutes>,
     #[serde(default)]
     pub location: Option<Text<200>>,
     /// Repeat weekly at the same local time: how many occurrences in all
     /// (default 1).
     #[serde(default)]
     pub weekly_occurrences: Option<Occurrences>,
+    /// Book it even though it double-books the participant or the officer
+    /// (refused with 422 naming the clash otherwise).
+    #[serde(default)]
+    pub book_anyway: bool,
 }
 
 /// Schedules an appointment, or a weekly series of them.
@@ -118,7 +124,7 @@ pub async fn schedule(
     input: AppointmentInput,
 ) -> AppResult<Vec<AppointmentRow>> {
     let mut tx = app.db.write().await?;
-    held_case(&mut tx, actor, case).await?;
+    let held = held_case(&mut tx, actor, case).await?;
     let mut errors = Errors::new();
     let duration = errors.check(
         "duration_minutes",
@@ -129,19 +135,9 @@ pub async fn schedule(
         "weekly_occurrences",
         input.weekly_occurrences.unwrap_or(1.into()).checked(),
     );
-    let zone = app.settings.zone();
-    let at = app.now();
-    if local_to_utc(input.starts_at, zone) < at - chrono::Duration::days(1) {
-        errors.add(
-            "starts_at",
-            "is in the past; record what happened as a contact instead",
-        );
-    } else {
-        let scheduled = DateKind::Scheduled.check(input.starts_at.date(), app.today());
-        errors.check("starts_at", scheduled);
-    }
+    check_start(&mut errors, app, input.starts_at);
     let (location, duration, count) = errors.finish(|| Some((location?, duration?, count?)))?;
-    let times = weekly(input.starts_at, count, zone);
+    let times = weekly(input.starts_at, count, app.settings.zone());
     let series = (times.len() > 1).then(AppointmentId::new);
     let rows: Vec<NewAppointment> = times
         .iter()
@@ -157,7 +153,11 @@ pub async fn schedule(
             outcome: None,
         })
         .collect();
-    store::insert_appointments(&mut tx, &rows, at).await?;
+    if !input.book_anyway {
+        let bookings: Vec<Booking> = rows.iter().map(NewAppointment::booking).collect();
+        refuse_double_booking(&mut tx, app, &held, &bookings, &[]).await?;
+    }
+    store::insert_appointments(&mut tx, &rows, app.now()).await?;
     super::alerts::raise_for_case(&mut tx, app, case).await?;
     let note = format!("{} {}", rows.len(), input.kind.label());
     audit::record(
@@ -220,6 +220,9 @@ pub async fn record_outcome(
         .await?
     {
         return Err(AppError::StaleVersion("appointment"));
+    }
+    if input.outcome.before_it() {
+        withdraw_appointment_reminders(&mut tx, &[id], at).await?;
     }
     let newly_attended =
         input.outcome == Outcome::Attended && appointment.outcome != Some(Outcome::Attended);

@@ -15,7 +15,7 @@ use crate::app::audit::{self, Origin};
 use crate::app::{App, AppResult};
 use crate::domain::audit::Action;
 use crate::domain::casework::supervision::{local_to_utc, AppointmentKind};
-use crate::domain::ids::{CaseId, MessageId};
+use crate::domain::ids::{AppointmentId, CaseId, MessageId};
 use crate::domain::outreach::messages::{
     backoff, e164, keyword, wording, About, Channel, Keyword, Purpose, Sender, Status, MAX_ATTEMPTS,
 };
@@ -294,18 +294,51 @@ pub async fn plan(app: &App) -> AppResult<u64> {
 }
 
 /// A suspension or an ending called off `count` appointments of `case`:
-/// its reminders still waiting are withdrawn, and the participant is told
-/// (where the agency wants it and they agreed to texts or e-mail), in the
-/// caller's transaction. Returns the messages queued to tell them.
+/// its reminders still waiting are withdrawn, and the participant is told,
+/// in the caller's transaction. Returns the messages queued to tell them.
 pub(crate) async fn called_off(tx: &mut Tx, app: &App, case: CaseId, count: u64) -> AppResult<u64> {
     let at = app.now();
     store::withdraw_reminders(tx, case, at).await?;
-    if count == 0 || !app.settings.reminders.tell_called_off {
+    if count == 0 {
+        return Ok(0);
+    }
+    let key = format!("called-off:{case}:{}", at.timestamp());
+    tell(tx, app, case, key, About::CalledOff { count }).await
+}
+
+/// Appointments of `case` were moved or cancelled (`about` says which):
+/// their reminders still waiting are withdrawn (a moved one is reminded
+/// afresh for its new time) and the participant is told, in the caller's
+/// transaction. `key` names this change, so it is told once.
+pub(crate) async fn changed(
+    tx: &mut Tx,
+    app: &App,
+    case: CaseId,
+    appointments: &[AppointmentId],
+    key: String,
+    about: About<'_>,
+) -> AppResult<u64> {
+    store::withdraw_appointment_reminders(tx, appointments, app.now()).await?;
+    tell(tx, app, case, key, about).await
+}
+
+/// Queues a message telling the participant of `case` about `about` now,
+/// where the agency wants changes told and the participant agreed to
+/// texts or e-mail; returns how many were queued (one a channel).
+async fn tell(
+    tx: &mut Tx,
+    app: &App,
+    case: CaseId,
+    key: String,
+    about: About<'_>,
+) -> AppResult<u64> {
+    if !app.settings.reminders.tell_called_off {
         return Ok(0);
     }
     let Some(reach) = store::reach_of(tx, case).await? else {
         return Ok(0);
     };
+    let at = app.now();
     let window = Window {
         after: at,
         until: at,
@@ -313,13 +346,17 @@ pub(crate) async fn called_off(tx: &mut Tx, app: &App, case: CaseId, count: u64)
         sms: app.settings.sms.is_some(),
         email: app.settings.email.is_some(),
     };
+    let purpose = match about {
+        About::CalledOff { .. } => Purpose::CalledOff,
+        _ => Purpose::Changed,
+    };
     let mut planned = Vec::new();
     let occasion = Occasion {
-        key: format!("called-off:{case}:{}", at.timestamp()),
+        key,
         at,
         reach: &reach,
-        purpose: Purpose::CalledOff,
-        about: About::CalledOff { count },
+        purpose,
+        about,
     };
     plan_for(app, &window, occasion, &mut planned);
     let rows: Vec<NewMessage> = planned.iter().map(|p| p.message(Status::Queued)).collect();

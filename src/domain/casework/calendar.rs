@@ -47,6 +47,9 @@ pub struct Event<'a> {
     pub summary: &'a str,
     pub location: Option<&'a str>,
     pub status: EventStatus,
+    /// Revisions since it was first published (RFC 5545 3.8.7.4): a moved
+    /// event comes with a higher one, so calendars take the new time.
+    pub sequence: i64,
 }
 
 /// Where an event stands (RFC 5545 3.8.1.11).
@@ -88,6 +91,7 @@ pub fn calendar(name: &str, events: &[Event<'_>], now: DateTime<Utc>) -> String 
         out.push_str(&fold("BEGIN:VEVENT"));
         out.push_str(&fold(&format!("UID:{}", e.uid)));
         out.push_str(&fold(&format!("DTSTAMP:{}", stamp(now))));
+        out.push_str(&fold(&format!("SEQUENCE:{}", e.sequence)));
         out.push_str(&fold(&format!("DTSTART:{}", stamp(e.starts))));
         out.push_str(&fold(&format!("DTEND:{}", stamp(e.ends))));
         out.push_str(&fold(&format!("SUMMARY:{}", escape(e.summary))));
@@ -129,6 +133,7 @@ mod tests {
             summary: "Office visit · P-0000042",
             location: Some("Room 2"),
             status: EventStatus::Confirmed,
+            sequence: 2,
         };
         let missed = Event {
             uid: "a2@bridgeway".into(),
@@ -139,6 +144,7 @@ mod tests {
         assert!(text.starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"));
         assert!(text.contains("DTSTART:20261207T150000Z\r\nDTEND:20261207T153000Z\r\n"));
         assert_eq!(text.matches("STATUS:").count(), 1, "{text}");
+        assert!(text.contains("SEQUENCE:2\r\n"), "{text}");
         assert!(text.ends_with("END:VEVENT\r\nEND:VCALENDAR\r\n"));
     }
 }

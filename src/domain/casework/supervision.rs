@@ -73,7 +73,24 @@ labelled_enum! {
     }
 }
 
+labelled_enum! {
+    /// Which appointments a change or a cancellation takes: the one chosen,
+    /// or it and the later occurrences of its weekly series still to come.
+    #[derive(Default)]
+    pub enum Span ("which appointments") {
+        #[default]
+        One => ("one", "This one only"),
+        Following => ("following", "This one and the later ones of its series"),
+    }
+}
+
 impl AppointmentKind {
+    /// Does the officer take part (a visit or a call), so that two at once
+    /// on different cases double-book them?
+    pub fn with_officer(self) -> bool {
+        self.contact().is_some()
+    }
+
     /// The contact an attended appointment of this kind counts as.
     pub fn contact(self) -> Option<ContactKind> {
         match self {
@@ -136,6 +153,9 @@ pub mod local_time {
 /// How many occurrences a weekly series holds: one to a year's worth.
 pub type Occurrences = Whole<1, 52>;
 
+/// How long an appointment lasts, in minutes: five to eight hours.
+pub type Minutes = Whole<5, 480>;
+
 /// Most occurrences one weekly series holds.
 pub const MAX_WEEKS: u32 = Occurrences::HIGHEST as u32;
 
@@ -158,6 +178,40 @@ pub fn local_to_utc(local: NaiveDateTime, zone: Tz) -> DateTime<Utc> {
                 .earliest()
         })
         .map_or_else(|| local.and_utc(), |t| t.with_timezone(&Utc))
+}
+
+/// Where an occurrence at local time `at` lands when its series moves from
+/// `from` to `to`: by the same wall-clock difference, so a weekly series
+/// stays at one local time across daylight-saving changes.
+pub fn moved_with(at: NaiveDateTime, from: NaiveDateTime, to: NaiveDateTime) -> NaiveDateTime {
+    at + (to - from)
+}
+
+/// An appointment as far as double booking goes: whose, what and when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Booking {
+    pub case: crate::domain::ids::CaseId,
+    pub kind: AppointmentKind,
+    pub starts_at: DateTime<Utc>,
+    pub minutes: i32,
+}
+
+impl Booking {
+    pub fn ends_at(&self) -> DateTime<Utc> {
+        self.starts_at + Duration::minutes(i64::from(self.minutes))
+    }
+
+    /// Do the two overlap in time (one ending as the other starts does not)?
+    pub fn overlaps(&self, other: &Self) -> bool {
+        self.starts_at < other.ends_at() && other.starts_at < self.ends_at()
+    }
+
+    /// Would both at once double-book someone: the participant (the same
+    /// case) or the officer (a visit or a call on each of their cases)?
+    pub fn clashes_with(&self, other: &Self) -> bool {
+        self.overlaps(other)
+            && (self.case == other.case || (self.kind.with_officer() && other.kind.with_officer()))
+    }
 }
 
 /// The first day of `day`'s month.
@@ -204,6 +258,52 @@ mod tests {
             local_to_utc(skipped, zone).to_rfc3339(),
             "2026-03-08T08:30:00+00:00"
         );
+    }
+
+    #[test]
+    fn a_moved_series_keeps_its_local_time() {
+        let at = |t: &str| t.parse::<NaiveDateTime>().unwrap();
+        // Monday 09:00 becomes Tuesday 10:30; the occurrence after the
+        // change of clocks moves by the same wall-clock difference.
+        let later = moved_with(
+            at("2026-11-02T09:00:00"),
+            at("2026-10-26T09:00:00"),
+            at("2026-10-27T10:30:00"),
+        );
+        assert_eq!(later, at("2026-11-03T10:30:00"));
+    }
+
+    #[test]
+    fn double_booking_is_the_participant_or_the_officer() {
+        let at: DateTime<Utc> = "2026-12-07T15:00:00Z".parse().unwrap();
+        let case = crate::domain::ids::CaseId::new();
+        let visit = Booking {
+            case,
+            kind: AppointmentKind::OfficeVisit,
+            starts_at: at,
+            minutes: 30,
+        };
+        let next = Booking {
+            starts_at: at + Duration::minutes(30),
+            ..visit
+        };
+        assert!(!visit.overlaps(&next), "one ends as the other starts");
+        let other_case = Booking {
+            case: crate::domain::ids::CaseId::new(),
+            starts_at: at + Duration::minutes(15),
+            ..visit
+        };
+        assert!(visit.clashes_with(&other_case), "the officer twice");
+        let their_class = Booking {
+            kind: AppointmentKind::ClassSession,
+            ..other_case
+        };
+        assert!(!visit.clashes_with(&their_class), "another's class");
+        let own_class = Booking {
+            case,
+            ..their_class
+        };
+        assert!(visit.clashes_with(&own_class), "the participant twice");
     }
 
     #[test]

@@ -22,6 +22,7 @@ labelled_enum! {
         DueReminder => ("due_reminder", "Requirement due reminder"),
         MissedFollowUp => ("missed_follow_up", "Missed appointment follow-up"),
         CalledOff => ("called_off", "Appointments called off"),
+        Changed => ("changed", "Appointment moved or cancelled"),
         Reply => ("reply", "Reply"),
         Inbound => ("inbound", "Message from the participant"),
     }
@@ -148,6 +149,20 @@ pub enum About<'a> {
     },
     Missed {
         when: chrono::NaiveDateTime,
+    },
+    /// An appointment (and the `later` occurrences of its series after it)
+    /// moved from `was` to `when`.
+    Moved {
+        was: chrono::NaiveDateTime,
+        when: chrono::NaiveDateTime,
+        place: Option<&'a str>,
+        later: usize,
+    },
+    /// An appointment at `when` (and the `later` occurrences of its series
+    /// after it) is cancelled.
+    Cancelled {
+        when: chrono::NaiveDateTime,
+        later: usize,
     },
     /// The case was suspended or ended: `count` appointments ahead are
     /// called off (court dates are the court's and stay).
@@ -302,6 +317,84 @@ pub fn wording(lang: Language, from: &Sender<'_>, about: &About<'_>) -> Wording 
                          reprogramarla."
                     ),
                 )
+            }
+        }
+        About::Moved {
+            was,
+            when,
+            place,
+            later,
+        } => {
+            let (od, ot) = (date(lang, was.date()), time(lang, was));
+            let (d, t) = (date(lang, when.date()), time(lang, when));
+            let at = place.map_or_else(String::new, |p| {
+                if en {
+                    format!(" at {p}")
+                } else {
+                    format!(" en {p}")
+                }
+            });
+            match (en, later) {
+                (true, 0) => (
+                    "Your appointment has moved".to_owned(),
+                    format!(
+                        "{agency}: your appointment on {od} at {ot} has moved to {d} at \
+                         {t}{at}. Questions: {phone}."
+                    ),
+                ),
+                (true, _) => (
+                    "Your appointments have moved".to_owned(),
+                    format!(
+                        "{agency}: your weekly appointments from {od} have moved: the next is \
+                         {d} at {t}{at}, then weekly. Questions: {phone}."
+                    ),
+                ),
+                (false, 0) => (
+                    "Su cita cambió".to_owned(),
+                    format!(
+                        "{agency}: su cita del {od} a las {ot} cambió al {d} a las {t}{at}. \
+                         Preguntas: {phone}."
+                    ),
+                ),
+                (false, _) => (
+                    "Sus citas cambiaron".to_owned(),
+                    format!(
+                        "{agency}: sus citas semanales desde el {od} cambiaron: la próxima es \
+                         el {d} a las {t}{at}, y luego cada semana. Preguntas: {phone}."
+                    ),
+                ),
+            }
+        }
+        About::Cancelled { when, later } => {
+            let (d, t) = (date(lang, when.date()), time(lang, when));
+            match (en, later) {
+                (true, 0) => (
+                    "Appointment cancelled".to_owned(),
+                    format!(
+                        "{agency}: your appointment on {d} at {t} is cancelled. Questions: \
+                         {phone}."
+                    ),
+                ),
+                (true, _) => (
+                    "Appointments cancelled".to_owned(),
+                    format!(
+                        "{agency}: your weekly appointments from {d} at {t} are cancelled. \
+                         Questions: {phone}."
+                    ),
+                ),
+                (false, 0) => (
+                    "Cita cancelada".to_owned(),
+                    format!(
+                        "{agency}: su cita del {d} a las {t} está cancelada. Preguntas: {phone}."
+                    ),
+                ),
+                (false, _) => (
+                    "Citas canceladas".to_owned(),
+                    format!(
+                        "{agency}: sus citas semanales desde el {d} a las {t} están canceladas. \
+                         Preguntas: {phone}."
+                    ),
+                ),
             }
         }
         About::CalledOff { count } => {
@@ -502,6 +595,47 @@ mod tests {
             es.body
         );
         assert!(es.body.contains("PARAR"));
+    }
+
+    #[test]
+    fn a_move_names_both_times_and_a_series_says_weekly() {
+        let from = Sender {
+            agency: "County Probation",
+            phone: "555-0100",
+        };
+        let at = |d, h| {
+            NaiveDate::from_ymd_opt(2026, 11, d)
+                .unwrap()
+                .and_hms_opt(h, 0, 0)
+                .unwrap()
+        };
+        let moved = About::Moved {
+            was: at(24, 9),
+            when: at(25, 14),
+            place: None,
+            later: 0,
+        };
+        assert_eq!(
+            wording(Language::English, &from, &moved).body,
+            "County Probation: your appointment on Tuesday November 24 at 9:00 AM has moved to \
+             Wednesday November 25 at 2:00 PM. Questions: 555-0100."
+        );
+        let series = About::Moved {
+            was: at(24, 9),
+            when: at(25, 14),
+            place: None,
+            later: 3,
+        };
+        assert!(wording(Language::Spanish, &from, &series)
+            .body
+            .contains("sus citas semanales desde el martes 24 de noviembre cambiaron"));
+        let cancelled = About::Cancelled {
+            when: at(24, 9),
+            later: 0,
+        };
+        assert!(wording(Language::English, &from, &cancelled)
+            .body
+            .contains("your appointment on Tuesday November 24 at 9:00 AM is cancelled"));
     }
 
     #[test]

@@ -846,6 +846,8 @@ pub struct DayAppointment {
     pub duration_minutes: i32,
     pub location: Option<String>,
     pub outcome: Option<crate::domain::casework::supervision::Outcome>,
+    /// Counts changes: a calendar takes a higher one as the newer event.
+    pub version: i64,
 }
 
 /// Appointments on the cases in `scope` between two times, in order.
@@ -862,10 +864,10 @@ pub async fn appointments_between(
     let (scope_sql, user, court) = scope.sql("a.case_id");
     let sql = format!(
         "WITH day AS MATERIALIZED (SELECT a.id, a.case_id, a.kind, a.starts_at, \
-         a.duration_minutes, a.location, a.outcome FROM appointments a WHERE a.starts_at >= $3 \
-         AND a.starts_at < $4 AND {scope_sql} ORDER BY a.starts_at, a.id LIMIT 2000) SELECT d.id, \
+         a.duration_minutes, a.location, a.outcome, a.version FROM appointments a WHERE \
+         a.starts_at >= $3 AND a.starts_at < $4 AND {scope_sql} ORDER BY a.starts_at, a.id LIMIT 2000) SELECT d.id, \
          d.case_id, c.case_number, p.last_name || ', ' || p.first_name AS person_name, \
-         p.person_number, d.kind, d.starts_at, d.duration_minutes, d.location, d.outcome FROM day \
+         p.person_number, d.kind, d.starts_at, d.duration_minutes, d.location, d.outcome, d.version FROM day \
          d JOIN cases c ON c.id = d.case_id JOIN people p ON p.id = c.person_id ORDER BY \
          d.starts_at, d.id"
     );

@@ -1,7 +1,7 @@
 //! Supervision levels, appointments and contacts.
 
 use crate::domain::casework::supervision::{
-    AppointmentKind, Collateral, ContactKind, MonthContacts, Outcome, SupervisionLevel,
+    AppointmentKind, Booking, Collateral, ContactKind, MonthContacts, Outcome, SupervisionLevel,
 };
 use crate::domain::ids::{AppointmentId, CaseId, ContactId, UserId};
 use crate::keyring::KeyRing;
@@ -101,6 +101,18 @@ pub struct NewAppointment<'a> {
     pub created_by: UserId,
     /// Set when loading history (the demo); new appointments have none.
     pub outcome: Option<Outcome>,
+}
+
+impl NewAppointment<'_> {
+    /// The appointment as double booking sees it.
+    pub fn booking(&self) -> Booking {
+        Booking {
+            case: self.case_id,
+            kind: self.kind,
+            starts_at: self.starts_at,
+            minutes: self.duration_minutes,
+        }
+    }
 }
 
 const APPOINTMENT_INSERT: &[&str] = &[
@@ -213,6 +225,110 @@ pub async fn set_outcome(
         .bind(version)
     )?;
     Ok(n == 1)
+}
+
+/// The occurrences of `series` starting at or after `from` with no outcome
+/// yet, in time order.
+pub async fn series_ahead(
+    tx: &mut Tx,
+    series: AppointmentId,
+    from: DateTime<Utc>,
+) -> Result<Vec<AppointmentRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {APPOINTMENT_COLUMNS} FROM appointments WHERE series_id = $1 AND starts_at >= $2 \
+         AND outcome IS NULL ORDER BY starts_at, id"
+    );
+    fetch!(tx, fetch_all, sqlx::query_as(&sql).bind(series).bind(from))
+}
+
+/// An appointment's new time and particulars.
+pub struct Moved<'a> {
+    pub id: AppointmentId,
+    /// The version loaded: a change since refuses the move.
+    pub version: i64,
+    pub kind: AppointmentKind,
+    pub starts_at: DateTime<Utc>,
+    pub duration_minutes: i32,
+    pub location: Option<&'a str>,
+}
+
+impl Moved<'_> {
+    /// The move as double booking sees it.
+    pub fn booking(&self, case: CaseId) -> Booking {
+        Booking {
+            case,
+            kind: self.kind,
+            starts_at: self.starts_at,
+            minutes: self.duration_minutes,
+        }
+    }
+}
+
+/// Moves or edits an appointment still to be kept, if `version` is
+/// current; false when it changed or got an outcome since.
+pub async fn reschedule(tx: &mut Tx, m: &Moved<'_>) -> Result<bool, sqlx::Error> {
+    let n = exec!(
+        tx,
+        sqlx::query(
+            "UPDATE appointments SET kind = $1, starts_at = $2, duration_minutes = $3, location = \
+             $4, version = version + 1 WHERE id = $5 AND version = $6 AND outcome IS NULL"
+        )
+        .bind(m.kind)
+        .bind(m.starts_at)
+        .bind(m.duration_minutes)
+        .bind(m.location)
+        .bind(m.id)
+        .bind(m.version)
+    )?;
+    Ok(n == 1)
+}
+
+/// An appointment someone is booked for, as double booking sees it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Booked {
+    pub id: AppointmentId,
+    pub case_id: CaseId,
+    pub case_number: String,
+    pub kind: AppointmentKind,
+    pub starts_at: DateTime<Utc>,
+    pub duration_minutes: i32,
+}
+
+impl Booked {
+    pub fn booking(&self) -> Booking {
+        Booking {
+            case: self.case_id,
+            kind: self.kind,
+            starts_at: self.starts_at,
+            minutes: self.duration_minutes,
+        }
+    }
+}
+
+/// The appointments starting in `[from, until)` that are still to be kept
+/// (or were kept), on `case` or on any case `officer` holds.
+pub async fn booked(
+    tx: &mut Tx,
+    case: CaseId,
+    officer: Option<UserId>,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Vec<Booked>, sqlx::Error> {
+    fetch!(
+        tx,
+        fetch_all,
+        sqlx::query_as(
+            "SELECT a.id, a.case_id, c.case_number, a.kind, a.starts_at, a.duration_minutes FROM \
+             appointments a JOIN cases c ON c.id = a.case_id WHERE a.starts_at >= $1 AND \
+             a.starts_at < $2 AND (a.outcome IS NULL OR a.outcome = $3) AND (a.case_id = $4 OR \
+             c.officer_id = $5) ORDER BY a.starts_at"
+        )
+        .bind(from)
+        .bind(until)
+        .bind(Outcome::Attended)
+        .bind(case)
+        .bind(officer)
+    )
 }
 
 /// Calls off the appointments of `case` still ahead of `after` with no

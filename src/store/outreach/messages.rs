@@ -158,6 +158,30 @@ pub async fn withdraw_reminders(
     exec!(tx, sqlx::query(&sql).bind(at).bind(case))
 }
 
+/// Withdraws the reminders still waiting to be sent for `appointments`
+/// (moved or called off one by one); returns how many.
+pub async fn withdraw_appointment_reminders(
+    tx: &mut Tx,
+    appointments: &[AppointmentId],
+    at: DateTime<Utc>,
+) -> Result<u64, sqlx::Error> {
+    let mut withdrawn = 0;
+    for id in appointments {
+        withdrawn += exec!(
+            tx,
+            sqlx::query(
+                "UPDATE messages SET status = 'cancelled', next_attempt_at = NULL, updated_at = \
+                 $1 WHERE status = 'queued' AND dedupe_key >= $2 AND dedupe_key < $3"
+            )
+            .bind(at)
+            // Every key starting `appointment:{id}:` (';' follows ':').
+            .bind(format!("appointment:{id}:"))
+            .bind(format!("appointment:{id};"))
+        )?;
+    }
+    Ok(withdrawn)
+}
+
 /// Appointments starting in `(after, until]`; with `pending`, only those
 /// without an outcome yet.
 pub async fn appointments_between(

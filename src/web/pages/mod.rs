@@ -51,6 +51,7 @@ pub fn routes() -> PageRoutes {
         .merge(access::users::routes())
         .merge(audit::routes())
         .merge(casework::alerts::routes())
+        .merge(casework::appointments::routes())
         .merge(casework::calendar::routes())
         .merge(casework::caseload::routes())
         .merge(casework::cases::routes())

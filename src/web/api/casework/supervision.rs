@@ -1,5 +1,6 @@
 //! Supervision levels, appointments and contacts.
 
+use crate::app::casework::appointments::{self, AppointmentChange, Cancellation};
 use crate::app::casework::supervision::{self, AppointmentInput, ContactInput, OutcomeInput};
 use crate::app::App;
 use crate::domain::casework::supervision::SupervisionLevel;
@@ -120,6 +121,84 @@ pub async fn record_outcome(
     ))
 }
 
+/// One appointment (the read is audited as a view of its case's supervision).
+#[utoipa::path(
+    get,
+    path = "/appointments/{id}",
+    tag = "supervision",
+    params(("id" = uuid::Uuid, Path)),
+    responses((status = 200, body = Appointment), (status = 404, body = ErrorBody))
+)]
+pub async fn appointment(
+    State(app): State<App>,
+    ApiUser(actor): ApiUser,
+    ApiPath(id): ApiPath<AppointmentId>,
+) -> ApiResult<Json<Appointment>> {
+    Ok(Json(
+        appointments::view(&app, &actor, id)
+            .await?
+            .appointment
+            .into(),
+    ))
+}
+
+/// Moves or edits an appointment still to be kept, or it and the later
+/// occurrences of its weekly series (`span: following`); a double booking
+/// is refused with 422 unless `book_anyway`. Returns what changed.
+#[utoipa::path(
+    put,
+    path = "/appointments/{id}",
+    tag = "supervision",
+    params(("id" = uuid::Uuid, Path)),
+    request_body = AppointmentChange,
+    responses(
+        (status = 200, body = Vec<Appointment>),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
+pub async fn reschedule(
+    State(app): State<App>,
+    ApiUser(actor): ApiUser,
+    ApiPath(id): ApiPath<AppointmentId>,
+    ApiJson(change): ApiJson<AppointmentChange>,
+) -> ApiResult<Json<Vec<Appointment>>> {
+    Ok(Json(all(appointments::reschedule(
+        &app, &actor, id, change,
+    )
+    .await?)))
+}
+
+/// Cancels an appointment still to be kept, or it and the later
+/// occurrences of its weekly series (`span: following`). Returns what was
+/// cancelled.
+#[utoipa::path(
+    post,
+    path = "/appointments/{id}/cancel",
+    tag = "supervision",
+    params(("id" = uuid::Uuid, Path)),
+    request_body = Cancellation,
+    responses(
+        (status = 200, body = Vec<Appointment>),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
+pub async fn cancel(
+    State(app): State<App>,
+    ApiUser(actor): ApiUser,
+    ApiPath(id): ApiPath<AppointmentId>,
+    ApiJson(input): ApiJson<Cancellation>,
+) -> ApiResult<Json<Vec<Appointment>>> {
+    Ok(Json(all(
+        appointments::cancel(&app, &actor, id, input).await?
+    )))
+}
+
 /// Logs a contact with the participant or a collateral contact.
 #[utoipa::path(
     post,
@@ -157,5 +236,7 @@ pub fn routes() -> OpenApiRouter<App> {
         .routes(routes!(set_level))
         .routes(routes!(schedule))
         .routes(routes!(record_outcome))
+        .routes(routes!(appointment, reschedule))
+        .routes(routes!(cancel))
         .routes(routes!(log_contact))
 }

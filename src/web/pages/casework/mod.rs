@@ -1,6 +1,7 @@
 //! The case pages, the caseload, the work queue and the calendar.
 
 pub(super) mod alerts;
+pub(super) mod appointments;
 pub(super) mod calendar;
 pub(super) mod caseload;
 pub(super) mod cases;

@@ -75,6 +75,7 @@ pub async fn schedule(
         duration_minutes,
         location: form.opt("location"),
         weekly_occurrences,
+        book_anyway: form.checked("book_anyway"),
     };
     match supervision::schedule(&app, &user.actor, id, input).await {
         Ok(_) => Ok(back(id)),

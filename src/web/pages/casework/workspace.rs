@@ -116,7 +116,7 @@ struct Forms {
 }
 
 /// A local time as a `datetime-local` input holds it.
-fn local_input(t: NaiveDateTime) -> String {
+pub(super) fn local_input(t: NaiveDateTime) -> String {
     t.format("%Y-%m-%dT%H:%M").to_string()
 }
 
