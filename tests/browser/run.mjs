@@ -260,6 +260,15 @@ const tests = [
     await expectAccessible(page, 'your account page');
     await page.goto(`${url}/account/password`);
     await expectAccessible(page, 'the password page');
+    await page.goto(`${url}/programs`);
+    await page.locator('a[href^="/programs/"]:not([href="/programs/new"])').first().click();
+    await page.waitForURL(/\/programs\/[0-9a-f-]+$/);
+    expect(await page.getByRole('button', { name: 'Save the standard conditions' }).isVisible(), 'the standard conditions are kept here');
+    await expectAccessible(page, 'a program page with its forms');
+    await page.goto(`${url}/programs/new`);
+    await page.getByRole('button', { name: 'Create the program' }).click();
+    expect(await page.getByRole('alert').isVisible(), 'an empty program is refused with its problems listed');
+    await expectAccessible(page, 'the new program page with its errors');
   }],
   ['pages work on a phone without sideways scrolling', async ({ browser, url }) => {
     const phone = await browser.newContext({ viewport: { width: 375, height: 740 }, bypassCSP: true });

@@ -717,6 +717,12 @@ pub fn form_values(html: &str, action: &str) -> Vec<(String, String)> {
         });
         values.push((name, value));
     }
+    for area in form.split("<textarea").skip(1) {
+        let head = &area[..area.find('>').expect("the tag ends")];
+        let name = attr(head, "name").expect("a textarea has a name");
+        let text = &area[head.len() + 1..area.find("</textarea>").expect("it ends")];
+        values.push((name, unescape(text)));
+    }
     values
 }
 

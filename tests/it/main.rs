@@ -39,6 +39,7 @@ mod outages;
 mod pages;
 mod people;
 mod process;
+mod programs;
 mod reminders;
 mod sealing;
 mod snapshots;

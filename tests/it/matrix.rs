@@ -964,6 +964,7 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
         .json();
     let appointment = format!("/appointments/{}", booked[0]["id"].as_str().unwrap());
     let case_notes = format!("{case}/notes");
+    let program_page = format!("/programs/{program}");
     let signed = t
         .post(
             &format!("/api/v1{case_notes}"),
@@ -997,6 +998,11 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
         ("/static/app.css", [200, 200, 200, 200]),
     ];
     let posts: Vec<(String, [u16; 4])> = vec![
+        // Programs are kept by administrators; an empty list of standard
+        // conditions is a list (the program has none).
+        ("/programs".into(), [422, 403, 403, 403]),
+        (program_page.clone(), [422, 403, 403, 403]),
+        (format!("{program_page}/conditions"), [303, 403, 403, 403]),
         (format!("{case}/details"), [404, 422, 422, 404]),
         (format!("{case}/charges"), [404, 422, 422, 404]),
         // Saved views are kept by whoever has a caseload.
@@ -1087,6 +1093,8 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
                 (403, "/search"),
                 (403, "/intake"),
                 (200, "/programs"),
+                (200, program_page.as_str()),
+                (200, "/programs/new"),
                 (200, "/account/sessions"),
                 (404, edit.as_str()),
                 (404, person.as_str()),
@@ -1110,6 +1118,8 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
                 (200, "/search"),
                 (200, "/intake"),
                 (200, "/programs"),
+                (200, program_page.as_str()),
+                (403, "/programs/new"),
                 (200, "/account/sessions"),
                 (200, edit.as_str()),
                 (200, person.as_str()),
@@ -1133,6 +1143,8 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
                 (403, "/search"),
                 (403, "/intake"),
                 (200, "/programs"),
+                (200, program_page.as_str()),
+                (403, "/programs/new"),
                 (200, "/account/sessions"),
                 (403, edit.as_str()),
                 (200, person.as_str()),
@@ -1156,6 +1168,8 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
                 (403, "/search"),
                 (403, "/intake"),
                 (200, "/programs"),
+                (200, program_page.as_str()),
+                (403, "/programs/new"),
                 (200, "/account/sessions"),
                 (404, edit.as_str()),
                 (404, person.as_str()),
