@@ -447,6 +447,20 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     }
 }
 
+/// The device a request came from, as a person names it ("Firefox on
+/// Windows"), from its User-Agent; the rest of that header is not kept.
+pub struct Device(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Device {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let agent = parts.headers.get(axum::http::header::USER_AGENT);
+        let text = agent.and_then(|a| a.to_str().ok());
+        Ok(Self(text.and_then(crate::domain::access::devices::device)))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

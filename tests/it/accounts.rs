@@ -227,6 +227,10 @@ async fn roles_change_only_by_a_fresh_administrator_and_are_audited(backend: Bac
         .find(|(name, _)| name == "supervisor")
         .map(|(_, v)| v);
     assert_eq!(supervisor.as_deref(), Some("sup"), "the page fills it in");
+    assert!(
+        page.contains(r#"<select id="supervisor" name="supervisor""#),
+        "supervisors are picked from a list, not typed: {page}"
+    );
     let promoted = t
         .form(
             "/admin/users/officer/role",
@@ -252,6 +256,10 @@ async fn the_account_page_holds_tokens_sessions_and_recovery_codes(backend: Back
     let elsewhere = t.session("officer").await;
     let page = t.page("/account", &cookie).await.text();
     assert!(page.contains("End all other sessions"), "{page}");
+    assert!(
+        page.contains(r#"<td data-label="Device">Firefox on Linux</td>"#),
+        "each session names its device: {page}"
+    );
 
     let refused = t
         .form(

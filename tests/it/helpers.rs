@@ -492,8 +492,11 @@ impl TestApp {
             .append_pair("password", password)
             .append_pair("acknowledge", "on")
             .finish();
+        // As a browser signs in: the account page names the device.
+        let firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0";
         let req = Request::post("/login")
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::USER_AGENT, firefox)
             .body(Body::from(body))
             .expect("request");
         self.send(req).await

@@ -157,7 +157,8 @@ pub(super) const TOO_SOON: &str = "too soon after a failed attempt";
 /// Sign-in attempts one network address, and one username, may have per minute.
 pub const ATTEMPTS_PER_MINUTE: i64 = 10;
 
-/// Checks a username and password; on success starts a session.
+/// Checks a username and password; on success starts a session, noting
+/// the `device` it came from (as a person names it).
 /// An unknown user, a wrong password and a locked account get the same
 /// answer after about the same time; five failures in 15 minutes lock the account.
 pub async fn log_in(
@@ -165,6 +166,7 @@ pub async fn log_in(
     username: &str,
     password: Secret,
     source: Option<String>,
+    device: Option<String>,
 ) -> AppResult<NewSession> {
     let username = username.trim().to_lowercase();
     let at = app.now();
@@ -223,6 +225,7 @@ pub async fn log_in(
                 u.id,
                 at,
                 source.as_deref(),
+                device.as_deref(),
             )
             .await?;
             users::record_login(&mut tx, u.id, at).await?;

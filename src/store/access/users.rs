@@ -297,18 +297,20 @@ pub async fn insert_session(
     user: UserId,
     now: DateTime<Utc>,
     source: Option<&str>,
+    device: Option<&str>,
 ) -> Result<(), sqlx::Error> {
     exec!(
         tx,
         sqlx::query(
-            "INSERT INTO sessions (id, token_hash, user_id, created_at, last_seen_at, source) \
-             VALUES ($1, $2, $3, $4, $4, $5)"
+            "INSERT INTO sessions (id, token_hash, user_id, created_at, last_seen_at, source, \
+             device) VALUES ($1, $2, $3, $4, $4, $5, $6)"
         )
         .bind(id)
         .bind(token_hash)
         .bind(user)
         .bind(now)
         .bind(source)
+        .bind(device)
     )?;
     Ok(())
 }
@@ -581,6 +583,8 @@ pub struct SessionInfo {
     pub created_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
     pub source: Option<String>,
+    /// As a person names it ("Firefox on Windows"), where the browser said.
+    pub device: Option<String>,
     pub mfa_done: bool,
 }
 
@@ -590,8 +594,8 @@ pub async fn sessions_of(tx: &mut Tx, user: UserId) -> Result<Vec<SessionInfo>, 
         tx,
         fetch_all,
         sqlx::query_as(
-            "SELECT id, created_at, last_seen_at, source, mfa_done FROM sessions WHERE user_id = \
-             $1 ORDER BY last_seen_at DESC, id DESC"
+            "SELECT id, created_at, last_seen_at, source, device, mfa_done FROM sessions WHERE \
+             user_id = $1 ORDER BY last_seen_at DESC, id DESC"
         )
         .bind(user)
     )

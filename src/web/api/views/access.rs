@@ -110,6 +110,9 @@ pub struct SessionInfo {
     pub created_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
     pub source: Option<String>,
+    /// The device it was started from, as a person names it ("Firefox on
+    /// Windows"), where the browser said.
+    pub device: Option<String>,
     pub mfa_done: bool,
 }
 
@@ -120,6 +123,7 @@ impl From<store_users::SessionInfo> for SessionInfo {
             created_at: r.created_at,
             last_seen_at: r.last_seen_at,
             source: r.source,
+            device: r.device,
             mfa_done: r.mfa_done,
         }
     }

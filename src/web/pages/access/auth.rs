@@ -3,7 +3,7 @@
 use crate::app::access::auth::{self, Secret};
 use crate::app::{App, AppError};
 use crate::web::error::PageResult;
-use crate::web::extract::{ClientAddr, PageUser, SessionCookie};
+use crate::web::extract::{ClientAddr, Device, PageUser, SessionCookie};
 use crate::web::form::{Form, FormState};
 use crate::web::pages::routes::PageRoutes;
 use crate::web::render::render_with;
@@ -44,6 +44,7 @@ pub async fn login_page(State(app): State<App>) -> Response {
 pub async fn log_in(
     State(app): State<App>,
     ClientAddr(source): ClientAddr,
+    Device(device): Device,
     Form(form): Form,
 ) -> PageResult<Response> {
     let username = form.v("username");
@@ -55,7 +56,8 @@ pub async fn log_in(
             Some("Please confirm that you have read the notice about this restricted system."),
         ));
     }
-    match auth::log_in(&app, username, Secret::new(form.v("password")), source).await {
+    let password = Secret::new(form.v("password"));
+    match auth::log_in(&app, username, password, source, device).await {
         Ok(session) => {
             let cookie = SessionCookie::of(&app).set(session.token.expose());
             Ok(([(SET_COOKIE, cookie)], Redirect::to("/mfa")).into_response())

@@ -27,6 +27,16 @@ struct StaffPage {
     /// Shown once, right after a reset.
     reset: Option<TemporaryPassword>,
     supervisor: String,
+    /// Whom an officer may report to.
+    supervisors: Vec<StaffMember>,
+}
+
+/// The active supervisors, offered as an officer's supervisor.
+fn supervisors_of(staff: Vec<StaffMember>) -> Vec<StaffMember> {
+    staff
+        .into_iter()
+        .filter(|m| m.active && m.role == Role::Supervisor)
+        .collect()
 }
 
 async fn show(
@@ -38,15 +48,12 @@ async fn show(
     reset: Option<TemporaryPassword>,
 ) -> PageResult<Response> {
     let member = users::get(app, &user.actor, username).await?;
-    let supervisor = match member.supervisor_id {
-        Some(id) => users::list(app, &user.actor)
-            .await?
-            .into_iter()
-            .find(|m| m.id == id)
-            .map(|m| m.username)
-            .unwrap_or_default(),
-        None => String::new(),
-    };
+    let staff = users::list(app, &user.actor).await?;
+    let supervisor = member
+        .supervisor_id
+        .and_then(|id| staff.iter().find(|m| m.id == id))
+        .map(|m| m.username.clone())
+        .unwrap_or_default();
     let form = form.unwrap_or_else(|| {
         FormState::default()
             .with("role", member.role.label())
@@ -62,6 +69,7 @@ async fn show(
             form,
             reset,
             supervisor,
+            supervisors: supervisors_of(staff),
         },
     ))
 }
@@ -122,27 +130,30 @@ struct NewUserPage {
     nav: Nav,
     roles: &'static [Role],
     form: FormState,
+    supervisors: Vec<StaffMember>,
 }
 
-fn new_user_form(app: &App, user: &PageUser, status: StatusCode, form: FormState) -> Response {
-    render_with(
+async fn new_user_form(
+    app: &App,
+    user: &PageUser,
+    status: StatusCode,
+    form: FormState,
+) -> PageResult<Response> {
+    let supervisors = supervisors_of(users::list(app, &user.actor).await?);
+    Ok(render_with(
         status,
         &NewUserPage {
             nav: Nav::new(app.settings.zone(), &user.actor, "access-review"),
             roles: Role::all(),
             form,
+            supervisors,
         },
-    )
+    ))
 }
 
 pub async fn new_user(State(app): State<App>, user: PageUser) -> PageResult<Response> {
     crate::app::policy::access::manage_users(&user.actor)?;
-    Ok(new_user_form(
-        &app,
-        &user,
-        StatusCode::OK,
-        FormState::default(),
-    ))
+    new_user_form(&app, &user, StatusCode::OK, FormState::default()).await
 }
 
 /// Opens an account; its page then shows the one-time password, once.
@@ -153,12 +164,7 @@ pub async fn open_account(
 ) -> PageResult<Response> {
     crate::app::policy::access::manage_users(&user.actor)?;
     let Some(role) = form.parse::<Role>("role", "a role") else {
-        return Ok(new_user_form(
-            &app,
-            &user,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            form,
-        ));
+        return new_user_form(&app, &user, StatusCode::UNPROCESSABLE_ENTITY, form).await;
     };
     let staff = NewStaff {
         username: form.v("username").to_owned(),
@@ -181,7 +187,7 @@ pub async fn open_account(
         }
         Err(e) => {
             let status = form.absorb(e)?;
-            Ok(new_user_form(&app, &user, status, form))
+            new_user_form(&app, &user, status, form).await
         }
     }
 }
