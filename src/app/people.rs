@@ -7,12 +7,12 @@ use crate::domain::casework::timeline::TimelineQuery;
 use crate::domain::ids::PersonId;
 use crate::domain::input::{RequiredText, Text};
 use crate::domain::people::{
-    duplicate_reasons, Candidate, DateOfBirth, Identifier, IdentifierKind, Language, NameField,
-    NameTerm, PersonName, Prospect,
+    age_on, duplicate_reasons, Candidate, DateOfBirth, Identifier, IdentifierKind, Language,
+    NameField, NameTerm, PersonName, Prospect,
 };
 use crate::domain::validation::{Errors, Invalid};
 use crate::keyring::KeyRing;
-use crate::store::casework::cases::{self as case_store, CaseRow, HistoryRow};
+use crate::store::casework::cases::{self as case_store, CaseBrief, CaseRow, HistoryRow};
 use crate::store::people::{self as store, PersonFields, PersonRow, SearchHit, SearchQuery};
 use crate::store::{audit as audit_store, Tx};
 use chrono::NaiveDate;
@@ -498,12 +498,23 @@ fn parse_date(t: &str) -> Option<NaiveDate> {
 /// What a person searching for someone types.
 pub type SearchText = RequiredText<200>;
 
+/// A person found, with what tells them apart at a glance: their age and
+/// their cases (number, program, status, officer). No photograph.
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub hit: SearchHit,
+    pub age: i32,
+    pub cases: Vec<CaseBrief>,
+}
+
+/// Finds people by name, date of birth or a number, each with a summary;
+/// the search is audited with how many were found.
 pub async fn search(
     app: &App,
     actor: &Actor,
     raw: &SearchText,
     limit: i64,
-) -> AppResult<Vec<SearchHit>> {
+) -> AppResult<Vec<Found>> {
     policy::people::search_people(actor)?;
     let q = parse_query(raw.as_str());
     if q == SearchQuery::default() {
@@ -516,13 +527,27 @@ pub async fn search(
     raw.checked().map_err(|e| Invalid::one("q", e))?;
     let mut tx = app.db.read().await?;
     let hits = store::search(&mut tx, &app.keys, &q, limit).await?;
+    let ids: Vec<PersonId> = hits.iter().map(|h| h.id).collect();
+    let mut briefs = case_store::briefs_of(&mut tx, &ids).await?;
     audit::record(
         &mut tx,
         actor,
         Action::PersonSearch.because(format!("{} results", hits.len())),
     );
     tx.commit().await?;
-    Ok(hits)
+    let today = app.today();
+    Ok(hits
+        .into_iter()
+        .map(|hit| {
+            let (cases, rest) = briefs.drain(..).partition(|c| c.person_id == hit.id);
+            briefs = rest;
+            Found {
+                age: age_on(hit.date_of_birth, today),
+                hit,
+                cases,
+            }
+        })
+        .collect())
 }
 
 /// A page of all people, by name.

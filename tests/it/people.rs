@@ -62,6 +62,27 @@ async fn people_are_found_by_name_birth_date_identifier_and_docket(backend: Back
     );
     assert_eq!(t.audit_count(Action::PersonSearch).await, 11);
 
+    // Each result says who the person is at a glance: age and cases.
+    let found = t
+        .post("/api/v1/search", &officer, json!({ "q": "oakes" }))
+        .await
+        .json();
+    let bob = &found[0];
+    assert_eq!(
+        bob["age"], 41,
+        "born 1 January 1985, searched in November 2026"
+    );
+    assert_eq!(bob["cases"][0]["status"], "screening", "{bob}");
+    assert_eq!(bob["cases"][0]["program_name"], "Pretrial");
+    assert_eq!(bob["cases"][0]["officer_name"], "officer (test)");
+    let cookie = t.session("officer").await;
+    let page = t.form("/search", &cookie, &[("q", "oakes")]).await.text();
+    let number = bob["cases"][0]["case_number"].as_str().unwrap();
+    assert!(
+        page.contains("(age 41)") && page.contains(&format!("{number} · Pretrial · ")),
+        "{page}"
+    );
+
     // Accents and case aside, a typo forgiven, a first name alone.
     t.post(
         "/api/v1/intake",

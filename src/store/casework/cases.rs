@@ -224,6 +224,38 @@ pub async fn insert_charge_rows(
     Ok(())
 }
 
+/// A case in a line: what a search result says of a person's cases.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CaseBrief {
+    pub person_id: PersonId,
+    pub id: CaseId,
+    pub case_number: String,
+    pub status: CaseStatus,
+    pub program_name: String,
+    pub officer_name: Option<String>,
+}
+
+/// The cases of `people`, newest first.
+pub async fn briefs_of(tx: &mut Tx, people: &[PersonId]) -> Result<Vec<CaseBrief>, sqlx::Error> {
+    if people.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks: Vec<String> = (1..=people.len()).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "SELECT c.person_id, c.id, c.case_number, c.status, g.name AS program_name, u.full_name \
+         AS officer_name FROM cases c JOIN programs g ON g.id = c.program_id LEFT JOIN users u \
+         ON u.id = c.officer_id WHERE c.person_id IN ({}) ORDER BY c.created_at DESC, c.id DESC",
+        marks.join(", ")
+    );
+    fetch!(
+        tx,
+        fetch_all,
+        people
+            .iter()
+            .fold(sqlx::query_as(&sql), |q, id| q.bind(*id))
+    )
+}
+
 pub async fn get(tx: &mut Tx, id: CaseId) -> Result<Option<CaseRow>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} {FROM} WHERE c.id = $1");
     fetch!(tx, fetch_optional, sqlx::query_as(&sql).bind(id))

@@ -2,7 +2,7 @@ use crate::app::people::{self, PersonInput, PersonUpdate, SearchText};
 use crate::app::App;
 use crate::domain::casework::timeline::{Depth, MomentKind, TimelineQuery};
 use crate::domain::ids::PersonId;
-use crate::web::api::views::people::{PersonSummary, PersonView, PossibleDuplicate};
+use crate::web::api::views::people::{PersonSummary, PersonView, PossibleDuplicate, SearchResult};
 use crate::web::api::views::{all, Page};
 use crate::web::error::{ApiResult, ErrorBody};
 use crate::web::extract::{ApiJson, ApiPath, ApiQuery, ApiUser};
@@ -60,14 +60,14 @@ pub struct SearchQuery {
 /// Searches the agency's people. The query travels in the body, so names and
 /// dates of birth never appear in URLs or access logs.
 #[utoipa::path(post, path = "/search", tag = "people", request_body = SearchQuery,
-    responses((status = 200, body = Vec<PersonSummary>), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Vec<SearchResult>), (status = 422, body = ErrorBody)))]
 pub async fn search(
     State(app): State<App>,
     ApiUser(actor): ApiUser,
     ApiJson(q): ApiJson<SearchQuery>,
-) -> ApiResult<Json<Vec<PersonSummary>>> {
-    let hits = people::search(&app, &actor, &q.q, 100).await?;
-    Ok(Json(hits.into_iter().map(PersonSummary::from).collect()))
+) -> ApiResult<Json<Vec<SearchResult>>> {
+    let found = people::search(&app, &actor, &q.q, 100).await?;
+    Ok(Json(found.into_iter().map(SearchResult::from).collect()))
 }
 
 /// Which part of the timeline a record comes with.

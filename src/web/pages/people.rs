@@ -1,5 +1,6 @@
 //! The participant page and the agency search.
 
+use crate::app::people::Found;
 use crate::app::people::{self, PersonInput, PersonRecord, PersonUpdate};
 use crate::app::people::{IdentifierInput, NameInput};
 use crate::app::{App, AppError};
@@ -8,7 +9,6 @@ use crate::domain::casework::timeline::{Depth, MomentKind, TimelineQuery};
 use crate::domain::ids::PersonId;
 use crate::domain::people::{IdentifierKind, Language};
 use crate::store::people::PersonRow;
-use crate::store::people::SearchHit;
 use crate::web::error::PageResult;
 use crate::web::extract::{PagePath, PageUser};
 use crate::web::form::hits_or_problem;
@@ -86,7 +86,7 @@ pub async fn participant(
 struct SearchPage {
     nav: Nav,
     q: String,
-    hits: Option<Vec<SearchHit>>,
+    hits: Option<Vec<Found>>,
     error: Option<String>,
 }
 

@@ -5,10 +5,11 @@ use super::casework::cases::CaseView;
 use super::casework::timeline::Moment;
 use crate::app::people::PersonRecord;
 use crate::app::{intake as app_intake, people as app_people};
+use crate::domain::casework::cases::CaseStatus;
 use crate::domain::ids::{CaseId, PersonId};
 use crate::domain::people::{IdentifierKind, Language};
 use crate::domain::programs::ScreeningResult;
-use crate::store::people::{PersonRow, SearchHit};
+use crate::store::people::PersonRow;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
@@ -34,14 +35,51 @@ pub struct PersonSummary {
     pub date_of_birth: NaiveDate,
 }
 
-impl From<SearchHit> for PersonSummary {
-    fn from(h: SearchHit) -> Self {
+/// A case in a line, as a search result lists it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CaseBriefView {
+    pub id: CaseId,
+    pub case_number: String,
+    pub status: CaseStatus,
+    pub program_name: String,
+    pub officer_name: Option<String>,
+}
+
+/// A person found, with what tells them apart at a glance (no photograph).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SearchResult {
+    pub id: PersonId,
+    pub person_number: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub date_of_birth: NaiveDate,
+    /// Age today, in years.
+    pub age: i32,
+    /// Their cases, newest first.
+    pub cases: Vec<CaseBriefView>,
+}
+
+impl From<app_people::Found> for SearchResult {
+    fn from(f: app_people::Found) -> Self {
+        let h = f.hit;
         Self {
             id: h.id,
             person_number: h.person_number,
             first_name: h.first_name,
             last_name: h.last_name,
             date_of_birth: h.date_of_birth,
+            age: f.age,
+            cases: f
+                .cases
+                .into_iter()
+                .map(|c| CaseBriefView {
+                    id: c.id,
+                    case_number: c.case_number,
+                    status: c.status,
+                    program_name: c.program_name,
+                    officer_name: c.officer_name,
+                })
+                .collect(),
         }
     }
 }
