@@ -3,7 +3,7 @@
 use crate::app::{audit, policy, Actor, App, AppError, AppResult};
 use crate::config::Demographics;
 use crate::domain::audit::Action;
-use crate::domain::casework::timeline::TimelineQuery;
+use crate::domain::casework::timeline::{page, Depth, TimelineQuery};
 use crate::domain::ids::PersonId;
 use crate::domain::input::{RequiredText, Text};
 use crate::domain::people::{
@@ -357,6 +357,9 @@ pub struct PersonRecord {
     pub histories: Vec<Vec<HistoryRow>>,
     /// Everything that happened on the cases, newest first.
     pub timeline: Vec<crate::app::casework::timeline::Moment>,
+    /// Paging through the whole history, where the next (older) page
+    /// begins, if there is one.
+    pub older: Option<chrono::DateTime<chrono::Utc>>,
     /// Who viewed or changed this record lately.
     pub access: Vec<audit_store::EventRow>,
     pub can_change: bool,
@@ -385,7 +388,7 @@ pub async fn view(
     for c in &cases {
         histories.push(case_store::history(&mut tx, c.id).await?);
     }
-    let timeline = crate::app::casework::timeline::of_cases(
+    let moments = crate::app::casework::timeline::of_cases(
         &mut tx,
         app,
         actor,
@@ -393,6 +396,10 @@ pub async fn view(
         timeline,
     )
     .await?;
+    let (timeline, older) = match timeline.depth {
+        Depth::Recent => (moments, None),
+        Depth::Whole => page(moments, |m| m.at, timeline.before),
+    };
     let record = PersonRecord {
         aliases: store::aliases(&mut tx, id).await?,
         identifiers: store::identifiers(&mut tx, &app.keys, id).await?,
@@ -402,6 +409,7 @@ pub async fn view(
         cases,
         histories,
         timeline,
+        older,
     };
     tx.commit().await?;
     Ok(record)

@@ -6,6 +6,8 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use bridgeway::domain::access::users::Role;
 use bridgeway::domain::audit::Action;
+use bridgeway::domain::casework::supervision::ContactKind;
+use bridgeway::store::casework::supervision::{insert_contacts, NewContact};
 use serde_json::json;
 
 async fn an_officer_takes_in_a_referral_through_the_pages(backend: Backend) {
@@ -204,6 +206,60 @@ async fn the_participant_page_shows_the_timeline_and_who_looked(backend: Backend
         .await
         .text();
     assert!(all.contains("referral received") && !all.contains("Show the whole history"));
+
+    // Years of history are paged through, 200 moments a page, oldest last.
+    let case_id: bridgeway::domain::ids::CaseId =
+        opened["case_id"].as_str().unwrap().parse().unwrap();
+    let contacts: Vec<NewContact> = (1..=250)
+        .map(|day| NewContact {
+            id: bridgeway::domain::ids::ContactId::new(),
+            case_id,
+            kind: ContactKind::Phone,
+            occurred_at: t.app.now() - chrono::Duration::days(day),
+            place: None,
+            collateral: None,
+            collateral_name: None,
+            note: None,
+            recorded_by: officer.id,
+        })
+        .collect();
+    let mut tx = t.app.db.write().await.unwrap();
+    insert_contacts(&mut tx, &t.app.keys, &contacts, t.app.now())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let first = t
+        .page(&format!("{person_page}?kind=contact&history=all"), &cookie)
+        .await
+        .text();
+    assert_eq!(first.matches(r#"class="moment-contact""#).count(), 200);
+    let older = first
+        .split(r#"<a href=""#)
+        .find_map(|l| l.split_once(r#"" rel="next">Older</a>"#))
+        .map(|(href, _)| href.replace("&#38;", "&"))
+        .expect("a link to the older page");
+    let second = t.page(&older, &cookie).await.text();
+    assert_eq!(second.matches(r#"class="moment-contact""#).count(), 50);
+    assert!(!second.contains(">Older</a>") && second.contains(">Newest</a>"));
+    let api = format!("/api/v1{person_page}?timeline_kind=contact&whole_history=true");
+    let page_one = t.get(&api, &officer).await.json();
+    let before = page_one["timeline_older"].as_str().unwrap().to_owned();
+    let page_two = t
+        .get(
+            &format!("{api}&before={}", before.replace('+', "%2B")),
+            &officer,
+        )
+        .await
+        .json();
+    assert_eq!(page_two["timeline"].as_array().unwrap().len(), 50);
+    assert_eq!(page_two["timeline_older"], serde_json::Value::Null);
+    let bad = t
+        .page(
+            &format!("{person_page}?history=all&before=yesterday"),
+            &cookie,
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     let api = format!("/api/v1{person_page}");
     let only = t
         .get(&format!("{api}?timeline_kind=status"), &officer)

@@ -77,9 +77,13 @@ pub async fn search(
 pub struct TimelineParams {
     /// Only moments of this kind.
     timeline_kind: Option<MomentKind>,
-    /// Up to a thousand of each kind on each case instead of the latest fifty.
+    /// Up to a thousand of each kind on each case instead of the latest
+    /// fifty, 200 moments a page.
     #[serde(default)]
     whole_history: bool,
+    /// With `whole_history`, the page of moments before this time: the
+    /// `timeline_older` of the page before.
+    before: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// A participant's record, with their cases and timeline. The read is audited.
@@ -100,6 +104,7 @@ pub async fn get(
         } else {
             Depth::Recent
         },
+        before: q.before,
     };
     Ok(Json(people::view(&app, &actor, id, timeline).await?.into()))
 }

@@ -1,13 +1,13 @@
 //! The participant page and the agency search.
 
-use crate::app::people::Found;
-use crate::app::people::{self, PersonInput, PersonRecord, PersonUpdate};
+use crate::app::people::{self, Found, PersonInput, PersonRecord, PersonUpdate};
 use crate::app::people::{IdentifierInput, NameInput};
 use crate::app::{App, AppError};
 use crate::config::Demographics;
 use crate::domain::casework::timeline::{Depth, MomentKind, TimelineQuery};
 use crate::domain::ids::PersonId;
 use crate::domain::people::{IdentifierKind, Language};
+use crate::domain::validation::Invalid;
 use crate::store::people::PersonRow;
 use crate::web::error::PageResult;
 use crate::web::extract::{PagePath, PageUser};
@@ -22,6 +22,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::response::{IntoResponse, Redirect};
+use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
 #[derive(Template)]
@@ -41,6 +42,15 @@ impl ParticipantPage {
     }
 
     fn link(&self, kind: Option<MomentKind>, depth: Depth) -> String {
+        self.link_before(kind, depth, None)
+    }
+
+    fn link_before(
+        &self,
+        kind: Option<MomentKind>,
+        depth: Depth,
+        before: Option<DateTime<Utc>>,
+    ) -> String {
         let mut q = form_urlencoded::Serializer::new(String::new());
         if let Some(k) = kind {
             q.append_pair("kind", k.label());
@@ -48,12 +58,21 @@ impl ParticipantPage {
         if depth == Depth::Whole {
             q.append_pair("history", "all");
         }
+        if let Some(b) = before {
+            q.append_pair("before", &b.to_rfc3339());
+        }
         format!("/people/{}?{}#timeline", self.r.person.id, q.finish())
     }
 
     /// The page with the whole history of the kind shown.
     fn whole_history(&self) -> String {
         self.link(self.timeline.kind, Depth::Whole)
+    }
+
+    /// The next, older page of the whole history, if there is one.
+    fn older(&self) -> Option<String> {
+        let before = self.r.older?;
+        Some(self.link_before(self.timeline.kind, Depth::Whole, Some(before)))
     }
 }
 
@@ -71,6 +90,16 @@ pub async fn participant(
             Some("all") => Depth::Whole,
             _ => Depth::Recent,
         },
+        before: q
+            .get("before")
+            .map(|b| DateTime::parse_from_rfc3339(b).map(|t| t.with_timezone(&Utc)))
+            .transpose()
+            .map_err(|_| {
+                AppError::from(Invalid::one(
+                    "before",
+                    "is not a time like 2026-11-18T19:00:00Z",
+                ))
+            })?,
     };
     let r = people::view(&app, &user.actor, id, timeline).await?;
     Ok(render(&ParticipantPage {

@@ -118,6 +118,9 @@ pub struct PersonView {
     pub cases: Vec<CaseView>,
     /// Everything that happened on the cases the reader may see, newest first.
     pub timeline: Vec<Moment>,
+    /// Paging through the whole history: where the next, older page begins
+    /// (pass it as `before`); absent on the last page.
+    pub timeline_older: Option<DateTime<Utc>>,
     pub version: i64,
     pub updated_at: DateTime<Utc>,
 }
@@ -165,6 +168,7 @@ impl From<PersonRecord> for PersonView {
                 .map(|(c, h)| CaseView::new(c, Vec::new(), h))
                 .collect(),
             timeline: all(r.timeline),
+            timeline_older: r.older,
             version: p.version,
             updated_at: p.updated_at,
         }
