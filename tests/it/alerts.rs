@@ -71,6 +71,16 @@ async fn rules_raise_alerts_once_and_the_queue_orders_them(backend: Backend) {
         queue["today"][0]["kind"], "home_visit",
         "today's appointments: {queue}"
     );
+    let cookie = t.session("officer").await;
+    let work = t.page("/work", &cookie).await.text();
+    let missed = format!(
+        r#"href="/appointments/{}""#,
+        visit[0]["id"].as_str().unwrap()
+    );
+    assert!(
+        work.contains(&missed),
+        "the alert leads to the appointment: {work}"
+    );
 
     // An adverse test, an overdue condition, a court date tomorrow, a
     // silence of more than 30 days and an end date near.

@@ -1,6 +1,6 @@
 //! Alerts: what rules watch for, how urgent each is, and when it is due.
 
-use crate::domain::ids::{ConditionId, NoteId};
+use crate::domain::ids::{AppointmentId, ConditionId, NoteId};
 use crate::labelled_enum;
 
 labelled_enum! {
@@ -24,8 +24,9 @@ pub enum RaisedBy {
     Note(NoteId),
     /// A condition overdue or behind.
     Condition(ConditionId),
-    /// The case's appointments and contacts (a missed appointment, a court
-    /// date, the contact standard).
+    /// An appointment missed, or a court date tomorrow.
+    Appointment(AppointmentId),
+    /// The case's contacts (none lately, the contact standard).
     Supervision,
     /// A drug test.
     Test,
@@ -62,10 +63,10 @@ impl Rule {
             Self::ConditionOverdue | Self::ConditionBehind => {
                 first.parse().map_or(RaisedBy::Case, RaisedBy::Condition)
             }
-            Self::AppointmentMissed
-            | Self::CourtTomorrow
-            | Self::NoContact
-            | Self::ContactStandard => RaisedBy::Supervision,
+            Self::AppointmentMissed | Self::CourtTomorrow => first
+                .parse()
+                .map_or(RaisedBy::Supervision, RaisedBy::Appointment),
+            Self::NoContact | Self::ContactStandard => RaisedBy::Supervision,
             Self::TestAdverse => RaisedBy::Test,
             Self::CaseEnding => RaisedBy::Case,
         }
@@ -147,6 +148,11 @@ mod tests {
         assert_eq!(
             Rule::ConditionOverdue.raised_by(&format!("{condition}:2026-12-01")),
             RaisedBy::Condition(condition)
+        );
+        let appointment = AppointmentId::new();
+        assert_eq!(
+            Rule::AppointmentMissed.raised_by(&appointment.to_string()),
+            RaisedBy::Appointment(appointment)
         );
         assert_eq!(
             Rule::AppointmentMissed.raised_by("x"),

@@ -176,6 +176,7 @@ pub fn raised_by_href(a: &AlertRow) -> String {
     match a.rule.raised_by(&a.occurrence) {
         RaisedBy::Note(note) => format!("/notes/{note}"),
         RaisedBy::Condition(condition) => format!("/conditions/{condition}"),
+        RaisedBy::Appointment(appointment) => format!("/appointments/{appointment}"),
         RaisedBy::Supervision => format!("{case}#supervision"),
         RaisedBy::Test => format!("{case}#tests"),
         RaisedBy::Case => case,
