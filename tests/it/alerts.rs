@@ -243,6 +243,12 @@ async fn rules_raise_alerts_once_and_the_queue_orders_them(backend: Backend) {
         page.contains(r#"<td data-label="Assigned to">officer (test)</td>"#),
         "{page}"
     );
+    // Each officer's open alerts lead to their cases that have alerts.
+    let drill = format!("/caseload?officer={}&amp;attention=alerts", officer.id);
+    assert!(page.contains(&drill), "{page}");
+    let sup = t.session("sup").await;
+    let theirs = t.page(&drill.replace("&amp;", "&"), &sup).await.text();
+    assert!(theirs.contains("Lee, Ann"), "{theirs}");
 
     // The participant's timeline tells the story.
     let person = format!("/api/v1/people/{}", opened["person_id"].as_str().unwrap());
