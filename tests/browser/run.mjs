@@ -217,9 +217,10 @@ const tests = [
     await expectAccessible(page, "the supervisor's work queue");
     // The team table leads to an officer's caseload; two of its cases move to another officer.
     const team = page.locator('section[aria-labelledby="team"] tbody tr');
-    const from = await team.nth(0).locator('a').innerText();
-    const to = await team.nth(1).locator('a').innerText();
-    await team.nth(0).locator('a').click();
+    const officer = (row) => team.nth(row).locator('td[data-label="Officer"] a');
+    const from = await officer(0).innerText();
+    const to = await officer(1).innerText();
+    await officer(0).click();
     await page.waitForURL(/\/caseload\?officer=/);
     const count = async () => parseInt((await page.locator('p.count').innerText()).split(' ')[0], 10);
     const before = await count();
