@@ -1,6 +1,7 @@
 //! Domain rules: plain Rust, no I/O, exhaustively unit-tested.
 
 pub mod access;
+pub mod assessments;
 pub mod audit;
 pub mod casework;
 pub mod clock;

@@ -465,3 +465,56 @@ fn the_demo_on_a_busy_port_fails_before_anything_else() {
     assert!(!out.contains("Sign in as"), "{out}");
     assert!(!db.exists(), "no demo database was made");
 }
+
+/// `instruments test` passes the shipped instruments on their own
+/// examples, and names each mismatch (failing) when a definition and its
+/// examples disagree.
+#[test]
+fn instruments_are_tested_against_their_examples() {
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let file = |name: &str| format!("{dir}/instruments/{name}");
+    for id in ["bw-needs-1", "bw-pretrial-1"] {
+        let (definition, examples) = (
+            file(&format!("{id}.toml")),
+            file(&format!("{id}.examples.toml")),
+        );
+        let (ok, out, err) = bridgeway(&["instruments", "test", &definition, &examples], "");
+        assert!(ok && out.contains(", 0 mismatches"), "{out}{err}");
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let wrong = tmp.path().join("wrong.toml");
+    let shipped = std::fs::read_to_string(file("bw-pretrial-1.examples.toml")).unwrap();
+    std::fs::write(
+        &wrong,
+        shipped.replace(r#"level = "high""#, r#"level = "low""#),
+    )
+    .unwrap();
+    let (ok, out, err) = bridgeway(
+        &[
+            "instruments",
+            "test",
+            &file("bw-pretrial-1.toml"),
+            wrong.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(!ok);
+    assert!(
+        out.contains("MISMATCH young, violent, long record: level: expected low, got high"),
+        "{out}"
+    );
+    assert!(err.contains("1 mismatch in 4 examples"), "{err}");
+    let (ok, _, err) = bridgeway(
+        &[
+            "instruments",
+            "test",
+            wrong.to_str().unwrap(),
+            &file("bw-pretrial-1.toml"),
+        ],
+        "",
+    );
+    assert!(
+        !ok && err.contains("is not a valid instrument definition"),
+        "{err}"
+    );
+}
