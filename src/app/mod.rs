@@ -2,6 +2,7 @@
 //! rule, stores and audits in one transaction. Pages and the API both call these.
 
 pub mod access;
+pub mod assessments;
 pub mod audit;
 pub mod casework;
 pub mod health;

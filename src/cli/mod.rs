@@ -1,8 +1,8 @@
 //! The `bridgeway` command: one binary, a subcommand per job. Each family
 //! lives in its own file: serving (`serve`, `migrate`, `demo`,
 //! `sweep-alerts`), `admin`, `audit`, `keys`, and `backup` (`backup`,
-//! `restore`, `check`), `instruments` (checking a definition against its
-//! examples); `open` reads the settings
+//! `restore`, `check`), `instruments` (risk and needs instrument definitions:
+//! load, list, export, retire, test); `open` reads the settings
 //! and opens the database with its key ring for all of them.
 
 mod admin;
@@ -57,7 +57,8 @@ enum Command {
     Restore(backup::RestoreArgs),
     /// Check a database whole: its pages, the audit trail, the keys.
     Check(open::DbArgs),
-    /// Risk and needs instruments: check a definition against its examples.
+    /// Risk and needs instruments: load, list, export, retire, and check a
+    /// definition against its examples.
     #[command(subcommand)]
     Instruments(instruments::InstrumentsCommand),
 }
@@ -100,6 +101,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Backup(args) => backup::backup(config, &args).await,
         Command::Restore(args) => backup::restore(config, &args).await,
         Command::Check(db) => backup::check(config, &db).await,
-        Command::Instruments(command) => instruments::run(command),
+        Command::Instruments(command) => instruments::run(config, command).await,
     }
 }

@@ -6,8 +6,8 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use sha2::{Digest, Sha256};
 
 use crate::domain::ids::{
-    AlertId, AppointmentId, CaseId, ConditionId, ContactId, DrugTestId, MessageId, NoteId,
-    OfficeId, PersonId, ProgramId, SessionId, TokenId, UserId,
+    AlertId, AppointmentId, CaseId, ConditionId, ContactId, DrugTestId, InstrumentId, MessageId,
+    NoteId, OfficeId, PersonId, ProgramId, SessionId, TokenId, UserId,
 };
 use std::borrow::Cow;
 use uuid::Uuid;
@@ -40,6 +40,8 @@ crate::labelled_enum! {
         UserRoleChange => ("user.role_change", "Changed a user's role"),
         UserOffice => ("user.office", "Placed a user in an office"),
         UserAccessReview => ("user.access_review", "Viewed the access review"),
+        InstrumentImport => ("instrument.import", "Loaded an assessment instrument's version"),
+        InstrumentRetire => ("instrument.retire", "Retired an assessment instrument's version"),
         ProgramCreate => ("program.create", "Created a program"),
         ProgramUpdate => ("program.update", "Changed a program"),
         ProgramConditions => ("program.conditions", "Set a program's standard conditions"),
@@ -123,6 +125,7 @@ crate::labelled_enum! {
         Note => ("note", "Case note"),
         Alert => ("alert", "Alert"),
         Message => ("message", "Message"),
+        Instrument => ("instrument", "Assessment instrument"),
     }
 }
 
@@ -228,6 +231,7 @@ audited!(
     NoteId => Note,
     AlertId => Alert,
     MessageId => Message,
+    InstrumentId => Instrument,
 );
 
 /// What an event says: the action, the record it is about, and why (a

@@ -55,7 +55,8 @@ id_types!(
     AlertId,
     NoteId,
     AddendumId,
-    MessageId
+    MessageId,
+    InstrumentId
 );
 
 /// Applies `$m!` to every id type (used by the store to give each a column codec).
@@ -78,6 +79,7 @@ macro_rules! for_each_id_type {
             $crate::domain::ids::ContactId,
             $crate::domain::ids::DrugTestId,
             $crate::domain::ids::AlertId,
+            $crate::domain::ids::InstrumentId,
             $crate::domain::ids::NoteId,
             $crate::domain::ids::AddendumId,
             $crate::domain::ids::MessageId

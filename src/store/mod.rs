@@ -6,6 +6,7 @@
 
 pub mod access;
 mod appender;
+pub mod assessments;
 pub mod audit;
 pub mod backup;
 pub mod bulk;

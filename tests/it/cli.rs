@@ -518,3 +518,50 @@ fn instruments_are_tested_against_their_examples() {
         "{err}"
     );
 }
+
+/// Instruments are loaded from the command line: the same text again
+/// changes nothing, other text under a loaded version is refused, a
+/// version is exported as loaded and retired once.
+#[test]
+fn instruments_are_loaded_listed_exported_and_retired() {
+    let tmp = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", tmp.path().join("b.db").display());
+    let run = |args: &[&str]| {
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend(["--database-url", &url]);
+        bridgeway(&all, "")
+    };
+    let definition = format!(
+        "{}/instruments/bw-pretrial-1.toml",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let (ok, out, err) = run(&["instruments", "import", &definition]);
+    assert!(ok && out.contains("loaded bw-pretrial v1"), "{out}{err}");
+    let (ok, out, _) = run(&["instruments", "import", &definition]);
+    assert!(ok && out.contains("loaded already, unchanged"), "{out}");
+    let edited = tmp.path().join("edited.toml");
+    let text = std::fs::read_to_string(&definition).unwrap();
+    std::fs::write(
+        &edited,
+        text.replace(
+            "cutoffs = { default = [1, 3, 5] }",
+            "cutoffs = { default = [1, 2, 5] }",
+        ),
+    )
+    .unwrap();
+    let (ok, _, err) = run(&["instruments", "import", edited.to_str().unwrap()]);
+    assert!(!ok && err.contains("an edit is a new version"), "{err}");
+    let (ok, out, _) = run(&["instruments", "list"]);
+    assert!(
+        ok && out.starts_with("bw-pretrial\tv1\tBridgeway Pretrial Screener\tin use"),
+        "{out}"
+    );
+    let (ok, out, _) = run(&["instruments", "export", "bw-pretrial"]);
+    assert!(ok && out == text, "exported as loaded");
+    let (ok, out, _) = run(&["instruments", "retire", "bw-pretrial", "--version", "1"]);
+    assert!(ok && out.contains("retired bw-pretrial v1"), "{out}");
+    let (ok, _, err) = run(&["instruments", "retire", "bw-pretrial", "--version", "1"]);
+    assert!(!ok && err.contains("retired already"), "{err}");
+    let (ok, _, err) = run(&["instruments", "export", "nope"]);
+    assert!(!ok && err.contains("instrument not found"), "{err}");
+}

@@ -27,6 +27,7 @@ mod crash;
 mod demo;
 mod drug_tests;
 mod group_commit;
+mod instruments;
 mod intake;
 mod jam;
 mod lifecycle;

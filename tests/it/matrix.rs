@@ -518,6 +518,11 @@ async fn every_route_answers_every_role_as_specified(backend: Backend) {
             200,
         );
         check(
+            "GET /instruments".into(),
+            t.get("/api/v1/instruments", u).await.status.as_u16(),
+            if w == Who::Provider { 403 } else { 200 },
+        );
+        check(
             "GET /me/sessions".into(),
             t.get("/api/v1/me/sessions", u).await.status.as_u16(),
             200,

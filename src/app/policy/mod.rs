@@ -4,6 +4,7 @@
 //! for every route: token scopes and fresh sign-in for privileged actions.
 
 pub mod access;
+pub mod assessments;
 pub mod audit;
 pub mod casework;
 pub mod people;

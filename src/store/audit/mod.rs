@@ -684,7 +684,9 @@ fn object_label_sql() -> String {
          e.object_id) WHEN 'case' THEN (SELECT case_number FROM cases WHERE id = e.object_id) WHEN \
          'user' THEN (SELECT username FROM users WHERE id = e.object_id) WHEN 'program' THEN \
          (SELECT name FROM programs WHERE id = e.object_id) WHEN 'office' THEN (SELECT name FROM \
-         offices WHERE id = e.object_id){on_a_case} END AS object_label"
+         offices WHERE id = e.object_id) WHEN 'instrument' THEN (SELECT instrument_id || ' v' || \
+         CAST(version AS TEXT) FROM instruments WHERE id = e.object_id){on_a_case} END AS \
+         object_label"
     )
 }
 

@@ -2,6 +2,7 @@
 //! generated from these handlers.
 
 mod access;
+mod assessments;
 mod audit;
 mod casework;
 mod intake;
@@ -63,6 +64,7 @@ impl utoipa::Modify for BearerAuth {
 fn routes() -> OpenApiRouter<App> {
     let v1 = OpenApiRouter::new()
         .merge(access::users::routes())
+        .merge(assessments::routes())
         .merge(audit::routes())
         .merge(casework::alerts::routes())
         .merge(casework::cases::routes())

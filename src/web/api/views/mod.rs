@@ -6,6 +6,7 @@
 
 use serde::Serialize;
 pub mod access;
+pub mod assessments;
 pub mod audit;
 pub mod casework;
 pub mod offices;

@@ -1,0 +1,16 @@
+-- Risk and needs instrument definitions, as their files state them: each
+-- version kept whole (its text and SHA-256) so an assessment made under it
+-- scores and shows the same for ever. A version is never changed: an edit
+-- is a new version. A retired one starts no new assessment.
+CREATE TABLE instruments (
+    id UUID PRIMARY KEY,
+    instrument_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    definition TEXT NOT NULL,
+    imported_by UUID REFERENCES users(id),
+    imported_at TIMESTAMPTZ NOT NULL,
+    retired_at TIMESTAMPTZ,
+    UNIQUE (instrument_id, version)
+);

@@ -1,0 +1,3 @@
+//! Risk and needs assessments: the instruments an agency loads.
+
+pub mod instruments;

@@ -1,0 +1,3 @@
+//! Risk and needs assessments: the instruments loaded.
+
+pub mod instruments;
