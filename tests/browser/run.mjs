@@ -270,6 +270,10 @@ const tests = [
     await page.getByRole('button', { name: 'Create the program' }).click();
     expect(await page.getByRole('alert').isVisible(), 'an empty program is refused with its problems listed');
     await expectAccessible(page, 'the new program page with its errors');
+    await page.getByRole('link', { name: 'Instruments' }).click();
+    await page.getByRole('button', { name: 'Load' }).click();
+    expect(await page.getByRole('alert').isVisible(), 'an empty definition is refused with its problem');
+    await expectAccessible(page, 'the instruments page');
   }],
   ['pages work on a phone without sideways scrolling', async ({ browser, url }) => {
     const phone = await browser.newContext({ viewport: { width: 375, height: 740 }, bypassCSP: true });

@@ -986,7 +986,7 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
     //
     // The court's 422s are forms checked before the case: the page shows
     // what is missing and nothing changes (a filled-in form gets 403).
-    let everyones: [(&str, [u16; 4]); 10] = [
+    let everyones: [(&str, [u16; 4]); 11] = [
         // Each role's home.
         ("/", [303, 303, 303, 303]),
         ("/account", [200, 200, 200, 200]),
@@ -994,6 +994,7 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
         ("/caseload.csv", [200, 200, 200, 200]),
         ("/admin/access-review", [200, 403, 403, 403]),
         ("/admin/users/new", [200, 403, 403, 403]),
+        ("/admin/instruments", [200, 403, 403, 403]),
         // The feed's secret is the key: an unknown one is not found.
         ("/calendar/nope.ics", [404, 404, 404, 404]),
         ("/login", [200, 200, 200, 200]),
@@ -1006,6 +1007,13 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
         // Programs are kept by administrators; an empty list of standard
         // conditions is a list (the program has none).
         ("/programs".into(), [422, 403, 403, 403]),
+        // A definition is loaded by administrators (empty: its problem
+        // listed); an unknown version is not found.
+        ("/admin/instruments".into(), [422, 403, 403, 403]),
+        (
+            "/admin/instruments/nope/1/retire".into(),
+            [404, 403, 403, 403],
+        ),
         (program_page.clone(), [422, 403, 403, 403]),
         (format!("{program_page}/conditions"), [303, 403, 403, 403]),
         (format!("{case}/details"), [404, 422, 422, 404]),

@@ -2,6 +2,7 @@
 //! calls the same service as its API counterpart and renders the result.
 
 mod access;
+mod assessments;
 mod audit;
 mod casework;
 mod charges;
@@ -46,6 +47,7 @@ pub fn routes() -> PageRoutes {
         .get("/", home)
         .get("/static/app.css", stylesheet)
         .merge(access::account::routes())
+        .merge(assessments::routes())
         .merge(access::auth::routes())
         .merge(access::mfa::routes())
         .merge(access::users::routes())
