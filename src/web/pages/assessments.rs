@@ -54,37 +54,27 @@ pub async fn load(
     Form(mut form): Form,
 ) -> PageResult<Response> {
     let text = form.v("definition").to_owned();
-    match instruments::import(&app, Some(&user.actor), &text).await {
-        Ok(Loaded::Added(r)) => {
-            let said = format!("Loaded {} version {}.", r.name, r.version);
-            show(
-                &app,
-                &user,
-                StatusCode::OK,
-                FormState::default(),
-                Some(said),
-            )
-            .await
-        }
+    let said = match instruments::import(&app, Some(&user.actor), &text).await {
+        Ok(Loaded::Added(r)) => format!("Loaded {} version {}.", r.name, r.version),
         Ok(Loaded::Unchanged(r)) => {
-            let said = format!(
+            format!(
                 "{} version {} was loaded already, unchanged.",
                 r.name, r.version
-            );
-            show(
-                &app,
-                &user,
-                StatusCode::OK,
-                FormState::default(),
-                Some(said),
             )
-            .await
         }
         Err(e) => {
             let status = form.absorb(e)?;
-            show(&app, &user, status, form, None).await
+            return show(&app, &user, status, form, None).await;
         }
-    }
+    };
+    show(
+        &app,
+        &user,
+        StatusCode::OK,
+        FormState::default(),
+        Some(said),
+    )
+    .await
 }
 
 pub async fn retire(
