@@ -1,6 +1,7 @@
 //! Settings: defaults, then an optional TOML file, then `BRIDGEWAY_*`
 //! environment variables and command-line options.
 
+use crate::domain::assessments::recommendation::LevelMap;
 use crate::domain::casework::drug_tests::Panel;
 use crate::domain::casework::supervision::{ContactStandard, SupervisionLevel};
 use anyhow::Context;
@@ -108,6 +109,9 @@ pub struct Settings {
     pub drug_tests: DrugTestSettings,
     /// Reminders to participants: when they go out and how they sign.
     pub reminders: ReminderSettings,
+    /// Assessments: the supervision level each risk level recommends, and
+    /// the reasons an assessor may give for proposing another level.
+    pub assessments: AssessmentSettings,
     /// The SMS gateway (Twilio or a provider with the same API); no texts without it.
     pub sms: Option<SmsSettings>,
     /// The SMTP server for e-mail; no e-mail without it.
@@ -136,6 +140,50 @@ impl DrugTestSettings {
     /// The panel named `name`, if the agency has one.
     pub fn named(&self, name: &str) -> Option<&Panel> {
         self.panels.iter().find(|p| p.name == name)
+    }
+}
+
+/// How assessments lead to a supervision level.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct AssessmentSettings {
+    /// The supervision level each risk level an instrument names
+    /// recommends (`very_high = "high"`); a level not named recommends none.
+    pub supervision: LevelMap,
+    /// The reasons an assessor picks from when proposing another level.
+    pub override_reasons: Vec<String>,
+}
+
+impl Default for AssessmentSettings {
+    fn default() -> Self {
+        let supervision = [
+            ("low", SupervisionLevel::Low),
+            ("moderate", SupervisionLevel::Moderate),
+            ("high", SupervisionLevel::High),
+            ("very_high", SupervisionLevel::High),
+        ];
+        let reasons = [
+            "The offense or its circumstances",
+            "Information the instrument does not weigh",
+            "Mental health or disability",
+            "Victim safety",
+            "Court or prosecutor's direction",
+            "Agency policy",
+        ];
+        Self {
+            supervision: supervision
+                .into_iter()
+                .map(|(risk, level)| (risk.to_owned(), level))
+                .collect(),
+            override_reasons: reasons.map(String::from).to_vec(),
+        }
+    }
+}
+
+impl AssessmentSettings {
+    /// The supervision level a risk level recommends, if the agency maps it.
+    pub fn recommends(&self, risk_level: &str) -> Option<SupervisionLevel> {
+        self.supervision.get(risk_level).copied()
     }
 }
 
@@ -413,6 +461,7 @@ impl Default for Settings {
             notes: NoteSettings::default(),
             drug_tests: DrugTestSettings::default(),
             reminders: ReminderSettings::default(),
+            assessments: AssessmentSettings::default(),
             sms: None,
             email: None,
             demographics: Demographics::default(),

@@ -6,8 +6,8 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use sha2::{Digest, Sha256};
 
 use crate::domain::ids::{
-    AlertId, AppointmentId, CaseId, ConditionId, ContactId, DrugTestId, InstrumentId, MessageId,
-    NoteId, OfficeId, PersonId, ProgramId, SessionId, TokenId, UserId,
+    AlertId, AppointmentId, AssessmentId, CaseId, ConditionId, ContactId, DrugTestId, InstrumentId,
+    MessageId, NoteId, OfficeId, PersonId, ProgramId, SessionId, TokenId, UserId,
 };
 use std::borrow::Cow;
 use uuid::Uuid;
@@ -81,6 +81,13 @@ crate::labelled_enum! {
         DrugTestCreate => ("drug_test.create", "Recorded a drug test"),
         DrugTestList => ("drug_test.list", "Listed a case's drug tests"),
         DrugTestUpdate => ("drug_test.update", "Changed a drug test's results"),
+        AssessmentCreate => ("assessment.create", "Started an assessment"),
+        AssessmentView => ("assessment.view", "Viewed an assessment"),
+        AssessmentList => ("assessment.list", "Listed a case's assessments"),
+        AssessmentUpdate => ("assessment.update", "Saved answers to a draft assessment"),
+        AssessmentComplete => ("assessment.complete", "Completed and signed an assessment"),
+        AssessmentOverride => ("assessment.override", "Proposed another level than an assessment's"),
+        AssessmentOverrideDecision => ("assessment.override_decision", "Approved or rejected a proposed level"),
         NoteCreate => ("note.create", "Wrote a case note"),
         NoteAnchored => ("note.anchored", "Kept the digests of texts signed before digests were kept"),
         NoteView => ("note.view", "Viewed a case note"),
@@ -126,6 +133,7 @@ crate::labelled_enum! {
         Alert => ("alert", "Alert"),
         Message => ("message", "Message"),
         Instrument => ("instrument", "Assessment instrument"),
+        Assessment => ("assessment", "Assessment"),
     }
 }
 
@@ -232,6 +240,7 @@ audited!(
     AlertId => Alert,
     MessageId => Message,
     InstrumentId => Instrument,
+    AssessmentId => Assessment,
 );
 
 /// What an event says: the action, the record it is about, and why (a

@@ -56,7 +56,9 @@ id_types!(
     NoteId,
     AddendumId,
     MessageId,
-    InstrumentId
+    InstrumentId,
+    AssessmentId,
+    OverrideId
 );
 
 /// Applies `$m!` to every id type (used by the store to give each a column codec).
@@ -80,6 +82,8 @@ macro_rules! for_each_id_type {
             $crate::domain::ids::DrugTestId,
             $crate::domain::ids::AlertId,
             $crate::domain::ids::InstrumentId,
+            $crate::domain::ids::AssessmentId,
+            $crate::domain::ids::OverrideId,
             $crate::domain::ids::NoteId,
             $crate::domain::ids::AddendumId,
             $crate::domain::ids::MessageId

@@ -97,6 +97,7 @@ label_columns!(
     crate::domain::casework::alerts::Rule,
     crate::domain::casework::alerts::Severity,
     crate::domain::casework::notes::NoteKind,
+    crate::domain::assessments::recommendation::OverrideDecision,
     crate::domain::outreach::messages::Channel,
     crate::domain::outreach::messages::Purpose,
     crate::domain::outreach::messages::Status,

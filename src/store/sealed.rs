@@ -96,6 +96,20 @@ pub const MESSAGE_BODY: SealedColumn = SealedColumn {
     index: None,
 };
 
+/// An assessment's answers (JSON): substance use and mental health among them.
+pub const ASSESSMENT_ANSWERS: SealedColumn = SealedColumn {
+    table: "assessments",
+    column: "answers",
+    index: None,
+};
+
+/// An assessment's result kept at completion (JSON): its factors repeat answers.
+pub const ASSESSMENT_RESULT: SealedColumn = SealedColumn {
+    table: "assessments",
+    column: "result",
+    index: None,
+};
+
 /// The answer kept for a one-time submission (it repeats what the request
 /// recorded).
 pub const SUBMISSION_BODY: SealedColumn = SealedColumn {
@@ -120,6 +134,8 @@ pub const ALL: &[SealedColumn] = &[
     MESSAGE_ADDRESS,
     MESSAGE_SUBJECT,
     MESSAGE_BODY,
+    ASSESSMENT_ANSWERS,
+    ASSESSMENT_RESULT,
     SUBMISSION_BODY,
 ];
 

@@ -16,6 +16,7 @@ mod access;
 mod accounts;
 mod alerts;
 mod appointments;
+mod assessments;
 mod audit;
 mod backups;
 mod calendar;

@@ -189,6 +189,15 @@ async fn every_route_answers_every_role_as_specified(backend: Backend) {
         notes.push(t.post(&path, who, body).await.json());
     }
     let [mine_note, theirs_note] = <[Value; 2]>::try_from(notes).unwrap();
+    bridgeway::app::assessments::instruments::import(&t.app, None, crate::assessments::PRETRIAL)
+        .await
+        .unwrap();
+    let mine_assessment =
+        crate::assessments::assessed_with_proposal(&t, &officer, mine["case_id"].as_str().unwrap())
+            .await;
+    let theirs_assessment =
+        crate::assessments::assessed_with_proposal(&t, &other, theirs["case_id"].as_str().unwrap())
+            .await;
     // A refused test raises an alert at once on a case under supervision:
     // one more for each officer, enrolled and active.
     let mut alerts = Vec::new();
@@ -616,7 +625,7 @@ async fn every_route_answers_every_role_as_specified(backend: Backend) {
                     "PUT",
                     &format!("{supervision}/supervision-level"),
                     u,
-                    Some(json!({"version": 0, "level": null})),
+                    Some(json!({"version": 0, "level": null, "reason": "Probe"})),
                 )
                 .await
                 .status
@@ -768,6 +777,86 @@ async fn every_route_answers_every_role_as_specified(backend: Backend) {
                     .status
                     .as_u16(),
                 found(422),
+            );
+            check(
+                format!("GET {whose} assessments"),
+                t.get(&format!("{supervision}/assessments"), u)
+                    .await
+                    .status
+                    .as_u16(),
+                change(w, own, 200),
+            );
+            check(
+                format!("POST {whose} assessment"),
+                t.post(
+                    &format!("{supervision}/assessments"),
+                    u,
+                    json!({"instrument": "nope"}),
+                )
+                .await
+                .status
+                .as_u16(),
+                change(w, own, 422),
+            );
+            let assessment = if own {
+                &mine_assessment
+            } else {
+                &theirs_assessment
+            };
+            let one = format!("/api/v1/assessments/{}", assessment["id"].as_str().unwrap());
+            check(
+                format!("GET {whose} assessment"),
+                t.get(&one, u).await.status.as_u16(),
+                found(200),
+            );
+            // Only the assessor answers or signs; this one is signed.
+            check(
+                format!("PUT {whose} assessment answers"),
+                t.api(
+                    "PUT",
+                    &format!("{one}/answers"),
+                    u,
+                    Some(json!({"version": 0, "answers": {}})),
+                )
+                .await
+                .status
+                .as_u16(),
+                found(if author { 409 } else { 403 }),
+            );
+            check(
+                format!("POST {whose} assessment complete"),
+                t.post(&format!("{one}/complete"), u, json!({"version": 0}))
+                    .await
+                    .status
+                    .as_u16(),
+                found(if author { 409 } else { 403 }),
+            );
+            // A proposal waits already.
+            check(
+                format!("POST {whose} assessment override"),
+                t.post(
+                    &format!("{one}/overrides"),
+                    u,
+                    json!({"level": "low", "reason_code": "x", "reason": "y"}),
+                )
+                .await
+                .status
+                .as_u16(),
+                found(409),
+            );
+            // The officer proposed it; their supervisor decides (a rejection needs a note).
+            let proposal = assessment["overrides"][0]["id"].as_str().unwrap();
+            check(
+                format!("POST {whose} override decision"),
+                t.post(
+                    &format!("/api/v1/assessment-overrides/{proposal}/decision"),
+                    u,
+                    json!({"decision": "rejected"}),
+                )
+                .await
+                .status
+                .as_u16(),
+                found(if w == Who::Supervisor { 422 } else { 403 }),
             );
             check(
                 format!("PUT {whose} drug test results"),
@@ -979,6 +1068,18 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
         .await
         .json();
     let note = format!("/notes/{}", signed["note"]["id"].as_str().unwrap());
+    bridgeway::app::assessments::instruments::import(&t.app, None, crate::assessments::PRETRIAL)
+        .await
+        .unwrap();
+    let assessed = crate::assessments::assessed_with_proposal(
+        &t,
+        &officer,
+        opened["case_id"].as_str().unwrap(),
+    )
+    .await;
+    let case_assessments = format!("{case}/assessments");
+    let assessment = format!("/assessments/{}", assessed["id"].as_str().unwrap());
+    let proposal = assessed["overrides"][0]["id"].as_str().unwrap();
     let nobody = uuid::Uuid::new_v4();
     // Every form, posted empty, by an administrator, the case's officer, the
     // court's liaison (who reads the case but changes nothing) and an
@@ -1046,6 +1147,16 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
         (condition.clone(), [404, 422, 422, 404]),
         (format!("{condition}/progress"), [404, 422, 422, 404]),
         (format!("{condition}/met"), [404, 422, 422, 404]),
+        // Without an instrument nothing starts; a signed assessment takes
+        // no answers (without its version the form is refused first); a
+        // proposal waits already; a decision must be one.
+        (case_assessments.clone(), [404, 422, 403, 404]),
+        (assessment.clone(), [404, 422, 404, 404]),
+        (format!("{assessment}/overrides"), [404, 409, 404, 404]),
+        (
+            format!("{assessment}/overrides/{proposal}/decision"),
+            [404, 422, 404, 404],
+        ),
         (note.clone(), [404, 422, 404, 404]),
         (format!("{note}/sign"), [404, 422, 404, 404]),
         (format!("{note}/addenda"), [404, 422, 404, 404]),
@@ -1122,6 +1233,8 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
                 (404, case_notes.as_str()),
                 (404, note.as_str()),
                 (403, "/notes/search"),
+                (404, case_assessments.as_str()),
+                (404, assessment.as_str()),
             ],
         ),
         (
@@ -1147,6 +1260,8 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
                 (200, case_notes.as_str()),
                 (200, note.as_str()),
                 (200, "/notes/search"),
+                (200, case_assessments.as_str()),
+                (200, assessment.as_str()),
             ],
         ),
         (
@@ -1172,6 +1287,8 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
                 (403, case_notes.as_str()),
                 (404, note.as_str()),
                 (403, "/notes/search"),
+                (403, case_assessments.as_str()),
+                (404, assessment.as_str()),
             ],
         ),
         (
@@ -1197,6 +1314,8 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
                 (404, case_notes.as_str()),
                 (404, note.as_str()),
                 (403, "/notes/search"),
+                (404, case_assessments.as_str()),
+                (404, assessment.as_str()),
             ],
         ),
     ] {

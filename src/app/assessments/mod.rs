@@ -1,3 +1,6 @@
-//! Risk and needs assessments: the instruments an agency loads.
+//! Risk and needs assessments: the instruments loaded, assessments on a
+//! case, and overrides of their levels.
 
+pub mod case_assessments;
 pub mod instruments;
+pub mod overrides;

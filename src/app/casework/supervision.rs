@@ -4,7 +4,9 @@
 
 use super::appointments::{check_start, refuse_double_booking};
 use super::guard::{case_of, held_case, visible_case};
+use crate::app::assessments::case_assessments::recommended_level;
 use crate::app::{audit, policy, Actor, App, AppError, AppResult};
+use crate::domain::assessments::recommendation::{departure, Departure};
 use crate::domain::audit::Action;
 use crate::domain::casework::supervision::{
     local_to_utc, month_bounds, weekly, AppointmentKind, Booking, Collateral, ContactKind,
@@ -14,7 +16,8 @@ use crate::domain::ids::{AppointmentId, CaseId, ContactId};
 use crate::domain::input::Text;
 use crate::domain::validation::{DateKind, Errors, Invalid};
 use crate::store::casework::supervision::{
-    self as store, AppointmentRow, ContactRow, NewAppointment, NewContact, When,
+    self as store, AppointmentRow, ContactRow, LevelSet, NewAppointment, NewContact, NewLevelSet,
+    When,
 };
 use crate::store::outreach::messages::withdraw_appointment_reminders;
 use crate::store::Tx;
@@ -36,6 +39,10 @@ pub struct Overview {
     pub upcoming: Vec<AppointmentRow>,
     pub recent: Vec<AppointmentRow>,
     pub contacts: Vec<ContactRow>,
+    /// The level the latest completed assessment recommends.
+    pub recommended: Option<SupervisionLevel>,
+    /// The levels set on the case, newest first (the last ten).
+    pub history: Vec<LevelSet>,
 }
 
 /// The overview of a case's supervision; the read is audited.
@@ -64,29 +71,69 @@ pub(super) async fn load(tx: &mut Tx, app: &App, case: CaseId) -> Result<Overvie
         upcoming: store::appointments(tx, case, When::From(at), 20).await?,
         recent: store::appointments(tx, case, When::Before(at), 10).await?,
         contacts: store::contacts(tx, &app.keys, case, 50).await?,
+        recommended: recommended_level(tx, app, case).await?,
+        history: store::level_history(tx, case, 10).await?,
     })
 }
 
-/// Sets (or clears) a case's supervision level; `version` is the case's
-/// version the actor loaded (a stale one is refused).
+/// A supervision level to set (or clear).
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LevelChange {
+    /// The case's version you loaded; a stale one is refused with 409.
+    pub version: i64,
+    /// `null` clears it.
+    pub level: Option<SupervisionLevel>,
+    /// Why, when the level differs from the one the latest assessment
+    /// recommends (required then).
+    #[serde(default)]
+    pub reason: Option<Text<500>>,
+}
+
+/// Sets (or clears) a case's supervision level. A level other than the one
+/// the latest assessment recommends needs a reason; one more than a step
+/// away, a supervisor. Each level set is kept in the case's history.
 pub async fn set_level(
     app: &App,
     actor: &Actor,
     case: CaseId,
-    version: i64,
-    level: Option<SupervisionLevel>,
+    change: LevelChange,
 ) -> AppResult<()> {
     let mut tx = app.db.write().await?;
     held_case(&mut tx, actor, case).await?;
-    if !store::set_level(&mut tx, case, version, level, app.now()).await? {
+    let reason = Text::checked(change.reason.as_ref()).map_err(|e| Invalid::one("reason", e))?;
+    let recommended = recommended_level(&mut tx, app, case).await?;
+    let needs = departure(recommended, change.level);
+    if needs == Departure::Supervisor {
+        policy::casework::depart_from_recommendation(actor)?;
+    }
+    if needs != Departure::None && reason.is_none() {
+        let recommended = recommended.map_or("none", SupervisionLevel::label);
+        return Err(Invalid::one(
+            "reason",
+            format!("the latest assessment recommends {recommended}: say why this level differs"),
+        )
+        .into());
+    }
+    let at = app.now();
+    if !store::set_level(&mut tx, case, change.version, change.level, at).await? {
         return Err(AppError::StaleVersion("case"));
     }
+    let set = NewLevelSet {
+        case,
+        level: change.level,
+        recommended,
+        reason: reason.as_deref(),
+        actor: actor.id,
+        at,
+    };
+    store::record_level(&mut tx, &set).await?;
     super::alerts::raise_for_case(&mut tx, app, case).await?;
-    let reason = level.map_or("none", SupervisionLevel::label);
+    let label = change.level.map_or("none", SupervisionLevel::label);
     audit::record(
         &mut tx,
         actor,
-        Action::SupervisionLevel.on(case).because(reason),
+        Action::SupervisionLevel.on(case).because(label),
     );
     tx.commit().await?;
     Ok(())

@@ -1,8 +1,12 @@
-//! Risk and needs assessments: who keeps the instruments.
+//! Risk and needs assessments: who keeps the instruments, who reads and
+//! signs assessments, and who decides a proposed override.
 
+use super::casework::holds;
 use super::{administers, allow};
 use crate::app::{Actor, AppError};
 use crate::domain::access::users::Role;
+use crate::domain::ids::UserId;
+use crate::store::casework::cases::CaseRow;
 
 /// Loading and retiring instruments: administrators.
 pub fn manage_instruments(actor: &Actor) -> Result<(), AppError> {
@@ -13,6 +17,29 @@ pub fn manage_instruments(actor: &Actor) -> Result<(), AppError> {
 /// and administrators and auditors.
 pub fn read_instruments(actor: &Actor) -> Result<(), AppError> {
     allow(actor.role != Role::Provider, "read assessment instruments")
+}
+
+/// Read a case's assessments (answers on substance use and mental health
+/// among them): whoever holds the case; not a court's summary view.
+pub fn read_assessments(actor: &Actor, case: &CaseRow) -> Result<(), AppError> {
+    allow(holds(actor, case), "read this case's assessments")
+}
+
+/// Answer and sign a draft assessment: its assessor, who signs it.
+pub fn answer_assessment(actor: &Actor, assessor: UserId) -> Result<(), AppError> {
+    allow(
+        actor.id == assessor,
+        "answer or sign this assessment: its assessor does",
+    )
+}
+
+/// Approve or reject a proposed level: a supervisor who neither made the
+/// assessment nor proposed the level.
+pub fn decide_override(actor: &Actor, assessor: UserId, proposer: UserId) -> Result<(), AppError> {
+    allow(
+        actor.role == Role::Supervisor && actor.id != assessor && actor.id != proposer,
+        "decide this override: a supervisor other than the assessor and the proposer does",
+    )
 }
 
 #[cfg(test)]
@@ -26,6 +53,18 @@ mod tests {
             let a = actor(*role);
             assert_eq!(manage_instruments(&a).is_ok(), *role == Role::Admin);
             assert_eq!(read_instruments(&a).is_ok(), *role != Role::Provider);
+        }
+    }
+
+    #[test]
+    fn an_override_is_decided_by_another_supervisor() {
+        let supervisor = actor(Role::Supervisor);
+        let other = UserId::new();
+        assert!(decide_override(&supervisor, other, other).is_ok());
+        assert!(decide_override(&supervisor, supervisor.id, other).is_err());
+        assert!(decide_override(&supervisor, other, supervisor.id).is_err());
+        for role in Role::all().iter().filter(|r| **r != Role::Supervisor) {
+            assert!(decide_override(&actor(*role), other, other).is_err());
         }
     }
 }

@@ -9,7 +9,7 @@ use crate::store::casework::cases::{CaseRow, Scope};
 
 /// Does the actor hold this case: its officer, a supervisor of its officer
 /// (or of a case nobody holds yet), or someone it is shared with?
-fn holds(actor: &Actor, case: &CaseRow) -> bool {
+pub(super) fn holds(actor: &Actor, case: &CaseRow) -> bool {
     let shared = actor.shared_cases.contains(&case.id);
     let officer = case.fields.officer_id;
     match actor.role {
@@ -64,6 +64,15 @@ pub fn settle_alert(actor: &Actor, reviewed_note_author: Option<UserId>) -> Resu
     allow(
         ok,
         "settle this review: a supervisor other than the note's author does",
+    )
+}
+
+/// Apply a supervision level more than one step from the one the latest
+/// assessment recommends: a supervisor.
+pub fn depart_from_recommendation(actor: &Actor) -> Result<(), AppError> {
+    allow(
+        actor.role == Role::Supervisor,
+        "set a level more than one step from the recommended one: a supervisor does",
     )
 }
 

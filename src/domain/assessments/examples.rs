@@ -3,7 +3,7 @@
 //! definition against them is how an agency validates it before use.
 
 use super::instrument::Definition;
-use super::scoring::{read, score, Answers, Given, Need, Scored};
+use super::scoring::{read_all, score, Answers, Given, Need, Scored};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -95,22 +95,12 @@ pub fn run(def: &Definition, text: &str) -> Result<(usize, Vec<Mismatch>), Strin
 }
 
 fn answers_of(def: &Definition, example: &Example) -> Result<Answers, Vec<String>> {
-    let mut answers = Answers::new();
-    let mut problems = Vec::new();
-    for (id, given) in &example.answers {
-        match def.item(id).map(|item| read(item, given)) {
-            Some(Ok(a)) => {
-                answers.insert(id.clone(), a);
-            }
-            Some(Err(e)) => problems.push(format!("answer to '{id}' {e}")),
-            None => problems.push(format!("'{id}' is not an item of {}", def.id)),
-        }
-    }
-    if problems.is_empty() {
-        Ok(answers)
-    } else {
-        Err(problems)
-    }
+    read_all(def, &example.answers).map_err(|problems| {
+        problems
+            .into_iter()
+            .map(|(id, e)| format!("answer to '{id}' {e}"))
+            .collect()
+    })
 }
 
 fn compare(scored: &Scored, expect: &Expected, differ: &mut impl FnMut(String)) {

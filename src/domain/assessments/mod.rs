@@ -4,4 +4,5 @@
 
 pub mod examples;
 pub mod instrument;
+pub mod recommendation;
 pub mod scoring;

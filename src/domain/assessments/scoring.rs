@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 /// An answer as it is written (in a file, a form or JSON): read against
 /// its item's type by [`read`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum Given {
     Flag(bool),
@@ -81,6 +81,30 @@ pub fn read(item: &Item, given: &Given) -> Result<Answer, String> {
 /// Answers by item id.
 pub type Answers = BTreeMap<String, Answer>;
 
+/// Reads every answer given against its item: the answers, or each item
+/// (by id) with what is wrong with its answer.
+pub fn read_all(
+    def: &Definition,
+    given: &BTreeMap<String, Given>,
+) -> Result<Answers, Vec<(String, String)>> {
+    let mut answers = Answers::new();
+    let mut problems = Vec::new();
+    for (id, given) in given {
+        match def.item(id).map(|item| read(item, given)) {
+            Some(Ok(a)) => {
+                answers.insert(id.clone(), a);
+            }
+            Some(Err(e)) => problems.push((id.clone(), e)),
+            None => problems.push((id.clone(), "is not an item of this instrument".into())),
+        }
+    }
+    if problems.is_empty() {
+        Ok(answers)
+    } else {
+        Err(problems)
+    }
+}
+
 /// Why answers were refused: the items named and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
@@ -102,7 +126,7 @@ labelled_enum! {
 }
 
 /// A scale's score.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ScaleScore {
     pub scale: String,
     pub raw: i64,
@@ -121,7 +145,7 @@ impl ScaleScore {
 }
 
 /// A need domain's result.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct NeedResult {
     pub section: String,
     pub points: i64,
@@ -129,7 +153,7 @@ pub struct NeedResult {
 }
 
 /// The risk level.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct LevelResult {
     pub name: String,
     /// False: the scale is not fully answered, the level is "at least".
@@ -138,14 +162,14 @@ pub struct LevelResult {
 
 /// What produced the result: an item's answer or a combination, with its
 /// points.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Factor {
     pub id: String,
     pub points: i64,
 }
 
 /// The whole result of scoring.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Scored {
     pub scales: Vec<ScaleScore>,
     pub needs: Vec<NeedResult>,

@@ -1,3 +1,6 @@
-//! Risk and needs assessments: the instruments loaded.
+//! Risk and needs assessments: the instruments loaded, the assessments made
+//! with them, and proposed overrides of their levels.
 
+pub mod case_assessments;
 pub mod instruments;
+pub mod overrides;

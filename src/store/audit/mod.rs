@@ -649,13 +649,14 @@ impl AuditEntry {
 }
 
 /// The records of a case, named by the case's number: their kind and table.
-const ON_A_CASE: [&str; 6] = [
+const ON_A_CASE: [&str; 7] = [
     "condition",
     "appointment",
     "contact",
     "drug_test",
     "note",
     "alert",
+    "assessment",
 ];
 
 /// The SQL naming an event's record (`object_label`), one lookup by
@@ -668,6 +669,7 @@ fn object_label_sql() -> String {
         "drug_tests",
         "case_notes",
         "alerts",
+        "assessments",
     ];
     let on_a_case: String = ON_A_CASE
         .iter()

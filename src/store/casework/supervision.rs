@@ -3,7 +3,7 @@
 use crate::domain::casework::supervision::{
     AppointmentKind, Booking, Collateral, ContactKind, MonthContacts, Outcome, SupervisionLevel,
 };
-use crate::domain::ids::{AppointmentId, CaseId, ContactId, UserId};
+use crate::domain::ids::{AppointmentId, CaseId, ContactId, RowId, UserId};
 use crate::keyring::KeyRing;
 use crate::store::sealed::CONTACT_NOTE;
 use crate::store::Tx;
@@ -67,6 +67,66 @@ pub async fn set_level(
         .bind(version)
     )?;
     Ok(changed == 1)
+}
+
+/// A supervision level set on a case, as its history keeps it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LevelSet {
+    pub level: Option<SupervisionLevel>,
+    /// What the latest assessment recommended then.
+    pub recommended: Option<SupervisionLevel>,
+    /// Why the level differs from the recommended one.
+    pub reason: Option<String>,
+    pub actor: String,
+    pub at: DateTime<Utc>,
+}
+
+/// A level set on a case, to keep.
+pub struct NewLevelSet<'a> {
+    pub case: CaseId,
+    pub level: Option<SupervisionLevel>,
+    pub recommended: Option<SupervisionLevel>,
+    pub reason: Option<&'a str>,
+    pub actor: UserId,
+    pub at: DateTime<Utc>,
+}
+
+/// Keeps a level set on a case in its history.
+pub async fn record_level(tx: &mut Tx, set: &NewLevelSet<'_>) -> Result<(), sqlx::Error> {
+    exec!(
+        tx,
+        sqlx::query(
+            "INSERT INTO supervision_levels (id, case_id, level, recommended, reason, actor_id, at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        )
+        .bind(RowId::new())
+        .bind(set.case)
+        .bind(set.level)
+        .bind(set.recommended)
+        .bind(set.reason)
+        .bind(set.actor)
+        .bind(set.at)
+    )?;
+    Ok(())
+}
+
+/// The levels set on a case, newest first.
+pub async fn level_history(
+    tx: &mut Tx,
+    case: CaseId,
+    limit: i64,
+) -> Result<Vec<LevelSet>, sqlx::Error> {
+    fetch!(
+        tx,
+        fetch_all,
+        sqlx::query_as(
+            "SELECT s.level, s.recommended, s.reason, u.full_name AS actor, s.at FROM \
+             supervision_levels s JOIN users u ON u.id = s.actor_id WHERE s.case_id = $1 ORDER BY \
+             s.at DESC LIMIT $2"
+        )
+        .bind(case)
+        .bind(limit)
+    )
 }
 
 /// An appointment as stored.

@@ -1,9 +1,10 @@
 //! Supervision levels, appointments and contacts.
 
 use crate::app::casework::appointments::{self, AppointmentChange, Cancellation};
-use crate::app::casework::supervision::{self, AppointmentInput, ContactInput, OutcomeInput};
+use crate::app::casework::supervision::{
+    self, AppointmentInput, ContactInput, LevelChange, OutcomeInput,
+};
 use crate::app::App;
-use crate::domain::casework::supervision::SupervisionLevel;
 use crate::domain::ids::{AppointmentId, CaseId};
 use crate::web::api::views::all;
 use crate::web::api::views::casework::supervision::{Appointment, Contact, Overview};
@@ -12,7 +13,6 @@ use crate::web::extract::{ApiJson, ApiPath, ApiUser};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -33,22 +33,13 @@ pub async fn overview(
     Ok(Json(supervision::overview(&app, &actor, id).await?.into()))
 }
 
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct LevelInput {
-    /// The case's version you loaded; a stale one is refused with 409.
-    version: i64,
-    /// `null` clears it.
-    level: Option<SupervisionLevel>,
-}
-
 /// Sets a case's supervision level.
 #[utoipa::path(
     put,
     path = "/cases/{id}/supervision-level",
     tag = "supervision",
     params(("id" = uuid::Uuid, Path)),
-    request_body = LevelInput,
+    request_body = LevelChange,
     responses(
         (status = 200, body = Overview),
         (status = 403, body = ErrorBody),
@@ -61,9 +52,9 @@ pub async fn set_level(
     State(app): State<App>,
     ApiUser(actor): ApiUser,
     ApiPath(id): ApiPath<CaseId>,
-    ApiJson(input): ApiJson<LevelInput>,
+    ApiJson(input): ApiJson<LevelChange>,
 ) -> ApiResult<Json<Overview>> {
-    supervision::set_level(&app, &actor, id, input.version, input.level).await?;
+    supervision::set_level(&app, &actor, id, input).await?;
     Ok(Json(supervision::overview(&app, &actor, id).await?.into()))
 }
 

@@ -48,8 +48,18 @@ pub async fn set_level(
     ) else {
         return refused(&app, &user, id, None, form).await;
     };
-    match supervision::set_level(&app, &user.actor, id, version, level).await {
+    let change = supervision::LevelChange {
+        version,
+        level,
+        reason: form.opt("level.reason"),
+    };
+    match supervision::set_level(&app, &user.actor, id, change).await {
         Ok(()) => Ok(back(id)),
+        // The level's reason is `level.reason` on the page, which has other reasons.
+        Err(AppError::Invalid(e)) => {
+            let e = AppError::Invalid(e.prefixed("level."));
+            refused(&app, &user, id, Some(e), form).await
+        }
         Err(e) => refused(&app, &user, id, Some(e), form).await,
     }
 }

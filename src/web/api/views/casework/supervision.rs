@@ -26,6 +26,35 @@ pub struct Overview {
     pub upcoming: Vec<Appointment>,
     pub recent: Vec<Appointment>,
     pub contacts: Vec<Contact>,
+    /// The level the latest completed assessment recommends (its approved
+    /// override's, if one was): another level needs a reason.
+    pub recommended_level: Option<SupervisionLevel>,
+    /// The levels set on the case, newest first (the last ten).
+    pub level_history: Vec<LevelSet>,
+}
+
+/// A supervision level set on a case.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct LevelSet {
+    pub level: Option<SupervisionLevel>,
+    /// What the latest assessment recommended then.
+    pub recommended: Option<SupervisionLevel>,
+    /// Why the level differs from the recommended one.
+    pub reason: Option<String>,
+    pub set_by: String,
+    pub at: DateTime<Utc>,
+}
+
+impl From<store_supervision::LevelSet> for LevelSet {
+    fn from(s: store_supervision::LevelSet) -> Self {
+        Self {
+            level: s.level,
+            recommended: s.recommended,
+            reason: s.reason,
+            set_by: s.actor,
+            at: s.at,
+        }
+    }
 }
 
 impl From<app_supervision::Overview> for Overview {
@@ -39,6 +68,8 @@ impl From<app_supervision::Overview> for Overview {
             upcoming: all(r.upcoming),
             recent: all(r.recent),
             contacts: all(r.contacts),
+            recommended_level: r.recommended,
+            level_history: all(r.history),
         }
     }
 }

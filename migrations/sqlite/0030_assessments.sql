@@ -1,0 +1,54 @@
+-- Assessments on a case. Each pins the instrument version it was made under
+-- (the row, whose text never changes, and the SHA-256 of that text as it
+-- was when the assessment started). Answers are sealed (substance use and
+-- mental health among them), and so is the result kept at completion (its
+-- factors repeat answers); the level's name stays readable for lists.
+CREATE TABLE assessments (
+    id TEXT PRIMARY KEY,
+    case_id TEXT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+    instrument TEXT NOT NULL REFERENCES instruments(id),
+    digest TEXT NOT NULL,
+    population TEXT,
+    answers TEXT NOT NULL,
+    result TEXT,
+    level TEXT,
+    assessor_id TEXT NOT NULL REFERENCES users(id),
+    started_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    completed_at TEXT,
+    version INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX assessments_case ON assessments(case_id, started_at);
+
+-- A proposed level other than the computed one: its own record, never a
+-- change to the result. A supervisor who is neither the assessor nor the
+-- proposer approves or rejects it; one waits at a time per assessment.
+CREATE TABLE assessment_overrides (
+    id TEXT PRIMARY KEY,
+    assessment_id TEXT NOT NULL REFERENCES assessments(id) ON DELETE CASCADE,
+    level TEXT NOT NULL,
+    reason_code TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    proposed_by TEXT NOT NULL REFERENCES users(id),
+    proposed_at TEXT NOT NULL,
+    decision TEXT,
+    decided_by TEXT REFERENCES users(id),
+    decided_at TEXT,
+    decision_note TEXT
+);
+CREATE INDEX assessment_overrides_assessment ON assessment_overrides(assessment_id, proposed_at);
+CREATE UNIQUE INDEX assessment_overrides_one_waiting ON assessment_overrides(assessment_id)
+    WHERE decision IS NULL;
+
+-- Each supervision level set on a case: the level recommended then by the
+-- latest assessment, and the reason given for a different one.
+CREATE TABLE supervision_levels (
+    id TEXT PRIMARY KEY,
+    case_id TEXT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+    level TEXT,
+    recommended TEXT,
+    reason TEXT,
+    actor_id TEXT NOT NULL REFERENCES users(id),
+    at TEXT NOT NULL
+);
+CREATE INDEX supervision_levels_case ON supervision_levels(case_id, at);
