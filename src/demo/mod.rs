@@ -2,6 +2,7 @@
 //! staff and cases in every lifecycle state. Generated from a fixed seed, so
 //! two demo databases of the same size hold the same people.
 
+mod assessments;
 mod names;
 mod supervision;
 
@@ -361,6 +362,13 @@ async fn generate(app: &App, participants: usize) -> anyhow::Result<()> {
         .map(|((id, _), t)| (*id, t.as_slice()))
         .collect();
 
+    let supervisors: Vec<UserId> = STAFF
+        .iter()
+        .zip(&staff)
+        .filter(|(s, _)| s.role == Role::Supervisor)
+        .map(|(_, id)| *id)
+        .collect();
+    let screener = assessments::load_shipped(app, supervisors).await?;
     let officers: Vec<UserId> = STAFF
         .iter()
         .zip(&staff)
@@ -381,10 +389,10 @@ async fn generate(app: &App, participants: usize) -> anyhow::Result<()> {
         for i in done..done + n {
             batch.add_participant(&mut rng, i, &programs, &officers, &moment);
         }
-        batch.supervise(&mut rng, &standard, &moment);
+        batch.supervise(&mut rng, &standard, &moment, &screener);
         let mut tx = app.db.write().await?;
         batch
-            .store(&mut tx, &app.keys, &app.lexicon, app.now())
+            .store(&mut tx, &app.keys, &app.lexicon, &screener, app.now())
             .await?;
         tx.commit().await?;
         done += n;
@@ -857,6 +865,7 @@ impl Batch {
         rng: &mut StdRng,
         standard: &[(ProgramId, &[TemplateRow])],
         moment: &supervision::Moment,
+        screener: &assessments::Screener,
     ) {
         for c in &self.cases {
             let under_way = matches!(c.status, CaseStatus::Active | CaseStatus::Suspended);
@@ -876,7 +885,7 @@ impl Batch {
                 templates,
                 drug_court: c.fields.court.as_deref() == Some("Drug Treatment Court"),
             };
-            self.supervision.add(rng, &case, moment);
+            self.supervision.add(rng, &case, moment, screener);
         }
     }
 
@@ -910,6 +919,7 @@ impl Batch {
         tx: &mut Tx,
         keys: &KeyRing,
         lexicon: &Matcher,
+        screener: &assessments::Screener,
         at: DateTime<Utc>,
     ) -> anyhow::Result<()> {
         let first_person =
@@ -983,7 +993,9 @@ impl Batch {
             .collect();
         let rows: Vec<(CaseId, &StatusChange)> = changes.iter().map(|(id, ch)| (*id, ch)).collect();
         case_store::record_histories(tx, &rows).await?;
-        self.supervision.store(tx, keys, lexicon, at).await?;
+        self.supervision
+            .store(tx, keys, lexicon, screener, at)
+            .await?;
         Ok(())
     }
 }

@@ -2,6 +2,7 @@
 //! for every case under supervision a level, conditions with progress (some
 //! behind), appointments (some missed, some today), contacts and drug tests.
 
+use super::assessments::{Assessed, Screener};
 use super::names::pick;
 use crate::domain::casework::conditions::{ConditionKind, Quantity, Unit, Verification};
 use crate::domain::casework::drug_tests::{
@@ -191,6 +192,7 @@ pub struct History {
     contacts: Vec<NewContact<'static>>,
     notes: Vec<NoteSeed>,
     tests: Vec<TestSeed>,
+    assessments: Assessed,
 }
 
 /// A signed contact note on an office visit.
@@ -281,16 +283,23 @@ fn contact(
 }
 
 impl History {
-    pub fn add(&mut self, rng: &mut StdRng, c: &Supervised<'_>, moment: &Moment) {
-        let level = *pick(
-            rng,
-            &[
-                SupervisionLevel::High,
-                SupervisionLevel::Moderate,
-                SupervisionLevel::Moderate,
-                SupervisionLevel::Low,
-            ],
-        );
+    /// A case's supervision history; its level is the one its assessment,
+    /// when supervision began, recommends.
+    pub fn add(
+        &mut self,
+        rng: &mut StdRng,
+        c: &Supervised<'_>,
+        moment: &Moment,
+        screener: &Screener,
+    ) {
+        let assessed_at = moment.now.min(local_to_utc(
+            c.started.and_hms_opt(10, 0, 0).unwrap_or_default(),
+            moment.zone,
+        ));
+        let level = self
+            .assessments
+            .assess(rng, screener, c.id, c.officer, assessed_at)
+            .unwrap_or(SupervisionLevel::Moderate);
         self.levels.push((c.id, level));
         self.add_conditions(rng, c, moment.today());
         // Reporting: two past office visits, and the next one: for some,
@@ -483,8 +492,10 @@ impl History {
         tx: &mut Tx,
         keys: &KeyRing,
         lexicon: &Matcher,
+        screener: &Screener,
         now: DateTime<Utc>,
     ) -> anyhow::Result<()> {
+        self.assessments.store(tx, keys, screener, now).await?;
         for level in SupervisionLevel::all() {
             let ids: Vec<CaseId> = self
                 .levels

@@ -96,10 +96,33 @@ async fn the_demo_agency_has_cases_in_every_state(backend: Backend) {
             "notes flagged for review",
             "SELECT COUNT(*) FROM case_notes WHERE flags > 0",
         ),
+        (
+            "completed assessments",
+            "SELECT COUNT(*) FROM assessments WHERE completed_at IS NOT NULL",
+        ),
+        (
+            "approved overrides",
+            "SELECT COUNT(*) FROM assessment_overrides WHERE decision = 'approved'",
+        ),
     ] {
         let n: i64 = crate::fetch!(&mut tx, fetch_one, sqlx::query_scalar(sql)).unwrap();
         assert!(n > 0, "the demo has {what}");
     }
+    // Each supervised case's level is the one its assessment recommends
+    // (by the default map; an approved override's level where one was).
+    let inconsistent: i64 = crate::fetch!(
+        &mut tx,
+        fetch_one,
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM cases c WHERE c.supervision_level IS NOT NULL AND NOT EXISTS \
+             (SELECT 1 FROM assessments a LEFT JOIN assessment_overrides o ON o.assessment_id = \
+             a.id AND o.decision = 'approved' WHERE a.case_id = c.id AND CASE COALESCE(o.level, \
+             a.level) WHEN 'very_high' THEN 'high' ELSE COALESCE(o.level, a.level) END = \
+             c.supervision_level)"
+        )
+    )
+    .unwrap();
+    assert_eq!(inconsistent, 0, "levels follow the assessments");
     let unindexed = match backend {
         Backend::Sqlite => "SELECT COUNT(*) FROM case_notes n WHERE NOT EXISTS (SELECT 1 FROM note_terms t WHERE t.rowid = n.search_row)",
         Backend::Postgres => "SELECT COUNT(*) FROM case_notes WHERE search IS NULL",

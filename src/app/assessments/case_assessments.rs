@@ -107,7 +107,7 @@ pub async fn start(app: &App, actor: &Actor, case: CaseId, input: Start) -> AppR
         assessor_id: actor.id,
         completed: None,
     };
-    store::insert(&mut tx, &app.keys, &new, app.now()).await?;
+    store::insert_many(&mut tx, &app.keys, &[new], app.now()).await?;
     audit::record(
         &mut tx,
         actor,

@@ -149,38 +149,64 @@ pub struct NewAssessment<'a> {
     pub completed: Option<(&'a Scored, DateTime<Utc>)>,
 }
 
-pub async fn insert(
+const INSERT: &[&str] = &[
+    "id",
+    "case_id",
+    "instrument",
+    "digest",
+    "population",
+    "answers",
+    "result",
+    "level",
+    "assessor_id",
+    "started_at",
+    "updated_at",
+    "completed_at",
+];
+
+/// Stores assessments started (or, for the demo's history, completed) at `now`.
+pub async fn insert_many(
     tx: &mut Tx,
     keys: &KeyRing,
-    a: &NewAssessment<'_>,
+    rows: &[NewAssessment<'_>],
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    let result = match a.completed {
-        Some((scored, _)) => Some(ASSESSMENT_RESULT.seal(keys, a.id, &encode(scored)?)),
-        None => None,
-    };
-    let level = a
-        .completed
-        .and_then(|(scored, _)| scored.level.as_ref().map(|l| l.name.clone()));
-    exec!(
-        tx,
-        sqlx::query(
-            "INSERT INTO assessments (id, case_id, instrument, digest, population, answers, \
-             result, level, assessor_id, started_at, updated_at, completed_at) VALUES ($1, $2, \
-             $3, $4, $5, $6, $7, $8, $9, $10, $10, $11)"
-        )
-        .bind(a.id)
-        .bind(a.case_id)
-        .bind(a.instrument)
-        .bind(a.digest)
-        .bind(a.population)
-        .bind(ASSESSMENT_ANSWERS.seal(keys, a.id, &encode(a.answers)?))
-        .bind(result)
-        .bind(level)
-        .bind(a.assessor_id)
-        .bind(now)
-        .bind(a.completed.map(|(_, at)| at))
-    )?;
+    for chunk in rows.chunks(crate::store::sql::rows_per_insert(INSERT.len())) {
+        let mut sealed = Vec::with_capacity(chunk.len());
+        for a in chunk {
+            let result = match a.completed {
+                Some((scored, _)) => Some(ASSESSMENT_RESULT.seal(keys, a.id, &encode(scored)?)),
+                None => None,
+            };
+            let answers = ASSESSMENT_ANSWERS.seal(keys, a.id, &encode(a.answers)?);
+            sealed.push((answers, result));
+        }
+        let sql = crate::store::sql::insert_sql(tx.dialect(), "assessments", INSERT, chunk.len());
+        exec!(
+            tx,
+            chunk
+                .iter()
+                .zip(&sealed)
+                .fold(sqlx::query(&sql), |q, (a, (answers, result))| {
+                    let completed_at = a.completed.map(|(_, at)| at);
+                    let level = a
+                        .completed
+                        .and_then(|(scored, _)| scored.level.as_ref().map(|l| l.name.clone()));
+                    q.bind(a.id)
+                        .bind(a.case_id)
+                        .bind(a.instrument)
+                        .bind(a.digest)
+                        .bind(a.population)
+                        .bind(answers.clone())
+                        .bind(result.clone())
+                        .bind(level)
+                        .bind(a.assessor_id)
+                        .bind(completed_at.unwrap_or(now))
+                        .bind(completed_at.unwrap_or(now))
+                        .bind(completed_at)
+                })
+        )?;
+    }
     Ok(())
 }
 
