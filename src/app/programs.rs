@@ -22,6 +22,11 @@ pub struct ProgramInput {
     pub eligibility: EligibilityRules,
     #[serde(default = "yes")]
     pub active: bool,
+    /// Months between assessments (a reassessment rule); with one, a
+    /// first assessment is due within 30 days of the start of supervision
+    /// and a reassessment within 30 days of a change of status.
+    #[serde(default)]
+    pub reassess_months: Option<Whole<1, 60>>,
 }
 
 fn yes() -> bool {
@@ -45,6 +50,7 @@ pub struct Program {
     pub supervising_unit: String,
     pub eligibility: EligibilityRules,
     pub active: bool,
+    pub reassess_months: Option<i32>,
     pub version: i64,
 }
 
@@ -58,6 +64,7 @@ impl From<ProgramRow> for Program {
             supervising_unit: p.supervising_unit,
             eligibility: p.eligibility.0,
             active: p.active,
+            reassess_months: p.reassess_months,
             version: p.version,
         }
     }
@@ -69,6 +76,10 @@ fn parse(input: ProgramInput) -> Result<ProgramFields, Invalid> {
     let unit = errors.check("supervising_unit", input.supervising_unit.checked());
     let length = errors.check("default_length_days", input.default_length_days.checked());
     errors.check("eligibility", input.eligibility.validate());
+    let reassess = errors.check(
+        "reassess_months",
+        input.reassess_months.map(|m| m.checked()).transpose(),
+    );
     errors.finish(|| {
         Some(ProgramFields {
             kind: input.kind,
@@ -77,6 +88,7 @@ fn parse(input: ProgramInput) -> Result<ProgramFields, Invalid> {
             supervising_unit: unit?,
             eligibility: input.eligibility,
             active: input.active,
+            reassess_months: reassess?,
         })
     })
 }

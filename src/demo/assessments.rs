@@ -6,10 +6,12 @@
 //! a supervisor.
 
 use super::names::pick;
+use super::supervision::Supervised;
 use crate::app::assessments::instruments::{self, Loaded};
 use crate::app::App;
 use crate::config::AssessmentSettings;
 use crate::domain::assessments::instrument::{AnswerType, Definition, Item};
+use crate::domain::assessments::reassessment::next_after;
 use crate::domain::assessments::recommendation::OverrideDecision;
 use crate::domain::assessments::scoring::{score, Answer, Answers, Scored};
 use crate::domain::casework::supervision::SupervisionLevel;
@@ -17,8 +19,10 @@ use crate::domain::ids::{AssessmentId, CaseId, InstrumentId, OverrideId, UserId}
 use crate::keyring::KeyRing;
 use crate::store::assessments::case_assessments::{self as store, GivenAnswers, NewAssessment};
 use crate::store::assessments::overrides::{self as override_store, NewOverride};
+use crate::store::casework::cases as case_store;
 use crate::store::Tx;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
 use rand::rngs::StdRng;
 use rand::Rng;
 
@@ -36,6 +40,8 @@ pub struct Screener {
     settings: AssessmentSettings,
     /// Who approve the demo's overrides (never their own proposals).
     supervisors: Vec<UserId>,
+    /// The agency's zone, whose dates the rules count in.
+    zone: Tz,
 }
 
 /// Loads the shipped instruments (as the console would) and returns the
@@ -59,6 +65,7 @@ pub async fn load_shipped(app: &App, supervisors: Vec<UserId>) -> anyhow::Result
         definition,
         settings: app.settings.assessments.clone(),
         supervisors,
+        zone: app.settings.zone(),
     })
 }
 
@@ -78,6 +85,8 @@ struct Seed {
 #[derive(Default)]
 pub struct Assessed {
     seeds: Vec<Seed>,
+    /// When each case's next assessment is due, by its program's rule.
+    due: Vec<(CaseId, NaiveDate)>,
 }
 
 /// An answer to `item` drawn for a risk `p` (the chance of each concern).
@@ -115,8 +124,7 @@ impl Assessed {
         &mut self,
         rng: &mut StdRng,
         screener: &Screener,
-        case: CaseId,
-        officer: UserId,
+        case: &Supervised<'_>,
         at: DateTime<Utc>,
     ) -> Option<SupervisionLevel> {
         let p = *pick(rng, &[0.08, 0.2, 0.3, 0.45, 0.6]);
@@ -146,15 +154,19 @@ impl Assessed {
             .cloned();
         let standing = raised_to.as_deref().unwrap_or(&level);
         let recommended = screener.settings.recommends(standing);
+        if let Some(months) = case.reassess_months {
+            let on = at.with_timezone(&screener.zone).date_naive();
+            self.due.push((case.id, next_after(on, months)));
+        }
         self.seeds.push(Seed {
             id: AssessmentId::new(),
-            case,
+            case: case.id,
             answers: answers
                 .iter()
                 .map(|(k, a)| (k.clone(), a.given()))
                 .collect(),
             scored,
-            by: officer,
+            by: case.officer,
             at,
             raised_to,
         });
@@ -184,6 +196,9 @@ impl Assessed {
             })
             .collect();
         store::insert_many(tx, keys, &rows, now).await?;
+        for (case, due) in &self.due {
+            case_store::set_reassess_by(tx, *case, Some(*due)).await?;
+        }
         let reason = screener
             .settings
             .override_reasons

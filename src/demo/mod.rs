@@ -356,10 +356,10 @@ async fn generate(app: &App, participants: usize) -> anyhow::Result<()> {
         programs.iter().map(|(id, p)| (*id, p.kind)).collect();
     let templates = supervision::insert_templates(&mut tx, &kinds).await?;
     tx.commit().await?;
-    let standard: Vec<(ProgramId, &[TemplateRow])> = programs
+    let standard: Vec<ProgramPlan> = programs
         .iter()
         .zip(&templates)
-        .map(|((id, _), t)| (*id, t.as_slice()))
+        .map(|((id, p), t)| (*id, t.as_slice(), reassess_months(p.kind)))
         .collect();
 
     let supervisors: Vec<UserId> = STAFF
@@ -638,6 +638,14 @@ async fn insert_field_user(
     Ok(id)
 }
 
+/// A program's standard conditions and its reassessment rule.
+type ProgramPlan<'a> = (ProgramId, &'a [TemplateRow], Option<u32>);
+
+/// Probation and diversion reassess twice a year; pretrial has no rule.
+fn reassess_months(kind: ProgramKind) -> Option<u32> {
+    (kind != ProgramKind::Pretrial).then_some(6)
+}
+
 async fn insert_programs(
     tx: &mut Tx,
     at: DateTime<Utc>,
@@ -652,6 +660,7 @@ async fn insert_programs(
             supervising_unit: p.unit.into(),
             eligibility: (p.rules)(),
             active: true,
+            reassess_months: reassess_months(p.kind).map(i32::try_from).transpose()?,
         };
         program_store::insert(tx, id, &fields, at).await?;
         out.push((id, p));
@@ -863,7 +872,7 @@ impl Batch {
     fn supervise(
         &mut self,
         rng: &mut StdRng,
-        standard: &[(ProgramId, &[TemplateRow])],
+        standard: &[ProgramPlan<'_>],
         moment: &supervision::Moment,
         screener: &assessments::Screener,
     ) {
@@ -874,16 +883,17 @@ impl Batch {
             else {
                 continue;
             };
-            let templates = standard
+            let (templates, reassess_months) = standard
                 .iter()
-                .find(|(id, _)| *id == c.program_id)
-                .map_or(&[][..], |(_, t)| *t);
+                .find(|(id, _, _)| *id == c.program_id)
+                .map_or((&[][..], None), |(_, t, r)| (*t, *r));
             let case = supervision::Supervised {
                 id: c.id,
                 started,
                 officer,
                 templates,
                 drug_court: c.fields.court.as_deref() == Some("Drug Treatment Court"),
+                reassess_months,
             };
             self.supervision.add(rng, &case, moment, screener);
         }

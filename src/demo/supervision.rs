@@ -163,6 +163,8 @@ pub struct Supervised<'a> {
     pub officer: UserId,
     pub templates: &'a [TemplateRow],
     pub drug_court: bool,
+    /// Months between assessments, if the program has a reassessment rule.
+    pub reassess_months: Option<u32>,
 }
 
 const SUBSTANCES: &[&str] = &[
@@ -298,7 +300,7 @@ impl History {
         ));
         let level = self
             .assessments
-            .assess(rng, screener, c.id, c.officer, assessed_at)
+            .assess(rng, screener, c, assessed_at)
             .unwrap_or(SupervisionLevel::Moderate);
         self.levels.push((c.id, level));
         self.add_conditions(rng, c, moment.today());

@@ -16,13 +16,15 @@ pub struct ProgramRow {
     pub supervising_unit: String,
     pub eligibility: Json<EligibilityRules>,
     pub active: bool,
+    /// Months between assessments, if the program has a reassessment rule.
+    pub reassess_months: Option<i32>,
     pub created_at: DateTime<Utc>,
     pub version: i64,
 }
 
 const COLUMNS: &str =
-    "id, kind, name, default_length_days, supervising_unit, eligibility, active, created_at, \
-     version";
+    "id, kind, name, default_length_days, supervising_unit, eligibility, active, \
+     reassess_months, created_at, version";
 
 #[derive(Debug, Clone)]
 pub struct ProgramFields {
@@ -32,6 +34,7 @@ pub struct ProgramFields {
     pub supervising_unit: String,
     pub eligibility: EligibilityRules,
     pub active: bool,
+    pub reassess_months: Option<i32>,
 }
 
 pub async fn insert(
@@ -44,7 +47,8 @@ pub async fn insert(
         tx,
         sqlx::query(
             "INSERT INTO programs (id, kind, name, default_length_days, supervising_unit, \
-             eligibility, active, created_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1)"
+             eligibility, active, created_at, version, reassess_months) VALUES ($1, $2, $3, $4, \
+             $5, $6, $7, $8, 1, $9)"
         )
         .bind(id)
         .bind(f.kind)
@@ -54,6 +58,7 @@ pub async fn insert(
         .bind(Json(&f.eligibility))
         .bind(f.active)
         .bind(now)
+        .bind(f.reassess_months)
     )?;
     Ok(())
 }
@@ -69,8 +74,8 @@ pub async fn update(
         tx,
         sqlx::query(
             "UPDATE programs SET kind = $1, name = $2, default_length_days = $3, supervising_unit \
-             = $4, eligibility = $5, active = $6, version = version + 1 WHERE id = $7 AND version \
-             = $8"
+             = $4, eligibility = $5, active = $6, reassess_months = $9, version = version + 1 \
+             WHERE id = $7 AND version = $8"
         )
         .bind(f.kind)
         .bind(&f.name)
@@ -80,6 +85,7 @@ pub async fn update(
         .bind(f.active)
         .bind(id)
         .bind(version)
+        .bind(f.reassess_months)
     )?;
     Ok(n == 1)
 }

@@ -9,6 +9,7 @@ use crate::helpers::{form_values, referral, set_value, Backend, TestApp, User};
 use crate::on_both_databases;
 use axum::http::StatusCode;
 use bridgeway::app::assessments::instruments::import;
+use bridgeway::app::casework::alerts::sweep;
 use bridgeway::domain::access::users::Role;
 use bridgeway::domain::audit::Action;
 use serde_json::{json, Value};
@@ -507,8 +508,145 @@ async fn officers_assess_on_the_pages_and_supervisors_decide_there(backend: Back
     assert!(case_page.contains("The latest assessment recommends <strong>High</strong>"));
 }
 
+/// The assessment alerts open on a case in its officer's work queue (read
+/// with a fresh token: the test passes more than a token's 30 days).
+async fn assessment_alerts(t: &TestApp, officer: &User, case_id: &str) -> Vec<String> {
+    let queue = t
+        .get("/api/v1/work-queue", &t.fresh_token(officer).await)
+        .await;
+    assert_eq!(queue.status, StatusCode::OK, "{}", queue.text());
+    let queue = queue.json();
+    let mut rules: Vec<String> = queue["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| {
+            a["case_id"] == case_id && a["rule"].as_str().unwrap().starts_with("assessment")
+        })
+        .map(|a| a["rule"].as_str().unwrap().to_owned())
+        .collect();
+    rules.sort();
+    rules
+}
+
+/// A program that reassesses every six months: supervision starting without
+/// an assessment makes one due within 30 days, raised as due soon and then
+/// overdue; completing one settles both and makes the next due six months on.
+async fn reassessment_follows_the_programs_rule(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    import(&t.app, None, PRETRIAL).await.unwrap();
+    let officer = t.user("officer", Role::Officer, None, None).await;
+    let admin = t.user("admin", Role::Admin, None, None).await;
+    let program = t
+        .post(
+            "/api/v1/programs",
+            &admin,
+            json!({"kind": "probation", "name": "Probation", "default_length_days": 365,
+              "supervising_unit": "Unit 1", "reassess_months": 6}),
+        )
+        .await;
+    assert_eq!(program.status, StatusCode::CREATED, "{}", program.text());
+    let program = program.json();
+    assert_eq!(program["reassess_months"], 6);
+    let refused = t
+        .post(
+            "/api/v1/programs",
+            &admin,
+            json!({"kind": "probation", "name": "Other", "default_length_days": 365,
+              "supervising_unit": "Unit 1", "reassess_months": 0}),
+        )
+        .await;
+    assert_eq!(refused.error_fields(), ["reassess_months"]);
+    let opened = t
+        .post(
+            "/api/v1/intake",
+            &officer,
+            referral(
+                program["id"].as_str().unwrap().parse().unwrap(),
+                "Ann",
+                "Lee",
+                "1990-04-01",
+                Some(officer.id),
+            ),
+        )
+        .await
+        .json();
+    let case_id = opened["case_id"].as_str().unwrap();
+    t.activate(case_id, &officer).await;
+    let cookie = t.session("officer").await;
+    let page = t
+        .page(&format!("/cases/{case_id}/assessments"), &cookie)
+        .await
+        .text();
+    assert!(
+        page.contains("due by <strong>18 December 2026</strong>"),
+        "30 days after the start: {page}"
+    );
+
+    sweep(&t.app).await.unwrap();
+    assert!(
+        assessment_alerts(&t, &officer, case_id).await.is_empty(),
+        "not due within two weeks yet"
+    );
+    t.advance(chrono::Duration::days(17));
+    sweep(&t.app).await.unwrap();
+    assert_eq!(
+        assessment_alerts(&t, &officer, case_id).await,
+        ["assessment_due"]
+    );
+    t.advance(chrono::Duration::days(14));
+    sweep(&t.app).await.unwrap();
+    // The officer's first token (30 days) has run out.
+    let officer = t.fresh_token(&officer).await;
+    assert_eq!(
+        assessment_alerts(&t, &officer, case_id).await,
+        ["assessment_due", "assessment_overdue"]
+    );
+
+    let started = t
+        .post(
+            &format!("/api/v1/cases/{case_id}/assessments"),
+            &officer,
+            json!({"instrument": "bw-pretrial"}),
+        )
+        .await
+        .json();
+    let path = format!("/api/v1/assessments/{}", started["id"].as_str().unwrap());
+    let saved = t
+        .api(
+            "PUT",
+            &format!("{path}/answers"),
+            &officer,
+            Some(json!({"version": started["version"], "answers": moderate_answers()})),
+        )
+        .await
+        .json();
+    let done = t
+        .post(
+            &format!("{path}/complete"),
+            &officer,
+            json!({"version": saved["version"]}),
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.text());
+    assert!(
+        assessment_alerts(&t, &officer, case_id).await.is_empty(),
+        "completing settles them"
+    );
+    let cookie = t.session("officer").await;
+    let page = t
+        .page(&format!("/cases/{case_id}/assessments"), &cookie)
+        .await
+        .text();
+    assert!(
+        page.contains("due by <strong>19 June 2027</strong>"),
+        "six months on: {page}"
+    );
+}
+
 on_both_databases!(
     an_officer_assesses_and_the_level_recommends_supervision,
     an_override_is_its_own_record_decided_by_another_supervisor,
     officers_assess_on_the_pages_and_supervisors_decide_there,
+    reassessment_follows_the_programs_rule,
 );

@@ -315,6 +315,25 @@ impl TestApp {
         }
     }
 
+    /// A new write token for `user` (tests that pass more than the 30
+    /// days a token lasts).
+    pub async fn fresh_token(&self, user: &User) -> User {
+        let request = TokenRequest {
+            name: "tests, later".into(),
+            scope: TokenScope::Write,
+            expires_in_days: 30.into(),
+        };
+        let token = auth::create_token(&self.app, None, &user.username, request)
+            .await
+            .expect("token")
+            .token;
+        User {
+            id: user.id,
+            username: user.username.clone(),
+            token: token.expose().to_owned(),
+        }
+    }
+
     /// Serves the same database through another `App` (other keys or settings).
     pub fn serve(&mut self, app: App) {
         self.router = bridgeway::web::router(app.clone());

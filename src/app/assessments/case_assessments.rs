@@ -266,6 +266,8 @@ pub struct CaseAssessments {
     pub can_start: bool,
     /// The supervision level the latest completed assessment recommends.
     pub recommended: Option<SupervisionLevel>,
+    /// When the next assessment is due by the program's rule.
+    pub due: Option<chrono::NaiveDate>,
 }
 
 /// A case's assessments, newest first; the read is audited.
@@ -278,6 +280,7 @@ pub async fn of_case(app: &App, actor: &Actor, case: CaseId) -> AppResult<CaseAs
     instruments.retain(|r| r.retired_at.is_none());
     instruments.dedup_by(|later, first| later.instrument_id == first.instrument_id);
     let recommended = recommended_level(&mut tx, app, case.id).await?;
+    let due = cases::reassess_by(&mut tx, case.id).await?;
     audit::record(&mut tx, actor, Action::AssessmentList.on(case.id));
     tx.commit().await?;
     Ok(CaseAssessments {
@@ -286,6 +289,7 @@ pub async fn of_case(app: &App, actor: &Actor, case: CaseId) -> AppResult<CaseAs
         assessments,
         instruments,
         recommended,
+        due,
     })
 }
 
@@ -414,6 +418,8 @@ pub async fn complete(
     if !store::complete(&mut tx, &app.keys, id, version, &draft.scored, app.now()).await? {
         return Err(AppError::StaleVersion("assessment"));
     }
+    let case = visible_case(&mut tx, actor, draft.row.case_id).await?;
+    super::reassessment::after_completion(&mut tx, app, actor, &case).await?;
     let level = draft
         .scored
         .level

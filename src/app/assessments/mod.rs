@@ -4,3 +4,4 @@
 pub mod case_assessments;
 pub mod instruments;
 pub mod overrides;
+pub mod reassessment;

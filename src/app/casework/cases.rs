@@ -126,6 +126,8 @@ pub async fn transition(
     if input.to == CaseStatus::Active && case.fields.expected_end_date.is_none() {
         set_expected_end(&mut tx, &case, today).await?;
     }
+    crate::app::assessments::reassessment::after_status_change(&mut tx, app, &case, input.to)
+        .await?;
     let called_off = call_off_appointments(&mut tx, app, actor, &case, input.to, &reason).await?;
     super::alerts::raise_for_case(&mut tx, app, id).await?;
     let because = match called_off {

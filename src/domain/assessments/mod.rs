@@ -4,5 +4,6 @@
 
 pub mod examples;
 pub mod instrument;
+pub mod reassessment;
 pub mod recommendation;
 pub mod scoring;

@@ -14,6 +14,8 @@ labelled_enum! {
         CaseEnding => ("case_ending", "Case ends soon: prepare completion"),
         CourtTomorrow => ("court_tomorrow", "Court date tomorrow"),
         FlaggedNote => ("flagged_note", "Note names a risk indicator: supervisor review"),
+        AssessmentDue => ("assessment_due", "Assessment due soon"),
+        AssessmentOverdue => ("assessment_overdue", "Assessment overdue"),
     }
 }
 
@@ -32,6 +34,8 @@ pub enum RaisedBy {
     Test,
     /// The case as a whole (its end date).
     Case,
+    /// The case's assessments (one due).
+    Assessments,
 }
 
 labelled_enum! {
@@ -50,8 +54,9 @@ impl Rule {
             | Self::NoContact
             | Self::ConditionBehind
             | Self::ContactStandard
-            | Self::FlaggedNote => Severity::Medium,
-            Self::CaseEnding => Severity::Low,
+            | Self::FlaggedNote
+            | Self::AssessmentOverdue => Severity::Medium,
+            Self::CaseEnding | Self::AssessmentDue => Severity::Low,
         }
     }
 
@@ -69,6 +74,7 @@ impl Rule {
             Self::NoContact | Self::ContactStandard => RaisedBy::Supervision,
             Self::TestAdverse => RaisedBy::Test,
             Self::CaseEnding => RaisedBy::Case,
+            Self::AssessmentDue | Self::AssessmentOverdue => RaisedBy::Assessments,
         }
     }
 

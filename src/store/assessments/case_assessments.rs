@@ -248,6 +248,19 @@ pub async fn standing_level(tx: &mut Tx, case: CaseId) -> Result<Option<String>,
     Ok(level.flatten())
 }
 
+/// Whether a case has a completed assessment.
+pub async fn any_completed(tx: &mut Tx, case: CaseId) -> Result<bool, sqlx::Error> {
+    let found: Option<AssessmentId> = fetch!(
+        tx,
+        fetch_optional,
+        sqlx::query_scalar(
+            "SELECT id FROM assessments WHERE case_id = $1 AND completed_at IS NOT NULL LIMIT 1"
+        )
+        .bind(case)
+    )?;
+    Ok(found.is_some())
+}
+
 /// Saves a draft's answers; false if it is not at `version` or not a draft.
 pub async fn save_answers(
     tx: &mut Tx,

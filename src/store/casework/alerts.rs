@@ -133,6 +133,15 @@ fn fixed_rule_sql(rule: Rule, dialect: Dialect) -> Option<String> {
                              CAST(c.expected_end_date AS TEXT) AS detail FROM cases c WHERE \
                              c.expected_end_date >= $3 AND c.expected_end_date <= $4"
             .to_owned(),
+        Rule::AssessmentDue => "SELECT c.id AS case_id, CAST(c.id AS TEXT) || ':' || \
+                                CAST(c.reassess_by AS TEXT) AS occurrence, CAST(c.reassess_by AS \
+                                TEXT) AS detail FROM cases c WHERE c.reassess_by >= $3 AND \
+                                c.reassess_by <= $4"
+            .to_owned(),
+        Rule::AssessmentOverdue => "SELECT c.id AS case_id, CAST(c.id AS TEXT) || ':' || \
+                                    CAST(c.reassess_by AS TEXT) AS occurrence, CAST(c.reassess_by \
+                                    AS TEXT) AS detail FROM cases c WHERE c.reassess_by < $3"
+            .to_owned(),
         Rule::CourtTomorrow => format!(
             "SELECT a.case_id AS case_id, CAST(a.id AS TEXT) AS occurrence, COALESCE(a.location, \
              '') AS detail FROM cases c {} WHERE a.case_id = c.id AND a.kind = 'court_date' AND \
@@ -191,6 +200,8 @@ fn params(rule: Rule, at: &SweepAt) -> Params {
             Params::SinceAndDate(at.no_contact_since, at.today - days(at.no_contact_days))
         }
         Rule::CaseEnding => Params::Dates(at.today, at.today, at.today + days(at.case_ending_days)),
+        Rule::AssessmentDue => Params::Dates(at.today, at.today, at.today + days(at.due_soon_days)),
+        Rule::AssessmentOverdue => Params::Dates(at.today, at.today, at.today),
         Rule::CourtTomorrow => Params::Between(at.tomorrow.0, at.tomorrow.1),
         Rule::ContactStandard => Params::SinceAndDate(at.month.1, at.month.0),
     }
@@ -232,6 +243,8 @@ pub enum Reach {
     CasesEnding,
     /// Cases by the date supervision started.
     CasesStarted,
+    /// Cases by the date their next assessment is due.
+    CasesReassessed,
     /// Court dates by their start.
     CourtDates,
     /// Contacts with the participant, by when they happened.
@@ -249,6 +262,9 @@ impl Reach {
                 "SELECT id FROM cases WHERE expected_end_date >= $1 AND expected_end_date < $7"
             }
             Self::CasesStarted => "SELECT id FROM cases WHERE start_date >= $1 AND start_date < $7",
+            Self::CasesReassessed => {
+                "SELECT id FROM cases WHERE reassess_by >= $1 AND reassess_by < $7"
+            }
             Self::CourtDates => {
                 "SELECT case_id FROM appointments WHERE kind = 'court_date' AND starts_at >= $1 \
                  AND starts_at < $7"
@@ -343,6 +359,18 @@ pub fn day_changes(since: &SweepAt, at: &SweepAt) -> DayChanges {
         Rule::CaseEnding,
         Reach::CasesEnding,
         moved(since, at, ending),
+    ));
+    // An assessment overdue (due before today) or due soon (by today +
+    // due_soon_days inclusive).
+    reached.push((
+        Rule::AssessmentOverdue,
+        Reach::CasesReassessed,
+        moved(since, at, 0),
+    ));
+    reached.push((
+        Rule::AssessmentDue,
+        Reach::CasesReassessed,
+        moved(since, at, soon),
     ));
     // Court tomorrow: a new tomorrow.
     let (from, until) = at.tomorrow;
@@ -809,6 +837,32 @@ pub async fn acknowledge(
         .bind(id)
     )?;
     Ok(n == 1)
+}
+
+/// Resolves a case's open alerts of `rules` (what they warned of is done:
+/// an assessment was completed); returns how many.
+pub async fn resolve_rules(
+    tx: &mut Tx,
+    case: CaseId,
+    rules: &[Rule],
+    by: UserId,
+    at: DateTime<Utc>,
+    note: &str,
+) -> Result<u64, sqlx::Error> {
+    let marks: Vec<String> = (5..rules.len() + 5).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "UPDATE alerts SET resolved_at = $1, resolved_by = $2, resolution = $3, acknowledged_at = \
+         COALESCE(acknowledged_at, $1), acknowledged_by = COALESCE(acknowledged_by, $2) WHERE \
+         case_id = $4 AND resolved_at IS NULL AND rule IN ({})",
+        marks.join(", ")
+    );
+    exec!(
+        tx,
+        rules.iter().fold(
+            sqlx::query(&sql).bind(at).bind(by).bind(note).bind(case),
+            |q, r| q.bind(*r)
+        )
+    )
 }
 
 pub async fn resolve(

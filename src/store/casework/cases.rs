@@ -667,3 +667,29 @@ pub async fn list(tx: &mut Tx, r: ListRequest<'_>) -> Result<(Vec<CaseloadRow>, 
     )?;
     Ok((rows, total))
 }
+
+/// The day a case's next assessment is due (`None`: no rule asks for one).
+pub async fn reassess_by(tx: &mut Tx, id: CaseId) -> Result<Option<NaiveDate>, sqlx::Error> {
+    let due: Option<Option<NaiveDate>> = fetch!(
+        tx,
+        fetch_optional,
+        sqlx::query_scalar("SELECT reassess_by FROM cases WHERE id = $1").bind(id)
+    )?;
+    Ok(due.flatten())
+}
+
+/// Sets the day a case's next assessment is due (not a change of the
+/// case's details: its version stays).
+pub async fn set_reassess_by(
+    tx: &mut Tx,
+    id: CaseId,
+    due: Option<NaiveDate>,
+) -> Result<(), sqlx::Error> {
+    exec!(
+        tx,
+        sqlx::query("UPDATE cases SET reassess_by = $1 WHERE id = $2")
+            .bind(due)
+            .bind(id)
+    )?;
+    Ok(())
+}

@@ -82,6 +82,10 @@ fn details_of(p: &Program) -> FormState {
         .with("default_length_days", p.default_length_days.to_string())
         .with("supervising_unit", p.supervising_unit.clone())
         .with("active", flag(p.active))
+        .with(
+            "reassess_months",
+            number(p.reassess_months.and_then(|m| u32::try_from(m).ok())),
+        )
         .with("excluded_statutes", e.excluded_statutes.join("\n"))
         .with("exclude_violent", flag(e.exclude_violent))
         .with("min_age", number(e.min_age.map(u32::from)))
@@ -184,6 +188,7 @@ fn program_input(form: &mut FormState) -> Option<ProgramInput> {
     let min_age = form.parse_opt::<u8>("min_age", "an age in years");
     let max_age = form.parse_opt::<u8>("max_age", "an age in years");
     let priors = form.parse_opt::<u32>("max_prior_convictions", "a number");
+    let reassess = form.parse_opt("reassess_months", "a number of months");
     let levels = form.ticked::<ChargeLevel>("excluded_levels.");
     if levels.is_err() {
         form.add_error("excluded_levels", "is not a charge level");
@@ -195,9 +200,12 @@ fn program_input(form: &mut FormState) -> Option<ProgramInput> {
         .filter(|s| !s.is_empty())
         .map(str::to_owned)
         .collect();
-    let (Some(kind), Some(length), Some(min_age), Some(max_age), Some(priors), Ok(levels)) =
-        (kind, length, min_age, max_age, priors, levels)
+    let (Some(kind), Some(length), Some(min_age), Some(max_age), Some(priors), Some(reassess)) =
+        (kind, length, min_age, max_age, priors, reassess)
     else {
+        return None;
+    };
+    let Ok(levels) = levels else {
         return None;
     };
     Some(ProgramInput {
@@ -215,6 +223,7 @@ fn program_input(form: &mut FormState) -> Option<ProgramInput> {
             victim_consent_required: form.checked("victim_consent_required"),
         },
         active: form.checked("active"),
+        reassess_months: reassess,
     })
 }
 

@@ -14,6 +14,8 @@ pub struct Program {
     pub supervising_unit: String,
     pub eligibility: EligibilityRules,
     pub active: bool,
+    /// Months between assessments, if the program has a reassessment rule.
+    pub reassess_months: Option<i32>,
     pub version: i64,
 }
 
@@ -27,6 +29,7 @@ impl From<app_programs::Program> for Program {
             supervising_unit: r.supervising_unit,
             eligibility: r.eligibility,
             active: r.active,
+            reassess_months: r.reassess_months,
             version: r.version,
         }
     }

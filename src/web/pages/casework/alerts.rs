@@ -179,6 +179,7 @@ pub fn raised_by_href(a: &AlertRow) -> String {
         RaisedBy::Appointment(appointment) => format!("/appointments/{appointment}"),
         RaisedBy::Supervision => format!("{case}#supervision"),
         RaisedBy::Test => format!("{case}#tests"),
+        RaisedBy::Assessments => format!("{case}/assessments"),
         RaisedBy::Case => case,
     }
 }
