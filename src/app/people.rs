@@ -362,6 +362,9 @@ pub struct PersonRecord {
     pub older: Option<chrono::DateTime<chrono::Utc>>,
     /// Who viewed or changed this record lately.
     pub access: Vec<audit_store::EventRow>,
+    /// Each scale's history and the latest result's factors, from the
+    /// assessments the reader may read.
+    pub assessments: crate::app::assessments::case_assessments::AssessmentHistory,
     pub can_change: bool,
 }
 
@@ -400,7 +403,10 @@ pub async fn view(
         Depth::Recent => (moments, None),
         Depth::Whole => page(moments, |m| m.at, timeline.before),
     };
+    let assessments =
+        crate::app::assessments::case_assessments::history_of(&mut tx, app, actor, &cases).await?;
     let record = PersonRecord {
+        assessments,
         aliases: store::aliases(&mut tx, id).await?,
         identifiers: store::identifiers(&mut tx, &app.keys, id).await?,
         access: audit_store::for_object(&mut tx, id, 20).await?,

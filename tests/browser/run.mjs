@@ -155,6 +155,17 @@ const tests = [
     await page.waitForURL(/\/cases\/.*#appointments/);
     expect(await page.locator('#appointments + table').innerText().then(t => t.includes(later.replace('T', ' '))), `moved to ${later}`);
 
+    // An assessment started from the case: its questions, and what is missing named.
+    await page.getByRole('link', { name: 'Assessments', exact: true }).click();
+    await page.waitForURL(/\/assessments$/);
+    await expectAccessible(page, "the case's assessments");
+    await page.getByRole('button', { name: 'Start' }).click();
+    await page.waitForURL(/\/assessments\/[0-9a-f-]+$/);
+    expect(await page.getByRole('heading', { name: 'Questions' }).isVisible(), 'the questions are asked');
+    await page.getByRole('button', { name: 'Save, complete and sign' }).click();
+    expect(await page.getByRole('alert').isVisible(), 'the questions still to answer are listed');
+    await expectAccessible(page, 'an assessment with its questions and problems');
+
     await page.getByRole('link', { name: 'Caseload' }).click();
     await page.getByLabel('Sort by').selectOption('name');
     await page.getByRole('button', { name: 'Apply' }).click();
@@ -293,6 +304,7 @@ const tests = [
     const personHref = await page.locator('a[href^="/people/"]').first().getAttribute('href');
     await page.goto(`${url}${personHref}`);
     problems.push(...await wider('participant page'));
+    await expectAccessible(page, 'a participant page with assessment charts');
     await phone.close();
     expect(problems.length === 0, problems.join('; '));
   }],

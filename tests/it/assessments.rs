@@ -504,6 +504,17 @@ async fn officers_assess_on_the_pages_and_supervisors_decide_there(backend: Back
     assert!(after.contains("Approved by boss (test)"), "{after}");
     assert!(after.contains("<dt>Recommends</dt><dd>High supervision</dd>"));
 
+    let person = format!("/people/{}", opened["person_id"].as_str().unwrap());
+    let participant = t.page(&person, &cookie).await.text();
+    assert!(participant.contains("Assessments over time"));
+    assert!(
+        participant.contains("Bridgeway Pretrial Screener: New arrest (1 to 6)</title>"),
+        "a chart per scale"
+    );
+    assert!(
+        participant.contains("Failures to appear in court in the past two years: 2 <span class=\"muted\">(+4)</span>"),
+        "the latest result's factors, each with its answer"
+    );
     let case_page = t.page(&case, &cookie).await.text();
     assert!(case_page.contains("The latest assessment recommends <strong>High</strong>"));
 }

@@ -8,11 +8,11 @@ use crate::app::casework::guard::{case_of, held_case, visible_case};
 use crate::app::{audit, policy, Actor, App, AppError, AppResult};
 use crate::domain::assessments::instrument::Definition;
 use crate::domain::assessments::scoring::{
-    prefilled, read_all, score, Answers, Given, RecordFacts, Refusal, Scored,
+    factor_label, prefilled, read_all, score, Answers, Given, RecordFacts, Refusal, Scored,
 };
 use crate::domain::audit::Action;
 use crate::domain::casework::supervision::SupervisionLevel;
-use crate::domain::ids::{AssessmentId, CaseId};
+use crate::domain::ids::{AssessmentId, CaseId, InstrumentId};
 use crate::domain::validation::{FieldError, Invalid};
 use crate::store::assessments::case_assessments::{
     self as store, AssessmentRow, GivenAnswers, NewAssessment,
@@ -458,4 +458,122 @@ pub(super) async fn checked(
     let case = readable(tx, app, actor, id).await?;
     held_case(tx, actor, case.id).await?;
     assessing(tx, app, id).await
+}
+
+/// One scale's scores over time, oldest first.
+#[derive(Debug, Clone)]
+pub struct ScaleHistory {
+    pub instrument: String,
+    pub scale: String,
+    pub points: Vec<ScorePoint>,
+}
+
+/// A completed assessment's score on a scale.
+#[derive(Debug, Clone, Copy)]
+pub struct ScorePoint {
+    pub on: chrono::NaiveDate,
+    pub score: i64,
+    /// False: a lower bound (not every item counting toward it answered).
+    pub complete: bool,
+}
+
+/// The latest completed assessment's result and what produced it.
+#[derive(Debug, Clone)]
+pub struct LatestResult {
+    pub instrument: String,
+    pub completed_at: chrono::DateTime<chrono::Utc>,
+    /// The level that stands (an approved override's, else the computed one).
+    pub level: Option<String>,
+    /// The factors that weigh most (at most ten): label and points.
+    pub factors: Vec<(String, i64)>,
+}
+
+/// A participant's assessments over time: each scale's history and the
+/// latest result's factors.
+#[derive(Debug, Clone, Default)]
+pub struct AssessmentHistory {
+    pub scales: Vec<ScaleHistory>,
+    pub latest: Option<LatestResult>,
+}
+
+/// The completed assessments of `cases` the actor may read, as each scale's
+/// history and the latest result; each case read is audited.
+pub async fn history_of(
+    tx: &mut Tx,
+    app: &App,
+    actor: &Actor,
+    cases: &[CaseRow],
+) -> AppResult<AssessmentHistory> {
+    let mut completed = Vec::new();
+    for case in cases {
+        if policy::assessments::read_assessments(actor, case).is_ok() {
+            let rows = store::of_case(tx, &app.keys, case.id).await?;
+            if !rows.is_empty() {
+                audit::record(tx, actor, Action::AssessmentList.on(case.id));
+            }
+            completed.extend(rows.into_iter().filter(|r| r.completed_at.is_some()));
+        }
+    }
+    completed.sort_by_key(|r| r.completed_at);
+    let mut definitions: BTreeMap<InstrumentId, Definition> = BTreeMap::new();
+    let used: std::collections::BTreeSet<InstrumentId> =
+        completed.iter().map(|r| r.instrument).collect();
+    for version in instruments::all(tx).await? {
+        if used.contains(&version.id) {
+            definitions.insert(version.id, definition_of(tx, &version).await?);
+        }
+    }
+    let zone = app.settings.zone();
+    let mut scales: Vec<ScaleHistory> = Vec::new();
+    for row in &completed {
+        let (Some(result), Some(at), Some(def)) = (
+            &row.result,
+            row.completed_at,
+            definitions.get(&row.instrument),
+        ) else {
+            continue;
+        };
+        for s in &result.scales {
+            let title = def
+                .scales
+                .iter()
+                .find(|d| d.id == s.scale)
+                .map_or_else(|| s.scale.clone(), |d| d.title.en.clone());
+            let point = ScorePoint {
+                on: at.with_timezone(&zone).date_naive(),
+                score: s.score(),
+                complete: s.complete,
+            };
+            match scales
+                .iter_mut()
+                .find(|h| h.instrument == row.instrument_name && h.scale == title)
+            {
+                Some(h) => h.points.push(point),
+                None => scales.push(ScaleHistory {
+                    instrument: row.instrument_name.clone(),
+                    scale: title,
+                    points: vec![point],
+                }),
+            }
+        }
+    }
+    let latest = completed.last().and_then(|row| {
+        let (result, def, completed_at) = (
+            row.result.as_ref()?,
+            definitions.get(&row.instrument)?,
+            row.completed_at?,
+        );
+        Some(LatestResult {
+            instrument: row.instrument_name.clone(),
+            completed_at,
+            level: row.effective_level().map(str::to_owned),
+            factors: result
+                .factors
+                .iter()
+                .take(10)
+                .map(|f| (factor_label(def, &f.id, &row.answers), f.points))
+                .collect(),
+        })
+    });
+    Ok(AssessmentHistory { scales, latest })
 }

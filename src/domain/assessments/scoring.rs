@@ -394,6 +394,39 @@ pub fn score(
     })
 }
 
+/// An answer as people read it (a choice's label, "Yes", a number), or
+/// "Not answered".
+pub fn shown(item: &Item, given: Option<&Given>) -> String {
+    match read_given(item, given) {
+        None => "Not answered".into(),
+        Some(Answer::Choice(v)) => item
+            .choices
+            .iter()
+            .find(|c| c.value == v)
+            .map_or(v, |c| c.label.en.clone()),
+        Some(Answer::YesNo(b)) => if b { "Yes" } else { "No" }.into(),
+        Some(Answer::Number(n)) => n.to_string(),
+        Some(Answer::Date(d)) => d.to_string(),
+    }
+}
+
+fn read_given(item: &Item, given: Option<&Given>) -> Option<Answer> {
+    read(item, given?).ok()
+}
+
+/// What a factor of a result was, as people read it: the item's question
+/// with its answer, or the combination's label.
+pub fn factor_label(def: &Definition, factor: &str, answers: &BTreeMap<String, Given>) -> String {
+    match def.item(factor) {
+        Some(item) => format!("{}: {}", item.text.en, shown(item, answers.get(factor))),
+        None => def
+            .combinations
+            .iter()
+            .find(|c| c.id == factor)
+            .map_or_else(|| factor.to_owned(), |c| c.label.en.clone()),
+    }
+}
+
 /// What the record says that items may be filled from.
 #[derive(Debug, Clone, Default)]
 pub struct RecordFacts {
@@ -825,6 +858,27 @@ mod properties {
             for f in &before.flags {
                 prop_assert!(after.flags.contains(f));
             }
+        }
+    }
+
+    #[test]
+    fn answers_and_factors_read_as_people_say_them() {
+        let def = Definition::from_toml(SAMPLE).unwrap();
+        let item = def
+            .items
+            .iter()
+            .find(|i| i.answer == AnswerType::YesNo)
+            .unwrap();
+        assert_eq!(shown(item, Some(&Given::Flag(true))), "Yes");
+        assert_eq!(shown(item, Some(&Given::Text("no".into()))), "No");
+        assert_eq!(shown(item, None), "Not answered");
+        let answers = BTreeMap::from([(item.id.clone(), Given::Flag(true))]);
+        assert_eq!(
+            factor_label(&def, &item.id, &answers),
+            format!("{}: Yes", item.text.en)
+        );
+        if let Some(c) = def.combinations.first() {
+            assert_eq!(factor_label(&def, &c.id, &answers), c.label.en);
         }
     }
 }

@@ -30,6 +30,8 @@ use std::collections::HashMap;
 struct ParticipantPage {
     nav: Nav,
     r: PersonRecord,
+    /// Each scale's history as an SVG chart (its text escaped).
+    charts: Vec<String>,
     timeline: TimelineQuery,
     kinds: &'static [MomentKind],
 }
@@ -102,8 +104,16 @@ pub async fn participant(
             })?,
     };
     let r = people::view(&app, &user.actor, id, timeline).await?;
+    let charts = r
+        .assessments
+        .scales
+        .iter()
+        .enumerate()
+        .map(|(i, h)| super::assessments::chart::scale_chart(h, i))
+        .collect();
     Ok(render(&ParticipantPage {
         nav: Nav::new(app.settings.zone(), &user.actor, "search"),
+        charts,
         r,
         timeline,
         kinds: MomentKind::all(),

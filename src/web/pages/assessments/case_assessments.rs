@@ -9,9 +9,9 @@ use crate::app::assessments::case_assessments::{
 use crate::app::assessments::overrides::{self, Decision, Proposal};
 use crate::app::{policy, App};
 use crate::domain::access::users::Role;
-use crate::domain::assessments::instrument::{AnswerType, Definition, Item};
+use crate::domain::assessments::instrument::{AnswerType, Definition};
 use crate::domain::assessments::recommendation::OverrideDecision;
-use crate::domain::assessments::scoring::Given;
+use crate::domain::assessments::scoring::{factor_label, shown, Given};
 use crate::domain::ids::{AssessmentId, CaseId, OverrideId};
 use crate::store::assessments::overrides::OverrideRow;
 use crate::web::error::PageResult;
@@ -148,24 +148,6 @@ impl AssessmentPage {
     }
 }
 
-/// An answer as people read it.
-fn shown(item: &Item, given: Option<&Given>) -> String {
-    match (item.answer, given) {
-        (_, None) => "Not answered".into(),
-        (AnswerType::Choice, Some(Given::Text(v))) => item
-            .choices
-            .iter()
-            .find(|c| &c.value == v)
-            .map_or_else(|| v.clone(), |c| c.label.en.clone()),
-        (AnswerType::YesNo, Some(Given::Flag(b))) => if *b { "Yes" } else { "No" }.into(),
-        (AnswerType::YesNo, Some(Given::Text(t))) if t == "yes" => "Yes".into(),
-        (AnswerType::YesNo, Some(Given::Text(_))) => "No".into(),
-        (_, Some(Given::Number(n))) => n.to_string(),
-        (_, Some(Given::Text(t))) => t.clone(),
-        (_, Some(Given::Flag(b))) => b.to_string(),
-    }
-}
-
 /// An answer as a form field holds it.
 fn field_value(given: &Given) -> String {
     match given {
@@ -252,21 +234,12 @@ fn flags(a: &Assessing) -> Vec<String> {
 
 /// The factors that weigh most, at most ten.
 fn factors(a: &Assessing) -> Vec<FactorView> {
-    let def: &Definition = &a.definition;
     a.scored
         .factors
         .iter()
         .take(10)
         .map(|f| FactorView {
-            label: def.item(&f.id).map_or_else(
-                || {
-                    def.combinations
-                        .iter()
-                        .find(|c| c.id == f.id)
-                        .map_or_else(|| f.id.clone(), |c| c.label.en.clone())
-                },
-                |i| format!("{}: {}", i.text.en, shown(i, a.row.answers.get(&f.id))),
-            ),
+            label: factor_label(&a.definition, &f.id, &a.row.answers),
             points: f.points,
         })
         .collect()

@@ -3,6 +3,7 @@
 //! reading a completed one, proposing and deciding another level).
 
 mod case_assessments;
+pub(in crate::web) mod chart;
 mod instruments;
 
 use crate::web::pages::routes::PageRoutes;
