@@ -97,6 +97,19 @@ async fn an_officer_assesses_and_the_level_recommends_supervision(backend: Backe
     assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(unknown.error_fields(), ["instrument"]);
 
+    let questions = t
+        .get("/api/v1/instruments/bw-pretrial/versions/1", &officer)
+        .await;
+    assert_eq!(questions.status, StatusCode::OK, "{}", questions.text());
+    let questions = questions.json();
+    assert_eq!(questions["definition"]["items"][0]["id"], "age");
+    assert_eq!(questions["definition"]["items"][0]["type"], "number");
+    assert_eq!(
+        t.get("/api/v1/instruments/bw-pretrial/versions/9", &officer)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
     let started = t
         .post(
             &format!("{case}/assessments"),

@@ -532,6 +532,14 @@ async fn every_route_answers_every_role_as_specified(backend: Backend) {
             if w == Who::Provider { 403 } else { 200 },
         );
         check(
+            "GET /instruments/{id}/versions/{version}".into(),
+            t.get("/api/v1/instruments/bw-pretrial/versions/1", u)
+                .await
+                .status
+                .as_u16(),
+            if w == Who::Provider { 403 } else { 200 },
+        );
+        check(
             "GET /me/sessions".into(),
             t.get("/api/v1/me/sessions", u).await.status.as_u16(),
             200,

@@ -87,6 +87,29 @@ pub async fn list(app: &App, by: Option<&Actor>) -> AppResult<Vec<InstrumentRow>
     Ok(store::all(&mut tx).await?)
 }
 
+/// One version with its definition as read (staff who may read them): what
+/// an API client asks and scores by.
+pub async fn definition(
+    app: &App,
+    by: &Actor,
+    instrument_id: &str,
+    version: i32,
+) -> AppResult<(InstrumentRow, Definition)> {
+    policy::assessments::read_instruments(by)?;
+    let mut tx = app.db.read().await?;
+    let row = chosen(&mut tx, instrument_id, Some(version)).await?;
+    let text = store::definition(&mut tx, row.id)
+        .await?
+        .ok_or(AppError::NotFound("instrument"))?;
+    let def = Definition::from_toml(&text).map_err(|problems| {
+        AppError::Internal(anyhow::anyhow!(
+            "instrument {instrument_id} v{version} no longer reads: {}",
+            problems.join("; ")
+        ))
+    })?;
+    Ok((row, def))
+}
+
 /// The text of one version, as loaded (the console).
 pub async fn export(app: &App, instrument_id: &str, version: Option<i32>) -> AppResult<String> {
     let mut tx = app.db.read().await?;

@@ -4,12 +4,12 @@
 //! population. A definition is read from TOML and checked whole before it
 //! is used; [`Definition::digest`] pins the exact text an assessment used.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 use std::collections::{BTreeMap, HashSet};
 
 /// Words in English and, where the agency provides it, Spanish.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Words {
     pub en: String,
@@ -18,7 +18,7 @@ pub struct Words {
 }
 
 /// A whole definition, as its file states it.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Definition {
     /// Stable across versions, e.g. `bw-needs`.
@@ -46,7 +46,7 @@ pub struct Definition {
 }
 
 /// A section of the form; with a threshold, a need domain.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Section {
     pub id: String,
@@ -57,7 +57,7 @@ pub struct Section {
 }
 
 /// What kind of answer an item takes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AnswerType {
     Choice,
@@ -68,7 +68,7 @@ pub enum AnswerType {
 
 /// Facts of the record an item may be filled from, for the assessor to
 /// confirm.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Prefill {
     /// Age in years on the day of the assessment, from the date of birth.
@@ -83,7 +83,7 @@ pub enum Prefill {
 }
 
 /// One choice of a choice item.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Choice {
     pub value: String,
@@ -93,7 +93,7 @@ pub struct Choice {
 }
 
 /// Points for a number within `[from, to]` (`to` absent: and above).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Band {
     pub from: i64,
@@ -109,7 +109,7 @@ impl Band {
 }
 
 /// A question.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Item {
     pub id: String,
@@ -150,7 +150,7 @@ pub struct Item {
 /// A test of one item's answer: it equals a value (a choice, `yes`/`no`),
 /// a number is at least or at most a bound, or (any item, a date) it is
 /// answered at all.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Condition {
     pub item: String,
@@ -167,7 +167,7 @@ pub struct Condition {
 
 /// Points a scale gains when every condition holds ("violent charge AND
 /// age 20 or under").
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Combination {
     pub id: String,
@@ -179,7 +179,7 @@ pub struct Combination {
 
 /// Answers that cannot stand together: when every condition holds, the
 /// answers are refused with the message, naming the items.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Constraint {
     pub id: String,
@@ -189,7 +189,7 @@ pub struct Constraint {
 
 /// A scale: the sum of its items' points (and combinations'), perhaps
 /// turned into a scaled score by a table, perhaps raising flags.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Scale {
     pub id: String,
@@ -202,7 +202,7 @@ pub struct Scale {
     pub flags: Vec<Flag>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TableRow {
     pub raw: i64,
@@ -210,7 +210,7 @@ pub struct TableRow {
 }
 
 /// Raised when the scale's score (scaled if it has a table) reaches `at`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Flag {
     pub id: String,
@@ -220,7 +220,7 @@ pub struct Flag {
 
 /// The risk level read from a scale's score by cut-offs, which may differ
 /// by population.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Levels {
     pub scale: String,

@@ -8,7 +8,9 @@ use crate::app::assessments::overrides::{self, Decision, Proposal};
 use crate::app::App;
 use crate::domain::ids::{AssessmentId, CaseId, OverrideId};
 use crate::web::api::views::all;
-use crate::web::api::views::assessments::{Assessment, AssessmentSummary, Instrument};
+use crate::web::api::views::assessments::{
+    Assessment, AssessmentSummary, Instrument, InstrumentDefinition,
+};
 use crate::web::error::{ApiResult, ErrorBody};
 use crate::web::extract::{ApiJson, ApiPath, ApiUser};
 use axum::extract::State;
@@ -31,6 +33,31 @@ pub async fn list(
     ApiUser(actor): ApiUser,
 ) -> ApiResult<Json<Vec<Instrument>>> {
     Ok(Json(all(instruments::list(&app, Some(&actor)).await?)))
+}
+
+/// One version of an instrument with its whole definition: the questions
+/// to ask and how answers are scored.
+#[utoipa::path(
+    get,
+    path = "/instruments/{instrument_id}/versions/{version}",
+    tag = "assessments",
+    params(("instrument_id" = String, Path), ("version" = i32, Path)),
+    responses(
+        (status = 200, body = InstrumentDefinition),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+    )
+)]
+pub async fn definition(
+    State(app): State<App>,
+    ApiUser(actor): ApiUser,
+    ApiPath((instrument_id, version)): ApiPath<(String, i32)>,
+) -> ApiResult<Json<InstrumentDefinition>> {
+    let (row, definition) = instruments::definition(&app, &actor, &instrument_id, version).await?;
+    Ok(Json(InstrumentDefinition {
+        instrument: row.into(),
+        definition,
+    }))
 }
 
 /// A case's assessments, newest first (the read is audited).
@@ -207,6 +234,7 @@ pub async fn decide(
 pub fn routes() -> OpenApiRouter<App> {
     OpenApiRouter::new()
         .routes(routes!(list))
+        .routes(routes!(definition))
         .routes(routes!(of_case, start))
         .routes(routes!(get))
         .routes(routes!(answer))

@@ -1,6 +1,7 @@
 //! Risk and needs instruments and assessments, as the API returns them.
 
 use crate::app::assessments::case_assessments::Assessing;
+use crate::domain::assessments::instrument::Definition;
 use crate::domain::assessments::recommendation::OverrideDecision;
 use crate::domain::assessments::scoring::{Given, Scored};
 use crate::domain::casework::supervision::SupervisionLevel;
@@ -41,6 +42,17 @@ impl From<InstrumentRow> for Instrument {
             retired_at: r.retired_at,
         }
     }
+}
+
+/// One version of an instrument with its definition: sections, items
+/// (their text, answer type, choices, bands, prefills), scales,
+/// combinations, constraints and levels, as the format in
+/// docs/INSTRUMENTS.md names them.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct InstrumentDefinition {
+    pub instrument: Instrument,
+    #[schema(value_type = Object)]
+    pub definition: Definition,
 }
 
 labelled_enum! {
