@@ -368,8 +368,68 @@ async fn an_appointment_is_moved_and_cancelled_from_its_page(backend: Backend) {
     assert!(!page.contains("Save the change"), "nothing left to change");
 }
 
+/// Two bookings of one officer's time sent at once: one is kept, the other
+/// finds the clash (on PostgreSQL, whose connections write in parallel, as
+/// on SQLite's single writer).
+async fn bookings_sent_at_once_never_both_take_the_time(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let (_, officer, opened) = t.one_referral().await;
+    let program = t
+        .get(
+            &format!("/api/v1/cases/{}", opened["case_id"].as_str().unwrap()),
+            &officer,
+        )
+        .await
+        .json()["program_id"]
+        .clone();
+    let mut cases = vec![opened["case_id"].as_str().unwrap().to_owned()];
+    for (first, last) in [("Bo", "Park"), ("Cy", "Moss"), ("Di", "Wren")] {
+        let more: Value = t
+            .post(
+                "/api/v1/intake",
+                &officer,
+                referral(
+                    serde_json::from_value(program.clone()).unwrap(),
+                    first,
+                    last,
+                    "1988-02-02",
+                    Some(officer.id),
+                ),
+            )
+            .await
+            .json();
+        cases.push(more["case_id"].as_str().unwrap().to_owned());
+    }
+    for round in 0..5 {
+        let starts_at = format!("2026-12-0{}T09:00", round + 1);
+        let paths: Vec<String> = cases
+            .iter()
+            .map(|case| format!("/api/v1/cases/{case}/appointments"))
+            .collect();
+        let visit = json!({"kind": "home_visit", "starts_at": starts_at});
+        let book = |path| t.post(path, &officer, visit.clone());
+        let (a, b, c, d) = tokio::join!(
+            book(&paths[0]),
+            book(&paths[1]),
+            book(&paths[2]),
+            book(&paths[3])
+        );
+        let answers = [a, b, c, d];
+        let kept = answers
+            .iter()
+            .filter(|a| a.status == StatusCode::CREATED)
+            .count();
+        let refused = answers
+            .iter()
+            .filter(|a| a.status == StatusCode::UNPROCESSABLE_ENTITY)
+            .count();
+        assert_eq!((kept, refused), (1, cases.len() - 1), "round {round}");
+    }
+}
+
 on_both_databases!(
     a_series_moves_by_its_local_time_and_the_rest_is_cancelled,
     a_double_booking_is_named_and_kept_only_on_purpose,
     an_appointment_is_moved_and_cancelled_from_its_page,
+    bookings_sent_at_once_never_both_take_the_time,
 );

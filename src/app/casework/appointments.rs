@@ -71,6 +71,7 @@ pub(super) async fn refuse_double_booking(
     // Anything starting up to the longest appointment earlier may overlap.
     let longest = Duration::minutes(Minutes::HIGHEST);
     let officer = case.fields.officer_id;
+    store::hold_bookings(tx, case.id, officer).await?;
     let booked = store::booked(tx, case.id, officer, from - longest, until).await?;
     let clash = booked
         .iter()

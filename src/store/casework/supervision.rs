@@ -6,8 +6,8 @@ use crate::domain::casework::supervision::{
 use crate::domain::ids::{AppointmentId, CaseId, ContactId, RowId, UserId};
 use crate::keyring::KeyRing;
 use crate::store::sealed::CONTACT_NOTE;
-use crate::store::Tx;
 use crate::store::{exec, fetch};
+use crate::store::{Dialect, Tx};
 use chrono::{DateTime, Utc};
 
 /// A case's supervision level and the case's version (which setting the
@@ -363,6 +363,34 @@ impl Booked {
             minutes: self.duration_minutes,
         }
     }
+}
+
+/// The class of the advisory locks that serialize bookings (PostgreSQL's
+/// two-number keys, a space apart from the audit chain's one-number key).
+const BOOKINGS_LOCK: i32 = 7301;
+
+/// Holds the bookings of `officer` (or, with none, of `case`) until the
+/// transaction ends, so that two bookings at once cannot both find the time
+/// free. SQLite's single writer serializes them already; on PostgreSQL a
+/// transaction-scoped advisory lock keyed by the holder does.
+pub async fn hold_bookings(
+    tx: &mut Tx,
+    case: CaseId,
+    officer: Option<UserId>,
+) -> Result<(), sqlx::Error> {
+    if tx.dialect() != Dialect::Postgres {
+        return Ok(());
+    }
+    let holder = officer.map_or_else(|| uuid::Uuid::from(case), uuid::Uuid::from);
+    let bytes = holder.as_bytes();
+    let key = i32::from_be_bytes([bytes[12], bytes[13], bytes[14], bytes[15]]);
+    exec!(
+        tx,
+        sqlx::query("SELECT pg_advisory_xact_lock($1, $2)")
+            .bind(BOOKINGS_LOCK)
+            .bind(key)
+    )?;
+    Ok(())
 }
 
 /// The appointments starting in `[from, until)` that are still to be kept
