@@ -414,7 +414,7 @@ async fn an_override_is_its_own_record_decided_by_another_supervisor(backend: Ba
 async fn officers_assess_on_the_pages_and_supervisors_decide_there(backend: Backend) {
     let t = TestApp::new(backend).await;
     import(&t.app, None, PRETRIAL).await.unwrap();
-    let (_, _, opened) = supervised_case(&t).await;
+    let (_, officer, opened) = supervised_case(&t).await;
     let case = format!("/cases/{}", opened["case_id"].as_str().unwrap());
     let cookie = t.session("officer").await;
 
@@ -517,8 +517,29 @@ async fn officers_assess_on_the_pages_and_supervisors_decide_there(backend: Back
     assert!(after.contains("Approved by boss (test)"), "{after}");
     assert!(after.contains("<dt>Recommends</dt><dd>High supervision</dd>"));
 
+    let api_case = format!("/api/v1/cases/{}", opened["case_id"].as_str().unwrap());
+    let version = t
+        .get(&format!("{api_case}/supervision"), &officer)
+        .await
+        .json()["case_version"]
+        .clone();
+    let set = t
+        .api("PUT", &format!("{api_case}/supervision-level"), &officer,
+             Some(json!({"version": version, "level": "moderate", "reason": "Stable housing since October."})))
+        .await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.text());
     let person = format!("/people/{}", opened["person_id"].as_str().unwrap());
     let participant = t.page(&person, &cookie).await.text();
+    assert!(
+        participant.contains("Assessment completed: Bridgeway Pretrial Screener v1, moderate, high by an approved override"),
+        "the timeline tells it"
+    );
+    assert!(
+        participant.contains(
+            "Supervision level Moderate (recommended High): Stable housing since October."
+        ),
+        "and the level set against the recommendation, with its reason"
+    );
     assert!(participant.contains("Assessments over time"));
     assert!(
         participant.contains("Bridgeway Pretrial Screener: New arrest (1 to 6)</title>"),

@@ -7,6 +7,7 @@
 use crate::app::{policy, Actor, App};
 use crate::domain::casework::supervision::local_to_utc;
 use crate::domain::casework::timeline::{MomentKind, TimelineQuery};
+use crate::store::assessments::case_assessments;
 use crate::store::casework::cases::{CaseRow, HistoryRow};
 use crate::store::casework::{alerts, conditions, drug_tests, notes, supervision};
 use crate::store::outreach::messages;
@@ -147,6 +148,37 @@ pub async fn of_cases(
             for a in notes::addenda(tx, &app.keys, &ids).await? {
                 let what = format!("Addendum: {}", first_line(&a.text));
                 moments.push(moment(a.written_at, MomentKind::Note, what, Some(a.author)));
+            }
+        }
+        let levels = depth(MomentKind::Assessment);
+        for s in supervision::level_history(tx, case.id, levels).await? {
+            let level = s.level.map_or("cleared", |l| l.title());
+            let recommended = s
+                .recommended
+                .filter(|r| Some(*r) != s.level)
+                .map(|r| format!(" (recommended {})", r.title()))
+                .unwrap_or_default();
+            let why = s.reason.map(|r| format!(": {r}")).unwrap_or_default();
+            let what = format!("Supervision level {level}{recommended}{why}");
+            moments.push(moment(s.at, MomentKind::Assessment, what, Some(s.actor)));
+        }
+        if policy::assessments::read_assessments(reader, case).is_ok() {
+            for a in case_assessments::completed_of_case(tx, case.id, levels).await? {
+                let level = a.level.as_deref().unwrap_or("no level");
+                let raised = a
+                    .override_level
+                    .map(|o| format!(", {o} by an approved override"))
+                    .unwrap_or_default();
+                let what = format!(
+                    "Assessment completed: {} v{}, {level}{raised}",
+                    a.instrument_name, a.instrument_version
+                );
+                moments.push(moment(
+                    a.completed_at,
+                    MomentKind::Assessment,
+                    what,
+                    Some(a.assessor),
+                ));
             }
         }
         for m in messages::of_case(tx, &app.keys, case.id, depth(MomentKind::Message)).await? {

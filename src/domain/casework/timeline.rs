@@ -14,6 +14,7 @@ labelled_enum! {
         Note => ("note", "Notes"),
         Message => ("message", "Messages"),
         Alert => ("alert", "Alerts"),
+        Assessment => ("assessment", "Assessments and supervision levels"),
     }
 }
 

@@ -248,6 +248,40 @@ pub async fn standing_level(tx: &mut Tx, case: CaseId) -> Result<Option<String>,
     Ok(level.flatten())
 }
 
+/// A completed assessment as the timeline tells it (nothing sealed read).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Completed {
+    pub completed_at: DateTime<Utc>,
+    pub instrument_name: String,
+    pub instrument_version: i32,
+    pub level: Option<String>,
+    /// The level an approved override gives, if one does.
+    pub override_level: Option<String>,
+    pub assessor: String,
+}
+
+/// A case's latest `limit` completed assessments, newest first.
+pub async fn completed_of_case(
+    tx: &mut Tx,
+    case: CaseId,
+    limit: i64,
+) -> Result<Vec<Completed>, sqlx::Error> {
+    fetch!(
+        tx,
+        fetch_all,
+        sqlx::query_as(
+            "SELECT a.completed_at, i.name AS instrument_name, i.version AS instrument_version, \
+             a.level, (SELECT o.level FROM assessment_overrides o WHERE o.assessment_id = a.id \
+             AND o.decision = 'approved' ORDER BY o.decided_at DESC LIMIT 1) AS override_level, \
+             u.full_name AS assessor FROM assessments a JOIN instruments i ON i.id = \
+             a.instrument JOIN users u ON u.id = a.assessor_id WHERE a.case_id = $1 AND \
+             a.completed_at IS NOT NULL ORDER BY a.completed_at DESC LIMIT $2"
+        )
+        .bind(case)
+        .bind(limit)
+    )
+}
+
 /// Whether a case has a completed assessment.
 pub async fn any_completed(tx: &mut Tx, case: CaseId) -> Result<bool, sqlx::Error> {
     let found: Option<AssessmentId> = fetch!(
