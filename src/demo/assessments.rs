@@ -25,6 +25,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use rand::rngs::StdRng;
 use rand::Rng;
+use std::collections::BTreeMap;
 
 /// The instruments Bridgeway ships, as the demo loads them.
 const SHIPPED: [&str; 2] = [
@@ -196,8 +197,12 @@ impl Assessed {
             })
             .collect();
         store::insert_many(tx, keys, &rows, now).await?;
+        let mut by_day: BTreeMap<NaiveDate, Vec<CaseId>> = BTreeMap::new();
         for (case, due) in &self.due {
-            case_store::set_reassess_by(tx, *case, Some(*due)).await?;
+            by_day.entry(*due).or_default().push(*case);
+        }
+        for (due, cases) in &by_day {
+            case_store::set_reassess_by_of_many(tx, Some(*due), cases).await?;
         }
         let reason = screener
             .settings

@@ -101,6 +101,20 @@ pub fn is_unique_violation(err: &sqlx::Error) -> bool {
 
 /// `c.status IN ('enrolled', 'active')`: a case status set (defined once, in
 /// the domain) as a condition on the cases aliased `case`.
+/// Cases one bulk update names at most (within every backend's limit on
+/// parameters).
+pub const CASES_PER_UPDATE: usize = 900;
+
+/// `UPDATE cases SET {column} = $1` for the `n` cases whose ids follow as
+/// `$2`, `$3`…
+pub fn update_cases_sql(column: &str, n: usize) -> String {
+    let marks: Vec<String> = (2..n + 2).map(|i| format!("${i}")).collect();
+    format!(
+        "UPDATE cases SET {column} = $1 WHERE id IN ({})",
+        marks.join(", ")
+    )
+}
+
 pub fn status_in(case: &str, set: &[CaseStatus]) -> String {
     let labels: Vec<String> = set.iter().map(|s| format!("'{}'", s.label())).collect();
     format!("{case}.status IN ({})", labels.join(", "))

@@ -685,11 +685,23 @@ pub async fn set_reassess_by(
     id: CaseId,
     due: Option<NaiveDate>,
 ) -> Result<(), sqlx::Error> {
-    exec!(
-        tx,
-        sqlx::query("UPDATE cases SET reassess_by = $1 WHERE id = $2")
-            .bind(due)
-            .bind(id)
-    )?;
+    set_reassess_by_of_many(tx, due, &[id]).await
+}
+
+/// Sets one due day on many cases at once (bulk loads).
+pub async fn set_reassess_by_of_many(
+    tx: &mut Tx,
+    due: Option<NaiveDate>,
+    cases: &[CaseId],
+) -> Result<(), sqlx::Error> {
+    for chunk in cases.chunks(crate::store::sql::CASES_PER_UPDATE) {
+        let sql = crate::store::sql::update_cases_sql("reassess_by", chunk.len());
+        exec!(
+            tx,
+            chunk
+                .iter()
+                .fold(sqlx::query(&sql).bind(due), |q, id| q.bind(*id))
+        )?;
+    }
     Ok(())
 }

@@ -30,12 +30,8 @@ pub async fn set_level_of_many(
     level: SupervisionLevel,
     cases: &[CaseId],
 ) -> Result<(), sqlx::Error> {
-    for chunk in cases.chunks(900) {
-        let marks: Vec<String> = (2..chunk.len() + 2).map(|n| format!("${n}")).collect();
-        let sql = format!(
-            "UPDATE cases SET supervision_level = $1 WHERE id IN ({})",
-            marks.join(", ")
-        );
+    for chunk in cases.chunks(crate::store::sql::CASES_PER_UPDATE) {
+        let sql = crate::store::sql::update_cases_sql("supervision_level", chunk.len());
         exec!(
             tx,
             chunk
