@@ -193,10 +193,8 @@ async fn assessing(tx: &mut Tx, app: &App, id: AssessmentId) -> AppResult<Assess
     let row = store::get(tx, &app.keys, id)
         .await?
         .ok_or(AppError::NotFound("assessment"))?;
-    let versions = instruments::all(tx).await?;
-    let instrument = versions
-        .into_iter()
-        .find(|r| r.id == row.instrument)
+    let instrument = instruments::get(tx, row.instrument)
+        .await?
         .ok_or(AppError::NotFound("instrument"))?;
     let definition = definition_of(tx, &instrument).await?;
     let scored = match &row.result {

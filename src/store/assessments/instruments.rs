@@ -59,6 +59,12 @@ pub async fn all(tx: &mut Tx) -> Result<Vec<InstrumentRow>, sqlx::Error> {
     fetch!(tx, fetch_all, sqlx::query_as(&sql))
 }
 
+/// One version, by its row's id.
+pub async fn get(tx: &mut Tx, id: InstrumentId) -> Result<Option<InstrumentRow>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM instruments WHERE id = $1");
+    fetch!(tx, fetch_optional, sqlx::query_as(&sql).bind(id))
+}
+
 /// One version, by the instrument's id and version.
 pub async fn version(
     tx: &mut Tx,
