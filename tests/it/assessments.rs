@@ -96,6 +96,15 @@ async fn an_officer_assesses_and_the_level_recommends_supervision(backend: Backe
         .await;
     assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(unknown.error_fields(), ["instrument"]);
+    let no_such_population = t
+        .post(
+            &format!("{case}/assessments"),
+            &officer,
+            json!({"instrument": "bw-pretrial", "population": "female"}),
+        )
+        .await;
+    assert_eq!(no_such_population.error_fields(), ["population"]);
+    assert!(no_such_population.text().contains("the same for everyone"));
 
     let questions = t
         .get("/api/v1/instruments/bw-pretrial/versions/1", &officer)

@@ -70,11 +70,12 @@ pub async fn start(app: &App, actor: &Actor, case: CaseId, input: Start) -> AppR
     let population = input.population.filter(|p| !p.trim().is_empty());
     if let Some(p) = &population {
         if !definition.populations.contains(p) {
-            return Err(Invalid::one(
-                "population",
-                format!("must be one of: {}", definition.populations.join(", ")),
-            )
-            .into());
+            let message = if definition.populations.is_empty() {
+                "this instrument's cut-offs are the same for everyone: leave it blank".to_owned()
+            } else {
+                format!("must be one of: {}", definition.populations.join(", "))
+            };
+            return Err(Invalid::one("population", message).into());
         }
     }
     let drafts = store::of_case(&mut tx, &app.keys, case.id).await?;
