@@ -19,6 +19,10 @@ CREATE TABLE assessments (
     version INTEGER NOT NULL DEFAULT 1
 );
 CREATE INDEX assessments_case ON assessments(case_id, started_at);
+-- One draft of an instrument version open on a case at a time (two starts
+-- at once: the second is refused).
+CREATE UNIQUE INDEX assessments_one_draft ON assessments(case_id, instrument)
+    WHERE completed_at IS NULL;
 
 -- A proposed level other than the computed one: its own record, never a
 -- change to the result. A supervisor who is neither the assessor nor the

@@ -24,33 +24,50 @@ fn moderate_answers() -> Value {
             "prior_sentence": false, "no_residence": true })
 }
 
-/// A completed pretrial assessment (moderate) on `case_id` by `officer`,
-/// with a proposal of "high" waiting: the assessment's answer.
-pub async fn assessed_with_proposal(t: &TestApp, officer: &User, case_id: &str) -> Value {
+/// A pretrial assessment started on `case_id` by `officer`: its answer.
+async fn started(t: &TestApp, officer: &User, case_id: &str) -> Value {
     let started = t
         .post(
             &format!("/api/v1/cases/{case_id}/assessments"),
             officer,
             json!({"instrument": "bw-pretrial"}),
         )
-        .await
-        .json();
-    let path = format!("/api/v1/assessments/{}", started["id"].as_str().unwrap());
+        .await;
+    assert_eq!(started.status, StatusCode::CREATED, "{}", started.text());
+    started.json()
+}
+
+/// `draft` answered as the "moderate" example and completed by `officer`:
+/// the completed assessment's answer.
+async fn completed(t: &TestApp, officer: &User, draft: &Value) -> Value {
+    let path = format!("/api/v1/assessments/{}", draft["id"].as_str().unwrap());
     let saved = t
         .api(
             "PUT",
             &format!("{path}/answers"),
             officer,
-            Some(json!({"version": started["version"], "answers": moderate_answers()})),
+            Some(json!({"version": draft["version"], "answers": moderate_answers()})),
         )
-        .await
-        .json();
-    t.post(
-        &format!("{path}/complete"),
-        officer,
-        json!({"version": saved["version"]}),
-    )
-    .await;
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.text());
+    let version = saved.json()["version"].clone();
+    let done = t
+        .post(
+            &format!("{path}/complete"),
+            officer,
+            json!({"version": version}),
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.text());
+    done.json()
+}
+
+/// A completed pretrial assessment (moderate) on `case_id` by `officer`,
+/// with a proposal of "high" waiting: the assessment's answer.
+pub async fn assessed_with_proposal(t: &TestApp, officer: &User, case_id: &str) -> Value {
+    let draft = started(t, officer, case_id).await;
+    let done = completed(t, officer, &draft).await;
+    let path = format!("/api/v1/assessments/{}", done["id"].as_str().unwrap());
     let proposed = t
         .post(&format!("{path}/overrides"), officer,
               json!({"level": "high", "reason_code": "Victim safety", "reason": "Threats to the victim."}))
@@ -119,15 +136,20 @@ async fn an_officer_assesses_and_the_level_recommends_supervision(backend: Backe
             .status,
         StatusCode::NOT_FOUND
     );
-    let started = t
-        .post(
-            &format!("{case}/assessments"),
-            &officer,
-            json!({"instrument": "bw-pretrial"}),
-        )
-        .await;
-    assert_eq!(started.status, StatusCode::CREATED, "{}", started.text());
-    let started = started.json();
+    // Two starts at once (a double click, two tabs): one draft, the other
+    // refused; a later start is refused too, naming the draft to resume.
+    let assessments = format!("{case}/assessments");
+    let start = || t.post(&assessments, &officer, json!({"instrument": "bw-pretrial"}));
+    let (first, second) = tokio::join!(start(), start());
+    let mut statuses = [first.status, second.status];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::CREATED, StatusCode::CONFLICT]);
+    let started = if first.status == StatusCode::CREATED {
+        first
+    } else {
+        second
+    }
+    .json();
     assert_eq!(started["stage"], "draft");
     assert_eq!(started["instrument_version"], 1);
     assert_eq!(started["digest"].as_str().unwrap().len(), 64);
@@ -136,18 +158,9 @@ async fn an_officer_assesses_and_the_level_recommends_supervision(backend: Backe
         json!({"age": 36, "violent_charge": false}),
         "the record's age and charge are filled in for the assessor to confirm"
     );
-    let again = t
-        .post(
-            &format!("{case}/assessments"),
-            &officer,
-            json!({"instrument": "bw-pretrial"}),
-        )
-        .await;
-    assert_eq!(
-        again.status,
-        StatusCode::CONFLICT,
-        "one draft at a time: resume it"
-    );
+    let again = start().await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert!(again.text().contains("resume it"), "{}", again.text());
 
     let id = started["id"].as_str().unwrap();
     let path = format!("/api/v1/assessments/{id}");
@@ -307,7 +320,13 @@ async fn an_officer_assesses_and_the_level_recommends_supervision(backend: Backe
     assert_eq!(t.audit_count(Action::AssessmentCreate).await, 1);
     assert_eq!(t.audit_count(Action::AssessmentUpdate).await, 1);
     assert_eq!(t.audit_count(Action::AssessmentComplete).await, 1);
-    assert!(t.audit_count(Action::AssessmentView).await == 0);
+    let read = t.get(&path, &officer).await;
+    assert_eq!(read.json()["level"], "moderate");
+    assert_eq!(
+        t.audit_count(Action::AssessmentView).await,
+        1,
+        "the officer's read, not the colleague's refused one"
+    );
     assert_eq!(t.audit_count(Action::AssessmentList).await, 1);
     assert_eq!(t.count("supervision_levels").await, 2);
 }
@@ -319,15 +338,8 @@ async fn an_override_is_its_own_record_decided_by_another_supervisor(backend: Ba
     let case_id = opened["case_id"].as_str().unwrap();
     let case = format!("/api/v1/cases/{case_id}");
 
-    let started = t
-        .post(
-            &format!("{case}/assessments"),
-            &officer,
-            json!({"instrument": "bw-pretrial"}),
-        )
-        .await
-        .json();
-    let path = format!("/api/v1/assessments/{}", started["id"].as_str().unwrap());
+    let draft = started(&t, &officer, case_id).await;
+    let path = format!("/api/v1/assessments/{}", draft["id"].as_str().unwrap());
     let early = t
         .post(
             &format!("{path}/overrides"),
@@ -340,21 +352,7 @@ async fn an_override_is_its_own_record_decided_by_another_supervisor(backend: Ba
         StatusCode::CONFLICT,
         "a draft's level is not settled"
     );
-    let saved = t
-        .api(
-            "PUT",
-            &format!("{path}/answers"),
-            &officer,
-            Some(json!({"version": started["version"], "answers": moderate_answers()})),
-        )
-        .await
-        .json();
-    t.post(
-        &format!("{path}/complete"),
-        &officer,
-        json!({"version": saved["version"]}),
-    )
-    .await;
+    completed(&t, &officer, &draft).await;
 
     let wrong = t
         .post(
@@ -657,32 +655,8 @@ async fn reassessment_follows_the_programs_rule(backend: Backend) {
         ["assessment_due", "assessment_overdue"]
     );
 
-    let started = t
-        .post(
-            &format!("/api/v1/cases/{case_id}/assessments"),
-            &officer,
-            json!({"instrument": "bw-pretrial"}),
-        )
-        .await
-        .json();
-    let path = format!("/api/v1/assessments/{}", started["id"].as_str().unwrap());
-    let saved = t
-        .api(
-            "PUT",
-            &format!("{path}/answers"),
-            &officer,
-            Some(json!({"version": started["version"], "answers": moderate_answers()})),
-        )
-        .await
-        .json();
-    let done = t
-        .post(
-            &format!("{path}/complete"),
-            &officer,
-            json!({"version": saved["version"]}),
-        )
-        .await;
-    assert_eq!(done.status, StatusCode::OK, "{}", done.text());
+    let draft = started(&t, &officer, case_id).await;
+    completed(&t, &officer, &draft).await;
     assert!(
         assessment_alerts(&t, &officer, case_id).await.is_empty(),
         "completing settles them"

@@ -234,7 +234,7 @@ fn live_score(definition: &Definition, row: &AssessmentRow) -> AppResult<Scored>
 /// One assessment, for whoever holds its case; the read is audited.
 pub async fn get(app: &App, actor: &Actor, id: AssessmentId) -> AppResult<Assessing> {
     let mut tx = app.db.read().await?;
-    readable(&mut tx, app, actor, id).await?;
+    readable(&mut tx, actor, id).await?;
     let found = assessing(&mut tx, app, id).await?;
     audit::record(&mut tx, actor, Action::AssessmentView.on(id));
     tx.commit().await?;
@@ -243,11 +243,11 @@ pub async fn get(app: &App, actor: &Actor, id: AssessmentId) -> AppResult<Assess
 
 /// The case of an assessment the actor may read; otherwise the assessment
 /// is "not found".
-async fn readable(tx: &mut Tx, app: &App, actor: &Actor, id: AssessmentId) -> AppResult<CaseRow> {
-    let row = store::get(tx, &app.keys, id)
+async fn readable(tx: &mut Tx, actor: &Actor, id: AssessmentId) -> AppResult<CaseRow> {
+    let case = store::case_of(tx, id)
         .await?
         .ok_or(AppError::NotFound("assessment"))?;
-    let case = case_of(tx, actor, row.case_id, "assessment").await?;
+    let case = case_of(tx, actor, case, "assessment").await?;
     policy::assessments::read_assessments(actor, &case)
         .map_err(|_| AppError::NotFound("assessment"))?;
     Ok(case)
@@ -292,14 +292,14 @@ pub async fn of_case(app: &App, actor: &Actor, case: CaseId) -> AppResult<CaseAs
     })
 }
 
-/// A draft the actor may answer: held, and theirs.
+/// A draft the actor may answer (held, and theirs), with its case.
 async fn own_draft(
     tx: &mut Tx,
     app: &App,
     actor: &Actor,
     id: AssessmentId,
-) -> AppResult<Assessing> {
-    let found = checked(tx, app, actor, id).await?;
+) -> AppResult<(CaseRow, Assessing)> {
+    let (case, found) = checked(tx, app, actor, id).await?;
     policy::assessments::answer_assessment(actor, found.row.assessor_id)?;
     if let Some(at) = found.row.completed_at {
         return Err(AppError::Conflict(format!(
@@ -307,7 +307,7 @@ async fn own_draft(
             at.with_timezone(&app.settings.zone()).format("%-d %b %Y")
         )));
     }
-    Ok(found)
+    Ok((case, found))
 }
 
 /// Each refused answer as a field error on `answers.{item}`.
@@ -361,7 +361,7 @@ pub async fn answer(
     input: AnswersInput,
 ) -> AppResult<Assessing> {
     let mut tx = app.db.write().await?;
-    let draft = own_draft(&mut tx, app, actor, id).await?;
+    let (_, draft) = own_draft(&mut tx, app, actor, id).await?;
     let mut given = draft.row.answers.clone();
     for (item, answer) in input.answers {
         match answer {
@@ -399,7 +399,7 @@ pub async fn complete(
     version: i64,
 ) -> AppResult<Assessing> {
     let mut tx = app.db.write().await?;
-    let draft = own_draft(&mut tx, app, actor, id).await?;
+    let (case, draft) = own_draft(&mut tx, app, actor, id).await?;
     if !draft.scored.unanswered.is_empty() {
         return Err(Invalid(
             draft
@@ -417,7 +417,6 @@ pub async fn complete(
     if !store::complete(&mut tx, &app.keys, id, version, &draft.scored, app.now()).await? {
         return Err(AppError::StaleVersion("assessment"));
     }
-    let case = visible_case(&mut tx, actor, draft.row.case_id).await?;
     super::reassessment::after_completion(&mut tx, app, actor, &case).await?;
     let level = draft
         .scored
@@ -446,17 +445,17 @@ pub async fn recommended_level(
         .and_then(|level| app.settings.assessments.recommends(&level)))
 }
 
-/// An assessment on a case the actor holds (and so may change), read in
-/// the caller's transaction; otherwise "not found" or refused.
+/// An assessment on a case the actor holds (and so may change), with the
+/// case, read in the caller's transaction; otherwise "not found" or refused.
 pub(super) async fn checked(
     tx: &mut Tx,
     app: &App,
     actor: &Actor,
     id: AssessmentId,
-) -> AppResult<Assessing> {
-    let case = readable(tx, app, actor, id).await?;
-    held_case(tx, actor, case.id).await?;
-    assessing(tx, app, id).await
+) -> AppResult<(CaseRow, Assessing)> {
+    let case = readable(tx, actor, id).await?;
+    policy::casework::change_case(actor, &case)?;
+    Ok((case, assessing(tx, app, id).await?))
 }
 
 /// One scale's scores over time, oldest first.

@@ -45,7 +45,7 @@ pub async fn propose(
     input: Proposal,
 ) -> AppResult<Assessing> {
     let mut tx = app.db.write().await?;
-    let found = checked(&mut tx, app, actor, id).await?;
+    let (_, found) = checked(&mut tx, app, actor, id).await?;
     if found.row.completed_at.is_none() {
         return Err(AppError::Conflict(
             "complete the assessment first: a draft's level is not settled".into(),
@@ -95,7 +95,7 @@ pub async fn propose(
             found.row.level.as_deref().unwrap_or("none")
         )),
     );
-    let proposed = checked(&mut tx, app, actor, id).await?;
+    let (_, proposed) = checked(&mut tx, app, actor, id).await?;
     tx.commit().await?;
     Ok(proposed)
 }
@@ -111,7 +111,7 @@ pub async fn decide(
     let proposal = store::get(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound("override"))?;
-    let found = checked(&mut tx, app, actor, proposal.assessment_id)
+    let (_, found) = checked(&mut tx, app, actor, proposal.assessment_id)
         .await
         .map_err(|e| match e {
             AppError::NotFound(_) => AppError::NotFound("override"),
@@ -143,7 +143,7 @@ pub async fn decide(
             .on(proposal.assessment_id)
             .because(format!("{} {}", input.decision.label(), proposal.level)),
     );
-    let decided = checked(&mut tx, app, actor, proposal.assessment_id).await?;
+    let (_, decided) = checked(&mut tx, app, actor, proposal.assessment_id).await?;
     tx.commit().await?;
     Ok(decided)
 }

@@ -220,6 +220,15 @@ pub async fn get(
     row.map(|r| r.open(keys)).transpose()
 }
 
+/// The case an assessment is on (nothing sealed read).
+pub async fn case_of(tx: &mut Tx, id: AssessmentId) -> Result<Option<CaseId>, sqlx::Error> {
+    fetch!(
+        tx,
+        fetch_optional,
+        sqlx::query_scalar("SELECT case_id FROM assessments WHERE id = $1").bind(id)
+    )
+}
+
 /// A case's assessments, newest first.
 pub async fn of_case(
     tx: &mut Tx,

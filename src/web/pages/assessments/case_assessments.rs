@@ -405,7 +405,8 @@ pub async fn decide(
             note: form.opt("note"),
         };
         match overrides::decide(&app, &user.actor, proposal, input).await {
-            Ok(_) => return Ok(to_assessment(id)),
+            // The assessment the proposal is on, whatever the path named.
+            Ok(decided) => return Ok(to_assessment(decided.row.id)),
             Err(e) => status = form.absorb(e)?,
         }
     }
