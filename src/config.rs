@@ -152,6 +152,8 @@ pub struct AssessmentSettings {
     pub supervision: LevelMap,
     /// The reasons an assessor picks from when proposing another level.
     pub override_reasons: Vec<String>,
+    /// Days after a case plan is signed that its review is due.
+    pub plan_review_days: u32,
 }
 
 impl Default for AssessmentSettings {
@@ -176,6 +178,7 @@ impl Default for AssessmentSettings {
                 .map(|(risk, level)| (risk.to_owned(), level))
                 .collect(),
             override_reasons: reasons.map(String::from).to_vec(),
+            plan_review_days: 90,
         }
     }
 }

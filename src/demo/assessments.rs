@@ -202,7 +202,8 @@ impl Assessed {
             by_day.entry(*due).or_default().push(*case);
         }
         for (due, cases) in &by_day {
-            case_store::set_reassess_by_of_many(tx, Some(*due), cases).await?;
+            case_store::set_due_of_many(tx, case_store::Due::Reassessment, Some(*due), cases)
+                .await?;
         }
         let reason = screener
             .settings

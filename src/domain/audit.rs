@@ -7,7 +7,8 @@ use sha2::{Digest, Sha256};
 
 use crate::domain::ids::{
     AlertId, AppointmentId, AssessmentId, CaseId, ConditionId, ContactId, DrugTestId, InstrumentId,
-    MessageId, NoteId, OfficeId, PersonId, ProgramId, SessionId, TokenId, UserId,
+    MessageId, NoteId, OfficeId, PersonId, PlanId, PlanItemId, ProgramId, SessionId, TokenId,
+    UserId,
 };
 use std::borrow::Cow;
 use uuid::Uuid;
@@ -88,6 +89,14 @@ crate::labelled_enum! {
         AssessmentComplete => ("assessment.complete", "Completed and signed an assessment"),
         AssessmentOverride => ("assessment.override", "Proposed another level than an assessment's"),
         AssessmentOverrideDecision => ("assessment.override_decision", "Approved or rejected a proposed level"),
+        CasePlanCreate => ("case_plan.create", "Started a version of a case plan"),
+        CasePlanView => ("case_plan.view", "Viewed a version of a case plan"),
+        CasePlanList => ("case_plan.list", "Listed a case's plan versions"),
+        CasePlanUpdate => ("case_plan.update", "Saved a draft case plan"),
+        CasePlanSign => ("case_plan.sign", "Signed a case plan"),
+        CasePlanCountersign => ("case_plan.countersign", "Countersigned a case plan"),
+        CasePlanAgreement => ("case_plan.agreement", "Recorded the participant's agreement to a plan"),
+        CasePlanProgress => ("case_plan.progress", "Recorded progress on a plan's goal or step"),
         NoteCreate => ("note.create", "Wrote a case note"),
         NoteAnchored => ("note.anchored", "Kept the digests of texts signed before digests were kept"),
         NoteView => ("note.view", "Viewed a case note"),
@@ -134,6 +143,8 @@ crate::labelled_enum! {
         Message => ("message", "Message"),
         Instrument => ("instrument", "Assessment instrument"),
         Assessment => ("assessment", "Assessment"),
+        CasePlan => ("case_plan", "Case plan version"),
+        PlanItem => ("plan_item", "Case plan goal or step"),
     }
 }
 
@@ -241,6 +252,8 @@ audited!(
     MessageId => Message,
     InstrumentId => Instrument,
     AssessmentId => Assessment,
+    PlanId => CasePlan,
+    PlanItemId => PlanItem,
 );
 
 /// What an event says: the action, the record it is about, and why (a

@@ -58,7 +58,10 @@ id_types!(
     MessageId,
     InstrumentId,
     AssessmentId,
-    OverrideId
+    OverrideId,
+    PlanId,
+    PlanItemId,
+    PlanUpdateId
 );
 
 /// Applies `$m!` to every id type (used by the store to give each a column codec).
@@ -84,6 +87,9 @@ macro_rules! for_each_id_type {
             $crate::domain::ids::InstrumentId,
             $crate::domain::ids::AssessmentId,
             $crate::domain::ids::OverrideId,
+            $crate::domain::ids::PlanId,
+            $crate::domain::ids::PlanItemId,
+            $crate::domain::ids::PlanUpdateId,
             $crate::domain::ids::NoteId,
             $crate::domain::ids::AddendumId,
             $crate::domain::ids::MessageId

@@ -110,6 +110,20 @@ pub const ASSESSMENT_RESULT: SealedColumn = SealedColumn {
     index: None,
 };
 
+/// A case plan version's goals and steps (JSON): they name treatment.
+pub const PLAN_CONTENT: SealedColumn = SealedColumn {
+    table: "case_plans",
+    column: "content",
+    index: None,
+};
+
+/// A note on progress toward a plan's goal or step.
+pub const PLAN_PROGRESS_NOTE: SealedColumn = SealedColumn {
+    table: "plan_progress",
+    column: "note",
+    index: None,
+};
+
 /// The answer kept for a one-time submission (it repeats what the request
 /// recorded).
 pub const SUBMISSION_BODY: SealedColumn = SealedColumn {
@@ -136,6 +150,8 @@ pub const ALL: &[SealedColumn] = &[
     MESSAGE_BODY,
     ASSESSMENT_ANSWERS,
     ASSESSMENT_RESULT,
+    PLAN_CONTENT,
+    PLAN_PROGRESS_NOTE,
     SUBMISSION_BODY,
 ];
 

@@ -20,6 +20,7 @@ mod assessments;
 mod audit;
 mod backups;
 mod calendar;
+mod case_plans;
 mod caseload;
 mod cli;
 mod clients;

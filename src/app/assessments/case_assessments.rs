@@ -156,7 +156,10 @@ async fn startable(tx: &mut Tx, input: &Start) -> AppResult<InstrumentRow> {
 }
 
 /// The definition of an instrument version, as loaded (it was checked then).
-async fn definition_of(tx: &mut Tx, instrument: &InstrumentRow) -> AppResult<Definition> {
+pub(super) async fn definition_of(
+    tx: &mut Tx,
+    instrument: &InstrumentRow,
+) -> AppResult<Definition> {
     let text = instruments::definition(tx, instrument.id)
         .await?
         .ok_or(AppError::NotFound("instrument"))?;
@@ -279,7 +282,7 @@ pub async fn of_case(app: &App, actor: &Actor, case: CaseId) -> AppResult<CaseAs
     instruments.retain(|r| r.retired_at.is_none());
     instruments.dedup_by(|later, first| later.instrument_id == first.instrument_id);
     let recommended = recommended_level(&mut tx, app, case.id).await?;
-    let due = cases::reassess_by(&mut tx, case.id).await?;
+    let due = cases::due(&mut tx, case.id, cases::Due::Reassessment).await?;
     audit::record(&mut tx, actor, Action::AssessmentList.on(case.id));
     tx.commit().await?;
     Ok(CaseAssessments {
@@ -417,7 +420,8 @@ pub async fn complete(
     if !store::complete(&mut tx, &app.keys, id, version, &draft.scored, app.now()).await? {
         return Err(AppError::StaleVersion("assessment"));
     }
-    super::reassessment::after_completion(&mut tx, app, actor, &case).await?;
+    let names_needs = !draft.scored.needs.is_empty();
+    super::reassessment::after_completion(&mut tx, app, actor, &case, names_needs).await?;
     let level = draft
         .scored
         .level

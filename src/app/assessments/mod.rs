@@ -2,6 +2,7 @@
 //! case, and overrides of their levels.
 
 pub mod case_assessments;
+pub mod case_plans;
 pub mod instruments;
 pub mod overrides;
 pub mod reassessment;

@@ -1,15 +1,18 @@
 //! Reassessment by the program's rule: the day a case's next assessment is
 //! due is kept on the case (the alert sweep raises "due soon" and
 //! "overdue" from it), moved by a completed assessment and by changes of
-//! status; a completed assessment settles the alerts it answers.
+//! status; a completed assessment settles the alerts it answers. A
+//! completed assessment also makes the case plan's review (or its first
+//! plan) due within a month, and leaving the program makes none due.
 
 use crate::app::{Actor, App, AppResult};
+use crate::domain::assessments::case_plans::review_after_assessment;
 use crate::domain::assessments::reassessment::{due_after_event, next_after};
 use crate::domain::casework::alerts::Rule;
 use crate::domain::casework::cases::CaseStatus;
 use crate::store::assessments::case_assessments;
 use crate::store::casework::alerts;
-use crate::store::casework::cases::{self, CaseRow};
+use crate::store::casework::cases::{self, CaseRow, Due};
 use crate::store::programs;
 use crate::store::Tx;
 
@@ -23,16 +26,23 @@ async fn rule_of(tx: &mut Tx, case: &CaseRow) -> AppResult<Option<u32>> {
 
 /// After an assessment on `case` is completed: the next is due by the
 /// rule (or none), and the case's "due" and "overdue" alerts are settled.
+/// One that `names_needs` makes the plan's review due within a month.
 pub(super) async fn after_completion(
     tx: &mut Tx,
     app: &App,
     actor: &Actor,
     case: &CaseRow,
+    names_needs: bool,
 ) -> AppResult<()> {
     let due = rule_of(tx, case)
         .await?
         .map(|months| next_after(app.today(), months));
-    cases::set_reassess_by(tx, case.id, due).await?;
+    cases::set_due(tx, case.id, Due::Reassessment, due).await?;
+    if names_needs && CaseStatus::IN_PROGRAM.contains(&case.status) {
+        let review = cases::due(tx, case.id, Due::PlanReview).await?;
+        let review = review_after_assessment(app.today(), review);
+        cases::set_due(tx, case.id, Due::PlanReview, Some(review)).await?;
+    }
     let answered = [Rule::AssessmentDue, Rule::AssessmentOverdue];
     let note = "Settled: an assessment was completed";
     alerts::resolve_rules(tx, case.id, &answered, actor.id, app.now(), note).await?;
@@ -48,11 +58,14 @@ pub(crate) async fn after_status_change(
     case: &CaseRow,
     to: CaseStatus,
 ) -> AppResult<()> {
+    if !CaseStatus::IN_PROGRAM.contains(&to) {
+        cases::set_due(tx, case.id, Due::PlanReview, None).await?;
+    }
     if rule_of(tx, case).await?.is_none() {
         return Ok(());
     }
     let under_way = [CaseStatus::Active, CaseStatus::Suspended];
-    let due = cases::reassess_by(tx, case.id).await?;
+    let due = cases::due(tx, case.id, Due::Reassessment).await?;
     let changed_in_supervision = under_way.contains(&case.status) && under_way.contains(&to);
     let starts_unassessed =
         to == CaseStatus::Active && !case_assessments::any_completed(tx, case.id).await?;
@@ -63,6 +76,6 @@ pub(crate) async fn after_status_change(
     } else {
         due
     };
-    cases::set_reassess_by(tx, case.id, next).await?;
+    cases::set_due(tx, case.id, Due::Reassessment, next).await?;
     Ok(())
 }

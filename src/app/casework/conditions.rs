@@ -185,7 +185,7 @@ fn summarize(conditions: &[ConditionView]) -> Summary {
     }
 }
 
-pub(super) async fn list(tx: &mut Tx, app: &App, case: CaseId) -> AppResult<CaseConditions> {
+pub(crate) async fn list(tx: &mut Tx, app: &App, case: CaseId) -> AppResult<CaseConditions> {
     let today = app.today();
     let conditions: Vec<ConditionView> = store::of_case(tx, &app.keys, case)
         .await?

@@ -42,6 +42,14 @@ pub fn decide_override(actor: &Actor, assessor: UserId, proposer: UserId) -> Res
     )
 }
 
+/// Countersign a high-risk case's plan: a supervisor other than its signer.
+pub fn countersign_plan(actor: &Actor, signer: Option<UserId>) -> Result<(), AppError> {
+    allow(
+        actor.role == Role::Supervisor && Some(actor.id) != signer,
+        "countersign this plan: a supervisor other than its signer does",
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::fixtures::actor;
@@ -65,6 +73,16 @@ mod tests {
         assert!(decide_override(&supervisor, other, supervisor.id).is_err());
         for role in Role::all().iter().filter(|r| **r != Role::Supervisor) {
             assert!(decide_override(&actor(*role), other, other).is_err());
+        }
+    }
+
+    #[test]
+    fn a_plan_is_countersigned_by_another_supervisor() {
+        let supervisor = actor(Role::Supervisor);
+        assert!(countersign_plan(&supervisor, Some(UserId::new())).is_ok());
+        assert!(countersign_plan(&supervisor, Some(supervisor.id)).is_err());
+        for role in Role::all().iter().filter(|r| **r != Role::Supervisor) {
+            assert!(countersign_plan(&actor(*role), Some(UserId::new())).is_err());
         }
     }
 }

@@ -2,6 +2,7 @@
 //! TOML file an agency loads, see docs/INSTRUMENTS.md) and how answers to
 //! one are scored.
 
+pub mod case_plans;
 pub mod examples;
 pub mod instrument;
 pub mod reassessment;

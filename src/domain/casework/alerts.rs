@@ -16,6 +16,8 @@ labelled_enum! {
         FlaggedNote => ("flagged_note", "Note names a risk indicator: supervisor review"),
         AssessmentDue => ("assessment_due", "Assessment due soon"),
         AssessmentOverdue => ("assessment_overdue", "Assessment overdue"),
+        PlanReviewDue => ("plan_review_due", "Case plan review due soon"),
+        PlanReviewOverdue => ("plan_review_overdue", "Case plan review overdue"),
     }
 }
 
@@ -36,6 +38,8 @@ pub enum RaisedBy {
     Case,
     /// The case's assessments (one due).
     Assessments,
+    /// The case's plan (a review due).
+    CasePlans,
 }
 
 labelled_enum! {
@@ -55,8 +59,9 @@ impl Rule {
             | Self::ConditionBehind
             | Self::ContactStandard
             | Self::FlaggedNote
-            | Self::AssessmentOverdue => Severity::Medium,
-            Self::CaseEnding | Self::AssessmentDue => Severity::Low,
+            | Self::AssessmentOverdue
+            | Self::PlanReviewOverdue => Severity::Medium,
+            Self::CaseEnding | Self::AssessmentDue | Self::PlanReviewDue => Severity::Low,
         }
     }
 
@@ -75,6 +80,7 @@ impl Rule {
             Self::TestAdverse => RaisedBy::Test,
             Self::CaseEnding => RaisedBy::Case,
             Self::AssessmentDue | Self::AssessmentOverdue => RaisedBy::Assessments,
+            Self::PlanReviewDue | Self::PlanReviewOverdue => RaisedBy::CasePlans,
         }
     }
 

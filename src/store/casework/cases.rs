@@ -668,39 +668,58 @@ pub async fn list(tx: &mut Tx, r: ListRequest<'_>) -> Result<(Vec<CaseloadRow>, 
     Ok((rows, total))
 }
 
-/// The day a case's next assessment is due (`None`: no rule asks for one).
-pub async fn reassess_by(tx: &mut Tx, id: CaseId) -> Result<Option<NaiveDate>, sqlx::Error> {
-    let due: Option<Option<NaiveDate>> = fetch!(
-        tx,
-        fetch_optional,
-        sqlx::query_scalar("SELECT reassess_by FROM cases WHERE id = $1").bind(id)
-    )?;
+/// A day kept on a case by which something is next due, for the alert
+/// sweep to read through an index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Due {
+    /// The next assessment, by the program's rule.
+    Reassessment,
+    /// The plan's next review (or its first plan).
+    PlanReview,
+}
+
+impl Due {
+    fn column(self) -> &'static str {
+        match self {
+            Self::Reassessment => "reassess_by",
+            Self::PlanReview => "plan_review_by",
+        }
+    }
+}
+
+/// The day `what` is next due on a case (`None`: nothing asks for it).
+pub async fn due(tx: &mut Tx, id: CaseId, what: Due) -> Result<Option<NaiveDate>, sqlx::Error> {
+    let sql = format!("SELECT {} FROM cases WHERE id = $1", what.column());
+    let due: Option<Option<NaiveDate>> =
+        fetch!(tx, fetch_optional, sqlx::query_scalar(&sql).bind(id))?;
     Ok(due.flatten())
 }
 
-/// Sets the day a case's next assessment is due (not a change of the
-/// case's details: its version stays).
-pub async fn set_reassess_by(
+/// Sets the day `what` is next due on a case (not a change of the case's
+/// details: its version stays).
+pub async fn set_due(
     tx: &mut Tx,
     id: CaseId,
-    due: Option<NaiveDate>,
+    what: Due,
+    day: Option<NaiveDate>,
 ) -> Result<(), sqlx::Error> {
-    set_reassess_by_of_many(tx, due, &[id]).await
+    set_due_of_many(tx, what, day, &[id]).await
 }
 
 /// Sets one due day on many cases at once (bulk loads).
-pub async fn set_reassess_by_of_many(
+pub async fn set_due_of_many(
     tx: &mut Tx,
-    due: Option<NaiveDate>,
+    what: Due,
+    day: Option<NaiveDate>,
     cases: &[CaseId],
 ) -> Result<(), sqlx::Error> {
     for chunk in cases.chunks(crate::store::sql::CASES_PER_UPDATE) {
-        let sql = crate::store::sql::update_cases_sql("reassess_by", chunk.len());
+        let sql = crate::store::sql::update_cases_sql(what.column(), chunk.len());
         exec!(
             tx,
             chunk
                 .iter()
-                .fold(sqlx::query(&sql).bind(due), |q, id| q.bind(*id))
+                .fold(sqlx::query(&sql).bind(day), |q, id| q.bind(*id))
         )?;
     }
     Ok(())

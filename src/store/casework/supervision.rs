@@ -603,3 +603,38 @@ pub async fn contact_case(tx: &mut Tx, contact: ContactId) -> Result<Option<Case
         sqlx::query_scalar("SELECT case_id FROM contacts WHERE id = $1").bind(contact)
     )
 }
+
+/// A weekly series of a case, as a plan's step linked to it reads it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SeriesRow {
+    pub series_id: AppointmentId,
+    pub kind: AppointmentKind,
+    pub first_at: DateTime<Utc>,
+    /// Occurrences attended or excused.
+    pub kept: i64,
+    pub missed: i64,
+    /// Occurrences still ahead of `now`, not called off.
+    pub ahead: i64,
+}
+
+/// A case's weekly series, oldest first.
+pub async fn series_of_case(
+    tx: &mut Tx,
+    case: CaseId,
+    now: DateTime<Utc>,
+) -> Result<Vec<SeriesRow>, sqlx::Error> {
+    fetch!(
+        tx,
+        fetch_all,
+        sqlx::query_as(
+            "SELECT series_id, MIN(kind) AS kind, MIN(starts_at) AS first_at, COALESCE(SUM(CASE \
+             WHEN outcome IN ('attended', 'excused') THEN 1 ELSE 0 END), 0) AS kept, \
+             COALESCE(SUM(CASE WHEN outcome = 'missed' THEN 1 ELSE 0 END), 0) AS missed, \
+             COALESCE(SUM(CASE WHEN outcome IS NULL AND starts_at >= $2 THEN 1 ELSE 0 END), 0) \
+             AS ahead FROM appointments WHERE case_id = $1 AND series_id IS NOT NULL GROUP BY \
+             series_id ORDER BY MIN(starts_at)"
+        )
+        .bind(case)
+        .bind(now)
+    )
+}

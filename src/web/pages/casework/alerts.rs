@@ -180,6 +180,7 @@ pub fn raised_by_href(a: &AlertRow) -> String {
         RaisedBy::Supervision => format!("{case}#supervision"),
         RaisedBy::Test => format!("{case}#tests"),
         RaisedBy::Assessments => format!("{case}/assessments"),
+        RaisedBy::CasePlans => format!("{case}/case-plans"),
         RaisedBy::Case => case,
     }
 }

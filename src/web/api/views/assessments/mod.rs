@@ -1,5 +1,7 @@
 //! Risk and needs instruments and assessments, as the API returns them.
 
+pub mod case_plans;
+
 use crate::app::assessments::case_assessments::Assessing;
 use crate::domain::assessments::instrument::Definition;
 use crate::domain::assessments::recommendation::OverrideDecision;

@@ -2,6 +2,8 @@
 //! case (started, answered as a draft, completed and signed), and proposed
 //! overrides of their levels with a supervisor's decision.
 
+pub mod case_plans;
+
 use crate::app::assessments::case_assessments::{self, AnswersInput, Start};
 use crate::app::assessments::instruments;
 use crate::app::assessments::overrides::{self, Decision, Proposal};
@@ -241,4 +243,5 @@ pub fn routes() -> OpenApiRouter<App> {
         .routes(routes!(complete))
         .routes(routes!(propose))
         .routes(routes!(decide))
+        .merge(case_plans::routes())
 }
