@@ -5,7 +5,7 @@
 //! review falling due and raised by the sweep. On both databases.
 
 use crate::fetch;
-use crate::helpers::{Backend, TestApp, User};
+use crate::helpers::{form_values, set_value, Backend, TestApp, User};
 use crate::on_both_databases;
 use axum::http::StatusCode;
 use bridgeway::app::assessments::instruments::import;
@@ -29,11 +29,68 @@ fn example_answers(name: &str) -> Value {
     serde_json::to_value(&example["answers"]).unwrap()
 }
 
-/// An active case with a completed needs assessment ("work and drugs,
-/// moderate": education/employment and alcohol/drug needs), its officer
-/// and the case's id.
-async fn assessed_case(t: &TestApp) -> (User, User, String) {
+/// Loads the needs screener (once per test app).
+pub async fn import_needs(t: &TestApp) {
     import(&t.app, None, NEEDS).await.unwrap();
+}
+
+/// A needs assessment ("work and drugs, moderate": education/employment
+/// and alcohol/drug needs) completed on `case_id` by `officer`.
+async fn needs_assessed(t: &TestApp, officer: &User, case_id: &str) {
+    let case = format!("/api/v1/cases/{case_id}");
+    let draft = t
+        .post(
+            &format!("{case}/assessments"),
+            officer,
+            json!({"instrument": "bw-needs"}),
+        )
+        .await
+        .json();
+    let path = format!("/api/v1/assessments/{}", draft["id"].as_str().unwrap());
+    let answers = json!({"version": draft["version"],
+                         "answers": example_answers("work and drugs, moderate")});
+    let saved = t
+        .api("PUT", &format!("{path}/answers"), officer, Some(answers))
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.text());
+    let done = t
+        .post(
+            &format!("{path}/complete"),
+            officer,
+            json!({"version": saved.json()["version"]}),
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.text());
+}
+
+/// A signed initial plan on `case_id` (needs assessed first) by `officer`,
+/// with one goal and one step tracked by hand: the plan's answer.
+pub async fn planned(t: &TestApp, officer: &User, case_id: &str) -> Value {
+    needs_assessed(t, officer, case_id).await;
+    let plan = t
+        .post(
+            &format!("/api/v1/cases/{case_id}/case-plans"),
+            officer,
+            json!({"kind": "initial"}),
+        )
+        .await;
+    assert_eq!(plan.status, StatusCode::CREATED, "{}", plan.text());
+    let steps = json!([{"action": "Attend group", "owner": "participant"}]);
+    let saved = save(
+        t,
+        officer,
+        &plan.json(),
+        json!([goal("No drug use", steps)]),
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.text());
+    signed(t, officer, &saved.json()).await
+}
+
+/// An active case with a completed needs assessment, its officer's
+/// supervisor, the officer and the case's id.
+async fn assessed_case(t: &TestApp) -> (User, User, String) {
+    import_needs(t).await;
     let supervisor = t.user("boss", Role::Supervisor, None, None).await;
     let officer = t
         .user("officer", Role::Officer, Some(supervisor.id), None)
@@ -50,10 +107,9 @@ async fn assessed_case(t: &TestApp) -> (User, User, String) {
         .json();
     let case_id = opened["case_id"].as_str().unwrap().to_owned();
     t.activate(&case_id, &officer).await;
-    let case = format!("/api/v1/cases/{case_id}");
     let refused = t
         .post(
-            &format!("{case}/case-plans"),
+            &format!("/api/v1/cases/{case_id}/case-plans"),
             &officer,
             json!({"kind": "initial"}),
         )
@@ -67,30 +123,7 @@ async fn assessed_case(t: &TestApp) -> (User, User, String) {
     assert!(refused
         .text()
         .contains("assess the participant's needs first"));
-
-    let draft = t
-        .post(
-            &format!("{case}/assessments"),
-            &officer,
-            json!({"instrument": "bw-needs"}),
-        )
-        .await
-        .json();
-    let path = format!("/api/v1/assessments/{}", draft["id"].as_str().unwrap());
-    let answers = json!({"version": draft["version"],
-                         "answers": example_answers("work and drugs, moderate")});
-    let saved = t
-        .api("PUT", &format!("{path}/answers"), &officer, Some(answers))
-        .await;
-    assert_eq!(saved.status, StatusCode::OK, "{}", saved.text());
-    let done = t
-        .post(
-            &format!("{path}/complete"),
-            &officer,
-            json!({"version": saved.json()["version"]}),
-        )
-        .await;
-    assert_eq!(done.status, StatusCode::OK, "{}", done.text());
+    needs_assessed(t, &officer, &case_id).await;
     (supervisor, officer, case_id)
 }
 
@@ -568,8 +601,147 @@ async fn a_plans_review_falls_due_and_signing_settles_it(backend: Backend) {
     );
 }
 
+/// Posts `values` as a form (pairs), answering the response.
+async fn post_form(
+    t: &TestApp,
+    path: &str,
+    cookie: &str,
+    values: &[(String, String)],
+) -> crate::helpers::Response {
+    let pairs: Vec<(&str, &str)> = values
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    t.form(path, cookie, &pairs).await
+}
+
+async fn an_officer_writes_and_tracks_the_plan_on_its_pages(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let (_, officer, case_id) = assessed_case(&t).await;
+    let cookie = t.session("officer").await;
+    let plans = format!("/cases/{case_id}/case-plans");
+    let list = t.page(&plans, &cookie).await.text();
+    assert!(
+        list.contains("The first plan is due by <strong>18 December 2026</strong>"),
+        "{list}"
+    );
+    let started = t.form(&plans, &cookie, &[("kind", "initial")]).await;
+    assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.text());
+    let page = started.headers["location"].to_str().unwrap().to_owned();
+    let draft = t.page(&page, &cookie).await.text();
+    assert!(
+        draft.contains("Alcohol and drugs (identified need)"),
+        "{draft}"
+    );
+
+    // The spare goal filled in, with two of its three step rows: one blank
+    // action row is dropped, a bad date is named on the row it was typed in.
+    let mut values = form_values(&draft, &page);
+    set_value(&mut values, "goals.0.domain", "alcohol_drug");
+    set_value(
+        &mut values,
+        "goals.0.outcome",
+        "No positive test for 90 days",
+    );
+    set_value(&mut values, "goals.0.target", "2027-04-01");
+    set_value(
+        &mut values,
+        "goals.0.steps.1.action",
+        "Attend the Tuesday group",
+    );
+    set_value(&mut values, "goals.0.steps.1.due", "2027-13-01");
+    values.push(("goals.0.related.education_employment".into(), "on".into()));
+    let refused = post_form(&t, &page, &cookie, &values).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let refused = refused.text();
+    assert!(
+        refused.contains(r#"id="goals-0-steps-1-due-error""#),
+        "{refused}"
+    );
+    assert!(
+        refused.contains("Attend the Tuesday group"),
+        "kept as typed"
+    );
+    set_value(&mut values, "goals.0.steps.1.due", "2027-01-15");
+    values.push(("then".into(), "sign".into()));
+    let signed = post_form(&t, &page, &cookie, &values).await;
+    assert_eq!(signed.status, StatusCode::SEE_OTHER, "{}", signed.text());
+    let shown = t.page(&page, &cookie).await.text();
+    assert!(shown.contains("<small>In force</small>"), "{shown}");
+    assert!(
+        shown.contains("Alcohol and drugs; also Education and employment"),
+        "{shown}"
+    );
+    assert!(shown.contains("Attend the Tuesday group"));
+
+    // Progress by hand, and the participant's answer.
+    let mut progress = form_values(&shown, &format!("{page}/progress"));
+    let key = shown[..shown.find("— Step: Attend the Tuesday group").unwrap()]
+        .rsplit("value=\"")
+        .next()
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    set_value(&mut progress, "item", &key);
+    set_value(&mut progress, "status", "in_progress");
+    set_value(&mut progress, "note", "Went twice.");
+    let recorded = post_form(&t, &format!("{page}/progress"), &cookie, &progress).await;
+    assert_eq!(
+        recorded.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        recorded.text()
+    );
+    let mut agreement = form_values(
+        &t.page(&page, &cookie).await.text(),
+        &format!("{page}/agreement"),
+    );
+    set_value(&mut agreement, "agreement", "does_not_agree");
+    set_value(&mut agreement, "comment", "Tuesdays clash with my shift.");
+    let answered = post_form(&t, &format!("{page}/agreement"), &cookie, &agreement).await;
+    assert_eq!(
+        answered.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        answered.text()
+    );
+    let shown = t.page(&page, &cookie).await.text();
+    assert!(
+        shown.contains("<td data-label=\"Status\">In progress"),
+        "{shown}"
+    );
+    assert!(shown.contains("Went twice."));
+    assert!(shown.contains("Does not agree on 18 November 2026: “Tuesdays clash with my shift.”"));
+
+    // The case page and the participant's timeline tell the plan.
+    let case = t.page(&format!("/cases/{case_id}"), &cookie).await.text();
+    assert!(
+        case.contains("No positive test for 90 days: <strong>Active</strong>, 0 of 1 steps done"),
+        "{case}"
+    );
+    let person = t
+        .get(&format!("/api/v1/cases/{case_id}"), &officer)
+        .await
+        .json()["person_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let timeline = t
+        .page(&format!("/people/{person}?kind=case_plan"), &cookie)
+        .await
+        .text();
+    assert!(
+        timeline
+            .contains("Case plan signed: version 1, Initial plan; the participant: does not agree"),
+        "{timeline}"
+    );
+}
+
 on_both_databases!(
     a_plan_answers_the_needs_and_follows_its_evidence,
     a_high_risk_plan_needs_another_supervisors_countersignature,
     a_plans_review_falls_due_and_signing_settles_it,
+    an_officer_writes_and_tracks_the_plan_on_its_pages,
 );

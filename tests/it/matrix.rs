@@ -198,6 +198,11 @@ async fn every_route_answers_every_role_as_specified(backend: Backend) {
     let theirs_assessment =
         crate::assessments::assessed_with_proposal(&t, &other, theirs["case_id"].as_str().unwrap())
             .await;
+    crate::case_plans::import_needs(&t).await;
+    let mine_plan =
+        crate::case_plans::planned(&t, &officer, mine["case_id"].as_str().unwrap()).await;
+    let theirs_plan =
+        crate::case_plans::planned(&t, &other, theirs["case_id"].as_str().unwrap()).await;
     // A refused test raises an alert at once on a case under supervision:
     // one more for each officer, enrolled and active.
     let mut alerts = Vec::new();
@@ -867,6 +872,95 @@ async fn every_route_answers_every_role_as_specified(backend: Backend) {
                 found(if w == Who::Supervisor { 422 } else { 403 }),
             );
             check(
+                format!("GET {whose} case plans"),
+                t.get(&format!("{supervision}/case-plans"), u)
+                    .await
+                    .status
+                    .as_u16(),
+                change(w, own, 200),
+            );
+            // A plan is in force: the next version is not an initial plan.
+            check(
+                format!("POST {whose} case plan"),
+                t.post(
+                    &format!("{supervision}/case-plans"),
+                    u,
+                    json!({"kind": "initial"}),
+                )
+                .await
+                .status
+                .as_u16(),
+                change(w, own, 422),
+            );
+            let plan = if own { &mine_plan } else { &theirs_plan };
+            let plan_path = format!("/api/v1/case-plans/{}", plan["id"].as_str().unwrap());
+            check(
+                format!("GET {whose} case plan"),
+                t.get(&plan_path, u).await.status.as_u16(),
+                found(200),
+            );
+            // Whoever holds the case writes on its plan; this version is
+            // signed, and the version probed is stale.
+            check(
+                format!("PUT {whose} case plan"),
+                t.api(
+                    "PUT",
+                    &plan_path,
+                    u,
+                    Some(json!({"version": 0, "goals": []})),
+                )
+                .await
+                .status
+                .as_u16(),
+                found(409),
+            );
+            check(
+                format!("POST {whose} case plan sign"),
+                t.post(&format!("{plan_path}/sign"), u, json!({"version": 0}))
+                    .await
+                    .status
+                    .as_u16(),
+                found(409),
+            );
+            check(
+                format!("POST {whose} case plan agreement"),
+                t.post(
+                    &format!("{plan_path}/agreement"),
+                    u,
+                    json!({"version": 0, "agreement": "agreed", "on": "2026-11-18"}),
+                )
+                .await
+                .status
+                .as_u16(),
+                found(409),
+            );
+            // A moderate case's plan awaits no countersignature.
+            check(
+                format!("POST {whose} case plan countersign"),
+                t.post(
+                    &format!("{plan_path}/countersign"),
+                    u,
+                    json!({"version": 0}),
+                )
+                .await
+                .status
+                .as_u16(),
+                found(if w == Who::Supervisor { 409 } else { 403 }),
+            );
+            let goal = plan["goals"][0]["key"].as_str().unwrap();
+            check(
+                format!("POST {whose} plan item progress"),
+                t.post(
+                    &format!("/api/v1/plan-items/{goal}/progress"),
+                    u,
+                    json!({"on": "2026-11-18"}),
+                )
+                .await
+                .status
+                .as_u16(),
+                found(422),
+            );
+            check(
                 format!("PUT {whose} drug test results"),
                 t.api("PUT", &format!("/api/v1/drug-tests/{}/results", test["id"].as_str().unwrap()), u,
                     Some(json!({"version": 0, "results": [{"substance": "THC", "result": "negative"}]})))
@@ -1086,6 +1180,10 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
     )
     .await;
     let case_assessments = format!("{case}/assessments");
+    crate::case_plans::import_needs(&t).await;
+    let plan = crate::case_plans::planned(&t, &officer, opened["case_id"].as_str().unwrap()).await;
+    let case_plans = format!("{case}/case-plans");
+    let case_plan = format!("/case-plans/{}", plan["id"].as_str().unwrap());
     let assessment = format!("/assessments/{}", assessed["id"].as_str().unwrap());
     let proposal = assessed["overrides"][0]["id"].as_str().unwrap();
     let nobody = uuid::Uuid::new_v4();
@@ -1165,6 +1263,13 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
             format!("{assessment}/overrides/{proposal}/decision"),
             [404, 422, 404, 404],
         ),
+        // Without a kind nothing starts; a version's forms need its version
+        // (or the goal or step progress is on).
+        (case_plans.clone(), [404, 422, 403, 404]),
+        (case_plan.clone(), [404, 422, 404, 404]),
+        (format!("{case_plan}/progress"), [404, 422, 404, 404]),
+        (format!("{case_plan}/agreement"), [404, 422, 404, 404]),
+        (format!("{case_plan}/countersign"), [404, 422, 404, 404]),
         (note.clone(), [404, 422, 404, 404]),
         (format!("{note}/sign"), [404, 422, 404, 404]),
         (format!("{note}/addenda"), [404, 422, 404, 404]),
@@ -1243,6 +1348,8 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
                 (403, "/notes/search"),
                 (404, case_assessments.as_str()),
                 (404, assessment.as_str()),
+                (404, case_plans.as_str()),
+                (404, case_plan.as_str()),
             ],
         ),
         (
@@ -1270,6 +1377,8 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
                 (200, "/notes/search"),
                 (200, case_assessments.as_str()),
                 (200, assessment.as_str()),
+                (200, case_plans.as_str()),
+                (200, case_plan.as_str()),
             ],
         ),
         (
@@ -1297,6 +1406,8 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
                 (403, "/notes/search"),
                 (403, case_assessments.as_str()),
                 (404, assessment.as_str()),
+                (403, case_plans.as_str()),
+                (404, case_plan.as_str()),
             ],
         ),
         (
@@ -1324,6 +1435,8 @@ async fn every_page_answers_every_role_as_specified(backend: Backend) {
                 (403, "/notes/search"),
                 (404, case_assessments.as_str()),
                 (404, assessment.as_str()),
+                (404, case_plans.as_str()),
+                (404, case_plan.as_str()),
             ],
         ),
     ] {

@@ -10,7 +10,7 @@ use crate::app::casework::guard::{case_of, held_case, visible_case};
 use crate::app::{audit, policy, Actor, App, AppError, AppResult};
 use crate::domain::assessments::case_plans::{
     changes, needs_countersignature, review_after_signing, Agreement, Change, Evidence, Goal,
-    ItemKind, ItemStatus, Link, Plan, PlanKind, Stage, Step, StepOwner,
+    GoalStatus, ItemKind, ItemStatus, Link, Plan, PlanKind, Stage, Step, StepOwner, StepStatus,
 };
 use crate::domain::assessments::scoring::Need;
 use crate::domain::audit::Action;
@@ -110,6 +110,24 @@ pub struct CasePlans {
     pub next_kinds: Vec<PlanKind>,
 }
 
+/// The case page's view of the plan: the version in force (or the draft,
+/// while none is signed), its goals with their steps done, and the review.
+#[derive(Debug, Clone)]
+pub struct PlanGlance {
+    pub current: Option<(PlanId, i32, Stage)>,
+    pub review_by: Option<NaiveDate>,
+    pub goals: Vec<GoalGlance>,
+}
+
+/// A goal at a glance.
+#[derive(Debug, Clone)]
+pub struct GoalGlance {
+    pub outcome: String,
+    pub status: GoalStatus,
+    pub done: usize,
+    pub steps: usize,
+}
+
 /// What starts a version.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -138,7 +156,6 @@ pub struct GoalInput {
     #[serde(default)]
     pub related: Vec<String>,
     /// What will show the goal is reached.
-    #[schema(value_type = String, max_length = 300)]
     pub outcome: RequiredText<300>,
     pub target: NaiveDate,
     #[serde(default)]
@@ -151,12 +168,10 @@ pub struct GoalInput {
 pub struct StepInput {
     #[serde(default)]
     pub key: Option<PlanItemId>,
-    #[schema(value_type = String, max_length = 300)]
     pub action: RequiredText<300>,
     pub owner: StepOwner,
     /// Who, where the owner is a provider or someone else.
     #[serde(default)]
-    #[schema(value_type = Option<String>, max_length = 120)]
     pub owner_name: Option<Text<120>>,
     #[serde(default)]
     pub due: Option<NaiveDate>,
@@ -180,7 +195,6 @@ pub struct AgreementInput {
     pub agreement: Agreement,
     /// What the participant said, in their words.
     #[serde(default)]
-    #[schema(value_type = Option<String>, max_length = 1000)]
     pub comment: Option<Text<1000>>,
     /// The day they answered.
     pub on: NaiveDate,
@@ -196,7 +210,6 @@ pub struct ProgressInput {
     #[serde(default)]
     pub status: Option<String>,
     #[serde(default)]
-    #[schema(value_type = Option<String>, max_length = 2000)]
     pub note: Option<Paragraphs<2000>>,
 }
 
@@ -236,6 +249,59 @@ fn stages(rows: Vec<PlanRow>) -> Vec<(PlanRow, Stage)> {
             (r, stage)
         })
         .collect()
+}
+
+/// The plan at a glance, for a reader who may read the case's
+/// assessments (`None` for others), in the caller's transaction.
+pub(crate) async fn glance(
+    tx: &mut Tx,
+    app: &App,
+    actor: &Actor,
+    case: &CaseRow,
+) -> AppResult<Option<PlanGlance>> {
+    if policy::assessments::read_assessments(actor, case).is_err() {
+        return Ok(None);
+    }
+    let review_by = cases::due(tx, case.id, Due::PlanReview).await?;
+    let staged = stages(store::of_case(tx, &app.keys, case.id).await?);
+    let current = staged
+        .iter()
+        .find(|(_, stage)| *stage != Stage::Draft)
+        .or(staged.first());
+    let Some((row, stage)) = current else {
+        return Ok(Some(PlanGlance {
+            current: None,
+            review_by,
+            goals: Vec::new(),
+        }));
+    };
+    let linkable = linkable(tx, app, case.id).await?;
+    let items = store::items_of_case(tx, case.id).await?;
+    let standing = standing(&row.content, &items, &linkable);
+    let status = |key| standing.get(&key).map(|s| s.status);
+    let goals = row
+        .content
+        .goals
+        .iter()
+        .map(|g| GoalGlance {
+            outcome: g.outcome.clone(),
+            status: match status(g.key) {
+                Some(ItemStatus::Goal(s)) => s,
+                _ => GoalStatus::Active,
+            },
+            done: g
+                .steps
+                .iter()
+                .filter(|s| status(s.key) == Some(ItemStatus::Step(StepStatus::Done)))
+                .count(),
+            steps: g.steps.len(),
+        })
+        .collect();
+    Ok(Some(PlanGlance {
+        current: Some((row.id, row.number, *stage)),
+        review_by,
+        goals,
+    }))
 }
 
 /// Starts a version: the first (the initial plan, empty), or one copying

@@ -1,13 +1,13 @@
 //! The participant's timeline: one chronological account of everything that
 //! happened on their cases (status changes, contacts, appointments, drug
 //! tests, progress toward conditions, alerts, messages to and from the
-//! participant, and signed notes with their addenda on the cases the
-//! reader holds).
+//! participant, signed notes with their addenda, and assessments and case
+//! plans on the cases the reader holds).
 
 use crate::app::{policy, Actor, App};
 use crate::domain::casework::supervision::local_to_utc;
 use crate::domain::casework::timeline::{MomentKind, TimelineQuery};
-use crate::store::assessments::case_assessments;
+use crate::store::assessments::{case_assessments, case_plans};
 use crate::store::casework::cases::{CaseRow, HistoryRow};
 use crate::store::casework::{alerts, conditions, drug_tests, notes, supervision};
 use crate::store::outreach::messages;
@@ -179,6 +179,31 @@ pub async fn of_cases(
                     what,
                     Some(a.assessor),
                 ));
+            }
+        }
+        if policy::assessments::read_assessments(reader, case).is_ok() {
+            let plans =
+                case_plans::signed_of_case(tx, case.id, depth(MomentKind::CasePlan)).await?;
+            for p in plans {
+                let answer = p
+                    .agreement
+                    .map(|a| format!("; the participant: {}", a.title().to_lowercase()))
+                    .unwrap_or_default();
+                let what = format!(
+                    "Case plan signed: version {}, {}{answer}",
+                    p.number,
+                    p.kind.title()
+                );
+                moments.push(moment(
+                    p.signed_at,
+                    MomentKind::CasePlan,
+                    what,
+                    Some(p.signer),
+                ));
+                if let (Some(at), Some(by)) = (p.countersigned_at, p.countersigner) {
+                    let what = format!("Case plan version {} countersigned", p.number);
+                    moments.push(moment(at, MomentKind::CasePlan, what, Some(by)));
+                }
             }
         }
         for m in messages::of_case(tx, &app.keys, case.id, depth(MomentKind::Message)).await? {

@@ -7,6 +7,7 @@ use super::cases::{record_in, CaseRecord};
 use super::notes::{latest_in, NoteView};
 use super::{conditions, drug_tests, supervision};
 use crate::app::access::users::{case_staff_in, share_candidates_in, StaffMember};
+use crate::app::assessments::case_plans::{self, PlanGlance};
 use crate::app::{Actor, App, AppResult};
 use crate::domain::casework::supervision::days_since;
 use crate::domain::ids::CaseId;
@@ -50,6 +51,8 @@ pub struct CaseWorkspace {
     pub colleagues: Vec<StaffMember>,
     /// The latest notes, when the reader may read the case's notes.
     pub notes: Option<Vec<NoteView>>,
+    /// The case plan at a glance, when the reader may read assessments.
+    pub plan: Option<PlanGlance>,
 }
 
 /// Reads the case page's content; audited as one view of the case.
@@ -65,6 +68,7 @@ pub async fn workspace(app: &App, actor: &Actor, id: CaseId) -> AppResult<CaseWo
     let workspace = CaseWorkspace {
         glance: Glance::load(&mut tx, app, id).await?,
         notes: latest_in(&mut tx, app, actor, &record.case).await?,
+        plan: case_plans::glance(&mut tx, app, actor, &record.case).await?,
         record,
         officers,
         colleagues,

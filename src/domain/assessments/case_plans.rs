@@ -172,6 +172,30 @@ pub enum Link {
     Series(AppointmentId),
 }
 
+impl std::fmt::Display for Link {
+    /// `condition:<id>` or `series:<id>`, as a form's choice holds it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Condition(id) => write!(f, "condition:{id}"),
+            Self::Series(id) => write!(f, "series:{id}"),
+        }
+    }
+}
+
+impl std::str::FromStr for Link {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let refused = || format!("'{s}' names neither a condition nor a series");
+        let (kind, id) = s.split_once(':').ok_or_else(refused)?;
+        match kind {
+            "condition" => id.parse().map(Self::Condition).map_err(|_| refused()),
+            "series" => id.parse().map(Self::Series).map_err(|_| refused()),
+            _ => Err(refused()),
+        }
+    }
+}
+
 /// One version's goals and their steps: what signing freezes.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Plan {
@@ -623,6 +647,16 @@ mod tests {
             refused.contains("a step's status is one of: not_started"),
             "{refused}"
         );
+    }
+
+    #[test]
+    fn links_read_back_as_written() {
+        let link = Link::Condition(ConditionId::new());
+        assert_eq!(link.to_string().parse::<Link>(), Ok(link));
+        let series = Link::Series(AppointmentId::new());
+        assert_eq!(series.to_string().parse::<Link>(), Ok(series));
+        assert!("note:1".parse::<Link>().is_err());
+        assert!("condition:x".parse::<Link>().is_err());
     }
 
     #[test]

@@ -15,6 +15,7 @@ labelled_enum! {
         Message => ("message", "Messages"),
         Alert => ("alert", "Alerts"),
         Assessment => ("assessment", "Assessments and supervision levels"),
+        CasePlan => ("case_plan", "Case plans"),
     }
 }
 

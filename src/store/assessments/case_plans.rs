@@ -522,3 +522,35 @@ pub async fn progress_of_case(
         })
         .collect()
 }
+
+/// A signed version as the timeline tells it (nothing sealed read).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SignedRow {
+    pub number: i32,
+    pub kind: PlanKind,
+    pub signed_at: DateTime<Utc>,
+    pub signer: String,
+    pub countersigner: Option<String>,
+    pub countersigned_at: Option<DateTime<Utc>>,
+    pub agreement: Option<Agreement>,
+}
+
+/// A case's latest `limit` signed versions, newest first.
+pub async fn signed_of_case(
+    tx: &mut Tx,
+    case: CaseId,
+    limit: i64,
+) -> Result<Vec<SignedRow>, sqlx::Error> {
+    fetch!(
+        tx,
+        fetch_all,
+        sqlx::query_as(
+            "SELECT p.number, p.kind, p.signed_at, su.full_name AS signer, ku.full_name AS \
+             countersigner, p.countersigned_at, p.agreement FROM case_plans p JOIN users su ON \
+             su.id = p.signed_by LEFT JOIN users ku ON ku.id = p.countersigned_by WHERE \
+             p.case_id = $1 ORDER BY p.number DESC LIMIT $2"
+        )
+        .bind(case)
+        .bind(limit)
+    )
+}

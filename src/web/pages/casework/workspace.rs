@@ -6,6 +6,7 @@
 //! intake form shares.
 
 use crate::app::access::users::StaffMember;
+use crate::app::assessments::case_plans::PlanGlance;
 use crate::app::casework::cases::CaseRecord;
 use crate::app::casework::conditions::{CaseConditions, TermsInput};
 use crate::app::casework::drug_tests::CaseTests;
@@ -51,6 +52,8 @@ struct CasePage {
     no_contact_days: i64,
     /// The latest notes, when the reader may read them.
     notes: Option<Vec<NoteView>>,
+    /// The case plan at a glance, when the reader may read it.
+    plan: Option<PlanGlance>,
     next: Vec<NextStatus>,
     /// The status form that was submitted, with its errors.
     form: FormState,
@@ -455,6 +458,7 @@ pub(super) async fn show(
         officers,
         colleagues,
         notes,
+        plan,
     } = workspace::workspace(app, actor, id).await?;
     let panels = &app.settings.drug_tests;
     let panel = match &submitted {
@@ -503,6 +507,7 @@ pub(super) async fn show(
             glance,
             no_contact_days: app.settings.alerts.no_contact_days,
             notes,
+            plan,
             panels: panels.panels.iter().map(|p| p.name.clone()).collect(),
             panel: panel.map(|p| p.name.clone()),
             colleagues,
