@@ -13,7 +13,7 @@ use crate::config::AssessmentSettings;
 use crate::domain::assessments::instrument::{AnswerType, Definition, Item};
 use crate::domain::assessments::reassessment::next_after;
 use crate::domain::assessments::recommendation::OverrideDecision;
-use crate::domain::assessments::scoring::{score, Answer, Answers, Scored};
+use crate::domain::assessments::scoring::{score, Answer, Answers, Need, Scored};
 use crate::domain::casework::supervision::SupervisionLevel;
 use crate::domain::ids::{AssessmentId, CaseId, InstrumentId, OverrideId, UserId};
 use crate::keyring::KeyRing;
@@ -70,6 +70,13 @@ pub async fn load_shipped(app: &App, supervisors: Vec<UserId>) -> anyhow::Result
     })
 }
 
+impl Screener {
+    /// A supervisor other than `not` (who approves or countersigns).
+    pub fn approver(&self, not: UserId) -> Option<UserId> {
+        self.supervisors.iter().copied().find(|u| *u != not)
+    }
+}
+
 /// An assessment to store, with its override if it had one.
 struct Seed {
     id: AssessmentId,
@@ -118,6 +125,21 @@ fn draw(rng: &mut StdRng, item: &Item, p: f64) -> Option<Answer> {
 }
 
 impl Assessed {
+    /// The assessment just made on `case` (if one was), with the need
+    /// domains it identified.
+    pub fn latest_of(&self, case: CaseId) -> Option<(AssessmentId, Vec<String>)> {
+        self.seeds.last().filter(|s| s.case == case).map(|s| {
+            let needs = s
+                .scored
+                .needs
+                .iter()
+                .filter(|n| n.need == Need::Identified)
+                .map(|n| n.section.clone())
+                .collect();
+            (s.id, needs)
+        })
+    }
+
     /// Assesses a case when its supervision began, for a risk drawn as
     /// agencies' caseloads run; returns the supervision level the result
     /// recommends (none if the instrument gives no level the agency maps).
@@ -197,14 +219,7 @@ impl Assessed {
             })
             .collect();
         store::insert_many(tx, keys, &rows, now).await?;
-        let mut by_day: BTreeMap<NaiveDate, Vec<CaseId>> = BTreeMap::new();
-        for (case, due) in &self.due {
-            by_day.entry(*due).or_default().push(*case);
-        }
-        for (due, cases) in &by_day {
-            case_store::set_due_of_many(tx, case_store::Due::Reassessment, Some(*due), cases)
-                .await?;
-        }
+        set_due_days(tx, case_store::Due::Reassessment, &self.due).await?;
         let reason = screener
             .settings
             .override_reasons
@@ -230,4 +245,20 @@ impl Assessed {
         }
         Ok(())
     }
+}
+
+/// Sets the day `what` is due on each case, a day's cases at once.
+pub(super) async fn set_due_days(
+    tx: &mut Tx,
+    what: case_store::Due,
+    due: &[(CaseId, NaiveDate)],
+) -> anyhow::Result<()> {
+    let mut by_day: BTreeMap<NaiveDate, Vec<CaseId>> = BTreeMap::new();
+    for (case, day) in due {
+        by_day.entry(*day).or_default().push(*case);
+    }
+    for (day, cases) in &by_day {
+        case_store::set_due_of_many(tx, what, Some(*day), cases).await?;
+    }
+    Ok(())
 }

@@ -3,6 +3,7 @@
 //! two demo databases of the same size hold the same people.
 
 mod assessments;
+mod case_plans;
 mod names;
 mod supervision;
 

@@ -3,6 +3,7 @@
 //! behind), appointments (some missed, some today), contacts and drug tests.
 
 use super::assessments::{Assessed, Screener};
+use super::case_plans::{Basis, Planned};
 use super::names::pick;
 use crate::domain::casework::conditions::{ConditionKind, Quantity, Unit, Verification};
 use crate::domain::casework::drug_tests::{
@@ -195,6 +196,7 @@ pub struct History {
     notes: Vec<NoteSeed>,
     tests: Vec<TestSeed>,
     assessments: Assessed,
+    plans: Planned,
 }
 
 /// A signed contact note on an office visit.
@@ -304,6 +306,26 @@ impl History {
             .unwrap_or(SupervisionLevel::Moderate);
         self.levels.push((c.id, level));
         self.add_conditions(rng, c, moment.today());
+        if let Some((assessment, needs)) = self.assessments.latest_of(c.id) {
+            // The case's conditions were the last added.
+            let conditions: Vec<(ConditionId, ConditionKind)> = self
+                .conditions
+                .iter()
+                .rev()
+                .take_while(|(_, case, ..)| *case == c.id)
+                .map(|(id, _, _, terms, _)| (*id, terms.kind))
+                .collect();
+            let basis = Basis {
+                case: c,
+                assessment,
+                needs: &needs,
+                conditions: &conditions,
+                level,
+                assessed_at,
+            };
+            self.plans
+                .plan(rng, screener, &basis, moment.now, moment.today());
+        }
         // Reporting: two past office visits, and the next one: for some,
         // today (already seen, or missed, if its time has passed).
         for weeks_ago in [2, 1] {
@@ -498,6 +520,7 @@ impl History {
         now: DateTime<Utc>,
     ) -> anyhow::Result<()> {
         self.assessments.store(tx, keys, screener, now).await?;
+        self.plans.store(tx, keys, now).await?;
         for level in SupervisionLevel::all() {
             let ids: Vec<CaseId> = self
                 .levels

@@ -104,6 +104,18 @@ async fn the_demo_agency_has_cases_in_every_state(backend: Backend) {
             "approved overrides",
             "SELECT COUNT(*) FROM assessment_overrides WHERE decision = 'approved'",
         ),
+        (
+            "plans reviewed since their first version",
+            "SELECT COUNT(*) FROM case_plans WHERE kind = 'review' AND signed_at IS NOT NULL",
+        ),
+        (
+            "high-risk plans countersigned",
+            "SELECT COUNT(*) FROM case_plans WHERE countersigned_at IS NOT NULL",
+        ),
+        (
+            "plans the participant did not agree to",
+            "SELECT COUNT(*) FROM case_plans WHERE agreement = 'does_not_agree'",
+        ),
     ] {
         let n: i64 = crate::fetch!(&mut tx, fetch_one, sqlx::query_scalar(sql)).unwrap();
         assert!(n > 0, "the demo has {what}");
@@ -123,6 +135,35 @@ async fn the_demo_agency_has_cases_in_every_state(backend: Backend) {
     )
     .unwrap();
     assert_eq!(inconsistent, 0, "levels follow the assessments");
+    // Every assessed case has a signed plan whose goals answer needs, with
+    // steps that follow the case's conditions.
+    let unplanned: i64 = crate::fetch!(
+        &mut tx,
+        fetch_one,
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM cases c WHERE EXISTS (SELECT 1 FROM assessments a WHERE \
+             a.case_id = c.id) AND NOT EXISTS (SELECT 1 FROM case_plans p WHERE p.case_id = c.id \
+             AND p.signed_at IS NOT NULL)"
+        )
+    )
+    .unwrap();
+    assert_eq!(unplanned, 0, "every assessed case has a plan");
+    let plans: Vec<bridgeway::domain::ids::PlanId> = crate::fetch!(
+        &mut tx,
+        fetch_all,
+        sqlx::query_scalar("SELECT id FROM case_plans")
+    )
+    .unwrap();
+    let mut linked = 0;
+    for id in plans {
+        let plan = bridgeway::store::assessments::case_plans::get(&mut tx, &t.app.keys, id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(!plan.content.goals.is_empty(), "a plan has goals");
+        linked += plan.content.links().count();
+    }
+    assert!(linked > 0, "steps follow conditions");
     let unindexed = match backend {
         Backend::Sqlite => "SELECT COUNT(*) FROM case_notes n WHERE NOT EXISTS (SELECT 1 FROM note_terms t WHERE t.rowid = n.search_row)",
         Backend::Postgres => "SELECT COUNT(*) FROM case_notes WHERE search IS NULL",

@@ -618,8 +618,11 @@ pub async fn save(app: &App, actor: &Actor, id: PlanId, input: DraftInput) -> Ap
     if !store::save_content(&mut tx, &app.keys, id, input.version, &content, app.now()).await? {
         return Err(AppError::StaleVersion("case plan"));
     }
-    let new: Vec<(PlanItemId, ItemKind)> = content.items().collect();
-    store::add_items(&mut tx, case.id, &new, actor.id, app.now()).await?;
+    let new: Vec<_> = content
+        .items()
+        .map(|(key, kind)| (case.id, key, kind, actor.id))
+        .collect();
+    store::add_items(&mut tx, &new, app.now()).await?;
     audit::record(
         &mut tx,
         actor,

@@ -368,12 +368,11 @@ impl StoredItem {
 const SELECT_ITEM: &str = "SELECT i.id, i.case_id, i.kind, i.status, u.full_name AS changed_by, \
                            i.changed_at FROM plan_items i JOIN users u ON u.id = i.changed_by";
 
-/// Gives the items not kept yet their first status (the others keep theirs).
+/// Gives the items not kept yet (case, key, kind, who added it) their
+/// first status; the others keep theirs.
 pub async fn add_items(
     tx: &mut Tx,
-    case: CaseId,
-    items: &[(PlanItemId, ItemKind)],
-    by: UserId,
+    items: &[(CaseId, PlanItemId, ItemKind, UserId)],
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     const COLUMNS: &[&str] = &[
@@ -391,14 +390,16 @@ pub async fn add_items(
         );
         exec!(
             tx,
-            chunk.iter().fold(sqlx::query(&sql), |q, (id, kind)| {
-                q.bind(*id)
-                    .bind(case)
-                    .bind(*kind)
-                    .bind(ItemStatus::initial(*kind).label())
-                    .bind(by)
-                    .bind(now)
-            })
+            chunk
+                .iter()
+                .fold(sqlx::query(&sql), |q, (case, id, kind, by)| {
+                    q.bind(*id)
+                        .bind(*case)
+                        .bind(*kind)
+                        .bind(ItemStatus::initial(*kind).label())
+                        .bind(*by)
+                        .bind(now)
+                })
         )?;
     }
     Ok(())
