@@ -305,6 +305,23 @@ const tests = [
     await page.goto(`${url}${personHref}`);
     problems.push(...await wider('participant page'));
     await expectAccessible(page, 'a participant page with assessment charts');
+    // An active case's plan: its versions, and the version in force.
+    await page.goto(`${url}/caseload?status=active`);
+    const activeHref = await page.locator('a[href^="/cases/"]').first().getAttribute('href');
+    await page.goto(`${url}${activeHref}/case-plans`);
+    problems.push(...await wider('case plan list'));
+    await expectAccessible(page, "a case's plan versions");
+    await page.locator('a[href^="/case-plans/"]').first().click();
+    await page.waitForURL(/\/case-plans\/[0-9a-f-]+$/);
+    problems.push(...await wider('case plan version'));
+    await expectAccessible(page, 'a signed case plan with its progress forms');
+    // A review started from the list: the draft's goals and steps as rows.
+    await page.goto(`${url}${activeHref}/case-plans`);
+    await page.getByLabel('Kind of version').selectOption('review');
+    await page.getByRole('button', { name: 'Start' }).click();
+    await page.waitForURL(/\/case-plans\/[0-9a-f-]+$/);
+    problems.push(...await wider('draft case plan'));
+    await expectAccessible(page, 'a draft case plan');
     await phone.close();
     expect(problems.length === 0, problems.join('; '));
   }],

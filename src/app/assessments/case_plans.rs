@@ -412,19 +412,24 @@ async fn view(
     case: CaseRow,
     id: PlanId,
 ) -> AppResult<PlanView> {
-    let versions = store::of_case(tx, &app.keys, case.id).await?;
+    let mut versions = store::of_case(tx, &app.keys, case.id).await?;
     let position = versions
         .iter()
         .position(|v| v.id == id)
         .ok_or(AppError::NotFound("case plan"))?;
+    // Newest first: a signed version after it supersedes it, and the
+    // signed one before it is what it changed.
+    let superseded = versions
+        .iter()
+        .take(position)
+        .any(|v| v.signed_at.is_some());
+    let row = versions.remove(position);
     let earlier = versions
         .iter()
-        .skip(position + 1)
+        .skip(position)
         .find(|v| v.signed_at.is_some());
-    let (row, stage) = stages(versions.clone())
-        .into_iter()
-        .nth(position)
-        .ok_or(AppError::NotFound("case plan"))?;
+    let signed = row.signed_at.is_some();
+    let stage = Stage::of(signed, row.awaits_countersignature(), signed && superseded);
     let domains = domains_of(tx, app, row.assessment_id).await?;
     let linkable = linkable(tx, app, case.id).await?;
     let items = store::items_of_case(tx, case.id).await?;
