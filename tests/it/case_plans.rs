@@ -519,6 +519,11 @@ async fn a_high_risk_plan_needs_another_supervisors_countersignature(backend: Ba
         .json();
     let waiting = signed(&t, &officer, &saved).await;
     assert_eq!(waiting["stage"], "awaiting_countersignature");
+    assert_eq!(
+        plan_alerts(&t, &supervisor, &case_id).await,
+        ["plan_countersign"],
+        "the supervisor's queue holds it"
+    );
     let countersign = format!(
         "/api/v1/case-plans/{}/countersign",
         plan["id"].as_str().unwrap()
@@ -531,6 +536,10 @@ async fn a_high_risk_plan_needs_another_supervisors_countersignature(backend: Ba
     let done = done.json();
     assert_eq!(done["stage"], "in_force");
     assert_eq!(done["countersigned_by"], "boss (test)");
+    assert!(
+        plan_alerts(&t, &supervisor, &case_id).await.is_empty(),
+        "countersigning settles it"
+    );
     let twice = t
         .post(
             &countersign,

@@ -789,6 +789,9 @@ pub async fn sign(app: &App, actor: &Actor, id: PlanId, input: Signing) -> AppRe
     let answered = [Rule::PlanReviewDue, Rule::PlanReviewOverdue];
     let note = "Settled: a case plan was signed";
     alerts::resolve_rules(&mut tx, case.id, &answered, actor.id, app.now(), note).await?;
+    if countersign {
+        crate::app::casework::alerts::raise_for_case(&mut tx, app, case.id).await?;
+    }
     let reason = if countersign {
         format!(
             "version {}; awaits a supervisor's countersignature",
@@ -825,6 +828,9 @@ pub async fn countersign(
     if !store::countersign(&mut tx, id, input.version, actor.id, app.now()).await? {
         return Err(AppError::StaleVersion("case plan"));
     }
+    let note = "Settled: the plan was countersigned";
+    let answered = [Rule::PlanCountersign];
+    alerts::resolve_rules(&mut tx, case.id, &answered, actor.id, app.now(), note).await?;
     audit::record(&mut tx, actor, Action::CasePlanCountersign.on(id));
     let done = view(&mut tx, app, actor, case, id).await?;
     tx.commit().await?;

@@ -74,7 +74,7 @@ fn rules_at(app: &App, at: DateTime<Utc>) -> SweepAt {
 
 /// Raises what the rules find on one case, in the caller's transaction
 /// (called as events are recorded).
-pub(super) async fn raise_for_case(
+pub(crate) async fn raise_for_case(
     tx: &mut Tx,
     app: &App,
     case: CaseId,

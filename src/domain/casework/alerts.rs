@@ -1,6 +1,6 @@
 //! Alerts: what rules watch for, how urgent each is, and when it is due.
 
-use crate::domain::ids::{AppointmentId, ConditionId, NoteId};
+use crate::domain::ids::{AppointmentId, ConditionId, NoteId, PlanId};
 use crate::labelled_enum;
 
 labelled_enum! {
@@ -18,6 +18,7 @@ labelled_enum! {
         AssessmentOverdue => ("assessment_overdue", "Assessment overdue"),
         PlanReviewDue => ("plan_review_due", "Case plan review due soon"),
         PlanReviewOverdue => ("plan_review_overdue", "Case plan review overdue"),
+        PlanCountersign => ("plan_countersign", "Case plan awaits a supervisor's countersignature"),
     }
 }
 
@@ -40,6 +41,8 @@ pub enum RaisedBy {
     Assessments,
     /// The case's plan (a review due).
     CasePlans,
+    /// A version of the case's plan (awaiting a countersignature).
+    CasePlan(PlanId),
 }
 
 labelled_enum! {
@@ -60,7 +63,8 @@ impl Rule {
             | Self::ContactStandard
             | Self::FlaggedNote
             | Self::AssessmentOverdue
-            | Self::PlanReviewOverdue => Severity::Medium,
+            | Self::PlanReviewOverdue
+            | Self::PlanCountersign => Severity::Medium,
             Self::CaseEnding | Self::AssessmentDue | Self::PlanReviewDue => Severity::Low,
         }
     }
@@ -81,6 +85,9 @@ impl Rule {
             Self::CaseEnding => RaisedBy::Case,
             Self::AssessmentDue | Self::AssessmentOverdue => RaisedBy::Assessments,
             Self::PlanReviewDue | Self::PlanReviewOverdue => RaisedBy::CasePlans,
+            Self::PlanCountersign => first
+                .parse()
+                .map_or(RaisedBy::CasePlans, RaisedBy::CasePlan),
         }
     }
 

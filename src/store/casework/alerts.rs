@@ -146,6 +146,12 @@ fn fixed_rule_sql(rule: Rule, dialect: Dialect) -> Option<String> {
              a.starts_at >= $2 AND a.starts_at < $3",
             rows("appointments", "a")
         ),
+        Rule::PlanCountersign => format!(
+            "SELECT p.case_id AS case_id, CAST(p.id AS TEXT) AS occurrence, 'Version ' || \
+             CAST(p.number AS TEXT) AS detail FROM cases c {} WHERE p.case_id = c.id AND \
+             p.countersign_needed AND p.countersigned_at IS NULL AND p.signed_at >= $2",
+            rows("case_plans", "p")
+        ),
         Rule::FlaggedNote => format!(
             "SELECT n.case_id AS case_id, CAST(n.id AS TEXT) || ':' || CAST(n.flags AS TEXT) AS \
              occurrence, n.kind AS detail FROM cases c {} WHERE n.case_id = c.id AND n.flags > 0 \
@@ -196,7 +202,7 @@ enum Params {
 fn params(rule: Rule, at: &SweepAt) -> Params {
     let days = Duration::days;
     match rule {
-        Rule::AppointmentMissed | Rule::TestAdverse | Rule::FlaggedNote => {
+        Rule::AppointmentMissed | Rule::TestAdverse | Rule::FlaggedNote | Rule::PlanCountersign => {
             Params::Since(at.now - days(30))
         }
         Rule::ConditionOverdue => Params::Dates(at.today, at.today, at.today),

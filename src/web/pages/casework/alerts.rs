@@ -181,6 +181,7 @@ pub fn raised_by_href(a: &AlertRow) -> String {
         RaisedBy::Test => format!("{case}#tests"),
         RaisedBy::Assessments => format!("{case}/assessments"),
         RaisedBy::CasePlans => format!("{case}/case-plans"),
+        RaisedBy::CasePlan(plan) => format!("/case-plans/{plan}"),
         RaisedBy::Case => case,
     }
 }
