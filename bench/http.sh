@@ -41,6 +41,14 @@ token=$(target/release/bridgeway admin create-token --database-url "${db_url}" -
 first_case=$(curl -fsS -H "Authorization: Bearer ${token}" "${url}/api/v1/cases?limit=1")
 case_id=$(printf '%s' "$first_case" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
 person=$(printf '%s' "$first_case" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["person_id"])')
+# An active case: assessed, with a signed plan.
+active=$(curl -fsS -H "Authorization: Bearer ${token}" "${url}/api/v1/cases?status=active&limit=1")
+active_case=$(printf '%s' "$active" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
+plans=$(curl -fsS -H "Authorization: Bearer ${token}" "${url}/api/v1/cases/${active_case}/case-plans")
+plan=$(printf '%s' "$plans" | python3 -c 'import json,sys; print(json.load(sys.stdin)["versions"][0]["id"])')
+assessments=$(curl -fsS -H "Authorization: Bearer ${token}" "${url}/api/v1/cases/${active_case}/assessments")
+assessment=$(printf '%s' "$assessments" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
+active_person=$(curl -fsS -H "Authorization: Bearer ${token}" "${url}/api/v1/cases/${active_case}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["person_id"])')
 
 measure() {
   local label="$1"; shift
@@ -71,6 +79,13 @@ measure "page: search by date of birth"    -b "$jar" -d "q=1990-04-01" "${url}/s
 measure "api: caseload page of 50"         -H "Authorization: Bearer ${token}" "${url}/api/v1/cases?limit=50"
 measure "api: search by docket number"     -H "Authorization: Bearer ${token}" -H "Content-Type: application/json" -d '{"q": "CR-2026-000001"}' "${url}/api/v1/search"
 measure "api: people page of 50"           -H "Authorization: Bearer ${token}" "${url}/api/v1/people?limit=50"
+measure "page: active case (with its plan at a glance)" -b "$jar" "${url}/cases/${active_case}"
+measure "page: participant with assessment charts" -b "$jar" "${url}/people/${active_person}"
+measure "page: a case's assessments"      -b "$jar" "${url}/cases/${active_case}/assessments"
+measure "page: an assessment (result, factors)" -b "$jar" "${url}/assessments/${assessment}"
+measure "page: a case's plan versions"     -b "$jar" "${url}/cases/${active_case}/case-plans"
+measure "page: a case plan version"        -b "$jar" "${url}/case-plans/${plan}"
+measure "api: a case plan version"         -H "Authorization: Bearer ${token}" "${url}/api/v1/case-plans/${plan}"
 measure "page: case notes"                 -b "$jar" "${url}/cases/${case_id}/notes"
 measure "api: note search, one common word" -H "Authorization: Bearer ${token}" -H "Content-Type: application/json" -d '{"query": "employment"}' "${url}/api/v1/notes/search"
 measure "api: note search, two words"      -H "Authorization: Bearer ${token}" -H "Content-Type: application/json" -d '{"query": "eviction landlord"}' "${url}/api/v1/notes/search"
