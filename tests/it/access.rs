@@ -291,19 +291,50 @@ async fn a_shared_case_opens_to_the_colleague_until_the_share_ends(backend: Back
     assert_eq!(t.audit_count(Action::CaseShare).await, 1);
     assert_eq!(t.audit_count(Action::CaseUnshare).await, 1);
 
-    // The page offers the colleagues to pick from, never the auditor or oneself.
+    // A share may name the colleague by full name; a name two people
+    // share is refused with their usernames.
+    let by_name = t
+        .post(
+            &format!("{case}/shares"),
+            &officer,
+            share("Colleague (Test)", "covering again"),
+        )
+        .await;
+    assert_eq!(by_name.status, StatusCode::CREATED, "{}", by_name.text());
+    assert_eq!(by_name.json()[0]["username"], "colleague");
+    t.user("twin1", Role::Officer, None, None).await;
+    t.user("twin2", Role::Officer, None, None).await;
+    let mut tx = t.app.db.write().await.unwrap();
+    let renamed: Vec<String> = crate::fetch!(
+        &mut tx,
+        fetch_all,
+        sqlx::query_scalar(
+            "UPDATE users SET full_name = 'Sam Lee' WHERE username LIKE 'twin%' RETURNING username"
+        )
+    )
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(renamed.len(), 2);
+    let ambiguous = t
+        .post(
+            &format!("{case}/shares"),
+            &officer,
+            share("sam lee", "help"),
+        )
+        .await;
+    assert_eq!(ambiguous.error_fields(), ["username"]);
+    assert!(
+        ambiguous
+            .text()
+            .contains("several staff are named 'sam lee' (twin1, twin2)"),
+        "{}",
+        ambiguous.text()
+    );
     let page = t
         .page(&format!("/cases/{case_id}"), &t.session("officer").await)
         .await
         .text();
-    assert!(
-        page.contains(r#"<option value="colleague">colleague (test)</option>"#),
-        "{page}"
-    );
-    assert!(
-        !page.contains(r#"<option value="auditor">"#)
-            && !page.contains(r#"<option value="officer">"#)
-    );
+    assert!(!page.contains("<datalist"), "the page lists no staff");
 }
 
 async fn unauthenticated_requests_are_refused(backend: Backend) {

@@ -332,22 +332,6 @@ pub(crate) async fn case_staff_in(
         .collect())
 }
 
-/// Most colleagues a share form offers to pick from (typing a username
-/// still works beyond them).
-const SHARE_CHOICES: i64 = 2_000;
-
-/// Whom the actor may pick to share a case with, when they may share.
-pub(crate) async fn share_candidates_in(tx: &mut Tx, actor: &Actor) -> AppResult<Vec<StaffMember>> {
-    if policy::access::list_staff(actor).is_err() {
-        return Ok(Vec::new());
-    }
-    Ok(users::share_candidates(tx, actor.id, SHARE_CHOICES)
-        .await?
-        .into_iter()
-        .map(StaffMember::from)
-        .collect())
-}
-
 /// One line of the access review: who holds which role, and whether they still use it.
 #[derive(Debug, Clone)]
 pub struct AccessReviewLine {

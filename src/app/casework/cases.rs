@@ -13,7 +13,7 @@ use crate::domain::ids::{CaseId, UserId};
 use crate::domain::input::{RequiredText, Text};
 use crate::domain::programs::Charge;
 use crate::domain::validation::{Errors, Invalid};
-use crate::store::access::users as user_store;
+use crate::store::access::users::{self as user_store, UserRow};
 use crate::store::casework::cases::{self as store, CaseFields, CaseRow, HistoryRow, StatusChange};
 use crate::store::casework::shares::{self, Share};
 use crate::store::casework::supervision as supervision_store;
@@ -380,6 +380,8 @@ pub async fn reassign(
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ShareInput {
+    /// Their username, or their full name (any case) where no one else
+    /// has it.
     pub username: String,
     /// Why, e.g. "covering during leave 12/1 to 12/15".
     pub reason: RequiredText<300>,
@@ -400,16 +402,8 @@ pub async fn share(
         .reason
         .checked()
         .map_err(|e| Invalid::one("reason", e))?;
-    let username = input.username.trim().to_lowercase();
-    let user = user_store::by_username(&mut tx, &username)
-        .await?
-        .filter(|u| u.active && matches!(u.role, Role::Officer | Role::Supervisor))
-        .ok_or_else(|| {
-            Invalid::one(
-                "username",
-                format!("no active officer or supervisor is named '{username}'"),
-            )
-        })?;
+    let user = sharer(&mut tx, input.username.trim()).await?;
+    let username = user.username.clone();
     if case.fields.officer_id == Some(user.id) {
         return Err(Invalid::one("username", "is already this case's officer").into());
     }
@@ -423,6 +417,38 @@ pub async fn share(
     let all = shares::of_case(&mut tx, id).await?;
     tx.commit().await?;
     Ok(all)
+}
+
+/// The active officer or supervisor a share names, by username or by
+/// full name (several with that name: the usernames to choose from).
+async fn sharer(tx: &mut Tx, named: &str) -> AppResult<UserRow> {
+    let staff = |u: &UserRow| u.active && matches!(u.role, Role::Officer | Role::Supervisor);
+    if let Some(user) = user_store::by_username(tx, &named.to_lowercase())
+        .await?
+        .filter(staff)
+    {
+        return Ok(user);
+    }
+    let mut named_so = user_store::active_staff_named(tx, named).await?;
+    match named_so.len() {
+        1 => Ok(named_so.remove(0)),
+        0 => Err(Invalid::one(
+            "username",
+            format!("no active officer or supervisor has the username or name '{named}'"),
+        )
+        .into()),
+        _ => {
+            let usernames: Vec<&str> = named_so.iter().map(|u| u.username.as_str()).collect();
+            Err(Invalid::one(
+                "username",
+                format!(
+                    "several staff are named '{named}' ({}): type the username",
+                    usernames.join(", ")
+                ),
+            )
+            .into())
+        }
+    }
 }
 
 /// Ends a share; whoever holds the case (the person it was shared with too).

@@ -6,7 +6,7 @@
 use super::cases::{record_in, CaseRecord};
 use super::notes::{latest_in, NoteView};
 use super::{conditions, drug_tests, supervision};
-use crate::app::access::users::{case_staff_in, share_candidates_in, StaffMember};
+use crate::app::access::users::{case_staff_in, StaffMember};
 use crate::app::assessments::case_plans::{self, PlanGlance};
 use crate::app::{Actor, App, AppResult};
 use crate::domain::casework::supervision::days_since;
@@ -47,8 +47,6 @@ pub struct CaseWorkspace {
     pub tests: drug_tests::CaseTests,
     /// Whom the case may be assigned to (`users::case_staff`).
     pub officers: Vec<StaffMember>,
-    /// Whom it may be shared with, to pick from (for whoever holds it).
-    pub colleagues: Vec<StaffMember>,
     /// The latest notes, when the reader may read the case's notes.
     pub notes: Option<Vec<NoteView>>,
     /// The case plan at a glance, when the reader may read assessments.
@@ -60,18 +58,12 @@ pub async fn workspace(app: &App, actor: &Actor, id: CaseId) -> AppResult<CaseWo
     let mut tx = app.db.read().await?;
     let record = record_in(&mut tx, actor, id).await?;
     let officers = case_staff_in(&mut tx, actor, record.case.fields.officer_id).await?;
-    let colleagues = if record.can_change {
-        share_candidates_in(&mut tx, actor).await?
-    } else {
-        Vec::new()
-    };
     let workspace = CaseWorkspace {
         glance: Glance::load(&mut tx, app, id).await?,
         notes: latest_in(&mut tx, app, actor, &record.case).await?,
         plan: case_plans::glance(&mut tx, app, actor, &record.case).await?,
         record,
         officers,
-        colleagues,
         conditions: conditions::list(&mut tx, app, id).await?,
         supervision: supervision::load(&mut tx, app, id).await?,
         tests: drug_tests::load(&mut tx, app, id).await?,

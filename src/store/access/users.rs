@@ -241,18 +241,14 @@ pub async fn case_staff(
     )
 }
 
-/// Whom `me` may share a case with: the agency's active officers and
-/// supervisors but `me`, by name (at most `limit`).
-pub async fn share_candidates(
-    tx: &mut Tx,
-    me: UserId,
-    limit: i64,
-) -> Result<Vec<UserRow>, sqlx::Error> {
+/// The active officers and supervisors whose full name is `name`, in
+/// any case (at most a few: a share names one of them).
+pub async fn active_staff_named(tx: &mut Tx, name: &str) -> Result<Vec<UserRow>, sqlx::Error> {
     let sql = format!(
         "SELECT {USER_COLUMNS} FROM users WHERE active AND role IN ('officer', 'supervisor') AND \
-         id <> $1 ORDER BY full_name, id LIMIT $2"
+         LOWER(full_name) = LOWER($1) ORDER BY username LIMIT 10"
     );
-    fetch!(tx, fetch_all, sqlx::query_as(&sql).bind(me).bind(limit))
+    fetch!(tx, fetch_all, sqlx::query_as(&sql).bind(name))
 }
 
 /// Officers reporting to `supervisor`.

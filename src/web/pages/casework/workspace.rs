@@ -84,8 +84,6 @@ struct CasePage {
     /// The test form is open: it failed, or a panel was chosen for it.
     test_open: bool,
     officers: Vec<StaffMember>,
-    /// Whom the case may be shared with, offered as the username is typed.
-    colleagues: Vec<StaffMember>,
     /// The charges' correction, filled from the case or as submitted.
     charging: FormState,
     charge_rows: Vec<ChargeRow>,
@@ -456,7 +454,6 @@ pub(super) async fn show(
         supervision,
         tests,
         officers,
-        colleagues,
         notes,
         plan,
     } = workspace::workspace(app, actor, id).await?;
@@ -510,7 +507,6 @@ pub(super) async fn show(
             plan,
             panels: panels.panels.iter().map(|p| p.name.clone()).collect(),
             panel: panel.map(|p| p.name.clone()),
-            colleagues,
             result_rows: result_rows(panel),
             test_open,
             charge_rows: ChargeRow::offered(r.charges.len()),
