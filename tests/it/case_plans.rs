@@ -351,6 +351,8 @@ async fn a_plan_answers_the_needs_and_follows_its_evidence(backend: Backend) {
     assert_eq!(done.status, StatusCode::CREATED, "{}", done.text());
     let done = done.json();
     assert_eq!(step_status(&done, "Ask two employers about work"), "done");
+    let by_hand = done["goals"][0]["steps"][1].clone();
+    assert_eq!(by_hand["status_set_by"], "officer (test)", "{by_hand}");
     assert_eq!(
         done["progress"][0]["note"],
         "Called the warehouse and the deli."
@@ -423,11 +425,11 @@ async fn a_plan_answers_the_needs_and_follows_its_evidence(backend: Backend) {
     );
     // Sent back as saved: without what the server says of each (its status).
     let mut goals = review["goals"].clone();
+    let said = ["status", "status_set_by", "status_set_at", "follows"];
     for goal in goals.as_array_mut().unwrap() {
-        goal.as_object_mut().unwrap().remove("status");
+        said.map(|k| goal.as_object_mut().unwrap().remove(k));
         for step in goal["steps"].as_array_mut().unwrap() {
-            step.as_object_mut().unwrap().remove("status");
-            step.as_object_mut().unwrap().remove("follows");
+            said.map(|k| step.as_object_mut().unwrap().remove(k));
         }
     }
     goals[0]["target"] = json!("2027-06-01");
@@ -721,7 +723,14 @@ async fn an_officer_writes_and_tracks_the_plan_on_its_pages(backend: Backend) {
         shown.contains("<td data-label=\"Status\">In progress"),
         "{shown}"
     );
-    assert!(shown.contains("Went twice."));
+    assert!(
+        shown.contains("→ <em>In progress</em>: Went twice."),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("(set by officer (test), 18 Nov 2026)"),
+        "{shown}"
+    );
     assert!(shown.contains("Does not agree on 18 November 2026: “Tuesdays clash with my shift.”"));
 
     // The case page and the participant's timeline tell the plan.

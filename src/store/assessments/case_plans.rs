@@ -37,7 +37,7 @@ pub struct PlanRow {
 }
 
 impl PlanRow {
-    /// Signed, and countersigned where it needs to be.
+    /// Signed, needing a supervisor's countersignature, and not given it yet.
     pub fn awaits_countersignature(&self) -> bool {
         self.countersign_needed && self.countersigned_at.is_none()
     }

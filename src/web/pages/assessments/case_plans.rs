@@ -143,6 +143,22 @@ impl PlanPage {
         }
     }
 
+    /// Who last set an item's status by hand, and when.
+    fn set_note(&self, key: &PlanItemId) -> Option<String> {
+        let (by, at) = self.p.status_of(*key)?.set.as_ref()?;
+        Some(format!(
+            "set by {by}, {}",
+            at.with_timezone(&self.nav.zone).format("%-d %b %Y")
+        ))
+    }
+
+    /// A status recorded with progress, in words.
+    fn status_words(&self, label: &str) -> String {
+        let goal = label.parse::<GoalStatus>().map(GoalStatus::title);
+        let step = label.parse::<StepStatus>().map(StepStatus::title);
+        goal.or(step).unwrap_or(label).to_owned()
+    }
+
     fn follows(&self, key: &PlanItemId) -> Option<String> {
         self.p.status_of(*key).and_then(|s| s.follows.clone())
     }

@@ -108,6 +108,9 @@ pub struct PlanGoal {
     pub outcome: String,
     pub target: NaiveDate,
     pub status: GoalStatus,
+    /// Who last set its status, and when.
+    pub status_set_by: Option<String>,
+    pub status_set_at: Option<DateTime<Utc>>,
     pub steps: Vec<PlanStep>,
 }
 
@@ -123,6 +126,9 @@ pub struct PlanStep {
     pub status: StepStatus,
     /// The evidence its status follows, when it is linked.
     pub follows: Option<String>,
+    /// Who last set its status by hand, and when (not for a linked step).
+    pub status_set_by: Option<String>,
+    pub status_set_at: Option<DateTime<Utc>>,
 }
 
 /// One difference from the version before.
@@ -219,6 +225,10 @@ fn goal_status(s: Option<&Standing>) -> GoalStatus {
     }
 }
 
+fn set_by(s: Option<&Standing>) -> Option<String> {
+    s.and_then(|s| s.set.as_ref().map(|(by, _)| by.clone()))
+}
+
 fn step_of(p: &PlanView, s: &Step) -> PlanStep {
     let standing = p.status_of(s.key);
     PlanStep {
@@ -233,6 +243,8 @@ fn step_of(p: &PlanView, s: &Step) -> PlanStep {
             _ => StepStatus::NotStarted,
         },
         follows: standing.and_then(|s| s.follows.clone()),
+        status_set_by: set_by(standing),
+        status_set_at: standing.and_then(|s| s.set.as_ref().map(|(_, at)| *at)),
     }
 }
 
@@ -244,6 +256,10 @@ fn goal_of(p: &PlanView, g: &Goal) -> PlanGoal {
         outcome: g.outcome.clone(),
         target: g.target,
         status: goal_status(p.status_of(g.key)),
+        status_set_by: set_by(p.status_of(g.key)),
+        status_set_at: p
+            .status_of(g.key)
+            .and_then(|s| s.set.as_ref().map(|(_, at)| *at)),
         steps: g.steps.iter().map(|s| step_of(p, s)).collect(),
     }
 }
