@@ -560,27 +560,6 @@ async fn officers_assess_on_the_pages_and_supervisors_decide_there(backend: Back
     assert!(case_page.contains("The latest assessment recommends <strong>High</strong>"));
 }
 
-/// The assessment alerts open on a case in its officer's work queue (read
-/// with a fresh token: the test passes more than a token's 30 days).
-async fn assessment_alerts(t: &TestApp, officer: &User, case_id: &str) -> Vec<String> {
-    let queue = t
-        .get("/api/v1/work-queue", &t.fresh_token(officer).await)
-        .await;
-    assert_eq!(queue.status, StatusCode::OK, "{}", queue.text());
-    let queue = queue.json();
-    let mut rules: Vec<String> = queue["alerts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|a| {
-            a["case_id"] == case_id && a["rule"].as_str().unwrap().starts_with("assessment")
-        })
-        .map(|a| a["rule"].as_str().unwrap().to_owned())
-        .collect();
-    rules.sort();
-    rules
-}
-
 /// A program that reassesses every six months: supervision starting without
 /// an assessment makes one due within 30 days, raised as due soon and then
 /// overdue; completing one settles both and makes the next due six months on.
@@ -637,13 +616,15 @@ async fn reassessment_follows_the_programs_rule(backend: Backend) {
 
     sweep(&t.app).await.unwrap();
     assert!(
-        assessment_alerts(&t, &officer, case_id).await.is_empty(),
+        t.open_rules(&officer, case_id, "assessment")
+            .await
+            .is_empty(),
         "not due within two weeks yet"
     );
     t.advance(chrono::Duration::days(17));
     sweep(&t.app).await.unwrap();
     assert_eq!(
-        assessment_alerts(&t, &officer, case_id).await,
+        t.open_rules(&officer, case_id, "assessment").await,
         ["assessment_due"]
     );
     t.advance(chrono::Duration::days(14));
@@ -651,14 +632,16 @@ async fn reassessment_follows_the_programs_rule(backend: Backend) {
     // The officer's first token (30 days) has run out.
     let officer = t.fresh_token(&officer).await;
     assert_eq!(
-        assessment_alerts(&t, &officer, case_id).await,
+        t.open_rules(&officer, case_id, "assessment").await,
         ["assessment_due", "assessment_overdue"]
     );
 
     let draft = started(&t, &officer, case_id).await;
     completed(&t, &officer, &draft).await;
     assert!(
-        assessment_alerts(&t, &officer, case_id).await.is_empty(),
+        t.open_rules(&officer, case_id, "assessment")
+            .await
+            .is_empty(),
         "completing settles them"
     );
     let cookie = t.session("officer").await;

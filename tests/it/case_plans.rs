@@ -290,6 +290,9 @@ async fn a_plan_answers_the_needs_and_follows_its_evidence(backend: Backend) {
         saved["goals"][0]["steps"][0]["follows"], "Condition: Outpatient treatment",
         "{saved}"
     );
+    let too_many: Vec<Value> = (0..21).map(|_| goal("Sober", json!([]))).collect();
+    let refused = save(&t, &officer, &plan, json!(too_many)).await;
+    assert_eq!(refused.error_fields(), ["goals"], "at most 20 goals");
     let stale = save(&t, &officer, &plan, json!([])).await;
     assert_eq!(
         stale.status,
@@ -526,7 +529,7 @@ async fn a_high_risk_plan_needs_another_supervisors_countersignature(backend: Ba
     let waiting = signed(&t, &officer, &saved).await;
     assert_eq!(waiting["stage"], "awaiting_countersignature");
     assert_eq!(
-        plan_alerts(&t, &supervisor, &case_id).await,
+        t.open_rules(&supervisor, &case_id, "plan").await,
         ["plan_countersign"],
         "the supervisor's queue holds it"
     );
@@ -543,7 +546,7 @@ async fn a_high_risk_plan_needs_another_supervisors_countersignature(backend: Ba
     assert_eq!(done["stage"], "in_force");
     assert_eq!(done["countersigned_by"], "boss (test)");
     assert!(
-        plan_alerts(&t, &supervisor, &case_id).await.is_empty(),
+        t.open_rules(&supervisor, &case_id, "plan").await.is_empty(),
         "countersigning settles it"
     );
     let twice = t
@@ -556,22 +559,6 @@ async fn a_high_risk_plan_needs_another_supervisors_countersignature(backend: Ba
     assert_eq!(twice.status, StatusCode::CONFLICT);
 }
 
-async fn plan_alerts(t: &TestApp, officer: &User, case_id: &str) -> Vec<String> {
-    let queue = t
-        .get("/api/v1/work-queue", &t.fresh_token(officer).await)
-        .await
-        .json();
-    let mut rules: Vec<String> = queue["alerts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|a| a["case_id"] == case_id && a["rule"].as_str().unwrap().starts_with("plan"))
-        .map(|a| a["rule"].as_str().unwrap().to_owned())
-        .collect();
-    rules.sort();
-    rules
-}
-
 async fn a_plans_review_falls_due_and_signing_settles_it(backend: Backend) {
     let t = TestApp::new(backend).await;
     let (_, officer, case_id) = assessed_case(&t).await;
@@ -579,14 +566,14 @@ async fn a_plans_review_falls_due_and_signing_settles_it(backend: Backend) {
     t.advance(chrono::Duration::days(20));
     sweep(&t.app).await.unwrap();
     assert_eq!(
-        plan_alerts(&t, &officer, &case_id).await,
+        t.open_rules(&officer, &case_id, "plan").await,
         ["plan_review_due"],
         "a first plan is due within 30 days of the assessment"
     );
     t.advance(chrono::Duration::days(11));
     sweep(&t.app).await.unwrap();
     assert_eq!(
-        plan_alerts(&t, &officer, &case_id).await,
+        t.open_rules(&officer, &case_id, "plan").await,
         ["plan_review_due", "plan_review_overdue"]
     );
     let officer = t.fresh_token(&officer).await;
@@ -604,13 +591,13 @@ async fn a_plans_review_falls_due_and_signing_settles_it(backend: Backend) {
         .json();
     signed(&t, &officer, &saved).await;
     assert!(
-        plan_alerts(&t, &officer, &case_id).await.is_empty(),
+        t.open_rules(&officer, &case_id, "plan").await.is_empty(),
         "signing settles both"
     );
     t.advance(chrono::Duration::days(85));
     sweep(&t.app).await.unwrap();
     assert_eq!(
-        plan_alerts(&t, &officer, &case_id).await,
+        t.open_rules(&officer, &case_id, "plan").await,
         ["plan_review_due"],
         "the review is due 90 days after signing"
     );

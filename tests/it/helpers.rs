@@ -641,6 +641,26 @@ impl TestApp {
         }
     }
 
+    /// The rules of the open alerts on `case_id` in `user`'s work queue
+    /// whose names begin with `prefix`, sorted (a fresh token, so a test
+    /// may move the clock past the first one's life).
+    pub async fn open_rules(&self, user: &User, case_id: &str, prefix: &str) -> Vec<String> {
+        let queue = self
+            .get("/api/v1/work-queue", &self.fresh_token(user).await)
+            .await;
+        assert_eq!(queue.status, StatusCode::OK, "{}", queue.text());
+        let mut rules: Vec<String> = queue.json()["alerts"]
+            .as_array()
+            .expect("alerts")
+            .iter()
+            .filter(|a| a["case_id"] == case_id)
+            .filter_map(|a| a["rule"].as_str().filter(|r| r.starts_with(prefix)))
+            .map(str::to_owned)
+            .collect();
+        rules.sort();
+        rules
+    }
+
     /// Rows in `table` (every audit event staged so far chained first).
     pub async fn count(&self, table: &str) -> i64 {
         self.app.db.chain_staged_audit().await.expect("chained");

@@ -11,6 +11,7 @@ use crate::app::{audit, policy, Actor, App, AppError, AppResult};
 use crate::domain::assessments::case_plans::{
     changes, needs_countersignature, review_after_signing, Agreement, Change, Evidence, Goal,
     GoalStatus, ItemKind, ItemStatus, Link, Plan, PlanKind, Stage, Step, StepOwner, StepStatus,
+    MOST_GOALS, MOST_STEPS,
 };
 use crate::domain::assessments::scoring::Need;
 use crate::domain::audit::Action;
@@ -252,12 +253,14 @@ fn stages(rows: Vec<PlanRow>) -> Vec<(PlanRow, Stage)> {
 }
 
 /// The plan at a glance, for a reader who may read the case's
-/// assessments (`None` for others), in the caller's transaction.
+/// assessments (`None` for others), in the caller's transaction, with the
+/// case's `conditions` the caller has read.
 pub(crate) async fn glance(
     tx: &mut Tx,
     app: &App,
     actor: &Actor,
     case: &CaseRow,
+    conditions: &[ConditionView],
 ) -> AppResult<Option<PlanGlance>> {
     if policy::assessments::read_assessments(actor, case).is_err() {
         return Ok(None);
@@ -275,7 +278,7 @@ pub(crate) async fn glance(
             goals: Vec::new(),
         }));
     };
-    let linkable = linkable(tx, app, case.id).await?;
+    let linkable = evidence(tx, app, case.id, conditions).await?;
     let items = store::items_of_case(tx, case.id).await?;
     let standing = standing(&row.content, &items, &linkable);
     let status = |key| standing.get(&key).map(|s| s.status);
@@ -493,10 +496,19 @@ async fn domains_of(
 /// The case's conditions and series, as evidence a step may follow.
 async fn linkable(tx: &mut Tx, app: &App, case: CaseId) -> AppResult<Vec<Linkable>> {
     let listed = conditions::list(tx, app, case).await?;
+    evidence(tx, app, case, &listed.conditions).await
+}
+
+/// The case's `conditions` (read already) and its series, as evidence.
+async fn evidence(
+    tx: &mut Tx,
+    app: &App,
+    case: CaseId,
+    conditions: &[ConditionView],
+) -> AppResult<Vec<Linkable>> {
     let series = supervision::series_of_case(tx, case, app.now()).await?;
     let zone = app.settings.zone();
-    Ok(listed
-        .conditions
+    Ok(conditions
         .iter()
         .map(condition_evidence)
         .chain(series.iter().map(|s| series_evidence(s, zone)))
@@ -694,9 +706,18 @@ impl Allowed<'_> {
 /// place (`goals.0.steps.1.action`).
 fn parse_plan(goals: &[GoalInput], allowed: &Allowed) -> Result<Plan, Invalid> {
     let mut errors = Errors::new();
+    if goals.len() > MOST_GOALS {
+        errors.add("goals", format!("a plan holds at most {MOST_GOALS} goals"));
+    }
     let mut used = HashSet::new();
     let mut parsed = Vec::new();
     for (g, goal) in goals.iter().enumerate() {
+        if goal.steps.len() > MOST_STEPS {
+            errors.add(
+                &format!("goals.{g}.steps"),
+                format!("a goal holds at most {MOST_STEPS} steps"),
+            );
+        }
         let at = |field: &str| format!("goals.{g}.{field}");
         let key = errors.check(&at("key"), allowed.key(goal.key, ItemKind::Goal, &mut used));
         let domain = errors.check(&at("domain"), allowed.domain(&goal.domain));

@@ -58,13 +58,16 @@ pub async fn workspace(app: &App, actor: &Actor, id: CaseId) -> AppResult<CaseWo
     let mut tx = app.db.read().await?;
     let record = record_in(&mut tx, actor, id).await?;
     let officers = case_staff_in(&mut tx, actor, record.case.fields.officer_id).await?;
+    let conditions = conditions::list(&mut tx, app, id).await?;
+    let plan =
+        case_plans::glance(&mut tx, app, actor, &record.case, &conditions.conditions).await?;
     let workspace = CaseWorkspace {
         glance: Glance::load(&mut tx, app, id).await?,
         notes: latest_in(&mut tx, app, actor, &record.case).await?,
-        plan: case_plans::glance(&mut tx, app, actor, &record.case).await?,
         record,
         officers,
-        conditions: conditions::list(&mut tx, app, id).await?,
+        conditions,
+        plan,
         supervision: supervision::load(&mut tx, app, id).await?,
         tests: drug_tests::load(&mut tx, app, id).await?,
     };

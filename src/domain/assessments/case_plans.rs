@@ -12,6 +12,11 @@ use crate::labelled_enum;
 use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+/// Most goals a version holds, and most steps a goal holds: a plan people
+/// can work from (and a bound on what one save writes).
+pub const MOST_GOALS: usize = 20;
+pub const MOST_STEPS: usize = 20;
+
 /// Days after the latest assessment within which a plan must answer it (a
 /// first plan, or a review after a reassessment).
 pub const AFTER_ASSESSMENT_DAYS: i64 = 30;

@@ -10,7 +10,8 @@ use crate::app::assessments::case_plans::{
 };
 use crate::app::App;
 use crate::domain::assessments::case_plans::{
-    Agreement, ChangeKind, GoalStatus, ItemStatus, Link, Stage, StepOwner, StepStatus,
+    Agreement, ChangeKind, GoalStatus, ItemStatus, Link, Stage, StepOwner, StepStatus, MOST_GOALS,
+    MOST_STEPS,
 };
 use crate::domain::ids::{CaseId, PlanId, PlanItemId};
 use crate::domain::validation::Invalid;
@@ -260,7 +261,9 @@ fn draft_form(p: &PlanView) -> (FormState, Vec<GoalRows>) {
 
 /// The rows a submitted draft form had (its hidden row counts).
 fn submitted_rows(form: &FormState) -> Vec<GoalRows> {
-    let count = |name: &str| form.v(name).parse::<usize>().unwrap_or(0).min(200);
+    // A plan's most rows and their spares: more is not a form this page made.
+    let most = MOST_GOALS.max(MOST_STEPS) + SPARE_STEPS + SPARE_GOALS + 1;
+    let count = |name: &str| form.v(name).parse::<usize>().unwrap_or(0).min(most);
     (0..count("goal_rows"))
         .map(|g| GoalRows {
             g,
